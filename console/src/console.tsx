@@ -1,0 +1,402 @@
+/**
+ * The signed-in console: owns the state, the one ReconnectingSocket to /ws/agent and every HTTP call.
+ * Rendering lives in views.tsx.
+ */
+import { useCallback, useEffect, useReducer, useRef, useState } from 'preact/hooks';
+import type { SessionInfo } from '../../protocol/http.js';
+import type { AgentServerFrame } from '../../protocol/realtime.js';
+import type { ConversationView } from '../../protocol/records.js';
+import { CLOSE_FINAL } from '../../protocol/closeCodes.js';
+import { LIMITS } from '../../protocol/limits.js';
+import { ReconnectingSocket, newClientId } from '../../protocol/reconnectingSocket.js';
+import { ApiError, type ApiClient, type ApiErrorCode } from './api.js';
+import { errorText } from './app.js';
+import { t } from './i18n.js';
+import {
+  TABS,
+  buildLastSeqs,
+  initialState,
+  maxSeq,
+  pendingMessage,
+  reducer,
+  totalUnread,
+  type InboxTab,
+  type State,
+  type StatusFilter,
+} from './state.js';
+import { ConversationPane, EmbedPanel, Sidebar, TopBar, VisitorPanel } from './views.js';
+
+/** Send errors after which the server will never accept that clientId: stop retrying, show failed. */
+export const FINAL_SEND_ERRORS: readonly string[] = ['validation_failed', 'forbidden', 'conversation_closed'];
+const LIST_PAGE = 50;
+const READ_KEY = (agentId: string) => `parley.console.read.${agentId}`;
+
+function loadReadSeq(agentId: string): Record<string, number> {
+  try {
+    const raw = localStorage.getItem(READ_KEY(agentId));
+    const parsed: unknown = raw ? JSON.parse(raw) : {};
+    if (typeof parsed !== 'object' || parsed === null) return {};
+    const out: Record<string, number> = {};
+    for (const [k, v] of Object.entries(parsed)) if (typeof v === 'number') out[k] = v;
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+function saveReadSeq(agentId: string, readSeq: Record<string, number>): void {
+  try {
+    const entries = Object.entries(readSeq).slice(-500);
+    localStorage.setItem(READ_KEY(agentId), JSON.stringify(Object.fromEntries(entries)));
+  } catch {
+    /* storage full or disabled: unread state just won't survive a reload */
+  }
+}
+
+function idFromHash(): string | null {
+  const m = /^#c=([A-Za-z0-9_.:-]{1,64})$/.exec(location.hash);
+  return m ? m[1]! : null;
+}
+
+export interface Toast {
+  id: number;
+  text: string;
+}
+
+export function Console(props: { api: ApiClient; session: SessionInfo; onSignedOut: (notice?: string) => void }) {
+  const { api, session } = props;
+  const me = session.agent;
+  const [state, dispatch] = useReducer(reducer, undefined, () => initialState(me.id, loadReadSeq(me.id)));
+  const stateRef = useRef<State>(state);
+  stateRef.current = state;
+  const socketRef = useRef<ReconnectingSocket<AgentServerFrame> | null>(null);
+  const [toast, setToast] = useState<Toast | null>(null);
+  const [now, setNow] = useState(() => Date.now());
+  const [embedOpen, setEmbedOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const inflight = useRef(new Set<string>());
+  const fetchingConv = useRef(new Set<string>());
+
+  const showError = useCallback((err: unknown) => {
+    if (err instanceof ApiError && err.status === 401) return; // App returns to the login screen.
+    setToast({ id: Date.now(), text: typeof err === 'string' ? err : errorText(err) });
+  }, []);
+
+  // ---------------------------------------------------------------- HTTP loaders
+
+  /** Fetch every message after the highest seq held, following `more`. */
+  const loadThread = useCallback(
+    async (id: string) => {
+      if (inflight.current.has(id)) return;
+      inflight.current.add(id);
+      try {
+        const th = stateRef.current.threads[id];
+        let after = th?.loaded ? maxSeq(th.messages) : 0;
+        for (;;) {
+          const page = await api.listMessages(id, after, LIMITS.historyPageSize);
+          dispatch({ type: 'history', conversationId: id, messages: page.items, complete: !page.more });
+          const last = page.items[page.items.length - 1];
+          if (!page.more || !last) break;
+          after = last.seq;
+        }
+      } catch (err) {
+        showError(err);
+      } finally {
+        inflight.current.delete(id);
+      }
+    },
+    [api, showError],
+  );
+
+  const fetchConversation = useCallback(
+    async (id: string) => {
+      if (fetchingConv.current.has(id)) return;
+      fetchingConv.current.add(id);
+      try {
+        dispatch({ type: 'conversation', conversation: await api.getConversation(id) });
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) {
+          dispatch({ type: 'conversationGone', id });
+          if (stateRef.current.openId === id) dispatch({ type: 'open', id: null });
+        }
+        showError(err);
+      } finally {
+        fetchingConv.current.delete(id);
+      }
+    },
+    [api, showError],
+  );
+
+  const fetchList = useCallback(
+    async (tab: InboxTab, status: StatusFilter, cursor?: string | null) => {
+      const since = stateRef.current.eventSeq;
+      const page = await api.listConversations({ view: tab, status, limit: LIST_PAGE, cursor });
+      dispatch({ type: 'list', tab, status, items: page.items, nextCursor: page.nextCursor, replace: !cursor, since });
+    },
+    [api],
+  );
+
+  /** First page of every open tab (for counts) and of the tab on screen. */
+  const refreshLists = useCallback(async () => {
+    const { tab, status, openId } = stateRef.current;
+    const jobs = TABS.map((v) => fetchList(v, 'open'));
+    if (status === 'resolved') jobs.push(fetchList(tab, 'resolved'));
+    const results = await Promise.allSettled(jobs);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) showError(failed.reason);
+    // The open conversation may have moved on while we were away.
+    if (openId) {
+      const c = stateRef.current.conversations[openId];
+      const th = stateRef.current.threads[openId];
+      if (!c) void fetchConversation(openId);
+      if (th?.loaded && c && c.lastSeq > maxSeq(th.messages)) void loadThread(openId);
+    }
+  }, [fetchList, fetchConversation, loadThread, showError]);
+
+  // ---------------------------------------------------------------- realtime
+
+  useEffect(() => {
+    let readyCount = 0;
+    let wasLive = false;
+    const onFrame = (frame: AgentServerFrame) => {
+      const s = stateRef.current;
+      switch (frame.type) {
+        case 'ready':
+          readyCount++;
+          dispatch({ type: 'messages', messages: frame.messages });
+          if (readyCount > 1) void refreshLists();
+          break;
+        case 'conversation':
+          dispatch({ type: 'conversation', conversation: frame.conversation });
+          break;
+        case 'message': {
+          const m = frame.message;
+          const th = s.threads[m.conversationId];
+          const gap = th?.loaded && m.seq > maxSeq(th.messages) + 1;
+          dispatch({ type: 'messages', messages: [m] });
+          if (!s.conversations[m.conversationId]) void fetchConversation(m.conversationId);
+          if (gap) void loadThread(m.conversationId);
+          break;
+        }
+        case 'ack':
+          dispatch({ type: 'messages', messages: [frame.message] });
+          break;
+        case 'history':
+          dispatch({ type: 'history', conversationId: frame.conversationId, messages: frame.messages, complete: !frame.more });
+          break;
+        case 'typing':
+          if (frame.from === 'visitor') dispatch({ type: 'typing', conversationId: frame.conversationId, on: frame.on, now: Date.now() });
+          break;
+        case 'error':
+          if (frame.clientId && FINAL_SEND_ERRORS.includes(frame.code)) {
+            socketRef.current?.settle(frame.clientId);
+            dispatch({ type: 'sendFailed', clientId: frame.clientId, code: frame.code });
+            if (frame.code === 'conversation_closed') showError(t.errConversationClosed);
+          } else if (!frame.clientId) {
+            showError(new ApiError(0, frame.code as ApiErrorCode, frame.message));
+          }
+          break;
+        case 'pong':
+          break;
+      }
+    };
+    const proto = location.protocol === 'https:' ? 'wss' : 'ws';
+    const socket = new ReconnectingSocket<AgentServerFrame>({
+      url: `${proto}://${location.host}/ws/agent`,
+      hello: () => ({ type: 'hello', lastSeqs: buildLastSeqs(stateRef.current) }),
+      onFrame,
+      onState: (st, code) => {
+        if (st === 'open') {
+          wasLive = true;
+          dispatch({ type: 'conn', conn: 'live' });
+        } else if (st === 'connecting') {
+          dispatch({ type: 'conn', conn: wasLive ? 'reconnecting' : 'connecting' });
+        } else if (code !== undefined && CLOSE_FINAL.includes(code)) {
+          dispatch({ type: 'conn', conn: 'offline' });
+          // Credentials no longer valid: confirm over HTTP and return to the login screen.
+          api.me().catch((err: unknown) => {
+            if (err instanceof ApiError && err.status === 401) props.onSignedOut(t.errSessionExpired);
+          });
+        } else {
+          dispatch({ type: 'conn', conn: wasLive ? 'reconnecting' : 'connecting' });
+        }
+      },
+    });
+    socketRef.current = socket;
+    void refreshLists();
+    const hashId = idFromHash();
+    if (hashId) openConversationRef.current(hashId);
+    // Wake from sleep / network change: reconnect at once instead of waiting for the backoff.
+    const online = () => socket.reconnectNow();
+    window.addEventListener('online', online);
+    return () => {
+      window.removeEventListener('online', online);
+      socket.close();
+      socketRef.current = null;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  // ---------------------------------------------------------------- timers and persistence
+
+  useEffect(() => {
+    const a = setInterval(() => dispatch({ type: 'tick', now: Date.now() }), 2000);
+    const b = setInterval(() => setNow(Date.now()), 30_000);
+    return () => {
+      clearInterval(a);
+      clearInterval(b);
+    };
+  }, []);
+
+  useEffect(() => saveReadSeq(me.id, state.readSeq), [me.id, state.readSeq]);
+
+  const unreadTotal = totalUnread(state);
+  useEffect(() => {
+    document.title = unreadTotal > 0 ? `(${unreadTotal}) ${t.consoleTitle}` : t.consoleTitle;
+  }, [unreadTotal]);
+
+  useEffect(() => {
+    if (!toast) return;
+    const h = setTimeout(() => setToast((cur) => (cur?.id === toast.id ? null : cur)), 7000);
+    return () => clearTimeout(h);
+  }, [toast]);
+
+  // ---------------------------------------------------------------- commands
+
+  const openConversation = useCallback(
+    (id: string) => {
+      dispatch({ type: 'open', id });
+      if (location.hash !== `#c=${id}`) history.replaceState(null, '', `#c=${id}`);
+      if (!stateRef.current.conversations[id]) void fetchConversation(id);
+      void loadThread(id);
+    },
+    [fetchConversation, loadThread],
+  );
+  const openConversationRef = useRef(openConversation);
+  openConversationRef.current = openConversation;
+
+  const selectTab = useCallback(
+    (tab: InboxTab) => {
+      dispatch({ type: 'tab', tab });
+      const { status, lists } = stateRef.current;
+      if (!lists[`${tab}:${status}`]?.fetched) fetchList(tab, status).catch(showError);
+    },
+    [fetchList, showError],
+  );
+
+  const selectStatus = useCallback(
+    (status: StatusFilter) => {
+      dispatch({ type: 'status', status });
+      const { tab } = stateRef.current;
+      fetchList(tab, status).catch(showError);
+    },
+    [fetchList, showError],
+  );
+
+  const loadMore = useCallback(() => {
+    const { tab, status, lists } = stateRef.current;
+    const cursor = lists[`${tab}:${status}`]?.nextCursor;
+    if (cursor) fetchList(tab, status, cursor).catch(showError);
+  }, [fetchList, showError]);
+
+  const runAction = useCallback(
+    async (fn: () => Promise<ConversationView>) => {
+      setBusy(true);
+      try {
+        dispatch({ type: 'conversation', conversation: await fn() });
+      } catch (err) {
+        showError(err);
+      } finally {
+        setBusy(false);
+      }
+    },
+    [showError],
+  );
+
+  const send = useCallback(
+    (conversationId: string, body: string, internal: boolean) => {
+      const socket = socketRef.current;
+      if (!socket) return;
+      const clientId = newClientId();
+      dispatch({
+        type: 'pending',
+        message: pendingMessage({ clientId, conversationId, body, internal, me: { id: me.id, name: me.name }, now: new Date() }),
+      });
+      socket.send({ type: 'message.send', clientId, conversationId, body, ...(internal ? { internal: true } : {}) });
+    },
+    [me.id, me.name],
+  );
+
+  const typingSentAt = useRef(0);
+  const typing = useCallback((conversationId: string, on: boolean) => {
+    const socket = socketRef.current;
+    if (!socket) return;
+    const nowMs = Date.now();
+    if (on && nowMs - typingSentAt.current < 3000) return;
+    typingSentAt.current = on ? nowMs : 0;
+    socket.notify({ type: 'typing', conversationId, on });
+  }, []);
+
+  const logout = useCallback(async () => {
+    socketRef.current?.close();
+    try {
+      await api.logout();
+    } catch {
+      /* the cookie may already be gone; leave either way */
+    }
+    history.replaceState(null, '', location.pathname);
+    props.onSignedOut();
+  }, [api, props]);
+
+  const open = state.openId ? state.conversations[state.openId] : undefined;
+  const thread = state.openId ? state.threads[state.openId] : undefined;
+  const embedButton = useRef<HTMLButtonElement>(null);
+
+
+  return (
+    <div class="shell">
+      <TopBar
+        session={session}
+        conn={state.conn}
+        onLogout={logout}
+        onEmbed={() => setEmbedOpen(true)}
+        embedButtonRef={embedButton}
+      />
+      <div class="workspace">
+        <Sidebar state={state} now={now} onTab={selectTab} onStatus={selectStatus} onOpen={openConversation} onMore={loadMore} />
+        <ConversationPane
+          key={state.openId ?? 'none'}
+          conversation={open}
+          thread={thread}
+          me={me}
+          visitorTyping={!!(state.openId && state.typing[state.openId])}
+          busy={busy}
+          now={now}
+          onAssign={(agentId) => open && runAction(() => api.assign(open.id, agentId))}
+          onResolve={() => open && runAction(() => api.resolve(open.id))}
+          onReopen={() => open && runAction(() => api.reopen(open.id))}
+          onSend={send}
+          onTyping={typing}
+        />
+        {open && <VisitorPanel conversation={open} />}
+      </div>
+      {toast && (
+        <div class="toast" role="alert">
+          <span>{toast.text}</span>
+          <button type="button" class="btn btn-ghost btn-sm" onClick={() => setToast(null)} aria-label={t.dismiss}>
+            {t.dismiss}
+          </button>
+        </div>
+      )}
+      {embedOpen && (
+        <EmbedPanel
+          api={api}
+          onClose={() => {
+            setEmbedOpen(false);
+            embedButton.current?.focus();
+          }}
+        />
+      )}
+    </div>
+  );
+}

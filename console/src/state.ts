@@ -1,0 +1,436 @@
+/**
+ * The console's state and every rule that changes it, as pure functions (unit-tested in
+ * state.test.ts). The UI dispatches actions; effects (HTTP, socket) live in app.tsx.
+ */
+import type { ConversationView, MessageView } from '../../protocol/records.js';
+
+export type InboxTab = 'unassigned' | 'mine' | 'all';
+export type StatusFilter = 'open' | 'resolved';
+export type Delivery = 'sending' | 'sent' | 'failed';
+export type ConnState = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+export const TABS: readonly InboxTab[] = ['unassigned', 'mine', 'all'];
+/** hello.lastSeqs accepts at most this many conversations. */
+export const MAX_LAST_SEQS = 100;
+/** A visitor's "typing" state expires on its own after this long without a new frame. */
+export const TYPING_TTL_MS = 8000;
+
+export interface ChatMessage extends MessageView {
+  delivery: Delivery;
+  /** Error code of a failed send. */
+  failure?: string;
+}
+
+export interface Thread {
+  messages: ChatMessage[];
+  /** True once the full history has been fetched over HTTP. */
+  loaded: boolean;
+}
+
+export interface ListPage {
+  nextCursor: string | null;
+  /** Set after the first fetch of this tab+status. */
+  fetched: boolean;
+}
+
+export interface State {
+  meId: string;
+  conversations: Record<string, ConversationView>;
+  threads: Record<string, Thread>;
+  /** Conversation ids with a thread, most recently opened first (drives hello.lastSeqs). */
+  threadOrder: string[];
+  unread: Record<string, number>;
+  /** Highest seq the agent has seen per conversation (persisted in localStorage). */
+  readSeq: Record<string, number>;
+  /** conversationId → time (ms) until which the visitor counts as typing. */
+  typing: Record<string, number>;
+  lists: Record<string, ListPage>;
+  tab: InboxTab;
+  status: StatusFilter;
+  openId: string | null;
+  conn: ConnState;
+  /** Counts realtime updates; `touched[id]` is the count when conversation id last changed by one. */
+  eventSeq: number;
+  touched: Record<string, number>;
+}
+
+export function initialState(meId: string, readSeq: Record<string, number> = {}): State {
+  return {
+    meId,
+    conversations: {},
+    threads: {},
+    threadOrder: [],
+    unread: {},
+    readSeq,
+    typing: {},
+    lists: {},
+    tab: 'unassigned',
+    status: 'open',
+    openId: null,
+    conn: 'connecting',
+    eventSeq: 0,
+    touched: {},
+  };
+}
+
+export const listKey = (tab: InboxTab, status: StatusFilter): string => `${tab}:${status}`;
+
+// ---------------------------------------------------------------- conversations
+
+/** Does a conversation belong in a tab, seen by agent `meId`? Computed client-side from status and assignee. */
+export function inTab(c: ConversationView, tab: InboxTab, status: StatusFilter, meId: string): boolean {
+  if (c.status !== status) return false;
+  if (tab === 'unassigned') return c.assignee === null;
+  if (tab === 'mine') return c.assignee?.id === meId;
+  return true;
+}
+
+/** Newest activity first; ties broken by id so the order is stable. */
+export function activityTime(c: ConversationView): string {
+  const m = c.lastMessage?.createdAt;
+  return m && m > c.updatedAt ? m : c.updatedAt;
+}
+
+export function conversationsIn(state: State, tab: InboxTab, status: StatusFilter): ConversationView[] {
+  return Object.values(state.conversations)
+    .filter((c) => inTab(c, tab, status, state.meId))
+    .sort((a, b) => {
+      const ta = activityTime(a);
+      const tb = activityTime(b);
+      return ta < tb ? 1 : ta > tb ? -1 : a.id < b.id ? -1 : 1;
+    });
+}
+
+/**
+ * Merge a fresher copy of a conversation. The copy with the later updatedAt wins for status and
+ * assignee; lastSeq/lastMessage only ever move forward (a stale list page must not roll them back).
+ */
+export function mergeConversation(old: ConversationView | undefined, incoming: ConversationView): ConversationView {
+  if (!old) return incoming;
+  const base = incoming.updatedAt >= old.updatedAt ? incoming : old;
+  const last = (incoming.lastSeq ?? 0) >= (old.lastSeq ?? 0) ? incoming : old;
+  return { ...base, lastSeq: last.lastSeq, lastMessage: last.lastMessage ?? base.lastMessage };
+}
+
+/** Reflect a new message in the conversation summary (preview, lastSeq, activity time). */
+export function withMessage(c: ConversationView, m: MessageView): ConversationView {
+  if (m.seq < c.lastSeq || (c.lastMessage && c.lastMessage.seq >= m.seq)) return c;
+  return {
+    ...c,
+    lastSeq: Math.max(c.lastSeq, m.seq),
+    lastMessage: m,
+    updatedAt: m.createdAt > c.updatedAt ? m.createdAt : c.updatedAt,
+  };
+}
+
+// ---------------------------------------------------------------- messages
+
+const isPending = (m: ChatMessage) => m.delivery !== 'sent';
+
+function sortMessages(list: ChatMessage[]): ChatMessage[] {
+  const confirmed = list.filter((m) => !isPending(m)).sort((a, b) => a.seq - b.seq);
+  const pending = list.filter(isPending);
+  return [...confirmed, ...pending];
+}
+
+/**
+ * Merge server messages into a thread: dedupe by id (the same message can come in ready, ack and
+ * message frames), replace a local pending entry with the same clientId, keep seq order with
+ * still-pending local messages last.
+ */
+export function mergeMessages(list: ChatMessage[], incoming: readonly MessageView[]): ChatMessage[] {
+  if (incoming.length === 0) return list;
+  const byId = new Map<string, ChatMessage>();
+  const pendingByClient = new Map<string, ChatMessage>();
+  for (const m of list) {
+    if (isPending(m)) pendingByClient.set(m.clientId, m);
+    else byId.set(m.id, m);
+  }
+  let changed = false;
+  for (const m of incoming) {
+    if (byId.has(m.id)) continue;
+    changed = true;
+    byId.set(m.id, { ...m, delivery: 'sent' });
+    if (m.author.kind === 'agent') pendingByClient.delete(m.clientId);
+  }
+  if (!changed) return list;
+  return sortMessages([...byId.values(), ...pendingByClient.values()]);
+}
+
+/** A local message shown at once, before the server acknowledges it. */
+export function pendingMessage(args: {
+  clientId: string;
+  conversationId: string;
+  body: string;
+  internal: boolean;
+  me: { id: string; name: string };
+  now: Date;
+}): ChatMessage {
+  return {
+    id: `local:${args.clientId}`,
+    conversationId: args.conversationId,
+    seq: Number.MAX_SAFE_INTEGER,
+    clientId: args.clientId,
+    author: { kind: 'agent', id: args.me.id, name: args.me.name },
+    body: args.body,
+    internal: args.internal,
+    createdAt: args.now.toISOString(),
+    delivery: 'sending',
+  };
+}
+
+export function maxSeq(list: readonly ChatMessage[]): number {
+  let max = 0;
+  for (const m of list) if (m.delivery === 'sent' && m.seq > max) max = m.seq;
+  return max;
+}
+
+/** hello.lastSeqs: each loaded conversation → highest seq held, most recently opened first, capped. */
+export function buildLastSeqs(state: Pick<State, 'threads' | 'threadOrder'>, cap = MAX_LAST_SEQS): Record<string, number> {
+  const out: Record<string, number> = {};
+  let n = 0;
+  for (const id of state.threadOrder) {
+    const th = state.threads[id];
+    if (!th || !th.loaded) continue;
+    out[id] = maxSeq(th.messages);
+    if (++n >= cap) break;
+  }
+  return out;
+}
+
+/** Visitor messages in `incoming` that are new to `state` and so count as unread. */
+function countNewVisitorMessages(state: State, conversationId: string, incoming: readonly MessageView[]): number {
+  const th = state.threads[conversationId];
+  const known = new Set(th?.messages.map((m) => m.id));
+  const readUpTo = Math.max(state.readSeq[conversationId] ?? 0, state.conversations[conversationId]?.lastSeq ?? 0);
+  let n = 0;
+  for (const m of incoming) {
+    if (m.author.kind !== 'visitor' || known.has(m.id)) continue;
+    if (m.seq <= readUpTo && !th) continue;
+    if (th && m.seq <= maxSeq(th.messages)) continue;
+    n++;
+  }
+  return n;
+}
+
+// ---------------------------------------------------------------- reducer
+
+export type Action =
+  | { type: 'conn'; conn: ConnState }
+  | { type: 'tab'; tab: InboxTab }
+  | { type: 'status'; status: StatusFilter }
+  | { type: 'open'; id: string | null }
+  | { type: 'conversation'; conversation: ConversationView }
+  | { type: 'conversationGone'; id: string }
+  | {
+      type: 'list';
+      tab: InboxTab;
+      status: StatusFilter;
+      items: ConversationView[];
+      nextCursor: string | null;
+      /** true for a first page (refresh), false for "load more". */
+      replace: boolean;
+      /** state.eventSeq when the request was sent: rows changed by realtime events since then are kept. */
+      since: number;
+    }
+  | { type: 'history'; conversationId: string; messages: MessageView[]; complete: boolean }
+  | { type: 'messages'; messages: MessageView[] }
+  | { type: 'pending'; message: ChatMessage }
+  | { type: 'sendFailed'; clientId: string; code: string }
+  | { type: 'typing'; conversationId: string; on: boolean; now: number }
+  | { type: 'tick'; now: number };
+
+export function reducer(state: State, action: Action): State {
+  switch (action.type) {
+    case 'conn':
+      return state.conn === action.conn ? state : { ...state, conn: action.conn };
+    case 'tab':
+      return { ...state, tab: action.tab };
+    case 'status':
+      return { ...state, status: action.status };
+    case 'open': {
+      if (action.id === null) return { ...state, openId: null };
+      const id = action.id;
+      const c = state.conversations[id];
+      const unread = { ...state.unread };
+      delete unread[id];
+      return {
+        ...state,
+        openId: id,
+        unread,
+        readSeq: c ? { ...state.readSeq, [id]: Math.max(state.readSeq[id] ?? 0, c.lastSeq) } : state.readSeq,
+        threadOrder: [id, ...state.threadOrder.filter((x) => x !== id)],
+      };
+    }
+    case 'conversation': {
+      const c = mergeConversation(state.conversations[action.conversation.id], action.conversation);
+      const eventSeq = state.eventSeq + 1;
+      const next = {
+        ...state,
+        conversations: { ...state.conversations, [c.id]: c },
+        eventSeq,
+        touched: { ...state.touched, [c.id]: eventSeq },
+      };
+      if (c.id === state.openId) next.readSeq = { ...state.readSeq, [c.id]: Math.max(state.readSeq[c.id] ?? 0, c.lastSeq) };
+      return next;
+    }
+    case 'conversationGone': {
+      const conversations = { ...state.conversations };
+      delete conversations[action.id];
+      return { ...state, conversations };
+    }
+    case 'list':
+      return applyList(state, action);
+    case 'history': {
+      const th = state.threads[action.conversationId] ?? { messages: [], loaded: false };
+      const messages = mergeMessages(th.messages, action.messages);
+      const thread: Thread = { messages, loaded: th.loaded || action.complete };
+      let next: State = { ...state, threads: { ...state.threads, [action.conversationId]: thread } };
+      if (!next.threadOrder.includes(action.conversationId)) next.threadOrder = [...next.threadOrder, action.conversationId];
+      const last = action.messages[action.messages.length - 1];
+      const c = next.conversations[action.conversationId];
+      if (c && last) next.conversations = { ...next.conversations, [c.id]: withMessage(c, last) };
+      if (action.conversationId === state.openId) next = markRead(next, action.conversationId);
+      return next;
+    }
+    case 'messages': {
+      if (action.messages.length === 0) return state;
+      const eventSeq = state.eventSeq + 1;
+      const touched = { ...state.touched };
+      for (const m of action.messages) touched[m.conversationId] = eventSeq;
+      return applyMessages({ ...state, eventSeq, touched }, action.messages);
+    }
+    case 'pending': {
+      const id = action.message.conversationId;
+      const th = state.threads[id] ?? { messages: [], loaded: false };
+      return {
+        ...state,
+        threads: { ...state.threads, [id]: { ...th, messages: [...th.messages, action.message] } },
+      };
+    }
+    case 'sendFailed': {
+      for (const [id, th] of Object.entries(state.threads)) {
+        const i = th.messages.findIndex((m) => m.delivery === 'sending' && m.clientId === action.clientId);
+        if (i < 0) continue;
+        const messages = th.messages.slice();
+        messages[i] = { ...messages[i]!, delivery: 'failed', failure: action.code };
+        return { ...state, threads: { ...state.threads, [id]: { ...th, messages } } };
+      }
+      return state;
+    }
+    case 'typing': {
+      const typing = { ...state.typing };
+      if (action.on) typing[action.conversationId] = action.now + TYPING_TTL_MS;
+      else delete typing[action.conversationId];
+      return { ...state, typing };
+    }
+    case 'tick': {
+      const expired = Object.entries(state.typing).filter(([, until]) => until <= action.now);
+      if (expired.length === 0) return state;
+      const typing = { ...state.typing };
+      for (const [id] of expired) delete typing[id];
+      return { ...state, typing };
+    }
+  }
+}
+
+function markRead(state: State, id: string): State {
+  const c = state.conversations[id];
+  const th = state.threads[id];
+  const seq = Math.max(c?.lastSeq ?? 0, th ? maxSeq(th.messages) : 0, state.readSeq[id] ?? 0);
+  const unread = { ...state.unread };
+  delete unread[id];
+  return { ...state, unread, readSeq: { ...state.readSeq, [id]: seq } };
+}
+
+function applyMessages(state: State, messages: readonly MessageView[]): State {
+  if (messages.length === 0) return state;
+  const byConv = new Map<string, MessageView[]>();
+  for (const m of messages) {
+    const arr = byConv.get(m.conversationId) ?? [];
+    arr.push(m);
+    byConv.set(m.conversationId, arr);
+  }
+  let next = state;
+  for (const [id, msgs] of byConv) {
+    const fresh = countNewVisitorMessages(next, id, msgs);
+    const th = next.threads[id];
+    const threads = th ? { ...next.threads, [id]: { ...th, messages: mergeMessages(th.messages, msgs) } } : next.threads;
+    let c = next.conversations[id];
+    if (c) for (const m of msgs) c = withMessage(c, m);
+    next = {
+      ...next,
+      threads,
+      conversations: c ? { ...next.conversations, [id]: c } : next.conversations,
+    };
+    // A visitor message also ends their typing indicator.
+    if (msgs.some((m) => m.author.kind === 'visitor') && next.typing[id]) {
+      const typing = { ...next.typing };
+      delete typing[id];
+      next = { ...next, typing };
+    }
+    if (id === next.openId) next = markRead(next, id);
+    else if (fresh > 0) next = { ...next, unread: { ...next.unread, [id]: (next.unread[id] ?? 0) + fresh } };
+  }
+  return next;
+}
+
+/**
+ * Apply a page of a conversation list. A first page that is also the last (nextCursor null) is the
+ * complete truth for that tab: conversations we believed were in it but are absent are dropped
+ * (unless open or on screen for another reason), so a reconnect cannot leave stale rows behind.
+ */
+function applyList(state: State, a: Extract<Action, { type: 'list' }>): State {
+  const conversations = { ...state.conversations };
+  const unread = { ...state.unread };
+  const seen = new Set<string>();
+  for (const item of a.items) {
+    seen.add(item.id);
+    const c = mergeConversation(conversations[item.id], item);
+    conversations[item.id] = c;
+    // Unread on first sight: the visitor spoke last and the agent has not read up to there.
+    if (
+      c.id !== state.openId &&
+      !unread[c.id] &&
+      c.lastMessage?.author.kind === 'visitor' &&
+      c.lastSeq > (state.readSeq[c.id] ?? 0)
+    ) {
+      unread[c.id] = 1;
+    }
+  }
+  if (a.replace && a.nextCursor === null) {
+    for (const c of Object.values(state.conversations)) {
+      if (seen.has(c.id) || c.id === state.openId || (state.touched[c.id] ?? 0) > a.since) continue;
+      if (inTab(c, a.tab, a.status, state.meId)) delete conversations[c.id];
+    }
+  }
+  const key = listKey(a.tab, a.status);
+  return {
+    ...state,
+    conversations,
+    unread,
+    lists: { ...state.lists, [key]: { nextCursor: a.nextCursor, fetched: true } },
+  };
+}
+
+// ---------------------------------------------------------------- derived
+
+export interface TabSummary {
+  count: number;
+  /** More conversations exist on the server than are loaded. */
+  more: boolean;
+  unread: number;
+}
+
+export function tabSummary(state: State, tab: InboxTab, status: StatusFilter = 'open'): TabSummary {
+  const list = conversationsIn(state, tab, status);
+  return {
+    count: list.length,
+    more: !!state.lists[listKey(tab, status)]?.nextCursor,
+    unread: list.filter((c) => (state.unread[c.id] ?? 0) > 0).length,
+  };
+}
+
+export function totalUnread(state: State): number {
+  return Object.values(state.unread).reduce((a, b) => a + b, 0);
+}

@@ -1,0 +1,110 @@
+/**
+ * HTTP request and response bodies. Routes use these schemas for validation and OpenAPI;
+ * clients import only the types.
+ */
+import Type, { type Static } from 'typebox';
+import { LIMITS } from './limits.js';
+import { AgentView, ConversationView, MessageView, TenantView } from './records.js';
+
+const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' });
+const ShortText = (max: number) => Type.String({ maxLength: max });
+
+// ---------- widget (visitor) ----------
+
+export const WidgetConfigQuery = Type.Object({ key: Type.String({ minLength: 1, maxLength: 64 }) });
+export const WidgetConfig = Type.Object({
+  tenantName: Type.String(),
+  brandColor: Type.String(),
+  position: Type.Union([Type.Literal('right'), Type.Literal('left')]),
+  greeting: Type.String(),
+  /** True while at least one agent of the tenant is connected. */
+  agentsOnline: Type.Boolean(),
+});
+export type WidgetConfig = Static<typeof WidgetConfig>;
+
+export const WidgetSessionBody = Type.Object(
+  {
+    key: Type.String({ minLength: 1, maxLength: 64 }),
+    /** A token from an earlier session: the same visitor continues. Invalid or foreign tokens start a new visitor. */
+    token: Type.Optional(Type.String({ maxLength: 512 })),
+    /** Pre-chat form. */
+    name: Type.Optional(ShortText(100)),
+    email: Type.Optional(Type.Union([Email, Type.Literal('')])),
+    /** Page (origin and path) the widget is shown on. */
+    page: Type.Optional(ShortText(2000)),
+  },
+  { additionalProperties: false },
+);
+export type WidgetSessionBody = Static<typeof WidgetSessionBody>;
+export const WidgetSession = Type.Object({ token: Type.String(), visitorId: Type.String() });
+export type WidgetSession = Static<typeof WidgetSession>;
+
+// ---------- agent auth ----------
+
+export const LoginBody = Type.Object(
+  { email: Email, password: Type.String({ minLength: 1, maxLength: 1024 }) },
+  { additionalProperties: false },
+);
+export type LoginBody = Static<typeof LoginBody>;
+/** Returned by login and /api/auth/me. Send csrfToken as the x-csrf-token header on every non-GET request. */
+export const SessionInfo = Type.Object({ agent: AgentView, tenant: TenantView, csrfToken: Type.String() });
+export type SessionInfo = Static<typeof SessionInfo>;
+
+// ---------- conversations ----------
+
+export const InboxView = Type.Union([Type.Literal('unassigned'), Type.Literal('mine'), Type.Literal('all')]);
+export type InboxView = Static<typeof InboxView>;
+
+export const ConversationListQuery = Type.Object(
+  {
+    view: Type.Optional(InboxView),
+    status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('resolved')])),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    /** Opaque cursor from the previous page's nextCursor. */
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type ConversationListQuery = Static<typeof ConversationListQuery>;
+export const ConversationList = Type.Object({
+  items: Type.Array(ConversationView),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+export type ConversationList = Static<typeof ConversationList>;
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export const MessageListQuery = Type.Object(
+  {
+    afterSeq: Type.Optional(Type.Integer({ minimum: 0 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: LIMITS.historyPageSize })),
+  },
+  { additionalProperties: false },
+);
+export const MessageList = Type.Object({ items: Type.Array(MessageView), more: Type.Boolean() });
+export type MessageList = Static<typeof MessageList>;
+
+export const MessageCreateBody = Type.Object(
+  {
+    clientId: Type.String({ minLength: 1, maxLength: LIMITS.maxClientIdChars, pattern: '^[A-Za-z0-9_.:-]+$' }),
+    body: Type.String({ minLength: 1, maxLength: LIMITS.maxMessageChars }),
+    internal: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type MessageCreateBody = Static<typeof MessageCreateBody>;
+
+export const AssignBody = Type.Object(
+  { agentId: Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()]) },
+  { additionalProperties: false },
+);
+export type AssignBody = Static<typeof AssignBody>;
+
+// ---------- tenant ----------
+
+export const EmbedSnippet = Type.Object({
+  loaderUrl: Type.String(),
+  integrity: Type.String(),
+  snippet: Type.String(),
+});
+export type EmbedSnippet = Static<typeof EmbedSnippet>;

@@ -1,0 +1,138 @@
+/**
+ * The realtime protocol: JSON text frames over WebSocket, one envelope per frame, each with a `type`.
+ * Visitors connect to /ws/visitor, agents to /ws/agent. The first frame must be `hello`.
+ *
+ * Delivery guarantee: `ack` is sent only after the message is committed. Every message has a
+ * per-conversation `seq`; a client that reconnects sends the last seq it saw in `hello` and receives
+ * everything after it. A `message.send` retried with the same `clientId` is acknowledged again with
+ * the original message, never stored twice.
+ */
+import Type, { type Static } from 'typebox';
+import { LIMITS } from './limits.js';
+import { MessageView, ConversationView, AgentView } from './records.js';
+
+const Id = Type.String({ minLength: 1, maxLength: 64 });
+const ClientId = Type.String({ minLength: 1, maxLength: LIMITS.maxClientIdChars, pattern: '^[A-Za-z0-9_.:-]+$' });
+const Body = Type.String({ minLength: 1, maxLength: LIMITS.maxMessageChars });
+const Seq = Type.Integer({ minimum: 0 });
+
+// ---------- client → server ----------
+
+export const VisitorHello = Type.Object(
+  {
+    type: Type.Literal('hello'),
+    /** Visitor token from POST /api/widget/session. */
+    token: Type.String({ minLength: 1, maxLength: 512 }),
+    /** Resume: the last seq this client saw in its open conversation. */
+    lastSeq: Type.Optional(Seq),
+  },
+  { additionalProperties: false },
+);
+
+export const AgentHello = Type.Object(
+  {
+    type: Type.Literal('hello'),
+    /** Resume: conversationId → last seq seen, for the conversations the console has open. */
+    lastSeqs: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Seq, { maxProperties: 100 })),
+  },
+  { additionalProperties: false },
+);
+
+export const MessageSend = Type.Object(
+  {
+    type: Type.Literal('message.send'),
+    clientId: ClientId,
+    /** Agents must give it; a visitor's message goes to their open conversation (created if none). */
+    conversationId: Type.Optional(Id),
+    body: Body,
+    /** Agents only: a private note the visitor never sees. */
+    internal: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export const Typing = Type.Object(
+  { type: Type.Literal('typing'), conversationId: Type.Optional(Id), on: Type.Boolean() },
+  { additionalProperties: false },
+);
+
+export const History = Type.Object(
+  {
+    type: Type.Literal('history'),
+    conversationId: Id,
+    /** Return messages with seq > afterSeq, oldest first, at most LIMITS.historyPageSize. */
+    afterSeq: Seq,
+  },
+  { additionalProperties: false },
+);
+
+export const Ping = Type.Object({ type: Type.Literal('ping') }, { additionalProperties: false });
+
+export const VisitorClientFrame = Type.Union([VisitorHello, MessageSend, Typing, Ping]);
+export type VisitorClientFrame = Static<typeof VisitorClientFrame>;
+export const AgentClientFrame = Type.Union([AgentHello, MessageSend, Typing, History, Ping]);
+export type AgentClientFrame = Static<typeof AgentClientFrame>;
+
+// ---------- server → client ----------
+
+export const VisitorReady = Type.Object({
+  type: Type.Literal('ready'),
+  visitorId: Type.String(),
+  /** The visitor's open conversation, if any, and its messages after the hello's lastSeq. */
+  conversation: Type.Union([ConversationView, Type.Null()]),
+  messages: Type.Array(MessageView),
+});
+
+export const AgentReady = Type.Object({
+  type: Type.Literal('ready'),
+  agent: AgentView,
+  /** Messages missed in the conversations named in hello.lastSeqs. */
+  messages: Type.Array(MessageView),
+});
+
+export const Ack = Type.Object({
+  type: Type.Literal('ack'),
+  clientId: Type.String(),
+  message: MessageView,
+});
+
+export const MessageEvent = Type.Object({ type: Type.Literal('message'), message: MessageView });
+
+export const ConversationEvent = Type.Object({ type: Type.Literal('conversation'), conversation: ConversationView });
+
+export const TypingEvent = Type.Object({
+  type: Type.Literal('typing'),
+  conversationId: Type.String(),
+  from: Type.Union([Type.Literal('visitor'), Type.Literal('agent')]),
+  on: Type.Boolean(),
+});
+
+export const HistoryPage = Type.Object({
+  type: Type.Literal('history'),
+  conversationId: Type.String(),
+  messages: Type.Array(MessageView),
+  /** True when more messages follow the last one returned. */
+  more: Type.Boolean(),
+});
+
+export const Pong = Type.Object({ type: Type.Literal('pong') });
+
+export const ErrorFrame = Type.Object({
+  type: Type.Literal('error'),
+  code: Type.String(),
+  message: Type.String(),
+  /** The clientId of the message.send that failed, when there was one. */
+  clientId: Type.Optional(Type.String()),
+});
+
+export type VisitorReady = Static<typeof VisitorReady>;
+export type AgentReady = Static<typeof AgentReady>;
+export type Ack = Static<typeof Ack>;
+export type MessageEvent = Static<typeof MessageEvent>;
+export type ConversationEvent = Static<typeof ConversationEvent>;
+export type TypingEvent = Static<typeof TypingEvent>;
+export type HistoryPage = Static<typeof HistoryPage>;
+export type ErrorFrame = Static<typeof ErrorFrame>;
+
+export type VisitorServerFrame = VisitorReady | Ack | MessageEvent | ConversationEvent | TypingEvent | ErrorFrame | Static<typeof Pong>;
+export type AgentServerFrame = AgentReady | Ack | MessageEvent | ConversationEvent | TypingEvent | HistoryPage | ErrorFrame | Static<typeof Pong>;

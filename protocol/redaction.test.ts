@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import { luhnValid, redact } from './redaction.js';
+
+// Public test card numbers published by card networks / payment processors.
+const CARDS: Array<[string, string]> = [
+  ['Visa', '4242424242424242'],
+  ['Visa', '4111111111111111'],
+  ['Mastercard', '5555555555554444'],
+  ['Mastercard 2-series', '2223003122003222'],
+  ['Amex (15 digits)', '378282246310005'],
+  ['Discover', '6011111111111117'],
+  ['Diners', '3056930009020004'],
+  ['JCB', '3566002020360505'],
+  ['UnionPay', '6200000000000005'],
+];
+
+const grouped = (pan: string, sep: string) =>
+  pan.length === 15 ? [pan.slice(0, 4), pan.slice(4, 10), pan.slice(10)].join(sep) : pan.match(/.{1,4}/g)!.join(sep);
+
+describe('redact: card numbers', () => {
+  it.each(CARDS)('%s %s is Luhn-valid', (_n, pan) => expect(luhnValid(pan)).toBe(true));
+
+  for (const [network, pan] of CARDS) {
+    for (const [label, sep] of [
+      ['plain', ''],
+      ['spaces', ' '],
+      ['dashes', '-'],
+    ] as const) {
+      it(`${network} ${pan} with ${label}`, () => {
+        const written = grouped(pan, sep);
+        const r = redact(`my card is ${written}, thanks`);
+        expect(r.text).toBe(`my card is [card •••• ${pan.slice(-4)}], thanks`);
+        expect(r.redacted).toBe(1);
+        expect(r.text).not.toContain(pan.slice(0, 6));
+      });
+    }
+  }
+
+  it('uses the specified masked form', () => {
+    expect(redact('4242 4242 4242 4242').text).toBe('[card •••• 4242]');
+  });
+
+  it('finds several cards and cards at the edges of text', () => {
+    const r = redact('4111111111111111 or 5555-5555-5555-4444');
+    expect(r.text).toBe('[card •••• 1111] or [card •••• 4444]');
+    expect(r.redacted).toBe(2);
+  });
+
+  it('finds a card followed by an expiry or other numbers', () => {
+    expect(redact('4242 4242 4242 4242 12 26').text).toBe('[card •••• 4242] 12 26');
+    expect(redact('4242 4242 4242 4242 1226 123').text).toBe('[card •••• 4242] 1226 123');
+    expect(redact('card 4242424242424242 exp 12/26').text).toBe('card [card •••• 4242] exp 12/26');
+  });
+
+  it('finds a card preceded by another number', () => {
+    expect(redact('order 12 4242 4242 4242 4242').text).toBe('order 12 [card •••• 4242]');
+  });
+
+  it('handles a card next to letters and punctuation', () => {
+    expect(redact('card:4242424242424242.').text).toBe('card:[card •••• 4242].');
+    expect(redact('(4242-4242-4242-4242)').text).toBe('([card •••• 4242])');
+    expect(redact('x4242424242424242y').text).toBe('x[card •••• 4242]y');
+  });
+
+  it('handles multi-line text', () => {
+    expect(redact('number:\n4242 4242 4242 4242\nthanks').text).toBe('number:\n[card •••• 4242]\nthanks');
+  });
+});
+
+describe('redact: near misses stay unchanged', () => {
+  const unchanged = [
+    'order 1234567890123', // 13 digits, fails Luhn
+    'order #1234567890123 shipped',
+    'call +44 20 7946 0958 please',
+    'call 0800 123 4567',
+    'born 1990-01-31, delivered 2024-12-25',
+    'on 31/12/2024 at 10:30',
+    'it costs 1,299.99 or €1.299,99',
+    '79927398713', // 11 digits, Luhn-valid
+    '12345678901234567890', // 20 digits
+    '4242424242424242 4', // separated: the 16 are found (see below); here check 20-digit blobs
+    'tracking 1Z999AA10123456784',
+    'I have 123 apples',
+    'code 1234',
+    'ISBN 978-3-16-148410-0',
+    '',
+  ].filter((s) => !s.startsWith('4242'));
+
+  it.each(unchanged)('%j', (text) => {
+    const r = redact(text);
+    expect(r.text).toBe(text);
+    expect(r.redacted).toBe(0);
+  });
+
+  it('the 11-digit number used above is Luhn-valid and the order number is not', () => {
+    expect(luhnValid('79927398713')).toBe(true);
+    expect(luhnValid('1234567890123')).toBe(false);
+    expect(luhnValid('442079460958')).toBe(false);
+  });
+
+  it('does not cut a Luhn-valid card out of a 20-digit number', () => {
+    const twenty = '42424242424242420000';
+    expect(redact(twenty).text).toBe(twenty);
+    expect(redact('4242424242424242' + '1').text).toBe('4242424242424242' + '1');
+  });
+
+  it('does not join groups separated by two spaces or other separators', () => {
+    for (const text of ['4242  4242  4242  4242', '4242.4242.4242.4242', '4242/4242/4242/4242', '4242_4242_4242_4242'])
+      expect(redact(text).text).toBe(text);
+  });
+});
+
+describe('redact: security codes', () => {
+  it.each([
+    ['my cvv is 123', 'my cvv is [cvc •••]'],
+    ['CVC: 123', 'CVC: [cvc •••]'],
+    ['cvv2 1234', 'cvv2 [cvc •••]'],
+    ['CID=1234', 'CID=[cvc •••]'],
+    ['security code 987', 'security code [cvc •••]'],
+    ['Security-Code is: 987.', 'Security-Code is: [cvc •••].'],
+    ['cvc123', 'cvc[cvc •••]'],
+    ['le cryptogramme est 123', 'le cryptogramme est [cvc •••]'],
+    ['code de sécurité : 456', 'code de sécurité : [cvc •••]'],
+  ])('%j', (text, expected) => {
+    const r = redact(text);
+    expect(r.text).toBe(expected);
+    expect(r.redacted).toBe(1);
+  });
+
+  it.each([
+    'I have 123 apples',
+    'cvv is twelve 12345', // five digits is not a security code
+    'the cid was long ago, around 1999 people came', // too far away
+    'acid 123',
+    'cider 123',
+    'cvv\n123', // not across lines
+  ])('leaves %j alone', (text) => {
+    expect(redact(text)).toEqual({ text, redacted: 0 });
+  });
+
+  it('redacts a card and its code together', () => {
+    const r = redact('card 4242 4242 4242 4242 exp 12/26 cvc 123');
+    expect(r.text).toBe('card [card •••• 4242] exp 12/26 cvc [cvc •••]');
+    expect(r.redacted).toBe(2);
+  });
+});
+
+describe('redact: tenant patterns', () => {
+  it('replaces each match with [redacted]', () => {
+    const r = redact('policy AB-123456 and AB-654321', [/AB-\d{6}/]);
+    expect(r).toEqual({ text: 'policy [redacted] and [redacted]', redacted: 2 });
+  });
+
+  it('works with global, case-insensitive and several patterns', () => {
+    const r = redact('Passport X1234567, iban GB33BUKB20201555555555', [/x\d{7}/gi, /\bGB\d{2}[A-Z]{4}\d{14}\b/]);
+    expect(r.text).toBe('Passport [redacted], iban [redacted]');
+    expect(r.redacted).toBe(2);
+  });
+
+  it('ignores empty matches', () => {
+    expect(redact('hello', [/x*/g])).toEqual({ text: 'hello', redacted: 0 });
+  });
+
+  it('does not change the caller’s RegExp state', () => {
+    const pattern = /secret/g;
+    redact('a secret', [pattern]);
+    expect(pattern.lastIndex).toBe(0);
+  });
+});
+
+describe('redact: idempotent', () => {
+  it.each([
+    'card 4242 4242 4242 4242 cvc 123',
+    'Visa 4111-1111-1111-1111 and amex 3782 822463 10005',
+    'nothing to see here 1,299.99',
+  ])('%j', (text) => {
+    const once = redact(text, [/secret/]);
+    const twice = redact(once.text, [/secret/]);
+    expect(twice).toEqual({ text: once.text, redacted: 0 });
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * Agent sessions: an opaque random token in an HttpOnly cookie, stored only as its SHA-256.
+ * Each session carries its own CSRF token, required on every state-changing request.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Ctx } from '../context.js';
+import { AppError } from '../errors.js';
+import { randomToken } from '../security/ids.js';
+import { dummyPasswordHash, verifyPassword } from '../security/passwords.js';
+import { RateLimiter } from '../security/rateLimiter.js';
+import type { Agent, Session } from '../storage/schema.js';
+
+export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export class AgentSessions {
+  // Failed logins: 5 per account and 20 per address per 15 minutes.
+  private readonly perEmail = new RateLimiter(5, 15 * 60_000);
+  private readonly perAddress = new RateLimiter(20, 15 * 60_000);
+
+  constructor(private readonly ctx: Ctx) {}
+
+  async login(email: string, password: string, ip: string, userAgent: string | null): Promise<{ token: string; session: Session; agent: Agent }> {
+    const normalised = email.trim().toLowerCase();
+    if (this.perEmail.blocked(normalised) || this.perAddress.blocked(ip)) {
+      throw new AppError('rate_limited', 'Too many login attempts; try again in 15 minutes');
+    }
+    const db = this.ctx.storage.db;
+    const agent = await db.selectFrom('agents').selectAll().where('email', '=', normalised).where('disabled_at', 'is', null).executeTakeFirst();
+    const ok = await verifyPassword(agent?.password_hash ?? (await dummyPasswordHash()), password);
+    if (!agent || !ok) {
+      this.perEmail.hit(normalised);
+      this.perAddress.hit(ip);
+      throw new AppError('unauthorized', 'Wrong email or password');
+    }
+    this.perEmail.reset(normalised);
+    const token = randomToken(32);
+    const now = Date.now();
+    const session: Session = {
+      id: sha256(token),
+      agent_id: agent.id,
+      tenant_id: agent.tenant_id,
+      csrf_token: randomToken(24),
+      created_at: now,
+      expires_at: now + SESSION_TTL_MS,
+      ip,
+      user_agent: userAgent?.slice(0, 500) ?? null,
+    };
+    await db.insertInto('sessions').values(session).execute();
+    return { token, session, agent };
+  }
+
+  /** The session and agent behind a cookie token, or null when missing, expired or the agent is disabled. */
+  async resolve(token: string | undefined): Promise<{ session: Session; agent: Agent } | null> {
+    if (!token || token.length > 200) return null;
+    const db = this.ctx.storage.db;
+    const session = await db.selectFrom('sessions').selectAll().where('id', '=', sha256(token)).executeTakeFirst();
+    if (!session || session.expires_at <= Date.now()) return null;
+    const agent = await db
+      .selectFrom('agents')
+      .selectAll()
+      .where('id', '=', session.agent_id)
+      .where('tenant_id', '=', session.tenant_id)
+      .where('disabled_at', 'is', null)
+      .executeTakeFirst();
+    return agent ? { session, agent } : null;
+  }
+
+  async logout(token: string): Promise<void> {
+    await this.ctx.storage.db.deleteFrom('sessions').where('id', '=', sha256(token)).execute();
+  }
+
+  static csrfMatches(session: Session, given: string | undefined): boolean {
+    if (!given) return false;
+    const a = Buffer.from(session.csrf_token);
+    const b = Buffer.from(given);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Stores one message and only then lets it be acknowledged. In one transaction: find (or, for a
+ * visitor, open) the conversation, take the next seq, insert. A retry with the same clientId from the
+ * same sender returns the stored message instead of a second copy.
+ */
+import type { MessageView } from '../../protocol/records.js';
+import { LIMITS } from '../../protocol/limits.js';
+import { redact } from '../../protocol/redaction.js';
+import type { Actor, Ctx } from '../context.js';
+import { AppError } from '../errors.js';
+import { assertSameTenant } from '../policies/tenantScope.js';
+import { presentMessage } from '../presenters/presenters.js';
+import { conversationView } from '../queries/conversationQueries.js';
+import { newId } from '../security/ids.js';
+import type { Db } from '../storage/db.js';
+import type { Message } from '../storage/schema.js';
+
+export interface CreateMessageInput {
+  clientId: string;
+  body: string;
+  /** Required for agents; visitors always write to their current conversation. */
+  conversationId?: string;
+  internal?: boolean;
+}
+
+export interface CreateMessageResult {
+  message: MessageView;
+  duplicate: boolean;
+}
+
+export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessageInput): Promise<CreateMessageResult> {
+  // Card numbers are redacted here even though the widget already did: the server trusts no client.
+  const body = redact(input.body.trim()).text;
+  if (body.length === 0) throw new AppError('validation_failed', 'message body is empty');
+  if (body.length > LIMITS.maxMessageChars) throw new AppError('validation_failed', `message body is longer than ${LIMITS.maxMessageChars} characters`);
+  const internal = actor.kind === 'agent' && input.internal === true;
+  const author =
+    actor.kind === 'agent'
+      ? { kind: 'agent' as const, id: actor.agent.id, name: actor.agent.name }
+      : { kind: 'visitor' as const, id: actor.visitorId, name: '' };
+  const dedupeKey = `${author.kind}:${author.id}:${input.clientId}`;
+
+  let created: { message: Message; conversationOpened: boolean; visitorId: string } | { duplicate: Message };
+  try {
+    created = await ctx.storage.db.transaction().execute(async (trx) => {
+      const conversation = await resolveConversation(trx, actor, input.conversationId);
+      const existing = await trx
+        .selectFrom('messages')
+        .selectAll()
+        .where('conversation_id', '=', conversation.id)
+        .where('dedupe_key', '=', dedupeKey)
+        .executeTakeFirst();
+      if (existing) return { duplicate: existing };
+
+      const now = Date.now();
+      if (author.kind === 'visitor') {
+        const v = await trx.selectFrom('visitors').select(['name']).where('id', '=', conversation.visitorId).executeTakeFirst();
+        author.name = v?.name || 'Visitor';
+      }
+      const bumped = await trx
+        .updateTable('conversations')
+        .set((eb) => ({ last_seq: eb('last_seq', '+', 1), updated_at: now }))
+        .where('id', '=', conversation.id)
+        .where('tenant_id', '=', actor.tenantId)
+        .returning(['last_seq'])
+        .executeTakeFirstOrThrow();
+      const message: Message = {
+        id: newId('msg'),
+        tenant_id: actor.tenantId,
+        conversation_id: conversation.id,
+        seq: bumped.last_seq,
+        client_id: input.clientId,
+        dedupe_key: dedupeKey,
+        author_kind: author.kind,
+        author_id: author.id,
+        author_name: author.name,
+        body,
+        internal: internal ? 1 : 0,
+        created_at: now,
+      };
+      await trx.insertInto('messages').values(message).execute();
+      return { message, conversationOpened: conversation.opened, visitorId: conversation.visitorId };
+    });
+  } catch (err) {
+    // Two nodes raced on the same retry: the loser reads the winner's row.
+    if (!ctx.storage.isUniqueViolation(err)) throw err;
+    const existing = await ctx.storage.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('tenant_id', '=', actor.tenantId)
+      .where('dedupe_key', '=', dedupeKey)
+      .executeTakeFirst();
+    if (!existing) throw err;
+    created = { duplicate: existing };
+  }
+
+  if ('duplicate' in created) return { message: presentMessage(created.duplicate), duplicate: true };
+
+  ctx.metrics.messages.inc({ author: author.kind });
+  const message = presentMessage(created.message);
+  if (created.conversationOpened) {
+    const conversation = await conversationView(ctx.storage.db, actor.tenantId, message.conversationId);
+    await ctx.bus.publish({ type: 'conversation.updated', tenantId: actor.tenantId, conversation });
+  }
+  await ctx.bus.publish({ type: 'message.created', tenantId: actor.tenantId, conversationId: message.conversationId, visitorId: created.visitorId, message });
+  return { message, duplicate: false };
+}
+
+/** The conversation a message goes to. A visitor writing after a resolve reopens their latest conversation. */
+async function resolveConversation(trx: Db, actor: Actor, requestedId: string | undefined): Promise<{ id: string; visitorId: string; opened: boolean }> {
+  if (actor.kind === 'agent') {
+    if (!requestedId) throw new AppError('validation_failed', 'conversationId is required');
+    const conv = assertSameTenant(
+      actor,
+      await trx.selectFrom('conversations').selectAll().where('id', '=', requestedId).executeTakeFirst(),
+      'conversation',
+    );
+    if (conv.status !== 'open') throw new AppError('conversation_closed', 'conversation is resolved; reopen it to reply');
+    return { id: conv.id, visitorId: conv.visitor_id, opened: false };
+  }
+  const latest = await trx
+    .selectFrom('conversations')
+    .selectAll()
+    .where('tenant_id', '=', actor.tenantId)
+    .where('visitor_id', '=', actor.visitorId)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (requestedId && latest && requestedId !== latest.id) {
+    throw new AppError('not_found', 'conversation not found');
+  }
+  const now = Date.now();
+  if (latest) {
+    if (latest.status === 'open') return { id: latest.id, visitorId: actor.visitorId, opened: false };
+    await trx.updateTable('conversations').set({ status: 'open', resolved_at: null, updated_at: now }).where('id', '=', latest.id).execute();
+    return { id: latest.id, visitorId: actor.visitorId, opened: true };
+  }
+  const id = newId('conv');
+  await trx
+    .insertInto('conversations')
+    .values({ id, tenant_id: actor.tenantId, visitor_id: actor.visitorId, status: 'open', assignee_id: null, created_at: now, updated_at: now, resolved_at: null })
+    .execute();
+  return { id, visitorId: actor.visitorId, opened: true };
+}

@@ -1,0 +1,34 @@
+import type { WidgetSessionBody, WidgetSession } from '../../protocol/http.js';
+import type { Ctx } from '../context.js';
+import { AppError } from '../errors.js';
+import { newId } from '../security/ids.js';
+import { findTenantByWidgetKey } from '../queries/tenantQueries.js';
+
+/**
+ * Starts or resumes a visitor. A token from another tenant or with a bad signature is ignored and a
+ * new visitor is created: the frame never learns whether the old id exists.
+ */
+export async function startVisitorSession(ctx: Ctx, body: WidgetSessionBody, userAgent: string | null): Promise<WidgetSession> {
+  const db = ctx.storage.db;
+  const tenant = await findTenantByWidgetKey(db, body.key);
+  if (!tenant) throw new AppError('not_found', 'widget key not found');
+  const now = Date.now();
+  const claimed = body.token ? ctx.visitorTokens.verify(body.token) : null;
+  const profile = {
+    ...(body.name !== undefined ? { name: body.name.trim() || null } : {}),
+    ...(body.email !== undefined ? { email: body.email.trim() || null } : {}),
+    ...(body.page !== undefined ? { current_page: body.page || null } : {}),
+    user_agent: userAgent?.slice(0, 500) ?? null,
+    last_seen_at: now,
+  };
+  if (claimed && claimed.tenantId === tenant.id) {
+    const updated = await db.updateTable('visitors').set(profile).where('id', '=', claimed.visitorId).where('tenant_id', '=', tenant.id).executeTakeFirst();
+    if (updated.numUpdatedRows > 0n) return { token: body.token!, visitorId: claimed.visitorId };
+  }
+  const id = newId('vis');
+  await db
+    .insertInto('visitors')
+    .values({ id, tenant_id: tenant.id, name: null, email: null, current_page: null, created_at: now, ...profile })
+    .execute();
+  return { token: ctx.visitorTokens.issue(tenant.id, id), visitorId: id };
+}

@@ -1,0 +1,22 @@
+import type { Logger } from 'pino';
+import type { Env } from './env.js';
+import type { Storage } from './storage/db.js';
+import type { EventBus } from './events/domainEvents.js';
+import type { VisitorTokens } from './security/visitorTokens.js';
+import type { Agent } from './storage/schema.js';
+import type { Metrics } from './metrics.js';
+
+/** Everything a command needs, built once in app.ts and passed down; no module-level singletons. */
+export interface Ctx {
+  env: Env;
+  storage: Storage;
+  bus: EventBus;
+  log: Logger;
+  visitorTokens: VisitorTokens;
+  metrics: Metrics;
+}
+
+/** Who is acting. Every command takes one and scopes every query to actor.tenantId. */
+export type Actor =
+  | { kind: 'agent'; tenantId: string; agent: Agent }
+  | { kind: 'visitor'; tenantId: string; visitorId: string };

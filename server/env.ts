@@ -1,0 +1,122 @@
+/**
+ * Configuration, parsed once at boot. Every problem is listed before exiting, so an operator fixes
+ * them all in one go. Documented in the README's configuration table; keep the two in sync.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export interface Env {
+  port: number;
+  host: string;
+  publicUrl: string;
+  /** Origin of publicUrl, compared exactly with Origin headers. */
+  publicOrigin: string;
+  dataDir: string;
+  databaseUrl: string | null;
+  redisUrl: string | null;
+  /** 32 bytes: signs visitor tokens. Generated into DATA_DIR on first embedded start when unset. */
+  secretKey: Buffer;
+  demo: boolean;
+  demoPort: number;
+  logLevel: string;
+  cookieSecure: boolean;
+  trustProxy: boolean;
+  nodeId: string;
+}
+
+type Source = Record<string, string | undefined>;
+
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super('Invalid configuration:\n' + problems.map((p) => '  - ' + p).join('\n'));
+  }
+}
+
+export function parseEnv(source: Source = process.env): Env {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = source[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return n;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = source[name]?.toLowerCase();
+    if (raw === undefined || raw === '') return fallback;
+    if (['1', 'true', 'yes'].includes(raw)) return true;
+    if (['0', 'false', 'no'].includes(raw)) return false;
+    problems.push(`${name} must be true or false (got "${source[name]}")`);
+    return fallback;
+  };
+  const url = (name: string, protocols: string[]): string | null => {
+    const raw = source[name];
+    if (!raw) return null;
+    try {
+      const u = new URL(raw);
+      if (!protocols.includes(u.protocol)) problems.push(`${name} must use ${protocols.join(' or ')} (got ${u.protocol})`);
+      return raw;
+    } catch {
+      problems.push(`${name} is not a valid URL`);
+      return null;
+    }
+  };
+
+  const port = int('PORT', 3000, 0, 65535);
+  const host = source.HOST || '127.0.0.1';
+  const publicUrl = (url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
+  const dataDir = resolve(source.DATA_DIR || './data');
+  const logLevel = source.LOG_LEVEL || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`);
+  }
+  const demo = bool('DEMO', !databaseUrl);
+  const demoPort = int('DEMO_PORT', port === 0 ? 0 : port + 1, 0, 65535);
+  const trustProxy = bool('TRUST_PROXY', false);
+  const cookieSecure = bool('COOKIE_SECURE', publicUrl.startsWith('https:'));
+
+  let secretKey: Buffer | null = null;
+  const rawSecret = source.SECRET_KEY;
+  if (rawSecret) {
+    secretKey = /^[0-9a-f]{64}$/i.test(rawSecret) ? Buffer.from(rawSecret, 'hex') : Buffer.from(rawSecret, 'base64');
+    if (secretKey.length !== 32) problems.push('SECRET_KEY must be 32 bytes, as 64 hex characters or base64');
+  } else if (databaseUrl || redisUrl) {
+    // Several nodes must share one secret; a generated per-node file would split them.
+    problems.push('SECRET_KEY is required when DATABASE_URL or REDIS_URL is set (generate one: openssl rand -hex 32)');
+  }
+
+  if (problems.length) throw new EnvError(problems);
+
+  if (!secretKey) secretKey = loadOrCreateSecret(dataDir);
+  return {
+    port,
+    host,
+    publicUrl,
+    publicOrigin: new URL(publicUrl).origin,
+    dataDir,
+    databaseUrl,
+    redisUrl,
+    secretKey,
+    demo,
+    demoPort,
+    logLevel,
+    cookieSecure,
+    trustProxy,
+    nodeId: source.NODE_ID || randomBytes(4).toString('hex'),
+  };
+}
+
+function loadOrCreateSecret(dataDir: string): Buffer {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, 'secret.key');
+  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+  const key = randomBytes(32);
+  writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600 });
+  return key;
+}

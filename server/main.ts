@@ -1,0 +1,66 @@
+/** Boots one Parley node: `node dist/server/main.js`. Configuration: env.ts and the README. */
+import { EnvError, parseEnv, type Env } from './env.js';
+import { buildParley, createLogger } from './app.js';
+import { seedDemo } from './commands/demoSeeder.js';
+import { embedSnippet } from './routes/tenant/tenant.js';
+import { demoSite } from './routes/demo/demo.js';
+
+async function main(): Promise<void> {
+  let env: Env;
+  try {
+    env = parseEnv();
+  } catch (err) {
+    if (err instanceof EnvError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const log = createLogger(env);
+  const parley = await buildParley({ env, logger: log });
+  const address = await parley.app.listen({ port: env.port, host: env.host });
+  log.info({ address, publicUrl: env.publicUrl, storage: parley.ctx.storage.dialect, bus: env.redisUrl ? 'redis' : 'memory' }, 'parley listening');
+
+  let demo: ReturnType<typeof demoSite> | null = null;
+  if (env.demo) {
+    const demoHost = new URL(env.publicUrl).hostname;
+    const demoOrigin = `http://${demoHost}:${env.demoPort}`;
+    const admin = await seedDemo(parley.ctx.storage.db, demoOrigin);
+    const tenant = await parley.ctx.storage.db.selectFrom('tenants').select(['widget_key']).where('slug', '=', 'demo').executeTakeFirst();
+    if (tenant) {
+      demo = demoSite(() => embedSnippet(env.publicUrl, parley.files, tenant.widget_key).snippet);
+      await demo.listen({ port: env.demoPort, host: env.host });
+      parley.app.log.info({ demo: `${demoOrigin}/demo` }, 'demo shop listening');
+    }
+    const lines = [
+      '',
+      '  Parley is running.',
+      `  Console:   ${env.publicUrl}/console/`,
+      `  Demo shop: ${demoOrigin}/demo   (checkout: ${demoOrigin}/demo/checkout)`,
+      ...(admin
+        ? [`  Admin login (shown once, only its hash is stored):`, `    email:    ${admin.email}`, `    password: ${admin.password}`]
+        : ['  Admin login: as printed on first start (delete ./data to start over).']),
+      '',
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await demo?.close();
+    await parley.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error('parley failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,64 @@
+/** The only way a record becomes JSON, for HTTP and WebSocket alike. */
+import type { AgentView, ConversationView, MessageView, TenantView, VisitorView } from '../../protocol/records.js';
+import type { Agent, Conversation, Message, Tenant, Visitor } from '../storage/schema.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function presentMessage(m: Message): MessageView {
+  return {
+    id: m.id,
+    conversationId: m.conversation_id,
+    seq: m.seq,
+    clientId: m.client_id,
+    author: { kind: m.author_kind, id: m.author_id, name: m.author_name },
+    body: m.body,
+    internal: m.internal === 1,
+    createdAt: iso(m.created_at),
+  };
+}
+
+export function presentVisitor(v: Visitor): VisitorView {
+  return {
+    id: v.id,
+    name: v.name,
+    email: v.email,
+    currentPage: v.current_page,
+    userAgent: v.user_agent,
+    createdAt: iso(v.created_at),
+  };
+}
+
+export function presentConversation(
+  c: Conversation,
+  visitor: Visitor,
+  assignee: Pick<Agent, 'id' | 'name'> | null,
+  lastMessage: Message | null,
+): ConversationView {
+  return {
+    id: c.id,
+    status: c.status,
+    visitor: presentVisitor(visitor),
+    assignee: assignee ? { id: assignee.id, name: assignee.name } : null,
+    lastSeq: c.last_seq,
+    lastMessage: lastMessage ? presentMessage(lastMessage) : null,
+    createdAt: iso(c.created_at),
+    updatedAt: iso(c.updated_at),
+  };
+}
+
+export function presentAgent(a: Agent): AgentView {
+  return { id: a.id, tenantId: a.tenant_id, email: a.email, name: a.name, role: a.role };
+}
+
+export function presentTenant(t: Tenant): TenantView {
+  return {
+    id: t.id,
+    slug: t.slug,
+    name: t.name,
+    widgetKey: t.widget_key,
+    brandColor: t.brand_color,
+    position: t.position,
+    greeting: t.greeting,
+    allowedOrigins: JSON.parse(t.allowed_origins) as string[],
+  };
+}

@@ -1,0 +1,79 @@
+/** Read models for conversations, always scoped to one tenant. */
+import type { ConversationView } from '../../protocol/records.js';
+import type { InboxView } from '../../protocol/http.js';
+import type { Db } from '../storage/db.js';
+import type { Conversation } from '../storage/schema.js';
+import { presentConversation } from '../presenters/presenters.js';
+import { AppError } from '../errors.js';
+
+export async function conversationViews(db: Db, tenantId: string, rows: Conversation[]): Promise<ConversationView[]> {
+  if (rows.length === 0) return [];
+  const visitorIds = [...new Set(rows.map((r) => r.visitor_id))];
+  const assigneeIds = [...new Set(rows.map((r) => r.assignee_id).filter((x): x is string => !!x))];
+  const [visitors, assignees, lastMessages] = await Promise.all([
+    db.selectFrom('visitors').selectAll().where('tenant_id', '=', tenantId).where('id', 'in', visitorIds).execute(),
+    assigneeIds.length
+      ? db.selectFrom('agents').select(['id', 'name']).where('tenant_id', '=', tenantId).where('id', 'in', assigneeIds).execute()
+      : Promise.resolve([]),
+    // The last public message of each conversation: the preview an inbox shows.
+    db
+      .selectFrom('messages as m')
+      .selectAll('m')
+      .where('m.tenant_id', '=', tenantId)
+      .where('m.conversation_id', 'in', rows.map((r) => r.id))
+      .where('m.internal', '=', 0)
+      .where('m.seq', '=', (eb) =>
+        eb
+          .selectFrom('messages as m2')
+          .select((e) => e.fn.max('m2.seq').as('s'))
+          .whereRef('m2.conversation_id', '=', 'm.conversation_id')
+          .where('m2.internal', '=', 0),
+      )
+      .execute(),
+  ]);
+  const vById = new Map(visitors.map((v) => [v.id, v]));
+  const aById = new Map(assignees.map((a) => [a.id, a]));
+  const mById = new Map(lastMessages.map((m) => [m.conversation_id, m]));
+  return rows.map((r) => {
+    const visitor = vById.get(r.visitor_id);
+    if (!visitor) throw new AppError('internal', 'conversation without visitor');
+    return presentConversation(r, visitor, r.assignee_id ? (aById.get(r.assignee_id) ?? null) : null, mById.get(r.id) ?? null);
+  });
+}
+
+export async function conversationView(db: Db, tenantId: string, id: string): Promise<ConversationView> {
+  const row = await db.selectFrom('conversations').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  if (!row) throw new AppError('not_found', 'conversation not found');
+  const [view] = await conversationViews(db, tenantId, [row]);
+  return view!;
+}
+
+/** Cursor = `<updated_at>:<id>` of the last item, so pages stay stable while new activity arrives. */
+export async function listConversations(
+  db: Db,
+  tenantId: string,
+  agentId: string,
+  q: { view?: InboxView; status?: 'open' | 'resolved'; limit?: number; cursor?: string },
+): Promise<{ items: ConversationView[]; nextCursor: string | null }> {
+  const limit = q.limit ?? 50;
+  const view = q.view ?? 'all';
+  let query = db.selectFrom('conversations').selectAll().where('tenant_id', '=', tenantId);
+  const status = q.status ?? (view === 'all' ? undefined : 'open');
+  if (status) query = query.where('status', '=', status);
+  if (view === 'unassigned') query = query.where('assignee_id', 'is', null);
+  if (view === 'mine') query = query.where('assignee_id', '=', agentId);
+  if (q.cursor) {
+    const m = /^(\d{1,16}):([A-Za-z0-9_]{1,64})$/.exec(q.cursor);
+    if (!m) throw new AppError('validation_failed', 'cursor is not valid');
+    const at = Number(m[1]);
+    const id = m[2]!;
+    query = query.where((eb) => eb.or([eb('updated_at', '<', at), eb.and([eb('updated_at', '=', at), eb('id', '<', id)])]));
+  }
+  const rows = await query.orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: await conversationViews(db, tenantId, page),
+    nextCursor: rows.length > limit && last ? `${last.updated_at}:${last.id}` : null,
+  };
+}

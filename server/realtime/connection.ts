@@ -1,0 +1,130 @@
+/**
+ * What every realtime socket shares, visitor or agent: hello deadline, heartbeat, frame rate limit,
+ * bounded outgoing buffer, protocol-error budget, and turning errors into error frames. A bad frame
+ * never throws out of here: it gets an error frame, and repeated abuse closes the socket.
+ */
+import type { WebSocket } from 'ws';
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import { CLOSE } from '../../protocol/closeCodes.js';
+import { LIMITS } from '../../protocol/limits.js';
+import { AppError, toAppError } from '../errors.js';
+import type { FrameReader } from './frameReader.js';
+import type { ErrorFrame } from '../../protocol/realtime.js';
+
+const MAX_PROTOCOL_ERRORS = 20;
+
+export abstract class Connection<In extends { type: string }, Out extends { type: string } | ErrorFrame | { type: 'pong' }> {
+  protected helloDone = false;
+  private alive = true;
+  private protocolErrors = 0;
+  private tokens: number = LIMITS.framesPerSecond;
+  private lastRefill = Date.now();
+  private helloTimer: NodeJS.Timeout;
+  /** Frames are handled one at a time, so one client's messages are committed in the order sent. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    protected readonly ws: WebSocket,
+    private readonly reader: FrameReader<In>,
+    protected readonly log: Logger,
+  ) {
+    this.helloTimer = setTimeout(() => this.close(CLOSE.HELLO_TIMEOUT, 'hello expected'), LIMITS.helloTimeoutMs);
+    ws.on('message', (raw) => this.onRaw(raw));
+    ws.on('pong', () => (this.alive = true));
+    ws.on('close', () => {
+      clearTimeout(this.helloTimer);
+      this.onClose();
+    });
+    ws.on('error', (err) => log.debug({ err: err.message }, 'socket error'));
+  }
+
+  /** Called by the gateway's heartbeat sweep. */
+  heartbeat(): void {
+    if (!this.alive) {
+      this.close(CLOSE.HEARTBEAT_TIMEOUT, 'heartbeat timeout');
+      return;
+    }
+    this.alive = false;
+    if (this.ws.readyState === this.ws.OPEN) this.ws.ping();
+  }
+
+  /** Sends an already serialised frame; a consumer too slow to drain its buffer is disconnected. */
+  sendRaw(json: string): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.bufferedAmount > LIMITS.maxBufferedBytes) {
+      this.close(CLOSE.SLOW_CONSUMER, 'slow consumer');
+      this.ws.terminate();
+      return;
+    }
+    this.ws.send(json);
+  }
+
+  send(frame: Out | ErrorFrame | { type: 'pong' }): void {
+    this.sendRaw(JSON.stringify(frame));
+  }
+
+  close(code: number, reason: string): void {
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason);
+  }
+
+  protected abstract onHello(frame: In): Promise<void>;
+  protected abstract onFrame(frame: In): Promise<void>;
+  protected abstract onClose(): void;
+
+  private onRaw(raw: unknown): void {
+    if (!this.takeToken()) {
+      this.send({ type: 'error', code: 'rate_limited', message: `more than ${LIMITS.framesPerSecond} frames per second` });
+      if (++this.protocolErrors > MAX_PROTOCOL_ERRORS) this.close(CLOSE.RATE_LIMITED, 'rate limited');
+      return;
+    }
+    let frame: In;
+    try {
+      frame = this.reader.read(raw);
+    } catch (err) {
+      this.reject(err, raw);
+      return;
+    }
+    this.queue = this.queue.then(() => this.dispatch(frame));
+  }
+
+  private async dispatch(frame: In): Promise<void> {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    try {
+      if (frame.type === 'ping') {
+        this.send({ type: 'pong' });
+      } else if (!this.helloDone) {
+        if (frame.type !== 'hello') throw new AppError('unauthorized', 'first frame must be hello');
+        clearTimeout(this.helloTimer);
+        await this.onHello(frame);
+        this.helloDone = true;
+      } else if (frame.type === 'hello') {
+        throw new AppError('bad_request', 'hello already received');
+      } else {
+        await this.onFrame(frame);
+      }
+    } catch (err) {
+      this.reject(err, frame);
+    }
+  }
+
+  private reject(err: unknown, frame: unknown): void {
+    const { error, unexpected } = toAppError(err);
+    if (unexpected) this.log.error({ err }, 'realtime frame failed');
+    const clientId = typeof frame === 'object' && frame !== null ? (frame as { clientId?: unknown }).clientId : undefined;
+    this.send({ type: 'error', code: error.code, message: error.message, ...(typeof clientId === 'string' ? { clientId } : {}) });
+    if (error.code === 'unauthorized' && !this.helloDone) this.close(CLOSE.UNAUTHORIZED, error.message.slice(0, 100));
+    else if (error.code === 'forbidden' && !this.helloDone) this.close(CLOSE.FORBIDDEN, error.message.slice(0, 100));
+    else if ((error.code === 'bad_request' || error.code === 'validation_failed') && ++this.protocolErrors > MAX_PROTOCOL_ERRORS) {
+      this.close(CLOSE.PROTOCOL_ERROR, 'too many invalid frames');
+    }
+  }
+
+  private takeToken(): boolean {
+    const now = Date.now();
+    this.tokens = Math.min(LIMITS.framesPerSecond, this.tokens + ((now - this.lastRefill) / 1000) * LIMITS.framesPerSecond);
+    this.lastRefill = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}

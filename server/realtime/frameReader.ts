@@ -1,0 +1,44 @@
+/**
+ * Turns a raw WebSocket frame into a validated envelope, or a clear error. Validators are compiled
+ * once from the same TypeBox schemas the protocol publishes, one per frame type, so an error names
+ * the field that is wrong rather than "does not match any of the union".
+ */
+import { Compile } from 'typebox/compile';
+import type { TSchema, Static } from 'typebox';
+import { AppError } from '../errors.js';
+
+export interface FrameReader<T> {
+  read(raw: unknown): T;
+}
+
+type Schemas = Record<string, TSchema>;
+
+export function frameReader<M extends Schemas>(schemas: M): FrameReader<Static<M[keyof M]>> {
+  const validators = new Map(Object.entries(schemas).map(([type, schema]) => [type, Compile(schema)]));
+  const known = [...validators.keys()].join(', ');
+  return {
+    read(raw: unknown) {
+      const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : Array.isArray(raw) ? Buffer.concat(raw as Buffer[]).toString('utf8') : String(raw);
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        throw new AppError('bad_request', 'frame is not valid JSON');
+      }
+      const type = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as { type?: unknown }).type : undefined;
+      if (typeof type !== 'string') throw new AppError('bad_request', 'frame must be a JSON object with a string "type"');
+      const validator = validators.get(type);
+      if (!validator) throw new AppError('bad_request', `unknown frame type "${type.slice(0, 40)}"; expected one of ${known}`);
+      if (!validator.Check(value)) {
+        const errors = [...validator.Errors(value)];
+        const first = errors.find((e) => e.keyword !== 'boolean') ?? errors[0];
+        const unknownField = errors.find((e) => e.keyword === 'boolean' && e.schemaPath.endsWith('additionalProperties'));
+        const detail = unknownField
+          ? `unknown field ${unknownField.instancePath}`
+          : `${first?.instancePath || 'frame'} ${first?.message ?? 'does not match the protocol'}`;
+        throw new AppError('validation_failed', `invalid "${type}" frame: ${detail}`);
+      }
+      return value as Static<M[keyof M]>;
+    },
+  };
+}

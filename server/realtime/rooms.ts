@@ -1,0 +1,78 @@
+/**
+ * Which sockets on this node want which events, and the delivery of domain events to them.
+ * Agents listen per tenant; visitors per visitor id (a visitor has one current conversation).
+ * Each event is serialised once, whatever the number of receivers.
+ */
+import type { DomainEvent } from '../events/domainEvents.js';
+import type { AgentConnection } from './agentConnection.js';
+import type { VisitorConnection } from './visitorConnection.js';
+
+export class Rooms {
+  private agents = new Map<string, Set<AgentConnection>>();
+  private visitors = new Map<string, Set<VisitorConnection>>();
+
+  joinAgent(c: AgentConnection): void {
+    add(this.agents, c.tenantId, c);
+  }
+  leaveAgent(c: AgentConnection): void {
+    remove(this.agents, c.tenantId, c);
+  }
+  joinVisitor(c: VisitorConnection): void {
+    add(this.visitors, c.visitorId, c);
+  }
+  leaveVisitor(c: VisitorConnection): void {
+    remove(this.visitors, c.visitorId, c);
+  }
+
+  agentsOnline(tenantId: string): number {
+    return this.agents.get(tenantId)?.size ?? 0;
+  }
+
+  all(): Iterable<AgentConnection | VisitorConnection> {
+    return (function* (rooms: Rooms) {
+      for (const set of rooms.agents.values()) yield* set;
+      for (const set of rooms.visitors.values()) yield* set;
+    })(this);
+  }
+
+  deliver(event: DomainEvent): void {
+    const agents = this.agents.get(event.tenantId);
+    const visitors = 'visitorId' in event ? this.visitors.get(event.visitorId) : event.type === 'conversation.updated' ? this.visitors.get(event.conversation.visitor.id) : undefined;
+    switch (event.type) {
+      case 'message.created': {
+        broadcast(agents, { type: 'message', message: event.message });
+        if (!event.message.internal) broadcast(visitors, { type: 'message', message: event.message }, event.tenantId);
+        break;
+      }
+      case 'conversation.updated':
+        broadcast(agents, { type: 'conversation', conversation: event.conversation });
+        broadcast(visitors, { type: 'conversation', conversation: event.conversation }, event.tenantId);
+        break;
+      case 'typing': {
+        const frame = { type: 'typing', conversationId: event.conversationId, from: event.from, on: event.on };
+        broadcast(event.from === 'visitor' ? agents : visitors, frame, event.tenantId);
+        break;
+      }
+    }
+  }
+}
+
+function broadcast(set: Set<{ sendRaw(json: string): void; tenantId: string }> | undefined, frame: object, tenantId?: string): void {
+  if (!set || set.size === 0) return;
+  const json = JSON.stringify(frame);
+  // Visitor rooms are keyed by visitor id only; the tenant check makes a forged id useless.
+  for (const c of set) if (!tenantId || c.tenantId === tenantId) c.sendRaw(json);
+}
+
+function add<T>(map: Map<string, Set<T>>, key: string, value: T): void {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  set.add(value);
+}
+
+function remove<T>(map: Map<string, Set<T>>, key: string, value: T): void {
+  const set = map.get(key);
+  if (!set) return;
+  set.delete(value);
+  if (set.size === 0) map.delete(key);
+}

@@ -1,0 +1,74 @@
+import type { WebSocket } from 'ws';
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import { VisitorHello, MessageSend, Typing, Ping, type VisitorClientFrame, type VisitorServerFrame } from '../../protocol/realtime.js';
+import type { Ctx } from '../context.js';
+import { AppError } from '../errors.js';
+import { createMessage } from '../commands/messageCreator.js';
+import { conversationView } from '../queries/conversationQueries.js';
+import { messagesAfter } from '../queries/messageQueries.js';
+import { Connection } from './connection.js';
+import { frameReader } from './frameReader.js';
+import type { Rooms } from './rooms.js';
+
+const reader = frameReader({ hello: VisitorHello, 'message.send': MessageSend, typing: Typing, ping: Ping });
+
+export class VisitorConnection extends Connection<VisitorClientFrame, VisitorServerFrame> {
+  tenantId = '';
+  visitorId = '';
+
+  constructor(ws: WebSocket, log: Logger, private readonly ctx: Ctx, private readonly rooms: Rooms) {
+    super(ws, reader, log);
+  }
+
+  protected async onHello(frame: VisitorClientFrame): Promise<void> {
+    if (frame.type !== 'hello') return;
+    const claim = this.ctx.visitorTokens.verify(frame.token);
+    if (!claim) throw new AppError('unauthorized', 'visitor token is not valid');
+    const db = this.ctx.storage.db;
+    const visitor = await db.selectFrom('visitors').select(['id']).where('id', '=', claim.visitorId).where('tenant_id', '=', claim.tenantId).executeTakeFirst();
+    if (!visitor) throw new AppError('unauthorized', 'visitor no longer exists');
+    this.tenantId = claim.tenantId;
+    this.visitorId = claim.visitorId;
+    const latest = await db
+      .selectFrom('conversations')
+      .select(['id'])
+      .where('tenant_id', '=', this.tenantId)
+      .where('visitor_id', '=', this.visitorId)
+      .orderBy('created_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const conversation = latest ? await conversationView(db, this.tenantId, latest.id) : null;
+    const messages = latest
+      ? (await messagesAfter(db, this.tenantId, latest.id, frame.lastSeq ?? 0, { includeInternal: false })).items
+      : [];
+    // Join the room before answering, so no event between the query and the join is missed
+    // (a message in both is deduplicated by the client by id).
+    this.rooms.joinVisitor(this);
+    this.send({ type: 'ready', visitorId: this.visitorId, conversation, messages });
+  }
+
+  protected async onFrame(frame: VisitorClientFrame): Promise<void> {
+    const actor = { kind: 'visitor' as const, tenantId: this.tenantId, visitorId: this.visitorId };
+    if (frame.type === 'message.send') {
+      if (frame.internal) throw new AppError('forbidden', 'visitors cannot write private notes');
+      const { message } = await createMessage(this.ctx, actor, { clientId: frame.clientId, body: frame.body, conversationId: frame.conversationId });
+      this.send({ type: 'ack', clientId: frame.clientId, message });
+    } else if (frame.type === 'typing') {
+      const latest = await this.ctx.storage.db
+        .selectFrom('conversations')
+        .select(['id'])
+        .where('tenant_id', '=', this.tenantId)
+        .where('visitor_id', '=', this.visitorId)
+        .where('status', '=', 'open')
+        .orderBy('created_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if (!latest) return; // nobody to tell before the first message
+      await this.ctx.bus.publish({ type: 'typing', tenantId: this.tenantId, conversationId: latest.id, visitorId: this.visitorId, from: 'visitor', on: frame.on });
+    }
+  }
+
+  protected onClose(): void {
+    this.rooms.leaveVisitor(this);
+  }
+}

@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify';
+import { LoginBody, type SessionInfo } from '../../../protocol/http.js';
+import type { Ctx } from '../../context.js';
+import { AppError } from '../../errors.js';
+import { AgentSessions, SESSION_TTL_MS } from '../../commands/agentSessions.js';
+import { presentAgent, presentTenant } from '../../presenters/presenters.js';
+import type { Agent, Session } from '../../storage/schema.js';
+import { requireAgent } from './requireAgent.js';
+import { SESSION_COOKIE } from './sessionCookie.js';
+
+export function authRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSessions): void {
+  const db = ctx.storage.db;
+  const sessionInfo = async (agent: Agent, session: Session): Promise<SessionInfo> => {
+    const tenant = await db.selectFrom('tenants').selectAll().where('id', '=', agent.tenant_id).executeTakeFirstOrThrow();
+    return { agent: presentAgent(agent), tenant: presentTenant(tenant), csrfToken: session.csrf_token };
+  };
+
+  app.post('/api/auth/login', { schema: { body: LoginBody } }, async (req, reply) => {
+    // No session yet, so no CSRF token: refuse cross-origin logins instead (login CSRF).
+    if (req.headers.origin !== undefined && req.headers.origin !== ctx.env.publicOrigin) {
+      throw new AppError('csrf_failed', 'Cross-origin login refused');
+    }
+    const body = req.body as LoginBody;
+    const { token, session, agent } = await sessions.login(body.email, body.password, req.ip, req.headers['user-agent'] ?? null);
+    reply.setCookie(SESSION_COOKIE, token, {
+      httpOnly: true,
+      secure: ctx.env.cookieSecure,
+      sameSite: 'strict',
+      path: '/',
+      maxAge: SESSION_TTL_MS / 1000,
+    });
+    return sessionInfo(agent, session);
+  });
+
+  const agentOnly = requireAgent(sessions, ctx.env.publicOrigin);
+
+  app.get('/api/auth/me', { preHandler: agentOnly }, async (req) => sessionInfo(req.agent, req.session));
+
+  app.post('/api/auth/logout', { preHandler: agentOnly }, async (req, reply) => {
+    await sessions.logout(req.cookies[SESSION_COOKIE]!);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,64 @@
+/**
+ * What the widget frame calls. The frame page itself is served here with a per-tenant
+ * Content-Security-Policy whose frame-ancestors are the tenant's allowed origins: the browser
+ * refuses to show Parley's frame on any other site.
+ */
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { WidgetConfigQuery, WidgetSessionBody, type WidgetConfig } from '../../../protocol/http.js';
+import type { Ctx } from '../../context.js';
+import { AppError } from '../../errors.js';
+import { startVisitorSession } from '../../commands/visitorSessionStarter.js';
+import { allowedOrigins, findTenantByWidgetKey } from '../../queries/tenantQueries.js';
+import type { PublicFiles } from '../assets/publicFiles.js';
+import { sendFile } from '../assets/assets.js';
+
+const FrameQuery = Type.Object({
+  key: Type.String({ minLength: 1, maxLength: 64 }),
+  host: Type.String({ minLength: 1, maxLength: 300 }),
+});
+
+export function widgetRoutes(app: FastifyInstance, ctx: Ctx, files: PublicFiles, agentsOnline: (tenantId: string) => number): void {
+  const db = ctx.storage.db;
+  const ws = ctx.env.publicOrigin.replace(/^http/, 'ws');
+
+  app.get('/widget/frame/', { schema: { querystring: FrameQuery } }, async (req, reply) => {
+    const { key, host } = req.query as { key: string; host: string };
+    const tenant = await findTenantByWidgetKey(db, key);
+    if (!tenant) throw new AppError('not_found', 'widget key not found');
+    const origins = allowedOrigins(tenant);
+    if (!origins.includes(host)) throw new AppError('forbidden', 'this site is not allowed to embed the widget');
+    reply
+      .header(
+        'content-security-policy',
+        [
+          "default-src 'none'",
+          "script-src 'self'",
+          "style-src 'self'",
+          "img-src 'self' data:",
+          `connect-src 'self' ${ws}`,
+          "base-uri 'none'",
+          "form-action 'none'",
+          `frame-ancestors ${origins.join(' ')}`,
+        ].join('; '),
+      )
+      .header('referrer-policy', 'no-referrer');
+    return sendFile(reply, files, 'widget/frame/index.html', 'revalidate');
+  });
+
+  app.get('/api/widget/config', { schema: { querystring: WidgetConfigQuery } }, async (req): Promise<WidgetConfig> => {
+    const tenant = await findTenantByWidgetKey(db, (req.query as { key: string }).key);
+    if (!tenant) throw new AppError('not_found', 'widget key not found');
+    return {
+      tenantName: tenant.name,
+      brandColor: tenant.brand_color,
+      position: tenant.position,
+      greeting: tenant.greeting,
+      agentsOnline: agentsOnline(tenant.id) > 0,
+    };
+  });
+
+  app.post('/api/widget/session', { schema: { body: WidgetSessionBody } }, async (req) =>
+    startVisitorSession(ctx, req.body as WidgetSessionBody, req.headers['user-agent'] ?? null),
+  );
+}

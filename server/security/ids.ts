@@ -1,0 +1,10 @@
+import { randomBytes } from 'node:crypto';
+
+/** Time-ordered, unguessable ids: 12 hex chars of milliseconds + 16 random hex chars, with a type prefix. */
+export function newId(prefix: string): string {
+  return `${prefix}_${Date.now().toString(16).padStart(12, '0')}${randomBytes(8).toString('hex')}`;
+}
+
+export function randomToken(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}

@@ -1,0 +1,515 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { WidgetConfig } from '../../../protocol/http.js';
+import { LIMITS } from '../../../protocol/limits.js';
+import type { MessageView } from '../../../protocol/records.js';
+import type { ChatClient, ChatState, Outgoing } from './chat.js';
+import { isFullscreen, postLayout } from './embed.js';
+import { lang, t } from './i18n.js';
+import { AlertIcon, ChatIcon, CheckIcon, ClockIcon, CloseIcon, LockIcon, SendIcon } from './icons.js';
+import { applyBrand, safeColor } from './theme.js';
+
+interface AppProps {
+  widgetKey: string;
+  host: string | null;
+  client: ChatClient;
+  loadConfig: () => Promise<WidgetConfig>;
+}
+
+const timeFormat = new Intl.DateTimeFormat(lang, { hour: 'numeric', minute: '2-digit' });
+const formatTime = (iso: string) => {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '' : timeFormat.format(d);
+};
+
+function useChatState(client: ChatClient): ChatState {
+  const [state, setState] = useState(client.getState());
+  useEffect(() => client.subscribe(setState), [client]);
+  return state;
+}
+
+function openFlag(key: string): { get(): boolean; set(open: boolean): void } {
+  const name = `parley:${key}:open`;
+  return {
+    get: () => {
+      try {
+        return sessionStorage.getItem(name) === '1';
+      } catch {
+        return false;
+      }
+    },
+    set: (open) => {
+      try {
+        sessionStorage.setItem(name, open ? '1' : '0');
+      } catch {
+        /* storage blocked */
+      }
+    },
+  };
+}
+
+export function App({ widgetKey, host, client, loadConfig }: AppProps) {
+  const [config, setConfig] = useState<WidgetConfig | null>(null);
+  const [open, setOpen] = useState(false);
+  const [fullscreen, setFullscreen] = useState(false);
+  const chat = useChatState(client);
+  const launcherRef = useRef<HTMLButtonElement>(null);
+  const focusLauncher = useRef(false);
+  const flag = useRef(openFlag(widgetKey)).current;
+
+  useEffect(() => {
+    let live = true;
+    loadConfig()
+      .then((c) => {
+        if (!live) return;
+        applyBrand(safeColor(c.brandColor));
+        setConfig(c);
+        if (flag.get()) setOpen(true);
+      })
+      .catch(() => {
+        /* unknown key or server down: show nothing */
+      });
+    void client.resume();
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const position: 'left' | 'right' = config?.position === 'left' ? 'left' : 'right';
+
+  useEffect(() => {
+    if (!config) return;
+    postLayout(host, open, position);
+    client.setOpen(open);
+    flag.set(open);
+    if (!open && focusLauncher.current) {
+      focusLauncher.current = false;
+      launcherRef.current?.focus();
+    }
+  }, [config, open, position]);
+
+  useEffect(() => {
+    const update = () => setFullscreen(open && isFullscreen());
+    update();
+    window.addEventListener('resize', update);
+    return () => window.removeEventListener('resize', update);
+  }, [open]);
+
+  if (!config) return null;
+
+  const close = () => {
+    focusLauncher.current = true;
+    setOpen(false);
+  };
+
+  return (
+    <div class={`widget pos-${position}${fullscreen ? ' fullscreen' : ''}`}>
+      {open ? (
+        <ChatWindow config={config} chat={chat} client={client} onClose={close} />
+      ) : (
+        <Launcher ref={launcherRef} unread={chat.unread} onOpen={() => setOpen(true)} />
+      )}
+    </div>
+  );
+}
+
+// ---------- launcher ----------
+
+function Launcher({ unread, onOpen, ref }: { unread: number; onOpen: () => void; ref: { current: HTMLButtonElement | null } }) {
+  return (
+    <button
+      ref={ref}
+      type="button"
+      class="launcher"
+      aria-label={t.openChat}
+      aria-expanded="false"
+      aria-controls="parley-chat"
+      aria-describedby={unread ? 'parley-unread' : undefined}
+      onClick={onOpen}
+    >
+      <ChatIcon />
+      {unread > 0 && (
+        <span class="badge" id="parley-unread">
+          <span aria-hidden="true">{unread > 9 ? '9+' : String(unread)}</span>
+          <span class="sr-only">{t.unread(unread)}</span>
+        </span>
+      )}
+    </button>
+  );
+}
+
+// ---------- chat window ----------
+
+function ChatWindow({
+  config,
+  chat,
+  client,
+  onClose,
+}: {
+  config: WidgetConfig;
+  chat: ChatState;
+  client: ChatClient;
+  onClose: () => void;
+}) {
+  const showForm = (chat.session === 'none' && !client.hasStoredToken()) || chat.session === 'failed';
+  const bodyRef = useRef<HTMLDivElement>(null);
+  const stick = useRef(true);
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') {
+      e.stopPropagation();
+      onClose();
+    }
+  };
+
+  // Keep the newest message in view unless the visitor scrolled up to read.
+  const count = chat.messages.length + chat.outbox.length + (chat.agentTyping ? 1 : 0);
+  useLayoutEffect(() => {
+    const el = bodyRef.current;
+    if (el && stick.current) el.scrollTop = el.scrollHeight;
+  }, [count, showForm]);
+  const onScroll = () => {
+    const el = bodyRef.current;
+    if (el) stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+  };
+
+  let banner: string | null = null;
+  if (chat.unavailable) banner = t.unavailable;
+  else if (chat.session === 'active' && chat.connection !== 'open') banner = chat.connectedOnce ? t.reconnecting : t.connecting;
+
+  return (
+    <section id="parley-chat" class="window" role="dialog" aria-labelledby="parley-title" onKeyDown={onKeyDown}>
+      <header class="header">
+        <div class="avatar avatar-brand" aria-hidden="true">
+          {initial(config.tenantName)}
+        </div>
+        <div class="header-text">
+          <h1 id="parley-title">{config.tenantName}</h1>
+          <p class="status">
+            <span class={`dot${config.agentsOnline ? ' on' : ''}`} aria-hidden="true" />
+            {config.agentsOnline ? t.online : t.away}
+          </p>
+        </div>
+        <button type="button" class="icon-button" aria-label={t.closeChat} onClick={onClose}>
+          <CloseIcon />
+        </button>
+      </header>
+      {banner && (
+        <div class={`banner${chat.unavailable ? ' banner-error' : ''}`} role="status">
+          {!chat.unavailable && <span class="spinner" aria-hidden="true" />}
+          {banner}
+        </div>
+      )}
+      <div class="body" ref={bodyRef} onScroll={onScroll}>
+        <div class="group agent">
+          <div class="avatar avatar-brand small" aria-hidden="true">
+            {initial(config.tenantName)}
+          </div>
+          <div class="group-content">
+            <div class="author">{config.tenantName}</div>
+            <div class="bubble">{config.greeting}</div>
+          </div>
+        </div>
+        {showForm ? (
+          <PreChatForm client={client} failed={chat.session === 'failed'} />
+        ) : (
+          <MessageLog chat={chat} client={client} />
+        )}
+      </div>
+      {!showForm && <Composer chat={chat} client={client} />}
+    </section>
+  );
+}
+
+function initial(name: string): string {
+  return (name.trim()[0] ?? '?').toUpperCase();
+}
+
+// ---------- pre-chat form ----------
+
+function PreChatForm({ client, failed }: { client: ChatClient; failed: boolean }) {
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [emailError, setEmailError] = useState(false);
+  const nameRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => nameRef.current?.focus(), []);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const em = email.trim();
+    if (em && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(em)) {
+      setEmailError(true);
+      return;
+    }
+    setEmailError(false);
+    setBusy(true);
+    await client.start({ name, email: em });
+    setBusy(false);
+  };
+
+  return (
+    <form class="card prechat" onSubmit={submit} noValidate aria-labelledby="prechat-title">
+      <h2 id="prechat-title">{t.preChatTitle}</h2>
+      <p class="hint">{t.preChatHint}</p>
+      <Field id="pc-name" label={t.name}>
+        <input
+          ref={nameRef}
+          id="pc-name"
+          name="name"
+          type="text"
+          autocomplete="name"
+          maxLength={100}
+          placeholder={t.namePlaceholder}
+          value={name}
+          onInput={(e) => setName(e.currentTarget.value)}
+        />
+      </Field>
+      <Field id="pc-email" label={t.email} error={emailError ? t.invalidEmail : undefined}>
+        <input
+          id="pc-email"
+          name="email"
+          type="email"
+          autocomplete="email"
+          inputMode="email"
+          maxLength={254}
+          placeholder={t.emailPlaceholder}
+          value={email}
+          aria-invalid={emailError ? 'true' : undefined}
+          aria-describedby={emailError ? 'pc-email-error' : undefined}
+          onInput={(e) => setEmail(e.currentTarget.value)}
+        />
+      </Field>
+      {failed && (
+        <p class="form-error" role="alert">
+          {t.sessionFailed}
+        </p>
+      )}
+      <button type="submit" class="primary" disabled={busy}>
+        {busy ? t.starting : t.startChat}
+      </button>
+    </form>
+  );
+}
+
+function Field({ id, label, error, children }: { id: string; label: string; error?: string; children: ComponentChildren }) {
+  return (
+    <div class="field">
+      <label for={id}>
+        {label} <span class="optional">({t.optional})</span>
+      </label>
+      {children}
+      {error && (
+        <p class="field-error" id={`${id}-error`}>
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+// ---------- message log ----------
+
+interface Entry {
+  key: string;
+  kind: 'visitor' | 'agent' | 'system';
+  name: string;
+  body: string;
+  time: string;
+  status: 'sent' | 'sending' | 'failed';
+  clientId: string;
+}
+
+function toEntries(messages: readonly MessageView[], outbox: readonly Outgoing[]): Entry[] {
+  const entries: Entry[] = messages.map((m) => ({
+    key: m.id,
+    kind: m.author.kind,
+    name: m.author.kind === 'visitor' ? t.you : m.author.name,
+    body: m.body,
+    time: formatTime(m.createdAt),
+    status: 'sent',
+    clientId: m.clientId,
+  }));
+  for (const o of outbox)
+    entries.push({ key: `out:${o.clientId}`, kind: 'visitor', name: t.you, body: o.body, time: formatTime(o.createdAt), status: o.state, clientId: o.clientId });
+  return entries;
+}
+
+/** Consecutive entries of the same author form one group (one avatar and name). */
+function groupEntries(entries: Entry[]): Entry[][] {
+  const groups: Entry[][] = [];
+  for (const e of entries) {
+    const last = groups[groups.length - 1];
+    const head = last?.[0];
+    if (head && head.kind === e.kind && head.name === e.name && e.kind !== 'system') last.push(e);
+    else groups.push([e]);
+  }
+  return groups;
+}
+
+function MessageLog({ chat, client }: { chat: ChatState; client: ChatClient }) {
+  const groups = groupEntries(toEntries(chat.messages, chat.outbox));
+  return (
+    <>
+      <div class="log" role="log" aria-live="polite" aria-label={t.messages}>
+        {groups.map((g) => {
+          const head = g[0]!;
+          if (head.kind === 'system')
+            return (
+              <p class="system" key={head.key}>
+                {head.body}
+              </p>
+            );
+          const mine = head.kind === 'visitor';
+          return (
+            <div class={`group ${mine ? 'mine' : 'agent'}`} key={head.key}>
+              {!mine && (
+                <div class="avatar small" aria-hidden="true">
+                  {initial(head.name)}
+                </div>
+              )}
+              <div class="group-content">
+                {!mine && <div class="author">{head.name}</div>}
+                {g.map((e) => (
+                  <MessageBubble key={e.key} entry={e} onRetry={() => client.retry(e.clientId)} />
+                ))}
+              </div>
+            </div>
+          );
+        })}
+        {chat.conversation?.status === 'resolved' && <p class="system">{t.resolved}</p>}
+      </div>
+      <div class="typing-slot" role="status">
+        {chat.agentTyping && (
+          <div class="typing">
+            <span class="dots" aria-hidden="true">
+              <i />
+              <i />
+              <i />
+            </span>
+            {t.agentTyping}
+          </div>
+        )}
+      </div>
+    </>
+  );
+}
+
+function MessageBubble({ entry, onRetry }: { entry: Entry; onRetry: () => void }) {
+  const mine = entry.kind === 'visitor';
+  return (
+    <div class={`message${entry.status === 'failed' ? ' failed' : ''}${entry.status === 'sending' ? ' sending' : ''}`}>
+      <div class="bubble">
+        <span class="sr-only">{entry.name}: </span>
+        {entry.body}
+      </div>
+      <div class="meta">
+        {entry.time && <time>{entry.time}</time>}
+        {mine && entry.status === 'sent' && (
+          <span class="state">
+            <CheckIcon />
+            {t.sent}
+          </span>
+        )}
+        {mine && entry.status === 'sending' && (
+          <span class="state">
+            <ClockIcon />
+            {t.sending}
+          </span>
+        )}
+        {mine && entry.status === 'failed' && (
+          <span class="state state-failed">
+            <AlertIcon />
+            {t.failed}
+            <button type="button" class="link-button" onClick={onRetry}>
+              {t.retry}
+            </button>
+          </span>
+        )}
+      </div>
+    </div>
+  );
+}
+
+// ---------- composer ----------
+
+function Composer({ chat, client }: { chat: ChatState; client: ChatClient }) {
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const ref = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => ref.current?.focus(), []);
+
+  // Grow with the text up to a few lines (CSSOM, allowed under style-src 'self').
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.style.height = 'auto';
+    el.style.height = `${Math.min(el.scrollHeight, 120)}px`;
+  }, [text]);
+
+  const submit = () => {
+    const r = client.send(text);
+    if (r.ok) {
+      setText('');
+      setError(null);
+    } else if (r.reason === 'tooLong') setError(t.tooLong(LIMITS.maxMessageChars));
+  };
+
+  const disabled = chat.session !== 'active' || chat.unavailable;
+
+  return (
+    <form
+      class="composer"
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit();
+      }}
+    >
+      {chat.redactedNote && (
+        <p class="note" role="status">
+          <LockIcon />
+          {t.redactedNote}
+        </p>
+      )}
+      {error && (
+        <p class="note note-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="composer-row">
+        <label for="parley-message" class="sr-only">
+          {t.message}
+        </label>
+        <textarea
+          ref={ref}
+          id="parley-message"
+          name="message"
+          rows={1}
+          maxLength={LIMITS.maxMessageChars}
+          placeholder={t.messagePlaceholder}
+          aria-describedby="parley-send-hint"
+          value={text}
+          disabled={disabled}
+          onInput={(e) => {
+            setText(e.currentTarget.value);
+            if (e.currentTarget.value.trim()) client.typing();
+          }}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+              e.preventDefault();
+              submit();
+            }
+          }}
+        />
+        <span id="parley-send-hint" class="sr-only">
+          {t.sendHint}
+        </span>
+        <button type="submit" class="send" aria-label={t.send} title={t.send} disabled={disabled || !text.trim()}>
+          <SendIcon />
+        </button>
+      </div>
+    </form>
+  );
+}

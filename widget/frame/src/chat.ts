@@ -1,0 +1,377 @@
+/**
+ * The visitor's chat session, without any UI: session token, realtime socket, message list,
+ * outgoing messages and their delivery state, typing. The Preact components only render its state.
+ */
+import { CLOSE } from '../../../protocol/closeCodes.js';
+import type { WidgetSession, WidgetSessionBody } from '../../../protocol/http.js';
+import { LIMITS } from '../../../protocol/limits.js';
+import type { ReconnectingSocketOptions, SocketState } from '../../../protocol/reconnectingSocket.js';
+import { newClientId } from '../../../protocol/reconnectingSocket.js';
+import type { ConversationView, MessageView } from '../../../protocol/records.js';
+import type { VisitorServerFrame } from '../../../protocol/realtime.js';
+import { redact } from '../../../protocol/redaction.js';
+import { lastSeqOf, mergeMessages } from './messages.js';
+
+export interface Outgoing {
+  clientId: string;
+  body: string;
+  createdAt: string;
+  state: 'sending' | 'failed';
+}
+
+export interface ChatState {
+  session: 'none' | 'starting' | 'active' | 'failed';
+  connection: SocketState | 'idle';
+  /** The socket has been open at least once (so a drop shows "Reconnecting…", not "Connecting…"). */
+  connectedOnce: boolean;
+  /** The server refused this widget for good (closed with FORBIDDEN). */
+  unavailable: boolean;
+  messages: MessageView[];
+  outbox: Outgoing[];
+  conversation: ConversationView | null;
+  agentTyping: boolean;
+  /** The last message the visitor sent had something redacted. */
+  redactedNote: boolean;
+  unread: number;
+}
+
+/** The part of ReconnectingSocket the chat uses (so tests can pass a fake). */
+export interface SocketLike {
+  send(frame: { type: 'message.send'; clientId: string; body: string }): void;
+  notify(frame: object): void;
+  settle(clientId: string): void;
+  close(): void;
+  reconnectNow(): void;
+}
+
+export type SocketFactory = (opts: ReconnectingSocketOptions<VisitorServerFrame>) => SocketLike;
+
+export interface KeyValue {
+  get(key: string): string | null;
+  set(key: string, value: string): void;
+  remove(key: string): void;
+}
+
+export interface ChatDeps {
+  key: string;
+  wsUrl: string;
+  /** Page the widget is shown on (document.referrer). */
+  page: string;
+  storage: KeyValue;
+  fetch: typeof fetch;
+  socket: SocketFactory;
+}
+
+export type SendResult = { ok: true; redacted: number } | { ok: false; reason: 'empty' | 'tooLong' | 'noSession' };
+
+const TYPING_IDLE_MS = 3000;
+const TYPING_RESEND_MS = 2500;
+const AGENT_TYPING_TIMEOUT_MS = 8000;
+
+export class ChatClient {
+  private state: ChatState = {
+    session: 'none',
+    connection: 'idle',
+    connectedOnce: false,
+    unavailable: false,
+    messages: [],
+    outbox: [],
+    conversation: null,
+    agentTyping: false,
+    redactedNote: false,
+    unread: 0,
+  };
+  private listeners = new Set<(s: ChatState) => void>();
+  private socket: SocketLike | null = null;
+  private token: string | null = null;
+  private conversationId: string | null = null;
+  private resyncFromZero = false;
+  private sentLastSeq = 0;
+  private open = false;
+  private typingOn = false;
+  private typingSentAt = 0;
+  private typingIdle: ReturnType<typeof setTimeout> | undefined;
+  private agentTypingTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastReauth = 0;
+
+  constructor(private readonly deps: ChatDeps) {}
+
+  get storageKey(): string {
+    return `parley:${this.deps.key}`;
+  }
+
+  getState(): ChatState {
+    return this.state;
+  }
+
+  subscribe(fn: (s: ChatState) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** A returning visitor (token stored) continues straight away, without the pre-chat form. */
+  hasStoredToken(): boolean {
+    return !!this.deps.storage.get(this.storageKey);
+  }
+
+  async resume(): Promise<void> {
+    if (this.hasStoredToken()) await this.start({});
+  }
+
+  async start(form: { name?: string; email?: string }): Promise<boolean> {
+    if (this.state.session === 'starting' || this.state.session === 'active') return true;
+    this.set({ session: 'starting' });
+    const token = await this.createSession(form);
+    if (!token) {
+      this.set({ session: 'failed' });
+      return false;
+    }
+    this.token = token;
+    this.set({ session: 'active' });
+    this.connect();
+    return true;
+  }
+
+  setOpen(open: boolean): void {
+    this.open = open;
+    if (open && this.state.unread) this.set({ unread: 0 });
+  }
+
+  send(raw: string): SendResult {
+    const text = raw.trim();
+    if (!text) return { ok: false, reason: 'empty' };
+    if (!this.socket) return { ok: false, reason: 'noSession' };
+    const r = redact(text);
+    if (r.text.length > LIMITS.maxMessageChars) return { ok: false, reason: 'tooLong' };
+    const clientId = newClientId();
+    this.set({
+      outbox: [...this.state.outbox, { clientId, body: r.text, createdAt: new Date().toISOString(), state: 'sending' }],
+      redactedNote: r.redacted > 0,
+    });
+    this.socket.send({ type: 'message.send', clientId, body: r.text });
+    this.stopTyping();
+    return { ok: true, redacted: r.redacted };
+  }
+
+  /** Re-sends a failed message with the same clientId, so the server deduplicates it if it had stored it. */
+  retry(clientId: string): void {
+    const item = this.state.outbox.find((o) => o.clientId === clientId);
+    if (!item || item.state !== 'failed' || !this.socket) return;
+    this.set({ outbox: this.state.outbox.map((o) => (o.clientId === clientId ? { ...o, state: 'sending' } : o)) });
+    this.socket.send({ type: 'message.send', clientId, body: item.body });
+  }
+
+  /** Call on every edit of the composer: sends typing on (throttled), and off after 3 s idle. */
+  typing(): void {
+    if (!this.socket) return;
+    const now = Date.now();
+    if (!this.typingOn || now - this.typingSentAt > TYPING_RESEND_MS) {
+      this.socket.notify({ type: 'typing', on: true });
+      this.typingOn = true;
+      this.typingSentAt = now;
+    }
+    clearTimeout(this.typingIdle);
+    this.typingIdle = setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
+  }
+
+  stopTyping(): void {
+    clearTimeout(this.typingIdle);
+    if (!this.typingOn) return;
+    this.typingOn = false;
+    this.socket?.notify({ type: 'typing', on: false });
+  }
+
+  dispose(): void {
+    clearTimeout(this.typingIdle);
+    clearTimeout(this.agentTypingTimer);
+    this.socket?.close();
+    this.socket = null;
+    this.listeners.clear();
+  }
+
+  // ---------- internals ----------
+
+  private set(patch: Partial<ChatState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const fn of this.listeners) fn(this.state);
+  }
+
+  private async createSession(form: { name?: string; email?: string }): Promise<string | null> {
+    const stored = this.deps.storage.get(this.storageKey);
+    const body: WidgetSessionBody = { key: this.deps.key };
+    if (stored) body.token = stored;
+    const name = form.name?.trim().slice(0, 100);
+    const email = form.email?.trim();
+    if (name) body.name = name;
+    if (email) body.email = email;
+    if (this.deps.page) body.page = this.deps.page.slice(0, 2000);
+    try {
+      const res = await this.deps.fetch('/api/widget/session', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        credentials: 'omit',
+      });
+      if (!res.ok) return null;
+      const session = (await res.json()) as WidgetSession;
+      if (typeof session?.token !== 'string' || !session.token) return null;
+      this.deps.storage.set(this.storageKey, session.token);
+      return session.token;
+    } catch {
+      return null;
+    }
+  }
+
+  private connect(): void {
+    this.socket?.close();
+    this.socket = this.deps.socket({
+      url: this.deps.wsUrl,
+      hello: () => {
+        this.sentLastSeq = this.resyncFromZero ? 0 : lastSeqOf(this.state.messages, this.conversationId);
+        this.resyncFromZero = false;
+        return { type: 'hello', token: this.token ?? '', lastSeq: this.sentLastSeq };
+      },
+      onFrame: (frame) => this.onFrame(frame),
+      onState: (state, code) => this.onState(state, code),
+    });
+  }
+
+  private onState(state: SocketState, code?: number): void {
+    this.set({
+      connection: state,
+      connectedOnce: this.state.connectedOnce || state === 'open',
+      ...(state !== 'open' ? { agentTyping: false } : {}),
+    });
+    if (state !== 'closed') return;
+    if (code === CLOSE.FORBIDDEN) {
+      this.set({ unavailable: true });
+    } else if (code === CLOSE.UNAUTHORIZED) {
+      // The token expired or was revoked: ask for a session again (the server continues the same
+      // visitor if it still can, or starts a new one), at most once a minute.
+      if (Date.now() - this.lastReauth < 60_000) {
+        this.set({ unavailable: true });
+        return;
+      }
+      this.lastReauth = Date.now();
+      void this.createSession({}).then((token) => {
+        if (!token) return this.set({ unavailable: true });
+        this.token = token;
+        this.connect();
+      });
+    }
+  }
+
+  private onFrame(frame: VisitorServerFrame): void {
+    switch (frame.type) {
+      case 'ready': {
+        const conv = frame.conversation;
+        // Our lastSeq was about another conversation (it was resolved and a new one started while we
+        // were away): ask again from zero so nothing of the new one is missed.
+        const switched = !!conv && !!this.conversationId && conv.id !== this.conversationId && this.sentLastSeq > 0;
+        if (conv) this.conversationId = conv.id;
+        this.set({
+          conversation: conv ?? this.state.conversation,
+          messages: mergeMessages(this.state.messages, frame.messages ?? []),
+          agentTyping: false,
+        });
+        this.settleOutbox(frame.messages ?? []);
+        if (switched) {
+          this.resyncFromZero = true;
+          this.socket?.reconnectNow();
+        }
+        return;
+      }
+      case 'ack': {
+        this.accept(frame.message, false);
+        this.set({ outbox: this.state.outbox.filter((o) => o.clientId !== frame.clientId) });
+        return;
+      }
+      case 'message':
+        this.accept(frame.message, true);
+        return;
+      case 'conversation':
+        if (frame.conversation) {
+          this.conversationId = frame.conversation.id;
+          this.set({ conversation: frame.conversation });
+        }
+        return;
+      case 'typing':
+        if (frame.from !== 'agent') return;
+        clearTimeout(this.agentTypingTimer);
+        if (frame.on) this.agentTypingTimer = setTimeout(() => this.set({ agentTyping: false }), AGENT_TYPING_TIMEOUT_MS);
+        this.set({ agentTyping: frame.on === true });
+        return;
+      case 'error':
+        if (frame.clientId && this.state.outbox.some((o) => o.clientId === frame.clientId)) {
+          // An error about a send ends that attempt (validation_failed / forbidden / conversation_closed
+          // are final per the contract; others, e.g. rate_limited, are shown the same way). The
+          // visitor may retry: with the same clientId, so a message the server did store is not doubled.
+          this.socket?.settle(frame.clientId);
+          this.set({
+            outbox: this.state.outbox.map((o) => (o.clientId === frame.clientId ? { ...o, state: 'failed' } : o)),
+          });
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private accept(message: MessageView | undefined, live: boolean): void {
+    if (!message || message.internal === true) return;
+    const known = this.state.messages.some((m) => m.id === message.id);
+    if (message.conversationId) this.conversationId = message.conversationId;
+    const fromOthers = message.author?.kind !== 'visitor';
+    this.set({
+      messages: mergeMessages(this.state.messages, [message]),
+      ...(fromOthers && message.author?.kind === 'agent' ? { agentTyping: false } : {}),
+      ...(live && !known && fromOthers && !this.open ? { unread: this.state.unread + 1 } : {}),
+    });
+    this.settleOutbox([message]);
+  }
+
+  /** A message that came back from the server under our clientId is delivered, however it arrived. */
+  private settleOutbox(messages: readonly MessageView[]): void {
+    const ids = new Set(messages.filter((m) => m.author?.kind === 'visitor').map((m) => m.clientId));
+    if (!ids.size || !this.state.outbox.some((o) => ids.has(o.clientId))) return;
+    for (const id of ids) this.socket?.settle(id);
+    this.set({ outbox: this.state.outbox.filter((o) => !ids.has(o.clientId)) });
+  }
+}
+
+/** localStorage, or memory when the browser blocks storage in third-party frames. */
+export function browserStorage(): KeyValue {
+  const memory = new Map<string, string>();
+  const ls = (): Storage | null => {
+    try {
+      return window.localStorage;
+    } catch {
+      return null;
+    }
+  };
+  return {
+    get(key) {
+      try {
+        return ls()?.getItem(key) ?? memory.get(key) ?? null;
+      } catch {
+        return memory.get(key) ?? null;
+      }
+    },
+    set(key, value) {
+      memory.set(key, value);
+      try {
+        ls()?.setItem(key, value);
+      } catch {
+        /* storage blocked: memory only */
+      }
+    },
+    remove(key) {
+      memory.delete(key);
+      try {
+        ls()?.removeItem(key);
+      } catch {
+        /* ignore */
+      }
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/** The frame's side of protocol/embed.ts: it tells the loader how to size the iframe, and nothing else. */
+import { EMBED_MARK, EMBED_SIZES, type EmbedLayoutMessage } from '../../../protocol/embed.js';
+
+/**
+ * The host origin from `?host=`, only if it is exactly an http(s) origin (scheme://host[:port], no
+ * path). The server has checked it against the tenant's allowed origins before serving this page.
+ */
+export function parseHostOrigin(raw: string | null): string | null {
+  if (!raw) return null;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+    return url.origin === raw ? raw : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Posts a layout message to the embedding page, with targetOrigin = the host origin (never '*'). */
+export function postLayout(host: string | null, open: boolean, position: 'left' | 'right'): void {
+  if (!host || window.parent === window) return;
+  const message: EmbedLayoutMessage = { m: EMBED_MARK, type: 'layout', open, position };
+  window.parent.postMessage(message, host);
+}
+
+/**
+ * Whether the open frame fills the host's viewport (narrow screens), judged from the frame's own size:
+ * the loader gives an open frame exactly EMBED_SIZES.open unless it makes it full-viewport.
+ */
+export function isFullscreen(): boolean {
+  const { width, height } = EMBED_SIZES.open;
+  const w = window.innerWidth;
+  return w < EMBED_SIZES.fullscreenBelowWidth && (Math.abs(w - width) > 1 || Math.abs(window.innerHeight - height) > 1);
+}
