@@ -322,7 +322,8 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
         type: 'pending',
         message: pendingMessage({ clientId, conversationId, body, internal, me: { id: me.id, name: me.name }, now: new Date() }),
       });
-      socket.send({ type: 'message.send', clientId, conversationId, body, ...(internal ? { internal: true } : {}) });
+      const frame = { type: 'message.send' as const, clientId, conversationId, body, ...(internal ? { internal: true } : {}) };
+      socket.send(frame);
     },
     [me.id, me.name],
   );

@@ -37,12 +37,13 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
     const db = new Kysely<Database>({ dialect: sqliteDialect(opts.sqliteFile ?? join(opts.dataDir, 'parley.sqlite')) });
     storage = { db, dialect: 'sqlite', isUniqueViolation: isSqliteUniqueViolation, close: () => db.destroy() };
   }
-  await migrate(storage.db);
+  await migrate(storage.db, opts.databaseUrl ? opts.pgSchema : undefined);
   return storage;
 }
 
-export async function migrate(db: Db): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+export async function migrate(db: Db, pgSchema?: string): Promise<void> {
+  // Kysely looks for its bookkeeping tables in `public` unless told the schema in use.
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(pgSchema ? { migrationTableSchema: pgSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

@@ -32,7 +32,7 @@ export function authRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSessio
     return sessionInfo(agent, session);
   });
 
-  const agentOnly = requireAgent(sessions, ctx.env.publicOrigin);
+  const agentOnly = requireAgent(sessions, ctx.env);
 
   app.get('/api/auth/me', { preHandler: agentOnly }, async (req) => sessionInfo(req.agent, req.session));
 

@@ -3,6 +3,7 @@ import { AppError } from '../../errors.js';
 import { AgentSessions } from '../../commands/agentSessions.js';
 import type { Agent, Session } from '../../storage/schema.js';
 import { SESSION_COOKIE } from './sessionCookie.js';
+import type { Env } from '../../env.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,13 +18,13 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * preHandler for every agent route: a valid session cookie, and on state-changing methods the
  * session's CSRF token in x-csrf-token plus a same-origin Origin header when the browser sends one.
  */
-export function requireAgent(sessions: AgentSessions, publicOrigin: string) {
+export function requireAgent(sessions: AgentSessions, env: Pick<Env, 'publicOrigin'>) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const auth = await sessions.resolve(req.cookies[SESSION_COOKIE]);
     if (!auth) throw new AppError('unauthorized', 'Log in first');
     if (!SAFE_METHODS.has(req.method)) {
       const origin = req.headers.origin;
-      if (origin !== undefined && origin !== publicOrigin) throw new AppError('csrf_failed', 'Cross-origin request refused');
+      if (origin !== undefined && origin !== env.publicOrigin) throw new AppError('csrf_failed', 'Cross-origin request refused');
       const token = req.headers['x-csrf-token'];
       if (!AgentSessions.csrfMatches(auth.session, typeof token === 'string' ? token : undefined)) {
         throw new AppError('csrf_failed', 'Missing or wrong x-csrf-token header');

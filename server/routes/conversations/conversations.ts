@@ -18,7 +18,7 @@ import { requireAgent } from '../auth/requireAgent.js';
 
 export function conversationRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSessions): void {
   const db = ctx.storage.db;
-  const preHandler = requireAgent(sessions, ctx.env.publicOrigin);
+  const preHandler = requireAgent(sessions, ctx.env);
   type Id = { id: string };
 
   app.get('/api/conversations', { preHandler, schema: { querystring: ConversationListQuery } }, async (req) =>

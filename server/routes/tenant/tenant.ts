@@ -17,7 +17,7 @@ export function embedSnippet(publicUrl: string, files: PublicFiles, widgetKey: s
 }
 
 export function tenantRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSessions, files: PublicFiles): void {
-  app.get('/api/tenant/embed', { preHandler: requireAgent(sessions, ctx.env.publicOrigin) }, async (req) => {
+  app.get('/api/tenant/embed', { preHandler: requireAgent(sessions, ctx.env) }, async (req) => {
     const tenant = await ctx.storage.db.selectFrom('tenants').select(['widget_key']).where('id', '=', req.agent.tenant_id).executeTakeFirstOrThrow();
     return embedSnippet(ctx.env.publicUrl, files, tenant.widget_key);
   });

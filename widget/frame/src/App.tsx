@@ -107,7 +107,7 @@ export function App({ widgetKey, host, client, loadConfig }: AppProps) {
       {open ? (
         <ChatWindow config={config} chat={chat} client={client} onClose={close} />
       ) : (
-        <Launcher ref={launcherRef} unread={chat.unread} onOpen={() => setOpen(true)} />
+        <Launcher buttonRef={launcherRef} unread={chat.unread} onOpen={() => setOpen(true)} />
       )}
     </div>
   );
@@ -115,10 +115,10 @@ export function App({ widgetKey, host, client, loadConfig }: AppProps) {
 
 // ---------- launcher ----------
 
-function Launcher({ unread, onOpen, ref }: { unread: number; onOpen: () => void; ref: { current: HTMLButtonElement | null } }) {
+function Launcher({ unread, onOpen, buttonRef }: { unread: number; onOpen: () => void; buttonRef: { current: HTMLButtonElement | null } }) {
   return (
     <button
-      ref={ref}
+      ref={buttonRef}
       type="button"
       class="launcher"
       aria-label={t.openChat}

@@ -1,0 +1,166 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanupTestParley, login, makeAgent, makeTenant, startTestParley, TestSocket, visitorSession, type TestParley, dropSchemas } from '../testing/testParley.js';
+import type { Agent, Tenant } from '../storage/schema.js';
+
+describe('realtime: visitor ↔ agent', () => {
+  let t: TestParley;
+  let tenant: Tenant;
+  let agent: Agent;
+  let cookie: string;
+  const sockets: TestSocket[] = [];
+  const open = async (path: '/ws/visitor' | '/ws/agent', opts: { cookie?: string; origin?: string } = {}) => {
+    const s = await TestSocket.open(t, path, opts);
+    sockets.push(s);
+    return s;
+  };
+
+  beforeEach(async () => {
+    t = await startTestParley({ listen: true });
+    tenant = await makeTenant(t);
+    agent = await makeAgent(t, tenant);
+    cookie = (await login(t, agent)).cookie;
+  });
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.close();
+    await cleanupTestParley(t);
+  });
+  afterAll(dropSchemas);
+
+  it('acks a visitor message after commit and delivers it live to the agent', async () => {
+    const agentWs = await open('/ws/agent', { cookie });
+    agentWs.send({ type: 'hello' });
+    await agentWs.next('ready');
+
+    const { token } = await visitorSession(t, tenant, { name: 'Ada' });
+    const visitor = await open('/ws/visitor');
+    visitor.send({ type: 'hello', token });
+    const ready = await visitor.next('ready');
+    expect(ready.conversation).toBeNull();
+
+    visitor.send({ type: 'message.send', clientId: 'c1', body: 'Where is my order?' });
+    const ack = await visitor.next('ack');
+    expect(ack.message).toMatchObject({ seq: 1, clientId: 'c1', body: 'Where is my order?', author: { kind: 'visitor', name: 'Ada' } });
+    // Committed before the ack: it is in the database now.
+    const row = await t.ctx.storage.db.selectFrom('messages').selectAll().where('id', '=', ack.message.id).executeTakeFirst();
+    expect(row?.body).toBe('Where is my order?');
+
+    const conv = await agentWs.next('conversation');
+    expect(conv.conversation.visitor.name).toBe('Ada');
+    const live = await agentWs.next('message');
+    expect(live.message.id).toBe(ack.message.id);
+
+    agentWs.send({ type: 'message.send', clientId: 'a1', conversationId: ack.message.conversationId, body: 'Let me check.' });
+    expect((await agentWs.next('ack')).message.seq).toBe(2);
+    const reply = await visitor.next((f) => f.type === 'message' && f.message.author.kind === 'agent');
+    expect(reply.message.body).toBe('Let me check.');
+  });
+
+  it('deduplicates a retried send and never shows private notes to the visitor', async () => {
+    const { token } = await visitorSession(t, tenant);
+    const visitor = await open('/ws/visitor');
+    visitor.send({ type: 'hello', token });
+    await visitor.next('ready');
+    visitor.send({ type: 'message.send', clientId: 'same', body: 'hello' });
+    const first = await visitor.next('ack');
+    visitor.send({ type: 'message.send', clientId: 'same', body: 'hello' });
+    const second = await visitor.next('ack');
+    expect(second.message.id).toBe(first.message.id);
+    const count = await t.ctx.storage.db.selectFrom('messages').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(1);
+
+    const agentWs = await open('/ws/agent', { cookie });
+    agentWs.send({ type: 'hello' });
+    await agentWs.next('ready');
+    const conversationId = first.message.conversationId;
+    agentWs.send({ type: 'message.send', clientId: 'n1', conversationId, body: 'VIP customer', internal: true });
+    await agentWs.next('ack');
+    agentWs.send({ type: 'message.send', clientId: 'r1', conversationId, body: 'Hi there' });
+    await agentWs.next('ack');
+    const got = await visitor.next((f) => f.type === 'message' && f.message.author.kind === 'agent');
+    expect(got.message.body).toBe('Hi there');
+    expect(visitor.frames.some((f) => f.type === 'message' && f.message.internal)).toBe(false);
+
+    // Reconnecting visitor gets public history only.
+    const again = await open('/ws/visitor');
+    again.send({ type: 'hello', token, lastSeq: 0 });
+    const ready = await again.next('ready');
+    expect(ready.messages.map((m: { body: string }) => m.body)).toEqual(['hello', 'Hi there']);
+  });
+
+  it('resumes from the last seq seen: nothing lost, nothing repeated', async () => {
+    const { token } = await visitorSession(t, tenant);
+    const visitor = await open('/ws/visitor');
+    visitor.send({ type: 'hello', token });
+    await visitor.next('ready');
+    for (let i = 1; i <= 3; i++) {
+      visitor.send({ type: 'message.send', clientId: `m${i}`, body: `message ${i}` });
+      await visitor.next('ack');
+    }
+    visitor.close();
+    // While the visitor is away the agent answers twice.
+    const conversation = await t.ctx.storage.db.selectFrom('conversations').selectAll().executeTakeFirstOrThrow();
+    const { headers } = await login(t, agent);
+    for (const [i, body] of ['one', 'two'].entries()) {
+      const res = await t.app.inject({ method: 'POST', url: `/api/conversations/${conversation.id}/messages`, headers, payload: { clientId: `x${i}`, body } });
+      expect(res.statusCode).toBe(201);
+    }
+    const back = await open('/ws/visitor');
+    back.send({ type: 'hello', token, lastSeq: 3 });
+    const ready = await back.next('ready');
+    expect(ready.messages.map((m: { seq: number; body: string }) => [m.seq, m.body])).toEqual([
+      [4, 'one'],
+      [5, 'two'],
+    ]);
+  });
+
+  it('keeps the whole history across a server restart', async () => {
+    const { token } = await visitorSession(t, tenant);
+    const visitor = await open('/ws/visitor');
+    visitor.send({ type: 'hello', token });
+    await visitor.next('ready');
+    visitor.send({ type: 'message.send', clientId: 'before', body: 'before restart' });
+    await visitor.next('ack');
+    visitor.close();
+    await t.close();
+    t = await t.restart();
+    const { restart: _r, ...rest } = t;
+    void rest;
+    // The restarted node is not listening yet in this helper; use in-process HTTP for history.
+    const agentCookie = await login(t, agent);
+    const list = await t.app.inject({ method: 'GET', url: '/api/conversations?view=all', headers: agentCookie.headers });
+    const [conv] = list.json().items;
+    const msgs = await t.app.inject({ method: 'GET', url: `/api/conversations/${conv.id}/messages`, headers: agentCookie.headers });
+    expect(msgs.json().items.map((m: { body: string }) => m.body)).toEqual(['before restart']);
+  });
+
+  it('agent hello with lastSeqs returns what the console missed', async () => {
+    const { token } = await visitorSession(t, tenant);
+    const visitor = await open('/ws/visitor');
+    visitor.send({ type: 'hello', token });
+    await visitor.next('ready');
+    visitor.send({ type: 'message.send', clientId: 'a', body: 'first' });
+    const ack = await visitor.next('ack');
+    visitor.send({ type: 'message.send', clientId: 'b', body: 'second' });
+    await visitor.next('ack');
+    const agentWs = await open('/ws/agent', { cookie });
+    agentWs.send({ type: 'hello', lastSeqs: { [ack.message.conversationId]: 1 } });
+    const ready = await agentWs.next('ready');
+    expect(ready.messages.map((m: { body: string }) => m.body)).toEqual(['second']);
+  });
+
+  it('relays typing both ways', async () => {
+    const { token } = await visitorSession(t, tenant);
+    const visitor = await open('/ws/visitor');
+    visitor.send({ type: 'hello', token });
+    await visitor.next('ready');
+    visitor.send({ type: 'message.send', clientId: 'a', body: 'hi' });
+    const ack = await visitor.next('ack');
+    const agentWs = await open('/ws/agent', { cookie });
+    agentWs.send({ type: 'hello' });
+    await agentWs.next('ready');
+    visitor.send({ type: 'typing', on: true });
+    expect(await agentWs.next('typing')).toMatchObject({ from: 'visitor', on: true, conversationId: ack.message.conversationId });
+    agentWs.send({ type: 'typing', conversationId: ack.message.conversationId, on: true });
+    expect(await visitor.next('typing')).toMatchObject({ from: 'agent', on: true });
+  });
+});

@@ -1,0 +1,32 @@
+import { render } from 'preact';
+import type { WidgetConfig } from '../../../protocol/http.js';
+import type { VisitorServerFrame } from '../../../protocol/realtime.js';
+import { ReconnectingSocket } from '../../../protocol/reconnectingSocket.js';
+import { App } from './App.js';
+import { browserStorage, ChatClient } from './chat.js';
+import { parseHostOrigin } from './embed.js';
+import { lang } from './i18n.js';
+import './styles.css';
+
+const params = new URLSearchParams(location.search);
+const key = (params.get('key') ?? '').slice(0, 64);
+const host = parseHostOrigin(params.get('host'));
+document.documentElement.lang = lang;
+
+async function loadConfig(): Promise<WidgetConfig> {
+  const res = await fetch(`/api/widget/config?key=${encodeURIComponent(key)}`, { credentials: 'omit' });
+  if (!res.ok) throw new Error(`config ${res.status}`);
+  return (await res.json()) as WidgetConfig;
+}
+
+const client = new ChatClient({
+  key,
+  wsUrl: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/visitor`,
+  page: document.referrer,
+  storage: browserStorage(),
+  fetch: (input, init) => fetch(input, init),
+  socket: (opts) => new ReconnectingSocket<VisitorServerFrame>(opts),
+});
+
+const root = document.getElementById('app');
+if (key && root) render(<App widgetKey={key} host={host} client={client} loadConfig={loadConfig} />, root);
