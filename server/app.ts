@@ -19,6 +19,7 @@ import { AgentSessions } from './commands/agentSessions.js';
 import { Gateway } from './realtime/gateway.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { PUBLIC_DIR } from './paths.js';
+import { typeboxValidatorCompiler } from './validation.js';
 import { PublicFiles } from './routes/assets/publicFiles.js';
 import { assetRoutes } from './routes/assets/assets.js';
 import { authRoutes } from './routes/auth/auth.js';
@@ -68,16 +69,16 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
     trustProxy: env.trustProxy,
     // Per-request lines would dominate the log at chat volumes; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
-    // Unknown fields are an error, not silently dropped: bad input gets a clear answer.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(typeboxValidatorCompiler);
   await app.register(fastifyCookie);
   await app.register(fastifyWebsocket, { options: { maxPayload: LIMITS.maxFrameBytes } });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     let error: AppError;
     if (err.validation) {
-      error = new AppError('validation_failed', `${err.validationContext ?? 'request'}${err.validation[0]?.instancePath ?? ''} ${err.validation[0]?.message ?? 'is invalid'}`.trim());
+      const issue = err.validation[0];
+      error = new AppError('validation_failed', `${err.validationContext ?? 'request'}${issue?.instancePath ?? ''} ${issue?.message ?? 'is invalid'}`);
     } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       error = new AppError('payload_too_large', `body larger than ${LIMITS.maxHttpBodyBytes} bytes`);
     } else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {

@@ -6,6 +6,7 @@
 import { Compile } from 'typebox/compile';
 import type { TSchema, Static } from 'typebox';
 import { AppError } from '../errors.js';
+import { describeErrors } from '../validation.js';
 
 export interface FrameReader<T> {
   read(raw: unknown): T;
@@ -30,13 +31,8 @@ export function frameReader<M extends Schemas>(schemas: M): FrameReader<Static<M
       const validator = validators.get(type);
       if (!validator) throw new AppError('bad_request', `unknown frame type "${type.slice(0, 40)}"; expected one of ${known}`);
       if (!validator.Check(value)) {
-        const errors = [...validator.Errors(value)];
-        const first = errors.find((e) => e.keyword !== 'boolean') ?? errors[0];
-        const unknownField = errors.find((e) => e.keyword === 'boolean' && e.schemaPath.endsWith('additionalProperties'));
-        const detail = unknownField
-          ? `unknown field ${unknownField.instancePath}`
-          : `${first?.instancePath || 'frame'} ${first?.message ?? 'does not match the protocol'}`;
-        throw new AppError('validation_failed', `invalid "${type}" frame: ${detail}`);
+        const issue = describeErrors([...validator.Errors(value)]);
+        throw new AppError('validation_failed', `invalid "${type}" frame: ${issue.instancePath || 'frame'} ${issue.message}`);
       }
       return value as Static<M[keyof M]>;
     },

@@ -441,13 +441,19 @@ function Composer({ chat, client }: { chat: ChatState; client: ChatClient }) {
 
   useEffect(() => ref.current?.focus(), []);
 
-  // Grow with the text up to a few lines (CSSOM, allowed under style-src 'self').
-  useLayoutEffect(() => {
+  // Grow with the text up to a few lines (CSSOM, allowed under style-src 'self'). Also on resize:
+  // the frame may still be its closed size when the window first renders.
+  const autosize = () => {
     const el = ref.current;
     if (!el) return;
     el.style.height = 'auto';
     el.style.height = `${Math.min(el.scrollHeight, 120)}px`;
-  }, [text]);
+  };
+  useLayoutEffect(autosize, [text]);
+  useEffect(() => {
+    window.addEventListener('resize', autosize);
+    return () => window.removeEventListener('resize', autosize);
+  }, []);
 
   const submit = () => {
     const r = client.send(text);

@@ -1,0 +1,248 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CLOSE } from '../../../protocol/closeCodes.js';
+import type { ReconnectingSocketOptions } from '../../../protocol/reconnectingSocket.js';
+import type { MessageView } from '../../../protocol/records.js';
+import type { VisitorServerFrame } from '../../../protocol/realtime.js';
+import { ChatClient, type KeyValue, type SocketLike } from './chat.js';
+import { parseHostOrigin } from './embed.js';
+import { pickLang, DICTIONARIES } from './i18n.js';
+import { mergeMessages } from './messages.js';
+import { textOn, safeColor } from './theme.js';
+
+const msg = (seq: number, over: Partial<MessageView> = {}): MessageView => ({
+  id: `m${seq}`,
+  conversationId: 'c1',
+  seq,
+  clientId: `cl${seq}`,
+  author: { kind: 'agent', id: 'a1', name: 'Sam' },
+  body: `hello ${seq}`,
+  internal: false,
+  createdAt: `2025-01-01T10:00:${String(seq).padStart(2, '0')}.000Z`,
+  ...over,
+});
+
+describe('mergeMessages', () => {
+  it('dedupes by id, sorts by seq and drops internal notes', () => {
+    const a = mergeMessages([], [msg(3), msg(1)]);
+    const b = mergeMessages(a, [msg(2), msg(3), msg(4, { internal: true })]);
+    expect(b.map((m) => m.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('keeps conversations in the order they started', () => {
+    const later = msg(1, { id: 'n1', conversationId: 'c2', createdAt: '2025-01-02T00:00:00.000Z' });
+    const list = mergeMessages([], [later, msg(2), msg(1)]);
+    expect(list.map((m) => m.id)).toEqual(['m1', 'm2', 'n1']);
+  });
+});
+
+class FakeSocket implements SocketLike {
+  sent: object[] = [];
+  notified: object[] = [];
+  settled: string[] = [];
+  closed = false;
+  reconnects = 0;
+  constructor(readonly opts: ReconnectingSocketOptions<VisitorServerFrame>) {}
+  send(frame: object) {
+    this.sent.push(frame);
+  }
+  notify(frame: object) {
+    this.notified.push(frame);
+  }
+  settle(id: string) {
+    this.settled.push(id);
+  }
+  close() {
+    this.closed = true;
+  }
+  reconnectNow() {
+    this.reconnects++;
+  }
+  frame(f: VisitorServerFrame) {
+    this.opts.onFrame(f);
+  }
+}
+
+function memory(initial: Record<string, string> = {}): KeyValue & { data: Map<string, string> } {
+  const data = new Map(Object.entries(initial));
+  return { data, get: (k) => data.get(k) ?? null, set: (k, v) => void data.set(k, v), remove: (k) => void data.delete(k) };
+}
+
+function setup(stored: Record<string, string> = {}) {
+  const sockets: FakeSocket[] = [];
+  const storage = memory(stored);
+  const fetch = vi.fn(async (_url: string, init?: RequestInit) => {
+    const body = JSON.parse(String(init?.body));
+    return new Response(JSON.stringify({ token: body.token ?? 'tok-new', visitorId: 'v1' }), { status: 200 });
+  });
+  const client = new ChatClient({
+    key: 'pk_demo',
+    wsUrl: 'ws://x/ws/visitor',
+    page: 'https://shop.example/checkout',
+    storage,
+    fetch: fetch as unknown as typeof globalThis.fetch,
+    socket: (opts) => {
+      const s = new FakeSocket(opts);
+      sockets.push(s);
+      return s;
+    },
+  });
+  return { client, sockets, storage, fetch };
+}
+
+describe('ChatClient', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('creates a session from the form, stores the token and says hello', async () => {
+    const { client, sockets, storage, fetch } = setup();
+    expect(client.hasStoredToken()).toBe(false);
+    await client.start({ name: ' Ada ', email: 'ada@example.com' });
+    expect(JSON.parse(String(fetch.mock.calls[0]![1]!.body))).toEqual({
+      key: 'pk_demo',
+      name: 'Ada',
+      email: 'ada@example.com',
+      page: 'https://shop.example/checkout',
+    });
+    expect(storage.data.get('parley:pk_demo')).toBe('tok-new');
+    expect(sockets).toHaveLength(1);
+    expect(sockets[0]!.opts.hello()).toEqual({ type: 'hello', token: 'tok-new', lastSeq: 0 });
+    expect(client.getState().session).toBe('active');
+  });
+
+  it('resumes with a stored token and sends the highest seq seen in hello', async () => {
+    const { client, sockets, fetch } = setup({ 'parley:pk_demo': 'tok-old' });
+    await client.resume();
+    expect(JSON.parse(String(fetch.mock.calls[0]![1]!.body)).token).toBe('tok-old');
+    const s = sockets[0]!;
+    s.frame({ type: 'ready', visitorId: 'v1', conversation: null, messages: [msg(1), msg(2)] });
+    s.frame({ type: 'message', message: msg(3) });
+    s.frame({ type: 'message', message: msg(3) });
+    expect(client.getState().messages.map((m) => m.seq)).toEqual([1, 2, 3]);
+    expect(s.opts.hello()).toEqual({ type: 'hello', token: 'tok-old', lastSeq: 3 });
+  });
+
+  it('redacts outgoing text, tracks delivery and dedupes the ack with the echo', async () => {
+    const { client, sockets } = setup();
+    await client.start({});
+    const s = sockets[0]!;
+    const r = client.send('my card 4242 4242 4242 4242 cvc 123');
+    expect(r).toEqual({ ok: true, redacted: 2 });
+    const frame = s.sent[0] as { clientId: string; body: string };
+    expect(frame.body).toBe('my card [card •••• 4242] cvc [cvc •••]');
+    expect(client.getState().redactedNote).toBe(true);
+    expect(client.getState().outbox[0]!.state).toBe('sending');
+    const stored = msg(1, { clientId: frame.clientId, author: { kind: 'visitor', id: 'v1', name: 'Ada' }, body: frame.body });
+    s.frame({ type: 'ack', clientId: frame.clientId, message: stored });
+    s.frame({ type: 'message', message: stored });
+    expect(client.getState().outbox).toEqual([]);
+    expect(client.getState().messages).toHaveLength(1);
+    expect(client.send('hello').ok).toBe(true);
+    expect(client.getState().redactedNote).toBe(false);
+  });
+
+  it('marks a rejected send failed and retries it with the same clientId', async () => {
+    const { client, sockets } = setup();
+    await client.start({});
+    const s = sockets[0]!;
+    client.send('hi');
+    const { clientId } = s.sent[0] as { clientId: string };
+    s.frame({ type: 'error', code: 'conversation_closed', message: 'closed', clientId });
+    expect(s.settled).toContain(clientId);
+    expect(client.getState().outbox[0]!.state).toBe('failed');
+    client.retry(clientId);
+    expect((s.sent[1] as { clientId: string }).clientId).toBe(clientId);
+    expect(client.getState().outbox[0]!.state).toBe('sending');
+  });
+
+  it('rejects empty and too long messages', async () => {
+    const { client } = setup();
+    expect(client.send('hi')).toEqual({ ok: false, reason: 'noSession' });
+    await client.start({});
+    expect(client.send('   ')).toEqual({ ok: false, reason: 'empty' });
+    expect(client.send('x'.repeat(4001))).toEqual({ ok: false, reason: 'tooLong' });
+  });
+
+  it('throttles typing and turns it off after 3 s idle or on send', async () => {
+    const { client, sockets } = setup();
+    await client.start({});
+    const s = sockets[0]!;
+    client.typing();
+    client.typing();
+    client.typing();
+    expect(s.notified).toEqual([{ type: 'typing', on: true }]);
+    vi.advanceTimersByTime(3000);
+    expect(s.notified).toEqual([
+      { type: 'typing', on: true },
+      { type: 'typing', on: false },
+    ]);
+    client.typing();
+    client.send('x');
+    expect(s.notified.slice(-2)).toEqual([
+      { type: 'typing', on: true },
+      { type: 'typing', on: false },
+    ]);
+  });
+
+  it('shows agent typing, ignores visitor typing and internal notes, counts unread while closed', async () => {
+    const { client, sockets } = setup();
+    await client.start({});
+    const s = sockets[0]!;
+    s.frame({ type: 'typing', conversationId: 'c1', from: 'visitor', on: true });
+    expect(client.getState().agentTyping).toBe(false);
+    s.frame({ type: 'typing', conversationId: 'c1', from: 'agent', on: true });
+    expect(client.getState().agentTyping).toBe(true);
+    s.frame({ type: 'message', message: msg(1) });
+    expect(client.getState().agentTyping).toBe(false);
+    s.frame({ type: 'message', message: msg(2, { internal: true }) });
+    expect(client.getState().messages).toHaveLength(1);
+    expect(client.getState().unread).toBe(1);
+    client.setOpen(true);
+    expect(client.getState().unread).toBe(0);
+  });
+
+  it('resyncs from zero when the open conversation changed while away', async () => {
+    const { client, sockets } = setup();
+    await client.start({});
+    const s = sockets[0]!;
+    const conv = (id: string) => ({ id, lastSeq: 1 }) as never;
+    s.frame({ type: 'ready', visitorId: 'v1', conversation: conv('c1'), messages: [msg(1), msg(2)] });
+    expect(s.opts.hello()).toMatchObject({ lastSeq: 2 });
+    s.frame({ type: 'ready', visitorId: 'v1', conversation: conv('c2'), messages: [] });
+    expect(s.reconnects).toBe(1);
+    expect(s.opts.hello()).toMatchObject({ lastSeq: 0 });
+  });
+
+  it('asks for a new session after an unauthorized close', async () => {
+    const { client, sockets, fetch } = setup();
+    await client.start({});
+    sockets[0]!.opts.onState?.('closed', CLOSE.UNAUTHORIZED);
+    await vi.runAllTimersAsync();
+    expect(fetch).toHaveBeenCalledTimes(2);
+    expect(sockets).toHaveLength(2);
+  });
+});
+
+describe('frame helpers', () => {
+  it('accepts only exact http(s) origins as host', () => {
+    expect(parseHostOrigin('https://shop.example')).toBe('https://shop.example');
+    expect(parseHostOrigin('http://localhost:8080')).toBe('http://localhost:8080');
+    for (const bad of [null, '', '*', 'https://shop.example/', 'https://shop.example/path', 'javascript:alert(1)', 'null'])
+      expect(parseHostOrigin(bad)).toBeNull();
+  });
+
+  it('picks a supported language', () => {
+    expect(pickLang(['fr-CA', 'en'])).toBe('fr');
+    expect(pickLang(['de-DE'])).toBe('en');
+  });
+
+  it('has every English string in French', () => {
+    expect(Object.keys(DICTIONARIES.fr).sort()).toEqual(Object.keys(DICTIONARIES.en).sort());
+  });
+
+  it('validates brand colours and picks readable text', () => {
+    expect(safeColor('#10b981')).toBe('#10b981');
+    expect(safeColor('red; background:url(x)')).toBe('#2563eb');
+    expect(textOn('#1d4ed8')).toBe('#ffffff');
+    expect(textOn('#fde047')).toBe('#111827');
+  });
+});
