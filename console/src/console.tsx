@@ -287,8 +287,8 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
   const selectStatus = useCallback(
     (status: StatusFilter) => {
       dispatch({ type: 'status', status });
-      const { tab } = stateRef.current;
-      fetchList(tab, status).catch(showError);
+      // Every tab of that status, so each tab's count is right.
+      Promise.all(TABS.map((tab) => fetchList(tab, status))).catch(showError);
     },
     [fetchList, showError],
   );

@@ -36,7 +36,10 @@ describe('preview', () => {
     const note = { lastMessage: { body: 'check refund', internal: true, author: { kind: 'agent', id: '1', name: 'Sam Lee' } } } as unknown as ConversationView;
     expect(preview(note, t)).toBe('Note: check refund');
     const long = { lastMessage: { body: 'x'.repeat(200), internal: false, author: { kind: 'visitor', id: null, name: 'V' } } } as unknown as ConversationView;
-    expect(preview(long, t, 10)).toBe('xxxxxxxxx…');
+    expect(preview(long, t, null, 10)).toBe('xxxxxxxxx…');
+    const agent = { lastMessage: { body: 'on it', internal: false, author: { kind: 'agent', id: 'me', name: 'Sam Lee' } } } as unknown as ConversationView;
+    expect(preview(agent, t, 'other')).toBe('Sam: on it');
+    expect(preview(agent, t, 'me')).toBe('You: on it');
     expect(preview({ lastMessage: null } as unknown as ConversationView, t)).toBe(t.noMessagesYet);
   });
 });

@@ -54,12 +54,13 @@ export function colorSlot(id: string): number {
 }
 
 /** One-line preview of the last message, plain text, whitespace collapsed. */
-export function preview(c: ConversationView, t: Messages, max = 90): string {
+export function preview(c: ConversationView, t: Messages, meId: string | null = null, max = 90): string {
   const m = c.lastMessage;
   if (!m) return t.noMessagesYet;
   let body = m.body.replace(/\s+/g, ' ').trim();
   if (body.length > max) body = body.slice(0, max - 1) + '…';
   if (m.internal) return t.privateNotePreview(body);
+  if (m.author.kind === 'agent' && meId !== null && m.author.id === meId) return t.youPreview(body);
   if (m.author.kind === 'agent') return `${m.author.name.split(' ')[0] ?? ''}: ${body}`;
   return body;
 }

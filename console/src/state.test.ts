@@ -162,6 +162,19 @@ describe('reducer: realtime', () => {
     expect(s.readSeq.b).toBe(3);
   });
 
+  it('counts a new conversation\'s first message even when its conversation event already carried lastSeq', () => {
+    let s = run(initialState(ME), { type: 'conversation', conversation: conv('n', { lastSeq: 1, lastMessage: msg('n', 1) }) });
+    s = run(s, { type: 'messages', messages: [msg('n', 1)] }, { type: 'messages', messages: [msg('n', 2)] }, { type: 'messages', messages: [msg('n', 2)] });
+    expect(s.unread.n).toBe(2);
+  });
+
+  it('does not count a visitor message the list already counted', () => {
+    let s = run(initialState(ME), list([conv('a', { lastSeq: 2, lastMessage: msg('a', 2) })]));
+    expect(s.unread.a).toBe(1);
+    s = run(s, { type: 'messages', messages: [msg('a', 2)] }, { type: 'messages', messages: [msg('a', 3)] });
+    expect(s.unread.a).toBe(2);
+  });
+
   it('marks a list item unread when the visitor spoke last after what the agent read', () => {
     const s = run(
       { ...initialState(ME, { b: 2 }) },

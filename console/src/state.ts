@@ -42,6 +42,8 @@ export interface State {
   unread: Record<string, number>;
   /** Highest seq the agent has seen per conversation (persisted in localStorage). */
   readSeq: Record<string, number>;
+  /** Highest visitor-message seq already counted as unread per conversation, so no frame counts twice. */
+  countedSeq: Record<string, number>;
   /** conversationId → time (ms) until which the visitor counts as typing. */
   typing: Record<string, number>;
   lists: Record<string, ListPage>;
@@ -62,6 +64,7 @@ export function initialState(meId: string, readSeq: Record<string, number> = {})
     threadOrder: [],
     unread: {},
     readSeq,
+    countedSeq: {},
     typing: {},
     lists: {},
     tab: 'unassigned',
@@ -198,19 +201,22 @@ export function buildLastSeqs(state: Pick<State, 'threads' | 'threadOrder'>, cap
   return out;
 }
 
-/** Visitor messages in `incoming` that are new to `state` and so count as unread. */
-function countNewVisitorMessages(state: State, conversationId: string, incoming: readonly MessageView[]): number {
+/**
+ * Visitor messages in `incoming` that are new and so count as unread: above what the agent read,
+ * above what was already counted, and not already in the loaded thread.
+ */
+function countNewVisitorMessages(state: State, conversationId: string, incoming: readonly MessageView[]): { n: number; upTo: number } {
   const th = state.threads[conversationId];
   const known = new Set(th?.messages.map((m) => m.id));
-  const readUpTo = Math.max(state.readSeq[conversationId] ?? 0, state.conversations[conversationId]?.lastSeq ?? 0);
+  let upTo = Math.max(state.readSeq[conversationId] ?? 0, state.countedSeq[conversationId] ?? 0);
+  const floor = upTo;
   let n = 0;
   for (const m of incoming) {
-    if (m.author.kind !== 'visitor' || known.has(m.id)) continue;
-    if (m.seq <= readUpTo && !th) continue;
-    if (th && m.seq <= maxSeq(th.messages)) continue;
+    if (m.author.kind !== 'visitor' || known.has(m.id) || m.seq <= floor) continue;
     n++;
+    upTo = Math.max(upTo, m.seq);
   }
-  return n;
+  return { n, upTo };
 }
 
 // ---------------------------------------------------------------- reducer
@@ -354,6 +360,7 @@ function applyMessages(state: State, messages: readonly MessageView[]): State {
   let next = state;
   for (const [id, msgs] of byConv) {
     const fresh = countNewVisitorMessages(next, id, msgs);
+    if (fresh.n > 0) next = { ...next, countedSeq: { ...next.countedSeq, [id]: fresh.upTo } };
     const th = next.threads[id];
     const threads = th ? { ...next.threads, [id]: { ...th, messages: mergeMessages(th.messages, msgs) } } : next.threads;
     let c = next.conversations[id];
@@ -370,7 +377,7 @@ function applyMessages(state: State, messages: readonly MessageView[]): State {
       next = { ...next, typing };
     }
     if (id === next.openId) next = markRead(next, id);
-    else if (fresh > 0) next = { ...next, unread: { ...next.unread, [id]: (next.unread[id] ?? 0) + fresh } };
+    else if (fresh.n > 0) next = { ...next, unread: { ...next.unread, [id]: (next.unread[id] ?? 0) + fresh.n } };
   }
   return next;
 }
@@ -383,6 +390,7 @@ function applyMessages(state: State, messages: readonly MessageView[]): State {
 function applyList(state: State, a: Extract<Action, { type: 'list' }>): State {
   const conversations = { ...state.conversations };
   const unread = { ...state.unread };
+  const countedSeq = { ...state.countedSeq };
   const seen = new Set<string>();
   for (const item of a.items) {
     seen.add(item.id);
@@ -396,6 +404,7 @@ function applyList(state: State, a: Extract<Action, { type: 'list' }>): State {
       c.lastSeq > (state.readSeq[c.id] ?? 0)
     ) {
       unread[c.id] = 1;
+      countedSeq[c.id] = Math.max(countedSeq[c.id] ?? 0, c.lastSeq);
     }
   }
   if (a.replace && a.nextCursor === null) {
@@ -409,6 +418,7 @@ function applyList(state: State, a: Extract<Action, { type: 'list' }>): State {
     ...state,
     conversations,
     unread,
+    countedSeq,
     lists: { ...state.lists, [key]: { nextCursor: a.nextCursor, fetched: true } },
   };
 }

@@ -247,7 +247,7 @@ function ConversationItem(props: {
               {relativeTime(time, props.now, t, locale)}
             </time>
           </span>
-          <span class="conv-preview">{props.typing ? <em>{t.visitorTyping}</em> : preview(c, t)}</span>
+          <span class="conv-preview">{props.typing ? <em>{t.visitorTyping}</em> : preview(c, t, props.meId)}</span>
           <span class="conv-bottom">
             <span class={`conv-assignee${c.assignee ? '' : ' is-none'}`}>
               <UserIcon />
@@ -302,8 +302,8 @@ export function ConversationPane(props: {
           <div>
             <h2 id="conv-title">{name}</h2>
             <div class="pane-sub">
-              <span class={`pill pill-${c.status}`}>{c.status === 'open' ? t.statusOpen : t.statusResolved}</span>
-              <span class="muted">{c.assignee ? t.assignedTo(mine ? t.you : c.assignee.name) : t.unassigned}</span>
+              <span class={`pill pill-${c.status}`}>{c.status === 'open' ? t.stateOpen : t.stateResolved}</span>
+              <span class="muted">{mine ? t.assignedToYou : c.assignee ? t.assignedTo(c.assignee.name) : t.unassigned}</span>
             </div>
           </div>
         </div>
@@ -631,7 +631,7 @@ export function VisitorPanel(props: { conversation: ConversationView }) {
         <h3 class="section-title">{t.conversationDetails}</h3>
         <dl>
           <Row label={t.status}>
-            <span class={`pill pill-${c.status}`}>{c.status === 'open' ? t.statusOpen : t.statusResolved}</span>
+            <span class={`pill pill-${c.status}`}>{c.status === 'open' ? t.stateOpen : t.stateResolved}</span>
           </Row>
           <Row label={t.assignee}>{c.assignee?.name ?? <span class="muted">{t.unassigned}</span>}</Row>
           <Row label={t.started}>{fullDateTime(c.createdAt, locale)}</Row>
