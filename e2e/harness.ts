@@ -1,0 +1,78 @@
+/**
+ * Browser-test harness: runs the built server (`node dist/server/main.js`) as a real process on free
+ * ports with its own data directory, and launches Debian's Chromium through playwright-core.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+export const ROOT = join(import.meta.dirname, '..');
+export const SHOTS = join(ROOT, 'e2e', 'screenshots');
+mkdirSync(SHOTS, { recursive: true });
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface RunningServer {
+  proc: ChildProcess;
+  url: string;
+  demoUrl: string;
+  output: () => string;
+  /** Present on the first start of an empty data directory. */
+  admin: { email: string; password: string } | null;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function startServer(opts: { dataDir: string; port: number; demoPort: number; env?: Record<string, string> }): Promise<RunningServer> {
+  const proc = spawn(process.execPath, ['dist/server/main.js'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(opts.port), DEMO_PORT: String(opts.demoPort), DATA_DIR: opts.dataDir, LOG_LEVEL: 'warn', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not start within 20 s:\n' + out)), 20_000);
+    const check = () => {
+      if (out.includes('Parley is running')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    proc.stdout!.on('data', check);
+    proc.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+  });
+  // Let the banner finish printing.
+  await new Promise((r) => setTimeout(r, 100));
+  const email = /email:\s+(\S+)/.exec(out)?.[1];
+  const password = /password:\s+(\S+)/.exec(out)?.[1];
+  return {
+    proc,
+    url: `http://localhost:${opts.port}`,
+    demoUrl: `http://localhost:${opts.demoPort}/demo`,
+    output: () => out,
+    admin: email && password ? { email, password } : null,
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null) proc.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
