@@ -7,6 +7,7 @@ import { defineConfig } from 'vitest/config';
 const serverTests = ['server/**/*.test.ts'];
 export default defineConfig({
   test: {
+    reporters: ['default', './scripts/summaryReporter.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     projects: [

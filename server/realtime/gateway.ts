@@ -30,6 +30,7 @@ export class Gateway {
 
     app.get('/ws/visitor', { websocket: true }, (socket, req) => {
       if (!originOk(req)) return socket.close(CLOSE.FORBIDDEN, 'origin not allowed');
+      this.count(socket, 'visitor');
       new VisitorConnection(socket, req.log, this.ctx, this.rooms);
     });
 
@@ -42,9 +43,15 @@ export class Gateway {
       const auth = await sessions.resolve(req.cookies[SESSION_COOKIE]).catch(() => null);
       socket.off('message', hold);
       if (!auth) return socket.close(CLOSE.UNAUTHORIZED, 'not logged in');
+      this.count(socket, 'agent');
       new AgentConnection(socket, req.log, this.ctx, this.rooms, auth.agent);
       for (const raw of early) socket.emit('message', raw, false);
     });
+  }
+
+  private count(socket: { once(event: 'close', cb: () => void): unknown }, kind: 'visitor' | 'agent'): void {
+    this.ctx.metrics.sockets.inc({ kind });
+    socket.once('close', () => this.ctx.metrics.sockets.dec({ kind }));
   }
 
   close(): void {
