@@ -9,7 +9,7 @@
  */
 import Type, { type Static } from 'typebox';
 import { LIMITS } from './limits.js';
-import { MessageView, ConversationView, AgentView } from './records.js';
+import { MessageView, ConversationView, AgentView, IncidentView } from './records.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 64 });
 const ClientId = Type.String({ minLength: 1, maxLength: LIMITS.maxClientIdChars, pattern: '^[A-Za-z0-9_.:-]+$' });
@@ -117,6 +117,9 @@ export const HistoryPage = Type.Object({
 
 export const Pong = Type.Object({ type: Type.Literal('pong') });
 
+/** A security incident concerning the agent's tenant (or the whole platform). Agents only. */
+export const IncidentEvent = Type.Object({ type: Type.Literal('incident'), incident: IncidentView });
+
 export const ErrorFrame = Type.Object({
   type: Type.Literal('error'),
   code: Type.String(),
@@ -133,6 +136,7 @@ export type ConversationEvent = Static<typeof ConversationEvent>;
 export type TypingEvent = Static<typeof TypingEvent>;
 export type HistoryPage = Static<typeof HistoryPage>;
 export type ErrorFrame = Static<typeof ErrorFrame>;
+export type IncidentEvent = Static<typeof IncidentEvent>;
 
 export type VisitorServerFrame = VisitorReady | Ack | MessageEvent | ConversationEvent | TypingEvent | ErrorFrame | Static<typeof Pong>;
-export type AgentServerFrame = AgentReady | Ack | MessageEvent | ConversationEvent | TypingEvent | HistoryPage | ErrorFrame | Static<typeof Pong>;
+export type AgentServerFrame = AgentReady | Ack | MessageEvent | ConversationEvent | TypingEvent | HistoryPage | IncidentEvent | ErrorFrame | Static<typeof Pong>;

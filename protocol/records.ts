@@ -72,3 +72,16 @@ export const TenantView = Type.Object({
   allowedOrigins: Type.Array(Type.String()),
 });
 export type TenantView = Static<typeof TenantView>;
+
+export const IncidentView = Type.Object({
+  id: Type.String(),
+  /** Null for platform-wide incidents (a tampered release concerns every tenant). */
+  tenantId: Type.Union([Type.String(), Type.Null()]),
+  kind: Type.String(),
+  severity: Type.Union([Type.Literal('critical'), Type.Literal('high'), Type.Literal('medium'), Type.Literal('low')]),
+  summary: Type.String(),
+  details: Type.Unknown(),
+  createdAt: Type.String({ format: 'date-time' }),
+  resolvedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+export type IncidentView = Static<typeof IncidentView>;

@@ -19,6 +19,8 @@ import { AgentSessions } from './commands/agentSessions.js';
 import { Gateway } from './realtime/gateway.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { PUBLIC_DIR } from './paths.js';
+import { Mailer } from './security/mailer.js';
+import { WebhookDeliverer } from './webhooks/webhookDeliverer.js';
 import { typeboxValidatorCompiler } from './validation.js';
 import { PublicFiles } from './routes/assets/publicFiles.js';
 import { assetRoutes } from './routes/assets/assets.js';
@@ -30,6 +32,7 @@ import { widgetRoutes } from './routes/widget/widget.js';
 
 export interface Parley {
   app: FastifyInstance;
+  webhooks: WebhookDeliverer;
   ctx: Ctx;
   gateway: Gateway;
   files: PublicFiles;
@@ -58,7 +61,10 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   const storage: Storage = await openStorage({ databaseUrl: env.databaseUrl, dataDir: env.dataDir, ...opts.storage });
   const bus: EventBus = env.redisUrl ? new RedisBus(env.redisUrl, log) : new MemoryBus();
   const metrics = createMetrics();
-  const ctx: Ctx = { env, storage, bus, log, visitorTokens: new VisitorTokens(env.secretKey), metrics };
+  const mailer = new Mailer(env.smtpUrl, env.mailFrom, log);
+  const ctx: Ctx = { env, storage, bus, log, visitorTokens: new VisitorTokens(env.secretKey), metrics, mailer };
+  const webhooks = new WebhookDeliverer(ctx);
+  webhooks.start();
   const files = new PublicFiles(opts.publicDir ?? PUBLIC_DIR, log);
   const sessions = new AgentSessions(ctx);
 
@@ -114,13 +120,16 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
 
   return {
     app,
+    webhooks,
     ctx,
     gateway,
     files,
     metrics,
     async close() {
       gateway.close();
+      await webhooks.stop();
       await app.close();
+      mailer.close();
       await bus.close();
       await storage.close();
     },

@@ -5,6 +5,7 @@ import type { EventBus } from './events/domainEvents.js';
 import type { VisitorTokens } from './security/visitorTokens.js';
 import type { Agent } from './storage/schema.js';
 import type { Metrics } from './metrics.js';
+import type { Mailer } from './security/mailer.js';
 
 /** Everything a command needs, built once in app.ts and passed down; no module-level singletons. */
 export interface Ctx {
@@ -14,6 +15,7 @@ export interface Ctx {
   log: Logger;
   visitorTokens: VisitorTokens;
   metrics: Metrics;
+  mailer: Mailer;
 }
 
 /** Who is acting. Every command takes one and scopes every query to actor.tenantId. */

@@ -23,6 +23,9 @@ export interface Env {
   cookieSecure: boolean;
   trustProxy: boolean;
   nodeId: string;
+  /** smtp(s)://user:pass@host:port — where email goes (incident alerts, transcripts). */
+  smtpUrl: string | null;
+  mailFrom: string;
 }
 
 type Source = Record<string, string | undefined>;
@@ -71,6 +74,7 @@ export function parseEnv(source: Source = process.env): Env {
   const publicUrl = (url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
+  const smtpUrl = url('SMTP_URL', ['smtp:', 'smtps:']);
   const dataDir = resolve(source.DATA_DIR || './data');
   const logLevel = source.LOG_LEVEL || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
@@ -109,6 +113,8 @@ export function parseEnv(source: Source = process.env): Env {
     cookieSecure,
     trustProxy,
     nodeId: source.NODE_ID || randomBytes(4).toString('hex'),
+    smtpUrl,
+    mailFrom: source.MAIL_FROM || `Parley <no-reply@${new URL(publicUrl).hostname}>`,
   };
 }
 

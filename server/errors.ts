@@ -39,7 +39,28 @@ export const notFound = (what: string) => new AppError('not_found', `${what} not
 /** Normalises anything thrown into an AppError; `unexpected` is true when it must be logged as a bug. */
 export function toAppError(err: unknown): { error: AppError; unexpected: boolean } {
   if (err instanceof AppError) return { error: err, unexpected: false };
+  if (isUnavailable(err)) return { error: new AppError('unavailable', 'storage is temporarily unavailable; retry shortly'), unexpected: false };
   return { error: new AppError('internal', 'Internal error'), unexpected: true };
+}
+
+/** Socket-level codes (Node), PostgreSQL connection/shutdown classes (08, 57P0x, 53300) and SQLite lock timeouts. */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300', 'SQLITE_BUSY']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|the database system is (starting up|shutting down|in recovery mode)/i;
+
+/**
+ * The one place that decides a failure is "the database (or another backing service) is not
+ * reachable right now" rather than a bug: the client gets `unavailable` (HTTP 503, or an error
+ * frame with the clientId so the send stays in its outbox) and retries.
+ */
+export function isUnavailable(err: unknown): boolean {
+  for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+    const message = (e as { message?: unknown }).message;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
+    if (e instanceof AggregateError && e.errors.some((x) => isUnavailable(x))) return true;
+  }
+  return false;
 }
 
 export function toErrorBody(err: AppError): ErrorBody {

@@ -1,6 +1,6 @@
 /** The only way a record becomes JSON, for HTTP and WebSocket alike. */
-import type { AgentView, ConversationView, MessageView, TenantView, VisitorView } from '../../protocol/records.js';
-import type { Agent, Conversation, Message, Tenant, Visitor } from '../storage/schema.js';
+import type { AgentView, ConversationView, IncidentView, MessageView, TenantView, VisitorView } from '../../protocol/records.js';
+import type { Agent, Conversation, Incident, Message, Tenant, Visitor } from '../storage/schema.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -60,5 +60,18 @@ export function presentTenant(t: Tenant): TenantView {
     position: t.position,
     greeting: t.greeting,
     allowedOrigins: JSON.parse(t.allowed_origins) as string[],
+  };
+}
+
+export function presentIncident(i: Incident): IncidentView {
+  return {
+    id: i.id,
+    tenantId: i.tenant_id,
+    kind: i.kind,
+    severity: i.severity,
+    summary: i.summary,
+    details: JSON.parse(i.details) as unknown,
+    createdAt: iso(i.created_at),
+    resolvedAt: i.resolved_at === null ? null : iso(i.resolved_at),
   };
 }

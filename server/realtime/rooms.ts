@@ -36,6 +36,12 @@ export class Rooms {
   }
 
   deliver(event: DomainEvent): void {
+    if (event.type === 'incident.raised') {
+      const json = JSON.stringify({ type: 'incident', incident: event.incident });
+      const targets = event.tenantId === null ? [...this.agents.values()] : [this.agents.get(event.tenantId)];
+      for (const set of targets) if (set) for (const c of set) c.sendRaw(json);
+      return;
+    }
     const agents = this.agents.get(event.tenantId);
     const visitors = 'visitorId' in event ? this.visitors.get(event.visitorId) : event.type === 'conversation.updated' ? this.visitors.get(event.conversation.visitor.id) : undefined;
     switch (event.type) {

@@ -76,6 +76,69 @@ export interface MessageTable {
   created_at: number;
 }
 
+export interface AuditLogTable {
+  seq: number;
+  at: number;
+  tenant_id: string | null;
+  actor_kind: 'agent' | 'api_key' | 'visitor' | 'system' | 'webhook';
+  actor_id: string | null;
+  /** Which credential acted: `session:<first 16 hex of its hash>`, `key:<id>`, `job:<name>`. */
+  credential: string | null;
+  address: string | null;
+  action: string;
+  resource_type: string | null;
+  resource_id: string | null;
+  conversation_id: string | null;
+  visitor_id: string | null;
+  details: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+export interface IncidentTable {
+  id: string;
+  tenant_id: string | null;
+  kind: string;
+  severity: 'critical' | 'high' | 'medium' | 'low';
+  summary: string;
+  details: string;
+  fingerprint: string;
+  created_at: number;
+  resolved_at: number | null;
+}
+
+export interface WebhookTable {
+  id: string;
+  tenant_id: string;
+  url: string;
+  secret: string;
+  events: string;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+export interface WebhookDeliveryTable {
+  id: string;
+  webhook_id: string;
+  tenant_id: string;
+  event_type: string;
+  payload: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: number;
+  locked_until: number;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
 export interface Database {
   tenants: TenantTable;
   agents: AgentTable;
@@ -83,6 +146,11 @@ export interface Database {
   visitors: VisitorTable;
   conversations: ConversationTable;
   messages: MessageTable;
+  audit_log: AuditLogTable;
+  audit_head: AuditHeadTable;
+  incidents: IncidentTable;
+  webhooks: WebhookTable;
+  webhook_deliveries: WebhookDeliveryTable;
 }
 
 export type Tenant = Selectable<TenantTable>;
@@ -92,3 +160,7 @@ export type Visitor = Selectable<VisitorTable>;
 export type Conversation = Selectable<ConversationTable>;
 export type Message = Selectable<MessageTable>;
 export type NewMessage = Insertable<MessageTable>;
+export type AuditEntry = Selectable<AuditLogTable>;
+export type Incident = Selectable<IncidentTable>;
+export type Webhook = Selectable<WebhookTable>;
+export type WebhookDelivery = Selectable<WebhookDeliveryTable>;

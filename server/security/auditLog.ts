@@ -1,0 +1,116 @@
+/**
+ * The access audit: every read or change of conversation or visitor data appends an entry to a
+ * hash-chained, append-only log. Each entry's hash covers its fields and the previous entry's hash,
+ * so changing, removing or reordering any entry breaks the chain at exactly that place.
+ * Appends serialise on the single audit_head row (UPDATE … RETURNING locks it on PostgreSQL;
+ * SQLite serialises writers anyway), which keeps one total order across nodes.
+ */
+import { createHash } from 'node:crypto';
+import type { Db } from '../storage/db.js';
+import type { AuditEntry, AuditLogTable } from '../storage/schema.js';
+
+export interface AuditActor {
+  kind: AuditLogTable['actor_kind'];
+  id: string | null;
+  credential: string | null;
+  address: string | null;
+}
+
+export interface AuditRecord {
+  tenantId: string | null;
+  action: string;
+  resourceType?: string;
+  resourceId?: string;
+  conversationId?: string | null;
+  visitorId?: string | null;
+  details?: Record<string, unknown>;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The exact bytes hashed: fixed field order, explicit nulls. */
+export function entryHash(e: Omit<AuditEntry, 'hash'>): string {
+  const canonical = JSON.stringify([
+    e.seq, e.at, e.tenant_id, e.actor_kind, e.actor_id, e.credential, e.address, e.action,
+    e.resource_type, e.resource_id, e.conversation_id, e.visitor_id, e.details, e.prev_hash,
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+export const SYSTEM_ACTOR = (job: string): AuditActor => ({ kind: 'system', id: null, credential: `job:${job}`, address: null });
+
+/** Appends records in order, inside the caller's transaction when given one. */
+export async function appendAudit(db: Db, actor: AuditActor, records: AuditRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const run = async (trx: Db) => {
+    const head = await trx
+      .updateTable('audit_head')
+      .set((eb) => ({ seq: eb('seq', '+', records.length) }))
+      .where('id', '=', 1)
+      .returning(['seq', 'hash'])
+      .executeTakeFirstOrThrow();
+    let seq = head.seq - records.length;
+    let prev = head.hash;
+    const at = Date.now();
+    const rows: AuditEntry[] = [];
+    for (const r of records) {
+      seq++;
+      const row: Omit<AuditEntry, 'hash'> = {
+        seq,
+        at,
+        tenant_id: r.tenantId,
+        actor_kind: actor.kind,
+        actor_id: actor.id,
+        credential: actor.credential,
+        address: actor.address,
+        action: r.action,
+        resource_type: r.resourceType ?? null,
+        resource_id: r.resourceId ?? null,
+        conversation_id: r.conversationId ?? null,
+        visitor_id: r.visitorId ?? null,
+        details: r.details ? JSON.stringify(r.details) : null,
+        prev_hash: prev,
+      };
+      prev = entryHash(row);
+      rows.push({ ...row, hash: prev });
+    }
+    await trx.insertInto('audit_log').values(rows).execute();
+    await trx.updateTable('audit_head').set({ hash: prev }).where('id', '=', 1).execute();
+  };
+  if (db.isTransaction) await run(db);
+  else await db.transaction().execute(run);
+}
+
+export interface ChainProblem {
+  seq: number;
+  problem: 'tampered' | 'missing' | 'broken_link' | 'head_mismatch';
+  detail: string;
+}
+
+/** Walks the whole chain; reports every entry that was changed, removed or re-linked. */
+export async function verifyAudit(db: Db, pageSize = 5000): Promise<{ entries: number; problems: ChainProblem[] }> {
+  const problems: ChainProblem[] = [];
+  let expectedSeq = 1;
+  let prevHash = GENESIS_HASH;
+  let entries = 0;
+  for (;;) {
+    const page = await db.selectFrom('audit_log').selectAll().where('seq', '>=', expectedSeq).orderBy('seq').limit(pageSize).execute();
+    if (page.length === 0) break;
+    for (const e of page) {
+      if (e.seq !== expectedSeq) {
+        problems.push({ seq: expectedSeq, problem: 'missing', detail: `entries ${expectedSeq}..${e.seq - 1} are missing` });
+      } else if (e.prev_hash !== prevHash) {
+        problems.push({ seq: e.seq, problem: 'broken_link', detail: 'prev_hash does not match the previous entry' });
+      }
+      const { hash, ...rest } = e;
+      if (entryHash(rest) !== hash) problems.push({ seq: e.seq, problem: 'tampered', detail: 'entry content does not match its hash' });
+      prevHash = hash;
+      expectedSeq = e.seq + 1;
+      entries++;
+    }
+  }
+  const head = await db.selectFrom('audit_head').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
+  if (head.seq !== expectedSeq - 1) problems.push({ seq: head.seq, problem: 'missing', detail: `chain ends at ${expectedSeq - 1} but ${head.seq} entries were written` });
+  else if (head.hash !== prevHash) problems.push({ seq: head.seq, problem: 'head_mismatch', detail: 'last entry hash differs from the recorded chain head' });
+  return { entries, problems };
+}

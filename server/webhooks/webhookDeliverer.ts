@@ -1,0 +1,113 @@
+/**
+ * Delivers queued webhooks: signed per Standard Webhooks, retried with exponential backoff, every
+ * attempt recorded. Any node may run it: a delivery is claimed by moving its locked_until forward
+ * in a conditional UPDATE, so two nodes never send the same attempt.
+ */
+import type { Ctx } from '../context.js';
+import type { WebhookDelivery } from '../storage/schema.js';
+import { signWebhook } from './signing.js';
+
+/** Seconds before attempt n+1: 10 s, 1 min, 5 min, 30 min, 2 h, 6 h; then it is marked failed. */
+export const RETRY_DELAYS_S = [10, 60, 300, 1800, 7200, 21600];
+const TIMEOUT_MS = 10_000;
+const LOCK_MS = 30_000;
+
+export class WebhookDeliverer {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(private readonly ctx: Ctx, private readonly intervalMs = 1000) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One pass over due deliveries; exposed so tests can drive it. */
+  tick(): Promise<void> {
+    this.running ??= this.deliverDue()
+      .catch((err) => this.ctx.log.warn({ err: (err as Error).message }, 'webhook pass failed'))
+      .finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async deliverDue(): Promise<void> {
+    const db = this.ctx.storage.db;
+    const now = Date.now();
+    const due = await db
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .where('locked_until', '<', now)
+      .orderBy('next_attempt_at')
+      .limit(20)
+      .execute();
+    await Promise.all(
+      due.map(async (d) => {
+        const claimed = await db
+          .updateTable('webhook_deliveries')
+          .set({ locked_until: now + LOCK_MS })
+          .where('id', '=', d.id)
+          .where('locked_until', '=', d.locked_until)
+          .executeTakeFirst();
+        if (claimed.numUpdatedRows === 1n) await this.attempt(d);
+      }),
+    );
+  }
+
+  private async attempt(d: WebhookDelivery): Promise<void> {
+    const db = this.ctx.storage.db;
+    const hook = await db.selectFrom('webhooks').selectAll().where('id', '=', d.webhook_id).executeTakeFirst();
+    if (!hook || hook.disabled_at) {
+      await db.updateTable('webhook_deliveries').set({ status: 'failed', last_error: 'webhook removed or disabled' }).where('id', '=', d.id).execute();
+      return;
+    }
+    const timestamp = Math.floor(Date.now() / 1000);
+    let status: number | null = null;
+    let error: string | null = null;
+    try {
+      const res = await fetch(hook.url, {
+        method: 'POST',
+        redirect: 'manual',
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Parley-Webhooks/1',
+          'webhook-id': d.id,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': signWebhook(hook.secret, d.id, timestamp, d.payload),
+        },
+        body: d.payload,
+      });
+      status = res.status;
+      await res.body?.cancel();
+      if (res.status < 200 || res.status >= 300) error = `receiver answered ${res.status}`;
+    } catch (err) {
+      error = (err as Error).name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS} ms` : (err as Error).message.slice(0, 300);
+    }
+    const attempts = d.attempts + 1;
+    const delay = RETRY_DELAYS_S[attempts - 1];
+    await db
+      .updateTable('webhook_deliveries')
+      .set(
+        error === null
+          ? { status: 'delivered', attempts, last_status: status, last_error: null, delivered_at: Date.now(), locked_until: 0 }
+          : {
+              status: delay === undefined ? 'failed' : 'pending',
+              attempts,
+              last_status: status,
+              last_error: error,
+              next_attempt_at: Date.now() + (delay ?? 0) * 1000,
+              locked_until: 0,
+            },
+      )
+      .where('id', '=', d.id)
+      .execute();
+  }
+}

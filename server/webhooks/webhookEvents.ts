@@ -1,0 +1,47 @@
+/**
+ * Queues an event for every webhook of a tenant that subscribed to it. Delivery happens in
+ * webhookDeliverer, so a slow or dead receiver never slows the request that caused the event.
+ */
+import type { Db } from '../storage/db.js';
+import { newId } from '../security/ids.js';
+
+export type WebhookEventType =
+  | 'conversation.created'
+  | 'conversation.updated'
+  | 'message.created'
+  | 'security.incident'
+  | 'security.exposure_report';
+
+export async function enqueueWebhookEvent(db: Db, tenantId: string, type: WebhookEventType, data: unknown): Promise<number> {
+  const hooks = await db.selectFrom('webhooks').selectAll().where('tenant_id', '=', tenantId).where('disabled_at', 'is', null).execute();
+  const now = Date.now();
+  const due = hooks.filter((h) => {
+    const events = JSON.parse(h.events) as string[];
+    return events.includes('*') || events.includes(type);
+  });
+  if (due.length === 0) return 0;
+  await db
+    .insertInto('webhook_deliveries')
+    .values(
+      due.map((h) => {
+        const id = newId('whd');
+        return {
+          id,
+          webhook_id: h.id,
+          tenant_id: tenantId,
+          event_type: type,
+          payload: JSON.stringify({ type, timestamp: new Date(now).toISOString(), data }),
+          status: 'pending' as const,
+          attempts: 0,
+          next_attempt_at: now,
+          locked_until: 0,
+          last_status: null,
+          last_error: null,
+          created_at: now,
+          delivered_at: null,
+        };
+      }),
+    )
+    .execute();
+  return due.length;
+}
