@@ -25,6 +25,8 @@ export const CLOSE = {
   RATE_LIMITED: 4008,
   /** Outgoing buffer exceeded LIMITS.maxBufferedBytes. */
   SLOW_CONSUMER: 4009,
+  /** Live events were interrupted on the server (event bus reconnected): reconnect and resume by seq. */
+  RESUME: 4010,
 } as const;
 
 export type CloseCode = (typeof CLOSE)[keyof typeof CLOSE];

@@ -18,4 +18,18 @@ export const LIMITS = {
   framesPerSecond: 20,
   /** Bytes queued to one socket before it is treated as a slow consumer and closed. */
   maxBufferedBytes: 1024 * 1024,
+  /**
+   * Abuse limits per minute (fixed windows, per node). Over a connection limit the socket gets an
+   * `error` frame with code `rate_limited` and is closed with CLOSE.RATE_LIMITED; over a message
+   * limit the send gets an `error` frame with code `rate_limited` and its clientId (retry later).
+   * Operators can change them with the RATE_LIMITS variable (see the README).
+   */
+  rate: {
+    connectionsPerAddress: 300,
+    connectionsPerVisitor: 30,
+    connectionsPerTenant: 20_000,
+    messagesPerAddress: 600,
+    messagesPerVisitor: 60,
+    messagesPerTenant: 60_000,
+  },
 } as const;

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseRateLimits, type RateLimitSettings } from './security/abuseLimits.js';
 
 export interface Env {
   port: number;
@@ -23,6 +24,8 @@ export interface Env {
   cookieSecure: boolean;
   trustProxy: boolean;
   nodeId: string;
+  /** Realtime abuse limits per minute (LIMITS.rate, overridden by RATE_LIMITS); null when RATE_LIMITS=off. */
+  rateLimits: RateLimitSettings | null;
   /** smtp(s)://user:pass@host:port — where email goes (incident alerts, transcripts). */
   smtpUrl: string | null;
   mailFrom: string;
@@ -83,6 +86,7 @@ export function parseEnv(source: Source = process.env): Env {
   const demo = bool('DEMO', !databaseUrl);
   const demoPort = int('DEMO_PORT', port === 0 ? 0 : port + 1, 0, 65535);
   const trustProxy = bool('TRUST_PROXY', false);
+  const rateLimits = parseRateLimits(source.RATE_LIMITS, problems);
   const cookieSecure = bool('COOKIE_SECURE', publicUrl.startsWith('https:'));
 
   let secretKey: Buffer | null = null;
@@ -113,6 +117,7 @@ export function parseEnv(source: Source = process.env): Env {
     cookieSecure,
     trustProxy,
     nodeId: source.NODE_ID || randomBytes(4).toString('hex'),
+    rateLimits,
     smtpUrl,
     mailFrom: source.MAIL_FROM || `Parley <no-reply@${new URL(publicUrl).hostname}>`,
   };

@@ -12,6 +12,7 @@ import { messagesAfter } from '../queries/messageQueries.js';
 import { Connection } from './connection.js';
 import { frameReader } from './frameReader.js';
 import type { Rooms } from './rooms.js';
+import type { AbuseLimits } from '../security/abuseLimits.js';
 
 const reader = frameReader({ hello: AgentHello, 'message.send': MessageSend, typing: Typing, history: History, ping: Ping });
 
@@ -23,6 +24,8 @@ export class AgentConnection extends Connection<AgentClientFrame, AgentServerFra
     private readonly ctx: Ctx,
     private readonly rooms: Rooms,
     readonly agent: Agent,
+    private readonly limits: AbuseLimits,
+    private readonly address: string,
   ) {
     super(ws, reader, log);
   }
@@ -45,6 +48,7 @@ export class AgentConnection extends Connection<AgentClientFrame, AgentServerFra
   protected async onFrame(frame: AgentClientFrame): Promise<void> {
     const actor = { kind: 'agent' as const, tenantId: this.tenantId, agent: this.agent };
     if (frame.type === 'message.send') {
+      this.limits.message(this.address, this.tenantId, null);
       const { message } = await createMessage(this.ctx, actor, { clientId: frame.clientId, body: frame.body, conversationId: frame.conversationId, internal: frame.internal });
       this.send({ type: 'ack', clientId: frame.clientId, message });
     } else if (frame.type === 'typing') {

@@ -52,6 +52,7 @@ export abstract class Connection<In extends { type: string }, Out extends { type
   sendRaw(json: string): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     if (this.ws.bufferedAmount > LIMITS.maxBufferedBytes) {
+      this.log.warn({ bufferedBytes: this.ws.bufferedAmount }, 'slow consumer disconnected');
       this.close(CLOSE.SLOW_CONSUMER, 'slow consumer');
       this.ws.terminate();
       return;
@@ -114,6 +115,9 @@ export abstract class Connection<In extends { type: string }, Out extends { type
     this.send({ type: 'error', code: error.code, message: error.message, ...(typeof clientId === 'string' ? { clientId } : {}) });
     if (error.code === 'unauthorized' && !this.helloDone) this.close(CLOSE.UNAUTHORIZED, error.message.slice(0, 100));
     else if (error.code === 'forbidden' && !this.helloDone) this.close(CLOSE.FORBIDDEN, error.message.slice(0, 100));
+    else if (error.code === 'rate_limited' && !this.helloDone) this.close(CLOSE.RATE_LIMITED, error.message.slice(0, 100));
+    // Storage down during hello: the client reconnects (with backoff) and says hello again.
+    else if (error.code === 'unavailable' && !this.helloDone) this.close(CLOSE.INTERNAL, 'storage unavailable; reconnect');
     else if ((error.code === 'bad_request' || error.code === 'validation_failed') && ++this.protocolErrors > MAX_PROTOCOL_ERRORS) {
       this.close(CLOSE.PROTOCOL_ERROR, 'too many invalid frames');
     }

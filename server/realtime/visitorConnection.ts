@@ -9,6 +9,7 @@ import { messagesAfter } from '../queries/messageQueries.js';
 import { Connection } from './connection.js';
 import { frameReader } from './frameReader.js';
 import type { Rooms } from './rooms.js';
+import type { AbuseLimits } from '../security/abuseLimits.js';
 
 const reader = frameReader({ hello: VisitorHello, 'message.send': MessageSend, typing: Typing, ping: Ping });
 
@@ -16,7 +17,14 @@ export class VisitorConnection extends Connection<VisitorClientFrame, VisitorSer
   tenantId = '';
   visitorId = '';
 
-  constructor(ws: WebSocket, log: Logger, private readonly ctx: Ctx, private readonly rooms: Rooms) {
+  constructor(
+    ws: WebSocket,
+    log: Logger,
+    private readonly ctx: Ctx,
+    private readonly rooms: Rooms,
+    private readonly limits: AbuseLimits,
+    private readonly address: string,
+  ) {
     super(ws, reader, log);
   }
 
@@ -27,6 +35,7 @@ export class VisitorConnection extends Connection<VisitorClientFrame, VisitorSer
     const db = this.ctx.storage.db;
     const visitor = await db.selectFrom('visitors').select(['id']).where('id', '=', claim.visitorId).where('tenant_id', '=', claim.tenantId).executeTakeFirst();
     if (!visitor) throw new AppError('unauthorized', 'visitor no longer exists');
+    this.limits.connectionOf(claim.tenantId, claim.visitorId);
     this.tenantId = claim.tenantId;
     this.visitorId = claim.visitorId;
     const latest = await db
@@ -51,6 +60,7 @@ export class VisitorConnection extends Connection<VisitorClientFrame, VisitorSer
     const actor = { kind: 'visitor' as const, tenantId: this.tenantId, visitorId: this.visitorId };
     if (frame.type === 'message.send') {
       if (frame.internal) throw new AppError('forbidden', 'visitors cannot write private notes');
+      this.limits.message(this.address, this.tenantId, this.visitorId);
       const { message } = await createMessage(this.ctx, actor, { clientId: frame.clientId, body: frame.body, conversationId: frame.conversationId });
       this.send({ type: 'ack', clientId: frame.clientId, message });
     } else if (frame.type === 'typing') {
