@@ -4,6 +4,7 @@
  */
 import Type, { type Static } from 'typebox';
 import { LIMITS } from './limits.js';
+import { IdentityClaim } from './contactCentre.js';
 import { AgentView, ConversationView, MessageView, TenantView } from './records.js';
 
 const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' });
@@ -32,6 +33,8 @@ export const WidgetSessionBody = Type.Object(
     email: Type.Optional(Type.Union([Email, Type.Literal('')])),
     /** Page (origin and path) the widget is shown on. */
     page: Type.Optional(ShortText(2000)),
+    /** A logged-in shopper's id as vouched for by the tenant's backend (HMAC or JWT); see protocol/contactCentre.ts. */
+    identity: Type.Optional(IdentityClaim),
   },
   { additionalProperties: false },
 );
@@ -42,12 +45,23 @@ export type WidgetSession = Static<typeof WidgetSession>;
 // ---------- agent auth ----------
 
 export const LoginBody = Type.Object(
-  { email: Email, password: Type.String({ minLength: 1, maxLength: 1024 }) },
+  {
+    email: Email,
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+    /** The 6-digit TOTP code, when the agent has two-factor on (a login without it answers 401 with details.totpRequired). */
+    totp: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })),
+  },
   { additionalProperties: false },
 );
 export type LoginBody = Static<typeof LoginBody>;
 /** Returned by login and /api/auth/me. Send csrfToken as the x-csrf-token header on every non-GET request. */
-export const SessionInfo = Type.Object({ agent: AgentView, tenant: TenantView, csrfToken: Type.String() });
+export const SessionInfo = Type.Object({
+  agent: AgentView,
+  tenant: TenantView,
+  csrfToken: Type.String(),
+  /** Two-factor state (issue 6): when totpEnrolmentRequired, only enrolment and logout are allowed. */
+  security: Type.Optional(Type.Object({ totpEnabled: Type.Boolean(), totpEnrolmentRequired: Type.Boolean(), operator: Type.Boolean() })),
+});
 export type SessionInfo = Static<typeof SessionInfo>;
 
 // ---------- conversations ----------

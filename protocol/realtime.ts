@@ -68,9 +68,22 @@ export const History = Type.Object(
 
 export const Ping = Type.Object({ type: Type.Literal('ping') }, { additionalProperties: false });
 
-export const VisitorClientFrame = Type.Union([VisitorHello, MessageSend, Typing, Ping]);
+/**
+ * Read state: the receiving side says up to which seq it has received messages on its socket
+ * (`deliveredSeq`) and seen them on screen (`readSeq`). Agents name the conversation; a visitor's
+ * receipt concerns their current conversation. Watermarks only move forward.
+ */
+export const Receipt = Type.Object(
+  { type: Type.Literal('receipt'), conversationId: Type.Optional(Id), deliveredSeq: Type.Optional(Seq), readSeq: Type.Optional(Seq) },
+  { additionalProperties: false },
+);
+
+/** Visitor: stop talking to the bot and wait for a person. */
+export const Handoff = Type.Object({ type: Type.Literal('handoff') }, { additionalProperties: false });
+
+export const VisitorClientFrame = Type.Union([VisitorHello, MessageSend, Typing, Ping, Receipt, Handoff]);
 export type VisitorClientFrame = Static<typeof VisitorClientFrame>;
-export const AgentClientFrame = Type.Union([AgentHello, MessageSend, Typing, History, Ping]);
+export const AgentClientFrame = Type.Union([AgentHello, MessageSend, Typing, History, Ping, Receipt]);
 export type AgentClientFrame = Static<typeof AgentClientFrame>;
 
 // ---------- server → client ----------
@@ -120,6 +133,30 @@ export const Pong = Type.Object({ type: Type.Literal('pong') });
 /** A security incident concerning the agent's tenant (or the whole platform). Agents only. */
 export const IncidentEvent = Type.Object({ type: Type.Literal('incident'), incident: IncidentView });
 
+/** Visitor: their place in the queue while no agent is assigned; position null once assigned. */
+export const QueueEvent = Type.Object({
+  type: Type.Literal('queue'),
+  conversationId: Type.String(),
+  position: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+  estimatedWaitSeconds: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+});
+
+/** The other side's read state moved (see Receipt). */
+export const ReceiptEvent = Type.Object({
+  type: Type.Literal('receipt'),
+  conversationId: Type.String(),
+  by: Type.Union([Type.Literal('visitor'), Type.Literal('agent')]),
+  deliveredSeq: Type.Integer({ minimum: 0 }),
+  readSeq: Type.Integer({ minimum: 0 }),
+});
+
+/** Agents: a colleague's presence changed. */
+export const PresenceEvent = Type.Object({
+  type: Type.Literal('presence'),
+  agentId: Type.String(),
+  status: Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]),
+});
+
 export const ErrorFrame = Type.Object({
   type: Type.Literal('error'),
   code: Type.String(),
@@ -137,6 +174,9 @@ export type TypingEvent = Static<typeof TypingEvent>;
 export type HistoryPage = Static<typeof HistoryPage>;
 export type ErrorFrame = Static<typeof ErrorFrame>;
 export type IncidentEvent = Static<typeof IncidentEvent>;
+export type QueueEvent = Static<typeof QueueEvent>;
+export type ReceiptEvent = Static<typeof ReceiptEvent>;
+export type PresenceEvent = Static<typeof PresenceEvent>;
 
-export type VisitorServerFrame = VisitorReady | Ack | MessageEvent | ConversationEvent | TypingEvent | ErrorFrame | Static<typeof Pong>;
-export type AgentServerFrame = AgentReady | Ack | MessageEvent | ConversationEvent | TypingEvent | HistoryPage | IncidentEvent | ErrorFrame | Static<typeof Pong>;
+export type VisitorServerFrame = QueueEvent | ReceiptEvent | VisitorReady | Ack | MessageEvent | ConversationEvent | TypingEvent | ErrorFrame | Static<typeof Pong>;
+export type AgentServerFrame = ReceiptEvent | PresenceEvent | AgentReady | Ack | MessageEvent | ConversationEvent | TypingEvent | HistoryPage | IncidentEvent | ErrorFrame | Static<typeof Pong>;

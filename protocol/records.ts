@@ -45,6 +45,17 @@ export const ConversationView = Type.Object({
   lastMessage: Type.Union([MessageView, Type.Null()]),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
+  // --- contact centre (issue 5) ---
+  /** The team (queue) it belongs to. */
+  team: Type.Optional(Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()])),
+  /** 'offline' for a "leave a message" conversation. */
+  channel: Type.Optional(Type.Union([Type.Literal('chat'), Type.Literal('offline')])),
+  /** The knowledge-base bot is answering; no agent is asked until it hands off. */
+  botActive: Type.Optional(Type.Boolean()),
+  /** Highest seq each side has received on a socket and seen (read receipts). */
+  receipts: Type.Optional(
+    Type.Object({ visitorDelivered: Type.Integer(), visitorRead: Type.Integer(), agentDelivered: Type.Integer(), agentRead: Type.Integer() }),
+  ),
 });
 export type ConversationView = Static<typeof ConversationView>;
 

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // Builds everything Parley serves: the server (tsc), the widget frame and the console (Vite),
 // the loader (minified by widget/loader/build.mjs), then writes dist/public/manifest.json with the
-// SHA-384 of every served file. The server refuses to serve bytes that are not in the manifest.
+// SHA-384 of every served file, and signs it (Ed25519) into the hash-chained release log: with the
+// private key file in RELEASE_KEY, or else with a development key generated on first build outside
+// the repository (~/.config/parley/release-key). The server serves no byte the signed manifest does
+// not vouch for. See docs/SECURITY.md.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
@@ -25,7 +28,7 @@ const walk = (dir) => {
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) walk(path);
-    else if (name !== 'manifest.json') {
+    else if (!(dir === publicDir && ['manifest.json', 'release.json', 'release-log.json'].includes(name))) {
       const rel = relative(publicDir, path).split(sep).join('/');
       files[rel] = 'sha384-' + createHash('sha384').update(readFileSync(path)).digest('base64');
     }
@@ -34,4 +37,9 @@ const walk = (dir) => {
 walk(publicDir);
 const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
 writeFileSync(join(publicDir, 'manifest.json'), JSON.stringify({ version, builtAt: new Date().toISOString(), files }, null, 2));
-console.log(`built ${Object.keys(files).length} public files`);
+const release = await import(pathToFileURL(join(root, 'dist', 'server', 'security', 'release.js')).href);
+const signer = release.signingKeyFrom(process.env);
+const logPath = release.releaseLogPath(process.env);
+const entry = release.signRelease({ publicDir, privateKey: signer.key, logPath });
+if (signer.created) console.log(`created a development release key in ${signer.file} (set RELEASE_KEY to sign with your own)`);
+console.log(`built ${Object.keys(files).length} public files; signed release #${entry.seq} with ${signer.dev ? 'the development' : 'the'} key ${entry.keyId}; log: ${logPath}`);

@@ -6,6 +6,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import fastifyCookie from '@fastify/cookie';
 import fastifyWebsocket from '@fastify/websocket';
 import { pino, type Logger } from 'pino';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { LIMITS } from '../protocol/limits.js';
 import type { Env } from './env.js';
 import type { Ctx } from './context.js';
@@ -18,24 +20,45 @@ import { VisitorTokens } from './security/visitorTokens.js';
 import { AgentSessions } from './commands/agentSessions.js';
 import { Gateway } from './realtime/gateway.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { PUBLIC_DIR } from './paths.js';
+import { PUBLIC_DIR, ROOT } from './paths.js';
 import { Mailer } from './security/mailer.js';
+import { Keyring } from './security/keyring.js';
 import { WebhookDeliverer } from './webhooks/webhookDeliverer.js';
+import { forwardToWebhooks } from './webhooks/webhookForwarder.js';
 import { typeboxValidatorCompiler } from './validation.js';
 import { PublicFiles } from './routes/assets/publicFiles.js';
+import { ReleaseGuard } from './security/releaseGuard.js';
+import { incidentRoutes } from './routes/incidents/incidents.js';
+import { cspRoutes } from './routes/csp/csp.js';
+import { registerOpenApi } from './routes/docs/openapi.js';
+import { docsRoutes } from './routes/docs/docs.js';
+import { apiOps } from './routes/api/apiRoute.js';
+import { directoryRoutes } from './routes/api/directory.js';
+import { reportRoutes } from './routes/api/reports.js';
+import { adminRoutes } from './routes/admin/admin.js';
+import { operatorRoutes } from './routes/operator/operator.js';
+import { totpRoutes } from './routes/auth/totp.js';
+import { invitationRoutes } from './routes/auth/invitations.js';
 import { assetRoutes } from './routes/assets/assets.js';
 import { authRoutes } from './routes/auth/auth.js';
 import { conversationRoutes } from './routes/conversations/conversations.js';
 import { healthRoutes } from './routes/health/health.js';
 import { tenantRoutes } from './routes/tenant/tenant.js';
 import { widgetRoutes } from './routes/widget/widget.js';
+import { contactCentre } from './routes/contactCentre.js';
+import type { ContactCentreSubscriber } from './events/contactCentreSubscriber.js';
+import { privacyRoutes } from './routes/privacy/privacy.js';
+import { startRetentionJob } from './security/dataLifecycle.js';
 
 export interface Parley {
   app: FastifyInstance;
+  /** Routing and the knowledge-base bot (subscribers to domain events); `idle()` waits for their work. */
+  contactCentre: ContactCentreSubscriber;
   webhooks: WebhookDeliverer;
   ctx: Ctx;
   gateway: Gateway;
   files: PublicFiles;
+  releaseGuard: ReleaseGuard;
   metrics: Metrics;
   close(): Promise<void>;
 }
@@ -46,7 +69,11 @@ export interface BuildOptions {
   /** Test hooks: a fresh PostgreSQL schema or SQLite file per test. */
   storage?: Partial<StorageOptions>;
   publicDir?: string;
+  /** Re-verify served files on disk and raise incidents (default true; tests opt in). */
+  releaseGuard?: boolean;
 }
+
+const PARLEY_VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** Secrets and tokens are never logged. */
 export const LOG_REDACT = ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]', '*.password', '*.token'];
@@ -59,13 +86,19 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   const { env } = opts;
   const log = opts.logger ?? createLogger(env);
   const storage: Storage = await openStorage({ databaseUrl: env.databaseUrl, dataDir: env.dataDir, ...opts.storage });
-  const bus: EventBus = env.redisUrl ? new RedisBus(env.redisUrl, log) : new MemoryBus();
+  // Conversation and message events are also queued for the tenant's webhooks (issue 6).
+  const bus: EventBus = forwardToWebhooks(env.redisUrl ? new RedisBus(env.redisUrl, log) : new MemoryBus(), storage.db, log);
   const metrics = createMetrics();
   const mailer = new Mailer(env.smtpUrl, env.mailFrom, log);
-  const ctx: Ctx = { env, storage, bus, log, visitorTokens: new VisitorTokens(env.secretKey), metrics, mailer };
+  const keyring = new Keyring(storage, { current: env.masterKey, previous: env.masterKeyPrevious });
+  const ctx: Ctx = { env, storage, bus, log, visitorTokens: new VisitorTokens(env.secretKey), metrics, mailer, keyring };
   const webhooks = new WebhookDeliverer(ctx);
   webhooks.start();
-  const files = new PublicFiles(opts.publicDir ?? PUBLIC_DIR, log);
+  const stopRetention = startRetentionJob(ctx);
+  // Served only if signed by a trusted release key, and re-verified on disk every RELEASE_RECHECK_MS.
+  const files = new PublicFiles(opts.publicDir ?? env.publicDir ?? PUBLIC_DIR, log, env.releaseKeys);
+  if (env.releaseTrust === 'dev-key') log.warn('RELEASE_PUBLIC_KEY is not set: trusting the local development release key (see docs/SECURITY.md)');
+  const releaseGuard = new ReleaseGuard(ctx, files, env.releaseRecheckMs);
   const sessions = new AgentSessions(ctx);
 
   // Typed as the plain instance: routes are plain functions of FastifyInstance, whatever the logger type.
@@ -79,6 +112,10 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   app.setValidatorCompiler(typeboxValidatorCompiler);
   await app.register(fastifyCookie);
   await app.register(fastifyWebsocket, { options: { maxPayload: LIMITS.maxFrameBytes } });
+  // OpenAPI from the routes' TypeBox schemas (issue 6): registered before any route so it sees them all.
+  // Response schemas document answers only; bodies are still written with JSON.stringify as before.
+  await registerOpenApi(app, PARLEY_VERSION);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     let error: AppError;
@@ -114,9 +151,23 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   healthRoutes(app, ctx, metrics);
   authRoutes(app, ctx, sessions);
   conversationRoutes(app, ctx, sessions);
+  privacyRoutes(app, ctx, sessions);
   tenantRoutes(app, ctx, sessions, files);
+  // Developer API, admin area, operator, two-factor, invitations and /docs (issue 6).
+  const op = apiOps(ctx, sessions);
+  directoryRoutes(app, ctx, op);
+  reportRoutes(app, ctx, op);
+  adminRoutes(app, ctx, op);
+  operatorRoutes(app, ctx, op);
+  totpRoutes(app, ctx, sessions);
+  invitationRoutes(app, ctx);
+  docsRoutes(app, env);
   widgetRoutes(app, ctx, files, (tenantId) => gateway.rooms.agentsOnline(tenantId));
   assetRoutes(app, env, files);
+  const contactCentreJobs = contactCentre(app, ctx, sessions);
+  incidentRoutes(app, ctx, sessions);
+  await cspRoutes(app, ctx, sessions);
+  if (opts.releaseGuard !== false) releaseGuard.start();
 
   return {
     app,
@@ -124,9 +175,14 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
     ctx,
     gateway,
     files,
+    releaseGuard,
     metrics,
+    contactCentre: contactCentreJobs,
     async close() {
+      await contactCentreJobs.close();
       gateway.close();
+      await releaseGuard.stop();
+      stopRetention();
       await webhooks.stop();
       await app.close();
       mailer.close();

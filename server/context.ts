@@ -6,6 +6,7 @@ import type { VisitorTokens } from './security/visitorTokens.js';
 import type { Agent } from './storage/schema.js';
 import type { Metrics } from './metrics.js';
 import type { Mailer } from './security/mailer.js';
+import type { Keyring } from './security/keyring.js';
 
 /** Everything a command needs, built once in app.ts and passed down; no module-level singletons. */
 export interface Ctx {
@@ -16,9 +17,13 @@ export interface Ctx {
   visitorTokens: VisitorTokens;
   metrics: Metrics;
   mailer: Mailer;
+  /** Per-tenant data keys (envelope encryption at rest); see security/keyring.ts. */
+  keyring: Keyring;
 }
 
 /** Who is acting. Every command takes one and scopes every query to actor.tenantId. */
 export type Actor =
   | { kind: 'agent'; tenantId: string; agent: Agent }
-  | { kind: 'visitor'; tenantId: string; visitorId: string };
+  | { kind: 'visitor'; tenantId: string; visitorId: string }
+  /** Parley itself writing into a conversation (the knowledge-base bot, handoff notices). */
+  | { kind: 'system'; tenantId: string; name: string };

@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseRateLimits, type RateLimitSettings } from './security/abuseLimits.js';
+import { trustedKeysFrom, type TrustedKey } from './security/release.js';
+import { PUBLIC_DIR } from './paths.js';
 
 export interface Env {
   port: number;
@@ -29,6 +31,19 @@ export interface Env {
   /** smtp(s)://user:pass@host:port — where email goes (incident alerts, transcripts). */
   smtpUrl: string | null;
   mailFrom: string;
+  /** 32 bytes wrapping every tenant's data keys. Generated into DATA_DIR in embedded mode; required with DATABASE_URL. */
+  masterKey: Buffer;
+  /** The master key being replaced, accepted for unwrapping during a master-key rotation (MASTER_KEY_PREVIOUS). */
+  masterKeyPrevious: Buffer | null;
+  /** Built public files with their signed manifest (PUBLIC_DIR, default dist/public). */
+  publicDir: string;
+  /** Ed25519 keys whose release signatures are trusted (RELEASE_PUBLIC_KEY, else the local dev key). */
+  releaseKeys: TrustedKey[];
+  releaseTrust: 'config' | 'dev-key' | 'none';
+  /** How often served files are re-verified on disk (RELEASE_RECHECK_MS, ≤ 20 s). */
+  releaseRecheckMs: number;
+  /** DEMO_ALLOW_SKIMMER_SIMULATION: lets /demo/checkout?simulate=skimmer inject a test skimmer (attack tests only). */
+  demoSkimmerSimulation: boolean;
 }
 
 type Source = Record<string, string | undefined>;
@@ -88,6 +103,10 @@ export function parseEnv(source: Source = process.env): Env {
   const trustProxy = bool('TRUST_PROXY', false);
   const rateLimits = parseRateLimits(source.RATE_LIMITS, problems);
   const cookieSecure = bool('COOKIE_SECURE', publicUrl.startsWith('https:'));
+  const releaseRecheckMs = int('RELEASE_RECHECK_MS', 10_000, 100, 20_000);
+  const demoSkimmerSimulation = bool('DEMO_ALLOW_SKIMMER_SIMULATION', false);
+  const releaseTrust = trustedKeysFrom(source);
+  problems.push(...releaseTrust.problems);
 
   let secretKey: Buffer | null = null;
   const rawSecret = source.SECRET_KEY;
@@ -99,9 +118,25 @@ export function parseEnv(source: Source = process.env): Env {
     problems.push('SECRET_KEY is required when DATABASE_URL or REDIS_URL is set (generate one: openssl rand -hex 32)');
   }
 
+  const key32 = (name: string): Buffer | null => {
+    const raw = source[name];
+    if (!raw) return null;
+    const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+    if (key.length !== 32) problems.push(`${name} must be 32 bytes, as 64 hex characters or base64`);
+    return key;
+  };
+  let masterKey = key32('MASTER_KEY');
+  const masterKeyPrevious = key32('MASTER_KEY_PREVIOUS');
+  if (!masterKey && databaseUrl) {
+    // Every node must unwrap the same tenant keys; a generated per-node file would make data unreadable elsewhere.
+    problems.push('MASTER_KEY is required when DATABASE_URL is set (generate one: openssl rand -hex 32)');
+  }
+  if (masterKey && masterKeyPrevious && masterKey.equals(masterKeyPrevious)) problems.push('MASTER_KEY_PREVIOUS must differ from MASTER_KEY');
+
   if (problems.length) throw new EnvError(problems);
 
   if (!secretKey) secretKey = loadOrCreateSecret(dataDir);
+  if (!masterKey) masterKey = loadOrCreateSecret(dataDir, 'master.key');
   return {
     port,
     host,
@@ -120,12 +155,19 @@ export function parseEnv(source: Source = process.env): Env {
     rateLimits,
     smtpUrl,
     mailFrom: source.MAIL_FROM || `Parley <no-reply@${new URL(publicUrl).hostname}>`,
+    masterKey,
+    masterKeyPrevious,
+    publicDir: source.PUBLIC_DIR ? resolve(source.PUBLIC_DIR) : PUBLIC_DIR,
+    releaseKeys: releaseTrust.keys,
+    releaseTrust: releaseTrust.source,
+    releaseRecheckMs,
+    demoSkimmerSimulation,
   };
 }
 
-function loadOrCreateSecret(dataDir: string): Buffer {
+function loadOrCreateSecret(dataDir: string, name = 'secret.key'): Buffer {
   mkdirSync(dataDir, { recursive: true });
-  const file = join(dataDir, 'secret.key');
+  const file = join(dataDir, name);
   if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
   const key = randomBytes(32);
   writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600 });

@@ -4,6 +4,7 @@ import { buildParley, createLogger } from './app.js';
 import { seedDemo } from './commands/demoSeeder.js';
 import { embedSnippet } from './routes/tenant/tenant.js';
 import { demoSite } from './routes/demo/demo.js';
+import { cspReportKey, proposeCsp } from './security/cspReports.js';
 
 async function main(): Promise<void> {
   let env: Env;
@@ -26,9 +27,16 @@ async function main(): Promise<void> {
     const demoHost = new URL(env.publicUrl).hostname;
     const demoOrigin = `http://${demoHost}:${env.demoPort}`;
     const admin = await seedDemo(parley.ctx.storage.db, demoOrigin);
-    const tenant = await parley.ctx.storage.db.selectFrom('tenants').select(['widget_key']).where('slug', '=', 'demo').executeTakeFirst();
+    const tenant = await parley.ctx.storage.db.selectFrom('tenants').select(['id', 'widget_key']).where('slug', '=', 'demo').executeTakeFirst();
     if (tenant) {
-      demo = demoSite(() => embedSnippet(env.publicUrl, parley.files, tenant.widget_key).snippet);
+      const reportKey = await cspReportKey(parley.ctx.storage.db, tenant.id);
+      let lastSnippet = '<!-- Parley widget unavailable -->';
+      demo = demoSite({
+        // A tenant pastes the snippet once; it stays on its pages even if Parley later refuses the loader.
+        snippet: () => (lastSnippet = lastSnippetOr(() => embedSnippet(env.publicUrl, parley.files, tenant.widget_key).snippet, lastSnippet)),
+        csp: async () => proposeCsp(env.publicUrl, reportKey),
+        allowSkimmerSimulation: env.demoSkimmerSimulation,
+      });
       await demo.listen({ port: env.demoPort, host: env.host });
       parley.app.log.info({ demo: `${demoOrigin}/demo` }, 'demo shop listening');
     }
@@ -58,6 +66,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+function lastSnippetOr(fresh: () => string, last: string): string {
+  try {
+    return fresh();
+  } catch {
+    return last;
+  }
 }
 
 main().catch((err) => {

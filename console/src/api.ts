@@ -11,7 +11,8 @@ import type {
   MessageList,
   SessionInfo,
 } from '../../protocol/http.js';
-import type { ConversationView } from '../../protocol/records.js';
+import type { ConversationView, IncidentView } from '../../protocol/records.js';
+import type { CspDestinationList, CspProposal } from '../../protocol/csp.js';
 
 /** `network` when the request never got an HTTP answer; `internal` for unparseable failures. */
 export type ApiErrorCode = ErrorCode | 'network';
@@ -22,6 +23,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: ApiErrorCode,
     message: string,
+    /** The error body's `details`, e.g. { totpRequired: true } from a login that needs a code. */
+    readonly details?: unknown,
   ) {
     super(message);
   }
@@ -65,7 +68,7 @@ export class ApiClient {
     this.csrfToken = token;
   }
 
-  async request<T>(method: 'GET' | 'POST', path: string, body?: unknown, quiet401 = false): Promise<T> {
+  async request<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown, quiet401 = false): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (method !== 'GET' && this.csrfToken) headers['x-csrf-token'] = this.csrfToken;
@@ -92,7 +95,7 @@ export class ApiClient {
     }
     if (!res.ok) {
       const err = isErrorBody(data)
-        ? new ApiError(res.status, data.error.code as ErrorCode, data.error.message)
+        ? new ApiError(res.status, data.error.code as ErrorCode, data.error.message, (data.error as { details?: unknown }).details)
         : new ApiError(res.status, STATUS_CODES[res.status] ?? 'internal', res.statusText || `HTTP ${res.status}`);
       if (res.status === 401 && !quiet401) this.opts.onUnauthorized?.();
       throw err;
@@ -151,5 +154,18 @@ export class ApiClient {
   // ---- tenant ----
   embedSnippet(): Promise<EmbedSnippet> {
     return this.request('GET', '/api/tenant/embed');
+  }
+
+  // ---- security ----
+  incidents(): Promise<{ items: IncidentView[] }> {
+    return this.request('GET', '/api/incidents?status=open&limit=50');
+  }
+
+  cspProposal(): Promise<CspProposal> {
+    return this.request('GET', '/api/tenant/csp');
+  }
+
+  cspDestinations(): Promise<CspDestinationList> {
+    return this.request('GET', '/api/csp/destinations');
   }
 }

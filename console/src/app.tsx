@@ -4,6 +4,8 @@ import { ApiClient, ApiError } from './api.js';
 import { Console } from './console.js';
 import { t } from './i18n.js';
 import { Logo } from './icons.js';
+import { AdminArea } from './admin/AdminArea.js';
+import { AcceptInvite, TotpRequired } from './admin/account.js';
 
 type Phase = { kind: 'loading' } | { kind: 'login'; notice?: string } | { kind: 'ready'; session: SessionInfo };
 
@@ -47,6 +49,20 @@ export function App() {
     [],
   );
 
+  // Hash routes (issue 6): #admin/<section> is the admin area, #invite=<token> the invitation page.
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const onHash = () => setHash(location.hash);
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  const signOut = async () => {
+    await api.logout().catch(() => undefined);
+    history.replaceState(null, '', location.pathname);
+    setHash('');
+    setPhase({ kind: 'login' });
+  };
+
   useEffect(() => {
     api
       .me()
@@ -65,8 +81,35 @@ export function App() {
       </div>
     );
   }
+  const invite = /^#invite=([A-Za-z0-9_-]{10,100})$/.exec(hash);
+  if (invite) {
+    return (
+      <AcceptInvite
+        api={api}
+        token={invite[1]!}
+        onDone={(notice) => {
+          history.replaceState(null, '', location.pathname);
+          setHash('');
+          setPhase({ kind: 'login', notice });
+        }}
+      />
+    );
+  }
   if (phase.kind === 'login') {
     return <Login api={api} notice={phase.notice} onSession={(session) => setPhase({ kind: 'ready', session })} />;
+  }
+  if (phase.session.security?.totpEnrolmentRequired) {
+    return (
+      <TotpRequired
+        api={api}
+        tenantName={phase.session.tenant.name}
+        onEnabled={() => void api.me().then((session) => setPhase({ kind: 'ready', session }))}
+        onLogout={signOut}
+      />
+    );
+  }
+  if (hash.startsWith('#admin') && phase.session.agent.role !== 'agent') {
+    return <AdminArea api={api} session={phase.session} section={hash.slice('#admin/'.length)} onLogout={signOut} />;
   }
   return (
     <Console
@@ -83,6 +126,9 @@ function Login(props: { api: ApiClient; notice?: string; onSession: (s: SessionI
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>(props.notice);
+  // Two-factor step: shown after the server answers that this account needs a code.
+  const [needTotp, setNeedTotp] = useState(false);
+  const [totp, setTotp] = useState('');
   const emailRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => emailRef.current?.focus(), []);
@@ -98,12 +144,16 @@ function Login(props: { api: ApiClient; notice?: string; onSession: (s: SessionI
     setBusy(true);
     setError(undefined);
     try {
-      const session = await props.api.login({ email: cleanEmail, password });
+      const session = await props.api.login({ email: cleanEmail, password, ...(needTotp ? { totp: totp.trim() } : {}) });
       props.onSession(session);
     } catch (err) {
       setBusy(false);
       if (err instanceof ApiError) {
-        if (err.status === 401) setError(t.errWrongCredentials);
+        const wantsCode = err.status === 401 && (err.details as { totpRequired?: boolean } | undefined)?.totpRequired === true;
+        if (wantsCode) {
+          setError(needTotp ? err.message : undefined);
+          setNeedTotp(true);
+        } else if (err.status === 401) setError(t.errWrongCredentials);
         else if (err.status === 429) setError(t.errTooManyAttempts);
         else if (err.status === 400 || err.status === 422) setError(t.errInvalidInput);
         else setError(errorText(err));
@@ -152,6 +202,22 @@ function Login(props: { api: ApiClient; notice?: string; onSession: (s: SessionI
             onInput={(e) => setPassword(e.currentTarget.value)}
           />
         </label>
+        {needTotp && (
+          <label class="field">
+            <span>Code from your authenticator app</span>
+            <input
+              id="login-totp"
+              inputMode="numeric"
+              autocomplete="one-time-code"
+              pattern="[0-9]{6}"
+              maxLength={6}
+              required
+              autoFocus
+              value={totp}
+              onInput={(e) => setTotp(e.currentTarget.value)}
+            />
+          </label>
+        )}
         <button class="btn btn-primary btn-block" type="submit" disabled={busy} aria-busy={busy}>
           {busy ? t.signingIn : t.signIn}
         </button>

@@ -2,7 +2,7 @@
  * The signed-in console: owns the state, the one ReconnectingSocket to /ws/agent and every HTTP call.
  * Rendering lives in views.tsx.
  */
-import { useCallback, useEffect, useReducer, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import type { SessionInfo } from '../../protocol/http.js';
 import type { AgentServerFrame } from '../../protocol/realtime.js';
 import type { ConversationView } from '../../protocol/records.js';
@@ -25,6 +25,11 @@ import {
   type StatusFilter,
 } from './state.js';
 import { ConversationPane, EmbedPanel, Sidebar, TopBar, VisitorPanel } from './views.js';
+import type { AgentPresenceView, CannedResponseView, TeamView } from '../../protocol/contactCentre.js';
+import { ContactApi } from './contactApi.js';
+import { ContextExtras, LibraryPanel, NotifyButton, PresenceToggle, TransferControl, announceMessage } from './contactViews.js';
+import { IncidentBanner, mergeIncidents } from './security.js';
+import type { IncidentView } from '../../protocol/records.js';
 
 /** Send errors after which the server will never accept that clientId: stop retrying, show failed. */
 export const FINAL_SEND_ERRORS: readonly string[] = ['validation_failed', 'forbidden', 'conversation_closed'];
@@ -73,6 +78,19 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
   const [toast, setToast] = useState<Toast | null>(null);
   const [now, setNow] = useState(() => Date.now());
   const [embedOpen, setEmbedOpen] = useState(false);
+  // Contact centre (issue 5): presence, teams, canned responses, the library dialog.
+  const contact = useMemo(() => new ContactApi(api), [api]);
+  const [presence, setPresence] = useState<AgentPresenceView[]>([]);
+  const [teams, setTeams] = useState<TeamView[]>([]);
+  const [canned, setCanned] = useState<CannedResponseView[]>([]);
+  const [libraryOpen, setLibraryOpen] = useState(false);
+  const presenceTimer = useRef<ReturnType<typeof setTimeout>>();
+  const refreshPresence = useCallback(() => {
+    clearTimeout(presenceTimer.current);
+    presenceTimer.current = setTimeout(() => contact.presence().then((r) => setPresence(r.items), () => {}), 300);
+  }, [contact]);
+  const [incidents, setIncidents] = useState<IncidentView[]>([]);
+  const [incidentsHidden, setIncidentsHidden] = useState(false);
   const [busy, setBusy] = useState(false);
   const inflight = useRef(new Set<string>());
   const fetchingConv = useRef(new Set<string>());
@@ -174,6 +192,10 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
           const th = s.threads[m.conversationId];
           const gap = th?.loaded && m.seq > maxSeq(th.messages) + 1;
           dispatch({ type: 'messages', messages: [m] });
+          if (m.author.kind === 'visitor' && !m.internal && (m.conversationId !== s.openId || document.visibilityState === 'hidden')) {
+            const who = s.conversations[m.conversationId]?.visitor.name || m.author.name || t.visitor;
+            announceMessage(who, m.body, () => openConversationRef.current(m.conversationId));
+          }
           if (!s.conversations[m.conversationId]) void fetchConversation(m.conversationId);
           if (gap) void loadThread(m.conversationId);
           break;
@@ -183,6 +205,12 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
           break;
         case 'history':
           dispatch({ type: 'history', conversationId: frame.conversationId, messages: frame.messages, complete: !frame.more });
+          break;
+        case 'presence':
+          refreshPresence();
+          break;
+        case 'receipt':
+          dispatch({ type: 'receipt', conversationId: frame.conversationId, by: frame.by, deliveredSeq: frame.deliveredSeq, readSeq: frame.readSeq });
           break;
         case 'typing':
           if (frame.from === 'visitor') dispatch({ type: 'typing', conversationId: frame.conversationId, on: frame.on, now: Date.now() });
@@ -195,6 +223,10 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
           } else if (!frame.clientId) {
             showError(new ApiError(0, frame.code as ApiErrorCode, frame.message));
           }
+          break;
+        case 'incident':
+          setIncidents((cur) => mergeIncidents(cur, [frame.incident]));
+          setIncidentsHidden(false);
           break;
         case 'pong':
           break;
@@ -224,6 +256,15 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
     });
     socketRef.current = socket;
     void refreshLists();
+    refreshPresence();
+    contact.teams().then((r) => setTeams(r.items), () => {});
+    contact.canned().then((r) => setCanned(r.items), () => {});
+    api
+      .incidents()
+      .then((r) => setIncidents((cur) => mergeIncidents(cur, r.items)))
+      .catch(() => {
+        /* the banner fills from incident frames as well */
+      });
     const hashId = idFromHash();
     if (hashId) openConversationRef.current(hashId);
     // Wake from sleep / network change: reconnect at once instead of waiting for the backoff.
@@ -350,6 +391,25 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
   }, [api, props]);
 
   const open = state.openId ? state.conversations[state.openId] : undefined;
+  const myPresence = presence.find((a) => a.id === me.id);
+
+  // Read receipts: the open conversation's messages are seen while this tab is visible.
+  const openThreadSeq = state.openId && state.threads[state.openId] ? maxSeq(state.threads[state.openId]!.messages) : 0;
+  const readSent = useRef<Record<string, number>>({});
+  useEffect(() => {
+    const send = () => {
+      const id = stateRef.current.openId;
+      if (!id || document.visibilityState === 'hidden') return;
+      const seq = Math.max(openThreadSeq, stateRef.current.conversations[id]?.lastSeq ?? 0);
+      if (seq > (readSent.current[id] ?? 0) && socketRef.current) {
+        readSent.current[id] = seq;
+        socketRef.current.notify({ type: 'receipt', conversationId: id, readSeq: seq });
+      }
+    };
+    send();
+    document.addEventListener('visibilitychange', send);
+    return () => document.removeEventListener('visibilitychange', send);
+  }, [state.openId, openThreadSeq, state.conn]);
   const thread = state.openId ? state.threads[state.openId] : undefined;
   const embedButton = useRef<HTMLButtonElement>(null);
 
@@ -362,7 +422,20 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
         onLogout={logout}
         onEmbed={() => setEmbedOpen(true)}
         embedButtonRef={embedButton}
+        extra={
+          <>
+            <PresenceToggle
+              status={myPresence?.chosen ?? 'online'}
+              onChange={(status) => contact.setPresence({ status }).then(refreshPresence, showError)}
+            />
+            <NotifyButton />
+            <button type="button" class="btn btn-ghost" id="open-library" onClick={() => setLibraryOpen(true)} aria-label={t.libraryOpen}>
+              {t.library}
+            </button>
+          </>
+        }
       />
+      {!incidentsHidden && <IncidentBanner incidents={incidents} onHide={() => setIncidentsHidden(true)} />}
       <div class="workspace">
         <Sidebar state={state} now={now} onTab={selectTab} onStatus={selectStatus} onOpen={openConversation} onMore={loadMore} />
         <ConversationPane
@@ -378,8 +451,18 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
           onReopen={() => open && runAction(() => api.reopen(open.id))}
           onSend={send}
           onTyping={typing}
+          canned={canned}
+          transfer={
+            open && (
+              <TransferControl conversation={open} presence={presence} teams={teams} busy={busy} onTransfer={(to) => runAction(() => contact.transfer(open.id, to))} />
+            )
+          }
         />
-        {open && <VisitorPanel conversation={open} />}
+        {open && (
+          <VisitorPanel conversation={open}>
+            <ContextExtras contact={contact} conversation={open} onOpen={openConversation} />
+          </VisitorPanel>
+        )}
       </div>
       {toast && (
         <div class="toast" role="alert">
@@ -388,6 +471,18 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
             {t.dismiss}
           </button>
         </div>
+      )}
+      {libraryOpen && (
+        <LibraryPanel
+          contact={contact}
+          isAdmin={me.role === 'admin'}
+          canEditCanned={me.role !== 'agent'}
+          onCannedChanged={setCanned}
+          onClose={() => {
+            setLibraryOpen(false);
+            document.getElementById('open-library')?.focus();
+          }}
+        />
       )}
       {embedOpen && (
         <EmbedPanel

@@ -244,7 +244,9 @@ export type Action =
   | { type: 'pending'; message: ChatMessage }
   | { type: 'sendFailed'; clientId: string; code: string }
   | { type: 'typing'; conversationId: string; on: boolean; now: number }
-  | { type: 'tick'; now: number };
+  | { type: 'tick'; now: number }
+  /** The visitor (or another agent) moved a conversation's read state forward. */
+  | { type: 'receipt'; conversationId: string; by: 'visitor' | 'agent'; deliveredSeq: number; readSeq: number };
 
 export function reducer(state: State, action: Action): State {
   switch (action.type) {
@@ -329,6 +331,16 @@ export function reducer(state: State, action: Action): State {
       if (action.on) typing[action.conversationId] = action.now + TYPING_TTL_MS;
       else delete typing[action.conversationId];
       return { ...state, typing };
+    }
+    case 'receipt': {
+      const c = state.conversations[action.conversationId];
+      if (!c) return state;
+      const r = c.receipts ?? { visitorDelivered: 0, visitorRead: 0, agentDelivered: 0, agentRead: 0 };
+      const receipts =
+        action.by === 'visitor'
+          ? { ...r, visitorDelivered: Math.max(r.visitorDelivered, action.deliveredSeq), visitorRead: Math.max(r.visitorRead, action.readSeq) }
+          : { ...r, agentDelivered: Math.max(r.agentDelivered, action.deliveredSeq), agentRead: Math.max(r.agentRead, action.readSeq) };
+      return { ...state, conversations: { ...state.conversations, [c.id]: { ...c, receipts } } };
     }
     case 'tick': {
       const expired = Object.entries(state.typing).filter(([, until]) => until <= action.now);

@@ -21,6 +21,7 @@ import {
   visitorName,
 } from './format.js';
 import { lang, t } from './i18n.js';
+import { CspPanel } from './security.js';
 import {
   CheckIcon,
   CloseIcon,
@@ -46,6 +47,8 @@ import {
   type Thread,
 } from './state.js';
 import { parseUserAgent } from './ua.js';
+import type { CannedResponseView } from '../../protocol/contactCentre.js';
+import { cannedQuery, expandCanned, matchCanned, type CannedVars } from './canned.js';
 
 const locale = lang === 'fr' ? 'fr-FR' : 'en-GB';
 
@@ -72,6 +75,8 @@ export function TopBar(props: {
   onLogout: () => void;
   onEmbed: () => void;
   embedButtonRef: RefObject<HTMLButtonElement>;
+  /** Contact-centre controls (presence, notifications, library). */
+  extra?: ComponentChildren;
 }) {
   const { agent, tenant } = props.session;
   return (
@@ -93,6 +98,12 @@ export function TopBar(props: {
             <span>{t.embed}</span>
           </button>
         )}
+        {agent.role !== 'agent' && (
+          <a class="btn btn-ghost" href={agent.role === 'admin' ? '#admin/agents' : '#admin/analytics'} id="open-admin">
+            <span>{agent.role === 'admin' ? 'Admin' : 'Analytics'}</span>
+          </a>
+        )}
+        {props.extra}
         <span class="me" title={t.signedInAs(agent.name)}>
           <Avatar id={agent.id} name={agent.name} size="sm" />
           <span class="me-name">{agent.name}</span>
@@ -279,6 +290,9 @@ export function ConversationPane(props: {
   onReopen: () => void;
   onSend: (conversationId: string, body: string, internal: boolean) => void;
   onTyping: (conversationId: string, on: boolean) => void;
+  /** Contact centre: the transfer control, canned responses and their variables. */
+  transfer?: ComponentChildren;
+  canned?: CannedResponseView[];
 }) {
   const c = props.conversation;
   if (!c) {
@@ -304,10 +318,14 @@ export function ConversationPane(props: {
             <div class="pane-sub">
               <span class={`pill pill-${c.status}`}>{c.status === 'open' ? t.stateOpen : t.stateResolved}</span>
               <span class="muted">{mine ? t.assignedToYou : c.assignee ? t.assignedTo(c.assignee.name) : t.unassigned}</span>
+              {c.team && <span class="pill pill-team">{c.team.name}</span>}
+              {c.botActive && <span class="pill pill-bot">{t.waitingBot}</span>}
+              {c.channel === 'offline' && <span class="pill pill-offline">{t.offlineMessage}</span>}
             </div>
           </div>
         </div>
         <div class="pane-actions">
+          {c.status === 'open' && props.transfer}
           {!mine && (
             <button type="button" class="btn btn-secondary" disabled={props.busy} onClick={() => props.onAssign(props.me.id)} aria-label={t.assignToMeLabel}>
               <UserIcon />
@@ -332,7 +350,7 @@ export function ConversationPane(props: {
           )}
         </div>
       </header>
-      <MessageLog thread={props.thread} meId={props.me.id} visitorName={name} visitorId={c.visitor.id} />
+      <MessageLog thread={props.thread} meId={props.me.id} visitorName={name} visitorId={c.visitor.id} visitorRead={c.receipts?.visitorRead ?? 0} visitorDelivered={c.receipts?.visitorDelivered ?? 0} />
       <div class="typing-row" aria-live="polite">
         {props.visitorTyping && (
           <span class="typing">
@@ -346,7 +364,13 @@ export function ConversationPane(props: {
         )}
       </div>
       {c.status === 'open' ? (
-        <Composer conversationId={c.id} onSend={props.onSend} onTyping={props.onTyping} />
+        <Composer
+          conversationId={c.id}
+          onSend={props.onSend}
+          onTyping={props.onTyping}
+          canned={props.canned}
+          cannedVars={{ visitor: { name: c.visitor.name, email: c.visitor.email }, agent: { name: props.me.name } }}
+        />
       ) : (
         <div class="resolved-bar">
           <span>{t.resolvedBanner}</span>
@@ -364,7 +388,7 @@ function dayKey(iso: string): string {
   return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
 }
 
-function MessageLog(props: { thread: Thread | undefined; meId: string; visitorName: string; visitorId: string }) {
+function MessageLog(props: { thread: Thread | undefined; meId: string; visitorName: string; visitorId: string; visitorRead?: number; visitorDelivered?: number }) {
   const ref = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const messages = props.thread?.messages ?? [];
@@ -399,7 +423,7 @@ function MessageLog(props: { thread: Thread | undefined; meId: string; visitorNa
       prev.internal === m.internal &&
       Date.parse(m.createdAt) - Date.parse(prev.createdAt) < 5 * 60_000 &&
       dayKey(prev.createdAt) === dayKey(m.createdAt);
-    rows.push(<MessageRow key={m.id} m={m} meId={props.meId} grouped={grouped} visitorId={props.visitorId} />);
+    rows.push(<MessageRow key={m.id} m={m} meId={props.meId} grouped={grouped} visitorId={props.visitorId} visitorRead={props.visitorRead} visitorDelivered={props.visitorDelivered} />);
     prev = m;
   }
 
@@ -412,9 +436,10 @@ function MessageLog(props: { thread: Thread | undefined; meId: string; visitorNa
   );
 }
 
-function MessageRow(props: { m: ChatMessage; meId: string; grouped: boolean; visitorId: string }) {
+function MessageRow(props: { m: ChatMessage; meId: string; grouped: boolean; visitorId: string; visitorRead?: number; visitorDelivered?: number }) {
   const { m } = props;
-  if (m.author.kind === 'system') {
+  // The knowledge-base bot's answers read like an agent's; other system messages are notices.
+  if (m.author.kind === 'system' && m.author.id !== 'bot') {
     return (
       <div class="msg-system">
         <span>{m.body}</span>
@@ -450,7 +475,13 @@ function MessageRow(props: { m: ChatMessage; meId: string; grouped: boolean; vis
         {own && (
           <div class={`delivery delivery-${m.delivery}`}>
             {m.delivery === 'sending' && t.sending}
-            {m.delivery === 'sent' && (
+            {m.delivery === 'sent' && !m.internal && (
+              <>
+                <CheckIcon />
+                {m.seq <= (props.visitorRead ?? 0) ? t.readByVisitor : m.seq <= (props.visitorDelivered ?? 0) ? t.deliveredToVisitor : t.sent}
+              </>
+            )}
+            {m.delivery === 'sent' && m.internal && (
               <>
                 <CheckIcon />
                 {t.sent}
@@ -468,8 +499,20 @@ function Composer(props: {
   conversationId: string;
   onSend: (conversationId: string, body: string, internal: boolean) => void;
   onTyping: (conversationId: string, on: boolean) => void;
+  canned?: CannedResponseView[];
+  cannedVars?: CannedVars;
 }) {
   const [text, setText] = useState('');
+  // Canned responses: typing /shortcut lists matches; Enter or Tab inserts the highlighted one.
+  const [pick, setPick] = useState(0);
+  const query = cannedQuery(text);
+  const suggestions = query !== null && props.canned ? matchCanned(props.canned, query) : [];
+  const insertCanned = (c: CannedResponseView) => {
+    const body = props.cannedVars ? expandCanned(c.body, props.cannedVars, t.visitor) : c.body;
+    setText(body);
+    setPick(0);
+    ref.current?.focus();
+  };
   const [note, setNote] = useState(false);
   const ref = useRef<HTMLTextAreaElement>(null);
   const stopTimer = useRef<ReturnType<typeof setTimeout>>();
@@ -546,6 +589,25 @@ function Composer(props: {
           {t.privateNote}
         </button>
       </div>
+      {suggestions.length > 0 && (
+        <ul class="canned-list" id="canned-list" role="listbox" aria-label={t.cannedSuggestions}>
+          {suggestions.map((c, i) => (
+            <li
+              key={c.id}
+              id={`canned-${c.id}`}
+              role="option"
+              aria-selected={i === Math.min(pick, suggestions.length - 1)}
+              class="canned-item"
+              onMouseDown={(e) => {
+                e.preventDefault();
+                insertCanned(c);
+              }}
+            >
+              <code>/{c.shortcut}</code> <span>{c.title}</span>
+            </li>
+          ))}
+        </ul>
+      )}
       <label class="visually-hidden" for="composer-input">
         {note ? t.noteLabel : t.replyLabel}
       </label>
@@ -556,9 +618,24 @@ function Composer(props: {
         value={text}
         placeholder={note ? t.notePlaceholder : t.replyPlaceholder}
         aria-describedby={over > -200 ? 'composer-count' : undefined}
+        role={suggestions.length ? 'combobox' : undefined}
+        aria-expanded={suggestions.length ? 'true' : undefined}
+        aria-controls={suggestions.length ? 'canned-list' : undefined}
+        aria-autocomplete={suggestions.length ? 'list' : undefined}
+        aria-activedescendant={suggestions.length ? `canned-${suggestions[Math.min(pick, suggestions.length - 1)]!.id}` : undefined}
         onInput={(e) => onInput(e.currentTarget.value)}
         onBlur={stopTyping}
         onKeyDown={(e) => {
+          if (suggestions.length && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
+            e.preventDefault();
+            setPick((p) => (p + (e.key === 'ArrowDown' ? 1 : suggestions.length - 1)) % suggestions.length);
+            return;
+          }
+          if (suggestions.length && (e.key === 'Tab' || (e.key === 'Enter' && !e.shiftKey))) {
+            e.preventDefault();
+            insertCanned(suggestions[Math.min(pick, suggestions.length - 1)]!);
+            return;
+          }
           if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
             e.preventDefault();
             submit();
@@ -589,7 +666,7 @@ function Row(props: { label: string; children: ComponentChildren }) {
   );
 }
 
-export function VisitorPanel(props: { conversation: ConversationView }) {
+export function VisitorPanel(props: { conversation: ConversationView; children?: ComponentChildren }) {
   const c = props.conversation;
   const v = c.visitor;
   const name = visitorName(v, t);
@@ -640,6 +717,7 @@ export function VisitorPanel(props: { conversation: ConversationView }) {
           </Row>
         </dl>
       </section>
+      {props.children}
     </aside>
   );
 }
@@ -738,6 +816,7 @@ export function EmbedPanel(props: { api: ApiClient; onClose: () => void }) {
             </div>
           </>
         )}
+        <CspPanel api={props.api} />
       </div>
     </div>
   );

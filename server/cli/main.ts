@@ -5,9 +5,20 @@ import { migrate } from './commands/migrate.js';
 import { tenantCreate } from './commands/tenantCreate.js';
 import { agentCreate } from './commands/agentCreate.js';
 import { auditVerify } from './commands/auditVerify.js';
+import { apikeyCreate } from './commands/apikeyCreate.js';
+import { apikeyRevoke } from './commands/apikeyRevoke.js';
+import { operatorGrant } from './commands/operatorGrant.js';
+import { keysRotate } from './commands/keysRotate.js';
+import { keysRewrap } from './commands/keysRewrap.js';
+import { tenantDelete } from './commands/tenantDelete.js';
+import { retentionRun } from './commands/retentionRun.js';
+import { exposureReportCommand } from './commands/exposureReport.js';
+import { releaseKeygen } from './commands/releaseKeygen.js';
+import { releaseSign } from './commands/releaseSign.js';
+import { releaseVerify } from './commands/releaseVerify.js';
 
 /** Every command, in the order `parley --help` lists them. Add new commands here. */
-export const COMMANDS: Command[] = [start, migrate, tenantCreate, agentCreate, auditVerify];
+export const COMMANDS: Command[] = [start, migrate, tenantCreate, agentCreate, auditVerify, releaseKeygen, releaseSign, releaseVerify, keysRotate, keysRewrap, exposureReportCommand, retentionRun, tenantDelete, apikeyCreate, apikeyRevoke, operatorGrant];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -9,6 +9,7 @@ import { randomToken } from '../security/ids.js';
 import { dummyPasswordHash, verifyPassword } from '../security/passwords.js';
 import { RateLimiter } from '../security/rateLimiter.js';
 import type { Agent, Session } from '../storage/schema.js';
+import { checkLoginTotp, totpState } from './totpEnrolment.js';
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -20,7 +21,7 @@ export class AgentSessions {
 
   constructor(private readonly ctx: Ctx) {}
 
-  async login(email: string, password: string, ip: string, userAgent: string | null): Promise<{ token: string; session: Session; agent: Agent }> {
+  async login(email: string, password: string, ip: string, userAgent: string | null, totp?: string): Promise<{ token: string; session: Session; agent: Agent }> {
     const normalised = email.trim().toLowerCase();
     if (this.perEmail.blocked(normalised) || this.perAddress.blocked(ip)) {
       throw new AppError('rate_limited', 'Too many login attempts; try again in 15 minutes');
@@ -33,6 +34,14 @@ export class AgentSessions {
       this.perAddress.hit(ip);
       throw new AppError('unauthorized', 'Wrong email or password');
     }
+    // Second factor (security/totp.ts): a missing code is a prompt, a wrong one counts as a failure.
+    const second = await checkLoginTotp(this.ctx, agent, totp);
+    if (second === 'wrong') {
+      this.perEmail.hit(normalised);
+      this.perAddress.hit(ip);
+      throw new AppError('unauthorized', 'Wrong two-factor code', { totpRequired: true });
+    }
+    if (second === 'missing') throw new AppError('unauthorized', 'Enter the 6-digit code from your authenticator app', { totpRequired: true });
     this.perEmail.reset(normalised);
     const token = randomToken(32);
     const now = Date.now();
@@ -50,8 +59,12 @@ export class AgentSessions {
     return { token, session, agent };
   }
 
-  /** The session and agent behind a cookie token, or null when missing, expired or the agent is disabled. */
-  async resolve(token: string | undefined): Promise<{ session: Session; agent: Agent } | null> {
+  /**
+   * The session and agent behind a cookie token, or null when missing, expired or the agent is
+   * disabled, or when the tenant requires two-factor and the agent has not enrolled yet — unless
+   * `allowTotpEnrolment` (the few routes that let such an agent enrol).
+   */
+  async resolve(token: string | undefined, opts: { allowTotpEnrolment?: boolean } = {}): Promise<{ session: Session; agent: Agent; totpEnrolmentRequired: boolean } | null> {
     if (!token || token.length > 200) return null;
     const db = this.ctx.storage.db;
     const session = await db.selectFrom('sessions').selectAll().where('id', '=', sha256(token)).executeTakeFirst();
@@ -63,7 +76,10 @@ export class AgentSessions {
       .where('tenant_id', '=', session.tenant_id)
       .where('disabled_at', 'is', null)
       .executeTakeFirst();
-    return agent ? { session, agent } : null;
+    if (!agent) return null;
+    const { enrolmentRequired } = await totpState(db, agent);
+    if (enrolmentRequired && !opts.allowTotpEnrolment) return null;
+    return { session, agent, totpEnrolmentRequired: enrolmentRequired };
   }
 
   async logout(token: string): Promise<void> {

@@ -15,7 +15,7 @@ export async function assignConversation(ctx: Ctx, agent: Agent, conversationId:
     assertSameTenant(actor, target, 'agent');
   }
   await db.updateTable('conversations').set({ assignee_id: targetAgentId, updated_at: Date.now() }).where('id', '=', conv.id).where('tenant_id', '=', agent.tenant_id).execute();
-  const view = await conversationView(db, agent.tenant_id, conv.id);
+  const view = await conversationView(ctx, agent.tenant_id, conv.id);
   await ctx.bus.publish({ type: 'conversation.updated', tenantId: agent.tenant_id, conversation: view });
   return view;
 }

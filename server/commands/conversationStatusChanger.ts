@@ -8,7 +8,7 @@ import { conversationView } from '../queries/conversationQueries.js';
 export async function setConversationStatus(ctx: Ctx, agent: Agent, conversationId: string, status: ConversationStatus): Promise<ConversationView> {
   const db = ctx.storage.db;
   const conv = assertSameTenant({ tenantId: agent.tenant_id }, await db.selectFrom('conversations').selectAll().where('id', '=', conversationId).executeTakeFirst(), 'conversation');
-  if (conv.status === status) return conversationView(db, agent.tenant_id, conv.id);
+  if (conv.status === status) return conversationView(ctx, agent.tenant_id, conv.id);
   const now = Date.now();
   await db
     .updateTable('conversations')
@@ -16,7 +16,7 @@ export async function setConversationStatus(ctx: Ctx, agent: Agent, conversation
     .where('id', '=', conv.id)
     .where('tenant_id', '=', agent.tenant_id)
     .execute();
-  const view = await conversationView(db, agent.tenant_id, conv.id);
+  const view = await conversationView(ctx, agent.tenant_id, conv.id);
   await ctx.bus.publish({ type: 'conversation.updated', tenantId: agent.tenant_id, conversation: view });
   return view;
 }

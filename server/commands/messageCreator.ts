@@ -14,6 +14,10 @@ import { conversationView } from '../queries/conversationQueries.js';
 import { newId } from '../security/ids.js';
 import type { Db } from '../storage/db.js';
 import type { Message } from '../storage/schema.js';
+import { tenantPatterns } from '../security/redactionPatterns.js';
+import { openMessages, openVisitors, sealMessage } from '../security/sealedFields.js';
+import { blindTokens } from '../security/blindIndex.js';
+import { groupCommit } from '../storage/groupCommit.js';
 
 export interface CreateMessageInput {
   clientId: string;
@@ -30,19 +34,30 @@ export interface CreateMessageResult {
 
 export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessageInput): Promise<CreateMessageResult> {
   // Card numbers are redacted here even though the widget already did: the server trusts no client.
-  const body = redact(input.body.trim()).text;
+  // Tenant-configured patterns too (validated when saved, see security/redactionPatterns.ts).
+  const body = redact(input.body.trim(), await tenantPatterns(ctx.storage, actor.tenantId)).text;
   if (body.length === 0) throw new AppError('validation_failed', 'message body is empty');
   if (body.length > LIMITS.maxMessageChars) throw new AppError('validation_failed', `message body is longer than ${LIMITS.maxMessageChars} characters`);
   const internal = actor.kind === 'agent' && input.internal === true;
   const author =
     actor.kind === 'agent'
       ? { kind: 'agent' as const, id: actor.agent.id, name: actor.agent.name }
-      : { kind: 'visitor' as const, id: actor.visitorId, name: '' };
+      : actor.kind === 'system'
+        ? { kind: 'system' as const, id: 'bot', name: actor.name }
+        : { kind: 'visitor' as const, id: actor.visitorId, name: '' };
   const dedupeKey = `${author.kind}:${author.id}:${input.clientId}`;
+  // Keys and the visitor's (sealed) name are fetched before the transaction: on SQLite the
+  // transaction holds the only connection, so nothing inside it may query outside it.
+  const dataKey = await ctx.keyring.dataKey(actor.tenantId);
+  const searchKey = await ctx.keyring.searchKey(actor.tenantId);
+  if (author.kind === 'visitor') {
+    const row = await ctx.storage.db.selectFrom('visitors').select(['id', 'tenant_id', 'name', 'email', 'current_page', 'user_agent']).where('id', '=', author.id).where('tenant_id', '=', actor.tenantId).executeTakeFirst();
+    author.name = (row && (await openVisitors(ctx.keyring, [row]))[0]!.name) || 'Visitor';
+  }
 
   let created: { message: Message; conversationOpened: boolean; visitorId: string } | { duplicate: Message };
   try {
-    created = await ctx.storage.db.transaction().execute(async (trx) => {
+    created = await groupCommit(ctx.storage, async (trx) => {
       const conversation = await resolveConversation(trx, actor, input.conversationId);
       const existing = await trx
         .selectFrom('messages')
@@ -53,10 +68,6 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
       if (existing) return { duplicate: existing };
 
       const now = Date.now();
-      if (author.kind === 'visitor') {
-        const v = await trx.selectFrom('visitors').select(['name']).where('id', '=', conversation.visitorId).executeTakeFirst();
-        author.name = v?.name || 'Visitor';
-      }
       const bumped = await trx
         .updateTable('conversations')
         .set((eb) => ({ last_seq: eb('last_seq', '+', 1), updated_at: now }))
@@ -77,8 +88,12 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
         body,
         internal: internal ? 1 : 0,
         created_at: now,
+        key_version: dataKey.version,
       };
-      await trx.insertInto('messages').values(message).execute();
+      // Stored sealed (security/sealedFields.ts); the search index gets keyed tokens, never words.
+      await trx.insertInto('messages').values(sealMessage(dataKey, message)).execute();
+      const tokens = blindTokens(searchKey, body);
+      if (tokens.length) await trx.insertInto('message_search').values(tokens.map((token) => ({ tenant_id: actor.tenantId, conversation_id: conversation.id, message_id: message.id, token }))).execute();
       return { message, conversationOpened: conversation.opened, visitorId: conversation.visitorId };
     });
   } catch (err) {
@@ -94,12 +109,19 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
     created = { duplicate: existing };
   }
 
-  if ('duplicate' in created) return { message: presentMessage(created.duplicate), duplicate: true };
+  if ('duplicate' in created) {
+    // A retry: the first attempt may have committed on a node that died before publishing, so the
+    // event is published again (clients deduplicate by id); otherwise live receivers never see it.
+    const message = presentMessage((await openMessages(ctx.keyring, [created.duplicate]))[0]!);
+    const conv = await ctx.storage.db.selectFrom('conversations').select(['visitor_id']).where('id', '=', message.conversationId).where('tenant_id', '=', actor.tenantId).executeTakeFirst();
+    if (conv) await ctx.bus.publish({ type: 'message.created', tenantId: actor.tenantId, conversationId: message.conversationId, visitorId: conv.visitor_id, message });
+    return { message, duplicate: true };
+  }
 
   ctx.metrics.messages.inc({ author: author.kind });
   const message = presentMessage(created.message);
   if (created.conversationOpened) {
-    const conversation = await conversationView(ctx.storage.db, actor.tenantId, message.conversationId);
+    const conversation = await conversationView(ctx, actor.tenantId, message.conversationId);
     await ctx.bus.publish({ type: 'conversation.updated', tenantId: actor.tenantId, conversation });
   }
   await ctx.bus.publish({ type: 'message.created', tenantId: actor.tenantId, conversationId: message.conversationId, visitorId: created.visitorId, message });
@@ -108,7 +130,7 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
 
 /** The conversation a message goes to. A visitor writing after a resolve reopens their latest conversation. */
 async function resolveConversation(trx: Db, actor: Actor, requestedId: string | undefined): Promise<{ id: string; visitorId: string; opened: boolean }> {
-  if (actor.kind === 'agent') {
+  if (actor.kind === 'agent' || actor.kind === 'system') {
     if (!requestedId) throw new AppError('validation_failed', 'conversationId is required');
     const conv = assertSameTenant(
       actor,

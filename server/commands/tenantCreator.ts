@@ -26,6 +26,8 @@ export async function createTenant(db: Db, input: NewTenant): Promise<Tenant> {
     greeting: input.greeting ?? 'Hi! How can we help you today?',
     allowed_origins: JSON.stringify(input.allowedOrigins),
     created_at: Date.now(),
+    retention_days: 365,
+    redaction_patterns: '[]',
   };
   await db.insertInto('tenants').values(tenant).execute();
   return tenant;

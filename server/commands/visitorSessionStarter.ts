@@ -3,6 +3,7 @@ import type { Ctx } from '../context.js';
 import { AppError } from '../errors.js';
 import { newId } from '../security/ids.js';
 import { findTenantByWidgetKey } from '../queries/tenantQueries.js';
+import { openVisitors, sealVisitor } from '../security/sealedFields.js';
 
 /**
  * Starts or resumes a visitor. A token from another tenant or with a bad signature is ignored and a
@@ -21,14 +22,28 @@ export async function startVisitorSession(ctx: Ctx, body: WidgetSessionBody, use
     user_agent: userAgent?.slice(0, 500) ?? null,
     last_seen_at: now,
   };
+  // Personal data is stored sealed under the tenant's current data key (security/sealedFields.ts);
+  // an update re-seals every field, so a row's fields always share its key_version.
+  const dataKey = await ctx.keyring.dataKey(tenant.id);
   if (claimed && claimed.tenantId === tenant.id) {
-    const updated = await db.updateTable('visitors').set(profile).where('id', '=', claimed.visitorId).where('tenant_id', '=', tenant.id).executeTakeFirst();
-    if (updated.numUpdatedRows > 0n) return { token: body.token!, visitorId: claimed.visitorId };
+    const row = await db.selectFrom('visitors').select(['id', 'tenant_id', 'name', 'email', 'current_page', 'user_agent']).where('id', '=', claimed.visitorId).where('tenant_id', '=', tenant.id).executeTakeFirst();
+    if (row) {
+      const [current] = await openVisitors(ctx.keyring, [row]);
+      const { last_seen_at, ...fields } = profile;
+      const sealed = sealVisitor(dataKey, { ...current!, ...fields });
+      await db
+        .updateTable('visitors')
+        .set({ name: sealed.name, email: sealed.email, current_page: sealed.current_page, user_agent: sealed.user_agent, key_version: sealed.key_version, last_seen_at })
+        .where('id', '=', claimed.visitorId)
+        .where('tenant_id', '=', tenant.id)
+        .execute();
+      return { token: body.token!, visitorId: claimed.visitorId };
+    }
   }
   const id = newId('vis');
   await db
     .insertInto('visitors')
-    .values({ id, tenant_id: tenant.id, name: null, email: null, current_page: null, created_at: now, ...profile })
+    .values(sealVisitor(dataKey, { id, tenant_id: tenant.id, name: null, email: null, current_page: null, created_at: now, ...profile }))
     .execute();
   return { token: ctx.visitorTokens.issue(tenant.id, id), visitorId: id };
 }

@@ -9,7 +9,14 @@ export type DomainEvent =
   | { type: 'conversation.updated'; tenantId: string; conversation: ConversationView }
   | { type: 'typing'; tenantId: string; conversationId: string; visitorId: string; from: 'visitor' | 'agent'; on: boolean }
   /** tenantId null: every tenant's agents are told (a platform-wide incident). */
-  | { type: 'incident.raised'; tenantId: string | null; incident: IncidentView };
+  | { type: 'incident.raised'; tenantId: string | null; incident: IncidentView }
+  // --- contact centre (issue 5) ---
+  /** An agent's presence changed: a console connected or went away, or they chose online/away. */
+  | { type: 'agent.presence'; tenantId: string; agentId: string; status: 'online' | 'away' | 'offline' }
+  /** A waiting visitor's place in the queue (position null once an agent has it). */
+  | { type: 'queue.updated'; tenantId: string; visitorId: string; conversationId: string; position: number | null; estimatedWaitSeconds: number | null }
+  /** One side's read state of a conversation moved forward. */
+  | { type: 'receipt'; tenantId: string; visitorId: string; conversationId: string; by: 'visitor' | 'agent'; deliveredSeq: number; readSeq: number };
 
 export type EventHandler = (event: DomainEvent) => void;
 
@@ -17,5 +24,7 @@ export type EventHandler = (event: DomainEvent) => void;
 export interface EventBus {
   publish(event: DomainEvent): Promise<void>;
   subscribe(handler: EventHandler): void;
+  /** Called after the bus was cut off and is back: events in between may be lost, so clients must resume. */
+  onResync?(handler: () => void): void;
   close(): Promise<void>;
 }

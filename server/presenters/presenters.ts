@@ -1,4 +1,6 @@
 /** The only way a record becomes JSON, for HTTP and WebSocket alike. */
+import type { ArticleView, CannedResponseView, TeamView, WeeklyHours } from '../../protocol/contactCentre.js';
+import type { CannedResponse, KbArticle, Team } from '../storage/schema.js';
 import type { AgentView, ConversationView, IncidentView, MessageView, TenantView, VisitorView } from '../../protocol/records.js';
 import type { Agent, Conversation, Incident, Message, Tenant, Visitor } from '../storage/schema.js';
 
@@ -33,6 +35,7 @@ export function presentConversation(
   visitor: Visitor,
   assignee: Pick<Agent, 'id' | 'name'> | null,
   lastMessage: Message | null,
+  team: { id: string; name: string } | null = null,
 ): ConversationView {
   return {
     id: c.id,
@@ -43,6 +46,10 @@ export function presentConversation(
     lastMessage: lastMessage ? presentMessage(lastMessage) : null,
     createdAt: iso(c.created_at),
     updatedAt: iso(c.updated_at),
+    team: team ? { id: team.id, name: team.name } : null,
+    channel: c.channel === 'offline' ? 'offline' : 'chat',
+    botActive: c.bot_active === 1,
+    receipts: { visitorDelivered: c.visitor_delivered_seq, visitorRead: c.visitor_read_seq, agentDelivered: c.agent_delivered_seq, agentRead: c.agent_read_seq },
   };
 }
 
@@ -74,4 +81,29 @@ export function presentIncident(i: Incident): IncidentView {
     createdAt: iso(i.created_at),
     resolvedAt: i.resolved_at === null ? null : iso(i.resolved_at),
   };
+}
+
+// ---------- contact centre (issue 5) ----------
+
+export function presentTeam(t: Team, memberIds: string[], openNow: boolean): TeamView {
+  return {
+    id: t.id,
+    name: t.name,
+    strategy: t.strategy,
+    isDefault: t.is_default === 1,
+    timeZone: t.time_zone,
+    weeklyHours: t.weekly_hours === null ? null : (JSON.parse(t.weekly_hours) as WeeklyHours),
+    holidays: JSON.parse(t.holidays) as string[],
+    notifyEmail: t.notify_email,
+    memberIds,
+    openNow,
+  };
+}
+
+export function presentCannedResponse(c: CannedResponse): CannedResponseView {
+  return { id: c.id, shortcut: c.shortcut, title: c.title, body: c.body };
+}
+
+export function presentArticle(a: KbArticle): ArticleView {
+  return { id: a.id, title: a.title, body: a.body, updatedAt: iso(a.updated_at) };
 }

@@ -5,9 +5,15 @@ import type { Db } from '../storage/db.js';
 import type { Conversation } from '../storage/schema.js';
 import { presentConversation } from '../presenters/presenters.js';
 import { AppError } from '../errors.js';
+import type { Ctx } from '../context.js';
+import { openMessages, openVisitors } from '../security/sealedFields.js';
 
-export async function conversationViews(db: Db, tenantId: string, rows: Conversation[]): Promise<ConversationView[]> {
+/** What a read model needs: the database and the keys that open its sealed fields. */
+export type Readers = Pick<Ctx, 'storage' | 'keyring'>;
+
+export async function conversationViews(readers: Readers, tenantId: string, rows: Conversation[]): Promise<ConversationView[]> {
   if (rows.length === 0) return [];
+  const db = readers.storage.db;
   const visitorIds = [...new Set(rows.map((r) => r.visitor_id))];
   const assigneeIds = [...new Set(rows.map((r) => r.assignee_id).filter((x): x is string => !!x))];
   const [visitors, assignees, lastMessages] = await Promise.all([
@@ -31,30 +37,34 @@ export async function conversationViews(db: Db, tenantId: string, rows: Conversa
       )
       .execute(),
   ]);
-  const vById = new Map(visitors.map((v) => [v.id, v]));
+  const vById = new Map((await openVisitors(readers.keyring, visitors)).map((v) => [v.id, v]));
   const aById = new Map(assignees.map((a) => [a.id, a]));
-  const mById = new Map(lastMessages.map((m) => [m.conversation_id, m]));
+  const teamIds = [...new Set(rows.map((r) => r.team_id).filter((x): x is string => !!x))];
+  const teams = teamIds.length ? await db.selectFrom('teams').select(['id', 'name']).where('tenant_id', '=', tenantId).where('id', 'in', teamIds).execute() : [];
+  const tById = new Map(teams.map((t) => [t.id, t]));
+  const mById = new Map((await openMessages(readers.keyring, lastMessages)).map((m) => [m.conversation_id, m]));
   return rows.map((r) => {
     const visitor = vById.get(r.visitor_id);
     if (!visitor) throw new AppError('internal', 'conversation without visitor');
-    return presentConversation(r, visitor, r.assignee_id ? (aById.get(r.assignee_id) ?? null) : null, mById.get(r.id) ?? null);
+    return presentConversation(r, visitor, r.assignee_id ? (aById.get(r.assignee_id) ?? null) : null, mById.get(r.id) ?? null, r.team_id ? (tById.get(r.team_id) ?? null) : null);
   });
 }
 
-export async function conversationView(db: Db, tenantId: string, id: string): Promise<ConversationView> {
-  const row = await db.selectFrom('conversations').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+export async function conversationView(readers: Readers, tenantId: string, id: string): Promise<ConversationView> {
+  const row = await readers.storage.db.selectFrom('conversations').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
   if (!row) throw new AppError('not_found', 'conversation not found');
-  const [view] = await conversationViews(db, tenantId, [row]);
+  const [view] = await conversationViews(readers, tenantId, [row]);
   return view!;
 }
 
 /** Cursor = `<updated_at>:<id>` of the last item, so pages stay stable while new activity arrives. */
 export async function listConversations(
-  db: Db,
+  readers: Readers,
   tenantId: string,
   agentId: string,
   q: { view?: InboxView; status?: 'open' | 'resolved'; limit?: number; cursor?: string },
 ): Promise<{ items: ConversationView[]; nextCursor: string | null }> {
+  const db = readers.storage.db;
   const limit = q.limit ?? 50;
   const view = q.view ?? 'all';
   let query = db.selectFrom('conversations').selectAll().where('tenant_id', '=', tenantId);
@@ -73,7 +83,7 @@ export async function listConversations(
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    items: await conversationViews(db, tenantId, page),
+    items: await conversationViews(readers, tenantId, page),
     nextCursor: rows.length > limit && last ? `${last.updated_at}:${last.id}` : null,
   };
 }

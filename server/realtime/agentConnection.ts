@@ -1,11 +1,15 @@
 import type { WebSocket } from 'ws';
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import { AgentHello, MessageSend, Typing, History, Ping, type AgentClientFrame, type AgentServerFrame } from '../../protocol/realtime.js';
+import { AgentHello, MessageSend, Typing, History, Ping, Receipt, type AgentClientFrame, type AgentServerFrame } from '../../protocol/realtime.js';
 import type { MessageView } from '../../protocol/records.js';
 import type { Ctx } from '../context.js';
-import type { Agent } from '../storage/schema.js';
+import type { Agent, Session } from '../storage/schema.js';
+import { agentAccessor, messageExposure, recordAccess, type Accessor } from '../security/accessAudit.js';
 import { AppError } from '../errors.js';
 import { createMessage } from '../commands/messageCreator.js';
+import { agentSocketClosed, agentSocketOpened } from '../commands/agentPresence.js';
+import { recordReceipt } from '../commands/receiptRecorder.js';
+import { newId } from '../security/ids.js';
 import { assertSameTenant } from '../policies/tenantScope.js';
 import { presentAgent } from '../presenters/presenters.js';
 import { messagesAfter } from '../queries/messageQueries.js';
@@ -14,7 +18,7 @@ import { frameReader } from './frameReader.js';
 import type { Rooms } from './rooms.js';
 import type { AbuseLimits } from '../security/abuseLimits.js';
 
-const reader = frameReader({ hello: AgentHello, 'message.send': MessageSend, typing: Typing, history: History, ping: Ping });
+const reader = frameReader({ hello: AgentHello, 'message.send': MessageSend, typing: Typing, history: History, ping: Ping, receipt: Receipt });
 
 /** An agent's socket: authenticated by the session cookie at upgrade, then receives its whole tenant's inbox events. */
 export class AgentConnection extends Connection<AgentClientFrame, AgentServerFrame> {
@@ -26,8 +30,25 @@ export class AgentConnection extends Connection<AgentClientFrame, AgentServerFra
     readonly agent: Agent,
     private readonly limits: AbuseLimits,
     private readonly address: string,
+    session?: Pick<Session, 'id'>,
   ) {
     super(ws, reader, log);
+    this.who = agentAccessor(agent, session ?? { id: 'unknown' }, address);
+  }
+
+  /** Who reads through this socket, for the access audit. */
+  private readonly who: Accessor;
+  /** Conversations already recorded as delivered live on this socket (one audit entry each per socket session). */
+  private readonly liveAudited = new Set<string>();
+
+  /** Called by Rooms for every event about a conversation delivered to this socket. */
+  exposed(conversationId: string, visitorId: string): void {
+    if (this.liveAudited.has(conversationId) || this.liveAudited.size >= 10_000) return;
+    this.liveAudited.add(conversationId);
+    recordAccess(this.ctx, this.who, 'conversation.live', [{ tenantId: this.tenantId, resourceType: 'conversation', resourceId: conversationId, conversationId, visitorId }]).catch((err: Error) => {
+      this.liveAudited.delete(conversationId);
+      this.log.error({ err: err.message }, 'live delivery audit failed');
+    });
   }
 
   get tenantId(): string {
@@ -37,10 +58,18 @@ export class AgentConnection extends Connection<AgentClientFrame, AgentServerFra
   protected async onHello(frame: AgentClientFrame): Promise<void> {
     if (frame.type !== 'hello') return;
     this.rooms.joinAgent(this);
+    // Presence lives in the database (one row per socket), so every node sees this agent online.
+    await agentSocketOpened(this.ctx, this.agent, this.socketId);
+    this.presenceRegistered = true;
     const missed: MessageView[] = [];
     for (const [conversationId, lastSeq] of Object.entries(frame.lastSeqs ?? {})) {
-      const page = await messagesAfter(this.ctx.storage.db, this.tenantId, conversationId, lastSeq, { includeInternal: true });
+      const page = await messagesAfter(this.ctx, this.tenantId, conversationId, lastSeq, { includeInternal: true });
       missed.push(...page.items);
+    }
+    const convIds = [...new Set(missed.map((m) => m.conversationId))];
+    if (convIds.length) {
+      const convs = await this.ctx.storage.db.selectFrom('conversations').select(['id', 'visitor_id']).where('tenant_id', '=', this.tenantId).where('id', 'in', convIds).execute();
+      await recordAccess(this.ctx, this.who, 'messages.read', convs.flatMap((c) => messageExposure(this.tenantId, c.id, c.visitor_id, missed.filter((m) => m.conversationId === c.id))));
     }
     this.send({ type: 'ready', agent: presentAgent(this.agent), messages: missed });
   }
@@ -55,9 +84,13 @@ export class AgentConnection extends Connection<AgentClientFrame, AgentServerFra
       if (!frame.conversationId) throw new AppError('validation_failed', 'conversationId is required');
       const conv = await this.conversation(frame.conversationId);
       await this.ctx.bus.publish({ type: 'typing', tenantId: this.tenantId, conversationId: conv.id, visitorId: conv.visitor_id, from: 'agent', on: frame.on });
+    } else if (frame.type === 'receipt') {
+      if (!frame.conversationId) throw new AppError('validation_failed', 'conversationId is required');
+      await recordReceipt(this.ctx, { kind: 'agent', tenantId: this.tenantId }, frame.conversationId, frame);
     } else if (frame.type === 'history') {
       const conv = await this.conversation(frame.conversationId);
-      const page = await messagesAfter(this.ctx.storage.db, this.tenantId, conv.id, frame.afterSeq, { includeInternal: true });
+      const page = await messagesAfter(this.ctx, this.tenantId, conv.id, frame.afterSeq, { includeInternal: true });
+      await recordAccess(this.ctx, this.who, 'messages.read', messageExposure(this.tenantId, conv.id, conv.visitor_id, page.items));
       this.send({ type: 'history', conversationId: conv.id, messages: page.items, more: page.more });
     }
   }
@@ -67,7 +100,15 @@ export class AgentConnection extends Connection<AgentClientFrame, AgentServerFra
     return assertSameTenant({ tenantId: this.tenantId }, row, 'conversation');
   }
 
+  /** This socket's presence row (see commands/agentPresence.ts); refreshed by the gateway's heartbeat. */
+  readonly socketId = newId('sock');
+  presenceRegistered = false;
+
   protected onClose(): void {
     this.rooms.leaveAgent(this);
+    if (this.presenceRegistered) {
+      this.presenceRegistered = false;
+      agentSocketClosed(this.ctx, this.agent, this.socketId).catch((err: Error) => this.log.warn({ err: err.message }, 'presence not cleared; it expires'));
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupTestParley, login, makeAgent, makeTenant, startTestParley, TestSocket, visitorSession, type TestParley, dropSchemas } from '../testing/testParley.js';
 import type { Agent, Tenant } from '../storage/schema.js';
+import { openMessages } from '../security/sealedFields.js';
 
 describe('realtime: visitor ↔ agent', () => {
   let t: TestParley;
@@ -42,7 +43,10 @@ describe('realtime: visitor ↔ agent', () => {
     expect(ack.message).toMatchObject({ seq: 1, clientId: 'c1', body: 'Where is my order?', author: { kind: 'visitor', name: 'Ada' } });
     // Committed before the ack: it is in the database now.
     const row = await t.ctx.storage.db.selectFrom('messages').selectAll().where('id', '=', ack.message.id).executeTakeFirst();
-    expect(row?.body).toBe('Where is my order?');
+    // Stored sealed (encryption at rest): only the tenant's key opens it.
+    expect(row?.body).not.toContain('order');
+    const [opened] = await openMessages(t.ctx.keyring, [row!]);
+    expect(opened!.body).toBe('Where is my order?');
 
     const conv = await agentWs.next('conversation');
     expect(conv.conversation.visitor.name).toBe('Ada');

@@ -47,16 +47,29 @@ export class Rooms {
     switch (event.type) {
       case 'message.created': {
         broadcast(agents, { type: 'message', message: event.message });
+        if (agents) for (const c of agents) c.exposed(event.conversationId, event.visitorId); // access audit
         if (!event.message.internal) broadcast(visitors, { type: 'message', message: event.message }, event.tenantId);
         break;
       }
       case 'conversation.updated':
         broadcast(agents, { type: 'conversation', conversation: event.conversation });
+        if (agents) for (const c of agents) c.exposed(event.conversation.id, event.conversation.visitor.id); // access audit
         broadcast(visitors, { type: 'conversation', conversation: event.conversation }, event.tenantId);
         break;
       case 'typing': {
         const frame = { type: 'typing', conversationId: event.conversationId, from: event.from, on: event.on };
         broadcast(event.from === 'visitor' ? agents : visitors, frame, event.tenantId);
+        break;
+      }
+      case 'agent.presence':
+        broadcast(agents, { type: 'presence', agentId: event.agentId, status: event.status });
+        break;
+      case 'queue.updated':
+        broadcast(visitors, { type: 'queue', conversationId: event.conversationId, position: event.position, estimatedWaitSeconds: event.estimatedWaitSeconds }, event.tenantId);
+        break;
+      case 'receipt': {
+        const frame = { type: 'receipt', conversationId: event.conversationId, by: event.by, deliveredSeq: event.deliveredSeq, readSeq: event.readSeq };
+        broadcast(event.by === 'visitor' ? agents : visitors, frame, event.tenantId);
         break;
       }
     }

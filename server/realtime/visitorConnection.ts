@@ -1,9 +1,13 @@
 import type { WebSocket } from 'ws';
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import { VisitorHello, MessageSend, Typing, Ping, type VisitorClientFrame, type VisitorServerFrame } from '../../protocol/realtime.js';
+import { VisitorHello, MessageSend, Typing, Ping, Receipt, Handoff, type VisitorClientFrame, type VisitorServerFrame } from '../../protocol/realtime.js';
 import type { Ctx } from '../context.js';
 import { AppError } from '../errors.js';
 import { createMessage } from '../commands/messageCreator.js';
+import { recordReceipt } from '../commands/receiptRecorder.js';
+import { handOff } from '../commands/botResponder.js';
+import { queueEntryOf } from '../queries/queueQueries.js';
+import { newId } from '../security/ids.js';
 import { conversationView } from '../queries/conversationQueries.js';
 import { messagesAfter } from '../queries/messageQueries.js';
 import { Connection } from './connection.js';
@@ -11,7 +15,7 @@ import { frameReader } from './frameReader.js';
 import type { Rooms } from './rooms.js';
 import type { AbuseLimits } from '../security/abuseLimits.js';
 
-const reader = frameReader({ hello: VisitorHello, 'message.send': MessageSend, typing: Typing, ping: Ping });
+const reader = frameReader({ hello: VisitorHello, 'message.send': MessageSend, typing: Typing, ping: Ping, receipt: Receipt, handoff: Handoff });
 
 export class VisitorConnection extends Connection<VisitorClientFrame, VisitorServerFrame> {
   tenantId = '';
@@ -46,14 +50,18 @@ export class VisitorConnection extends Connection<VisitorClientFrame, VisitorSer
       .orderBy('created_at', 'desc')
       .limit(1)
       .executeTakeFirst();
-    const conversation = latest ? await conversationView(db, this.tenantId, latest.id) : null;
+    const conversation = latest ? await conversationView(this.ctx, this.tenantId, latest.id) : null;
     const messages = latest
-      ? (await messagesAfter(db, this.tenantId, latest.id, frame.lastSeq ?? 0, { includeInternal: false })).items
+      ? (await messagesAfter(this.ctx, this.tenantId, latest.id, frame.lastSeq ?? 0, { includeInternal: false })).items
       : [];
     // Join the room before answering, so no event between the query and the join is missed
     // (a message in both is deduplicated by the client by id).
     this.rooms.joinVisitor(this);
     this.send({ type: 'ready', visitorId: this.visitorId, conversation, messages });
+    if (conversation && conversation.status === 'open' && !conversation.assignee) {
+      const place = await queueEntryOf(db, this.tenantId, conversation.id);
+      if (place) this.send({ type: 'queue', conversationId: place.conversationId, position: place.position, estimatedWaitSeconds: place.estimatedWaitSeconds });
+    }
   }
 
   protected async onFrame(frame: VisitorClientFrame): Promise<void> {
@@ -63,6 +71,18 @@ export class VisitorConnection extends Connection<VisitorClientFrame, VisitorSer
       this.limits.message(this.address, this.tenantId, this.visitorId);
       const { message } = await createMessage(this.ctx, actor, { clientId: frame.clientId, body: frame.body, conversationId: frame.conversationId });
       this.send({ type: 'ack', clientId: frame.clientId, message });
+    } else if (frame.type === 'receipt' || frame.type === 'handoff') {
+      const current = await this.ctx.storage.db
+        .selectFrom('conversations')
+        .select(['id'])
+        .where('tenant_id', '=', this.tenantId)
+        .where('visitor_id', '=', this.visitorId)
+        .orderBy('created_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      if (!current) return;
+      if (frame.type === 'receipt') await recordReceipt(this.ctx, { kind: 'visitor', tenantId: this.tenantId, visitorId: this.visitorId }, current.id, frame);
+      else await handOff(this.ctx, this.tenantId, current.id, newId('handoff'));
     } else if (frame.type === 'typing') {
       const latest = await this.ctx.storage.db
         .selectFrom('conversations')

@@ -6,8 +6,8 @@ import { Kysely, Migrator } from 'kysely';
 import { join } from 'node:path';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
-import { isSqliteUniqueViolation, sqliteDialect } from './dialects/sqlite.js';
-import { isPostgresUniqueViolation, postgresDialect } from './dialects/postgres.js';
+import { isSqliteUniqueViolation, sqliteAfterErase, sqliteDialect } from './dialects/sqlite.js';
+import { isPostgresUniqueViolation, postgresAfterErase, postgresDialect } from './dialects/postgres.js';
 
 export type Db = Kysely<Database>;
 
@@ -15,6 +15,8 @@ export interface Storage {
   db: Db;
   dialect: 'sqlite' | 'postgres';
   isUniqueViolation(err: unknown): boolean;
+  /** After erasing data or destroying keys: flush what the engine may still hold of deleted rows. */
+  afterErase(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -32,10 +34,10 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
   if (opts.databaseUrl) {
     const { dialect } = postgresDialect(opts.databaseUrl, { searchPath: opts.pgSchema });
     const db = new Kysely<Database>({ dialect });
-    storage = { db, dialect: 'postgres', isUniqueViolation: isPostgresUniqueViolation, close: () => db.destroy() };
+    storage = { db, dialect: 'postgres', isUniqueViolation: isPostgresUniqueViolation, afterErase: () => postgresAfterErase(db), close: () => db.destroy() };
   } else {
     const db = new Kysely<Database>({ dialect: sqliteDialect(opts.sqliteFile ?? join(opts.dataDir, 'parley.sqlite')) });
-    storage = { db, dialect: 'sqlite', isUniqueViolation: isSqliteUniqueViolation, close: () => db.destroy() };
+    storage = { db, dialect: 'sqlite', isUniqueViolation: isSqliteUniqueViolation, afterErase: () => sqliteAfterErase(db), close: () => db.destroy() };
   }
   await migrate(storage.db, opts.databaseUrl ? opts.pgSchema : undefined);
   return storage;

@@ -12,6 +12,10 @@ export interface TenantTable {
   /** JSON array of origins allowed to embed the widget. */
   allowed_origins: string;
   created_at: number;
+  /** Days after a conversation's last activity before the retention job deletes it (migration 0004). */
+  retention_days: Generated<number>;
+  /** JSON array of extra redaction regexes, validated by security/redactionPatterns.ts (migration 0004). */
+  redaction_patterns: Generated<string>;
 }
 
 export interface AgentTable {
@@ -46,6 +50,8 @@ export interface VisitorTable {
   user_agent: string | null;
   created_at: number;
   last_seen_at: number;
+  /** name, email, current_page and user_agent are sealed (security/sealedFields.ts) under this DEK version. */
+  key_version: Generated<number>;
 }
 
 export interface ConversationTable {
@@ -58,6 +64,18 @@ export interface ConversationTable {
   created_at: number;
   updated_at: number;
   resolved_at: number | null;
+  // --- contact centre (0020) ---
+  team_id?: string | null;
+  /** When it started waiting for an agent (null: not waiting, e.g. with the bot). */
+  queued_at?: number | null;
+  assigned_at?: number | null;
+  /** 'offline' for "leave a message" conversations; null for live chat. */
+  channel?: string | null;
+  bot_active: Generated<number>;
+  visitor_delivered_seq: Generated<number>;
+  visitor_read_seq: Generated<number>;
+  agent_delivered_seq: Generated<number>;
+  agent_read_seq: Generated<number>;
 }
 
 export interface MessageTable {
@@ -74,6 +92,8 @@ export interface MessageTable {
   body: string;
   internal: number;
   created_at: number;
+  /** body and author_name are sealed (security/sealedFields.ts) under this DEK version. */
+  key_version: Generated<number>;
 }
 
 export interface AuditLogTable {
@@ -139,7 +159,219 @@ export interface WebhookDeliveryTable {
   delivered_at: number | null;
 }
 
+// ---------- contact centre (migration 0020) ----------
+
+export interface TeamTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  strategy: 'round_robin' | 'least_busy';
+  is_default: number;
+  time_zone: string;
+  weekly_hours: string | null;
+  holidays: string;
+  notify_email: string | null;
+  created_at: number;
+}
+
+export interface TeamMemberTable {
+  team_id: string;
+  agent_id: string;
+  tenant_id: string;
+}
+
+export interface AgentPresenceTable {
+  agent_id: string;
+  tenant_id: string;
+  status: 'online' | 'away';
+  max_chats: number;
+  last_assigned_at: Generated<number>;
+}
+
+export interface AgentSocketTable {
+  id: string;
+  agent_id: string;
+  tenant_id: string;
+  node_id: string;
+  heartbeat_at: number;
+}
+
+export interface RoutingLockTable {
+  tenant_id: string;
+  at: number;
+}
+
+export interface CannedResponseTable {
+  id: string;
+  tenant_id: string;
+  shortcut: string;
+  title: string;
+  body: string;
+  created_by: string | null;
+  created_at: number;
+}
+
+export interface SatisfactionRatingTable {
+  id: string;
+  tenant_id: string;
+  conversation_id: string;
+  visitor_id: string;
+  agent_id: string | null;
+  team_id: string | null;
+  rating: number;
+  comment: string | null;
+  created_at: number;
+}
+
+export interface KbArticleTable {
+  id: string;
+  tenant_id: string;
+  title: string;
+  body: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AttachmentTable {
+  id: string;
+  tenant_id: string;
+  conversation_id: string;
+  uploader_kind: 'visitor' | 'agent';
+  uploader_id: string | null;
+  filename: string;
+  content_type: string;
+  size: number;
+  created_at: number;
+}
+
+export interface TenantContactSettingsTable {
+  tenant_id: string;
+  identity_secret: string | null;
+  bot_enabled: Generated<number>;
+  updated_at: number;
+}
+
+export interface VisitorContextTable {
+  visitor_id: string;
+  tenant_id: string;
+  user_id: string | null;
+  verified: Generated<number>;
+  pages: string;
+  updated_at: number;
+}
+
+// ---------- encryption at rest and search (migration 0004) ----------
+
+export interface TenantKeyTable {
+  tenant_id: string;
+  purpose: 'data' | 'search';
+  version: number;
+  /** `w1:<master key id>:<base64 iv|ciphertext|tag>`; null once destroyed (crypto-shredding). */
+  wrapped_key: string | null;
+  master_key_id: string | null;
+  created_at: number;
+  destroyed_at: number | null;
+}
+
+export interface MessageSearchTable {
+  tenant_id: string;
+  conversation_id: string;
+  message_id: string;
+  /** Blind-index token: HMAC of one normalised word under the tenant's search key. */
+  token: string;
+}
+
+// ---------- administration and developer API (migration 0010) ----------
+
+export interface ApiKeyTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  prefix: string;
+  /** SHA-256 of the whole key. */
+  key_hash: string;
+  /** JSON array of scopes. */
+  scopes: string;
+  /** The agent the key acts as (its creator). */
+  agent_id: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface InvitationTable {
+  id: string;
+  tenant_id: string;
+  email: string;
+  role: 'admin' | 'supervisor' | 'agent';
+  token_hash: string;
+  invited_by: string | null;
+  created_at: number;
+  expires_at: number;
+  accepted_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface AgentTotpTable {
+  agent_id: string;
+  tenant_id: string;
+  /** Sealed base32 secret (security/totp.ts). */
+  secret: string;
+  enabled_at: number | null;
+  last_step: number;
+  created_at: number;
+}
+
+export interface TenantSettingsTable {
+  tenant_id: string;
+  language: string;
+  /** JSON array of { field, required }. */
+  prechat_fields: string;
+  require_totp: number;
+  updated_at: number;
+}
+
+export interface PlatformOperatorTable {
+  agent_id: string;
+  created_at: number;
+}
+
+export interface CspEndpointTable {
+  tenant_id: string;
+  report_key: string;
+  created_at: number;
+}
+
+export interface CspReportTable {
+  id: string;
+  tenant_id: string;
+  received_at: number;
+  format: 'report-uri' | 'reporting-api';
+  destination: string;
+  blocked_url: string | null;
+  directive: string;
+  document_url: string;
+  source_file: string | null;
+  line: number | null;
+  disposition: string;
+}
+
+export interface CspDestinationTable {
+  tenant_id: string;
+  destination: string;
+  directives: string;
+  reports: number;
+  first_seen_at: number;
+  last_seen_at: number;
+  last_document_url: string | null;
+}
+
 export interface Database {
+  csp_endpoints: CspEndpointTable;
+  csp_reports: CspReportTable;
+  csp_destinations: CspDestinationTable;
+  tenant_keys: TenantKeyTable;
+  message_search: MessageSearchTable;
   tenants: TenantTable;
   agents: AgentTable;
   sessions: SessionTable;
@@ -151,6 +383,22 @@ export interface Database {
   incidents: IncidentTable;
   webhooks: WebhookTable;
   webhook_deliveries: WebhookDeliveryTable;
+  api_keys: ApiKeyTable;
+  invitations: InvitationTable;
+  agent_totp: AgentTotpTable;
+  tenant_settings: TenantSettingsTable;
+  platform_operators: PlatformOperatorTable;
+  teams: TeamTable;
+  team_members: TeamMemberTable;
+  agent_presence: AgentPresenceTable;
+  agent_sockets: AgentSocketTable;
+  routing_locks: RoutingLockTable;
+  canned_responses: CannedResponseTable;
+  satisfaction_ratings: SatisfactionRatingTable;
+  kb_articles: KbArticleTable;
+  attachments: AttachmentTable;
+  tenant_contact_settings: TenantContactSettingsTable;
+  visitor_context: VisitorContextTable;
 }
 
 export type Tenant = Selectable<TenantTable>;
@@ -162,5 +410,13 @@ export type Message = Selectable<MessageTable>;
 export type NewMessage = Insertable<MessageTable>;
 export type AuditEntry = Selectable<AuditLogTable>;
 export type Incident = Selectable<IncidentTable>;
+export type CspReport = Selectable<CspReportTable>;
+export type CspDestination = Selectable<CspDestinationTable>;
 export type Webhook = Selectable<WebhookTable>;
 export type WebhookDelivery = Selectable<WebhookDeliveryTable>;
+export type Team = Selectable<TeamTable>;
+export type CannedResponse = Selectable<CannedResponseTable>;
+export type KbArticle = Selectable<KbArticleTable>;
+export type SatisfactionRating = Selectable<SatisfactionRatingTable>;
+export type ApiKey = Selectable<ApiKeyTable>;
+export type Invitation = Selectable<InvitationTable>;

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import WebSocket from 'ws';
 import { buildParley, type Parley } from '../app.js';
 import { parseEnv } from '../env.js';
@@ -27,7 +27,7 @@ export interface TestParley extends Parley {
   restart(): Promise<TestParley>;
 }
 
-export async function startTestParley(opts: { listen?: boolean; env?: Record<string, string>; pgSchema?: string; dataDir?: string } = {}): Promise<TestParley> {
+export async function startTestParley(opts: { listen?: boolean; env?: Record<string, string>; pgSchema?: string; dataDir?: string; releaseGuard?: boolean; logger?: Logger } = {}): Promise<TestParley> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'parley-test-'));
   const dialect = dialectUnderTest();
   let pgSchema = opts.pgSchema;
@@ -36,6 +36,7 @@ export async function startTestParley(opts: { listen?: boolean; env?: Record<str
     const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await client.connect(); // throws ECONNREFUSED loudly when PostgreSQL is not running
     await client.query(`CREATE SCHEMA ${pgSchema}`);
+    createdSchemas.add(pgSchema);
     await client.end();
   }
   const port = 0;
@@ -44,10 +45,11 @@ export async function startTestParley(opts: { listen?: boolean; env?: Record<str
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'http://localhost:3999', // replaced below once the port is known
-    ...(dialect === 'postgres' ? { DATABASE_URL: TEST_DATABASE_URL, SECRET_KEY: 'ab'.repeat(32) } : {}),
+    ...(dialect === 'postgres' ? { DATABASE_URL: TEST_DATABASE_URL, SECRET_KEY: 'ab'.repeat(32), MASTER_KEY: 'cd'.repeat(32) } : {}),
     ...opts.env,
   });
-  const parley = await buildParley({ env, logger: pino({ level: 'silent' }), storage: { pgSchema } });
+  // The release guard (re-verification of served files on disk) runs only in tests that ask for it.
+  const parley = await buildParley({ env, logger: opts.logger ?? pino({ level: 'silent' }), storage: { pgSchema }, releaseGuard: opts.releaseGuard ?? false });
   let url = 'http://localhost:3999';
   if (opts.listen) {
     await parley.app.listen({ port: 0, host: '127.0.0.1' });
@@ -80,12 +82,16 @@ export async function cleanupTestParley(t: TestParley): Promise<void> {
   rmSync(t.dataDir, { recursive: true, force: true });
 }
 
+/** Schemas this test worker created. Only those are dropped: files run in parallel workers. */
+const createdSchemas = new Set<string>();
+
 export async function dropSchemas(): Promise<void> {
-  if (dialectUnderTest() !== 'postgres') return;
+  if (dialectUnderTest() !== 'postgres' || createdSchemas.size === 0) return;
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await client.connect();
-  const { rows } = await client.query<{ nspname: string }>("select nspname from pg_namespace where nspname like 'test\\_%'");
-  for (const r of rows) await client.query(`DROP SCHEMA IF EXISTS ${r.nspname} CASCADE`);
+  // Dropping every test_% schema here would pull the database from under another file still running.
+  for (const name of createdSchemas) await client.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
+  createdSchemas.clear();
   await client.end();
 }
 

@@ -6,6 +6,32 @@
 import type { Ctx } from '../context.js';
 import type { WebhookDelivery } from '../storage/schema.js';
 import { signWebhook } from './signing.js';
+import { isSealed } from '../security/keyring.js';
+import { aadFor } from '../security/sealedFields.js';
+import { recordAccess, type Exposure } from '../security/accessAudit.js';
+
+/** The conversations and visitors a payload carries (any object with conversationId / visitorId), for the access audit. */
+function payloadExposures(tenantId: string, deliveryId: string, eventType: string, payload: string): Exposure[] {
+  const found = new Map<string, Exposure>();
+  const walk = (v: unknown, depth: number, conversationId: string | null, visitorId: string | null): void => {
+    if (depth > 8 || found.size >= 1000 || typeof v !== 'object' || v === null) return;
+    if (Array.isArray(v)) return v.forEach((x) => walk(x, depth + 1, conversationId, visitorId));
+    const o = v as Record<string, unknown>;
+    // Ids nest: a conversation listed under a visitor belongs to that visitor.
+    if (typeof o.conversationId === 'string') conversationId = o.conversationId;
+    if (typeof o.visitorId === 'string') visitorId = o.visitorId;
+    if (conversationId || visitorId) found.set(`${conversationId}|${visitorId}`, { tenantId, resourceType: 'webhook_delivery', resourceId: deliveryId, conversationId, visitorId, details: { eventType } });
+    for (const x of Object.values(o)) walk(x, depth + 1, conversationId, visitorId);
+  };
+  try {
+    walk(JSON.parse(payload), 0, null, null);
+  } catch {
+    // not JSON: nothing to attribute
+  }
+  // Keep the most specific entries: (conversation, visitor) pairs make a visitor-only entry redundant.
+  const list = [...found.values()].filter((e) => e.conversationId || ![...found.values()].some((x) => x.conversationId && x.visitorId === e.visitorId));
+  return list.length ? list : [{ tenantId, resourceType: 'webhook_delivery', resourceId: deliveryId, details: { eventType } }];
+}
 
 /** Seconds before attempt n+1: 10 s, 1 min, 5 min, 30 min, 2 h, 6 h; then it is marked failed. */
 export const RETRY_DELAYS_S = [10, 60, 300, 1800, 7200, 21600];
@@ -68,6 +94,8 @@ export class WebhookDeliverer {
       await db.updateTable('webhook_deliveries').set({ status: 'failed', last_error: 'webhook removed or disabled' }).where('id', '=', d.id).execute();
       return;
     }
+    // Sealed payloads (conversation or visitor data) are opened only for the request itself.
+    const payload = isSealed(d.payload) ? await this.ctx.keyring.open(d.tenant_id, aadFor(d.tenant_id, 'webhook_deliveries', 'payload', d.id), d.payload) : d.payload;
     const timestamp = Math.floor(Date.now() / 1000);
     let status: number | null = null;
     let error: string | null = null;
@@ -81,15 +109,21 @@ export class WebhookDeliverer {
           'user-agent': 'Parley-Webhooks/1',
           'webhook-id': d.id,
           'webhook-timestamp': String(timestamp),
-          'webhook-signature': signWebhook(hook.secret, d.id, timestamp, d.payload),
+          'webhook-signature': signWebhook(hook.secret, d.id, timestamp, payload),
         },
-        body: d.payload,
+        body: payload,
       });
       status = res.status;
       await res.body?.cancel();
       if (res.status < 200 || res.status >= 300) error = `receiver answered ${res.status}`;
     } catch (err) {
       error = (err as Error).name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS} ms` : (err as Error).message.slice(0, 300);
+    }
+    // Access audit: what data went to which URL (every attempt that reached a receiver, or timed out after sending).
+    if (status !== null || error?.startsWith('no answer')) {
+      await recordAccess(this.ctx, { kind: 'webhook', tenantId: d.tenant_id, webhookId: hook.id, url: hook.url }, 'webhook.deliver', payloadExposures(d.tenant_id, d.id, d.event_type, payload)).catch((err: Error) =>
+        this.ctx.log.error({ err: err.message }, 'webhook delivery audit failed'),
+      );
     }
     const attempts = d.attempts + 1;
     const delay = RETRY_DELAYS_S[attempts - 1];

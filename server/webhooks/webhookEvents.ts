@@ -4,6 +4,8 @@
  */
 import type { Db } from '../storage/db.js';
 import { newId } from '../security/ids.js';
+import { sealWith, type DataKey } from '../security/keyring.js';
+import { aadFor } from '../security/sealedFields.js';
 
 export type WebhookEventType =
   | 'conversation.created'
@@ -12,7 +14,11 @@ export type WebhookEventType =
   | 'security.incident'
   | 'security.exposure_report';
 
-export async function enqueueWebhookEvent(db: Db, tenantId: string, type: WebhookEventType, data: unknown): Promise<number> {
+/**
+ * With `dataKey` (events carrying conversation or visitor data), the stored payload is sealed under
+ * the tenant's key like the data itself; the deliverer opens it just before sending.
+ */
+export async function enqueueWebhookEvent(db: Db, tenantId: string, type: WebhookEventType, data: unknown, dataKey?: DataKey): Promise<number> {
   const hooks = await db.selectFrom('webhooks').selectAll().where('tenant_id', '=', tenantId).where('disabled_at', 'is', null).execute();
   const now = Date.now();
   const due = hooks.filter((h) => {
@@ -25,12 +31,13 @@ export async function enqueueWebhookEvent(db: Db, tenantId: string, type: Webhoo
     .values(
       due.map((h) => {
         const id = newId('whd');
+        const payload = JSON.stringify({ type, timestamp: new Date(now).toISOString(), data });
         return {
           id,
           webhook_id: h.id,
           tenant_id: tenantId,
           event_type: type,
-          payload: JSON.stringify({ type, timestamp: new Date(now).toISOString(), data }),
+          payload: dataKey ? sealWith(dataKey, aadFor(tenantId, 'webhook_deliveries', 'payload', id), payload) : payload,
           status: 'pending' as const,
           attempts: 0,
           next_attempt_at: now,

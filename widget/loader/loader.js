@@ -1,7 +1,8 @@
 /*
  * Parley loader: the only Parley code that runs in a tenant's page.
  *
- * It reads nothing of the page: only its own <script> element (data-parley-key and its own src,
+ * It reads nothing of the page: only its own <script> element (data-parley-key, the optional signed
+ * identity data-parley-user-id / data-parley-user-hash / data-parley-identity-jwt, and its own src,
  * which gives Parley's origin) and location.origin (so the frame knows which origin hosts it).
  * It creates one cross-origin <iframe> and afterwards only resizes it when that iframe, and only
  * that iframe, asks for it. It sends nothing to the frame. Plain ES2017, no dependencies.
@@ -45,8 +46,13 @@
   }
 
   frame.title = 'Chat';
+  // A logged-in shopper's identity, signed by the tenant's backend, goes in the fragment (never sent to a server).
+  var uid = me.getAttribute('data-parley-user-id');
+  var uh = me.getAttribute('data-parley-user-hash');
+  var jwt = me.getAttribute('data-parley-identity-jwt');
   frame.src =
-    parley + '/widget/frame/?key=' + encodeURIComponent(key) + '&host=' + encodeURIComponent(location.origin);
+    parley + '/widget/frame/?key=' + encodeURIComponent(key) + '&host=' + encodeURIComponent(location.origin) +
+    (jwt ? '#jwt=' + encodeURIComponent(jwt) : uid ? '#uid=' + encodeURIComponent(uid) + (uh ? '&uh=' + encodeURIComponent(uh) : '') : '');
   css('position', 'fixed');
   css('bottom', '0');
   css('top', 'auto');

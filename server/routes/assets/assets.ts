@@ -32,6 +32,16 @@ export function sendFile(reply: FastifyReply, files: PublicFiles, path: string, 
 
 export function assetRoutes(app: FastifyInstance, env: Env, files: PublicFiles): void {
   app.get('/', (_req, reply) => reply.redirect('/console/'));
+
+  // The signed, hash-chained release log shipped with this build (server/security/release.ts).
+  app.get('/.well-known/parley-releases.json', (_req, reply) => {
+    if (!files.releaseLog) throw new AppError('not_found', 'this build has no release log');
+    return reply
+      .header('content-type', 'application/json')
+      .header('cache-control', 'no-cache')
+      .header('access-control-allow-origin', '*')
+      .send(files.releaseLog);
+  });
   app.get('/console', (_req, reply) => reply.redirect('/console/'));
 
   // Hashed build assets never change under the same name.

@@ -7,12 +7,20 @@ import { presentAgent, presentTenant } from '../../presenters/presenters.js';
 import type { Agent, Session } from '../../storage/schema.js';
 import { requireAgent } from './requireAgent.js';
 import { SESSION_COOKIE } from './sessionCookie.js';
+import { totpState } from '../../queries/securityQueries.js';
 
 export function authRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSessions): void {
   const db = ctx.storage.db;
   const sessionInfo = async (agent: Agent, session: Session): Promise<SessionInfo> => {
     const tenant = await db.selectFrom('tenants').selectAll().where('id', '=', agent.tenant_id).executeTakeFirstOrThrow();
-    return { agent: presentAgent(agent), tenant: presentTenant(tenant), csrfToken: session.csrf_token };
+    const totp = await totpState(db, agent);
+    const operator = await db.selectFrom('platform_operators').select('agent_id').where('agent_id', '=', agent.id).executeTakeFirst();
+    return {
+      agent: presentAgent(agent),
+      tenant: presentTenant(tenant),
+      csrfToken: session.csrf_token,
+      security: { totpEnabled: totp.enabled, totpEnrolmentRequired: totp.enrolmentRequired, operator: !!operator },
+    };
   };
 
   app.post('/api/auth/login', { schema: { body: LoginBody } }, async (req, reply) => {
@@ -21,7 +29,7 @@ export function authRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSessio
       throw new AppError('csrf_failed', 'Cross-origin login refused');
     }
     const body = req.body as LoginBody;
-    const { token, session, agent } = await sessions.login(body.email, body.password, req.ip, req.headers['user-agent'] ?? null);
+    const { token, session, agent } = await sessions.login(body.email, body.password, req.ip, req.headers['user-agent'] ?? null, body.totp);
     reply.setCookie(SESSION_COOKIE, token, {
       httpOnly: true,
       secure: ctx.env.cookieSecure,
@@ -32,7 +40,8 @@ export function authRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSessio
     return sessionInfo(agent, session);
   });
 
-  const agentOnly = requireAgent(sessions, ctx.env);
+  // An agent who must still enrol in two-factor may read who they are and sign out.
+  const agentOnly = requireAgent(sessions, ctx.env, { allowTotpEnrolment: true });
 
   app.get('/api/auth/me', { preHandler: agentOnly }, async (req) => sessionInfo(req.agent, req.session));
 

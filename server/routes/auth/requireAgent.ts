@@ -18,10 +18,16 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * preHandler for every agent route: a valid session cookie, and on state-changing methods the
  * session's CSRF token in x-csrf-token plus a same-origin Origin header when the browser sends one.
  */
-export function requireAgent(sessions: AgentSessions, env: Pick<Env, 'publicOrigin'>) {
+export function requireAgent(sessions: AgentSessions, env: Pick<Env, 'publicOrigin'>, opts: { allowTotpEnrolment?: boolean } = {}) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const auth = await sessions.resolve(req.cookies[SESSION_COOKIE]);
-    if (!auth) throw new AppError('unauthorized', 'Log in first');
+    const auth = await sessions.resolve(req.cookies[SESSION_COOKIE], opts);
+    if (!auth) {
+      // A session that must enrol in two-factor first is valid for enrolment only.
+      if (!opts.allowTotpEnrolment && (await sessions.resolve(req.cookies[SESSION_COOKIE], { allowTotpEnrolment: true }))) {
+        throw new AppError('forbidden', 'Your organisation requires two-factor authentication: set it up first');
+      }
+      throw new AppError('unauthorized', 'Log in first');
+    }
     if (!SAFE_METHODS.has(req.method)) {
       const origin = req.headers.origin;
       if (origin !== undefined && origin !== env.publicOrigin) throw new AppError('csrf_failed', 'Cross-origin request refused');

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupTestParley, dropSchemas, makeTenant, startTestParley, visitorSession, type TestParley } from '../../testing/testParley.js';
+import { openVisitors } from '../../security/sealedFields.js';
 import type { Tenant } from '../../storage/schema.js';
 
 describe('widget API', () => {
@@ -25,7 +26,10 @@ describe('widget API', () => {
     const again = await visitorSession(t, tenant, { token: first.token });
     expect(again.visitorId).toBe(first.visitorId);
     const row = await t.ctx.storage.db.selectFrom('visitors').selectAll().where('id', '=', first.visitorId).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ name: 'Lin', email: 'lin@example.com', current_page: 'https://shop.example/p/1' });
+    // Stored sealed (encryption at rest); the tenant's key opens it.
+    expect(JSON.stringify(row)).not.toMatch(/Lin|lin@example|shop\.example/);
+    const [opened] = await openVisitors(t.ctx.keyring, [row]);
+    expect(opened).toMatchObject({ name: 'Lin', email: 'lin@example.com', current_page: 'https://shop.example/p/1' });
 
     const forged = await visitorSession(t, tenant, { token: first.token.slice(0, -2) + 'xx' });
     expect(forged.visitorId).not.toBe(first.visitorId);

@@ -9,6 +9,7 @@ import { WidgetConfigQuery, WidgetSessionBody, type WidgetConfig } from '../../.
 import type { Ctx } from '../../context.js';
 import { AppError } from '../../errors.js';
 import { startVisitorSession } from '../../commands/visitorSessionStarter.js';
+import { recordVisitorContext } from '../../commands/visitorContextRecorder.js';
 import { allowedOrigins, findTenantByWidgetKey } from '../../queries/tenantQueries.js';
 import type { PublicFiles } from '../assets/publicFiles.js';
 import { sendFile } from '../assets/assets.js';
@@ -59,6 +60,12 @@ export function widgetRoutes(app: FastifyInstance, ctx: Ctx, files: PublicFiles,
   });
 
   app.post('/api/widget/session', { schema: { body: WidgetSessionBody } }, async (req) =>
-    startVisitorSession(ctx, req.body as WidgetSessionBody, req.headers['user-agent'] ?? null),
+    startVisitorSession(ctx, req.body as WidgetSessionBody, req.headers['user-agent'] ?? null).then(async (session) => {
+      // Pages seen and the shopper's claimed (verified or not) identity, for the agent's context panel.
+      const body = req.body as WidgetSessionBody;
+      const claim = ctx.visitorTokens.verify(session.token);
+      if (claim && (body.page || body.identity)) await recordVisitorContext(ctx, claim.tenantId, session.visitorId, { page: body.page, identity: body.identity });
+      return session;
+    }),
   );
 }

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { PostgresDialect } from 'kysely';
+import { PostgresDialect, sql, type Kysely } from 'kysely';
 
 // bigint (epoch ms) fits in a double for the next 285,000 years; read it as a number, not a string.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
@@ -18,4 +18,9 @@ export function postgresDialect(connectionString: string, options: { searchPath?
 
 export function isPostgresUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
+}
+
+/** After crypto-shredding: VACUUM the key table so dead tuples holding destroyed wrapped keys are reclaimed. */
+export async function postgresAfterErase(db: Kysely<any>): Promise<void> {
+  await sql`VACUUM tenant_keys`.execute(db);
 }

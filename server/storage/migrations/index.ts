@@ -1,6 +1,10 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from './0001_init.js';
 import * as m0002 from './0002_audit_incidents_webhooks.js';
+import * as m0003 from './0003_csp_reports.js';
+import * as m0004 from './0004_encryption_at_rest.js';
+import * as m0010 from './0010_admin_api.js';
+import * as m0020 from './0020_contact_centre.js';
 
 /** Migrations are listed in code (not read from disk) so the compiled build and tests see the same set. */
 export const migrationProvider: MigrationProvider = {
@@ -8,6 +12,10 @@ export const migrationProvider: MigrationProvider = {
     return {
       '0001_init': m0001,
       '0002_audit_incidents_webhooks': m0002,
+      '0003_csp_reports': m0003,
+      '0004_encryption_at_rest': m0004,
+      '0010_admin_api': m0010,
+      '0020_contact_centre': m0020,
     };
   },
 };

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { WidgetConfig } from '../../../protocol/http.js';
+import type { WidgetAvailability } from '../../../protocol/contactCentre.js';
 import { LIMITS } from '../../../protocol/limits.js';
 import type { MessageView } from '../../../protocol/records.js';
 import type { ChatClient, ChatState, Outgoing } from './chat.js';
@@ -50,6 +51,7 @@ function openFlag(key: string): { get(): boolean; set(open: boolean): void } {
 
 export function App({ widgetKey, host, client, loadConfig }: AppProps) {
   const [config, setConfig] = useState<WidgetConfig | null>(null);
+  const [availability, setAvailability] = useState<WidgetAvailability | null>(null);
   const [open, setOpen] = useState(false);
   const [fullscreen, setFullscreen] = useState(false);
   const chat = useChatState(client);
@@ -64,6 +66,7 @@ export function App({ widgetKey, host, client, loadConfig }: AppProps) {
         if (!live) return;
         applyBrand(safeColor(c.brandColor));
         setConfig(c);
+        void client.availability().then((a) => live && setAvailability(a));
         if (flag.get()) setOpen(true);
       })
       .catch(() => {
@@ -105,7 +108,7 @@ export function App({ widgetKey, host, client, loadConfig }: AppProps) {
   return (
     <div class={`widget pos-${position}${fullscreen ? ' fullscreen' : ''}`}>
       {open ? (
-        <ChatWindow config={config} chat={chat} client={client} onClose={close} />
+        <ChatWindow config={config} availability={availability} chat={chat} client={client} onClose={close} />
       ) : (
         <Launcher buttonRef={launcherRef} unread={chat.unread} onOpen={() => setOpen(true)} />
       )}
@@ -142,11 +145,13 @@ function Launcher({ unread, onOpen, buttonRef }: { unread: number; onOpen: () =>
 
 function ChatWindow({
   config,
+  availability,
   chat,
   client,
   onClose,
 }: {
   config: WidgetConfig;
+  availability: WidgetAvailability | null;
   chat: ChatState;
   client: ChatClient;
   onClose: () => void;
@@ -154,6 +159,7 @@ function ChatWindow({
   const showForm = (chat.session === 'none' && !client.hasStoredToken()) || chat.session === 'failed';
   const bodyRef = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
+  const [leaveMessage, setLeaveMessage] = useState(false);
 
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.key === 'Escape') {
@@ -186,8 +192,8 @@ function ChatWindow({
         <div class="header-text">
           <h1 id="parley-title">{config.tenantName}</h1>
           <p class="status">
-            <span class={`dot${config.agentsOnline ? ' on' : ''}`} aria-hidden="true" />
-            {config.agentsOnline ? t.online : t.away}
+            <span class={`dot${(availability?.live ?? config.agentsOnline) ? ' on' : ''}`} aria-hidden="true" />
+            {(availability?.live ?? config.agentsOnline) ? t.online : t.away}
           </p>
         </div>
         <button type="button" class="icon-button" aria-label={t.closeChat} onClick={onClose}>
@@ -210,8 +216,20 @@ function ChatWindow({
             <div class="bubble">{config.greeting}</div>
           </div>
         </div>
-        {showForm ? (
-          <PreChatForm client={client} failed={chat.session === 'failed'} />
+        {showForm && availability && !availability.bot && (!availability.withinHours || leaveMessage) ? (
+          <OfflineForm client={client} />
+        ) : showForm ? (
+          <>
+            {availability && !availability.live && !availability.bot && (
+              <div class="offer" role="note">
+                <p>{t.offlineHint}</p>
+                <button type="button" class="secondary" onClick={() => setLeaveMessage(true)}>
+                  {t.offlineTitle}
+                </button>
+              </div>
+            )}
+            <PreChatForm client={client} failed={chat.session === 'failed'} />
+          </>
         ) : (
           <MessageLog chat={chat} client={client} />
         )}
@@ -317,20 +335,25 @@ interface Entry {
   name: string;
   body: string;
   time: string;
-  status: 'sent' | 'sending' | 'failed';
+  status: 'sent' | 'sending' | 'failed' | 'delivered' | 'read';
   clientId: string;
 }
 
-function toEntries(messages: readonly MessageView[], outbox: readonly Outgoing[]): Entry[] {
-  const entries: Entry[] = messages.map((m) => ({
-    key: m.id,
-    kind: m.author.kind,
-    name: m.author.kind === 'visitor' ? t.you : m.author.name,
-    body: m.body,
-    time: formatTime(m.createdAt),
-    status: 'sent',
-    clientId: m.clientId,
-  }));
+function toEntries(messages: readonly MessageView[], outbox: readonly Outgoing[], read = 0, delivered = 0, currentId: string | null = null): Entry[] {
+  const entries: Entry[] = messages.map((m) => {
+    // The knowledge-base bot speaks like an agent; other system messages (transfers) are notices.
+    const bot = m.author.kind === 'system' && m.author.id === 'bot';
+    const current = m.conversationId === currentId;
+    return {
+      key: m.id,
+      kind: bot ? 'agent' : m.author.kind,
+      name: m.author.kind === 'visitor' ? t.you : bot ? t.bot : m.author.name,
+      body: m.body,
+      time: formatTime(m.createdAt),
+      status: current && m.seq <= read ? 'read' : current && m.seq <= delivered ? 'delivered' : 'sent',
+      clientId: m.clientId,
+    };
+  });
   for (const o of outbox)
     entries.push({ key: `out:${o.clientId}`, kind: 'visitor', name: t.you, body: o.body, time: formatTime(o.createdAt), status: o.state, clientId: o.clientId });
   return entries;
@@ -349,7 +372,8 @@ function groupEntries(entries: Entry[]): Entry[][] {
 }
 
 function MessageLog({ chat, client }: { chat: ChatState; client: ChatClient }) {
-  const groups = groupEntries(toEntries(chat.messages, chat.outbox));
+  const groups = groupEntries(toEntries(chat.messages, chat.outbox, chat.agentRead, chat.agentDelivered, chat.conversation?.id ?? null));
+  const conv = chat.conversation;
   return (
     <>
       <div class="log" role="log" aria-live="polite" aria-label={t.messages}>
@@ -378,8 +402,20 @@ function MessageLog({ chat, client }: { chat: ChatState; client: ChatClient }) {
             </div>
           );
         })}
-        {chat.conversation?.status === 'resolved' && <p class="system">{t.resolved}</p>}
+        {conv?.status === 'resolved' && <p class="system">{t.resolved}</p>}
       </div>
+      {conv?.status === 'open' && !conv.assignee && chat.queue && (
+        <p class="queue" role="status">
+          <span class="spinner" aria-hidden="true" />
+          {t.queuePosition(chat.queue.position)} {chat.queue.etaSeconds !== null && t.queueWait(Math.ceil(chat.queue.etaSeconds / 60))}
+        </p>
+      )}
+      {conv?.status === 'open' && conv.botActive && (
+        <button type="button" class="secondary talk" onClick={() => client.handoff()}>
+          {t.talkToPerson}
+        </button>
+      )}
+      {conv?.status === 'resolved' && <AfterChat key={conv.id} client={client} />}
       <div class="typing-slot" role="status">
         {chat.agentTyping && (
           <div class="typing">
@@ -406,10 +442,10 @@ function MessageBubble({ entry, onRetry }: { entry: Entry; onRetry: () => void }
       </div>
       <div class="meta">
         {entry.time && <time>{entry.time}</time>}
-        {mine && entry.status === 'sent' && (
-          <span class="state">
+        {mine && (entry.status === 'sent' || entry.status === 'delivered' || entry.status === 'read') && (
+          <span class={`state state-${entry.status}`}>
             <CheckIcon />
-            {t.sent}
+            {entry.status === 'read' ? t.read : entry.status === 'delivered' ? t.delivered : t.sent}
           </span>
         )}
         {mine && entry.status === 'sending' && (
@@ -517,5 +553,119 @@ function Composer({ chat, client }: { chat: ChatState; client: ChatClient }) {
         </button>
       </div>
     </form>
+  );
+}
+
+// ---------- leave a message (offline) ----------
+
+function OfflineForm({ client }: { client: ChatClient }) {
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [body, setBody] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const emailRef = useRef<HTMLInputElement>(null);
+  useEffect(() => emailRef.current?.focus(), []);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email.trim())) return setError(t.emailRequired);
+    if (!body.trim()) return;
+    setBusy(true);
+    setError(null);
+    const ok = await client.leaveMessage({ name, email, body });
+    setBusy(false);
+    if (!ok) setError(t.offlineFailed);
+  };
+
+  return (
+    <form class="card prechat" onSubmit={submit} noValidate aria-labelledby="offline-title">
+      <h2 id="offline-title">{t.offlineTitle}</h2>
+      <p class="hint">{t.offlineHint}</p>
+      <Field id="off-name" label={t.name}>
+        <input id="off-name" type="text" autocomplete="name" maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+      </Field>
+      <div class="field">
+        <label for="off-email">{t.email}</label>
+        <input ref={emailRef} id="off-email" type="email" autocomplete="email" required aria-required="true" maxLength={254} value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+      </div>
+      <div class="field">
+        <label for="off-body">{t.yourMessage}</label>
+        <textarea id="off-body" required aria-required="true" rows={4} maxLength={LIMITS.maxMessageChars} value={body} onInput={(e) => setBody(e.currentTarget.value)} />
+      </div>
+      {error && (
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" class="primary" disabled={busy || !body.trim()}>
+        {t.sendMessage}
+      </button>
+    </form>
+  );
+}
+
+// ---------- after the chat: rating and transcript ----------
+
+function AfterChat({ client }: { client: ChatClient }) {
+  const [rating, setRating] = useState(0);
+  const [comment, setComment] = useState('');
+  const [rated, setRated] = useState(false);
+  const [email, setEmail] = useState('');
+  const [mail, setMail] = useState<'idle' | 'sent' | 'failed'>('idle');
+
+  const rate = async (e: Event) => {
+    e.preventDefault();
+    if (rating && (await client.rate(rating, comment))) setRated(true);
+  };
+  const transcript = async (e: Event) => {
+    e.preventDefault();
+    setMail((await client.emailTranscript(email)) ? 'sent' : 'failed');
+  };
+
+  return (
+    <div class="after">
+      {rated ? (
+        <p class="card thanks" role="status">
+          {t.ratingThanks}
+        </p>
+      ) : (
+        <form class="card rating" onSubmit={rate} aria-labelledby="rate-title">
+          <h2 id="rate-title">{t.rateTitle}</h2>
+          <fieldset class="stars">
+            <legend class="sr-only">{t.rateLegend}</legend>
+            {[1, 2, 3, 4, 5].map((n) => (
+              <label key={n} class={n <= rating ? 'on' : ''}>
+                <input type="radio" name="rating" value={n} checked={rating === n} onChange={() => setRating(n)} class="sr-only" />
+                <span aria-hidden="true">★</span>
+                <span class="sr-only">{t.stars(n)}</span>
+              </label>
+            ))}
+          </fieldset>
+          <label for="rate-comment" class="sr-only">
+            {t.comment}
+          </label>
+          <textarea id="rate-comment" rows={2} maxLength={2000} placeholder={t.comment} value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
+          <button type="submit" class="primary" disabled={!rating}>
+            {t.submitRating}
+          </button>
+        </form>
+      )}
+      <form class="card transcript" onSubmit={transcript} aria-labelledby="transcript-title">
+        <h2 id="transcript-title">{t.transcriptTitle}</h2>
+        <label for="tr-email" class="sr-only">
+          {t.email}
+        </label>
+        <input id="tr-email" type="email" autocomplete="email" placeholder={t.emailPlaceholder} value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+        <button type="submit" class="secondary">
+          {t.emailTranscript}
+        </button>
+        {mail !== 'idle' && (
+          <p role="status" class={mail === 'failed' ? 'form-error' : 'hint'}>
+            {mail === 'sent' ? t.transcriptSent : t.transcriptFailed}
+          </p>
+        )}
+      </form>
+    </div>
   );
 }

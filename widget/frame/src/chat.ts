@@ -11,6 +11,7 @@ import type { ConversationView, MessageView } from '../../../protocol/records.js
 import type { VisitorServerFrame } from '../../../protocol/realtime.js';
 import { redact } from '../../../protocol/redaction.js';
 import { lastSeqOf, mergeMessages } from './messages.js';
+import type { IdentityClaim, OfflineMessageBody, WidgetAvailability } from '../../../protocol/contactCentre.js';
 
 export interface Outgoing {
   clientId: string;
@@ -33,6 +34,11 @@ export interface ChatState {
   /** The last message the visitor sent had something redacted. */
   redactedNote: boolean;
   unread: number;
+  /** Place in the queue while no agent has the conversation (null when not waiting). */
+  queue: { position: number; etaSeconds: number | null } | null;
+  /** Up to which seq the agents have received / seen the visitor's messages. */
+  agentDelivered: number;
+  agentRead: number;
 }
 
 /** The part of ReconnectingSocket the chat uses (so tests can pass a fake). */
@@ -54,6 +60,8 @@ export interface KeyValue {
 
 export interface ChatDeps {
   key: string;
+  /** A logged-in shopper's identity, signed by the tenant's backend (passed by the loader). */
+  identity?: IdentityClaim | null;
   wsUrl: string;
   /** Page the widget is shown on (document.referrer). */
   page: string;
@@ -80,6 +88,9 @@ export class ChatClient {
     agentTyping: false,
     redactedNote: false,
     unread: 0,
+    queue: null,
+    agentDelivered: 0,
+    agentRead: 0,
   };
   private listeners = new Set<(s: ChatState) => void>();
   private socket: SocketLike | null = null;
@@ -93,6 +104,7 @@ export class ChatClient {
   private typingIdle: ReturnType<typeof setTimeout> | undefined;
   private agentTypingTimer: ReturnType<typeof setTimeout> | undefined;
   private lastReauth = 0;
+  private readSent = { conversationId: '', seq: 0 };
 
   constructor(private readonly deps: ChatDeps) {}
 
@@ -135,6 +147,71 @@ export class ChatClient {
   setOpen(open: boolean): void {
     this.open = open;
     if (open && this.state.unread) this.set({ unread: 0 });
+    if (open) this.markRead();
+  }
+
+  // ---------- contact centre ----------
+
+  /** Live chat, or "leave a message" (outside hours / nobody online). null when it cannot be told. */
+  async availability(): Promise<WidgetAvailability | null> {
+    try {
+      const res = await this.deps.fetch(`/api/widget/availability?key=${encodeURIComponent(this.deps.key)}`, { credentials: 'omit' });
+      return res.ok ? ((await res.json()) as WidgetAvailability) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** "Leave a message": stored as a conversation and emailed to the team; the visitor then sees it in the log. */
+  async leaveMessage(form: Omit<OfflineMessageBody, 'key'>): Promise<boolean> {
+    const r = redact(form.body.trim());
+    const res = await this.post('/api/widget/offline-message', { key: this.deps.key, name: form.name.trim().slice(0, 100), email: form.email.trim(), body: r.text });
+    const token = (res as { token?: unknown } | null)?.token;
+    if (typeof token !== 'string') return false;
+    this.deps.storage.set(this.storageKey, token);
+    await this.start({});
+    return true;
+  }
+
+  async rate(rating: number, comment: string): Promise<boolean> {
+    const id = this.state.conversation?.id;
+    return !!id && !!(await this.post('/api/widget/rating', { conversationId: id, rating, ...(comment.trim() ? { comment: comment.trim().slice(0, 2000) } : {}) }));
+  }
+
+  async emailTranscript(email: string): Promise<boolean> {
+    const id = this.state.conversation?.id;
+    return !!id && !!(await this.post('/api/widget/transcript', { conversationId: id, ...(email.trim() ? { email: email.trim() } : {}) }));
+  }
+
+  /** Stop talking to the bot and wait for a person. */
+  handoff(): void {
+    this.socket?.notify({ type: 'handoff' });
+  }
+
+  /** Tells the agents up to where the visitor has seen their messages (when the chat is open and visible). */
+  private markRead(): void {
+    if (!this.open || (typeof document !== 'undefined' && document.visibilityState === 'hidden')) return;
+    const seq = lastSeqOf(this.state.messages, this.conversationId);
+    const sent = this.readSent.conversationId === this.conversationId ? this.readSent.seq : 0;
+    if (seq > sent && this.conversationId) {
+      this.readSent = { conversationId: this.conversationId, seq };
+      this.socket?.notify({ type: 'receipt', readSeq: seq });
+    }
+  }
+
+  private async post(path: string, body: object): Promise<unknown> {
+    try {
+      const token = this.token ?? this.deps.storage.get(this.storageKey);
+      const res = await this.deps.fetch(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+        credentials: 'omit',
+      });
+      return res.ok ? await res.json() : null;
+    } catch {
+      return null;
+    }
   }
 
   send(raw: string): SendResult {
@@ -205,6 +282,7 @@ export class ChatClient {
     if (name) body.name = name;
     if (email) body.email = email;
     if (this.deps.page) body.page = this.deps.page.slice(0, 2000);
+    if (this.deps.identity) body.identity = this.deps.identity;
     try {
       const res = await this.deps.fetch('/api/widget/session', {
         method: 'POST',
@@ -269,12 +347,15 @@ export class ChatClient {
         // were away): ask again from zero so nothing of the new one is missed.
         const switched = !!conv && !!this.conversationId && conv.id !== this.conversationId && this.sentLastSeq > 0;
         if (conv) this.conversationId = conv.id;
+        const r = conv?.receipts;
         this.set({
+          ...(r ? { agentDelivered: r.agentDelivered, agentRead: r.agentRead } : {}),
           conversation: conv ?? this.state.conversation,
           messages: mergeMessages(this.state.messages, frame.messages ?? []),
           agentTyping: false,
         });
         this.settleOutbox(frame.messages ?? []);
+        this.markRead();
         if (switched) {
           this.resyncFromZero = true;
           this.socket?.reconnectNow();
@@ -292,8 +373,19 @@ export class ChatClient {
       case 'conversation':
         if (frame.conversation) {
           this.conversationId = frame.conversation.id;
-          this.set({ conversation: frame.conversation });
+          const r = frame.conversation.receipts;
+          this.set({
+            conversation: frame.conversation,
+            ...(frame.conversation.assignee || frame.conversation.status !== 'open' ? { queue: null } : {}),
+            ...(r ? { agentDelivered: Math.max(this.state.agentDelivered, r.agentDelivered), agentRead: Math.max(this.state.agentRead, r.agentRead) } : {}),
+          });
         }
+        return;
+      case 'queue':
+        this.set({ queue: frame.position === null ? null : { position: frame.position, etaSeconds: frame.estimatedWaitSeconds } });
+        return;
+      case 'receipt':
+        if (frame.by === 'agent') this.set({ agentDelivered: Math.max(this.state.agentDelivered, frame.deliveredSeq), agentRead: Math.max(this.state.agentRead, frame.readSeq) });
         return;
       case 'typing':
         if (frame.from !== 'agent') return;
@@ -328,6 +420,11 @@ export class ChatClient {
       ...(live && !known && fromOthers && !this.open ? { unread: this.state.unread + 1 } : {}),
     });
     this.settleOutbox([message]);
+    if (live && fromOthers && !known) {
+      // Delivered to this socket; read too when the visitor can see it.
+      this.socket?.notify({ type: 'receipt', deliveredSeq: message.seq });
+      this.markRead();
+    }
   }
 
   /** A message that came back from the server under our clientId is delivered, however it arrived. */

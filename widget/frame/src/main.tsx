@@ -6,6 +6,7 @@ import { App } from './App.js';
 import { browserStorage, ChatClient } from './chat.js';
 import { parseHostOrigin } from './embed.js';
 import { lang } from './i18n.js';
+import { parseIdentity } from './identity.js';
 import './styles.css';
 
 const params = new URLSearchParams(location.search);
@@ -23,6 +24,7 @@ const client = new ChatClient({
   key,
   wsUrl: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/visitor`,
   page: document.referrer,
+  identity: parseIdentity(location.hash),
   storage: browserStorage(),
   fetch: (input, init) => fetch(input, init),
   socket: (opts) => new ReconnectingSocket<VisitorServerFrame>(opts),

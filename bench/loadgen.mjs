@@ -1,0 +1,146 @@
+// One load-generator process for `npm run bench` (forked by bench/run.mjs, driven over IPC).
+// Speaks three dialects — Parley's protocol, the bare ws relay and the Socket.IO relay — with the
+// same behaviour, so the only difference measured is the server.
+import WebSocket from 'ws';
+import { io } from 'socket.io-client';
+import hdr from 'hdr-histogram-js';
+
+const now = () => performance.timeOrigin + performance.now();
+const PAD = ' — hello, I have a question about my order, could you check the delivery date please?';
+
+/** Opens one client; resolves when it can send. */
+function openClient(target, role, onFrame) {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (c) => {
+      if (!done) {
+        done = true;
+        resolve(c);
+      }
+    };
+    setTimeout(() => finish(null), 20_000);
+    if (target.kind === 'sio') {
+      const s = io(target.url, { transports: ['websocket'], query: { role }, reconnection: false, forceNew: true });
+      s.on('connect', () => finish({ send: (clientId, body) => s.emit('send', { clientId, body }), close: () => s.close() }));
+      s.on('connect_error', () => finish(null));
+      s.on('ack', (f) => onFrame('ack', f.clientId));
+      s.on('message', (m) => onFrame('message', m.body));
+      return;
+    }
+    const path = target.kind === 'parley' ? (role === 'agent' ? '/ws/agent' : '/ws/visitor') : role === 'agent' ? '/a' : '/v';
+    const ws = new WebSocket(target.url.replace(/^http/, 'ws') + path, { headers: { origin: target.origin ?? 'http://bench.local', ...(role === 'agent' && target.cookie ? { cookie: target.cookie } : {}) }, perMessageDeflate: false });
+    const client = {
+      send: (clientId, body) => ws.readyState === 1 && ws.send(JSON.stringify(target.kind === 'parley' ? { type: 'message.send', clientId, body } : { type: 'send', clientId, body })),
+      close: () => ws.terminate(),
+    };
+    ws.on('error', () => finish(null));
+    ws.on('close', () => {
+      finish(null);
+      onFrame('close');
+    });
+    ws.on('open', () => {
+      if (target.kind !== 'parley') return finish(client);
+      ws.send(JSON.stringify(role === 'agent' ? { type: 'hello' } : { type: 'hello', token: target.tokens[Math.floor(Math.random() * target.tokens.length)] }));
+    });
+    ws.on('message', (raw) => {
+      const f = JSON.parse(String(raw));
+      if (f.type === 'ready') finish(client);
+      else if (f.type === 'ack') onFrame('ack', f.clientId);
+      else if (f.type === 'message') onFrame('message', f.message.body);
+    });
+  });
+}
+
+async function openMany(targets, n, role, onFrame, concurrency = 200) {
+  const clients = [];
+  let next = 0;
+  let failed = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      const c = await openClient(targets[i % targets.length], role, (type, x) => onFrame(i, type, x));
+      if (c) {
+        c.index = i;
+        clients.push(c);
+      } else failed++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { clients, failed };
+}
+
+let clients = [];
+let timers = [];
+let sent = 0;
+let acked = 0;
+let received = 0;
+let closes = 0;
+let histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+
+process.on('message', async (msg) => {
+  const reply = (data) => process.send({ id: msg.id, ...data });
+  switch (msg.cmd) {
+    case 'idle': {
+      const { clients: cs, failed } = await openMany(msg.targets, msg.count, 'visitor', () => {});
+      clients.push(...cs);
+      return reply({ open: cs.length, failed });
+    }
+    case 'agent': {
+      const { clients: cs, failed } = await openMany(msg.targets, 1, 'agent', (_i, type, body) => {
+        if (type === 'close') closes++;
+        if (type !== 'message') return;
+        // Only the load's own messages (a bot's answers or system messages are not counted).
+        const t = Number(body.slice(0, body.indexOf(' ')));
+        if (!(t > 0)) return;
+        received++;
+        histogram.recordValue(Math.max(1, Math.round((now() - t) * 1000)));
+      });
+      clients.push(...cs);
+      return reply({ open: cs.length, failed });
+    }
+    case 'senders': {
+      // mode 'max': each visitor keeps `window` sends in flight, at most `perSocketMax`/s (Parley's
+      // per-socket frame limit applies to every system alike). mode 'rate': each sends every 1000/rate ms.
+      const inFlight = new Map();
+      const { clients: cs, failed } = await openMany(msg.targets, msg.count, 'visitor', (i, type) => {
+        if (type === 'ack') {
+          acked++;
+          inFlight.set(i, (inFlight.get(i) ?? 1) - 1);
+        }
+      });
+      clients.push(...cs);
+      let seq = 0;
+      const sendOne = (c, i) => {
+        inFlight.set(i, (inFlight.get(i) ?? 0) + 1);
+        sent++;
+        c.send(`${process.pid}-${++seq}`, `${now().toFixed(3)}${PAD}`);
+      };
+      const interval = msg.mode === 'rate' ? 1000 / msg.perSocket : 1000 / msg.perSocketMax;
+      cs.forEach((c) => {
+        const i = c.index;
+        setTimeout(() => {
+          timers.push(
+            setInterval(() => {
+              if (msg.mode === 'max' && (inFlight.get(i) ?? 0) >= msg.window) return;
+              sendOne(c, i);
+            }, interval),
+          );
+        }, Math.random() * interval);
+      });
+      return reply({ open: cs.length, failed });
+    }
+    case 'stats':
+      return reply({ sent, acked, received, closes, p50: histogram.getValueAtPercentile(50) / 1000, p99: histogram.getValueAtPercentile(99) / 1000, p999: histogram.getValueAtPercentile(99.9) / 1000, max: histogram.maxValue / 1000, count: histogram.totalCount });
+    case 'reset':
+      sent = acked = received = 0;
+      histogram.reset();
+      return reply({});
+    case 'stop':
+      for (const t of timers) clearInterval(t);
+      timers = [];
+      for (const c of clients) c.close();
+      clients = [];
+      return reply({});
+  }
+});
+process.send({ ready: true });

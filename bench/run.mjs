@@ -1,0 +1,297 @@
+#!/usr/bin/env node
+// `npm run bench` (after a build): Parley on one SQLite node and on two PostgreSQL+Redis nodes,
+// against a bare `ws` relay and a plain Socket.IO relay, in one run, on this machine.
+// Load generators run in separate processes; latency is recorded with HdrHistogram.
+// BENCH_SCALE (default 1) scales connection counts and durations; see docs/BENCHMARKS.md.
+import { fork, spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import pg from 'pg';
+
+const ROOT = join(import.meta.dirname, '..');
+const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const ORIGIN = 'http://bench.local';
+// The container's open-file hard limit caps one server process's sockets (each needs one fd).
+const FD_LIMIT = Number(execFileSync('sh', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).trim()) || 20_000;
+const IDLE_TARGET = Number(process.env.BENCH_IDLE ?? Math.round(Math.min(20_000 * SCALE, FD_LIMIT - 500)));
+const SENDERS = Number(process.env.BENCH_SENDERS ?? Math.max(20, Math.round(600 * SCALE)));
+const MEASURE_MS = Math.max(3000, Math.round(8000 * Math.min(SCALE, 1)));
+const RATE = 1000;
+const LOADGENS = 2;
+// Built code when dist/ is current (npm run bench builds first); otherwise the sources through tsx.
+const FROM_SOURCE = process.env.BENCH_FROM_SOURCE === '1' || !existsSync(join(ROOT, 'dist', 'server', 'cli', 'main.js'));
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const SERVER_ARGS = [...NODE_ARGS, ...(FROM_SOURCE ? ['--import', 'tsx', 'server/main.ts'] : ['dist/server/main.js'])];
+const CLI_ARGS = FROM_SOURCE
+  ? ['--import', 'tsx', '--input-type=module', '-e', "const { runCli } = await import('./server/cli/main.ts'); process.exit(await runCli(process.argv.slice(1)));"]
+  : ['bin/parley.js'];
+const children = new Set();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const log = (...a) => console.error('[bench]', ...a);
+
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+process.on('SIGINT', () => process.exit(130));
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function rss(pid) {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
+}
+
+function startProcess(args, env, readyText) {
+  const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(proc);
+  let out = '';
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
+  if (!readyText) return { proc, out: () => out };
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${args.join(' ')} did not start:\n${out}`)), 30_000);
+    proc.stdout.on('data', () => {
+      if (out.includes(readyText)) {
+        clearTimeout(t);
+        resolve({ proc, out: () => out });
+      }
+    });
+    proc.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}:\n${out}`)));
+  });
+}
+
+async function stopProcess(p) {
+  if (!p) return;
+  p.proc.removeAllListeners('exit');
+  const exited = new Promise((r) => p.proc.once('exit', r));
+  p.proc.kill('SIGTERM');
+  await Promise.race([exited, sleep(5000)]);
+  p.proc.kill('SIGKILL');
+  children.delete(p.proc);
+}
+
+class LoadGen {
+  constructor() {
+    this.proc = fork(join(ROOT, 'bench', 'loadgen.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    children.add(this.proc);
+    this.pending = new Map();
+    this.seq = 0;
+    this.ready = new Promise((r) => this.proc.on('message', (m) => (m.ready ? r() : this.pending.get(m.id)?.(m))));
+  }
+  call(cmd, args = {}) {
+    const id = ++this.seq;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.proc.send({ id, cmd, ...args });
+    });
+  }
+  kill() {
+    this.proc.kill('SIGKILL');
+    children.delete(this.proc);
+  }
+}
+
+// ---------- systems under test ----------
+
+async function startRelay(kind) {
+  const port = await freePort();
+  const p = await startProcess(['bench/relays.mjs', kind, String(port)], {}, 'RELAY_LISTENING');
+  const target = { kind, url: `http://127.0.0.1:${port}` };
+  return { name: kind === 'ws' ? 'bare ws relay' : 'Socket.IO relay', nodes: [p], visitorTargets: [target], agentTargets: [target], stop: () => stopProcess(p) };
+}
+
+function cli(args, env) {
+  return execFileSync(process.execPath, [...CLI_ARGS, ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
+}
+
+async function startParley(kind) {
+  const secret = 'ab'.repeat(32);
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
+  let dbName = null;
+  const common = { DATA_DIR: dataDir, DEMO: 'false', RATE_LIMITS: 'off', LOG_LEVEL: 'warn', PUBLIC_URL: ORIGIN, SECRET_KEY: secret, MASTER_KEY: 'cd'.repeat(32) };
+  if (kind === 'postgres') {
+    dbName = 'bench_' + Date.now().toString(36);
+    const c = new pg.Client({ connectionString: PG_URL });
+    await c.connect();
+    await c.query(`CREATE DATABASE ${dbName}`);
+    await c.end();
+    const u = new URL(PG_URL);
+    u.pathname = '/' + dbName;
+    Object.assign(common, { DATABASE_URL: u.toString(), REDIS_URL });
+  }
+  cli(['migrate'], common);
+  const tenant = JSON.parse(cli(['tenant:create', '--slug', 'bench', '--name', 'Bench', '--origins', 'https://shop.example'], common));
+  const created = cli(['agent:create', '--tenant', 'bench', '--email', 'bench@example.com', '--name', 'Bench Agent'], common);
+  const password = /password \(shown once\): (\S+)/.exec(created)[1];
+  const nodes = [];
+  for (let i = 0; i < (kind === 'postgres' ? 2 : 1); i++) {
+    const port = await freePort();
+    const p = await startProcess(SERVER_ARGS, { ...common, PORT: String(port), NODE_ID: `bench${i}` }, null);
+    const url = `http://127.0.0.1:${port}`;
+    for (let t = 0; ; t++) {
+      const ok = await fetch(`${url}/healthz`).then((r) => r.status === 200, () => false);
+      if (ok) break;
+      if (t > 300) throw new Error(`parley node did not become healthy:\n${p.out()}`);
+      await sleep(100);
+    }
+    nodes.push({ ...p, url });
+  }
+  const url = nodes[nodes.length - 1].url;
+  const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: ORIGIN }, body: JSON.stringify({ email: 'bench@example.com', password }) });
+  if (login.status !== 200) throw new Error(`bench login failed: ${login.status} ${await login.text()}`);
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  // Distinct visitors (idle sockets reuse them round-robin).
+  const tokens = [];
+  const nTokens = Math.min(1000, SENDERS);
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      while (tokens.length < nTokens) {
+        const r = await fetch(`${nodes[tokens.length % nodes.length].url}/api/widget/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: tenant.widgetKey, name: 'Bench visitor' }) });
+        tokens.push((await r.json()).token);
+      }
+    }),
+  );
+  const targets = nodes.map((n) => ({ kind: 'parley', url: n.url, origin: ORIGIN, tokens, cookie }));
+  return {
+    name: kind === 'postgres' ? 'Parley, 2 nodes, PostgreSQL + Redis' : 'Parley, 1 node, SQLite',
+    nodes,
+    visitorTargets: targets,
+    agentTargets: [targets[targets.length - 1]],
+    async stop() {
+      for (const n of nodes) await stopProcess(n);
+      rmSync(dataDir, { recursive: true, force: true });
+      if (dbName) {
+        const c = new pg.Client({ connectionString: PG_URL });
+        await c.connect();
+        await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+        await c.end();
+      }
+    },
+  };
+}
+
+// ---------- measurements ----------
+
+const totalRss = (sys) => sys.nodes.reduce((n, p) => n + rss(p.proc.pid), 0);
+
+async function idle(sys) {
+  const gens = Array.from({ length: LOADGENS }, () => new LoadGen());
+  await Promise.all(gens.map((g) => g.ready));
+  await sleep(500);
+  const before = totalRss(sys);
+  const t0 = Date.now();
+  const results = await Promise.all(gens.map((g, i) => g.call('idle', { targets: sys.visitorTargets, count: Math.floor(IDLE_TARGET / LOADGENS) + (i === 0 ? IDLE_TARGET % LOADGENS : 0) })));
+  const open = results.reduce((n, r) => n + r.open, 0);
+  const seconds = (Date.now() - t0) / 1000;
+  await sleep(2000);
+  const after = totalRss(sys);
+  await Promise.all(gens.map((g) => g.call('stop')));
+  gens.forEach((g) => g.kill());
+  return { target: IDLE_TARGET, open, failed: results.reduce((n, r) => n + r.failed, 0), seconds, bytesPerConnection: open ? Math.round((after - before) / open) : null, rssMB: after / 1e6 };
+}
+
+async function traffic(sys, mode) {
+  const agentGen = new LoadGen();
+  const gens = Array.from({ length: LOADGENS }, () => new LoadGen());
+  await Promise.all([agentGen, ...gens].map((g) => g.ready));
+  await agentGen.call('agent', { targets: sys.agentTargets });
+  // At the fixed rate: 100 visitors × 10 msg/s, inside Parley's per-socket frame limit (20/s).
+  const senders = mode === 'max' ? SENDERS : 100;
+  const perSocket = RATE / senders;
+  await Promise.all(gens.map((g) => g.call('senders', { targets: sys.visitorTargets, count: Math.floor(senders / LOADGENS), mode, window: 2, perSocketMax: 18, perSocket })));
+  await sleep(2000); // warm up
+  await Promise.all([agentGen, ...gens].map((g) => g.call('reset')));
+  const t0 = Date.now();
+  await sleep(MEASURE_MS);
+  const seconds = (Date.now() - t0) / 1000;
+  const [agent, ...stats] = await Promise.all([agentGen, ...gens].map((g) => g.call('stats')));
+  await Promise.all([agentGen, ...gens].map((g) => g.call('stop')));
+  [agentGen, ...gens].forEach((g) => g.kill());
+  const acked = stats.reduce((n, s) => n + s.acked, 0);
+  return { mode, senders, ackedPerSecond: Math.round(acked / seconds), deliveredPerSecond: Math.round(agent.received / seconds), p50: agent.p50, p99: agent.p99, p999: agent.p999, max: agent.max, agentDisconnects: agent.closes };
+}
+
+function sizes() {
+  const pub = join(ROOT, 'dist', 'public');
+  const gz = (f) => gzipSync(readFileSync(f), { level: 9 }).length;
+  const walk = (d) => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
+  const frameFiles = walk(join(pub, 'widget', 'frame'));
+  return { loaderGzip: gz(join(pub, 'widget', 'loader.js')), frameGzip: frameFiles.reduce((n, f) => n + gz(f), 0), frameFiles: frameFiles.length };
+}
+
+// ---------- run ----------
+
+const machine = {
+  nproc: cpus().length,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  memoryGB: +(totalmem() / 1e9).toFixed(1),
+  node: process.version,
+  fdLimit: FD_LIMIT,
+  scale: SCALE,
+  parleyFrom: FROM_SOURCE ? 'sources (tsx)' : 'dist/',
+};
+log('machine', machine);
+const results = [];
+const SYSTEMS = { ws: () => startRelay('ws'), sio: () => startRelay('sio'), sqlite: () => startParley('sqlite'), postgres: () => startParley('postgres') };
+const only = (process.env.BENCH_ONLY ?? 'ws,sio,sqlite,postgres').split(',');
+for (const make of only.map((k) => SYSTEMS[k])) {
+  const sys = await make();
+  log('system:', sys.name);
+  const r = { name: sys.name };
+  try {
+    r.idle = await idle(sys);
+    log(' idle', r.idle);
+    r.max = await traffic(sys, 'max');
+    log(' throughput', r.max);
+    r.rate = await traffic(sys, 'rate');
+    log(` latency at ${RATE}/s`, r.rate);
+  } finally {
+    await sys.stop();
+  }
+  results.push(r);
+}
+const ws = results.find((r) => r.name === 'bare ws relay');
+const sio = results.find((r) => r.name === 'Socket.IO relay');
+const parleys = results.filter((r) => r.name.startsWith('Parley'));
+const ratio = (a, b) => (a != null && b ? +(a / b).toFixed(2) : null);
+const report = {
+  machine,
+  sizes: sizes(),
+  settings: { idleTarget: IDLE_TARGET, senders: SENDERS, measureMs: MEASURE_MS, rate: RATE },
+  results,
+  ratios: Object.fromEntries(
+    parleys.map((p) => [
+      p.name,
+      {
+        throughputVsWs: ratio(p.max.deliveredPerSecond, ws?.max.deliveredPerSecond),
+        throughputVsSocketIo: ratio(p.max.deliveredPerSecond, sio?.max.deliveredPerSecond),
+        p99VsWs: ratio(p.rate.p99, ws?.rate.p99),
+        p99VsSocketIo: ratio(p.rate.p99, sio?.rate.p99),
+        memoryPerIdleVsWs: ratio(p.idle.bytesPerConnection, ws?.idle.bytesPerConnection),
+        memoryPerIdleVsSocketIo: ratio(p.idle.bytesPerConnection, sio?.idle.bytesPerConnection),
+      },
+    ]),
+  ),
+};
+const table = [
+  '| system | idle sockets (target) | bytes/idle socket | msgs/s delivered (acked) | p50 / p99 / p99.9 ms at ' + RATE + '/s |',
+  '|---|---|---|---|---|',
+  ...results.map((r) => `| ${r.name} | ${r.idle.open} (${r.idle.target}) | ${r.idle.bytesPerConnection} | ${r.max.deliveredPerSecond} (${r.max.ackedPerSecond}) | ${r.rate.p50.toFixed(2)} / ${r.rate.p99.toFixed(2)} / ${r.rate.p999.toFixed(2)} |`),
+];
+console.log(table.join('\n'));
+console.log('\nratios', JSON.stringify(report.ratios, null, 2));
+console.log('\nsizes (gzip -9): loader', report.sizes.loaderGzip, 'B; frame', report.sizes.frameGzip, 'B in', report.sizes.frameFiles, 'files');
+console.log('\nJSON ' + JSON.stringify(report));
+process.exit(0);

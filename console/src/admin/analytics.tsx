@@ -1,0 +1,185 @@
+/** Analytics: volume chart, response/resolution/satisfaction cards, per-agent and per-team tables, CSV. */
+import { useState } from 'preact/hooks';
+import type { Report, ReportGroupRow } from '../../../protocol/admin.js';
+import type { AdminApi } from './adminApi.js';
+import { bucketLabel, columnBars, formatDuration } from './charts.js';
+import { ErrorLine, Section, useLoad } from './common.js';
+
+type Range = '24h' | '7d' | '30d';
+const RANGES: Record<Range, { label: string; hours: number; bucket: 'hour' | 'day' }> = {
+  '24h': { label: 'Last 24 hours', hours: 24, bucket: 'hour' },
+  '7d': { label: 'Last 7 days', hours: 7 * 24, bucket: 'day' },
+  '30d': { label: 'Last 30 days', hours: 30 * 24, bucket: 'day' },
+};
+
+export function periodFor(range: Range, now = Date.now()): { from: string; to: string; bucket: 'hour' | 'day' } {
+  const r = RANGES[range];
+  const unit = r.bucket === 'hour' ? 3_600_000 : 86_400_000;
+  const to = Math.ceil(now / unit) * unit;
+  return { from: new Date(to - r.hours * 3_600_000).toISOString(), to: new Date(to).toISOString(), bucket: r.bucket };
+}
+
+export function Analytics(props: { admin: AdminApi }) {
+  const [range, setRange] = useState<Range>('7d');
+  const period = periodFor(range);
+  const report = useLoad(() => props.admin.report(period), [range]);
+  const csv = (table: string) => `/api/reports/export.csv?from=${encodeURIComponent(period.from)}&to=${encodeURIComponent(period.to)}&bucket=${period.bucket}&table=${table}`;
+  const r = report.data;
+  return (
+    <>
+      <div class="adm-row adm-toolbar">
+        <div class="segmented" role="group" aria-label="Period">
+          {(Object.keys(RANGES) as Range[]).map((k) => (
+            <button type="button" class="segment" key={k} aria-pressed={range === k} onClick={() => setRange(k)}>
+              {RANGES[k].label}
+            </button>
+          ))}
+        </div>
+        <span class="muted">Times in UTC</span>
+      </div>
+      <ErrorLine error={report.error} />
+      {r && (
+        <>
+          <div class="adm-cards" id="analytics-cards">
+            <Stat label="Conversations" value={String(r.conversations)} />
+            <Stat label="First response" value={formatDuration(r.firstResponse.medianMs)} sub={`median · p90 ${formatDuration(r.firstResponse.p90Ms)}`} />
+            <Stat label="Resolution" value={formatDuration(r.resolution.medianMs)} sub={`median · p90 ${formatDuration(r.resolution.p90Ms)}`} />
+            <Stat
+              label="Satisfaction"
+              value={r.satisfaction.average === null ? '—' : `${r.satisfaction.average.toFixed(1)} / 5`}
+              sub={r.satisfaction.count ? `${Math.round((r.satisfaction.positiveShare ?? 0) * 100)}% positive · ${r.satisfaction.count} ratings` : 'no ratings yet'}
+            />
+          </div>
+          <Section title={`Conversations per ${r.bucket}`}>
+            <VolumeChart report={r} />
+            <a class="btn btn-ghost btn-sm" href={csv('volume')} download>
+              Download CSV
+            </a>
+          </Section>
+          <Section title="First response by agent (median)">
+            <AgentBars rows={r.agents.filter((a) => a.id !== null)} />
+          </Section>
+          <GroupTable title="Agents" rows={r.agents} csv={csv('agents')} id="agents-report" />
+          {r.teams && <GroupTable title="Teams" rows={r.teams} csv={csv('teams')} id="teams-report" />}
+        </>
+      )}
+    </>
+  );
+}
+
+function Stat(props: { label: string; value: string; sub?: string }) {
+  return (
+    <div class="adm-stat">
+      <div class="adm-stat-label">{props.label}</div>
+      <div class="adm-stat-value">{props.value}</div>
+      {props.sub && <div class="adm-stat-sub">{props.sub}</div>}
+    </div>
+  );
+}
+
+const W = 720;
+const H = 180;
+const PAD = { l: 36, b: 24, t: 8 };
+
+function VolumeChart(props: { report: Report }) {
+  const { volume, bucket } = props.report;
+  const { bars, max } = columnBars(
+    volume.map((v) => ({ label: bucketLabel(v.start, bucket), value: v.conversations })),
+    W - PAD.l,
+    H - PAD.b - PAD.t,
+    bucket === 'hour' ? 2 : 6,
+  );
+  const every = Math.ceil(bars.length / 12);
+  return (
+    <svg class="adm-chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Conversations per ${bucket}: ${volume.map((v) => v.conversations).join(', ')}`}>
+      {[0, 0.5, 1].map((f) => {
+        const y = PAD.t + (H - PAD.b - PAD.t) * (1 - f);
+        return (
+          <g key={f}>
+            <line x1={PAD.l} x2={W} y1={y} y2={y} class="adm-grid-line" />
+            <text x={PAD.l - 6} y={y + 4} text-anchor="end" class="adm-axis">
+              {Number.isInteger(max * f) ? max * f : (max * f).toFixed(1)}
+            </text>
+          </g>
+        );
+      })}
+      {bars.map((b, i) => (
+        <g key={i}>
+          <rect x={PAD.l + b.x} y={PAD.t + b.y} width={b.width} height={Math.max(b.height, b.value ? 1 : 0)} class="adm-bar" rx={2}>
+            <title>{`${b.label}: ${b.value}`}</title>
+          </rect>
+          {i % every === 0 && (
+            <text x={PAD.l + b.x + b.width / 2} y={H - 6} text-anchor="middle" class="adm-axis">
+              {b.label}
+            </text>
+          )}
+        </g>
+      ))}
+    </svg>
+  );
+}
+
+function AgentBars(props: { rows: ReportGroupRow[] }) {
+  const rows = props.rows.filter((r) => r.firstResponse.medianMs !== null);
+  if (rows.length === 0) return <p class="muted">No agent replies in this period.</p>;
+  const max = Math.max(...rows.map((r) => r.firstResponse.medianMs!));
+  const rowH = 26;
+  const labelW = 160;
+  const h = rows.length * rowH;
+  return (
+    <svg class="adm-chart" viewBox={`0 0 ${W} ${h}`} role="img" aria-label="Median first response time per agent">
+      {rows.map((r, i) => {
+        const w = ((W - labelW - 110) * r.firstResponse.medianMs!) / max;
+        return (
+          <g key={r.id ?? i}>
+            <text x={labelW - 8} y={i * rowH + 17} text-anchor="end" class="adm-axis adm-axis-lg">
+              {r.name}
+            </text>
+            <rect x={labelW} y={i * rowH + 5} width={Math.max(w, 2)} height={rowH - 10} class="adm-bar" rx={2} />
+            <text x={labelW + Math.max(w, 2) + 6} y={i * rowH + 17} class="adm-axis adm-axis-lg">
+              {formatDuration(r.firstResponse.medianMs)}
+            </text>
+          </g>
+        );
+      })}
+    </svg>
+  );
+}
+
+function GroupTable(props: { title: string; rows: ReportGroupRow[]; csv: string; id: string }) {
+  return (
+    <Section title={props.title}>
+      <table class="adm-table adm-num" id={props.id}>
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Conversations</th>
+            <th>Resolved</th>
+            <th>First response (median / p90)</th>
+            <th>Resolution (median / p90)</th>
+            <th>Satisfaction</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.map((r) => (
+            <tr key={r.id ?? r.name}>
+              <td>{r.name}</td>
+              <td>{r.conversations}</td>
+              <td>{r.resolved}</td>
+              <td>
+                {formatDuration(r.firstResponse.medianMs)} / {formatDuration(r.firstResponse.p90Ms)}
+              </td>
+              <td>
+                {formatDuration(r.resolution.medianMs)} / {formatDuration(r.resolution.p90Ms)}
+              </td>
+              <td>{r.satisfaction.average === null ? '—' : `${r.satisfaction.average.toFixed(1)} (${r.satisfaction.count})`}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <a class="btn btn-ghost btn-sm" href={props.csv} download>
+        Download CSV
+      </a>
+    </Section>
+  );
+}

@@ -1,0 +1,93 @@
+/** Small building blocks shared by the admin sections. */
+import type { ComponentChildren } from 'preact';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { errorText } from '../app.js';
+
+/** Loads once (and on reload()), exposing data, error and busy state. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []): { data: T | null; error: string | null; reload: () => void; set: (v: T) => void } {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [n, setN] = useState(0);
+  useEffect(() => {
+    let live = true;
+    load()
+      .then((d) => live && (setData(d), setError(null)))
+      .catch((e: unknown) => live && setError(errorText(e)));
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [n, ...deps]);
+  return { data, error, reload: useCallback(() => setN((x) => x + 1), []), set: setData };
+}
+
+/** Runs an action, reporting its error; returns true on success. */
+export function useAction(): { busy: boolean; error: string | null; run: (fn: () => Promise<unknown>) => Promise<boolean>; clear: () => void } {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = useCallback(async (fn: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+      return true;
+    } catch (e) {
+      setError(errorText(e));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, run, clear: () => setError(null) };
+}
+
+export function Section(props: { title: string; intro?: string; children: ComponentChildren; id?: string }) {
+  return (
+    <section class="adm-card" aria-labelledby={props.id ? `${props.id}-h` : undefined}>
+      <h2 id={props.id ? `${props.id}-h` : undefined}>{props.title}</h2>
+      {props.intro && <p class="muted">{props.intro}</p>}
+      {props.children}
+    </section>
+  );
+}
+
+export function ErrorLine(props: { error: string | null }) {
+  return props.error ? (
+    <div class="form-error" role="alert">
+      {props.error}
+    </div>
+  ) : null;
+}
+
+/** A secret shown exactly once, with a copy button. */
+export function ShownOnce(props: { label: string; value: string; note: string; onDone: () => void }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <div class="adm-once" role="status">
+      <strong>{props.label}</strong>
+      <p class="muted">{props.note}</p>
+      <code class="adm-secret" tabIndex={0}>
+        {props.value}
+      </code>
+      <div class="adm-row">
+        <button
+          type="button"
+          class="btn btn-secondary btn-sm"
+          onClick={() =>
+            navigator.clipboard
+              .writeText(props.value)
+              .then(() => setCopied(true))
+              .catch(() => setCopied(false))
+          }
+        >
+          {copied ? 'Copied' : 'Copy'}
+        </button>
+        <button type="button" class="btn btn-ghost btn-sm" onClick={props.onDone}>
+          I have saved it
+        </button>
+      </div>
+    </div>
+  );
+}
+
+export const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '—');

@@ -1,0 +1,204 @@
+/**
+ * Contact-centre wire shapes (issue 5): teams and routing, presence, transfer, canned responses,
+ * visitor context, offline messages, satisfaction ratings, transcripts, identity, knowledge base.
+ * Routes validate with these schemas; clients import only the types.
+ */
+import Type, { type Static } from 'typebox';
+import { LIMITS } from './limits.js';
+
+const Id = Type.String({ minLength: 1, maxLength: 64 });
+const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' });
+const HHMM = Type.String({ pattern: '^([01][0-9]|2[0-4]):[0-5][0-9]$' });
+
+// ---------- teams ----------
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** Opening intervals per weekday, local to the team's time zone: { mon: [["09:00","17:30"]], … }. A missing day is closed. */
+const Intervals = Type.Optional(Type.Array(Type.Tuple([HHMM, HHMM]), { maxItems: 6 }));
+export const WeeklyHours = Type.Object(
+  { mon: Intervals, tue: Intervals, wed: Intervals, thu: Intervals, fri: Intervals, sat: Intervals, sun: Intervals },
+  { additionalProperties: false },
+);
+export type WeeklyHours = Partial<Record<Weekday, Array<[string, string]>>>;
+
+export const RoutingStrategy = Type.Union([Type.Literal('round_robin'), Type.Literal('least_busy')]);
+export type RoutingStrategy = Static<typeof RoutingStrategy>;
+
+export const TeamBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 80 }),
+    strategy: RoutingStrategy,
+    isDefault: Type.Optional(Type.Boolean()),
+    /** IANA time zone, e.g. Europe/Paris. */
+    timeZone: Type.String({ minLength: 1, maxLength: 64 }),
+    /** null: always open. */
+    weeklyHours: Type.Union([WeeklyHours, Type.Null()]),
+    holidays: Type.Array(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), { maxItems: 100 }),
+    notifyEmail: Type.Union([Email, Type.Null()]),
+    memberIds: Type.Array(Id, { maxItems: 500 }),
+  },
+  { additionalProperties: false },
+);
+export type TeamBody = Static<typeof TeamBody>;
+
+export interface TeamView {
+  id: string;
+  name: string;
+  strategy: RoutingStrategy;
+  isDefault: boolean;
+  timeZone: string;
+  weeklyHours: WeeklyHours | null;
+  holidays: string[];
+  notifyEmail: string | null;
+  memberIds: string[];
+  /** Open right now by its hours and holidays. */
+  openNow: boolean;
+}
+
+// ---------- presence ----------
+
+export const PresenceStatus = Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]);
+export type PresenceStatus = Static<typeof PresenceStatus>;
+
+export const PresenceBody = Type.Object(
+  {
+    status: Type.Optional(Type.Union([Type.Literal('online'), Type.Literal('away')])),
+    maxChats: Type.Optional(Type.Integer({ minimum: 0, maximum: 50 })),
+  },
+  { additionalProperties: false },
+);
+export type PresenceBody = Static<typeof PresenceBody>;
+
+export interface AgentPresenceView {
+  id: string;
+  name: string;
+  role: 'admin' | 'supervisor' | 'agent';
+  /** online = a console is connected and the agent is not away. */
+  status: PresenceStatus;
+  /** What the agent chose (they may be "online" by choice but offline with no console open). */
+  chosen: 'online' | 'away';
+  activeChats: number;
+  maxChats: number;
+  teamIds: string[];
+}
+
+// ---------- transfer ----------
+
+export const TransferBody = Type.Union([
+  Type.Object({ agentId: Id }, { additionalProperties: false }),
+  Type.Object({ teamId: Id }, { additionalProperties: false }),
+]);
+export type TransferBody = { agentId: string } | { teamId: string };
+
+// ---------- canned responses ----------
+
+export const CannedBody = Type.Object(
+  {
+    /** Typed after a slash in the composer: /refund. */
+    shortcut: Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z0-9][a-z0-9_-]*$' }),
+    title: Type.String({ minLength: 1, maxLength: 120 }),
+    /** May use {{visitor.name}}, {{visitor.email}}, {{agent.name}}. */
+    body: Type.String({ minLength: 1, maxLength: LIMITS.maxMessageChars }),
+  },
+  { additionalProperties: false },
+);
+export type CannedBody = Static<typeof CannedBody>;
+export interface CannedResponseView {
+  id: string;
+  shortcut: string;
+  title: string;
+  body: string;
+}
+
+// ---------- visitor context ----------
+
+export interface VisitorContextView {
+  visitorId: string;
+  /** The id the tenant's page claims; verified when its HMAC or JWT checked out. */
+  identity: { userId: string; verified: boolean } | null;
+  pagesSeen: Array<{ url: string; at: string }>;
+  /** The visitor's other conversations, newest first. */
+  history: Array<{ id: string; status: 'open' | 'resolved'; createdAt: string; lastMessage: string | null }>;
+  rating: { rating: number; comment: string | null } | null;
+}
+
+// ---------- widget: identity, offline, rating, transcript ----------
+
+/** Sent with the widget session: a logged-in shopper's id, signed by the tenant's backend. */
+export const IdentityClaim = Type.Union([
+  /** hash = hex HMAC-SHA256(identity secret, userId). */
+  Type.Object({ userId: Type.String({ minLength: 1, maxLength: 200 }), hash: Type.Optional(Type.String({ maxLength: 128 })) }, { additionalProperties: false }),
+  /** An HS256 JWT signed with the identity secret; `sub` is the user id; `exp` is honoured. */
+  Type.Object({ jwt: Type.String({ minLength: 1, maxLength: 4096 }) }, { additionalProperties: false }),
+]);
+export type IdentityClaim = { userId: string; hash?: string } | { jwt: string };
+
+export const OfflineMessageBody = Type.Object(
+  {
+    key: Type.String({ minLength: 1, maxLength: 64 }),
+    name: Type.String({ maxLength: 100 }),
+    email: Email,
+    body: Type.String({ minLength: 1, maxLength: LIMITS.maxMessageChars }),
+  },
+  { additionalProperties: false },
+);
+export type OfflineMessageBody = Static<typeof OfflineMessageBody>;
+
+export const RatingBody = Type.Object(
+  {
+    conversationId: Id,
+    rating: Type.Integer({ minimum: 1, maximum: 5 }),
+    comment: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  { additionalProperties: false },
+);
+export type RatingBody = Static<typeof RatingBody>;
+
+export const TranscriptBody = Type.Object(
+  { conversationId: Id, email: Type.Optional(Email) },
+  { additionalProperties: false },
+);
+export type TranscriptBody = Static<typeof TranscriptBody>;
+
+/** What the widget needs to decide between live chat and "leave a message". */
+export interface WidgetAvailability {
+  /** Agents of the default team (or of the tenant) are online and the team is within its hours. */
+  live: boolean;
+  withinHours: boolean;
+  agentsOnline: number;
+  /** A knowledge-base bot answers first. */
+  bot: boolean;
+}
+
+// ---------- knowledge base ----------
+
+export const ArticleBody = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    body: Type.String({ minLength: 1, maxLength: 20_000 }),
+  },
+  { additionalProperties: false },
+);
+export type ArticleBody = Static<typeof ArticleBody>;
+export interface ArticleView {
+  id: string;
+  title: string;
+  body: string;
+  updatedAt: string;
+}
+
+export const ContactSettingsBody = Type.Object(
+  { botEnabled: Type.Optional(Type.Boolean()), rotateIdentitySecret: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+export type ContactSettingsBody = Static<typeof ContactSettingsBody>;
+export interface ContactSettingsView {
+  botEnabled: boolean;
+  hasIdentitySecret: boolean;
+  /** Only in the answer that created it: shown once. */
+  identitySecret?: string;
+}
+
+export const IdParam = Type.Object({ id: Id });

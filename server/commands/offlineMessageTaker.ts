@@ -1,0 +1,69 @@
+/**
+ * "Leave a message": outside business hours or with nobody online, the visitor's message becomes a
+ * conversation (channel "offline", already in its team's queue) and an email to the team.
+ */
+import type { OfflineMessageBody } from '../../protocol/contactCentre.js';
+import type { Ctx } from '../context.js';
+import { AppError } from '../errors.js';
+import { newId } from '../security/ids.js';
+import { findTenantByWidgetKey } from '../queries/tenantQueries.js';
+import { defaultTeam } from '../queries/contactSettingsQueries.js';
+import { conversationView } from '../queries/conversationQueries.js';
+import { startVisitorSession } from './visitorSessionStarter.js';
+import { createMessage } from './messageCreator.js';
+
+export async function takeOfflineMessage(
+  ctx: Ctx,
+  body: OfflineMessageBody,
+  opts: { token?: string; userAgent: string | null; page?: string },
+): Promise<{ token: string; conversationId: string; emailed: boolean }> {
+  const db = ctx.storage.db;
+  const tenant = await findTenantByWidgetKey(db, body.key);
+  if (!tenant) throw new AppError('not_found', 'widget key not found');
+  const session = await startVisitorSession(ctx, { key: body.key, token: opts.token, name: body.name, email: body.email, ...(opts.page ? { page: opts.page } : {}) }, opts.userAgent);
+  const team = await defaultTeam(db, tenant.id);
+  const now = Date.now();
+  const open = await db
+    .selectFrom('conversations')
+    .select(['id'])
+    .where('tenant_id', '=', tenant.id)
+    .where('visitor_id', '=', session.visitorId)
+    .where('status', '=', 'open')
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  let conversationId = open?.id;
+  if (!conversationId) {
+    // Created here, already queued and marked offline, so the bot never takes it.
+    conversationId = newId('conv');
+    await db
+      .insertInto('conversations')
+      .values({ id: conversationId, tenant_id: tenant.id, visitor_id: session.visitorId, status: 'open', assignee_id: null, created_at: now, updated_at: now, resolved_at: null, channel: 'offline', queued_at: now, team_id: team?.id ?? null })
+      .execute();
+  }
+  await createMessage(ctx, { kind: 'visitor', tenantId: tenant.id, visitorId: session.visitorId }, { clientId: newId('offline'), conversationId, body: body.body });
+  await ctx.bus.publish({ type: 'conversation.updated', tenantId: tenant.id, conversation: await conversationView(ctx, tenant.id, conversationId) });
+
+  let to: string[] = [];
+  if (team?.notify_email) to = [team.notify_email];
+  else if (team) {
+    const members = await db.selectFrom('team_members as m').innerJoin('agents as a', 'a.id', 'm.agent_id').select('a.email').where('m.team_id', '=', team.id).where('a.tenant_id', '=', tenant.id).where('a.disabled_at', 'is', null).execute();
+    to = members.map((m) => m.email);
+  }
+  if (to.length === 0) {
+    const admins = await db.selectFrom('agents').select('email').where('tenant_id', '=', tenant.id).where('role', '=', 'admin').where('disabled_at', 'is', null).execute();
+    to = admins.map((a) => a.email);
+  }
+  const emailed = await ctx.mailer.send({
+    to,
+    subject: `[${tenant.name}] New message from ${body.name.trim() || body.email}`,
+    text: [
+      `${body.name.trim() || 'A visitor'} <${body.email}> left a message${team ? ` for ${team.name}` : ''}:`,
+      '',
+      body.body,
+      '',
+      `Answer it in the console: ${ctx.env.publicUrl}/console/#c=${conversationId}`,
+    ].join('\n'),
+  });
+  return { token: session.token, conversationId, emailed };
+}

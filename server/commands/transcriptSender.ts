@@ -1,0 +1,36 @@
+/** Emails the visitor the transcript of their conversation (public messages only, never private notes). */
+import type { TranscriptBody } from '../../protocol/contactCentre.js';
+import type { Ctx } from '../context.js';
+import { AppError } from '../errors.js';
+import { assertSameTenant } from '../policies/tenantScope.js';
+import { conversationView } from '../queries/conversationQueries.js';
+import { messagesAfter } from '../queries/messageQueries.js';
+
+export async function sendTranscript(ctx: Ctx, visitor: { tenantId: string; visitorId: string }, body: TranscriptBody): Promise<{ to: string }> {
+  const db = ctx.storage.db;
+  const conv = assertSameTenant(visitor, await db.selectFrom('conversations').select(['id', 'tenant_id', 'visitor_id']).where('id', '=', body.conversationId).executeTakeFirst(), 'conversation');
+  if (conv.visitor_id !== visitor.visitorId) throw new AppError('not_found', 'conversation not found');
+  const view = await conversationView(ctx, visitor.tenantId, conv.id);
+  const to = body.email ?? view.visitor.email;
+  if (!to) throw new AppError('validation_failed', 'give an email address to send the transcript to');
+  const tenant = await db.selectFrom('tenants').select(['name']).where('id', '=', visitor.tenantId).executeTakeFirstOrThrow();
+  const lines: string[] = [];
+  let after = 0;
+  for (;;) {
+    const page = await messagesAfter(ctx, visitor.tenantId, conv.id, after, { includeInternal: false });
+    for (const m of page.items) {
+      const who = m.author.kind === 'visitor' ? 'You' : m.author.name;
+      lines.push(`[${m.createdAt.slice(0, 16).replace('T', ' ')} UTC] ${who}:`, m.body, '');
+    }
+    const last = page.items[page.items.length - 1];
+    if (!page.more || !last) break;
+    after = last.seq;
+  }
+  const sent = await ctx.mailer.send({
+    to: [to],
+    subject: `Your conversation with ${tenant.name}`,
+    text: [`Here is the transcript of your conversation with ${tenant.name}.`, '', ...lines].join('\n'),
+  });
+  if (!sent) throw new AppError('unavailable', 'the transcript could not be emailed right now');
+  return { to };
+}

@@ -1,0 +1,41 @@
+/**
+ * What the agent sees about a visitor beyond the pre-chat form: the pages they opened the widget on
+ * (last 20) and the identity the tenant's page claims for them, verified or not.
+ */
+import type { IdentityClaim } from '../../protocol/contactCentre.js';
+import type { Ctx } from '../context.js';
+import { contactSettings } from '../queries/contactSettingsQueries.js';
+import { checkIdentity } from '../security/visitorIdentity.js';
+import { openField, sealField } from '../security/sealedFields.js';
+
+const MAX_PAGES = 20;
+
+export async function recordVisitorContext(ctx: Ctx, tenantId: string, visitorId: string, seen: { page?: string; identity?: IdentityClaim }): Promise<void> {
+  const db = ctx.storage.db;
+  const now = Date.now();
+  const row = await db.selectFrom('visitor_context').selectAll().where('visitor_id', '=', visitorId).where('tenant_id', '=', tenantId).executeTakeFirst();
+  // Pages seen are visitor personal data: sealed at rest (security/sealedFields.ts).
+  let pages = row ? (JSON.parse(await openField(ctx.keyring, tenantId, 'visitor_context', 'pages', visitorId, row.pages).catch(() => '[]')) as Array<{ url: string; at: number }>) : [];
+  const url = seen.page?.slice(0, 2000);
+  if (url && pages[pages.length - 1]?.url !== url) pages = [...pages, { url, at: now }].slice(-MAX_PAGES);
+  let identity: { user_id: string | null; verified: number } | null = null;
+  if (seen.identity) {
+    const checked = checkIdentity((await contactSettings(db, tenantId)).identitySecret, seen.identity, now);
+    identity = checked ? { user_id: checked.userId, verified: checked.verified ? 1 : 0 } : { user_id: null, verified: 0 };
+  }
+  const sealedPages = await sealField(ctx.keyring, tenantId, 'visitor_context', 'pages', visitorId, JSON.stringify(pages));
+  if (row) {
+    await db
+      .updateTable('visitor_context')
+      .set({ pages: sealedPages, updated_at: now, ...(identity ?? {}) })
+      .where('visitor_id', '=', visitorId)
+      .where('tenant_id', '=', tenantId)
+      .execute();
+  } else {
+    await db
+      .insertInto('visitor_context')
+      .values({ visitor_id: visitorId, tenant_id: tenantId, pages: sealedPages, updated_at: now, user_id: identity?.user_id ?? null, verified: identity?.verified ?? 0 })
+      .onConflict((oc) => oc.column('visitor_id').doNothing())
+      .execute();
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Authentication for the REST API: a tenant API key (`Authorization: Bearer pk_…`, no CSRF needed:
+ * browsers never attach it on their own) or an agent's session cookie (CSRF rules of requireAgent).
+ * Either way the request gets a Principal: its tenant, the agent it acts as, its scopes, and how to
+ * name it in the audit log.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { API_SCOPES, type ApiScope } from '../../../protocol/admin.js';
+import type { Ctx } from '../../context.js';
+import { AppError } from '../../errors.js';
+import type { AgentSessions } from '../../commands/agentSessions.js';
+import type { AuditActor } from '../../security/auditLog.js';
+import { hashApiKey, looksLikeApiKey } from '../../security/apiKeys.js';
+import type { Agent } from '../../storage/schema.js';
+import type { Accessor } from '../../security/accessAudit.js';
+import { requireAgent } from './requireAgent.js';
+
+export interface Principal {
+  tenantId: string;
+  /** The agent acting: the signed-in agent, or the agent an API key acts as (its creator). */
+  agent: Agent;
+  via: 'session' | 'api_key';
+  apiKeyId: string | null;
+  scopes: ReadonlySet<ApiScope>;
+  /** Who to record in the audit log for anything this request does. */
+  audit: AuditActor;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal;
+  }
+}
+
+/** What a signed-in agent may do over the API, by role. `admin` covers every scope. */
+export const ROLE_SCOPES: Record<Agent['role'], readonly ApiScope[]> = {
+  agent: ['conversations:read', 'conversations:write', 'visitors:read', 'agents:read'],
+  supervisor: ['conversations:read', 'conversations:write', 'visitors:read', 'agents:read', 'reports:read'],
+  admin: API_SCOPES,
+};
+
+/** Keys are touched at most once a minute, so a busy integration does not write on every call. */
+const LAST_USED_GRANULARITY_MS = 60_000;
+
+export function auditActorOf(req: FastifyRequest): AuditActor {
+  if (req.principal) return req.principal.audit;
+  return { kind: 'agent', id: req.agent?.id ?? null, credential: req.session ? `session:${req.session.id.slice(0, 16)}` : null, address: req.ip };
+}
+
+export function hasScope(p: Pick<Principal, 'scopes'>, scope: ApiScope): boolean {
+  return p.scopes.has(scope) || p.scopes.has('admin');
+}
+
+/** preHandler: authenticates by API key or session, then requires `scope` (null: any authenticated caller). */
+export function requireAuth(ctx: Ctx, sessions: AgentSessions, scope: ApiScope | null) {
+  const bySession = requireAgent(sessions, ctx.env);
+  const db = ctx.storage.db;
+  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const header = req.headers.authorization;
+    if (header !== undefined) {
+      const m = /^Bearer (\S+)$/i.exec(header);
+      if (!m || !looksLikeApiKey(m[1]!)) throw new AppError('unauthorized', 'Authorization must be "Bearer pk_…" with a Parley API key');
+      const key = await db.selectFrom('api_keys').selectAll().where('key_hash', '=', hashApiKey(m[1]!)).where('revoked_at', 'is', null).executeTakeFirst();
+      const agent = key
+        ? await db.selectFrom('agents').selectAll().where('id', '=', key.agent_id).where('tenant_id', '=', key.tenant_id).where('disabled_at', 'is', null).executeTakeFirst()
+        : undefined;
+      if (!key || !agent) throw new AppError('unauthorized', 'API key is not valid or was revoked');
+      const now = Date.now();
+      if (key.last_used_at === null || key.last_used_at < now - LAST_USED_GRANULARITY_MS) {
+        await db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', key.id).execute();
+      }
+      req.agent = agent;
+      req.principal = {
+        tenantId: key.tenant_id,
+        agent,
+        via: 'api_key',
+        apiKeyId: key.id,
+        scopes: new Set(JSON.parse(key.scopes) as ApiScope[]),
+        audit: { kind: 'api_key', id: key.id, credential: `key:${key.id}`, address: req.ip },
+      };
+    } else {
+      await bySession(req, reply);
+      req.principal = {
+        tenantId: req.agent.tenant_id,
+        agent: req.agent,
+        via: 'session',
+        apiKeyId: null,
+        scopes: new Set(ROLE_SCOPES[req.agent.role]),
+        audit: { kind: 'agent', id: req.agent.id, credential: `session:${req.session.id.slice(0, 16)}`, address: req.ip },
+      };
+    }
+    if (scope && !hasScope(req.principal, scope)) {
+      throw new AppError('forbidden', req.principal.via === 'api_key' ? `this API key lacks the ${scope} scope` : `your role does not allow this (${scope})`);
+    }
+  };
+}
+
+/** The principal as an access-audit Accessor (security/accessAudit.ts). */
+export function principalAccessor(p: Principal): Accessor {
+  return p.via === 'api_key'
+    ? { kind: 'api_key', tenantId: p.tenantId, keyId: p.apiKeyId!, address: p.audit.address }
+    : { kind: 'agent', tenantId: p.tenantId, agentId: p.agent.id, credential: p.audit.credential!, address: p.audit.address };
+}

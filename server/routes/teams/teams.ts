@@ -1,0 +1,40 @@
+/** Teams (queues), agent presence and the tenant's contact-centre settings. */
+import type { FastifyInstance } from 'fastify';
+import { ContactSettingsBody, IdParam, PresenceBody, TeamBody, type ContactSettingsBody as SettingsBody, type PresenceBody as PresenceBodyT, type TeamBody as TeamBodyT } from '../../../protocol/contactCentre.js';
+import type { Ctx } from '../../context.js';
+import type { AgentSessions } from '../../commands/agentSessions.js';
+import { deleteTeam, saveTeam } from '../../commands/teamEditor.js';
+import { setPresence } from '../../commands/agentPresence.js';
+import { saveContactSettings } from '../../commands/kbArticleEditor.js';
+import { teamViews } from '../../queries/teamQueries.js';
+import { presenceList } from '../../queries/presenceQueries.js';
+import { contactSettings } from '../../queries/contactSettingsQueries.js';
+import { requireAgent } from '../auth/requireAgent.js';
+
+export function teamRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSessions): void {
+  const db = ctx.storage.db;
+  const preHandler = requireAgent(sessions, ctx.env);
+  type Id = { id: string };
+
+  app.get('/api/teams', { preHandler }, async (req) => ({ items: await teamViews(db, req.agent.tenant_id) }));
+  app.post('/api/teams', { preHandler, schema: { body: TeamBody } }, async (req, reply) => reply.code(201).send(await saveTeam(ctx, req.agent, null, req.body as TeamBodyT)));
+  app.put('/api/teams/:id', { preHandler, schema: { params: IdParam, body: TeamBody } }, async (req) => saveTeam(ctx, req.agent, (req.params as Id).id, req.body as TeamBodyT));
+  app.delete('/api/teams/:id', { preHandler, schema: { params: IdParam } }, async (req, reply) => {
+    await deleteTeam(ctx, req.agent, (req.params as Id).id);
+    return reply.code(204).send();
+  });
+
+  /** Every agent of the tenant with presence and load (the supervisor's view, the transfer picker). */
+  app.get('/api/presence', { preHandler }, async (req) => ({ items: await presenceList(db, req.agent.tenant_id) }));
+  /** The signed-in agent chooses online/away and their capacity. */
+  app.post('/api/presence', { preHandler, schema: { body: PresenceBody } }, async (req) => {
+    await setPresence(ctx, req.agent, req.body as PresenceBodyT);
+    return (await presenceList(db, req.agent.tenant_id)).find((a) => a.id === req.agent.id);
+  });
+
+  app.get('/api/contact-settings', { preHandler }, async (req) => {
+    const s = await contactSettings(db, req.agent.tenant_id);
+    return { botEnabled: s.botEnabled, hasIdentitySecret: !!s.identitySecret };
+  });
+  app.post('/api/contact-settings', { preHandler, schema: { body: ContactSettingsBody } }, async (req) => saveContactSettings(ctx, req.agent, req.body as SettingsBody));
+}

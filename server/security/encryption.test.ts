@@ -1,0 +1,225 @@
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanupTestParley, dialectUnderTest, dropSchemas, login, makeAgent, makeTenant, startTestParley, visitorSession, type TestParley } from '../testing/testParley.js';
+import { createMessage } from '../commands/messageCreator.js';
+import type { Tenant } from '../storage/schema.js';
+import { Keyring, KeyUnavailableError } from './keyring.js';
+import { aadFor, openMessages } from './sealedFields.js';
+import { DATA_KEY_EPOCH_MS, deleteTenant, KEY_DESTROY_GRACE_MS, maintainKeys, reencryptTenant } from './dataLifecycle.js';
+
+/** Every row of every table, as text: what someone with a copy of the database sees. */
+async function dumpAllRows(t: TestParley): Promise<string> {
+  const db = t.ctx.storage.db;
+  const tables = await db.introspection.getTables();
+  let out = '';
+  for (const table of tables) {
+    const rows = await db.selectFrom(table.name as never).selectAll().execute();
+    out += `\n== ${table.name}\n${JSON.stringify(rows)}`;
+  }
+  return out;
+}
+
+/** The raw bytes of the SQLite database and its WAL, as latin1 text (UTF-8 plaintext shows up verbatim). */
+function sqliteFiles(t: TestParley): string {
+  const file = join(t.dataDir, 'parley.sqlite');
+  return [file, `${file}-wal`].filter(existsSync).map((f) => readFileSync(f).toString('latin1')).join('\n');
+}
+
+const SECRETS = {
+  name: 'Zebediah Quartermaine',
+  email: 'zebediah.q@private.example',
+  page: 'https://shop.example/checkout/secret-basket-77',
+  body1: 'my parcel xylophonic never arrived',
+  body2: 'please refund the quokkasaurus order',
+  reply: 'Sorry Zebediah, refunding the flibbertigibbet now',
+};
+
+describe('encryption at rest', () => {
+  let t: TestParley;
+  let tenant: Tenant;
+
+  async function seed(of: Tenant, s = SECRETS) {
+    const { visitorId } = await visitorSession(t, of, { name: s.name, email: s.email, page: s.page });
+    const visitor = { kind: 'visitor' as const, tenantId: of.id, visitorId };
+    const m1 = await createMessage(t.ctx, visitor, { clientId: 'v1', body: s.body1 });
+    await createMessage(t.ctx, visitor, { clientId: 'v2', body: s.body2 });
+    const agent = await makeAgent(t, of, 'admin');
+    await createMessage(t.ctx, { kind: 'agent', tenantId: of.id, agent }, { clientId: 'a1', body: s.reply, conversationId: m1.message.conversationId });
+    return { visitorId, conversationId: m1.message.conversationId, agent };
+  }
+
+  beforeEach(async () => {
+    t = await startTestParley();
+    tenant = await makeTenant(t);
+  });
+  afterEach(() => cleanupTestParley(t));
+  afterAll(dropSchemas);
+
+  it('stores no plaintext of bodies, names, emails or pages, yet agents read them in clear', async () => {
+    const { conversationId, agent } = await seed(tenant);
+    const dump = await dumpAllRows(t);
+    const raw = dialectUnderTest() === 'sqlite' ? sqliteFiles(t) : '';
+    const words = [SECRETS.name, 'Zebediah', SECRETS.email, 'private.example', 'secret-basket', 'xylophonic', 'quokkasaurus', 'flibbertigibbet'];
+    for (const w of words) {
+      expect(dump, `rows contain ${w}`).not.toContain(w);
+      expect(raw, `database file contains ${w}`).not.toContain(w);
+    }
+    // The sealed values are there, in the documented format, with their key version.
+    const row = await t.ctx.storage.db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId).where('seq', '=', 1).executeTakeFirstOrThrow();
+    expect(row.body).toMatch(/^pe1:1:[A-Za-z0-9_-]+$/);
+    expect(row.key_version).toBe(1);
+    // Positive control: through the API, the agent sees plain text.
+    const me = await login(t, agent);
+    const list = (await t.app.inject({ method: 'GET', url: '/api/conversations', headers: me.headers })).json();
+    expect(list.items[0].visitor).toMatchObject({ name: SECRETS.name, email: SECRETS.email, currentPage: SECRETS.page });
+    const msgs = (await t.app.inject({ method: 'GET', url: `/api/conversations/${conversationId}/messages`, headers: me.headers })).json();
+    expect(msgs.items.map((m: { body: string }) => m.body)).toEqual([SECRETS.body1, SECRETS.body2, SECRETS.reply]);
+    expect(msgs.items[0].author.name).toBe(SECRETS.name);
+  });
+
+  it('binds each ciphertext to its tenant, row and column: a copied value does not open', async () => {
+    const a = await seed(tenant);
+    const other = await makeTenant(t);
+    await seed(other, { ...SECRETS, body1: 'other tenant text' });
+    const db = t.ctx.storage.db;
+    const [m1, m2] = await db.selectFrom('messages').selectAll().where('conversation_id', '=', a.conversationId).orderBy('seq').limit(2).execute();
+    // Same tenant, another row.
+    await db.updateTable('messages').set({ body: m1!.body }).where('id', '=', m2!.id).execute();
+    const moved = await db.selectFrom('messages').selectAll().where('id', '=', m2!.id).executeTakeFirstOrThrow();
+    await expect(openMessages(t.ctx.keyring, [moved])).rejects.toBeInstanceOf(KeyUnavailableError);
+    // Another column of the same row.
+    await expect(t.ctx.keyring.open(tenant.id, aadFor(tenant.id, 'messages', 'author_name', m1!.id), m1!.body)).rejects.toBeInstanceOf(KeyUnavailableError);
+    // Another tenant's row (and key).
+    const foreign = await db.selectFrom('messages').selectAll().where('tenant_id', '=', other.id).limit(1).executeTakeFirstOrThrow();
+    await expect(openMessages(t.ctx.keyring, [{ ...foreign, body: m1!.body }])).rejects.toBeInstanceOf(KeyUnavailableError);
+    // The API refuses to serve a tampered row rather than showing garbage.
+    const me = await login(t, a.agent);
+    expect((await t.app.inject({ method: 'GET', url: `/api/conversations/${a.conversationId}/messages`, headers: me.headers })).statusCode).toBe(500);
+  });
+
+  it('rotates data keys without downtime, re-encrypts, then destroys the old version', async () => {
+    const { conversationId, agent } = await seed(tenant);
+    const v2 = await t.ctx.keyring.rotate(tenant.id);
+    expect(v2).toBe(2);
+    await createMessage(t.ctx, { kind: 'agent', tenantId: tenant.id, agent }, { clientId: 'after', body: 'written after rotation', conversationId });
+    const db = t.ctx.storage.db;
+    const versions = async () => (await db.selectFrom('messages').select('key_version').where('tenant_id', '=', tenant.id).orderBy('seq').execute()).map((r) => r.key_version);
+    expect(await versions()).toEqual([1, 1, 1, 2]);
+    // Old and new versions both decrypt.
+    const me = await login(t, agent);
+    const bodies = async () => (await t.app.inject({ method: 'GET', url: `/api/conversations/${conversationId}/messages`, headers: me.headers })).json().items.map((m: { body: string }) => m.body);
+    expect(await bodies()).toEqual([SECRETS.body1, SECRETS.body2, SECRETS.reply, 'written after rotation']);
+    // Version 1 is still in use: not destroyed.
+    expect((await maintainKeys(t.ctx, tenant.id, Date.now() + KEY_DESTROY_GRACE_MS + 1000)).destroyed).toBe(0);
+    expect(await reencryptTenant(t.ctx, tenant.id)).toEqual({ messages: 3, visitors: 1 });
+    expect(await versions()).toEqual([2, 2, 2, 2]);
+    // Within the grace period a node may still write with v1: kept. After it: destroyed.
+    expect((await maintainKeys(t.ctx, tenant.id)).destroyed).toBe(0);
+    expect((await maintainKeys(t.ctx, tenant.id, Date.now() + KEY_DESTROY_GRACE_MS + 1000)).destroyed).toBe(1);
+    const v1 = await db.selectFrom('tenant_keys').selectAll().where('tenant_id', '=', tenant.id).where('purpose', '=', 'data').where('version', '=', 1).executeTakeFirstOrThrow();
+    expect(v1.wrapped_key).toBeNull();
+    expect(v1.destroyed_at).not.toBeNull();
+    expect(await bodies()).toEqual([SECRETS.body1, SECRETS.body2, SECRETS.reply, 'written after rotation']);
+    // A period-old key is rotated by the job.
+    await db.updateTable('tenant_keys').set({ created_at: Date.now() - DATA_KEY_EPOCH_MS - 1 }).where('tenant_id', '=', tenant.id).execute();
+    expect((await maintainKeys(t.ctx, tenant.id)).rotated).toBe(1);
+  });
+
+  it('rotates the master key: old and new accepted during the switch, then only the new', async () => {
+    const { conversationId } = await seed(tenant);
+    const rows = await t.ctx.storage.db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId).execute();
+    const oldMaster = t.ctx.env.masterKey;
+    const newMaster = Buffer.alloc(32, 7);
+    const during = new Keyring(t.ctx.storage, { current: newMaster, previous: oldMaster });
+    expect((await openMessages(during, rows)).map((m) => m.body)).toContain(SECRETS.body1);
+    expect(await during.rewrapAll()).toEqual({ rewrapped: 2, current: 0 }); // data v1 + search key
+    const after = new Keyring(t.ctx.storage, { current: newMaster });
+    expect((await openMessages(after, rows)).map((m) => m.body)).toContain(SECRETS.body1);
+    const oldOnly = new Keyring(t.ctx.storage, { current: oldMaster });
+    await expect(openMessages(oldOnly, rows)).rejects.toThrow(/not configured/);
+  });
+
+  it('keeps a bounded cache of unwrapped keys', async () => {
+    const ring = new Keyring(t.ctx.storage, { current: t.ctx.env.masterKey }, { cacheSize: 3 });
+    for (let i = 0; i < 6; i++) {
+      const other = await makeTenant(t);
+      await ring.dataKey(other.id);
+      await ring.searchKey(other.id);
+    }
+    expect(ring.cachedKeys).toBe(3);
+  });
+
+  it('deleting a tenant shreds it: a copy of the old database cannot be decrypted any more', async () => {
+    const { conversationId } = await seed(tenant);
+    const survivor = await makeTenant(t);
+    const kept = await seed(survivor, { ...SECRETS, body1: 'survivor text' });
+    const db = t.ctx.storage.db;
+
+    // The "backup": a copy of the database taken before the deletion. On SQLite the file itself
+    // (checkpointed so the copy is complete); on PostgreSQL the tenant's raw rows.
+    let copy: { messages: Array<{ id: string; tenant_id: string; body: string; author_name: string }>; keys: Array<{ purpose: 'data' | 'search'; version: number; wrapped_key: string | null }> };
+    if (dialectUnderTest() === 'sqlite') {
+      await t.ctx.storage.afterErase();
+      const file = join(t.dataDir, 'backup.sqlite');
+      copyFileSync(join(t.dataDir, 'parley.sqlite'), file);
+      const backup = new Database(file, { readonly: true });
+      copy = {
+        messages: backup.prepare('select id, tenant_id, body, author_name from messages where tenant_id = ?').all(tenant.id) as never,
+        keys: backup.prepare('select purpose, version, wrapped_key from tenant_keys where tenant_id = ?').all(tenant.id) as never,
+      };
+      backup.close();
+    } else {
+      copy = {
+        messages: await db.selectFrom('messages').select(['id', 'tenant_id', 'body', 'author_name']).where('tenant_id', '=', tenant.id).execute(),
+        keys: await db.selectFrom('tenant_keys').select(['purpose', 'version', 'wrapped_key']).where('tenant_id', '=', tenant.id).execute(),
+      };
+    }
+    expect(copy.messages).toHaveLength(3);
+    expect(copy.keys.length).toBeGreaterThanOrEqual(2);
+    // Control: before the deletion, the copy opens with this installation's keys.
+    expect((await openMessages(t.ctx.keyring, copy.messages)).map((m) => m.body)).toContain(SECRETS.body1);
+
+    const result = await deleteTenant(t.ctx, tenant.id, { kind: 'operator', command: 'test' });
+    expect(result).toMatchObject({ conversations: 1, visitors: 1 });
+    expect(result.keysDestroyed).toBe(copy.keys.length);
+
+    // 1. The live installation has no key for them any more.
+    expect(await db.selectFrom('tenant_keys').selectAll().where('tenant_id', '=', tenant.id).execute()).toEqual([]);
+    const fresh = new Keyring(t.ctx.storage, { current: t.ctx.env.masterKey });
+    for (const ring of [t.ctx.keyring, fresh]) await expect(openMessages(ring, copy.messages.slice(0, 1))).rejects.toThrow(/does not exist or was destroyed/);
+    // 2. No remaining key (every other tenant's data and search keys) opens any of them.
+    const remaining = await db.selectFrom('tenant_keys').selectAll().where('destroyed_at', 'is', null).execute();
+    expect(remaining.length).toBeGreaterThan(0);
+    for (const k of remaining) {
+      const key = fresh.unwrap(k.tenant_id, k.purpose, k.version, k.wrapped_key!);
+      const { createDecipheriv } = await import('node:crypto');
+      for (const m of copy.messages) {
+        const blob = Buffer.from(m.body.split(':')[2]!, 'base64url');
+        const d = createDecipheriv('aes-256-gcm', key, blob.subarray(0, 12));
+        d.setAAD(Buffer.from(aadFor(m.tenant_id, 'messages', 'body', m.id)));
+        d.setAuthTag(blob.subarray(blob.length - 16));
+        expect(() => Buffer.concat([d.update(blob.subarray(12, blob.length - 16)), d.final()])).toThrow();
+      }
+    }
+    // 3. The copy still holds the tenant's wrapped keys; once the master key is rotated (keys:rewrap)
+    //    and the old one destroyed, the remaining key material cannot unwrap them either.
+    const newMaster = Buffer.alloc(32, 9);
+    await new Keyring(t.ctx.storage, { current: newMaster, previous: t.ctx.env.masterKey }).rewrapAll();
+    const afterRotation = new Keyring(t.ctx.storage, { current: newMaster });
+    for (const k of copy.keys) expect(() => afterRotation.unwrap(tenant.id, k.purpose, k.version, k.wrapped_key!)).toThrow(KeyUnavailableError);
+    // The surviving tenant is untouched and readable with the new master key.
+    const survivorRows = await db.selectFrom('messages').selectAll().where('conversation_id', '=', kept.conversationId).execute();
+    expect((await openMessages(afterRotation, survivorRows)).map((m) => m.body)).toContain('survivor text');
+    // No row of the deleted tenant remains; on SQLite no byte of its wrapped keys remains in the live files.
+    for (const table of ['messages', 'visitors', 'conversations', 'message_search', 'agents'] as const) {
+      expect(await db.selectFrom(table).select('tenant_id').where('tenant_id', '=', tenant.id).execute()).toEqual([]);
+    }
+    expect(await db.selectFrom('conversations').select('id').where('id', '=', conversationId).execute()).toEqual([]);
+    if (dialectUnderTest() === 'sqlite') {
+      const live = sqliteFiles(t);
+      for (const k of copy.keys) expect(live).not.toContain(k.wrapped_key!.slice(20, 60));
+    }
+  });
+});

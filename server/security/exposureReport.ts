@@ -1,0 +1,201 @@
+/**
+ * Exposure report: given an actor (agent id), a credential, an address and/or a time window, lists
+ * exactly which visitors and conversations of which tenants that access touched, from the audit
+ * chain. The visitors' names and emails are opened so the report is ready to notify; it is itself
+ * an access to visitor data and is audited. Optionally notifies each affected tenant by webhook
+ * (`security.exposure_report`, payload sealed at rest) and by email to its admins.
+ */
+import type { Ctx } from '../context.js';
+import { AppError } from '../errors.js';
+import { enqueueWebhookEvent } from '../webhooks/webhookEvents.js';
+import { recordAccess, type Accessor } from './accessAudit.js';
+import { openVisitors } from './sealedFields.js';
+
+export interface ExposureCriteria {
+  actorId?: string;
+  /** Exact credential, `session:<hex>` (a full session id is cut to the recorded 16-hex prefix), or a prefix ending in `*`. */
+  credential?: string;
+  address?: string;
+  from?: number;
+  to?: number;
+  /** Restricts to one tenant (tenant admins see only their own). */
+  tenantId?: string;
+}
+
+export interface ExposedConversation {
+  conversationId: string | null;
+  firstAccess: string;
+  lastAccess: string;
+  accesses: number;
+  actions: string[];
+  actors: string[];
+  credentials: string[];
+  addresses: string[];
+}
+
+export interface ExposedVisitor {
+  visitorId: string | null;
+  /** Null when the visitor was erased or expired since (their data is gone). */
+  name: string | null;
+  email: string | null;
+  erased: boolean;
+  conversations: ExposedConversation[];
+}
+
+export interface ExposureReport {
+  generatedAt: string;
+  criteria: Record<string, string>;
+  totals: { tenants: number; visitors: number; conversations: number; accesses: number };
+  tenants: Array<{ tenantId: string; slug: string | null; name: string | null; visitors: ExposedVisitor[] }>;
+}
+
+/** Actions that are not an exposure of a visitor's data (the job deleting it, keys, reports). */
+const NOT_EXPOSURE = new Set(['conversation.expire', 'visitor.expire', 'key.destroy', 'tenant.delete', 'exposure.report', 'exposure.notify', 'visitor.erase']);
+
+export function parseTime(raw: string, name: string): number {
+  const n = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  if (!Number.isFinite(n)) throw new AppError('validation_failed', `${name} must be an ISO date-time or epoch milliseconds`);
+  return n;
+}
+
+function normaliseCredential(c: string): { exact?: string; prefix?: string } {
+  if (c.endsWith('*')) return { prefix: c.slice(0, -1) };
+  const m = /^session:([0-9a-f]{16})[0-9a-f]*$/i.exec(c);
+  if (m) return { exact: `session:${m[1]!.toLowerCase()}` };
+  return { exact: c };
+}
+
+export async function exposureReport(ctx: Pick<Ctx, 'storage' | 'keyring'>, criteria: ExposureCriteria, who: Accessor): Promise<ExposureReport> {
+  if (!criteria.actorId && !criteria.credential && !criteria.address && criteria.from === undefined && criteria.to === undefined) {
+    throw new AppError('validation_failed', 'give at least one of actor, credential, address, from, to');
+  }
+  const db = ctx.storage.db;
+  // tenant → visitor → conversation
+  const byTenant = new Map<string, Map<string, Map<string, ExposedConversation & { first: number; last: number }>>>();
+  let accesses = 0;
+  let after = 0;
+  for (;;) {
+    let q = db.selectFrom('audit_log').selectAll().where('seq', '>', after).where('tenant_id', 'is not', null);
+    q = q.where((eb) => eb.or([eb('conversation_id', 'is not', null), eb('visitor_id', 'is not', null)]));
+    if (criteria.tenantId) q = q.where('tenant_id', '=', criteria.tenantId);
+    if (criteria.actorId) q = q.where('actor_id', '=', criteria.actorId);
+    if (criteria.address) q = q.where('address', '=', criteria.address);
+    if (criteria.from !== undefined) q = q.where('at', '>=', criteria.from);
+    if (criteria.to !== undefined) q = q.where('at', '<=', criteria.to);
+    if (criteria.credential) {
+      const c = normaliseCredential(criteria.credential);
+      q = c.exact ? q.where('credential', '=', c.exact) : q.where('credential', 'like', `${c.prefix!.replace(/[%_\\]/g, '')}%`);
+    }
+    const page = await q.orderBy('seq').limit(5000).execute();
+    if (page.length === 0) break;
+    for (const e of page) {
+      after = e.seq;
+      if (NOT_EXPOSURE.has(e.action)) continue;
+      accesses++;
+      const tenant = byTenant.get(e.tenant_id!) ?? new Map();
+      byTenant.set(e.tenant_id!, tenant);
+      const vKey = e.visitor_id ?? '';
+      const visitor = tenant.get(vKey) ?? new Map();
+      tenant.set(vKey, visitor);
+      const cKey = e.conversation_id ?? '';
+      const conv = visitor.get(cKey) ?? { conversationId: e.conversation_id, first: e.at, last: e.at, firstAccess: '', lastAccess: '', accesses: 0, actions: [], actors: [], credentials: [], addresses: [] };
+      visitor.set(cKey, conv);
+      conv.first = Math.min(conv.first, e.at);
+      conv.last = Math.max(conv.last, e.at);
+      conv.accesses++;
+      const add = (list: string[], v: string | null) => {
+        if (v && !list.includes(v)) list.push(v);
+      };
+      add(conv.actions, e.action);
+      add(conv.actors, e.actor_id ? `${e.actor_kind}:${e.actor_id}` : e.actor_kind);
+      add(conv.credentials, e.credential);
+      add(conv.addresses, e.address);
+    }
+    if (page.length < 5000) break;
+  }
+
+  const report: ExposureReport = {
+    generatedAt: new Date().toISOString(),
+    criteria: Object.fromEntries(
+      Object.entries({ ...criteria, from: criteria.from === undefined ? undefined : new Date(criteria.from).toISOString(), to: criteria.to === undefined ? undefined : new Date(criteria.to).toISOString() }).filter(([, v]) => v !== undefined) as Array<[string, string]>,
+    ),
+    totals: { tenants: 0, visitors: 0, conversations: 0, accesses },
+    tenants: [],
+  };
+  for (const [tenantId, visitors] of byTenant) {
+    const tenant = await db.selectFrom('tenants').select(['slug', 'name']).where('id', '=', tenantId).executeTakeFirst();
+    const ids = [...visitors.keys()].filter(Boolean);
+    const rows = ids.length ? await db.selectFrom('visitors').select(['id', 'tenant_id', 'name', 'email', 'current_page', 'user_agent']).where('tenant_id', '=', tenantId).where('id', 'in', ids).execute() : [];
+    const opened = new Map((tenant ? await openVisitors(ctx.keyring, rows) : []).map((v) => [v.id, v]));
+    const entry = { tenantId, slug: tenant?.slug ?? null, name: tenant?.name ?? null, visitors: [] as ExposedVisitor[] };
+    for (const [visitorId, convs] of visitors) {
+      const v = opened.get(visitorId);
+      entry.visitors.push({
+        visitorId: visitorId || null,
+        name: v?.name ?? null,
+        email: v?.email ?? null,
+        erased: !v,
+        conversations: [...convs.values()].map(({ first, last, ...c }) => ({ ...c, firstAccess: new Date(first).toISOString(), lastAccess: new Date(last).toISOString() })),
+      });
+      report.totals.conversations += [...convs.keys()].filter(Boolean).length;
+    }
+    report.totals.visitors += entry.visitors.filter((v) => v.visitorId).length;
+    report.tenants.push(entry);
+  }
+  report.totals.tenants = report.tenants.length;
+  // Producing the report opened visitors' names and emails: that is an access too.
+  await recordAccess(
+    ctx,
+    who,
+    'exposure.report',
+    report.tenants.map((t) => ({ tenantId: t.tenantId, resourceType: 'exposure_report', details: { criteria: report.criteria, visitors: t.visitors.length } })),
+  );
+  return report;
+}
+
+const CSV_COLUMNS = ['tenant_id', 'tenant_slug', 'tenant_name', 'visitor_id', 'visitor_name', 'visitor_email', 'visitor_erased', 'conversation_id', 'first_access', 'last_access', 'accesses', 'actions', 'actors', 'credentials', 'addresses'];
+
+function csvCell(v: unknown): string {
+  let s = v === null || v === undefined ? '' : String(v);
+  // A cell starting with = + - @ is a formula in spreadsheets: neutralise it.
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function exposureCsv(report: ExposureReport): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const t of report.tenants)
+    for (const v of t.visitors)
+      for (const c of v.conversations)
+        lines.push(
+          [t.tenantId, t.slug, t.name, v.visitorId, v.name, v.email, v.erased, c.conversationId, c.firstAccess, c.lastAccess, c.accesses, c.actions.join(' '), c.actors.join(' '), c.credentials.join(' '), c.addresses.join(' ')]
+            .map(csvCell)
+            .join(','),
+        );
+  return lines.join('\r\n') + '\r\n';
+}
+
+/** Tells each affected tenant: a signed webhook with its part of the report, and an email to its admins. */
+export async function notifyExposure(ctx: Pick<Ctx, 'storage' | 'keyring' | 'mailer'>, report: ExposureReport, who: Accessor): Promise<{ tenants: number; webhooks: number; emails: number }> {
+  const db = ctx.storage.db;
+  let webhooks = 0;
+  let emails = 0;
+  for (const t of report.tenants) {
+    const part: ExposureReport = { ...report, tenants: [t], totals: { ...report.totals, tenants: 1, visitors: t.visitors.length, conversations: t.visitors.reduce((n, v) => n + v.conversations.length, 0) } };
+    const dk = await ctx.keyring.dataKey(t.tenantId);
+    webhooks += await enqueueWebhookEvent(db, t.tenantId, 'security.exposure_report', part, dk);
+    const admins = await db.selectFrom('agents').select('email').where('tenant_id', '=', t.tenantId).where('role', '=', 'admin').where('disabled_at', 'is', null).execute();
+    const sent = await ctx.mailer.send({
+      to: admins.map((a) => a.email),
+      subject: `[Parley security] Exposure report: ${part.totals.visitors} visitor(s) of ${t.name ?? t.tenantId}`,
+      text:
+        `An access to your customers' chat data matched a security review.\n\n` +
+        `Criteria: ${JSON.stringify(report.criteria)}\nGenerated: ${report.generatedAt}\n` +
+        `Visitors: ${part.totals.visitors}, conversations: ${part.totals.conversations}\n\n` +
+        `Exposed visitors and conversations (CSV):\n\n${exposureCsv(part)}`,
+    });
+    if (sent) emails++;
+    await recordAccess(ctx, who, 'exposure.notify', [{ tenantId: t.tenantId, resourceType: 'exposure_report', details: { webhooks, emailed: sent, visitors: part.totals.visitors } }]);
+  }
+  return { tenants: report.tenants.length, webhooks, emails };
+}

@@ -1,0 +1,300 @@
+/**
+ * Envelope encryption with per-tenant keys.
+ *
+ * - Every tenant has data keys (DEKs, AES-256) in `tenant_keys`, one row per version, plus one search
+ *   key for the blind index. A DEK is stored only wrapped: AES-256-GCM under a key-encryption key
+ *   derived from the master key for that tenant (HKDF-SHA256, info = tenant id), with the tenant,
+ *   purpose and version as additional data, so a wrapped key moved to another tenant or version
+ *   does not unwrap.
+ * - The master key comes from configuration (MASTER_KEY), never from the database. During a master
+ *   rotation MASTER_KEY_PREVIOUS is also accepted; `rewrapAll` moves every DEK to the current one.
+ * - New writes use the tenant's newest live version; every older version still decrypts until it
+ *   is destroyed. Destroying a version (retention) or deleting the tenant's rows (tenant deletion)
+ *   is crypto-shredding: whatever ciphertext remains anywhere can no longer be opened.
+ * - Unwrapped keys are cached in memory, bounded in size and age (so a key destroyed by another
+ *   node or the CLI leaves this node's memory within the TTL).
+ *
+ * Sealed values: `pe1:<version>:<base64url(iv | ciphertext | tag)>`. The caller's AAD binds each
+ * value to its tenant, table, column and row (see sealedFields.ts).
+ */
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import type { Storage } from '../storage/db.js';
+import type { TenantKeyTable } from '../storage/schema.js';
+
+export type KeyPurpose = TenantKeyTable['purpose'];
+
+export interface DataKey {
+  tenantId: string;
+  version: number;
+  key: Buffer;
+}
+
+export class KeyUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KeyUnavailableError';
+  }
+}
+
+export interface KeyringOptions {
+  /** Most unwrapped keys kept in memory. */
+  cacheSize?: number;
+  /** How long an unwrapped key stays cached. */
+  cacheTtlMs?: number;
+  /** How long a node keeps writing with the version it last saw as current (rotation reaches it within this). */
+  currentTtlMs?: number;
+}
+
+const SEALED_PREFIX = 'pe1:';
+const WRAP_PREFIX = 'w1:';
+
+/** Short public fingerprint of a master key: which master wrapped a DEK, without revealing it. */
+export const masterKeyId = (key: Buffer): string => createHash('sha256').update('parley-master-key-id').update(key).digest('hex').slice(0, 16);
+
+export function isSealed(value: string | null | undefined): boolean {
+  return typeof value === 'string' && value.startsWith(SEALED_PREFIX);
+}
+
+function gcmSeal(key: Buffer, aad: string, plaintext: Buffer): Buffer {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(aad, 'utf8'));
+  const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([iv, ct, cipher.getAuthTag()]);
+}
+
+function gcmOpen(key: Buffer, aad: string, blob: Buffer): Buffer {
+  if (blob.length < 28) throw new KeyUnavailableError('sealed value is truncated');
+  const decipher = createDecipheriv('aes-256-gcm', key, blob.subarray(0, 12));
+  decipher.setAAD(Buffer.from(aad, 'utf8'));
+  decipher.setAuthTag(blob.subarray(blob.length - 16));
+  return Buffer.concat([decipher.update(blob.subarray(12, blob.length - 16)), decipher.final()]);
+}
+
+/** Seals with a known DEK (synchronous, so it can run inside a transaction). */
+export function sealWith(dk: DataKey, aad: string, plaintext: string): string {
+  return `${SEALED_PREFIX}${dk.version}:${gcmSeal(dk.key, aad, Buffer.from(plaintext, 'utf8')).toString('base64url')}`;
+}
+
+export function sealedVersion(value: string): number {
+  const m = /^pe1:(\d+):/.exec(value);
+  if (!m) throw new KeyUnavailableError('value is not sealed');
+  return Number(m[1]);
+}
+
+export class Keyring {
+  private readonly masters: Array<{ id: string; key: Buffer }>;
+  private readonly cache = new Map<string, { key: Buffer; at: number }>();
+  private readonly current = new Map<string, { dk: DataKey; at: number }>();
+  private readonly cacheSize: number;
+  private readonly cacheTtlMs: number;
+  private readonly currentTtlMs: number;
+
+  constructor(
+    private readonly storage: Pick<Storage, 'db' | 'isUniqueViolation'>,
+    master: { current: Buffer; previous?: Buffer | null },
+    opts: KeyringOptions = {},
+  ) {
+    this.masters = [{ id: masterKeyId(master.current), key: master.current }];
+    if (master.previous) this.masters.push({ id: masterKeyId(master.previous), key: master.previous });
+    this.cacheSize = opts.cacheSize ?? 1000;
+    this.cacheTtlMs = opts.cacheTtlMs ?? 5 * 60_000;
+    this.currentTtlMs = opts.currentTtlMs ?? 30_000;
+  }
+
+  get currentMasterId(): string {
+    return this.masters[0]!.id;
+  }
+
+  // ---------- wrapping ----------
+
+  private kek(masterKey: Buffer, tenantId: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', masterKey, Buffer.from('parley-kek-v1'), Buffer.from(`tenant:${tenantId}`), 32));
+  }
+
+  private wrapAad = (tenantId: string, purpose: KeyPurpose, version: number) => `parley-dek|${tenantId}|${purpose}|${version}`;
+
+  wrap(tenantId: string, purpose: KeyPurpose, version: number, key: Buffer): { wrapped: string; masterId: string } {
+    const m = this.masters[0]!;
+    const blob = gcmSeal(this.kek(m.key, tenantId), this.wrapAad(tenantId, purpose, version), key);
+    return { wrapped: `${WRAP_PREFIX}${m.id}:${blob.toString('base64url')}`, masterId: m.id };
+  }
+
+  unwrap(tenantId: string, purpose: KeyPurpose, version: number, wrapped: string): Buffer {
+    const m = /^w1:([0-9a-f]{16}):([A-Za-z0-9_-]+)$/.exec(wrapped);
+    if (!m) throw new KeyUnavailableError('wrapped key is malformed');
+    const master = this.masters.find((x) => x.id === m[1]);
+    if (!master) throw new KeyUnavailableError(`key ${tenantId}/${purpose}/${version} is wrapped by master key ${m[1]}, which is not configured`);
+    try {
+      return gcmOpen(this.kek(master.key, tenantId), this.wrapAad(tenantId, purpose, version), Buffer.from(m[2]!, 'base64url'));
+    } catch {
+      throw new KeyUnavailableError(`key ${tenantId}/${purpose}/${version} does not unwrap`);
+    }
+  }
+
+  // ---------- cache ----------
+
+  private cacheGet(id: string): Buffer | null {
+    const hit = this.cache.get(id);
+    if (!hit) return null;
+    this.cache.delete(id);
+    if (Date.now() - hit.at > this.cacheTtlMs) return null;
+    this.cache.set(id, hit); // most recently used last
+    return hit.key;
+  }
+
+  private cachePut(id: string, key: Buffer): void {
+    this.cache.delete(id);
+    this.cache.set(id, { key, at: Date.now() });
+    while (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
+  }
+
+  /** How many unwrapped keys are in memory (tests check the bound). */
+  get cachedKeys(): number {
+    return this.cache.size;
+  }
+
+  /** Forgets a tenant's keys (after destruction or rotation on this node). */
+  evict(tenantId: string): void {
+    for (const id of [...this.cache.keys()]) if (id.startsWith(`${tenantId}/`)) this.cache.delete(id);
+    this.current.delete(tenantId);
+  }
+
+  // ---------- keys ----------
+
+  /** The key of one version, unwrapped; throws KeyUnavailableError when missing or destroyed. */
+  async key(tenantId: string, purpose: KeyPurpose, version: number): Promise<Buffer> {
+    const id = `${tenantId}/${purpose}/${version}`;
+    const cached = this.cacheGet(id);
+    if (cached) return cached;
+    const row = await this.storage.db
+      .selectFrom('tenant_keys')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('purpose', '=', purpose)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    if (!row || !row.wrapped_key || row.destroyed_at !== null) throw new KeyUnavailableError(`key ${id} does not exist or was destroyed`);
+    const key = this.unwrap(tenantId, purpose, version, row.wrapped_key);
+    this.cachePut(id, key);
+    return key;
+  }
+
+  /** The version new data is written with, created on first use. */
+  async dataKey(tenantId: string): Promise<DataKey> {
+    const hit = this.current.get(tenantId);
+    if (hit && Date.now() - hit.at < this.currentTtlMs) return hit.dk;
+    const row = await this.storage.db
+      .selectFrom('tenant_keys')
+      .select(['version'])
+      .where('tenant_id', '=', tenantId)
+      .where('purpose', '=', 'data')
+      .where('destroyed_at', 'is', null)
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const version = row ? row.version : await this.create(tenantId, 'data', 1);
+    const dk = { tenantId, version, key: await this.key(tenantId, 'data', version) };
+    this.current.set(tenantId, { dk, at: Date.now() });
+    return dk;
+  }
+
+  /** The tenant's blind-index key (one per tenant, created on first use). */
+  async searchKey(tenantId: string): Promise<Buffer> {
+    try {
+      return await this.key(tenantId, 'search', 1);
+    } catch (err) {
+      if (!(err instanceof KeyUnavailableError)) throw err;
+      const exists = await this.storage.db.selectFrom('tenant_keys').select('version').where('tenant_id', '=', tenantId).where('purpose', '=', 'search').executeTakeFirst();
+      if (exists) throw err; // destroyed: the tenant is being deleted
+      await this.create(tenantId, 'search', 1);
+      return this.key(tenantId, 'search', 1);
+    }
+  }
+
+  /** Inserts a new random key; when another node won the race for the same version, uses theirs. */
+  private async create(tenantId: string, purpose: KeyPurpose, version: number): Promise<number> {
+    const { wrapped, masterId } = this.wrap(tenantId, purpose, version, randomBytes(32));
+    try {
+      await this.storage.db
+        .insertInto('tenant_keys')
+        .values({ tenant_id: tenantId, purpose, version, wrapped_key: wrapped, master_key_id: masterId, created_at: Date.now(), destroyed_at: null })
+        .execute();
+    } catch (err) {
+      if (!this.storage.isUniqueViolation(err)) throw err;
+    }
+    return version;
+  }
+
+  /** A new data-key version for new writes; older versions keep decrypting. Returns the new version. */
+  async rotate(tenantId: string): Promise<number> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const top = await this.storage.db
+        .selectFrom('tenant_keys')
+        .select((e) => e.fn.max('version').as('v'))
+        .where('tenant_id', '=', tenantId)
+        .where('purpose', '=', 'data')
+        .executeTakeFirst();
+      const next = Number(top?.v ?? 0) + 1;
+      const { wrapped, masterId } = this.wrap(tenantId, 'data', next, randomBytes(32));
+      try {
+        await this.storage.db
+          .insertInto('tenant_keys')
+          .values({ tenant_id: tenantId, purpose: 'data', version: next, wrapped_key: wrapped, master_key_id: masterId, created_at: Date.now(), destroyed_at: null })
+          .execute();
+        this.current.delete(tenantId);
+        return next;
+      } catch (err) {
+        if (!this.storage.isUniqueViolation(err)) throw err;
+      }
+    }
+    throw new Error('could not rotate: concurrent rotations');
+  }
+
+  /** Destroys one version: its wrapped key is erased, so data sealed under it can never be opened again. */
+  async destroy(tenantId: string, purpose: KeyPurpose, version: number): Promise<void> {
+    await this.storage.db
+      .updateTable('tenant_keys')
+      .set({ wrapped_key: null, master_key_id: null, destroyed_at: Date.now() })
+      .where('tenant_id', '=', tenantId)
+      .where('purpose', '=', purpose)
+      .where('version', '=', version)
+      .execute();
+    this.evict(tenantId);
+  }
+
+  /** Re-wraps every live key under the current master key (master rotation). Returns how many moved. */
+  async rewrapAll(): Promise<{ rewrapped: number; current: number }> {
+    const rows = await this.storage.db.selectFrom('tenant_keys').selectAll().where('destroyed_at', 'is', null).execute();
+    let rewrapped = 0;
+    for (const row of rows) {
+      if (!row.wrapped_key || row.master_key_id === this.currentMasterId) continue;
+      const key = this.unwrap(row.tenant_id, row.purpose, row.version, row.wrapped_key);
+      const { wrapped, masterId } = this.wrap(row.tenant_id, row.purpose, row.version, key);
+      await this.storage.db
+        .updateTable('tenant_keys')
+        .set({ wrapped_key: wrapped, master_key_id: masterId })
+        .where('tenant_id', '=', row.tenant_id)
+        .where('purpose', '=', row.purpose)
+        .where('version', '=', row.version)
+        .where('wrapped_key', '=', row.wrapped_key)
+        .execute();
+      rewrapped++;
+    }
+    return { rewrapped, current: rows.length - rewrapped };
+  }
+
+  // ---------- values ----------
+
+  /** Opens a sealed value of a tenant. Plain text is refused: nothing is ever stored unsealed. */
+  async open(tenantId: string, aad: string, value: string): Promise<string> {
+    const m = /^pe1:(\d+):([A-Za-z0-9_-]*)$/.exec(value);
+    if (!m) throw new KeyUnavailableError('sealed value is malformed');
+    const key = await this.key(tenantId, 'data', Number(m[1]));
+    try {
+      return gcmOpen(key, aad, Buffer.from(m[2]!, 'base64url')).toString('utf8');
+    } catch {
+      throw new KeyUnavailableError('sealed value does not open: wrong tenant, row or key');
+    }
+  }
+}

@@ -1,0 +1,403 @@
+/**
+ * Signed releases. A build writes dist/public/manifest.json (the SHA-384 of every served file);
+ * signing it appends an entry to a hash-chained, append-only release log:
+ *
+ *   body  = { seq, version, manifestSha384, keyId, publicKey, signedAt, prevHash }
+ *   signature = Ed25519(canonical(body))          — covers the manifest (through its SHA-384)
+ *                                                   and the entry's place in the chain
+ *   hash  = SHA-256(canonical({ ...body, signature }))   — the next entry's prevHash
+ *
+ * `canonical` is JSON with object keys sorted and no whitespace, so formatting never matters but
+ * every value does. The manifest's SHA-384 is taken over canonical(manifest) as well.
+ *
+ * Beside the manifest the signer writes release.json (this release's entry) and release-log.json
+ * (the whole log up to it), which the server serves at /.well-known/parley-releases.json.
+ * Trust never comes from a file next to the release: the server and `parley release:verify` only
+ * accept signatures by keys from RELEASE_PUBLIC_KEY, or, when that is unset, the local development
+ * key (see docs/SECURITY.md).
+ */
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+export const MANIFEST_FILE = 'manifest.json';
+export const RELEASE_ENTRY_FILE = 'release.json';
+export const RELEASE_LOG_FILE = 'release-log.json';
+/** Files in the public directory that describe the release rather than being served. */
+export const RELEASE_META_FILES: ReadonlySet<string> = new Set([MANIFEST_FILE, RELEASE_ENTRY_FILE, RELEASE_LOG_FILE]);
+export const LOG_FORMAT = 'parley-release-log/1';
+export const GENESIS = '0'.repeat(64);
+export const PRIVATE_KEY_FILE = 'release-ed25519.key';
+export const PUBLIC_KEY_FILE = 'release-ed25519.pub';
+
+export interface Manifest {
+  version: string;
+  builtAt: string;
+  files: Record<string, string>;
+}
+
+export interface ReleaseEntry {
+  seq: number;
+  version: string;
+  manifestSha384: string;
+  keyId: string;
+  /** The signer's Ed25519 public key, base64 of the raw 32 bytes. Informational: trust comes from config. */
+  publicKey: string;
+  signedAt: string;
+  prevHash: string;
+  signature: string;
+  hash: string;
+}
+
+export interface ReleaseLog {
+  format: typeof LOG_FORMAT;
+  entries: ReleaseEntry[];
+}
+
+export interface TrustedKey {
+  keyId: string;
+  publicKey: string;
+  key: KeyObject;
+}
+
+// ------------------------------------------------------------------ canonical bytes and hashes
+
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error('non-finite number in canonical JSON');
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return '[' + value.map(canonicalJson).join(',') + ']';
+  const obj = value as Record<string, unknown>;
+  return '{' + Object.keys(obj).filter((k) => obj[k] !== undefined).sort().map((k) => JSON.stringify(k) + ':' + canonicalJson(obj[k])).join(',') + '}';
+}
+
+export const sri384 = (bytes: Buffer | string): string => 'sha384-' + createHash('sha384').update(bytes).digest('base64');
+const sha256hex = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+export function manifestSha384(manifest: Manifest): string {
+  return sri384(canonicalJson(manifest));
+}
+
+function entryBody(e: Omit<ReleaseEntry, 'signature' | 'hash'>): string {
+  return canonicalJson({ seq: e.seq, version: e.version, manifestSha384: e.manifestSha384, keyId: e.keyId, publicKey: e.publicKey, signedAt: e.signedAt, prevHash: e.prevHash });
+}
+
+export function entryHash(e: Omit<ReleaseEntry, 'hash'>): string {
+  return sha256hex(entryBody(e) + '\n' + e.signature);
+}
+
+// ------------------------------------------------------------------ keys
+
+export function rawPublicKey(key: KeyObject): Buffer {
+  // SPKI DER of an Ed25519 key is a fixed 12-byte prefix followed by the 32 raw bytes.
+  return key.export({ type: 'spki', format: 'der' }).subarray(-32);
+}
+
+export const keyIdOf = (raw: Buffer): string => createHash('sha256').update(raw).digest('hex').slice(0, 16);
+
+/** Accepts base64 of the raw 32-byte key, base64 SPKI DER, or a PEM block. */
+export function parsePublicKey(text: string): TrustedKey {
+  const t = text.trim();
+  let key: KeyObject;
+  if (t.startsWith('-----BEGIN')) key = createPublicKey(t);
+  else {
+    const bytes = Buffer.from(t, 'base64');
+    if (bytes.length === 32) key = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), bytes]), format: 'der', type: 'spki' });
+    else key = createPublicKey({ key: bytes, format: 'der', type: 'spki' });
+  }
+  if (key.asymmetricKeyType !== 'ed25519') throw new Error('not an Ed25519 public key');
+  const raw = rawPublicKey(key);
+  return { keyId: keyIdOf(raw), publicKey: raw.toString('base64'), key };
+}
+
+export function loadPrivateKey(file: string): KeyObject {
+  const key = createPrivateKey(readFileSync(file, 'utf8'));
+  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`${file} is not an Ed25519 private key`);
+  const mode = statSync(file).mode & 0o077;
+  if (mode !== 0 && process.platform !== 'win32') throw new Error(`${file} is readable by group or others (chmod 600 it)`);
+  return key;
+}
+
+/** Writes a new key pair into `dir`: the private key 0600, the public key beside it. */
+export function generateReleaseKey(dir: string): { privateKeyFile: string; publicKeyFile: string; trusted: TrustedKey } {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const privateKeyFile = join(dir, PRIVATE_KEY_FILE);
+  const publicKeyFile = join(dir, PUBLIC_KEY_FILE);
+  if (existsSync(privateKeyFile)) throw new Error(`${privateKeyFile} already exists; refusing to overwrite a release key`);
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  writeFileSync(privateKeyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+  chmodSync(privateKeyFile, 0o600);
+  const raw = rawPublicKey(publicKey);
+  writeFileSync(publicKeyFile, raw.toString('base64') + '\n', { mode: 0o644 });
+  return { privateKeyFile, publicKeyFile, trusted: { keyId: keyIdOf(raw), publicKey: raw.toString('base64'), key: publicKey } };
+}
+
+// ------------------------------------------------------------------ where things live
+
+type Source = Record<string, string | undefined>;
+
+/** The development key's directory, outside any checkout: ~/.config/parley/release-key. */
+export function devKeyDir(source: Source = process.env): string {
+  if (source.RELEASE_DEV_KEY_DIR) return resolve(source.RELEASE_DEV_KEY_DIR);
+  const config = source.XDG_CONFIG_HOME || join(homedir(), '.config');
+  return join(config, 'parley', 'release-key');
+}
+
+/** The persistent, append-only release log: RELEASE_LOG, or release-log.json in DATA_DIR. */
+export function releaseLogPath(source: Source = process.env): string {
+  return resolve(source.RELEASE_LOG || join(source.DATA_DIR || './data', 'release-log.json'));
+}
+
+/**
+ * Which public keys a verifier trusts: RELEASE_PUBLIC_KEY (comma-separated, for rotation) when set;
+ * otherwise the development key's public half, if one has been generated on this machine.
+ */
+export function trustedKeysFrom(source: Source = process.env): { keys: TrustedKey[]; source: 'config' | 'dev-key' | 'none'; problems: string[] } {
+  const problems: string[] = [];
+  const raw = source.RELEASE_PUBLIC_KEY;
+  if (raw && raw.trim()) {
+    const keys: TrustedKey[] = [];
+    for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+      try {
+        keys.push(parsePublicKey(part));
+      } catch (err) {
+        problems.push(`RELEASE_PUBLIC_KEY: "${part.slice(0, 20)}…" is not an Ed25519 public key (${(err as Error).message})`);
+      }
+    }
+    return { keys, source: 'config', problems };
+  }
+  const pub = join(devKeyDir(source), PUBLIC_KEY_FILE);
+  if (existsSync(pub)) {
+    try {
+      return { keys: [parsePublicKey(readFileSync(pub, 'utf8'))], source: 'dev-key', problems };
+    } catch (err) {
+      problems.push(`development release key ${pub} is unreadable (${(err as Error).message})`);
+    }
+  }
+  return { keys: [], source: 'none', problems };
+}
+
+/** The build's signing key: RELEASE_KEY (a private key file), else the development key, created on first use. */
+export function signingKeyFrom(source: Source = process.env): { key: KeyObject; file: string; dev: boolean; created: boolean } {
+  if (source.RELEASE_KEY) return { key: loadPrivateKey(resolve(source.RELEASE_KEY)), file: resolve(source.RELEASE_KEY), dev: false, created: false };
+  const dir = devKeyDir(source);
+  const file = join(dir, PRIVATE_KEY_FILE);
+  let created = false;
+  if (!existsSync(file)) {
+    generateReleaseKey(dir);
+    created = true;
+  }
+  return { key: loadPrivateKey(file), file, dev: true, created };
+}
+
+// ------------------------------------------------------------------ the log
+
+export function readLog(path: string): ReleaseLog {
+  if (!existsSync(path)) return { format: LOG_FORMAT, entries: [] };
+  const parsed = JSON.parse(readFileSync(path, 'utf8')) as ReleaseLog;
+  if (parsed?.format !== LOG_FORMAT || !Array.isArray(parsed.entries)) throw new Error(`${path} is not a Parley release log`);
+  return parsed;
+}
+
+function writeAtomic(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+function withLock<T>(path: string, fn: () => T): T {
+  const lock = path + '.lock';
+  mkdirSync(dirname(path), { recursive: true });
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      closeSync(openSync(lock, 'wx'));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // A lock older than a minute was left by a crashed signer.
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 60_000) unlinkSync(lock);
+      } catch {
+        /* gone meanwhile */
+      }
+      if (Date.now() > deadline) throw new Error(`release log ${path} is locked by another signer (${lock})`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    try {
+      unlinkSync(lock);
+    } catch {
+      /* ignore */
+    }
+  }
+}
+
+export interface LogProblem {
+  /** Position in the log (0-based) and the entry's seq when readable. */
+  index: number;
+  seq: number | null;
+  problem: 'malformed' | 'bad_seq' | 'broken_link' | 'bad_hash' | 'untrusted_key' | 'bad_signature';
+  detail: string;
+}
+
+/**
+ * Checks every entry: consecutive seq, prevHash = previous hash, hash recomputed, and the signature
+ * — by the trusted key with the entry's keyId when `trusted` is given, else by the entry's own key
+ * (self-consistency only; used by the signer before appending).
+ */
+export function verifyLog(log: ReleaseLog, trusted?: TrustedKey[]): LogProblem[] {
+  const problems: LogProblem[] = [];
+  let prev = GENESIS;
+  log.entries.forEach((e, index) => {
+    const seq = typeof e?.seq === 'number' ? e.seq : null;
+    const fields = ['version', 'manifestSha384', 'keyId', 'publicKey', 'signedAt', 'prevHash', 'signature', 'hash'] as const;
+    if (!e || typeof e !== 'object' || seq === null || fields.some((f) => typeof e[f] !== 'string')) {
+      problems.push({ index, seq, problem: 'malformed', detail: 'entry is missing fields' });
+      prev = typeof e?.hash === 'string' ? e.hash : prev;
+      return;
+    }
+    if (seq !== index + 1) problems.push({ index, seq, problem: 'bad_seq', detail: `expected seq ${index + 1}` });
+    if (e.prevHash !== prev) problems.push({ index, seq, problem: 'broken_link', detail: 'prevHash does not match the previous entry (an entry was removed, inserted or reordered)' });
+    for (const p of checkEntry(e, trusted)) problems.push({ index, seq, ...p });
+    prev = e.hash;
+  });
+  return problems;
+}
+
+/** Hash and signature of one entry (not its place in the chain). */
+export function checkEntry(e: ReleaseEntry, trusted?: TrustedKey[]): Array<{ problem: LogProblem['problem']; detail: string }> {
+  const out: Array<{ problem: LogProblem['problem']; detail: string }> = [];
+  if (entryHash(e) !== e.hash) out.push({ problem: 'bad_hash', detail: 'entry content does not match its hash (the entry was changed)' });
+  let key: KeyObject | null = null;
+  if (trusted) {
+    const t = trusted.find((k) => k.keyId === e.keyId && k.publicKey === e.publicKey);
+    if (!t) out.push({ problem: 'untrusted_key', detail: `signed by key ${e.keyId}, which is not trusted` });
+    else key = t.key;
+  } else {
+    try {
+      key = parsePublicKey(e.publicKey).key;
+    } catch {
+      out.push({ problem: 'malformed', detail: 'publicKey is not an Ed25519 key' });
+    }
+  }
+  if (key) {
+    let ok = false;
+    try {
+      ok = verify(null, Buffer.from(entryBody(e)), key, Buffer.from(e.signature, 'base64'));
+    } catch {
+      ok = false;
+    }
+    if (!ok) out.push({ problem: 'bad_signature', detail: 'signature does not verify' });
+  }
+  return out;
+}
+
+/** Signs the manifest in `publicDir`, appends the entry to the log at `logPath`, writes release.json and release-log.json beside the manifest. */
+export function signRelease(opts: { publicDir: string; privateKey: KeyObject; logPath: string; now?: Date }): ReleaseEntry {
+  const manifest = JSON.parse(readFileSync(join(opts.publicDir, MANIFEST_FILE), 'utf8')) as Manifest;
+  const pub = createPublicKey(opts.privateKey);
+  const raw = rawPublicKey(pub);
+  return withLock(opts.logPath, () => {
+    const log = readLog(opts.logPath);
+    const problems = verifyLog(log);
+    if (problems.length) {
+      const p = problems[0]!;
+      throw new Error(`release log ${opts.logPath} is broken at entry ${p.seq ?? p.index + 1} (${p.problem}: ${p.detail}); refusing to append. Run parley release:verify --log ${opts.logPath}`);
+    }
+    const last = log.entries[log.entries.length - 1];
+    const body = {
+      seq: log.entries.length + 1,
+      version: String(manifest.version),
+      manifestSha384: manifestSha384(manifest),
+      keyId: keyIdOf(raw),
+      publicKey: raw.toString('base64'),
+      signedAt: (opts.now ?? new Date()).toISOString(),
+      prevHash: last ? last.hash : GENESIS,
+    };
+    const signature = sign(null, Buffer.from(entryBody(body)), opts.privateKey).toString('base64');
+    const entry: ReleaseEntry = { ...body, signature, hash: entryHash({ ...body, signature }) };
+    const next: ReleaseLog = { format: LOG_FORMAT, entries: [...log.entries, entry] };
+    const text = JSON.stringify(next, null, 2) + '\n';
+    writeAtomic(opts.logPath, text);
+    writeFileSync(join(opts.publicDir, RELEASE_ENTRY_FILE), JSON.stringify(entry, null, 2) + '\n');
+    writeFileSync(join(opts.publicDir, RELEASE_LOG_FILE), text);
+    return entry;
+  });
+}
+
+// ------------------------------------------------------------------ verifying a release
+
+export type SignedManifest =
+  | { ok: true; manifest: Manifest; entry: ReleaseEntry; manifestBytes: Buffer; entryBytes: Buffer }
+  | { ok: false; reason: string };
+
+/** The manifest in `publicDir`, if and only if release.json signs it with a trusted key. */
+export function readSignedManifest(publicDir: string, trusted: TrustedKey[]): SignedManifest {
+  const manifestPath = join(publicDir, MANIFEST_FILE);
+  const entryPath = join(publicDir, RELEASE_ENTRY_FILE);
+  if (!existsSync(manifestPath)) return { ok: false, reason: `no ${MANIFEST_FILE} (run npm run build)` };
+  if (!existsSync(entryPath)) return { ok: false, reason: `the release is not signed (no ${RELEASE_ENTRY_FILE})` };
+  if (trusted.length === 0) return { ok: false, reason: 'no trusted release key is configured (set RELEASE_PUBLIC_KEY)' };
+  try {
+    const manifestBytes = readFileSync(manifestPath);
+    const entryBytes = readFileSync(entryPath);
+    const manifest = JSON.parse(manifestBytes.toString('utf8')) as Manifest;
+    const entry = JSON.parse(entryBytes.toString('utf8')) as ReleaseEntry;
+    if (!manifest || typeof manifest.files !== 'object' || manifest.files === null) return { ok: false, reason: `${MANIFEST_FILE} has no files` };
+    const fields = ['version', 'manifestSha384', 'keyId', 'publicKey', 'signedAt', 'prevHash', 'signature', 'hash'] as const;
+    if (!entry || typeof entry !== 'object' || typeof entry.seq !== 'number' || fields.some((f) => typeof entry[f] !== 'string')) {
+      return { ok: false, reason: `${RELEASE_ENTRY_FILE} is malformed` };
+    }
+    const problems = checkEntry(entry, trusted);
+    if (problems.length) return { ok: false, reason: `${RELEASE_ENTRY_FILE}: ${problems.map((p) => p.detail).join('; ')}` };
+    if (entry.manifestSha384 !== manifestSha384(manifest)) return { ok: false, reason: `${MANIFEST_FILE} does not match its signed SHA-384 (the manifest was changed after signing)` };
+    return { ok: true, manifest, entry, manifestBytes, entryBytes };
+  } catch (err) {
+    return { ok: false, reason: `unreadable release files: ${(err as Error).message}` };
+  }
+}
+
+export interface ReleaseReport {
+  ok: boolean;
+  release: { seq: number; version: string; keyId: string; signedAt: string } | null;
+  manifest: string | null;
+  files: Array<{ path: string; problem: 'changed' | 'missing' | 'unlisted' }>;
+  log: { path: string; entries: number; problems: LogProblem[]; containsRelease: boolean } | null;
+}
+
+/** Everything `parley release:verify` checks: signature, every file's bytes, and the whole log chain. */
+export function verifyRelease(opts: { publicDir: string; trusted: TrustedKey[]; logPath?: string; listFiles?: () => string[] }): ReleaseReport {
+  const signed = readSignedManifest(opts.publicDir, opts.trusted);
+  const report: ReleaseReport = { ok: false, release: null, manifest: signed.ok ? null : signed.reason, files: [], log: null };
+  if (signed.ok) {
+    report.release = { seq: signed.entry.seq, version: signed.entry.version, keyId: signed.entry.keyId, signedAt: signed.entry.signedAt };
+    for (const [path, expected] of Object.entries(signed.manifest.files)) {
+      const file = join(opts.publicDir, path);
+      if (!existsSync(file)) report.files.push({ path, problem: 'missing' });
+      else if (sri384(readFileSync(file)) !== expected) report.files.push({ path, problem: 'changed' });
+    }
+    for (const path of opts.listFiles?.() ?? []) {
+      if (!RELEASE_META_FILES.has(path) && !(path in signed.manifest.files)) report.files.push({ path, problem: 'unlisted' });
+    }
+  }
+  const logPath = opts.logPath ?? join(opts.publicDir, RELEASE_LOG_FILE);
+  if (existsSync(logPath)) {
+    try {
+      const log = readLog(logPath);
+      const problems = verifyLog(log, opts.trusted);
+      const containsRelease = signed.ok && log.entries.some((e) => e.hash === signed.entry.hash);
+      report.log = { path: logPath, entries: log.entries.length, problems, containsRelease };
+    } catch (err) {
+      report.log = { path: logPath, entries: 0, problems: [{ index: 0, seq: null, problem: 'malformed', detail: (err as Error).message }], containsRelease: false };
+    }
+  }
+  report.ok = signed.ok && report.files.length === 0 && !!report.log && report.log.problems.length === 0 && report.log.containsRelease;
+  return report;
+}

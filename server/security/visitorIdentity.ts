@@ -1,0 +1,62 @@
+/**
+ * Verification of a logged-in shopper's identity, vouched for by the tenant's own backend with the
+ * tenant's identity secret: either hash = hex HMAC-SHA256(secret, userId), or an HS256 JWT whose
+ * `sub` is the user id (`exp`, when present, is enforced). Comparisons are constant-time. Anything
+ * else is kept as an *unverified* claim.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { IdentityClaim } from '../../protocol/contactCentre.js';
+
+export interface CheckedIdentity {
+  userId: string;
+  verified: boolean;
+}
+
+const safeEqual = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+export function identityHash(secret: string, userId: string): string {
+  return createHmac('sha256', secret).update(userId).digest('hex');
+}
+
+const b64url = (buf: Buffer) => buf.toString('base64url');
+
+/** For tenants' backends and tests: an HS256 JWT for `claims`. */
+export function signIdentityJwt(secret: string, claims: Record<string, unknown>): string {
+  const head = b64url(Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })));
+  const body = b64url(Buffer.from(JSON.stringify(claims)));
+  return `${head}.${body}.${b64url(createHmac('sha256', secret).update(`${head}.${body}`).digest())}`;
+}
+
+/** The user id in a JWT's payload, and whether its signature and expiry check out. */
+function checkJwt(secret: string | null, jwt: string, now: number): CheckedIdentity | null {
+  const parts = jwt.split('.');
+  if (parts.length !== 3) return null;
+  let header: { alg?: unknown };
+  let payload: { sub?: unknown; exp?: unknown };
+  try {
+    header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8'));
+    payload = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof payload?.sub !== 'string' || !payload.sub || payload.sub.length > 200) return null;
+  const userId = payload.sub;
+  // Only HS256: "none" and algorithm confusion are refused outright.
+  if (!secret || header?.alg !== 'HS256') return { userId, verified: false };
+  const expected = b64url(createHmac('sha256', secret).update(`${parts[0]}.${parts[1]}`).digest());
+  if (!safeEqual(expected, parts[2]!)) return { userId, verified: false };
+  if (payload.exp !== undefined && (typeof payload.exp !== 'number' || payload.exp * 1000 < now)) return { userId, verified: false };
+  return { userId, verified: true };
+}
+
+export function checkIdentity(secret: string | null, claim: IdentityClaim, now = Date.now()): CheckedIdentity | null {
+  if ('jwt' in claim) return checkJwt(secret, claim.jwt, now);
+  const userId = claim.userId.trim();
+  if (!userId) return null;
+  const verified = !!secret && !!claim.hash && safeEqual(identityHash(secret, userId), claim.hash.toLowerCase());
+  return { userId, verified };
+}

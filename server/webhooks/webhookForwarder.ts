@@ -1,0 +1,25 @@
+/**
+ * Queues webhook deliveries for conversation and message events. It wraps the event bus's publish on
+ * the node where the event happened (not subscribe, which every node sees with Redis), so each event
+ * is queued once in the whole cluster. Private notes are never sent out.
+ */
+import type { Logger } from 'pino';
+import type { DomainEvent, EventBus } from '../events/domainEvents.js';
+import type { Db } from '../storage/db.js';
+import { enqueueWebhookEvent } from './webhookEvents.js';
+
+export function forwardToWebhooks(bus: EventBus, db: Db, log: Logger): EventBus {
+  const publish = bus.publish.bind(bus);
+  bus.publish = async (event: DomainEvent) => {
+    await publish(event);
+    const queued =
+      event.type === 'message.created' && !event.message.internal
+        ? enqueueWebhookEvent(db, event.tenantId, 'message.created', { conversationId: event.conversationId, message: event.message })
+        : event.type === 'conversation.updated'
+          ? enqueueWebhookEvent(db, event.tenantId, 'conversation.updated', { conversation: event.conversation })
+          : null;
+    // Never fail or slow the caller: the message is committed already.
+    queued?.catch((err: Error) => log.warn({ err: err.message, type: event.type }, 'webhook enqueue failed'));
+  };
+  return bus;
+}
