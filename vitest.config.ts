@@ -1,15 +1,9 @@
 import { defineConfig } from 'vitest/config';
-import { BaseSequencer, type TestSpecification } from 'vitest/node';
-
-class AlphabeticalSequencer extends BaseSequencer {
-  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    return [...files].sort((a, b) => a.moduleId.localeCompare(b.moduleId));
-  }
-}
 
 /**
- * One suite, three projects: server tests run twice, once on SQLite and once on PostgreSQL
- * (TEST_DATABASE_URL, default the machine's local server); browser tests run once, last.
+ * One suite, five projects: unit; the server tests twice, once on SQLite and once on PostgreSQL
+ * (TEST_DATABASE_URL, default the machine's local server); then browser tests; then scale-out and
+ * fault tests with real node processes.
  */
 const serverTests = ['server/**/*.test.ts'];
 export default defineConfig({
@@ -18,21 +12,27 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     projects: [
-      { test: { name: 'unit', include: ['protocol/**/*.test.ts', 'widget/**/*.test.ts', 'console/**/*.test.ts'] } },
-      { test: { name: 'sqlite', include: serverTests, env: { PARLEY_TEST_DB: 'sqlite' } } },
-      { test: { name: 'postgres', include: serverTests, env: { PARLEY_TEST_DB: 'postgres' } } },
-      { test: { name: 'e2e', include: ['e2e/**/*.test.ts'], testTimeout: 90_000, hookTimeout: 90_000, fileParallelism: false } },
+      // extends: true — projects inherit the root settings (timeouts, reporters); without it an
+      // inline project silently falls back to Vitest's 5 s default.
+      { extends: true, test: { name: 'unit', include: ['protocol/**/*.test.ts', 'widget/**/*.test.ts', 'console/**/*.test.ts'] } },
+      { extends: true, test: { name: 'sqlite', include: serverTests, env: { PARLEY_TEST_DB: 'sqlite' } } },
+      { extends: true, test: { name: 'postgres', include: serverTests, env: { PARLEY_TEST_DB: 'postgres' } } },
+      // Browser tests start real servers and Chromium: after the server suites, so timing-sensitive
+      // UI waits do not compete with them for the two cores.
+      { extends: true, test: { name: 'e2e', include: ['e2e/**/*.test.ts'], testTimeout: 90_000, hookTimeout: 90_000, fileParallelism: false, sequence: { groupOrder: 1 } } },
       // Real node processes on the machine's PostgreSQL and Redis, with faults (kill -9, Redis and
-      // PostgreSQL restarts). Runs after every other project (groupOrder), one file at a time, files
-      // in name order so the PostgreSQL restart (zz-) comes last and nothing else is using it.
+      // PostgreSQL restarts). groupOrder 2: starts only after every other project has finished, so
+      // the restarts never hit another project's tests; one file at a time, and each fault test
+      // brings its server back up in afterAll.
       {
+        extends: true,
         test: {
           name: 'scaleout',
           include: ['scaleout/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 60_000,
           fileParallelism: false,
-          sequence: { groupOrder: 1, sequencer: AlphabeticalSequencer },
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -11,6 +11,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { freePort, launchChromium, SHOTS, startServer, type RunningServer } from './harness.js';
 import { SmtpSink } from '../server/testing/smtpSink.js';
+import { crc32, deflateSync } from 'node:zlib';
+
+/** A small solid-colour PNG, built here so the upload is a real image. */
+function png(width: number, height: number, rgb: [number, number, number]): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body) >>> 0);
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  const row = Buffer.concat([Buffer.from([0]), Buffer.concat(Array.from({ length: width }, () => Buffer.from(rgb)))]);
+  const raw = Buffer.concat(Array.from({ length: height }, () => row));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
 
 /** The admin over HTTP, for setting things up the way an admin tool would. */
 async function adminApi(url: string, email: string, password: string) {
@@ -120,6 +141,11 @@ describe('contact centre in Chromium', () => {
     // Visitor context: the page the shopper opened the chat on (the shop's referrer policy sends its origin); transfer is offered.
     await expect.poll(() => c.locator('.context').innerText()).toMatch(/PAGES SEEN\s+localhost:\d+/i);
     expect(await c.locator('select.transfer').count()).toBe(1);
+    // The shopper sends a photo: checked by content on the server, previewed on both sides.
+    await s2.frame.locator('input[type=file]').setInputFiles({ name: 'damaged-box.png', mimeType: 'image/png', buffer: png(160, 100, [46, 125, 90]) });
+    await s2.frame.locator('img[alt="damaged-box.png"]').waitFor({ timeout: 10_000 });
+    await c.locator('img[alt="damaged-box.png"]').waitFor({ timeout: 10_000 });
+    expect(await c.locator('img[alt="damaged-box.png"]').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(160);
     await c.screenshot({ path: join(SHOTS, 'console-context.png') });
 
     // --- 6. Resolved: the shopper rates the chat and gets the transcript by email.

@@ -18,6 +18,10 @@ export const MessageView = Type.Object({
   /** Private notes are seen by agents only. */
   internal: Type.Boolean(),
   createdAt: Type.String({ format: 'date-time' }),
+  /** A file sent with the message (contact centre): type checked by content; `url` serves it (same origin). */
+  attachment: Type.Optional(
+    Type.Object({ id: Type.String(), name: Type.String(), type: Type.String(), size: Type.Integer(), url: Type.String() }),
+  ),
 });
 export type MessageView = Static<typeof MessageView>;
 

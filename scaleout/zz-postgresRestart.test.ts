@@ -1,5 +1,6 @@
 /**
- * Runs last in the suite (file name order): it stops the machine's PostgreSQL, which every other
+ * The scaleout project runs after every other project (groupOrder), one file at a time: this file stops
+ * the machine's PostgreSQL, which every other
  * PostgreSQL test uses. PostgreSQL is started again whatever happens (afterAll).
  */
 import { execFileSync } from 'node:child_process';

@@ -164,7 +164,7 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   docsRoutes(app, env);
   widgetRoutes(app, ctx, files, (tenantId) => gateway.rooms.agentsOnline(tenantId));
   assetRoutes(app, env, files);
-  const contactCentreJobs = contactCentre(app, ctx, sessions);
+  const contactCentreJobs = await contactCentre(app, ctx, sessions);
   incidentRoutes(app, ctx, sessions);
   await cspRoutes(app, ctx, sessions);
   if (opts.releaseGuard !== false) releaseGuard.start();

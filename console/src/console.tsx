@@ -426,7 +426,11 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
           <>
             <PresenceToggle
               status={myPresence?.chosen ?? 'online'}
-              onChange={(status) => contact.setPresence({ status }).then(refreshPresence, showError)}
+              onChange={(status) => {
+                // Shown at once; the server's answer (and presence frames) confirm it.
+                setPresence((list) => list.map((a) => (a.id === me.id ? { ...a, chosen: status } : a)));
+                contact.setPresence({ status }).then(refreshPresence, showError);
+              }}
             />
             <NotifyButton />
             <button type="button" class="btn btn-ghost" id="open-library" onClick={() => setLibraryOpen(true)} aria-label={t.libraryOpen}>
@@ -452,6 +456,20 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
           onSend={send}
           onTyping={typing}
           canned={canned}
+          onAttach={(conversationId, file) => {
+            // Raw upload (the server checks type by content and size); the message comes back here and over the socket.
+            fetch(`/api/attachments?conversationId=${encodeURIComponent(conversationId)}&name=${encodeURIComponent(file.name.slice(0, 200))}`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/octet-stream', 'x-csrf-token': session.csrfToken },
+              body: file,
+              credentials: 'same-origin',
+            })
+              .then(async (res) => {
+                if (!res.ok) throw new Error(String(res.status));
+                dispatch({ type: 'messages', messages: [await res.json()] });
+              })
+              .catch(() => showError(t.fileFailed));
+          }}
           transfer={
             open && (
               <TransferControl conversation={open} presence={presence} teams={teams} busy={busy} onTransfer={(to) => runAction(() => contact.transfer(open.id, to))} />

@@ -148,7 +148,7 @@ export function ContextExtras(props: { contact: ContactApi; conversation: Conver
             </span>
           </p>
         ) : (
-          <p class="muted">—</p>
+          <p class="muted">{t.notProvided}</p>
         )}
         <dl>
           <div class="kv">

@@ -186,6 +186,10 @@ const en = {
   deleteNamed: (name: string) => `Delete ${name}`,
   botEnabled: 'The bot answers first from these articles',
   nothingYet: 'Nothing yet.',
+  attach: 'Attach',
+  attachFile: 'Attach an image or a PDF',
+  openFile: (name: string) => `Open ${name}`,
+  fileFailed: 'That file could not be sent. Only images (PNG, JPEG, GIF, WebP) and PDFs up to 5 MB are accepted.',
 };
 
 export type Messages = typeof en;
@@ -366,6 +370,10 @@ const fr: Messages = {
   deleteNamed: (name) => `Supprimer ${name}`,
   botEnabled: 'Le bot répond d’abord à partir de ces articles',
   nothingYet: 'Rien pour l’instant.',
+  attach: 'Joindre',
+  attachFile: 'Joindre une image ou un PDF',
+  openFile: (name) => `Ouvrir ${name}`,
+  fileFailed: 'Ce fichier n’a pas pu être envoyé. Seuls les images (PNG, JPEG, GIF, WebP) et les PDF de 5 Mo au plus sont acceptés.',
 };
 
 export const catalogs = { en, fr } as const;

@@ -293,6 +293,7 @@ export function ConversationPane(props: {
   /** Contact centre: the transfer control, canned responses and their variables. */
   transfer?: ComponentChildren;
   canned?: CannedResponseView[];
+  onAttach?: (conversationId: string, file: File) => void;
 }) {
   const c = props.conversation;
   if (!c) {
@@ -369,6 +370,7 @@ export function ConversationPane(props: {
           onSend={props.onSend}
           onTyping={props.onTyping}
           canned={props.canned}
+          onAttach={props.onAttach}
           cannedVars={{ visitor: { name: c.visitor.name, email: c.visitor.email }, agent: { name: props.me.name } }}
         />
       ) : (
@@ -449,7 +451,7 @@ function MessageRow(props: { m: ChatMessage; meId: string; grouped: boolean; vis
   }
   const side = m.author.kind === 'visitor' ? 'left' : 'right';
   const own = m.author.kind === 'agent' && m.author.id === props.meId;
-  const kind = m.internal ? 'note' : m.author.kind;
+  const kind = m.internal ? 'note' : m.author.kind === 'system' ? 'agent bot' : m.author.kind;
   return (
     <div class={`msg msg-${side} msg-${kind}${props.grouped ? ' is-grouped' : ''}`}>
       {side === 'left' && (props.grouped ? <span class="avatar-spacer" /> : <Avatar id={props.visitorId} name={m.author.name || t.visitor} size="sm" />)}
@@ -470,7 +472,7 @@ function MessageRow(props: { m: ChatMessage; meId: string; grouped: boolean; vis
         )}
         <div class="bubble">
           {m.internal && props.grouped && <span class="visually-hidden">{t.privateNote}: </span>}
-          {m.body}
+          {m.attachment ? <AttachmentLink a={m.attachment} /> : m.body}
         </div>
         {own && (
           <div class={`delivery delivery-${m.delivery}`}>
@@ -501,7 +503,9 @@ function Composer(props: {
   onTyping: (conversationId: string, on: boolean) => void;
   canned?: CannedResponseView[];
   cannedVars?: CannedVars;
+  onAttach?: (conversationId: string, file: File) => void;
 }) {
+  const fileRef = useRef<HTMLInputElement>(null);
   const [text, setText] = useState('');
   // Canned responses: typing /shortcut lists matches; Enter or Tab inserts the highlighted one.
   const [pick, setPick] = useState(0);
@@ -643,6 +647,26 @@ function Composer(props: {
         }}
       />
       <div class="composer-foot">
+        {props.onAttach && !note && (
+          <>
+            <input
+              ref={fileRef}
+              type="file"
+              class="visually-hidden"
+              tabIndex={-1}
+              aria-hidden="true"
+              accept="image/png,image/jpeg,image/gif,image/webp,application/pdf"
+              onChange={(e) => {
+                const f = e.currentTarget.files?.[0];
+                e.currentTarget.value = '';
+                if (f) props.onAttach!(props.conversationId, f);
+              }}
+            />
+            <button type="button" class="btn btn-ghost btn-sm" onClick={() => fileRef.current?.click()} aria-label={t.attachFile}>
+              <span>{t.attach}</span>
+            </button>
+          </>
+        )}
         <span id="composer-count" class={`count${over > 0 ? ' is-over' : ''}`} aria-live="polite">
           {over > 0 ? t.tooLong(over) : over > -200 ? t.charsLeft(-over) : ''}
         </span>
@@ -819,5 +843,19 @@ export function EmbedPanel(props: { api: ApiClient; onClose: () => void }) {
         <CspPanel api={props.api} />
       </div>
     </div>
+  );
+}
+
+/** A file sent with a message: an image preview, or a download link. */
+function AttachmentLink(props: { a: NonNullable<ChatMessage['attachment']> }) {
+  const { a } = props;
+  return a.type.startsWith('image/') ? (
+    <a href={a.url} target="_blank" rel="noopener noreferrer" class="file-preview" aria-label={t.openFile(a.name)}>
+      <img src={a.url} alt={a.name} loading="lazy" />
+    </a>
+  ) : (
+    <a href={a.url} target="_blank" rel="noopener noreferrer" class="file-link" download={a.name}>
+      {a.name} ({Math.max(1, Math.round(a.size / 1024))} KB)
+    </a>
   );
 }

@@ -25,6 +25,8 @@ export interface CreateMessageInput {
   /** Required for agents; visitors always write to their current conversation. */
   conversationId?: string;
   internal?: boolean;
+  /** Contact centre: a stored attachment (commands/attachmentStorer.ts) this message carries. */
+  attachment?: NonNullable<MessageView['attachment']>;
 }
 
 export interface CreateMessageResult {
@@ -89,6 +91,7 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
         internal: internal ? 1 : 0,
         created_at: now,
         key_version: dataKey.version,
+        attachment: input.attachment ? JSON.stringify(input.attachment) : null,
       };
       // Stored sealed (security/sealedFields.ts); the search index gets keyed tokens, never words.
       await trx.insertInto('messages').values(sealMessage(dataKey, message)).execute();

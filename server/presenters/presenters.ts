@@ -16,6 +16,7 @@ export function presentMessage(m: Message): MessageView {
     body: m.body,
     internal: m.internal === 1,
     createdAt: iso(m.created_at),
+    ...(m.attachment ? { attachment: JSON.parse(m.attachment) as NonNullable<MessageView['attachment']> } : {}),
   };
 }
 

@@ -8,12 +8,14 @@ import { cannedRoutes } from './canned/canned.js';
 import { knowledgeBaseRoutes } from './knowledgeBase/knowledgeBase.js';
 import { routingRoutes } from './conversations/routing.js';
 import { visitorActionRoutes } from './widget/visitorActions.js';
+import { attachmentRoutes } from './attachments/attachments.js';
 
-export function contactCentre(app: FastifyInstance, ctx: Ctx, sessions: AgentSessions): ContactCentreSubscriber {
+export async function contactCentre(app: FastifyInstance, ctx: Ctx, sessions: AgentSessions): Promise<ContactCentreSubscriber> {
   teamRoutes(app, ctx, sessions);
   cannedRoutes(app, ctx, sessions);
   knowledgeBaseRoutes(app, ctx, sessions);
   routingRoutes(app, ctx, sessions);
   visitorActionRoutes(app, ctx);
+  await attachmentRoutes(app, ctx, sessions);
   return new ContactCentreSubscriber(ctx);
 }

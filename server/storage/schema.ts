@@ -94,6 +94,8 @@ export interface MessageTable {
   created_at: number;
   /** body and author_name are sealed (security/sealedFields.ts) under this DEK version. */
   key_version: Generated<number>;
+  /** Contact centre (0021): JSON AttachmentView of a file sent with this message, or null. */
+  attachment?: string | null;
 }
 
 export interface AuditLogTable {
@@ -242,6 +244,8 @@ export interface AttachmentTable {
   content_type: string;
   size: number;
   created_at: number;
+  /** Random key in the attachment's URL (0021). */
+  access_key?: string | null;
 }
 
 export interface TenantContactSettingsTable {

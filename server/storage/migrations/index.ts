@@ -5,6 +5,7 @@ import * as m0003 from './0003_csp_reports.js';
 import * as m0004 from './0004_encryption_at_rest.js';
 import * as m0010 from './0010_admin_api.js';
 import * as m0020 from './0020_contact_centre.js';
+import * as m0021 from './0021_attachment_messages.js';
 
 /** Migrations are listed in code (not read from disk) so the compiled build and tests see the same set. */
 export const migrationProvider: MigrationProvider = {
@@ -16,6 +17,7 @@ export const migrationProvider: MigrationProvider = {
       '0004_encryption_at_rest': m0004,
       '0010_admin_api': m0010,
       '0020_contact_centre': m0020,
+      '0021_attachment_messages': m0021,
     };
   },
 };

@@ -337,6 +337,7 @@ interface Entry {
   time: string;
   status: 'sent' | 'sending' | 'failed' | 'delivered' | 'read';
   clientId: string;
+  attachment?: MessageView['attachment'];
 }
 
 function toEntries(messages: readonly MessageView[], outbox: readonly Outgoing[], read = 0, delivered = 0, currentId: string | null = null): Entry[] {
@@ -352,6 +353,7 @@ function toEntries(messages: readonly MessageView[], outbox: readonly Outgoing[]
       time: formatTime(m.createdAt),
       status: current && m.seq <= read ? 'read' : current && m.seq <= delivered ? 'delivered' : 'sent',
       clientId: m.clientId,
+      attachment: m.attachment,
     };
   });
   for (const o of outbox)
@@ -438,7 +440,7 @@ function MessageBubble({ entry, onRetry }: { entry: Entry; onRetry: () => void }
     <div class={`message${entry.status === 'failed' ? ' failed' : ''}${entry.status === 'sending' ? ' sending' : ''}`}>
       <div class="bubble">
         <span class="sr-only">{entry.name}: </span>
-        {entry.body}
+        {entry.attachment ? <AttachmentLink a={entry.attachment} /> : entry.body}
       </div>
       <div class="meta">
         {entry.time && <time>{entry.time}</time>}
@@ -474,6 +476,7 @@ function Composer({ chat, client }: { chat: ChatState; client: ChatClient }) {
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const ref = useRef<HTMLTextAreaElement>(null);
+  const fileRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => ref.current?.focus(), []);
 
@@ -545,6 +548,26 @@ function Composer({ chat, client }: { chat: ChatState; client: ChatClient }) {
             }
           }}
         />
+        <input
+          ref={fileRef}
+          type="file"
+          class="sr-only"
+          tabIndex={-1}
+          aria-hidden="true"
+          accept="image/png,image/jpeg,image/gif,image/webp,application/pdf"
+          onChange={async (e) => {
+            const f = e.currentTarget.files?.[0];
+            e.currentTarget.value = '';
+            if (!f) return;
+            const r = await client.sendFile(f);
+            setError(r === 'ok' ? null : r === 'tooBig' ? t.fileTooBig : t.fileFailed);
+          }}
+        />
+        <button type="button" class="attach" aria-label={t.attach} title={t.attach} disabled={disabled || !chat.conversation} onClick={() => fileRef.current?.click()}>
+          <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round">
+            <path d="M21 11.5 12.5 20a5 5 0 0 1-7-7L14 4.5a3.5 3.5 0 0 1 5 5L10.5 18a2 2 0 0 1-3-3L15 7.5" />
+          </svg>
+        </button>
         <span id="parley-send-hint" class="sr-only">
           {t.sendHint}
         </span>
@@ -667,5 +690,20 @@ function AfterChat({ client }: { client: ChatClient }) {
         )}
       </form>
     </div>
+  );
+}
+
+// ---------- attachments ----------
+
+function AttachmentLink({ a }: { a: NonNullable<MessageView['attachment']> }) {
+  const kb = Math.max(1, Math.round(a.size / 1024));
+  return a.type.startsWith('image/') ? (
+    <a href={a.url} target="_blank" rel="noopener noreferrer" aria-label={t.openFile(a.name)} class="file-preview">
+      <img src={a.url} alt={a.name} loading="lazy" />
+    </a>
+  ) : (
+    <a href={a.url} target="_blank" rel="noopener noreferrer" class="file-link" download={a.name}>
+      {a.name} ({kb} KB)
+    </a>
   );
 }

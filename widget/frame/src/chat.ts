@@ -183,6 +183,26 @@ export class ChatClient {
     return !!id && !!(await this.post('/api/widget/transcript', { conversationId: id, ...(email.trim() ? { email: email.trim() } : {}) }));
   }
 
+  /** Sends a file (image or PDF, checked again by the server from its bytes); it arrives as a message. */
+  async sendFile(file: { name: string; size: number; arrayBuffer(): Promise<ArrayBuffer> }): Promise<'ok' | 'tooBig' | 'failed'> {
+    if (file.size > 5 * 1024 * 1024) return 'tooBig';
+    const token = this.token ?? this.deps.storage.get(this.storageKey);
+    if (!token) return 'failed';
+    try {
+      const res = await this.deps.fetch(`/api/widget/attachments?name=${encodeURIComponent(file.name.slice(0, 200))}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${token}` },
+        body: await file.arrayBuffer(),
+        credentials: 'omit',
+      });
+      if (!res.ok) return res.status === 413 ? 'tooBig' : 'failed';
+      this.accept((await res.json()) as MessageView, false);
+      return 'ok';
+    } catch {
+      return 'failed';
+    }
+  }
+
   /** Stop talking to the bot and wait for a person. */
   handoff(): void {
     this.socket?.notify({ type: 'handoff' });

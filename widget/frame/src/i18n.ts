@@ -63,6 +63,10 @@ const en = {
   emailTranscript: 'Email me the transcript',
   transcriptSent: 'The transcript is on its way.',
   transcriptFailed: 'We couldn’t send the transcript. Check the address and try again.',
+  attach: 'Attach an image or a PDF',
+  fileTooBig: 'Files can be at most 5 MB.',
+  fileFailed: 'That file could not be sent. Only images (PNG, JPEG, GIF, WebP) and PDF documents are accepted.',
+  openFile: (name: string) => `Open ${name}`,
 };
 
 export type Dict = typeof en;
@@ -130,6 +134,10 @@ const fr: Dict = {
   emailTranscript: 'M’envoyer la transcription',
   transcriptSent: 'La transcription est en route.',
   transcriptFailed: 'Impossible d’envoyer la transcription. Vérifiez l’adresse et réessayez.',
+  attach: 'Joindre une image ou un PDF',
+  fileTooBig: 'Un fichier peut faire au plus 5 Mo.',
+  fileFailed: 'Ce fichier n’a pas pu être envoyé. Seuls les images (PNG, JPEG, GIF, WebP) et les documents PDF sont acceptés.',
+  openFile: (name) => `Ouvrir ${name}`,
 };
 
 export const DICTIONARIES = { en, fr } as const;

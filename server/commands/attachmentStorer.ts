@@ -1,0 +1,58 @@
+/**
+ * Attachments: a file is checked by its content (type by magic bytes, size limit), written under
+ * DATA_DIR/attachments/<tenant>/ (outside anything served as static files), and sent as a message
+ * carrying its metadata. It is served only by routes/attachments with headers that stop it from
+ * ever running as a page.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { MessageView } from '../../protocol/records.js';
+import type { Actor, Ctx } from '../context.js';
+import { AppError } from '../errors.js';
+import { cleanFileName, sniffFile } from '../security/fileSniffer.js';
+import { newId, randomToken } from '../security/ids.js';
+import { createMessage } from './messageCreator.js';
+
+export const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
+
+export function attachmentPath(dataDir: string, tenantId: string, id: string): string {
+  if (!/^[A-Za-z0-9_]+$/.test(tenantId) || !/^[A-Za-z0-9_]+$/.test(id)) throw new AppError('not_found', 'attachment not found');
+  return join(dataDir, 'attachments', tenantId, id);
+}
+
+export async function storeAttachment(
+  ctx: Ctx,
+  actor: Extract<Actor, { kind: 'agent' } | { kind: 'visitor' }>,
+  input: { conversationId?: string; fileName: string; bytes: Buffer; clientId: string },
+): Promise<MessageView> {
+  if (input.bytes.length === 0) throw new AppError('validation_failed', 'the file is empty');
+  if (input.bytes.length > MAX_ATTACHMENT_BYTES) throw new AppError('payload_too_large', `files can be at most ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB`);
+  const sniffed = sniffFile(input.bytes);
+  if (!sniffed) throw new AppError('validation_failed', 'only PNG, JPEG, GIF, WebP images and PDF documents can be sent');
+  const db = ctx.storage.db;
+  // The conversation the visitor writes to, or the one the agent names (checked again by createMessage).
+  let conversationId = input.conversationId;
+  if (actor.kind === 'visitor') {
+    const latest = await db.selectFrom('conversations').select(['id']).where('tenant_id', '=', actor.tenantId).where('visitor_id', '=', actor.visitorId).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+    if (!latest) throw new AppError('validation_failed', 'write a message before sending a file');
+    conversationId = latest.id;
+  }
+  if (!conversationId) throw new AppError('validation_failed', 'conversationId is required');
+  const conv = await db.selectFrom('conversations').select(['id', 'status']).where('tenant_id', '=', actor.tenantId).where('id', '=', conversationId).executeTakeFirst();
+  if (!conv) throw new AppError('not_found', 'conversation not found');
+  if (conv.status !== 'open' && actor.kind === 'agent') throw new AppError('conversation_closed', 'conversation is resolved; reopen it to reply');
+
+  const id = newId('att');
+  const key = randomToken(18);
+  const name = cleanFileName(input.fileName, sniffed.ext);
+  const file = attachmentPath(ctx.env.dataDir, actor.tenantId, id);
+  await mkdir(join(ctx.env.dataDir, 'attachments', actor.tenantId), { recursive: true, mode: 0o700 });
+  await writeFile(file, input.bytes, { mode: 0o600 });
+  await db
+    .insertInto('attachments')
+    .values({ id, tenant_id: actor.tenantId, conversation_id: conv.id, uploader_kind: actor.kind, uploader_id: actor.kind === 'agent' ? actor.agent.id : actor.visitorId, filename: name, content_type: sniffed.type, size: input.bytes.length, created_at: Date.now(), access_key: key })
+    .execute();
+  const attachment = { id, name, type: sniffed.type, size: input.bytes.length, url: `/files/${id}/${key}` };
+  const { message } = await createMessage(ctx, actor, { clientId: input.clientId, conversationId: conv.id, body: name, attachment });
+  return message;
+}

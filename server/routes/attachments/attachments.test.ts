@@ -1,0 +1,71 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanupTestParley, dropSchemas, login, makeAgent, makeTenant, startTestParley, visitorSession, type LoggedIn, type TestParley } from '../../testing/testParley.js';
+import { createMessage } from '../../commands/messageCreator.js';
+import type { Tenant } from '../../storage/schema.js';
+
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)]);
+const PDF = Buffer.from('%PDF-1.4\n% test document\n');
+
+describe('attachments', () => {
+  let t: TestParley;
+  let tenant: Tenant;
+  let me: LoggedIn;
+  let visitor: { token: string; visitorId: string };
+  let conversationId: string;
+
+  beforeEach(async () => {
+    t = await startTestParley();
+    tenant = await makeTenant(t);
+    me = await login(t, await makeAgent(t, tenant));
+    visitor = await visitorSession(t, tenant, { name: 'Ada' });
+    conversationId = (await createMessage(t.ctx, { kind: 'visitor', tenantId: tenant.id, visitorId: visitor.visitorId }, { clientId: 'c1', body: 'hi' })).message.conversationId;
+  });
+  afterEach(() => cleanupTestParley(t));
+  afterAll(dropSchemas);
+
+  const upload = (url: string, bytes: Buffer, headers: Record<string, string>) =>
+    t.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/octet-stream', ...headers }, payload: bytes });
+
+  it('stores an image checked by content outside the web root and serves it with safe headers', async () => {
+    const res = await upload(`/api/attachments?conversationId=${conversationId}&name=${encodeURIComponent('../../evil".png')}`, PNG, me.headers);
+    expect(res.statusCode, res.body).toBe(201);
+    const m = res.json();
+    expect(m.attachment).toMatchObject({ name: 'evil.png', type: 'image/png', size: PNG.length });
+    expect(m.body).toBe('evil.png');
+    expect(existsSync(join(t.dataDir, 'attachments', tenant.id, m.attachment.id))).toBe(true);
+
+    const file = await t.app.inject({ method: 'GET', url: m.attachment.url });
+    expect(file.statusCode).toBe(200);
+    expect(file.rawPayload.equals(PNG)).toBe(true);
+    expect(file.headers['content-type']).toBe('image/png');
+    expect(file.headers['x-content-type-options']).toBe('nosniff');
+    expect(file.headers['content-security-policy']).toContain('sandbox');
+    expect(file.headers['content-disposition']).toMatch(/^inline; filename="evil.png"/);
+    // The message history carries the attachment for both sides.
+    const list = (await t.app.inject({ method: 'GET', url: `/api/conversations/${conversationId}/messages`, headers: me.headers })).json().items;
+    expect(list.at(-1).attachment.url).toBe(m.attachment.url);
+    // A wrong key or id is not found.
+    expect((await t.app.inject({ method: 'GET', url: m.attachment.url.replace(/\/[^/]+$/, '/AAAAAAAAAAAAAAAAAAAAAAAA') })).statusCode).toBe(404);
+  });
+
+  it('lets the visitor send a document, downloaded as an attachment, and refuses anything else', async () => {
+    const bearer = { authorization: `Bearer ${visitor.token}` };
+    const res = await upload('/api/widget/attachments?name=invoice.pdf', PDF, bearer);
+    expect(res.statusCode, res.body).toBe(201);
+    const m = res.json();
+    expect(m.author.kind).toBe('visitor');
+    const file = await t.app.inject({ method: 'GET', url: m.attachment.url });
+    expect(file.headers['content-disposition']).toMatch(/^attachment; filename="invoice.pdf"/);
+
+    // HTML (or SVG, or a script) named .png is refused: the type comes from the bytes.
+    expect((await upload('/api/widget/attachments?name=cat.png', Buffer.from('<html><script>alert(1)</script>'), bearer)).statusCode).toBe(400);
+    expect((await upload('/api/widget/attachments?name=x.png', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'), bearer)).statusCode).toBe(400);
+    expect((await upload('/api/widget/attachments?name=big.png', Buffer.concat([PNG, Buffer.alloc(5 * 1024 * 1024)]), bearer)).statusCode).toBe(413);
+    expect((await upload('/api/widget/attachments?name=x.pdf', PDF, {})).statusCode).toBe(401);
+    // Another tenant's agent cannot attach to this conversation.
+    const other = await login(t, await makeAgent(t, await makeTenant(t)));
+    expect((await upload(`/api/attachments?conversationId=${conversationId}&name=a.png`, PNG, other.headers)).statusCode).toBe(404);
+  });
+});

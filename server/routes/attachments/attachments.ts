@@ -1,0 +1,68 @@
+/**
+ * Upload and download of attachments. Uploads are raw bodies (application/octet-stream, file name in
+ * `?name=`), up to 5 MB; agents use their session (+CSRF), visitors their Bearer token. Downloads are
+ * served from /files/<id>/<key>, a path outside the apps, with nosniff, a sandboxing CSP and
+ * Content-Disposition (inline only for images, for previews), whatever the file claims to be.
+ */
+import { readFile } from 'node:fs/promises';
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import type { Ctx } from '../../context.js';
+import type { AgentSessions } from '../../commands/agentSessions.js';
+import { AppError } from '../../errors.js';
+import { MAX_ATTACHMENT_BYTES, attachmentPath, storeAttachment } from '../../commands/attachmentStorer.js';
+import { newId } from '../../security/ids.js';
+import { requireAgent } from '../auth/requireAgent.js';
+import { visitorFromRequest } from '../widget/visitorActions.js';
+
+const UploadQuery = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 200 }), conversationId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
+  { additionalProperties: false },
+);
+const FileParams = Type.Object({ id: Type.String({ pattern: '^att_[A-Za-z0-9]{1,60}$' }), key: Type.String({ minLength: 10, maxLength: 64 }) });
+
+export async function attachmentRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSessions): Promise<void> {
+  await app.register(async (scoped) => {
+    // Raw file bodies, only on these routes.
+    scoped.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: MAX_ATTACHMENT_BYTES }, (_req, body, done) => done(null, body));
+    const opts = { bodyLimit: MAX_ATTACHMENT_BYTES, schema: { querystring: UploadQuery } };
+    type Q = { name: string; conversationId?: string };
+    const bytesOf = (body: unknown) => {
+      if (!Buffer.isBuffer(body)) throw new AppError('bad_request', 'send the file as application/octet-stream');
+      return body;
+    };
+
+    scoped.post('/api/attachments', { ...opts, preHandler: requireAgent(sessions, ctx.env) }, async (req, reply) => {
+      const q = req.query as Q;
+      const message = await storeAttachment(ctx, { kind: 'agent', tenantId: req.agent.tenant_id, agent: req.agent }, { conversationId: q.conversationId, fileName: q.name, bytes: bytesOf(req.body), clientId: newId('file') });
+      return reply.code(201).send(message);
+    });
+
+    scoped.post('/api/widget/attachments', opts, async (req, reply) => {
+      const visitor = visitorFromRequest(ctx, req);
+      const message = await storeAttachment(ctx, { kind: 'visitor', ...visitor }, { fileName: (req.query as Q).name, bytes: bytesOf(req.body), clientId: newId('file') });
+      return reply.code(201).send(message);
+    });
+  });
+
+  app.get('/files/:id/:key', { schema: { params: FileParams } }, async (req, reply) => {
+    const { id, key } = req.params as { id: string; key: string };
+    const row = await ctx.storage.db.selectFrom('attachments').selectAll().where('id', '=', id).executeTakeFirst();
+    const a = Buffer.from(row?.access_key ?? '');
+    const b = Buffer.from(key);
+    if (!row || a.length !== b.length || !timingSafeEqual(a, b)) throw new AppError('not_found', 'file not found');
+    const bytes = await readFile(attachmentPath(ctx.env.dataDir, row.tenant_id, row.id)).catch(() => null);
+    if (!bytes) throw new AppError('not_found', 'file not found');
+    const image = row.content_type.startsWith('image/');
+    return reply
+      .header('content-type', row.content_type)
+      .header('content-disposition', `${image ? 'inline' : 'attachment'}; filename="${row.filename.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(row.filename)}`)
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox")
+      .header('cross-origin-resource-policy', 'same-origin')
+      .header('cache-control', 'private, max-age=3600')
+      .header('referrer-policy', 'no-referrer')
+      .send(bytes);
+  });
+}
