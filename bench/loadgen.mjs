@@ -47,6 +47,7 @@ function openClient(target, role, onFrame) {
       if (f.type === 'ready') finish(client);
       else if (f.type === 'ack') onFrame('ack', f.clientId);
       else if (f.type === 'message') onFrame('message', f.message.body);
+      else if (f.type === 'error') onFrame('error', f.clientId);
     });
   });
 }
@@ -75,6 +76,7 @@ let sent = 0;
 let acked = 0;
 let received = 0;
 let closes = 0;
+let errors = 0;
 let histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
 
 process.on('message', async (msg) => {
@@ -102,9 +104,11 @@ process.on('message', async (msg) => {
       // mode 'max': each visitor keeps `window` sends in flight, at most `perSocketMax`/s (Parley's
       // per-socket frame limit applies to every system alike). mode 'rate': each sends every 1000/rate ms.
       const inFlight = new Map();
-      const { clients: cs, failed } = await openMany(msg.targets, msg.count, 'visitor', (i, type) => {
-        if (type === 'ack') {
-          acked++;
+      const { clients: cs, failed } = await openMany(msg.targets, msg.count, 'visitor', (i, type, x) => {
+        if (type === 'ack' || (type === 'error' && x)) {
+          // An error frame naming a send (e.g. rate_limited) also ends it; it is counted, not acked.
+          if (type === 'ack') acked++;
+          else errors++;
           inFlight.set(i, (inFlight.get(i) ?? 1) - 1);
         }
       });
@@ -130,9 +134,9 @@ process.on('message', async (msg) => {
       return reply({ open: cs.length, failed });
     }
     case 'stats':
-      return reply({ sent, acked, received, closes, p50: histogram.getValueAtPercentile(50) / 1000, p99: histogram.getValueAtPercentile(99) / 1000, p999: histogram.getValueAtPercentile(99.9) / 1000, max: histogram.maxValue / 1000, count: histogram.totalCount });
+      return reply({ sent, acked, errors, received, closes, p50: histogram.getValueAtPercentile(50) / 1000, p99: histogram.getValueAtPercentile(99) / 1000, p999: histogram.getValueAtPercentile(99.9) / 1000, max: histogram.maxValue / 1000, count: histogram.totalCount });
     case 'reset':
-      sent = acked = received = 0;
+      sent = acked = received = errors = 0;
       histogram.reset();
       return reply({});
     case 'stop':

@@ -23,6 +23,8 @@ const SENDERS = Number(process.env.BENCH_SENDERS ?? Math.max(20, Math.round(600 
 const MEASURE_MS = Math.max(3000, Math.round(8000 * Math.min(SCALE, 1)));
 const RATE = 1000;
 const LOADGENS = 2;
+// BENCH_PHASES=idle,max,rate (default all): a subset for quick iterations, e.g. BENCH_PHASES=max,rate.
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'idle,max,rate').split(',').map((s) => s.trim()));
 // Built code when dist/ is current (npm run bench builds first); otherwise the sources through tsx.
 const FROM_SOURCE = process.env.BENCH_FROM_SOURCE === '1' || !existsSync(join(ROOT, 'dist', 'server', 'cli', 'main.js'));
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -220,7 +222,8 @@ async function traffic(sys, mode) {
   await Promise.all([agentGen, ...gens].map((g) => g.call('stop')));
   [agentGen, ...gens].forEach((g) => g.kill());
   const acked = stats.reduce((n, s) => n + s.acked, 0);
-  return { mode, senders, ackedPerSecond: Math.round(acked / seconds), deliveredPerSecond: Math.round(agent.received / seconds), p50: agent.p50, p99: agent.p99, p999: agent.p999, max: agent.max, agentDisconnects: agent.closes };
+  const errors = stats.reduce((n, s) => n + (s.errors ?? 0), 0);
+  return { mode, senders, ackedPerSecond: Math.round(acked / seconds), sendErrors: errors, deliveredPerSecond: Math.round(agent.received / seconds), p50: agent.p50, p99: agent.p99, p999: agent.p999, max: agent.max, agentDisconnects: agent.closes };
 }
 
 function sizes() {
@@ -251,12 +254,9 @@ for (const make of only.map((k) => SYSTEMS[k])) {
   log('system:', sys.name);
   const r = { name: sys.name };
   try {
-    r.idle = await idle(sys);
-    log(' idle', r.idle);
-    r.max = await traffic(sys, 'max');
-    log(' throughput', r.max);
-    r.rate = await traffic(sys, 'rate');
-    log(` latency at ${RATE}/s`, r.rate);
+    if (PHASES.has('idle')) log(' idle', (r.idle = await idle(sys)));
+    if (PHASES.has('max')) log(' throughput', (r.max = await traffic(sys, 'max')));
+    if (PHASES.has('rate')) log(` latency at ${RATE}/s`, (r.rate = await traffic(sys, 'rate')));
   } finally {
     await sys.stop();
   }
@@ -275,12 +275,12 @@ const report = {
     parleys.map((p) => [
       p.name,
       {
-        throughputVsWs: ratio(p.max.deliveredPerSecond, ws?.max.deliveredPerSecond),
-        throughputVsSocketIo: ratio(p.max.deliveredPerSecond, sio?.max.deliveredPerSecond),
-        p99VsWs: ratio(p.rate.p99, ws?.rate.p99),
-        p99VsSocketIo: ratio(p.rate.p99, sio?.rate.p99),
-        memoryPerIdleVsWs: ratio(p.idle.bytesPerConnection, ws?.idle.bytesPerConnection),
-        memoryPerIdleVsSocketIo: ratio(p.idle.bytesPerConnection, sio?.idle.bytesPerConnection),
+        throughputVsWs: ratio(p.max?.deliveredPerSecond, ws?.max?.deliveredPerSecond),
+        throughputVsSocketIo: ratio(p.max?.deliveredPerSecond, sio?.max?.deliveredPerSecond),
+        p99VsWs: ratio(p.rate?.p99, ws?.rate?.p99),
+        p99VsSocketIo: ratio(p.rate?.p99, sio?.rate?.p99),
+        memoryPerIdleVsWs: ratio(p.idle?.bytesPerConnection, ws?.idle?.bytesPerConnection),
+        memoryPerIdleVsSocketIo: ratio(p.idle?.bytesPerConnection, sio?.idle?.bytesPerConnection),
       },
     ]),
   ),
@@ -288,7 +288,10 @@ const report = {
 const table = [
   '| system | idle sockets (target) | bytes/idle socket | msgs/s delivered (acked) | p50 / p99 / p99.9 ms at ' + RATE + '/s |',
   '|---|---|---|---|---|',
-  ...results.map((r) => `| ${r.name} | ${r.idle.open} (${r.idle.target}) | ${r.idle.bytesPerConnection} | ${r.max.deliveredPerSecond} (${r.max.ackedPerSecond}) | ${r.rate.p50.toFixed(2)} / ${r.rate.p99.toFixed(2)} / ${r.rate.p999.toFixed(2)} |`),
+  ...results.map(
+    (r) =>
+      `| ${r.name} | ${r.idle ? `${r.idle.open} (${r.idle.target})` : '–'} | ${r.idle?.bytesPerConnection ?? '–'} | ${r.max ? `${r.max.deliveredPerSecond} (${r.max.ackedPerSecond})` : '–'} | ${r.rate ? `${r.rate.p50.toFixed(2)} / ${r.rate.p99.toFixed(2)} / ${r.rate.p999.toFixed(2)}` : '–'} |`,
+  ),
 ];
 console.log(table.join('\n'));
 console.log('\nratios', JSON.stringify(report.ratios, null, 2));

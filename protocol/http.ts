@@ -20,6 +20,12 @@ export const WidgetConfig = Type.Object({
   greeting: Type.String(),
   /** True while at least one agent of the tenant is connected. */
   agentsOnline: Type.Boolean(),
+  /** The admin's widget language; 'auto' (or absent): the visitor's browser language. */
+  language: Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('en'), Type.Literal('fr')])),
+  /** The pre-chat fields the admin chose, in order (absent: name and email, both optional). */
+  prechatFields: Type.Optional(Type.Array(Type.Object({ field: Type.String(), required: Type.Boolean() }))),
+  /** The tenant's extra redaction patterns (regex sources, flags `giu`), applied before sending. */
+  redactionPatterns: Type.Optional(Type.Array(Type.String())),
 });
 export type WidgetConfig = Static<typeof WidgetConfig>;
 

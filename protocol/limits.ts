@@ -22,6 +22,7 @@ export const LIMITS = {
    * Abuse limits per minute (fixed windows, per node). Over a connection limit the socket gets an
    * `error` frame with code `rate_limited` and is closed with CLOSE.RATE_LIMITED; over a message
    * limit the send gets an `error` frame with code `rate_limited` and its clientId (retry later).
+   * Over the session limit, POST /api/widget/session answers 429 with code `rate_limited`.
    * Operators can change them with the RATE_LIMITS variable (see the README).
    */
   rate: {
@@ -31,5 +32,7 @@ export const LIMITS = {
     messagesPerAddress: 600,
     messagesPerVisitor: 60,
     messagesPerTenant: 60_000,
+    /** Visitor sessions (POST /api/widget/session, each a new visitor) one address may start; over it: HTTP 429. */
+    sessionsPerAddress: 300,
   },
 } as const;

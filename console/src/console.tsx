@@ -29,6 +29,7 @@ import type { AgentPresenceView, CannedResponseView, TeamView } from '../../prot
 import { ContactApi } from './contactApi.js';
 import { ContextExtras, LibraryPanel, NotifyButton, PresenceToggle, TransferControl, announceMessage } from './contactViews.js';
 import { IncidentBanner, mergeIncidents } from './security.js';
+import { SearchBox } from './search.js';
 import type { IncidentView } from '../../protocol/records.js';
 
 /** Send errors after which the server will never accept that clientId: stop retrying, show failed. */
@@ -78,6 +79,7 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
   const [toast, setToast] = useState<Toast | null>(null);
   const [now, setNow] = useState(() => Date.now());
   const [embedOpen, setEmbedOpen] = useState(false);
+  const [found, setFound] = useState<{ q: string; items: ConversationView[] } | null>(null);
   // Contact centre (issue 5): presence, teams, canned responses, the library dialog.
   const contact = useMemo(() => new ContactApi(api), [api]);
   const [presence, setPresence] = useState<AgentPresenceView[]>([]);
@@ -441,7 +443,15 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
       />
       {!incidentsHidden && <IncidentBanner incidents={incidents} onHide={() => setIncidentsHidden(true)} />}
       <div class="workspace">
-        <Sidebar state={state} now={now} onTab={selectTab} onStatus={selectStatus} onOpen={openConversation} onMore={loadMore} />
+        <Sidebar
+          state={state}
+          now={now}
+          onTab={selectTab}
+          onStatus={selectStatus}
+          onOpen={openConversation}
+          onMore={loadMore}
+          search={{ box: <SearchBox onSearch={async (q) => (await contact.search(q)).items} onResults={setFound} onError={showError} />, found }}
+        />
         <ConversationPane
           key={state.openId ?? 'none'}
           conversation={open}

@@ -47,6 +47,10 @@ export class ContactApi {
   deleteArticle(id: string): Promise<void> {
     return this.call('DELETE', `/api/kb/articles/${enc(id)}`);
   }
+  /** Conversations whose messages contain every word of q (GET /api/conversations/search). */
+  search(q: string, limit = 50): Promise<{ items: ConversationView[] }> {
+    return this.call('GET', `/api/conversations/search?q=${enc(q)}&limit=${limit}`);
+  }
   settings(): Promise<ContactSettingsView> {
     return this.call('GET', '/api/contact-settings');
   }

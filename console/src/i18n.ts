@@ -3,7 +3,11 @@
  * picked from navigator.language (French for fr*, English otherwise).
  */
 
+import { adminEn, adminFr } from './admin/strings.js';
+
 const en = {
+  // the admin area's strings (admin/strings.ts)
+  ...adminEn,
   appName: 'Parley',
   consoleTitle: 'Parley Console',
   // login
@@ -190,11 +194,21 @@ const en = {
   attachFile: 'Attach an image or a PDF',
   openFile: (name: string) => `Open ${name}`,
   fileFailed: 'That file could not be sent. Only images (PNG, JPEG, GIF, WebP) and PDFs up to 5 MB are accepted.',
+  // inbox search
+  search: 'Search',
+  searching: 'Searching…',
+  searchLabel: 'Search conversations',
+  searchPlaceholder: 'Search messages…',
+  searchClear: 'Clear',
+  searchClearLabel: 'Clear the search and return to the inbox',
+  searchResults: (n: number, q: string) => (n === 0 ? `No conversation contains “${q}”.` : n === 1 ? `1 conversation contains “${q}”` : `${n} conversations contain “${q}”`),
+  searchResultsLabel: 'Search results',
 };
 
 export type Messages = typeof en;
 
 const fr: Messages = {
+  ...adminFr,
   appName: 'Parley',
   consoleTitle: 'Console Parley',
   loginTitle: 'Connectez-vous à votre boîte de réception',
@@ -374,6 +388,14 @@ const fr: Messages = {
   attachFile: 'Joindre une image ou un PDF',
   openFile: (name) => `Ouvrir ${name}`,
   fileFailed: 'Ce fichier n’a pas pu être envoyé. Seuls les images (PNG, JPEG, GIF, WebP) et les PDF de 5 Mo au plus sont acceptés.',
+  search: 'Rechercher',
+  searching: 'Recherche…',
+  searchLabel: 'Rechercher dans les conversations',
+  searchPlaceholder: 'Rechercher dans les messages…',
+  searchClear: 'Effacer',
+  searchClearLabel: 'Effacer la recherche et revenir à la boîte de réception',
+  searchResults: (n, q) => (n === 0 ? `Aucune conversation ne contient « ${q} ».` : n === 1 ? `1 conversation contient « ${q} »` : `${n} conversations contiennent « ${q} »`),
+  searchResultsLabel: 'Résultats de la recherche',
 };
 
 export const catalogs = { en, fr } as const;

@@ -146,9 +146,12 @@ export function Sidebar(props: {
   onStatus: (s: StatusFilter) => void;
   onOpen: (id: string) => void;
   onMore: () => void;
+  /** Inbox search (search.tsx): the box, and its matches (null: no search shown, the tabs are). */
+  search?: { box: ComponentChildren; found: { q: string; items: ConversationView[] } | null };
 }) {
   const { state } = props;
   const list = conversationsIn(state, state.tab, state.status);
+  const found = props.search?.found ?? null;
   const tabsRef = useRef<HTMLDivElement>(null);
   const listRef = useRef<HTMLUListElement>(null);
   const page = state.lists[`${state.tab}:${state.status}`];
@@ -171,7 +174,29 @@ export function Sidebar(props: {
           ))}
         </div>
       </div>
-      <div class="tabs" role="tablist" aria-label={t.inboxTabs} ref={tabsRef} onKeyDown={(e) => moveFocus(e, tabsRef.current, '[role=tab]', true)}>
+      {props.search?.box}
+      {found && (
+        <div class="list-wrap" id="search-results">
+          <p class="muted search-summary" role="status">
+            {t.searchResults(found.items.length, found.q)}
+          </p>
+          <ul class="conv-list" aria-label={t.searchResultsLabel}>
+            {found.items.map((c) => (
+              <ConversationItem
+                key={c.id}
+                c={state.conversations[c.id] ?? c}
+                meId={state.meId}
+                unread={state.unread[c.id] ?? 0}
+                active={state.openId === c.id}
+                typing={!!state.typing[c.id]}
+                now={props.now}
+                onOpen={props.onOpen}
+              />
+            ))}
+          </ul>
+        </div>
+      )}
+      <div class="tabs" hidden={!!found} role="tablist" aria-label={t.inboxTabs} ref={tabsRef} onKeyDown={(e) => moveFocus(e, tabsRef.current, '[role=tab]', true)}>
         {TABS.map((tab) => {
           const sum = tabSummary(state, tab, state.status);
           const selected = state.tab === tab;
@@ -197,7 +222,7 @@ export function Sidebar(props: {
           );
         })}
       </div>
-      <div class="list-wrap" role="tabpanel" id="conversation-list" aria-labelledby={`tab-${state.tab}`}>
+      <div class="list-wrap" hidden={!!found} role="tabpanel" id="conversation-list" aria-labelledby={`tab-${state.tab}`}>
         {list.length === 0 && page?.fetched && (
           <div class="empty-list">
             <InboxIcon />

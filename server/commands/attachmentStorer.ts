@@ -3,14 +3,20 @@
  * DATA_DIR/attachments/<tenant>/ (outside anything served as static files), and sent as a message
  * carrying its metadata. It is served only by routes/attachments with headers that stop it from
  * ever running as a page.
+ *
+ * At rest, the file's bytes are sealed under the tenant's data key (AES-256-GCM, AAD
+ * `<tenant>|attachments.file|<id>`) after the type is sniffed from the plaintext, and its name is a
+ * sealed field (security/sealedFields.ts): when the key is destroyed (retention, tenant deletion) a
+ * copy of the file is unreadable. Retention, tenant deletion and GDPR erasure also delete the files.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MessageView } from '../../protocol/records.js';
 import type { Actor, Ctx } from '../context.js';
 import { AppError } from '../errors.js';
 import { cleanFileName, sniffFile } from '../security/fileSniffer.js';
 import { newId, randomToken } from '../security/ids.js';
+import { sealAttachmentFile, sealNullable } from '../security/sealedFields.js';
 import { createMessage } from './messageCreator.js';
 
 export const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
@@ -47,12 +53,36 @@ export async function storeAttachment(
   const name = cleanFileName(input.fileName, sniffed.ext);
   const file = attachmentPath(ctx.env.dataDir, actor.tenantId, id);
   await mkdir(join(ctx.env.dataDir, 'attachments', actor.tenantId), { recursive: true, mode: 0o700 });
-  await writeFile(file, input.bytes, { mode: 0o600 });
+  const dk = await ctx.keyring.dataKey(actor.tenantId);
+  await writeFile(file, sealAttachmentFile(dk, actor.tenantId, id, input.bytes), { mode: 0o600 });
   await db
     .insertInto('attachments')
-    .values({ id, tenant_id: actor.tenantId, conversation_id: conv.id, uploader_kind: actor.kind, uploader_id: actor.kind === 'agent' ? actor.agent.id : actor.visitorId, filename: name, content_type: sniffed.type, size: input.bytes.length, created_at: Date.now(), access_key: key })
+    .values({
+      id,
+      tenant_id: actor.tenantId,
+      conversation_id: conv.id,
+      uploader_kind: actor.kind,
+      uploader_id: actor.kind === 'agent' ? actor.agent.id : actor.visitorId,
+      filename: sealNullable(dk, actor.tenantId, 'attachments', 'filename', id, name)!,
+      content_type: sniffed.type,
+      size: input.bytes.length,
+      created_at: Date.now(),
+      access_key: key,
+      key_version: dk.version,
+    })
     .execute();
   const attachment = { id, name, type: sniffed.type, size: input.bytes.length, url: `/files/${id}/${key}` };
   const { message } = await createMessage(ctx, actor, { clientId: input.clientId, conversationId: conv.id, body: name, attachment });
   return message;
+}
+
+/** Deletes attachment files (after their rows); a file already gone is fine. */
+export async function removeAttachmentFiles(dataDir: string, tenantId: string, ids: readonly string[]): Promise<void> {
+  for (const id of ids) await rm(attachmentPath(dataDir, tenantId, id), { force: true });
+}
+
+/** Deletes a tenant's whole attachment directory (tenant deletion). */
+export async function removeTenantAttachments(dataDir: string, tenantId: string): Promise<void> {
+  if (!/^[A-Za-z0-9_]+$/.test(tenantId)) return;
+  await rm(join(dataDir, 'attachments', tenantId), { recursive: true, force: true });
 }

@@ -53,13 +53,14 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
   const dataKey = await ctx.keyring.dataKey(actor.tenantId);
   const searchKey = await ctx.keyring.searchKey(actor.tenantId);
   if (author.kind === 'visitor') {
-    const row = await ctx.storage.db.selectFrom('visitors').select(['id', 'tenant_id', 'name', 'email', 'current_page', 'user_agent']).where('id', '=', author.id).where('tenant_id', '=', actor.tenantId).executeTakeFirst();
-    author.name = (row && (await openVisitors(ctx.keyring, [row]))[0]!.name) || 'Visitor';
+    // Only the name is opened (one decryption, not four).
+    const row = await ctx.storage.db.selectFrom('visitors').select(['id', 'tenant_id', 'name']).where('id', '=', author.id).where('tenant_id', '=', actor.tenantId).executeTakeFirst();
+    author.name = (row && (await openVisitors(ctx.keyring, [{ ...row, email: null, current_page: null, user_agent: null }]))[0]!.name) || 'Visitor';
   }
 
   let created: { message: Message; conversationOpened: boolean; visitorId: string } | { duplicate: Message };
   try {
-    created = await groupCommit(ctx.storage, async (trx) => {
+    created = await groupCommit(ctx.storage, async (trx, later) => {
       const conversation = await resolveConversation(trx, actor, input.conversationId);
       const existing = await trx
         .selectFrom('messages')
@@ -93,10 +94,11 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
         key_version: dataKey.version,
         attachment: input.attachment ? JSON.stringify(input.attachment) : null,
       };
-      // Stored sealed (security/sealedFields.ts); the search index gets keyed tokens, never words.
+      // Stored sealed (security/sealedFields.ts); the search index gets keyed tokens, never words,
+      // one row per word and conversation, written with the rest of the batch before its commit.
       await trx.insertInto('messages').values(sealMessage(dataKey, message)).execute();
       const tokens = blindTokens(searchKey, body);
-      if (tokens.length) await trx.insertInto('message_search').values(tokens.map((token) => ({ tenant_id: actor.tenantId, conversation_id: conversation.id, message_id: message.id, token }))).execute();
+      if (tokens.length) later.insertIgnoringDuplicates('message_search', tokens.map((token) => ({ tenant_id: actor.tenantId, token, conversation_id: conversation.id, message_id: message.id })));
       return { message, conversationOpened: conversation.opened, visitorId: conversation.visitorId };
     });
   } catch (err) {

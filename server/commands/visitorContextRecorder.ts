@@ -6,7 +6,7 @@ import type { IdentityClaim } from '../../protocol/contactCentre.js';
 import type { Ctx } from '../context.js';
 import { contactSettings } from '../queries/contactSettingsQueries.js';
 import { checkIdentity } from '../security/visitorIdentity.js';
-import { openField, sealField } from '../security/sealedFields.js';
+import { openField, openNullable, sealNullable } from '../security/sealedFields.js';
 
 const MAX_PAGES = 20;
 
@@ -23,18 +23,22 @@ export async function recordVisitorContext(ctx: Ctx, tenantId: string, visitorId
     const checked = checkIdentity((await contactSettings(db, tenantId)).identitySecret, seen.identity, now);
     identity = checked ? { user_id: checked.userId, verified: checked.verified ? 1 : 0 } : { user_id: null, verified: 0 };
   }
-  const sealedPages = await sealField(ctx.keyring, tenantId, 'visitor_context', 'pages', visitorId, JSON.stringify(pages));
+  // The claimed user id is personal data too. Both fields are (re)sealed with one key version, the row's key_version.
+  const userId = identity ? identity.user_id : row ? await openNullable(ctx.keyring, tenantId, 'visitor_context', 'user_id', visitorId, row.user_id) : null;
+  const dk = await ctx.keyring.dataKey(tenantId);
+  const sealedPages = sealNullable(dk, tenantId, 'visitor_context', 'pages', visitorId, JSON.stringify(pages))!;
+  const sealedUserId = sealNullable(dk, tenantId, 'visitor_context', 'user_id', visitorId, userId);
   if (row) {
     await db
       .updateTable('visitor_context')
-      .set({ pages: sealedPages, updated_at: now, ...(identity ?? {}) })
+      .set({ pages: sealedPages, user_id: sealedUserId, key_version: dk.version, updated_at: now, ...(identity ? { verified: identity.verified } : {}) })
       .where('visitor_id', '=', visitorId)
       .where('tenant_id', '=', tenantId)
       .execute();
   } else {
     await db
       .insertInto('visitor_context')
-      .values({ visitor_id: visitorId, tenant_id: tenantId, pages: sealedPages, updated_at: now, user_id: identity?.user_id ?? null, verified: identity?.verified ?? 0 })
+      .values({ visitor_id: visitorId, tenant_id: tenantId, pages: sealedPages, updated_at: now, user_id: sealedUserId, verified: identity?.verified ?? 0, key_version: dk.version })
       .onConflict((oc) => oc.column('visitor_id').doNothing())
       .execute();
   }

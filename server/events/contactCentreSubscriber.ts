@@ -33,17 +33,15 @@ export class ContactCentreSubscriber {
       case 'conversation.updated': {
         const c = event.conversation;
         if (c.status === 'open' && c.assignee === null) {
-          this.run(event.tenantId, async () => {
-            await takeIn(this.ctx, event.tenantId, c.id);
-            await routeTenant(this.ctx, event.tenantId);
-          });
+          this.run(event.tenantId, () => takeIn(this.ctx, event.tenantId, c.id));
+          this.route(event.tenantId);
         } else if (c.status === 'resolved') {
-          this.run(event.tenantId, () => routeTenant(this.ctx, event.tenantId));
+          this.route(event.tenantId);
         }
         return;
       }
       case 'agent.presence':
-        if (event.status === 'online') this.run(event.tenantId, () => routeTenant(this.ctx, event.tenantId));
+        if (event.status === 'online') this.route(event.tenantId);
         return;
       case 'message.created':
         if (event.message.author.kind === 'visitor' && !event.message.internal) {
@@ -53,6 +51,24 @@ export class ContactCentreSubscriber {
       default:
         return;
     }
+  }
+
+  /** Tenants with a routing pass queued on this node that has not started yet. */
+  private routeQueued = new Set<string>();
+
+  /**
+   * Queues a routing pass, unless one is already queued and not started: that pass reads the state
+   * after everything queued before it, so a second one would find the same. Without this, N
+   * conversations arriving together meant N passes, each telling every waiting visitor their place
+   * (N² queue events, blocking the node for seconds under load).
+   */
+  private route(tenantId: string): void {
+    if (this.routeQueued.has(tenantId)) return;
+    this.routeQueued.add(tenantId);
+    this.run(tenantId, () => {
+      this.routeQueued.delete(tenantId);
+      return routeTenant(this.ctx, tenantId);
+    });
   }
 
   /** Chains work per tenant; a failure is logged and does not stop the chain. */

@@ -2,7 +2,7 @@
 import type { VisitorContextView } from '../../protocol/contactCentre.js';
 import type { Readers } from './conversationQueries.js';
 import { conversationViews } from './conversationQueries.js';
-import { openField } from '../security/sealedFields.js';
+import { openField, openNullable } from '../security/sealedFields.js';
 
 export async function visitorContext(readers: Readers, tenantId: string, visitorId: string, conversationId: string): Promise<VisitorContextView> {
   const db = readers.storage.db;
@@ -14,11 +14,79 @@ export async function visitorContext(readers: Readers, tenantId: string, visitor
   const history = await conversationViews(readers, tenantId, others);
   // Sealed at rest (security/sealedFields.ts); a page list under a destroyed key reads as empty.
   const pages = ctxRow ? await openField(readers.keyring, tenantId, 'visitor_context', 'pages', visitorId, ctxRow.pages).catch(() => '[]') : '[]';
+  const userId = ctxRow ? await openNullable(readers.keyring, tenantId, 'visitor_context', 'user_id', visitorId, ctxRow.user_id) : null;
+  const comment = rating ? await openNullable(readers.keyring, tenantId, 'satisfaction_ratings', 'comment', conversationId, rating.comment) : null;
   return {
     visitorId,
-    identity: ctxRow?.user_id ? { userId: ctxRow.user_id, verified: ctxRow.verified === 1 } : null,
+    identity: ctxRow && userId ? { userId, verified: ctxRow.verified === 1 } : null,
     pagesSeen: ctxRow ? (JSON.parse(pages) as Array<{ url: string; at: number }>).map((p) => ({ url: p.url, at: new Date(p.at).toISOString() })) : [],
     history: history.map((c) => ({ id: c.id, status: c.status, createdAt: c.createdAt, lastMessage: c.lastMessage?.body ?? null })),
-    rating: rating ? { rating: rating.rating, comment: rating.comment } : null,
+    rating: rating ? { rating: rating.rating, comment } : null,
   };
+}
+
+export interface StoredVisitorContext {
+  userId: string | null;
+  identityVerified: boolean;
+  pagesSeen: Array<{ url: string; at: string }>;
+}
+export interface StoredRating {
+  rating: number;
+  comment: string | null;
+  createdAt: string;
+}
+export interface StoredAttachment {
+  id: string;
+  name: string | null;
+  type: string;
+  size: number;
+  uploaderKind: 'visitor' | 'agent';
+  createdAt: string;
+}
+
+/**
+ * The contact-centre data stored about visitors and their conversations, opened: visitor context
+ * (claimed user id, pages seen), satisfaction ratings and the list of attachments. For the GDPR
+ * export and the exposure report. A value whose key was destroyed reads as null (or no pages).
+ */
+export async function contactDataOf(readers: Readers, tenantId: string, visitorIds: readonly string[], conversationIds: readonly string[]) {
+  const db = readers.storage.db;
+  const { keyring } = readers;
+  const contexts = new Map<string, StoredVisitorContext>();
+  const ratings = new Map<string, StoredRating>();
+  const attachments = new Map<string, StoredAttachment[]>();
+  for (let i = 0; i < visitorIds.length; i += 500) {
+    const rows = await db.selectFrom('visitor_context').selectAll().where('tenant_id', '=', tenantId).where('visitor_id', 'in', visitorIds.slice(i, i + 500)).execute();
+    for (const r of rows) {
+      const pages = await openField(keyring, tenantId, 'visitor_context', 'pages', r.visitor_id, r.pages).catch(() => '[]');
+      contexts.set(r.visitor_id, {
+        userId: await openNullable(keyring, tenantId, 'visitor_context', 'user_id', r.visitor_id, r.user_id),
+        identityVerified: r.verified === 1,
+        pagesSeen: (JSON.parse(pages) as Array<{ url: string; at: number }>).map((p) => ({ url: p.url, at: new Date(p.at).toISOString() })),
+      });
+    }
+  }
+  for (let i = 0; i < conversationIds.length; i += 500) {
+    const chunk = conversationIds.slice(i, i + 500);
+    for (const r of await db.selectFrom('satisfaction_ratings').selectAll().where('tenant_id', '=', tenantId).where('conversation_id', 'in', chunk).execute()) {
+      ratings.set(r.conversation_id, {
+        rating: r.rating,
+        comment: await openNullable(keyring, tenantId, 'satisfaction_ratings', 'comment', r.conversation_id, r.comment),
+        createdAt: new Date(Number(r.created_at)).toISOString(),
+      });
+    }
+    for (const a of await db.selectFrom('attachments').selectAll().where('tenant_id', '=', tenantId).where('conversation_id', 'in', chunk).orderBy('created_at').execute()) {
+      const list = attachments.get(a.conversation_id) ?? [];
+      attachments.set(a.conversation_id, list);
+      list.push({
+        id: a.id,
+        name: await openNullable(keyring, tenantId, 'attachments', 'filename', a.id, a.filename),
+        type: a.content_type,
+        size: a.size,
+        uploaderKind: a.uploader_kind,
+        createdAt: new Date(Number(a.created_at)).toISOString(),
+      });
+    }
+  }
+  return { contexts, ratings, attachments };
 }

@@ -1,5 +1,6 @@
 /**
- * Per-address, per-visitor and per-tenant limits on realtime connections and messages, one set per
+ * Per-address, per-visitor and per-tenant limits on realtime connections and messages, and per
+ * address on new visitor sessions (POST /api/widget/session), one set per
  * node (a client spread over N nodes by a load balancer gets at most N times the limit). Defaults in
  * protocol/limits.ts (LIMITS.rate); RATE_LIMITS overrides them ("off", or "messagesPerVisitor=120,…").
  */
@@ -49,6 +50,11 @@ export class AbuseLimits {
   connectionOf(tenantId: string, visitorId: string | null): void {
     if (visitorId) this.check('connectionsPerVisitor', visitorId, 'connections for this visitor');
     this.check('connectionsPerTenant', tenantId, 'connections for this tenant');
+  }
+
+  /** A new visitor session (POST /api/widget/session): each creates a visitor row, so one address may not create them without bound. */
+  sessionFromAddress(address: string): void {
+    this.check('sessionsPerAddress', address, 'visitor sessions from your address');
   }
 
   message(address: string, tenantId: string, visitorId: string | null): void {

@@ -3,19 +3,25 @@
  *
  * Retention: a tenant keeps a conversation for `tenants.retention_days` after its last activity.
  * The retention job (every node, hourly, and `parley retention:run`) deletes expired conversations
- * with their messages and search tokens, and visitors left without conversations. Keys expire with
- * the data: the tenant's data key is rotated every DATA_KEY_EPOCH_MS, so each version protects one
- * period of writes; a version that no live row (message, visitor, pending webhook payload) uses any
+ * with their messages, search tokens, ratings and attachments (rows and files), and visitors left
+ * without conversations (with their context). Keys expire with the data: the tenant's data key is
+ * rotated every DATA_KEY_EPOCH_MS, so each version protects one period of writes; a version that no
+ * live row (message, visitor, rating, visitor context, attachment, pending webhook payload) uses any
  * more is destroyed — its wrapped key erased — so expiry of a period's data ends in key destruction.
  *
- * Tenant deletion destroys all the tenant's keys first (crypto-shredding), then deletes its rows.
+ * Tenant deletion destroys all the tenant's keys first (crypto-shredding), then deletes its rows and
+ * its attachment files (which, sealed under those keys, were already unreadable).
  */
 import type { Ctx } from '../context.js';
 import { AppError } from '../errors.js';
 import type { Db } from '../storage/db.js';
 import { presentMessage, presentVisitor } from '../presenters/presenters.js';
 import { recordAccess, type Accessor } from './accessAudit.js';
-import { openMessages, openVisitors, sealMessage, sealVisitor } from './sealedFields.js';
+import { openAttachmentFile, openField, openMessages, openVisitors, sealAttachmentFile, sealMessage, sealNullable, sealVisitor } from './sealedFields.js';
+import { attachmentPath, removeAttachmentFiles, removeTenantAttachments } from '../commands/attachmentStorer.js';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { isSealed, sealedBytesVersion } from './keyring.js';
+import { contactDataOf } from '../queries/visitorContextQueries.js';
 
 export const DAY_MS = 86_400_000;
 /** A tenant's data key is rotated after this long, so a key protects at most one period of writes. */
@@ -23,14 +29,19 @@ export const DATA_KEY_EPOCH_MS = 30 * DAY_MS;
 /** A replaced key is destroyed only this long after its successor exists: every node has switched by then. */
 export const KEY_DESTROY_GRACE_MS = 10 * 60_000;
 
-type Services = Pick<Ctx, 'storage' | 'keyring' | 'log'>;
+type Services = Pick<Ctx, 'storage' | 'keyring' | 'log' | 'env'>;
 
-async function deleteConversations(db: Db, tenantId: string, ids: string[]): Promise<void> {
+async function deleteConversations(ctx: Services, tenantId: string, ids: string[]): Promise<void> {
+  const db = ctx.storage.db;
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
+    const files = (await db.selectFrom('attachments').select('id').where('tenant_id', '=', tenantId).where('conversation_id', 'in', chunk).execute()).map((a) => a.id);
     await db.deleteFrom('message_search').where('tenant_id', '=', tenantId).where('conversation_id', 'in', chunk).execute();
     await db.deleteFrom('messages').where('tenant_id', '=', tenantId).where('conversation_id', 'in', chunk).execute();
+    await db.deleteFrom('satisfaction_ratings').where('tenant_id', '=', tenantId).where('conversation_id', 'in', chunk).execute();
+    await db.deleteFrom('attachments').where('tenant_id', '=', tenantId).where('conversation_id', 'in', chunk).execute();
     await db.deleteFrom('conversations').where('tenant_id', '=', tenantId).where('id', 'in', chunk).execute();
+    await removeAttachmentFiles(ctx.env.dataDir, tenantId, files);
   }
 }
 
@@ -52,7 +63,7 @@ export async function runRetention(ctx: Services, now = Date.now()): Promise<Ret
     if (expired.length) {
       // Recorded first: the entries say what was deleted even if the deletion is interrupted.
       await recordAccess(ctx, who, 'conversation.expire', expired.map((c) => ({ tenantId: tenant.id, resourceType: 'conversation', conversationId: c.id, visitorId: c.visitor_id, details: { retentionDays: tenant.retention_days } })));
-      await deleteConversations(db, tenant.id, expired.map((c) => c.id));
+      await deleteConversations(ctx, tenant.id, expired.map((c) => c.id));
       result.conversationsDeleted += expired.length;
     }
     const orphans = await db
@@ -64,7 +75,11 @@ export async function runRetention(ctx: Services, now = Date.now()): Promise<Ret
       .execute();
     if (orphans.length) {
       await recordAccess(ctx, who, 'visitor.expire', orphans.map((v) => ({ tenantId: tenant.id, resourceType: 'visitor', visitorId: v.id })));
-      for (let i = 0; i < orphans.length; i += 500) await db.deleteFrom('visitors').where('tenant_id', '=', tenant.id).where('id', 'in', orphans.slice(i, i + 500).map((v) => v.id)).execute();
+      for (let i = 0; i < orphans.length; i += 500) {
+        const chunk = orphans.slice(i, i + 500).map((v) => v.id);
+        await db.deleteFrom('visitor_context').where('tenant_id', '=', tenant.id).where('visitor_id', 'in', chunk).execute();
+        await db.deleteFrom('visitors').where('tenant_id', '=', tenant.id).where('id', 'in', chunk).execute();
+      }
       result.visitorsDeleted += orphans.length;
     }
     const keys = await maintainKeys(ctx, tenant.id, now);
@@ -110,6 +125,12 @@ async function versionInUse(db: Db, tenantId: string, version: number): Promise<
   if (m) return true;
   const v = await db.selectFrom('visitors').select('id').where('tenant_id', '=', tenantId).where('key_version', '=', version).limit(1).executeTakeFirst();
   if (v) return true;
+  const r = await db.selectFrom('satisfaction_ratings').select('id').where('tenant_id', '=', tenantId).where('key_version', '=', version).limit(1).executeTakeFirst();
+  if (r) return true;
+  const x = await db.selectFrom('visitor_context').select('visitor_id').where('tenant_id', '=', tenantId).where('key_version', '=', version).limit(1).executeTakeFirst();
+  if (x) return true;
+  const a = await db.selectFrom('attachments').select('id').where('tenant_id', '=', tenantId).where('key_version', '=', version).limit(1).executeTakeFirst();
+  if (a) return true;
   const w = await db
     .selectFrom('webhook_deliveries')
     .select('id')
@@ -121,17 +142,40 @@ async function versionInUse(db: Db, tenantId: string, version: number): Promise<
   return !!w;
 }
 
-/** Re-seals every message and visitor of a tenant under its current data key (after `keys:rotate`). */
-export async function reencryptTenant(ctx: Services, tenantId: string): Promise<{ messages: number; visitors: number }> {
+export interface ReencryptResult {
+  messages: number;
+  visitors: number;
+  ratings: number;
+  visitorContexts: number;
+  attachments: number;
+}
+
+/**
+ * Re-seals every message, visitor, rating, visitor context and attachment (row and file) of a tenant
+ * under its current data key (after `keys:rotate`). Rows written before their table was sealed
+ * (key_version 0, plain text) are sealed too.
+ */
+export async function reencryptTenant(ctx: Services, tenantId: string): Promise<ReencryptResult> {
   const db = ctx.storage.db;
   const dk = await ctx.keyring.dataKey(tenantId);
+  /** Opens a value sealed under an older version; a legacy plain value (never sealed) is taken as is. */
+  const reopen = async (table: string, column: string, rowId: string, value: string | null): Promise<string | null> => {
+    if (value === null) return null;
+    return isSealed(value) ? openField(ctx.keyring, tenantId, table, column, rowId, value) : value;
+  };
   let messages = 0;
   for (;;) {
-    const rows = await db.selectFrom('messages').select(['id', 'tenant_id', 'body', 'author_name', 'key_version']).where('tenant_id', '=', tenantId).where('key_version', '!=', dk.version).limit(200).execute();
+    const rows = await db.selectFrom('messages').select(['id', 'tenant_id', 'body', 'author_name', 'attachment', 'key_version']).where('tenant_id', '=', tenantId).where('key_version', '!=', dk.version).limit(200).execute();
     if (rows.length === 0) break;
-    for (const row of await openMessages(ctx.keyring, rows)) {
-      const sealed = sealMessage(dk, row);
-      await db.updateTable('messages').set({ body: sealed.body, author_name: sealed.author_name, key_version: dk.version }).where('id', '=', row.id).where('key_version', '=', row.key_version).execute();
+    for (const raw of rows) {
+      const [row] = await openMessages(ctx.keyring, [{ ...raw, attachment: null }]);
+      const sealed = sealMessage(dk, { ...row!, attachment: await reopen('messages', 'attachment', raw.id, raw.attachment ?? null) });
+      await db
+        .updateTable('messages')
+        .set({ body: sealed.body, author_name: sealed.author_name, attachment: sealed.attachment ?? null, key_version: dk.version })
+        .where('id', '=', row!.id)
+        .where('key_version', '=', row!.key_version)
+        .execute();
       messages++;
     }
   }
@@ -145,7 +189,66 @@ export async function reencryptTenant(ctx: Services, tenantId: string): Promise<
       visitors++;
     }
   }
-  return { messages, visitors };
+  let ratings = 0;
+  for (;;) {
+    const rows = await db.selectFrom('satisfaction_ratings').select(['id', 'conversation_id', 'comment', 'key_version']).where('tenant_id', '=', tenantId).where('key_version', '!=', dk.version).limit(200).execute();
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      const comment = await reopen('satisfaction_ratings', 'comment', r.conversation_id, r.comment);
+      await db
+        .updateTable('satisfaction_ratings')
+        .set({ comment: sealNullable(dk, tenantId, 'satisfaction_ratings', 'comment', r.conversation_id, comment), key_version: dk.version })
+        .where('id', '=', r.id)
+        .where('key_version', '=', r.key_version)
+        .execute();
+      ratings++;
+    }
+  }
+  let visitorContexts = 0;
+  for (;;) {
+    const rows = await db.selectFrom('visitor_context').select(['visitor_id', 'user_id', 'pages', 'key_version']).where('tenant_id', '=', tenantId).where('key_version', '!=', dk.version).limit(200).execute();
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      const pages = await reopen('visitor_context', 'pages', r.visitor_id, r.pages);
+      const userId = await reopen('visitor_context', 'user_id', r.visitor_id, r.user_id);
+      await db
+        .updateTable('visitor_context')
+        .set({
+          pages: sealNullable(dk, tenantId, 'visitor_context', 'pages', r.visitor_id, pages ?? '[]')!,
+          user_id: sealNullable(dk, tenantId, 'visitor_context', 'user_id', r.visitor_id, userId),
+          key_version: dk.version,
+        })
+        .where('tenant_id', '=', tenantId)
+        .where('visitor_id', '=', r.visitor_id)
+        .where('key_version', '=', r.key_version)
+        .execute();
+      visitorContexts++;
+    }
+  }
+  let attachments = 0;
+  for (;;) {
+    const rows = await db.selectFrom('attachments').select(['id', 'filename', 'key_version']).where('tenant_id', '=', tenantId).where('key_version', '!=', dk.version).limit(200).execute();
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      // The file first: it names its own key version, so a crash between the two leaves both readable.
+      const file = attachmentPath(ctx.env.dataDir, tenantId, r.id);
+      const stored = await readFile(file).catch(() => null);
+      if (stored) {
+        const plain = sealedBytesVersion(stored) === null ? stored : await openAttachmentFile(ctx.keyring, tenantId, r.id, stored);
+        await writeFile(`${file}.tmp`, sealAttachmentFile(dk, tenantId, r.id, plain), { mode: 0o600 });
+        await rename(`${file}.tmp`, file);
+      }
+      const filename = await reopen('attachments', 'filename', r.id, r.filename);
+      await db
+        .updateTable('attachments')
+        .set({ filename: sealNullable(dk, tenantId, 'attachments', 'filename', r.id, filename ?? 'file')!, key_version: dk.version })
+        .where('id', '=', r.id)
+        .where('key_version', '=', r.key_version)
+        .execute();
+      attachments++;
+    }
+  }
+  return { messages, visitors, ratings, visitorContexts, attachments };
 }
 
 /**
@@ -167,10 +270,14 @@ export async function deleteTenant(ctx: Services, tenantId: string, who: Accesso
     await trx.deleteFrom('webhook_deliveries').where('tenant_id', '=', tenantId).execute();
     await trx.deleteFrom('message_search').where('tenant_id', '=', tenantId).execute();
     await trx.deleteFrom('messages').where('tenant_id', '=', tenantId).execute();
+    await trx.deleteFrom('satisfaction_ratings').where('tenant_id', '=', tenantId).execute();
+    await trx.deleteFrom('attachments').where('tenant_id', '=', tenantId).execute();
+    await trx.deleteFrom('visitor_context').where('tenant_id', '=', tenantId).execute();
     await trx.deleteFrom('conversations').where('tenant_id', '=', tenantId).execute();
     await trx.deleteFrom('visitors').where('tenant_id', '=', tenantId).execute();
     await trx.deleteFrom('tenants').where('id', '=', tenantId).execute(); // cascades agents, sessions, webhooks, …
   });
+  await removeTenantAttachments(ctx.env.dataDir, tenantId);
   await ctx.storage.afterErase();
   return { keysDestroyed: Number(keys.numDeletedRows), conversations, visitors };
 }
@@ -182,6 +289,8 @@ export async function exportVisitor(ctx: Services, tenantId: string, visitorId: 
   if (!row) throw new AppError('not_found', 'visitor not found');
   const [visitor] = await openVisitors(ctx.keyring, [row]);
   const convs = await db.selectFrom('conversations').selectAll().where('tenant_id', '=', tenantId).where('visitor_id', '=', visitorId).orderBy('created_at').execute();
+  // Contact-centre data: the identity and pages seen, each conversation's rating and attachments.
+  const contact = await contactDataOf(ctx, tenantId, [visitorId], convs.map((c) => c.id));
   const conversations = [];
   for (const c of convs) {
     const msgs = await db.selectFrom('messages').selectAll().where('tenant_id', '=', tenantId).where('conversation_id', '=', c.id).orderBy('seq').execute();
@@ -191,27 +300,39 @@ export async function exportVisitor(ctx: Services, tenantId: string, visitorId: 
       createdAt: new Date(c.created_at).toISOString(),
       updatedAt: new Date(c.updated_at).toISOString(),
       messages: (await openMessages(ctx.keyring, msgs)).map(presentMessage),
+      rating: contact.ratings.get(c.id) ?? null,
+      attachments: contact.attachments.get(c.id) ?? [],
     });
   }
-  return { exportedAt: new Date().toISOString(), visitor: { ...presentVisitor(visitor!), lastSeenAt: new Date(visitor!.last_seen_at).toISOString() }, conversations };
+  return {
+    exportedAt: new Date().toISOString(),
+    visitor: { ...presentVisitor(visitor!), lastSeenAt: new Date(visitor!.last_seen_at).toISOString() },
+    context: contact.contexts.get(visitorId) ?? null,
+    conversations,
+  };
 }
 
-/** GDPR erasure: deletes the visitor, their conversations, messages and search tokens. */
+/** GDPR erasure: deletes the visitor, their context, conversations, messages, search tokens, ratings and attachments (rows and files). */
 export async function eraseVisitor(ctx: Services, tenantId: string, visitorId: string): Promise<{ conversations: number; messages: number }> {
   const db = ctx.storage.db;
   const visitor = await db.selectFrom('visitors').select('id').where('tenant_id', '=', tenantId).where('id', '=', visitorId).executeTakeFirst();
   if (!visitor) throw new AppError('not_found', 'visitor not found');
   const convIds = (await db.selectFrom('conversations').select('id').where('tenant_id', '=', tenantId).where('visitor_id', '=', visitorId).execute()).map((c) => c.id);
+  const files = convIds.length ? (await db.selectFrom('attachments').select('id').where('tenant_id', '=', tenantId).where('conversation_id', 'in', convIds).execute()).map((a) => a.id) : [];
   let messages = 0;
   await db.transaction().execute(async (trx) => {
     if (convIds.length) {
       await trx.deleteFrom('message_search').where('tenant_id', '=', tenantId).where('conversation_id', 'in', convIds).execute();
       const m = await trx.deleteFrom('messages').where('tenant_id', '=', tenantId).where('conversation_id', 'in', convIds).executeTakeFirst();
       messages = Number(m.numDeletedRows);
+      await trx.deleteFrom('satisfaction_ratings').where('tenant_id', '=', tenantId).where('conversation_id', 'in', convIds).execute();
+      await trx.deleteFrom('attachments').where('tenant_id', '=', tenantId).where('conversation_id', 'in', convIds).execute();
       await trx.deleteFrom('conversations').where('tenant_id', '=', tenantId).where('id', 'in', convIds).execute();
     }
+    await trx.deleteFrom('visitor_context').where('tenant_id', '=', tenantId).where('visitor_id', '=', visitorId).execute();
     await trx.deleteFrom('visitors').where('tenant_id', '=', tenantId).where('id', '=', visitorId).execute();
   });
+  await removeAttachmentFiles(ctx.env.dataDir, tenantId, files);
   await ctx.storage.afterErase();
   return { conversations: convIds.length, messages };
 }

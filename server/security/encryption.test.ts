@@ -1,12 +1,15 @@
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupTestParley, dialectUnderTest, dropSchemas, login, makeAgent, makeTenant, startTestParley, visitorSession, type TestParley } from '../testing/testParley.js';
 import { createMessage } from '../commands/messageCreator.js';
+import { storeAttachment } from '../commands/attachmentStorer.js';
+import { rateConversation } from '../commands/satisfactionRater.js';
+import { recordVisitorContext } from '../commands/visitorContextRecorder.js';
 import type { Tenant } from '../storage/schema.js';
 import { Keyring, KeyUnavailableError } from './keyring.js';
-import { aadFor, openMessages } from './sealedFields.js';
+import { aadFor, openAttachmentFile, openMessages } from './sealedFields.js';
 import { DATA_KEY_EPOCH_MS, deleteTenant, KEY_DESTROY_GRACE_MS, maintainKeys, reencryptTenant } from './dataLifecycle.js';
 
 /** Every row of every table, as text: what someone with a copy of the database sees. */
@@ -27,6 +30,16 @@ function sqliteFiles(t: TestParley): string {
   return [file, `${file}-wal`].filter(existsSync).map((f) => readFileSync(f).toString('latin1')).join('\n');
 }
 
+/** Every attachment file on disk, as latin1 text. */
+function attachmentFiles(t: TestParley): string {
+  const dir = join(t.dataDir, 'attachments');
+  if (!existsSync(dir)) return '';
+  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    .filter((e) => e.isFile())
+    .map((e) => readFileSync(join(e.parentPath, e.name)).toString('latin1'))
+    .join('\n');
+}
+
 const SECRETS = {
   name: 'Zebediah Quartermaine',
   email: 'zebediah.q@private.example',
@@ -34,6 +47,15 @@ const SECRETS = {
   body1: 'my parcel xylophonic never arrived',
   body2: 'please refund the quokkasaurus order',
   reply: 'Sorry Zebediah, refunding the flibbertigibbet now',
+};
+
+/** Contact-centre data: a claimed user id and another page, a rated comment, a file with a telling name and content. */
+const CONTACT = {
+  userId: 'customer-snollygoster-4411',
+  page: 'https://shop.example/account/orders/brouhaha-9',
+  comment: 'the gobbledygook courier was rude',
+  fileName: 'passport-scan-wolfenstein.pdf',
+  fileBytes: Buffer.from('%PDF-1.4\n% marmalade-hippogriff private document\n'),
 };
 
 describe('encryption at rest', () => {
@@ -50,6 +72,14 @@ describe('encryption at rest', () => {
     return { visitorId, conversationId: m1.message.conversationId, agent };
   }
 
+  /** Adds visitor context (user id, pages), a rating with a comment and an attachment to a seeded chat. */
+  async function seedContact(of: Tenant, seeded: { visitorId: string; conversationId: string }) {
+    await recordVisitorContext(t.ctx, of.id, seeded.visitorId, { page: CONTACT.page, identity: { userId: CONTACT.userId } });
+    await rateConversation(t.ctx, { tenantId: of.id, visitorId: seeded.visitorId }, { conversationId: seeded.conversationId, rating: 2, comment: CONTACT.comment });
+    const message = await storeAttachment(t.ctx, { kind: 'visitor', tenantId: of.id, visitorId: seeded.visitorId }, { fileName: CONTACT.fileName, bytes: CONTACT.fileBytes, clientId: 'file1' });
+    return { attachment: message.attachment! };
+  }
+
   beforeEach(async () => {
     t = await startTestParley();
     tenant = await makeTenant(t);
@@ -57,15 +87,25 @@ describe('encryption at rest', () => {
   afterEach(() => cleanupTestParley(t));
   afterAll(dropSchemas);
 
-  it('stores no plaintext of bodies, names, emails or pages, yet agents read them in clear', async () => {
-    const { conversationId, agent } = await seed(tenant);
+  it('stores no plaintext of bodies, names, emails, pages, user ids, ratings or attachments, yet agents read them in clear', async () => {
+    const { conversationId, agent, visitorId } = await seed(tenant);
+    const { attachment } = await seedContact(tenant, { visitorId, conversationId });
     const dump = await dumpAllRows(t);
     const raw = dialectUnderTest() === 'sqlite' ? sqliteFiles(t) : '';
+    const files = attachmentFiles(t);
+    expect(files.length).toBeGreaterThan(0);
     const words = [SECRETS.name, 'Zebediah', SECRETS.email, 'private.example', 'secret-basket', 'xylophonic', 'quokkasaurus', 'flibbertigibbet'];
+    words.push(CONTACT.userId, 'snollygoster', 'brouhaha', 'gobbledygook', CONTACT.fileName, 'wolfenstein', 'marmalade', 'hippogriff', '%PDF');
     for (const w of words) {
       expect(dump, `rows contain ${w}`).not.toContain(w);
       expect(raw, `database file contains ${w}`).not.toContain(w);
+      expect(files, `attachment files contain ${w}`).not.toContain(w);
     }
+    // Each new table's row names its key version.
+    const db = t.ctx.storage.db;
+    expect(await db.selectFrom('visitor_context').select(['user_id', 'pages', 'key_version']).where('visitor_id', '=', visitorId).executeTakeFirstOrThrow()).toMatchObject({ user_id: expect.stringMatching(/^pe1:1:/), pages: expect.stringMatching(/^pe1:1:/), key_version: 1 });
+    expect(await db.selectFrom('satisfaction_ratings').select(['comment', 'key_version']).where('conversation_id', '=', conversationId).executeTakeFirstOrThrow()).toMatchObject({ comment: expect.stringMatching(/^pe1:1:/), key_version: 1 });
+    expect(await db.selectFrom('attachments').select(['filename', 'key_version']).where('id', '=', attachment.id).executeTakeFirstOrThrow()).toMatchObject({ filename: expect.stringMatching(/^pe1:1:/), key_version: 1 });
     // The sealed values are there, in the documented format, with their key version.
     const row = await t.ctx.storage.db.selectFrom('messages').selectAll().where('conversation_id', '=', conversationId).where('seq', '=', 1).executeTakeFirstOrThrow();
     expect(row.body).toMatch(/^pe1:1:[A-Za-z0-9_-]+$/);
@@ -75,8 +115,18 @@ describe('encryption at rest', () => {
     const list = (await t.app.inject({ method: 'GET', url: '/api/conversations', headers: me.headers })).json();
     expect(list.items[0].visitor).toMatchObject({ name: SECRETS.name, email: SECRETS.email, currentPage: SECRETS.page });
     const msgs = (await t.app.inject({ method: 'GET', url: `/api/conversations/${conversationId}/messages`, headers: me.headers })).json();
-    expect(msgs.items.map((m: { body: string }) => m.body)).toEqual([SECRETS.body1, SECRETS.body2, SECRETS.reply]);
+    expect(msgs.items.map((m: { body: string }) => m.body)).toEqual([SECRETS.body1, SECRETS.body2, SECRETS.reply, CONTACT.fileName]);
     expect(msgs.items[0].author.name).toBe(SECRETS.name);
+    expect(msgs.items[3].attachment).toMatchObject({ name: CONTACT.fileName, type: 'application/pdf', size: CONTACT.fileBytes.length });
+    const panel = (await t.app.inject({ method: 'GET', url: `/api/conversations/${conversationId}/context`, headers: me.headers })).json();
+    expect(panel.identity).toEqual({ userId: CONTACT.userId, verified: false });
+    expect(panel.pagesSeen.map((p: { url: string }) => p.url)).toEqual([SECRETS.page, CONTACT.page]);
+    expect(panel.rating).toEqual({ rating: 2, comment: CONTACT.comment });
+    const file = await t.app.inject({ method: 'GET', url: attachment.url });
+    expect(file.statusCode).toBe(200);
+    expect(file.rawPayload.equals(CONTACT.fileBytes)).toBe(true);
+    expect(file.headers['content-type']).toBe('application/pdf');
+    expect(file.headers['content-disposition']).toContain(`filename="${CONTACT.fileName}"`);
   });
 
   it('binds each ciphertext to its tenant, row and column: a copied value does not open', async () => {
@@ -100,28 +150,39 @@ describe('encryption at rest', () => {
   });
 
   it('rotates data keys without downtime, re-encrypts, then destroys the old version', async () => {
-    const { conversationId, agent } = await seed(tenant);
+    const { conversationId, agent, visitorId } = await seed(tenant);
+    const { attachment } = await seedContact(tenant, { visitorId, conversationId });
     const v2 = await t.ctx.keyring.rotate(tenant.id);
     expect(v2).toBe(2);
     await createMessage(t.ctx, { kind: 'agent', tenantId: tenant.id, agent }, { clientId: 'after', body: 'written after rotation', conversationId });
     const db = t.ctx.storage.db;
     const versions = async () => (await db.selectFrom('messages').select('key_version').where('tenant_id', '=', tenant.id).orderBy('seq').execute()).map((r) => r.key_version);
-    expect(await versions()).toEqual([1, 1, 1, 2]);
+    expect(await versions()).toEqual([1, 1, 1, 1, 2]);
     // Old and new versions both decrypt.
     const me = await login(t, agent);
     const bodies = async () => (await t.app.inject({ method: 'GET', url: `/api/conversations/${conversationId}/messages`, headers: me.headers })).json().items.map((m: { body: string }) => m.body);
-    expect(await bodies()).toEqual([SECRETS.body1, SECRETS.body2, SECRETS.reply, 'written after rotation']);
+    expect(await bodies()).toEqual([SECRETS.body1, SECRETS.body2, SECRETS.reply, CONTACT.fileName, 'written after rotation']);
     // Version 1 is still in use: not destroyed.
     expect((await maintainKeys(t.ctx, tenant.id, Date.now() + KEY_DESTROY_GRACE_MS + 1000)).destroyed).toBe(0);
-    expect(await reencryptTenant(t.ctx, tenant.id)).toEqual({ messages: 3, visitors: 1 });
-    expect(await versions()).toEqual([2, 2, 2, 2]);
+    expect(await reencryptTenant(t.ctx, tenant.id)).toEqual({ messages: 4, visitors: 1, ratings: 1, visitorContexts: 1, attachments: 1 });
+    expect(await versions()).toEqual([2, 2, 2, 2, 2]);
+    for (const table of ['satisfaction_ratings', 'visitor_context', 'attachments'] as const) {
+      expect((await db.selectFrom(table).select('key_version').where('tenant_id', '=', tenant.id).execute()).map((r) => r.key_version), table).toEqual([2]);
+    }
+    expect(readFileSync(join(t.dataDir, 'attachments', tenant.id, attachment.id)).readUInt32BE(4)).toBe(2);
     // Within the grace period a node may still write with v1: kept. After it: destroyed.
     expect((await maintainKeys(t.ctx, tenant.id)).destroyed).toBe(0);
     expect((await maintainKeys(t.ctx, tenant.id, Date.now() + KEY_DESTROY_GRACE_MS + 1000)).destroyed).toBe(1);
     const v1 = await db.selectFrom('tenant_keys').selectAll().where('tenant_id', '=', tenant.id).where('purpose', '=', 'data').where('version', '=', 1).executeTakeFirstOrThrow();
     expect(v1.wrapped_key).toBeNull();
     expect(v1.destroyed_at).not.toBeNull();
-    expect(await bodies()).toEqual([SECRETS.body1, SECRETS.body2, SECRETS.reply, 'written after rotation']);
+    expect(await bodies()).toEqual([SECRETS.body1, SECRETS.body2, SECRETS.reply, CONTACT.fileName, 'written after rotation']);
+    // The re-sealed contact-centre data still reads after version 1 is gone.
+    const panel = (await t.app.inject({ method: 'GET', url: `/api/conversations/${conversationId}/context`, headers: me.headers })).json();
+    expect(panel).toMatchObject({ identity: { userId: CONTACT.userId }, rating: { comment: CONTACT.comment } });
+    const file = await t.app.inject({ method: 'GET', url: attachment.url });
+    expect(file.statusCode).toBe(200);
+    expect(file.rawPayload.equals(CONTACT.fileBytes)).toBe(true);
     // A period-old key is rotated by the job.
     await db.updateTable('tenant_keys').set({ created_at: Date.now() - DATA_KEY_EPOCH_MS - 1 }).where('tenant_id', '=', tenant.id).execute();
     expect((await maintainKeys(t.ctx, tenant.id)).rotated).toBe(1);
@@ -151,8 +212,13 @@ describe('encryption at rest', () => {
     expect(ring.cachedKeys).toBe(3);
   });
 
-  it('deleting a tenant shreds it: a copy of the old database cannot be decrypted any more', async () => {
-    const { conversationId } = await seed(tenant);
+  it('deleting a tenant shreds it: a copy of the old database or of its attachment files cannot be decrypted any more', async () => {
+    const { conversationId, visitorId } = await seed(tenant);
+    const { attachment } = await seedContact(tenant, { visitorId, conversationId });
+    // The "backup" of the attachment files, taken before the deletion.
+    const liveFile = join(t.dataDir, 'attachments', tenant.id, attachment.id);
+    const copiedFile = join(t.dataDir, 'backup-attachment.bin');
+    copyFileSync(liveFile, copiedFile);
     const survivor = await makeTenant(t);
     const kept = await seed(survivor, { ...SECRETS, body1: 'survivor text' });
     const db = t.ctx.storage.db;
@@ -176,10 +242,12 @@ describe('encryption at rest', () => {
         keys: await db.selectFrom('tenant_keys').select(['purpose', 'version', 'wrapped_key']).where('tenant_id', '=', tenant.id).execute(),
       };
     }
-    expect(copy.messages).toHaveLength(3);
+    expect(copy.messages).toHaveLength(4);
     expect(copy.keys.length).toBeGreaterThanOrEqual(2);
-    // Control: before the deletion, the copy opens with this installation's keys.
+    // Control: before the deletion, the copies open with this installation's keys.
     expect((await openMessages(t.ctx.keyring, copy.messages)).map((m) => m.body)).toContain(SECRETS.body1);
+    const fileCopy = readFileSync(copiedFile);
+    expect((await openAttachmentFile(t.ctx.keyring, tenant.id, attachment.id, fileCopy)).equals(CONTACT.fileBytes)).toBe(true);
 
     const result = await deleteTenant(t.ctx, tenant.id, { kind: 'operator', command: 'test' });
     expect(result).toMatchObject({ conversations: 1, visitors: 1 });
@@ -189,6 +257,10 @@ describe('encryption at rest', () => {
     expect(await db.selectFrom('tenant_keys').selectAll().where('tenant_id', '=', tenant.id).execute()).toEqual([]);
     const fresh = new Keyring(t.ctx.storage, { current: t.ctx.env.masterKey });
     for (const ring of [t.ctx.keyring, fresh]) await expect(openMessages(ring, copy.messages.slice(0, 1))).rejects.toThrow(/does not exist or was destroyed/);
+    for (const ring of [t.ctx.keyring, fresh]) await expect(openAttachmentFile(ring, tenant.id, attachment.id, fileCopy)).rejects.toThrow(/does not exist or was destroyed/);
+    // The tenant's attachment files are deleted too.
+    expect(existsSync(liveFile)).toBe(false);
+    expect(existsSync(join(t.dataDir, 'attachments', tenant.id))).toBe(false);
     // 2. No remaining key (every other tenant's data and search keys) opens any of them.
     const remaining = await db.selectFrom('tenant_keys').selectAll().where('destroyed_at', 'is', null).execute();
     expect(remaining.length).toBeGreaterThan(0);
@@ -202,6 +274,12 @@ describe('encryption at rest', () => {
         d.setAuthTag(blob.subarray(blob.length - 16));
         expect(() => Buffer.concat([d.update(blob.subarray(12, blob.length - 16)), d.final()])).toThrow();
       }
+      // Nor the copied attachment file (PEF1 | version | iv | ciphertext | tag).
+      const sealedFile = fileCopy.subarray(8);
+      const d = createDecipheriv('aes-256-gcm', key, sealedFile.subarray(0, 12));
+      d.setAAD(Buffer.from(aadFor(tenant.id, 'attachments', 'file', attachment.id)));
+      d.setAuthTag(sealedFile.subarray(sealedFile.length - 16));
+      expect(() => Buffer.concat([d.update(sealedFile.subarray(12, sealedFile.length - 16)), d.final()])).toThrow();
     }
     // 3. The copy still holds the tenant's wrapped keys; once the master key is rotated (keys:rewrap)
     //    and the old one destroyed, the remaining key material cannot unwrap them either.
@@ -213,7 +291,7 @@ describe('encryption at rest', () => {
     const survivorRows = await db.selectFrom('messages').selectAll().where('conversation_id', '=', kept.conversationId).execute();
     expect((await openMessages(afterRotation, survivorRows)).map((m) => m.body)).toContain('survivor text');
     // No row of the deleted tenant remains; on SQLite no byte of its wrapped keys remains in the live files.
-    for (const table of ['messages', 'visitors', 'conversations', 'message_search', 'agents'] as const) {
+    for (const table of ['messages', 'visitors', 'conversations', 'message_search', 'agents', 'satisfaction_ratings', 'visitor_context', 'attachments'] as const) {
       expect(await db.selectFrom(table).select('tenant_id').where('tenant_id', '=', tenant.id).execute()).toEqual([]);
     }
     expect(await db.selectFrom('conversations').select('id').where('id', '=', conversationId).execute()).toEqual([]);

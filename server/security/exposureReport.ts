@@ -1,7 +1,9 @@
 /**
  * Exposure report: given an actor (agent id), a credential, an address and/or a time window, lists
  * exactly which visitors and conversations of which tenants that access touched, from the audit
- * chain. The visitors' names and emails are opened so the report is ready to notify; it is itself
+ * chain. The visitors' names and emails (and, from the contact centre, the tenant's user id for the
+ * visitor, and each conversation's rating and attachments) are opened so the report is ready to
+ * notify; it is itself
  * an access to visitor data and is audited. Optionally notifies each affected tenant by webhook
  * (`security.exposure_report`, payload sealed at rest) and by email to its admins.
  */
@@ -10,6 +12,7 @@ import { AppError } from '../errors.js';
 import { enqueueWebhookEvent } from '../webhooks/webhookEvents.js';
 import { recordAccess, type Accessor } from './accessAudit.js';
 import { openVisitors } from './sealedFields.js';
+import { contactDataOf, type StoredAttachment, type StoredRating } from '../queries/visitorContextQueries.js';
 
 export interface ExposureCriteria {
   actorId?: string;
@@ -31,6 +34,9 @@ export interface ExposedConversation {
   actors: string[];
   credentials: string[];
   addresses: string[];
+  /** The conversation's satisfaction rating and attachments (opened), as stored now. */
+  rating: StoredRating | null;
+  attachments: StoredAttachment[];
 }
 
 export interface ExposedVisitor {
@@ -38,6 +44,10 @@ export interface ExposedVisitor {
   /** Null when the visitor was erased or expired since (their data is gone). */
   name: string | null;
   email: string | null;
+  /** The user id the tenant's page claimed for the visitor (visitor context), and whether it was verified. */
+  userId: string | null;
+  identityVerified: boolean;
+  pagesSeen: Array<{ url: string; at: string }>;
   erased: boolean;
   conversations: ExposedConversation[];
 }
@@ -98,7 +108,7 @@ export async function exposureReport(ctx: Pick<Ctx, 'storage' | 'keyring'>, crit
       const visitor = tenant.get(vKey) ?? new Map();
       tenant.set(vKey, visitor);
       const cKey = e.conversation_id ?? '';
-      const conv = visitor.get(cKey) ?? { conversationId: e.conversation_id, first: e.at, last: e.at, firstAccess: '', lastAccess: '', accesses: 0, actions: [], actors: [], credentials: [], addresses: [] };
+      const conv = visitor.get(cKey) ?? { conversationId: e.conversation_id, first: e.at, last: e.at, firstAccess: '', lastAccess: '', accesses: 0, actions: [], actors: [], credentials: [], addresses: [], rating: null, attachments: [] };
       visitor.set(cKey, conv);
       conv.first = Math.min(conv.first, e.at);
       conv.last = Math.max(conv.last, e.at);
@@ -127,15 +137,27 @@ export async function exposureReport(ctx: Pick<Ctx, 'storage' | 'keyring'>, crit
     const ids = [...visitors.keys()].filter(Boolean);
     const rows = ids.length ? await db.selectFrom('visitors').select(['id', 'tenant_id', 'name', 'email', 'current_page', 'user_agent']).where('tenant_id', '=', tenantId).where('id', 'in', ids).execute() : [];
     const opened = new Map((tenant ? await openVisitors(ctx.keyring, rows) : []).map((v) => [v.id, v]));
+    const convIds = [...visitors.values()].flatMap((convs) => [...convs.keys()].filter(Boolean));
+    const contact = tenant ? await contactDataOf(ctx, tenantId, ids, convIds) : null;
     const entry = { tenantId, slug: tenant?.slug ?? null, name: tenant?.name ?? null, visitors: [] as ExposedVisitor[] };
     for (const [visitorId, convs] of visitors) {
       const v = opened.get(visitorId);
+      const seen = v ? contact?.contexts.get(visitorId) : undefined;
       entry.visitors.push({
         visitorId: visitorId || null,
         name: v?.name ?? null,
         email: v?.email ?? null,
+        userId: seen?.userId ?? null,
+        identityVerified: seen?.identityVerified ?? false,
+        pagesSeen: seen?.pagesSeen ?? [],
         erased: !v,
-        conversations: [...convs.values()].map(({ first, last, ...c }) => ({ ...c, firstAccess: new Date(first).toISOString(), lastAccess: new Date(last).toISOString() })),
+        conversations: [...convs.values()].map(({ first, last, ...c }) => ({
+          ...c,
+          firstAccess: new Date(first).toISOString(),
+          lastAccess: new Date(last).toISOString(),
+          rating: (c.conversationId && contact?.ratings.get(c.conversationId)) || null,
+          attachments: (c.conversationId && contact?.attachments.get(c.conversationId)) || [],
+        })),
       });
       report.totals.conversations += [...convs.keys()].filter(Boolean).length;
     }
@@ -153,7 +175,7 @@ export async function exposureReport(ctx: Pick<Ctx, 'storage' | 'keyring'>, crit
   return report;
 }
 
-const CSV_COLUMNS = ['tenant_id', 'tenant_slug', 'tenant_name', 'visitor_id', 'visitor_name', 'visitor_email', 'visitor_erased', 'conversation_id', 'first_access', 'last_access', 'accesses', 'actions', 'actors', 'credentials', 'addresses'];
+const CSV_COLUMNS = ['tenant_id', 'tenant_slug', 'tenant_name', 'visitor_id', 'visitor_name', 'visitor_email', 'visitor_erased', 'conversation_id', 'first_access', 'last_access', 'accesses', 'actions', 'actors', 'credentials', 'addresses', 'visitor_user_id', 'rating', 'attachments'];
 
 function csvCell(v: unknown): string {
   let s = v === null || v === undefined ? '' : String(v);
@@ -168,7 +190,11 @@ export function exposureCsv(report: ExposureReport): string {
     for (const v of t.visitors)
       for (const c of v.conversations)
         lines.push(
-          [t.tenantId, t.slug, t.name, v.visitorId, v.name, v.email, v.erased, c.conversationId, c.firstAccess, c.lastAccess, c.accesses, c.actions.join(' '), c.actors.join(' '), c.credentials.join(' '), c.addresses.join(' ')]
+          [
+            ...[t.tenantId, t.slug, t.name, v.visitorId, v.name, v.email, v.erased, c.conversationId, c.firstAccess, c.lastAccess, c.accesses],
+            ...[c.actions.join(' '), c.actors.join(' '), c.credentials.join(' '), c.addresses.join(' ')],
+            ...[v.userId, c.rating?.rating ?? null, (c.attachments ?? []).map((a) => a.name ?? a.id).join(' | ')],
+          ]
             .map(csvCell)
             .join(','),
         );

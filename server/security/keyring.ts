@@ -76,6 +76,24 @@ export function sealWith(dk: DataKey, aad: string, plaintext: string): string {
   return `${SEALED_PREFIX}${dk.version}:${gcmSeal(dk.key, aad, Buffer.from(plaintext, 'utf8')).toString('base64url')}`;
 }
 
+const FILE_MAGIC = Buffer.from('PEF1', 'latin1');
+
+/**
+ * Seals bytes (an attachment file) with a known DEK: `PEF1` | version (uint32 BE) | iv | ciphertext | tag.
+ * The version is in clear so the file names the key that opens it, like a sealed value does.
+ */
+export function sealBytesWith(dk: DataKey, aad: string, plaintext: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  FILE_MAGIC.copy(head, 0);
+  head.writeUInt32BE(dk.version, 4);
+  return Buffer.concat([head, gcmSeal(dk.key, aad, plaintext)]);
+}
+
+/** The DEK version a sealed file was written with (null when the bytes are not a sealed file). */
+export function sealedBytesVersion(blob: Buffer): number | null {
+  return blob.length >= 8 && blob.subarray(0, 4).equals(FILE_MAGIC) ? blob.readUInt32BE(4) : null;
+}
+
 export function sealedVersion(value: string): number {
   const m = /^pe1:(\d+):/.exec(value);
   if (!m) throw new KeyUnavailableError('value is not sealed');
@@ -205,14 +223,20 @@ export class Keyring {
       return await this.key(tenantId, 'search', 1);
     } catch (err) {
       if (!(err instanceof KeyUnavailableError)) throw err;
-      const exists = await this.storage.db.selectFrom('tenant_keys').select('version').where('tenant_id', '=', tenantId).where('purpose', '=', 'search').executeTakeFirst();
-      if (exists) throw err; // destroyed: the tenant is being deleted
-      await this.create(tenantId, 'search', 1);
+      const exists = await this.storage.db.selectFrom('tenant_keys').select(['version', 'destroyed_at']).where('tenant_id', '=', tenantId).where('purpose', '=', 'search').executeTakeFirst();
+      if (exists && exists.destroyed_at !== null) throw err; // destroyed: the tenant is being deleted
+      // Absent: create it. Present and live: another caller created it after our first read.
+      if (!exists) await this.create(tenantId, 'search', 1);
       return this.key(tenantId, 'search', 1);
     }
   }
 
-  /** Inserts a new random key; when another node won the race for the same version, uses theirs. */
+  /**
+   * Inserts a new random key. When another caller (this node's, or another node's) won the race for
+   * the same version — several first messages of a new tenant at once — the insert fails on the
+   * primary key and the winner's stored key is used: the loser's candidate is dropped from the
+   * cache and the winner's row is read back, so every caller seals with the one stored key.
+   */
   private async create(tenantId: string, purpose: KeyPurpose, version: number): Promise<number> {
     const { wrapped, masterId } = this.wrap(tenantId, purpose, version, randomBytes(32));
     try {
@@ -222,6 +246,8 @@ export class Keyring {
         .execute();
     } catch (err) {
       if (!this.storage.isUniqueViolation(err)) throw err;
+      this.cache.delete(`${tenantId}/${purpose}/${version}`);
+      await this.key(tenantId, purpose, version); // the winner's key; throws if it was destroyed meanwhile
     }
     return version;
   }
@@ -285,6 +311,18 @@ export class Keyring {
   }
 
   // ---------- values ----------
+
+  /** Opens bytes sealed by sealBytesWith. Anything else is refused, as is a file of another tenant, row or key. */
+  async openBytes(tenantId: string, aad: string, blob: Buffer): Promise<Buffer> {
+    const version = sealedBytesVersion(blob);
+    if (version === null) throw new KeyUnavailableError('sealed file is malformed');
+    const key = await this.key(tenantId, 'data', version);
+    try {
+      return gcmOpen(key, aad, blob.subarray(8));
+    } catch {
+      throw new KeyUnavailableError('sealed file does not open: wrong tenant, row or key');
+    }
+  }
 
   /** Opens a sealed value of a tenant. Plain text is refused: nothing is ever stored unsealed. */
   async open(tenantId: string, aad: string, value: string): Promise<string> {

@@ -13,6 +13,13 @@ import { exposureCsv, exposureReport, notifyExposure } from './exposureReport.js
 import { DAY_MS, KEY_DESTROY_GRACE_MS, runRetention } from './dataLifecycle.js';
 import { patternProblem } from './redactionPatterns.js';
 import { openMessages } from './sealedFields.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { storeAttachment } from '../commands/attachmentStorer.js';
+import { rateConversation } from '../commands/satisfactionRater.js';
+import { recordVisitorContext } from '../commands/visitorContextRecorder.js';
+
+const PDF = Buffer.from('%PDF-1.4\n% test document\n');
 
 describe('search, access audit, exposure reports, retention, GDPR, redaction patterns', () => {
   let t: TestParley;
@@ -30,6 +37,13 @@ describe('search, access audit, exposure reports, retention, GDPR, redaction pat
     return { visitorId, conversationId, token };
   }
   const get = (url: string, who: LoggedIn = me) => t.app.inject({ method: 'GET', url, headers: who.headers });
+  /** Visitor context (user id, page), a rating with a comment and an attachment for a chat. */
+  async function contactData(of: Tenant, c: { visitorId: string; conversationId: string }, userId: string, fileName: string) {
+    await recordVisitorContext(t.ctx, of.id, c.visitorId, { page: `https://shop.example/${userId}`, identity: { userId } });
+    await rateConversation(t.ctx, { tenantId: of.id, visitorId: c.visitorId }, { conversationId: c.conversationId, rating: 3, comment: `comment of ${userId}` });
+    const m = await storeAttachment(t.ctx, { kind: 'visitor', tenantId: of.id, visitorId: c.visitorId }, { fileName, bytes: PDF, clientId: `file-${userId}` });
+    return { attachment: m.attachment!, file: join(t.dataDir, 'attachments', of.id, m.attachment!.id) };
+  }
   const audit = () => t.ctx.storage.db.selectFrom('audit_log').selectAll().orderBy('seq').execute();
 
   beforeEach(async () => {
@@ -104,6 +118,7 @@ describe('search, access audit, exposure reports, retention, GDPR, redaction pat
   it('reports exactly what an actor, credential, address or window exposed; CSV, admin API, notifications', async () => {
     const c1 = await chat(tenant, 'Ann Alpha', 'ann@example.com', 'one');
     const c2 = await chat(tenant, 'Ben Beta', 'ben@example.com', 'two');
+    await contactData(tenant, c1, 'crm-ann', 'ann-receipt.pdf');
     const c3 = await chat(tenant, 'Cy Gamma', 'cy@example.com', 'three');
     const other = await makeTenant(t);
     const o1 = await chat(other, 'Olga Other', 'olga@example.com', 'four');
@@ -123,6 +138,12 @@ describe('search, access audit, exposure reports, retention, GDPR, redaction pat
       { name: 'Ann Alpha', email: 'ann@example.com', conversations: [c1.conversationId] },
       { name: 'Ben Beta', email: 'ben@example.com', conversations: [c2.conversationId] },
     ]);
+    // Contact-centre data of the exposed visitors and conversations, opened.
+    const [ann, ben] = byActor.tenants[0]!.visitors;
+    expect(ann).toMatchObject({ userId: 'crm-ann', identityVerified: false, pagesSeen: [{ url: 'https://shop.example/crm-ann' }] });
+    expect(ann!.conversations[0]).toMatchObject({ rating: { rating: 3, comment: 'comment of crm-ann' }, attachments: [{ name: 'ann-receipt.pdf', type: 'application/pdf' }] });
+    expect(ben).toMatchObject({ userId: null, pagesSeen: [] });
+    expect(ben!.conversations[0]).toMatchObject({ rating: null, attachments: [] });
     const session = await t.ctx.storage.db.selectFrom('sessions').select('id').where('agent_id', '=', intruder.id).executeTakeFirstOrThrow();
     const byCredential = await exposureReport(t.ctx, { credential: `session:${session.id}` }, who);
     expect(byCredential.totals.visitors).toBe(2);
@@ -134,6 +155,8 @@ describe('search, access audit, exposure reports, retention, GDPR, redaction pat
     const csv = exposureCsv(byActor).trim().split('\r\n');
     expect(csv[0]).toMatch(/^tenant_id,tenant_slug,tenant_name,visitor_id,visitor_name,visitor_email/);
     expect(csv.slice(1).map((l) => l.split(',')[5]).sort()).toEqual(['ann@example.com', 'ben@example.com']);
+    expect(csv[0]).toMatch(/,visitor_user_id,rating,attachments$/);
+    expect(csv.find((l) => l.includes('ann@example.com'))).toMatch(/,crm-ann,3,ann-receipt\.pdf$/);
 
     // Admin API: the tenant admin sees only their tenant, in JSON or CSV; agents are refused.
     const api = await get(`/api/admin/exposure?address=127.0.0.1`);
@@ -186,10 +209,19 @@ describe('search, access audit, exposure reports, retention, GDPR, redaction pat
   it('exports and erases one visitor on request, audited', async () => {
     const c = await chat(tenant, 'Gdpr Person', 'gdpr@example.com', 'first words', 'second words');
     const keep = await chat(tenant, 'Kept', 'kept@example.com', 'stay');
+    const gone = await contactData(tenant, c, 'user-gdpr', 'gdpr-scan.pdf');
+    const kept = await contactData(tenant, keep, 'user-kept', 'kept.pdf');
     const exported = await get(`/api/visitors/${c.visitorId}/export`);
     expect(exported.statusCode).toBe(200);
     expect(exported.json()).toMatchObject({ visitor: { id: c.visitorId, name: 'Gdpr Person', email: 'gdpr@example.com' }, conversations: [{ id: c.conversationId }] });
-    expect(exported.json().conversations[0].messages.map((m: { body: string }) => m.body)).toEqual(['first words', 'second words']);
+    expect(exported.json().conversations[0].messages.map((m: { body: string }) => m.body)).toEqual(['first words', 'second words', 'gdpr-scan.pdf']);
+    // Contact-centre data, opened: identity and pages seen, the rating and the attachments list.
+    expect(exported.json().context).toMatchObject({ userId: 'user-gdpr', identityVerified: false, pagesSeen: [{ url: 'https://shop.example/user-gdpr' }] });
+    expect(exported.json().conversations[0].rating).toMatchObject({ rating: 3, comment: 'comment of user-gdpr' });
+    expect(exported.json().conversations[0].attachments).toEqual([
+      { id: gone.attachment.id, name: 'gdpr-scan.pdf', type: 'application/pdf', size: PDF.length, uploaderKind: 'visitor', createdAt: expect.any(String) },
+    ]);
+    expect(exported.body).not.toContain('pe1:');
     const plain = await login(t, await makeAgent(t, tenant));
     expect((await t.app.inject({ method: 'DELETE', url: `/api/visitors/${c.visitorId}`, headers: plain.headers })).statusCode).toBe(403);
     const other = await makeTenant(t);
@@ -202,12 +234,22 @@ describe('search, access audit, exposure reports, retention, GDPR, redaction pat
     expect(await db.selectFrom('messages').select('id').where('conversation_id', '=', c.conversationId).execute()).toEqual([]);
     expect(await db.selectFrom('message_search').select('token').where('conversation_id', '=', c.conversationId).execute()).toEqual([]);
     expect(await db.selectFrom('visitors').select('id').where('id', '=', keep.visitorId).execute()).toHaveLength(1);
+    // Erasure takes the contact-centre data and the file with it; the other visitor keeps theirs.
+    expect(await db.selectFrom('visitor_context').select('visitor_id').where('visitor_id', '=', c.visitorId).execute()).toEqual([]);
+    expect(await db.selectFrom('satisfaction_ratings').select('id').where('conversation_id', '=', c.conversationId).execute()).toEqual([]);
+    expect(await db.selectFrom('attachments').select('id').where('conversation_id', '=', c.conversationId).execute()).toEqual([]);
+    expect(existsSync(gone.file)).toBe(false);
+    expect((await t.app.inject({ method: 'GET', url: gone.attachment.url })).statusCode).toBe(404);
+    expect(existsSync(kept.file)).toBe(true);
+    expect(await db.selectFrom('visitor_context').select('visitor_id').where('visitor_id', '=', keep.visitorId).execute()).toHaveLength(1);
+    expect(await db.selectFrom('satisfaction_ratings').select('id').where('conversation_id', '=', keep.conversationId).execute()).toHaveLength(1);
     const actions = (await audit()).filter((e) => e.visitor_id === c.visitorId && e.actor_id === agent.id).map((e) => e.action);
     expect(actions).toEqual(['visitor.export', 'visitor.export', 'visitor.erase']);
   });
 
   it('expires conversations past the tenant’s retention period and destroys the keys that only protected them', async () => {
     const old = await chat(tenant, 'Old', 'old@example.com', 'ancient history');
+    const oldContact = await contactData(tenant, old, 'user-old', 'old.pdf');
     const db = t.ctx.storage.db;
     // Time travel: that chat (and the key version it was written with) is 40 days old.
     const long = Date.now() - 40 * DAY_MS;
@@ -219,6 +261,11 @@ describe('search, access audit, exposure reports, retention, GDPR, redaction pat
     expect(await runRetention(t.ctx)).toMatchObject({ conversationsDeleted: 1, visitorsDeleted: 1, keysRotated: 1, keysDestroyed: 0 });
     const fresh = await chat(tenant, 'New', 'new@example.com', 'recent');
     expect(await db.selectFrom('conversations').select('id').where('id', '=', old.conversationId).execute()).toEqual([]);
+    // Its rating, attachment (row and file) and the visitor's context went with it.
+    expect(await db.selectFrom('satisfaction_ratings').select('id').where('conversation_id', '=', old.conversationId).execute()).toEqual([]);
+    expect(await db.selectFrom('attachments').select('id').where('conversation_id', '=', old.conversationId).execute()).toEqual([]);
+    expect(await db.selectFrom('visitor_context').select('visitor_id').where('visitor_id', '=', old.visitorId).execute()).toEqual([]);
+    expect(existsSync(oldContact.file)).toBe(false);
     // After the grace period the old version protects nothing: destroyed.
     const later = await runRetention(t.ctx, Date.now() + KEY_DESTROY_GRACE_MS + 1000);
     expect(later.keysDestroyed).toBe(1);
@@ -253,6 +300,11 @@ describe('search, access audit, exposure reports, retention, GDPR, redaction pat
       'discover [card •••• 1117] loyalty [redacted]',
       'order 1234567890 phone +44 20 7946 0958', // near misses stay
     ]);
+    // A rating comment is visitor text too: redacted the same way before it is sealed.
+    await rateConversation(t.ctx, { tenantId: tenant.id, visitorId: c.visitorId }, { conversationId: c.conversationId, rating: 1, comment: `charged twice on ${PANS[1]} cvc 737, LOYALTY-12345678` });
+    const panel = (await get(`/api/conversations/${c.conversationId}/context`)).json();
+    expect(panel.rating).toEqual({ rating: 1, comment: 'charged twice on [card •••• 4444] cvc [cvc •••], [redacted]' });
+    bodies.push(panel.rating.comment);
     await get(`/api/conversations/${c.conversationId}/messages`);
     const report = await exposureReport(t.ctx, { actorId: agent.id }, { kind: 'operator', command: 'test' });
     const mails: string[] = [];

@@ -7,16 +7,62 @@
  * commits after one turn of the event loop; batches form from what arrives while the disk is busy.
  * PostgreSQL already merges concurrent commits' WAL flushes across connections, so there the unit
  * runs in its own transaction, unchanged.
+ *
+ * Rows a unit hands to `later.insertIgnoringDuplicates` (the search index) are inserted, for the
+ * whole batch, with a few multi-row statements just before the commit — in the same transaction, so
+ * they are committed exactly when the units' own writes are. A unit that fails contributes none.
  */
-import { sql, type Transaction } from 'kysely';
+import { sql, type Insertable, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import type { Storage } from './db.js';
 
-type Work<T> = (trx: Transaction<Database>) => Promise<T>;
+/** Writes a unit defers to the end of its batch (still before the commit). */
+export interface Later {
+  insertIgnoringDuplicates(table: 'message_search', rows: Array<Insertable<Database['message_search']>>): void;
+}
+type Work<T> = (trx: Transaction<Database>, later: Later) => Promise<T>;
 interface Job {
   work: Work<unknown>;
   resolve(value: unknown): void;
   reject(error: unknown): void;
+}
+type Deferred = Map<'message_search', Array<Insertable<Database['message_search']>>>;
+
+function collector(into: Deferred): Later {
+  return {
+    insertIgnoringDuplicates(table, rows) {
+      const list = into.get(table);
+      if (list) for (const r of rows) list.push(r);
+      else into.set(table, rows.slice());
+    },
+  };
+}
+
+/** Inserts deferred rows in chunks of power-of-two sizes, so the statement cache sees few distinct statements. */
+async function flush(trx: Transaction<Database>, deferred: Deferred): Promise<void> {
+  for (const [table, rows] of deferred) {
+    let i = 0;
+    while (i < rows.length) {
+      let n = 256;
+      while (n > rows.length - i) n >>= 1;
+      await trx
+        .insertInto(table)
+        .values(rows.slice(i, i + n))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+      i += n;
+    }
+  }
+}
+
+/** One unit in its own transaction, with its deferred rows flushed before the commit. */
+function runAlone<T>(storage: Storage, work: Work<T>): Promise<T> {
+  return storage.db.transaction().execute(async (trx) => {
+    const deferred: Deferred = new Map();
+    const value = await work(trx, collector(deferred));
+    await flush(trx, deferred);
+    return value;
+  });
 }
 interface Queue {
   jobs: Job[];
@@ -27,7 +73,7 @@ const MAX_BATCH = 256;
 const queues = new WeakMap<Storage, Queue>();
 
 export function groupCommit<T>(storage: Storage, work: Work<T>): Promise<T> {
-  if (storage.dialect !== 'sqlite') return storage.db.transaction().execute(work);
+  if (storage.dialect !== 'sqlite') return runAlone(storage, work);
   let q = queues.get(storage);
   if (!q) queues.set(storage, (q = { jobs: [], running: false }));
   const queue = q;
@@ -47,7 +93,7 @@ async function drain(storage: Storage, q: Queue): Promise<void> {
       const batch = q.jobs.splice(0, MAX_BATCH);
       if (batch.length === 1) {
         const job = batch[0]!;
-        await storage.db.transaction().execute(job.work).then(job.resolve, job.reject);
+        await runAlone(storage, job.work).then(job.resolve, job.reject);
         continue;
       }
       await runBatch(storage, batch);
@@ -62,11 +108,14 @@ async function runBatch(storage: Storage, batch: Job[]): Promise<void> {
   let trx: Awaited<ReturnType<ReturnType<Storage['db']['startTransaction']>['execute']>> | null = null;
   try {
     trx = await storage.db.startTransaction().execute();
+    const deferred: Deferred = new Map();
     for (const job of batch) {
       await sql`savepoint group_commit`.execute(trx);
+      const mine: Deferred = new Map();
       try {
-        const value = await job.work(trx);
+        const value = await job.work(trx, collector(mine));
         await sql`release savepoint group_commit`.execute(trx);
+        for (const [table, rows] of mine) collector(deferred).insertIgnoringDuplicates(table, rows);
         outcomes.push({ ok: true, value });
       } catch (error) {
         await sql`rollback to savepoint group_commit`.execute(trx);
@@ -74,6 +123,7 @@ async function runBatch(storage: Storage, batch: Job[]): Promise<void> {
         outcomes.push({ ok: false, error });
       }
     }
+    await flush(trx, deferred);
     await trx.commit().execute();
   } catch (error) {
     // The commit itself (or the transaction) failed: nothing in the batch is stored.

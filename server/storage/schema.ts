@@ -221,8 +221,11 @@ export interface SatisfactionRatingTable {
   agent_id: string | null;
   team_id: string | null;
   rating: number;
+  /** Sealed (security/sealedFields.ts), after redaction. */
   comment: string | null;
   created_at: number;
+  /** DEK version of the sealed comment (0030). */
+  key_version: Generated<number>;
 }
 
 export interface KbArticleTable {
@@ -246,6 +249,8 @@ export interface AttachmentTable {
   created_at: number;
   /** Random key in the attachment's URL (0021). */
   access_key?: string | null;
+  /** DEK version of the sealed filename and of the sealed file on disk (0030). */
+  key_version: Generated<number>;
 }
 
 export interface TenantContactSettingsTable {
@@ -258,10 +263,12 @@ export interface TenantContactSettingsTable {
 export interface VisitorContextTable {
   visitor_id: string;
   tenant_id: string;
+  /** user_id and pages are sealed (security/sealedFields.ts) under key_version (0030). */
   user_id: string | null;
   verified: Generated<number>;
   pages: string;
   updated_at: number;
+  key_version: Generated<number>;
 }
 
 // ---------- encryption at rest and search (migration 0004) ----------
@@ -277,9 +284,11 @@ export interface TenantKeyTable {
   destroyed_at: number | null;
 }
 
+/** One row per (tenant, token, conversation): search answers conversations (migration 0040). */
 export interface MessageSearchTable {
   tenant_id: string;
   conversation_id: string;
+  /** The first message of the conversation that contained the word. */
   message_id: string;
   /** Blind-index token: HMAC of one normalised word under the tenant's search key. */
   token: string;

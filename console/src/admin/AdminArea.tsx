@@ -14,23 +14,30 @@ import { ErrorLine, Section, ShownOnce, useAction, useLoad, when } from './commo
 import { ApiKeys, Webhooks } from './developer.js';
 import { TotpEnrolment } from './account.js';
 import { EmbedSection, WidgetSettings } from './widget.js';
+import { ContactSettings, Teams } from './teams.js';
+import { Exposure, Privacy } from './privacy.js';
+import { t } from '../i18n.js';
 import './admin.css';
 
-export type AdminSection = 'agents' | 'security' | 'widget' | 'embed' | 'api-keys' | 'webhooks' | 'analytics' | 'tenants';
+export type AdminSection = 'agents' | 'teams' | 'contact' | 'security' | 'privacy' | 'exposure' | 'widget' | 'embed' | 'api-keys' | 'webhooks' | 'analytics' | 'tenants';
 const LABELS: Record<AdminSection, string> = {
-  agents: 'Agents & roles',
-  security: 'Security',
-  widget: 'Widget & origins',
-  embed: 'Embed snippet',
-  'api-keys': 'API keys',
-  webhooks: 'Webhooks',
-  analytics: 'Analytics',
-  tenants: 'Tenants',
+  agents: t.admSecAgents,
+  teams: t.admSecTeams,
+  contact: t.admSecContact,
+  security: t.admSecSecurity,
+  privacy: t.admSecPrivacy,
+  exposure: t.admSecExposure,
+  widget: t.admSecWidget,
+  embed: t.admSecEmbed,
+  'api-keys': t.admSecApiKeys,
+  webhooks: t.admSecWebhooks,
+  analytics: t.admSecAnalytics,
+  tenants: t.admSecTenants,
 };
 
 export function sectionsFor(session: SessionInfo): AdminSection[] {
   if (session.agent.role === 'supervisor') return ['analytics'];
-  const all: AdminSection[] = ['agents', 'security', 'widget', 'embed', 'api-keys', 'webhooks', 'analytics'];
+  const all: AdminSection[] = ['agents', 'teams', 'contact', 'security', 'privacy', 'exposure', 'widget', 'embed', 'api-keys', 'webhooks', 'analytics'];
   return session.security?.operator ? [...all, 'tenants'] : all;
 }
 
@@ -47,19 +54,19 @@ export function AdminArea(props: { api: ApiClient; session: SessionInfo; section
           <span class="brand-sep" aria-hidden="true">/</span>
           <span class="tenant-name">{props.session.tenant.name}</span>
           <span class="brand-sep" aria-hidden="true">/</span>
-          <span class="tenant-name">Admin</span>
+          <span class="tenant-name">{t.admAdmin}</span>
         </div>
         <div class="topbar-right">
           <a class="btn btn-ghost" href="#" id="back-to-inbox">
-            ← Inbox
+            {t.admBackToInbox}
           </a>
           <button type="button" class="btn btn-ghost" onClick={props.onLogout}>
-            Log out
+            {t.logout}
           </button>
         </div>
       </header>
       <div class="adm-body">
-        <nav class="adm-nav" aria-label="Admin sections">
+        <nav class="adm-nav" aria-label={t.admSections}>
           <ul>
             {sections.map((s) => (
               <li key={s}>
@@ -73,7 +80,11 @@ export function AdminArea(props: { api: ApiClient; session: SessionInfo; section
         <main class="adm-main" id="admin-main">
           <h1 class="adm-title">{LABELS[section]}</h1>
           {section === 'agents' && <Agents admin={admin} me={props.session.agent.id} />}
+          {section === 'teams' && <Teams admin={admin} />}
+          {section === 'contact' && <ContactSettings admin={admin} />}
           {section === 'security' && <Security admin={admin} api={props.api} />}
+          {section === 'privacy' && <Privacy admin={admin} />}
+          {section === 'exposure' && <Exposure admin={admin} />}
           {section === 'widget' && <WidgetSettings admin={admin} />}
           {section === 'embed' && <EmbedSection api={props.api} />}
           {section === 'api-keys' && <ApiKeys admin={admin} />}
@@ -107,18 +118,18 @@ function Agents(props: { admin: AdminApi; me: string }) {
   };
   return (
     <>
-      <Section title="Agents" intro="Roles: agents answer conversations; supervisors also see analytics and assign to others; admins manage everything here.">
+      <Section title={t.admAgentsTitle} intro={t.admAgentsIntro}>
         <ErrorLine error={agents.error ?? act.error} />
         <table class="adm-table" id="agents-table">
           <thead>
             <tr>
-              <th>Name</th>
-              <th>Email</th>
-              <th>Role</th>
-              <th>Two-factor</th>
-              <th>Status</th>
+              <th>{t.admColName}</th>
+              <th>{t.admColEmail}</th>
+              <th>{t.admColRole}</th>
+              <th>{t.admColTwoFactor}</th>
+              <th>{t.admColStatus}</th>
               <th>
-                <span class="visually-hidden">Actions</span>
+                <span class="visually-hidden">{t.admActions}</span>
               </th>
             </tr>
           </thead>
@@ -129,29 +140,29 @@ function Agents(props: { admin: AdminApi; me: string }) {
                 <td>{a.email}</td>
                 <td>
                   <select
-                    aria-label={`Role of ${a.name}`}
+                    aria-label={t.admRoleOf(a.name)}
                     value={a.role}
                     disabled={act.busy}
                     onChange={(e) => act.run(async () => (await admin.updateAgent(a.id, { role: (e.target as HTMLSelectElement).value as AgentRole }), agents.reload()))}
                   >
                     {ROLES.map((r) => (
                       <option key={r} value={r}>
-                        {r}
+                        {t.admRole(r)}
                       </option>
                     ))}
                   </select>
                 </td>
-                <td>{a.totpEnabled ? <span class="adm-pill adm-ok">On</span> : <span class="adm-pill">Off</span>}</td>
-                <td>{a.disabled ? 'Disabled' : 'Active'}</td>
+                <td>{a.totpEnabled ? <span class="adm-pill adm-ok">{t.admOn}</span> : <span class="adm-pill">{t.admOff}</span>}</td>
+                <td>{a.disabled ? t.admDisabled : t.admActive}</td>
                 <td class="adm-actions">
                   {a.totpEnabled && a.id !== props.me && (
                     <button type="button" class="btn btn-ghost btn-sm" onClick={() => act.run(async () => (await admin.resetTotp(a.id), agents.reload()))}>
-                      Reset 2FA
+                      {t.admReset2fa}
                     </button>
                   )}
                   {a.id !== props.me && (
                     <button type="button" class="btn btn-secondary btn-sm" onClick={() => act.run(async () => (await admin.updateAgent(a.id, { disabled: !a.disabled }), agents.reload()))}>
-                      {a.disabled ? 'Enable' : 'Disable'}
+                      {a.disabled ? t.admEnable : t.admDisable}
                     </button>
                   )}
                 </td>
@@ -160,39 +171,39 @@ function Agents(props: { admin: AdminApi; me: string }) {
           </tbody>
         </table>
       </Section>
-      <Section title="Invite an agent" intro="The invitation link works once and expires after 7 days. Send it to the person yourself.">
+      <Section title={t.admInviteTitle} intro={t.admInviteIntro}>
         {link ? (
-          <ShownOnce label="Invitation link" value={link} note="Shown once. Whoever opens it can create the account." onDone={() => setLink(null)} />
+          <ShownOnce label={t.admInviteLink} value={link} note={t.admInviteNote} onDone={() => setLink(null)} />
         ) : (
           <form class="adm-inline" onSubmit={invite}>
             <label class="field">
-              <span>Email</span>
+              <span>{t.admColEmail}</span>
               <input id="invite-email" type="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
             </label>
             <label class="field">
-              <span>Role</span>
+              <span>{t.admColRole}</span>
               <select id="invite-role" value={role} onChange={(e) => setRole(e.currentTarget.value as AgentRole)}>
                 {ROLES.map((r) => (
                   <option key={r} value={r}>
-                    {r}
+                    {t.admRole(r)}
                   </option>
                 ))}
               </select>
             </label>
             <button class="btn btn-primary" type="submit" disabled={act.busy}>
-              Create invitation
+              {t.admInviteCreate}
             </button>
           </form>
         )}
         <table class="adm-table">
           <thead>
             <tr>
-              <th>Email</th>
-              <th>Role</th>
-              <th>Sent</th>
-              <th>State</th>
+              <th>{t.admColEmail}</th>
+              <th>{t.admColRole}</th>
+              <th>{t.admColSent}</th>
+              <th>{t.admColState}</th>
               <th>
-                <span class="visually-hidden">Actions</span>
+                <span class="visually-hidden">{t.admActions}</span>
               </th>
             </tr>
           </thead>
@@ -202,13 +213,13 @@ function Agents(props: { admin: AdminApi; me: string }) {
               return (
                 <tr key={i.id}>
                   <td>{i.email}</td>
-                  <td>{i.role}</td>
+                  <td>{t.admRole(i.role)}</td>
                   <td>{when(i.createdAt)}</td>
-                  <td>{state}</td>
+                  <td>{t.admInvState(state)}</td>
                   <td class="adm-actions">
                     {state === 'Pending' && (
                       <button type="button" class="btn btn-ghost btn-sm" onClick={() => act.run(async () => (await admin.revokeInvitation(i.id), invitations.reload()))}>
-                        Revoke
+                        {t.admRevoke}
                       </button>
                     )}
                   </td>
@@ -231,7 +242,7 @@ function Security(props: { admin: AdminApi; api: ApiClient }) {
   const [disableCode, setDisableCode] = useState('');
   return (
     <>
-      <Section title="Your two-factor authentication" intro="A 6-digit code from an authenticator app (TOTP, RFC 6238) at every sign-in.">
+      <Section title={t.admTotpTitle} intro={t.admTotpIntro}>
         {totp.data?.enabled ? (
           <form
             class="adm-inline"
@@ -241,14 +252,14 @@ function Security(props: { admin: AdminApi; api: ApiClient }) {
             }}
           >
             <p>
-              <span class="adm-pill adm-ok">On</span>
+              <span class="adm-pill adm-ok">{t.admOn}</span>
             </p>
             <label class="field">
-              <span>Current code, to turn it off</span>
+              <span>{t.admTotpCurrent}</span>
               <input inputMode="numeric" maxLength={6} value={disableCode} onInput={(e) => setDisableCode(e.currentTarget.value)} />
             </label>
             <button class="btn btn-secondary" type="submit" disabled={!/^[0-9]{6}$/.test(disableCode)}>
-              Turn off
+              {t.admTurnOff}
             </button>
           </form>
         ) : (
@@ -256,7 +267,7 @@ function Security(props: { admin: AdminApi; api: ApiClient }) {
         )}
         <ErrorLine error={act.error} />
       </Section>
-      <Section title="Require two-factor for everyone" intro="When on, agents without two-factor can only set it up after signing in.">
+      <Section title={t.admRequireTotpTitle} intro={t.admRequireTotpIntro}>
         {settings.data && (
           <label class="adm-check">
             <input
@@ -265,21 +276,21 @@ function Security(props: { admin: AdminApi; api: ApiClient }) {
               checked={settings.data.requireTotp}
               onChange={(e) => act.run(async () => settings.set(await admin.updateSettings({ requireTotp: e.currentTarget.checked })))}
             />
-            Require two-factor authentication for every agent of this tenant
+            {t.admRequireTotpLabel}
           </label>
         )}
       </Section>
-      <Section title="Signed-in sessions" intro="Revoking signs that browser out at its next request.">
+      <Section title={t.admSessionsTitle} intro={t.admSessionsIntro}>
         <ErrorLine error={sessions.error} />
         <table class="adm-table" id="sessions-table">
           <thead>
             <tr>
-              <th>Agent</th>
-              <th>Signed in</th>
-              <th>Address</th>
-              <th>Browser</th>
+              <th>{t.admAgent}</th>
+              <th>{t.admColSignedIn}</th>
+              <th>{t.admColAddress}</th>
+              <th>{t.admColBrowser}</th>
               <th>
-                <span class="visually-hidden">Actions</span>
+                <span class="visually-hidden">{t.admActions}</span>
               </th>
             </tr>
           </thead>
@@ -287,7 +298,7 @@ function Security(props: { admin: AdminApi; api: ApiClient }) {
             {sessions.data?.items.map((s) => (
               <tr key={s.id}>
                 <td>
-                  {s.agent.name} {s.current && <span class="adm-pill adm-ok">This session</span>}
+                  {s.agent.name} {s.current && <span class="adm-pill adm-ok">{t.admThisSession}</span>}
                 </td>
                 <td>{when(s.createdAt)}</td>
                 <td>{s.ip ?? '—'}</td>
@@ -297,7 +308,7 @@ function Security(props: { admin: AdminApi; api: ApiClient }) {
                 <td class="adm-actions">
                   {!s.current && (
                     <button type="button" class="btn btn-secondary btn-sm" onClick={() => act.run(async () => (await admin.revokeSession(s.id), sessions.reload()))}>
-                      Revoke
+                      {t.admRevoke}
                     </button>
                   )}
                 </td>
@@ -338,16 +349,16 @@ function Tenants(props: { admin: AdminApi }) {
   );
   return (
     <>
-      <Section title="All tenants" intro="Visible to platform operators only.">
+      <Section title={t.admTenantsTitle} intro={t.admTenantsIntro}>
         <ErrorLine error={tenants.error} />
         <table class="adm-table" id="tenants-table">
           <thead>
             <tr>
-              <th>Name</th>
-              <th>Slug</th>
-              <th>Agents</th>
-              <th>Allowed origins</th>
-              <th>Created</th>
+              <th>{t.admColName}</th>
+              <th>{t.admColSlug}</th>
+              <th>{t.admColAgents}</th>
+              <th>{t.admColOrigins}</th>
+              <th>{t.admColCreated}</th>
             </tr>
           </thead>
           <tbody>
@@ -365,16 +376,16 @@ function Tenants(props: { admin: AdminApi }) {
           </tbody>
         </table>
       </Section>
-      <Section title="Create a tenant">
-        {link && <ShownOnce label="First admin's invitation link" value={link} note="Send it to the tenant's admin; it works once." onDone={() => setLink(null)} />}
+      <Section title={t.admTenantCreateTitle}>
+        {link && <ShownOnce label={t.admTenantInviteLink} value={link} note={t.admTenantInviteNote} onDone={() => setLink(null)} />}
         <form class="adm-grid" onSubmit={submit}>
-          {field('name', 'Name')}
-          {field('slug', 'Slug (lowercase, digits, dashes)')}
-          {field('origins', 'Allowed origins (space or comma separated)')}
-          {field('adminEmail', 'First admin email (optional)', 'email')}
+          {field('name', t.admColName)}
+          {field('slug', t.admTenantSlug)}
+          {field('origins', t.admTenantOrigins)}
+          {field('adminEmail', t.admTenantAdminEmail, 'email')}
           <div>
             <button class="btn btn-primary" type="submit" disabled={act.busy}>
-              Create tenant
+              {t.admTenantCreate}
             </button>
           </div>
         </form>

@@ -6,6 +6,7 @@ import { errorText } from '../app.js';
 import { Logo } from '../icons.js';
 import { AdminApi } from './adminApi.js';
 import { ErrorLine } from './common.js';
+import { t } from '../i18n.js';
 
 export function AcceptInvite(props: { api: ApiClient; token: string; onDone: (notice: string) => void }) {
   const admin = new AdminApi(props.api);
@@ -19,12 +20,12 @@ export function AcceptInvite(props: { api: ApiClient; token: string; onDone: (no
   }, [props.token]);
   const submit = async (e: Event) => {
     e.preventDefault();
-    if (password.length < 12) return setError('Choose a password of at least 12 characters.');
+    if (password.length < 12) return setError(t.admPasswordShort);
     setBusy(true);
     setError(null);
     try {
       await admin.acceptInvitation({ token: props.token, name: name.trim(), password });
-      props.onDone('Your account is ready. Sign in with your email and new password.');
+      props.onDone(t.admAccountReady);
     } catch (err) {
       setError(errorText(err));
       setBusy(false);
@@ -37,25 +38,25 @@ export function AcceptInvite(props: { api: ApiClient; token: string; onDone: (no
           <Logo />
           <span>Parley</span>
         </div>
-        <h1 id="invite-title">Join {info?.tenantName ?? 'your team'}</h1>
+        <h1 id="invite-title">{t.admJoin(info?.tenantName ?? null)}</h1>
         {info && (
           <p class="muted">
-            You were invited as <strong>{info.role}</strong> with <strong>{info.email}</strong>. Choose your name and a password.
+            {t.admInvitedAs1} <strong>{t.admRole(info.role)}</strong> {t.admInvitedAs2} <strong>{info.email}</strong>. {t.admInvitedAs3}
           </p>
         )}
         <ErrorLine error={error} />
         {info && (
           <>
             <label class="field">
-              <span>Your name</span>
+              <span>{t.admYourName}</span>
               <input id="invite-name" required maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} autocomplete="name" />
             </label>
             <label class="field">
-              <span>Password (12 characters or more)</span>
+              <span>{t.admPasswordLabel}</span>
               <input id="invite-password" type="password" required minLength={12} value={password} onInput={(e) => setPassword(e.currentTarget.value)} autocomplete="new-password" />
             </label>
             <button class="btn btn-primary btn-block" type="submit" disabled={busy || !name.trim()}>
-              {busy ? 'Creating your account…' : 'Create my account'}
+              {busy ? t.admCreatingAccount : t.admCreateAccount}
             </button>
           </>
         )}
@@ -97,28 +98,28 @@ export function TotpEnrolment(props: { api: ApiClient; onEnabled: () => void }) 
       <div class="adm-stack">
         <ErrorLine error={error} />
         <button type="button" class="btn btn-primary" id="totp-start" onClick={start}>
-          Set up two-factor authentication
+          {t.admTotpSetup}
         </button>
       </div>
     );
   }
   return (
     <form class="adm-stack" onSubmit={confirm}>
-      <p>1. In your authenticator app, add an account with this key (time-based, 6 digits, 30 seconds):</p>
+      <p>{t.admTotpStep1}</p>
       <code class="adm-secret" id="totp-secret" tabIndex={0}>
         {setup.secret.replace(/(.{4})/g, '$1 ').trim()}
       </code>
       <details>
-        <summary>Or paste this otpauth link</summary>
+        <summary>{t.admTotpLink}</summary>
         <code class="adm-secret adm-wrap">{setup.otpauthUri}</code>
       </details>
       <label class="field">
-        <span>2. Enter the 6-digit code it shows</span>
+        <span>{t.admTotpStep2}</span>
         <input id="totp-code" inputMode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxLength={6} required value={code} onInput={(e) => setCode(e.currentTarget.value)} />
       </label>
       <ErrorLine error={error} />
       <button class="btn btn-primary" type="submit" disabled={busy || !/^[0-9]{6}$/.test(code.trim())}>
-        Turn on two-factor
+        {t.admTotpTurnOn}
       </button>
     </form>
   );
@@ -133,11 +134,11 @@ export function TotpRequired(props: { api: ApiClient; tenantName: string; onEnab
           <Logo />
           <span>Parley</span>
         </div>
-        <h1>Two-factor authentication required</h1>
-        <p class="muted">{props.tenantName} requires a code from an authenticator app at every sign-in. Set it up to continue.</p>
+        <h1>{t.admTotpRequired}</h1>
+        <p class="muted">{t.admTotpRequiredIntro(props.tenantName)}</p>
         <TotpEnrolment api={props.api} onEnabled={props.onEnabled} />
         <button type="button" class="btn btn-ghost btn-block" onClick={props.onLogout}>
-          Log out
+          {t.logout}
         </button>
       </div>
     </main>

@@ -25,6 +25,44 @@ import type {
   WebhookView,
 } from '../../../protocol/admin.js';
 import type { AgentView } from '../../../protocol/records.js';
+import type { AgentPresenceView, ContactSettingsBody, ContactSettingsView, TeamBody, TeamView } from '../../../protocol/contactCentre.js';
+
+/** GET|PUT /api/admin/privacy. */
+export interface PrivacySettings {
+  retentionDays: number;
+  redactionPatterns: string[];
+}
+/** GET /api/admin/exposure (server/security/exposureReport.ts). */
+export interface ExposureReport {
+  generatedAt: string;
+  criteria: Record<string, string>;
+  totals: { tenants: number; visitors: number; conversations: number; accesses: number };
+  tenants: Array<{
+    tenantId: string;
+    visitors: Array<{
+      visitorId: string | null;
+      name: string | null;
+      email: string | null;
+      erased: boolean;
+      conversations: Array<{ conversationId: string | null; firstAccess: string; lastAccess: string; accesses: number; actions: string[]; actors: string[]; credentials: string[]; addresses: string[] }>;
+    }>;
+  }>;
+}
+export interface ExposureQuery {
+  actor?: string;
+  credential?: string;
+  address?: string;
+  from?: string;
+  to?: string;
+}
+
+/** The exposure report's query string (empty filters left out). */
+export function exposureQuery(q: ExposureQuery, format?: 'csv'): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (typeof v === 'string' && v.trim()) p.set(k, v.trim());
+  if (format) p.set('format', format);
+  return `/api/admin/exposure?${p.toString()}`;
+}
 import type { ApiClient } from '../api.js';
 
 const enc = encodeURIComponent;
@@ -59,5 +97,17 @@ export class AdminApi {
   totpConfirm = (code: string): Promise<TotpStatus> => this.api.request('POST', '/api/auth/totp/confirm', { code });
   totpDisable = (code: string): Promise<TotpStatus> => this.api.request('POST', '/api/auth/totp/disable', { code });
   invitationInfo = (token: string): Promise<InvitationInfo> => this.api.request('GET', `/api/invitations?token=${enc(token)}`, undefined, true);
+  // ApiClient.request's type lists GET/POST/PATCH; PUT and DELETE go through it the same way.
+  private call = <T>(method: 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> => this.api.request<T>(method as 'POST', path, body);
+  teams = (): Promise<{ items: TeamView[] }> => this.api.request('GET', '/api/teams');
+  saveTeam = (id: string | null, body: TeamBody): Promise<TeamView> => (id ? this.call('PUT', `/api/teams/${enc(id)}`, body) : this.api.request('POST', '/api/teams', body));
+  deleteTeam = (id: string): Promise<void> => this.call('DELETE', `/api/teams/${enc(id)}`);
+  presence = (): Promise<{ items: AgentPresenceView[] }> => this.api.request('GET', '/api/presence');
+  setCapacity = (agentId: string, maxChats: number): Promise<AgentPresenceView> => this.call('PUT', `/api/presence/${enc(agentId)}`, { maxChats });
+  contactSettings = (): Promise<ContactSettingsView> => this.api.request('GET', '/api/contact-settings');
+  saveContactSettings = (body: ContactSettingsBody): Promise<ContactSettingsView> => this.api.request('POST', '/api/contact-settings', body);
+  privacy = (): Promise<PrivacySettings> => this.api.request('GET', '/api/admin/privacy');
+  savePrivacy = (body: Partial<PrivacySettings>): Promise<PrivacySettings> => this.call('PUT', '/api/admin/privacy', body);
+  exposure = (q: ExposureQuery): Promise<ExposureReport> => this.api.request('GET', exposureQuery(q));
   acceptInvitation = (body: { token: string; name: string; password: string }): Promise<AgentView> => this.api.request('POST', '/api/invitations/accept', body, true);
 }

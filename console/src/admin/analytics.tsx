@@ -4,12 +4,13 @@ import type { Report, ReportGroupRow } from '../../../protocol/admin.js';
 import type { AdminApi } from './adminApi.js';
 import { bucketLabel, columnBars, formatDuration } from './charts.js';
 import { ErrorLine, Section, useLoad } from './common.js';
+import { t } from '../i18n.js';
 
 type Range = '24h' | '7d' | '30d';
-const RANGES: Record<Range, { label: string; hours: number; bucket: 'hour' | 'day' }> = {
-  '24h': { label: 'Last 24 hours', hours: 24, bucket: 'hour' },
-  '7d': { label: 'Last 7 days', hours: 7 * 24, bucket: 'day' },
-  '30d': { label: 'Last 30 days', hours: 30 * 24, bucket: 'day' },
+const RANGES: Record<Range, { label: () => string; hours: number; bucket: 'hour' | 'day' }> = {
+  '24h': { label: () => t.admLast24h, hours: 24, bucket: 'hour' },
+  '7d': { label: () => t.admLast7d, hours: 7 * 24, bucket: 'day' },
+  '30d': { label: () => t.admLast30d, hours: 30 * 24, bucket: 'day' },
 };
 
 export function periodFor(range: Range, now = Date.now()): { from: string; to: string; bucket: 'hour' | 'day' } {
@@ -28,39 +29,39 @@ export function Analytics(props: { admin: AdminApi }) {
   return (
     <>
       <div class="adm-row adm-toolbar">
-        <div class="segmented" role="group" aria-label="Period">
+        <div class="segmented" role="group" aria-label={t.admPeriod}>
           {(Object.keys(RANGES) as Range[]).map((k) => (
             <button type="button" class="segment" key={k} aria-pressed={range === k} onClick={() => setRange(k)}>
-              {RANGES[k].label}
+              {RANGES[k].label()}
             </button>
           ))}
         </div>
-        <span class="muted">Times in UTC</span>
+        <span class="muted">{t.admTimesUtc}</span>
       </div>
       <ErrorLine error={report.error} />
       {r && (
         <>
           <div class="adm-cards" id="analytics-cards">
-            <Stat label="Conversations" value={String(r.conversations)} />
-            <Stat label="First response" value={formatDuration(r.firstResponse.medianMs)} sub={`median · p90 ${formatDuration(r.firstResponse.p90Ms)}`} />
-            <Stat label="Resolution" value={formatDuration(r.resolution.medianMs)} sub={`median · p90 ${formatDuration(r.resolution.p90Ms)}`} />
+            <Stat label={t.admConversations} value={String(r.conversations)} />
+            <Stat label={t.admFirstResponse} value={formatDuration(r.firstResponse.medianMs)} sub={t.admMedianP90(formatDuration(r.firstResponse.p90Ms))} />
+            <Stat label={t.admResolution} value={formatDuration(r.resolution.medianMs)} sub={t.admMedianP90(formatDuration(r.resolution.p90Ms))} />
             <Stat
-              label="Satisfaction"
+              label={t.admSatisfaction}
               value={r.satisfaction.average === null ? '—' : `${r.satisfaction.average.toFixed(1)} / 5`}
-              sub={r.satisfaction.count ? `${Math.round((r.satisfaction.positiveShare ?? 0) * 100)}% positive · ${r.satisfaction.count} ratings` : 'no ratings yet'}
+              sub={r.satisfaction.count ? t.admSatisfactionSub(Math.round((r.satisfaction.positiveShare ?? 0) * 100), r.satisfaction.count) : t.admNoRatings}
             />
           </div>
-          <Section title={`Conversations per ${r.bucket}`}>
+          <Section title={t.admPerBucket(r.bucket)}>
             <VolumeChart report={r} />
             <a class="btn btn-ghost btn-sm" href={csv('volume')} download>
-              Download CSV
+              {t.admDownloadCsv}
             </a>
           </Section>
-          <Section title="First response by agent (median)">
+          <Section title={t.admFirstByAgent}>
             <AgentBars rows={r.agents.filter((a) => a.id !== null)} />
           </Section>
-          <GroupTable title="Agents" rows={r.agents} csv={csv('agents')} id="agents-report" />
-          {r.teams && <GroupTable title="Teams" rows={r.teams} csv={csv('teams')} id="teams-report" />}
+          <GroupTable title={t.admColAgents} rows={r.agents} csv={csv('agents')} id="agents-report" />
+          {r.teams && <GroupTable title={t.admTeams} rows={r.teams} csv={csv('teams')} id="teams-report" />}
         </>
       )}
     </>
@@ -91,7 +92,7 @@ function VolumeChart(props: { report: Report }) {
   );
   const every = Math.ceil(bars.length / 12);
   return (
-    <svg class="adm-chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Conversations per ${bucket}: ${volume.map((v) => v.conversations).join(', ')}`}>
+    <svg class="adm-chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${t.admPerBucket(bucket)}: ${volume.map((v) => v.conversations).join(', ')}`}>
       {[0, 0.5, 1].map((f) => {
         const y = PAD.t + (H - PAD.b - PAD.t) * (1 - f);
         return (
@@ -121,13 +122,13 @@ function VolumeChart(props: { report: Report }) {
 
 function AgentBars(props: { rows: ReportGroupRow[] }) {
   const rows = props.rows.filter((r) => r.firstResponse.medianMs !== null);
-  if (rows.length === 0) return <p class="muted">No agent replies in this period.</p>;
+  if (rows.length === 0) return <p class="muted">{t.admNoAgentReplies}</p>;
   const max = Math.max(...rows.map((r) => r.firstResponse.medianMs!));
   const rowH = 26;
   const labelW = 160;
   const h = rows.length * rowH;
   return (
-    <svg class="adm-chart" viewBox={`0 0 ${W} ${h}`} role="img" aria-label="Median first response time per agent">
+    <svg class="adm-chart" viewBox={`0 0 ${W} ${h}`} role="img" aria-label={t.admFirstByAgent}>
       {rows.map((r, i) => {
         const w = ((W - labelW - 110) * r.firstResponse.medianMs!) / max;
         return (
@@ -152,12 +153,12 @@ function GroupTable(props: { title: string; rows: ReportGroupRow[]; csv: string;
       <table class="adm-table adm-num" id={props.id}>
         <thead>
           <tr>
-            <th>Name</th>
-            <th>Conversations</th>
-            <th>Resolved</th>
-            <th>First response (median / p90)</th>
-            <th>Resolution (median / p90)</th>
-            <th>Satisfaction</th>
+            <th>{t.admColName}</th>
+            <th>{t.admConversations}</th>
+            <th>{t.admColResolved}</th>
+            <th>{t.admColFirstResponse}</th>
+            <th>{t.admColResolution}</th>
+            <th>{t.admSatisfaction}</th>
           </tr>
         </thead>
         <tbody>
@@ -178,7 +179,7 @@ function GroupTable(props: { title: string; rows: ReportGroupRow[]; csv: string;
         </tbody>
       </table>
       <a class="btn btn-ghost btn-sm" href={props.csv} download>
-        Download CSV
+        {t.admDownloadCsv}
       </a>
     </Section>
   );

@@ -2,6 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { errorText } from '../app.js';
+import { t } from '../i18n.js';
 
 /** Loads once (and on reload()), exposing data, error and busy state. */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []): { data: T | null; error: string | null; reload: () => void; set: (v: T) => void } {
@@ -80,10 +81,10 @@ export function ShownOnce(props: { label: string; value: string; note: string; o
               .catch(() => setCopied(false))
           }
         >
-          {copied ? 'Copied' : 'Copy'}
+          {copied ? t.admCopied : t.admCopy}
         </button>
         <button type="button" class="btn btn-ghost btn-sm" onClick={props.onDone}>
-          I have saved it
+          {t.admSavedIt}
         </button>
       </div>
     </div>

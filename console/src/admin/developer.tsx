@@ -3,15 +3,9 @@ import { useState } from 'preact/hooks';
 import { API_SCOPES, WEBHOOK_EVENTS, type ApiScope } from '../../../protocol/adminConstants.js';
 import type { AdminApi } from './adminApi.js';
 import { ErrorLine, Section, ShownOnce, useAction, useLoad, when } from './common.js';
+import { t } from '../i18n.js';
 
-const SCOPE_HELP: Record<ApiScope, string> = {
-  'conversations:read': 'read conversations and messages',
-  'conversations:write': 'reply, assign, resolve, reopen',
-  'visitors:read': 'read visitors',
-  'agents:read': 'list agents',
-  'reports:read': 'analytics and CSV',
-  admin: 'everything in the admin area',
-};
+const SCOPE_HELP = (s: ApiScope): string => t.admScopeHelp(s);
 
 export function ApiKeys(props: { admin: AdminApi }) {
   const { admin } = props;
@@ -31,45 +25,45 @@ export function ApiKeys(props: { admin: AdminApi }) {
   };
   return (
     <>
-      <Section title="Create an API key" intro="Send it as Authorization: Bearer pk_… to the REST API (see /docs). It acts as you, limited to its scopes.">
+      <Section title={t.admKeyCreateTitle} intro={t.admKeyCreateIntro}>
         {token ? (
-          <ShownOnce label="New API key" value={token} note="Copy it now: it is stored only as a hash and cannot be shown again." onDone={() => setToken(null)} />
+          <ShownOnce label={t.admKeyNew} value={token} note={t.admKeyNote} onDone={() => setToken(null)} />
         ) : (
           <form class="adm-stack" onSubmit={create}>
             <label class="field">
-              <span>Name</span>
-              <input id="key-name" required maxLength={100} placeholder="e.g. CRM sync" value={name} onInput={(e) => setName(e.currentTarget.value)} />
+              <span>{t.admColName}</span>
+              <input id="key-name" required maxLength={100} placeholder={t.admKeyNamePlaceholder} value={name} onInput={(e) => setName(e.currentTarget.value)} />
             </label>
             <fieldset class="adm-scopes">
-              <legend>Scopes</legend>
+              <legend>{t.admColScopes}</legend>
               {API_SCOPES.map((s) => (
                 <label class="adm-check" key={s}>
                   <input type="checkbox" value={s} checked={scopes.includes(s)} onChange={(e) => setScopes(e.currentTarget.checked ? [...scopes, s] : scopes.filter((x) => x !== s))} />
-                  <code>{s}</code> <span class="muted">— {SCOPE_HELP[s]}</span>
+                  <code>{s}</code> <span class="muted">— {SCOPE_HELP(s)}</span>
                 </label>
               ))}
             </fieldset>
             <div>
               <button class="btn btn-primary" type="submit" id="key-create" disabled={act.busy || !name.trim() || scopes.length === 0}>
-                Create key
+                {t.admKeyCreate}
               </button>
             </div>
           </form>
         )}
         <ErrorLine error={act.error} />
       </Section>
-      <Section title="Keys">
+      <Section title={t.admKeys}>
         <ErrorLine error={keys.error} />
         <table class="adm-table" id="keys-table">
           <thead>
             <tr>
-              <th>Name</th>
-              <th>Key</th>
-              <th>Scopes</th>
-              <th>Created</th>
-              <th>Last used</th>
+              <th>{t.admColName}</th>
+              <th>{t.admColKey}</th>
+              <th>{t.admColScopes}</th>
+              <th>{t.admColCreated}</th>
+              <th>{t.admColLastUsed}</th>
               <th>
-                <span class="visually-hidden">Actions</span>
+                <span class="visually-hidden">{t.admActions}</span>
               </th>
             </tr>
           </thead>
@@ -77,7 +71,7 @@ export function ApiKeys(props: { admin: AdminApi }) {
             {keys.data?.items.length === 0 && (
               <tr>
                 <td colSpan={6} class="muted">
-                  No API keys yet.
+                  {t.admNoKeys}
                 </td>
               </tr>
             )}
@@ -90,13 +84,13 @@ export function ApiKeys(props: { admin: AdminApi }) {
                 <td>{k.scopes.join(', ')}</td>
                 <td>
                   {when(k.createdAt)}
-                  {k.createdBy ? ` by ${k.createdBy.name}` : ''}
+                  {k.createdBy ? t.admBy(k.createdBy.name) : ''}
                 </td>
-                <td>{k.revokedAt ? `Revoked ${when(k.revokedAt)}` : when(k.lastUsedAt)}</td>
+                <td>{k.revokedAt ? t.admRevokedAt(when(k.revokedAt)) : when(k.lastUsedAt)}</td>
                 <td class="adm-actions">
                   {!k.revokedAt && (
                     <button type="button" class="btn btn-secondary btn-sm" onClick={() => act.run(async () => (await admin.revokeApiKey(k.id), keys.reload()))}>
-                      Revoke
+                      {t.admRevoke}
                     </button>
                   )}
                 </td>
@@ -129,17 +123,17 @@ export function Webhooks(props: { admin: AdminApi }) {
   };
   return (
     <>
-      <Section title="Add a webhook" intro="Events are POSTed as JSON and signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature: HMAC-SHA256). Failed deliveries are retried with backoff for about 8 hours.">
+      <Section title={t.admHookAddTitle} intro={t.admHookIntro}>
         {secret ? (
-          <ShownOnce label="Signing secret" value={secret} note="Verify every delivery with it. Shown once." onDone={() => setSecret(null)} />
+          <ShownOnce label={t.admHookSecret} value={secret} note={t.admHookSecretNote} onDone={() => setSecret(null)} />
         ) : (
           <form class="adm-stack" onSubmit={create}>
             <label class="field">
-              <span>Receiver URL (https)</span>
+              <span>{t.admHookUrl}</span>
               <input id="hook-url" type="url" required placeholder="https://example.com/parley-events" value={url} onInput={(e) => setUrl(e.currentTarget.value)} />
             </label>
             <fieldset class="adm-scopes">
-              <legend>Events</legend>
+              <legend>{t.admColEvents}</legend>
               {WEBHOOK_EVENTS.map((ev) => (
                 <label class="adm-check" key={ev}>
                   <input type="checkbox" checked={events.includes(ev)} onChange={(e) => setEvents(e.currentTarget.checked ? [...events, ev] : events.filter((x) => x !== ev))} /> <code>{ev}</code>
@@ -148,23 +142,23 @@ export function Webhooks(props: { admin: AdminApi }) {
             </fieldset>
             <div>
               <button class="btn btn-primary" type="submit" id="hook-create" disabled={act.busy || !url.trim() || events.length === 0}>
-                Add webhook
+                {t.admHookAdd}
               </button>
             </div>
           </form>
         )}
         <ErrorLine error={act.error} />
       </Section>
-      <Section title="Webhooks">
+      <Section title={t.admSecWebhooks}>
         <ErrorLine error={hooks.error} />
         <table class="adm-table" id="hooks-table">
           <thead>
             <tr>
-              <th>URL</th>
-              <th>Events</th>
-              <th>Created</th>
+              <th>{t.admColUrl}</th>
+              <th>{t.admColEvents}</th>
+              <th>{t.admColCreated}</th>
               <th>
-                <span class="visually-hidden">Actions</span>
+                <span class="visually-hidden">{t.admActions}</span>
               </th>
             </tr>
           </thead>
@@ -172,7 +166,7 @@ export function Webhooks(props: { admin: AdminApi }) {
             {hooks.data?.items.length === 0 && (
               <tr>
                 <td colSpan={4} class="muted">
-                  No webhooks yet.
+                  {t.admNoHooks}
                 </td>
               </tr>
             )}
@@ -182,14 +176,14 @@ export function Webhooks(props: { admin: AdminApi }) {
                   <code>{h.url}</code>
                 </td>
                 <td>{h.events.join(', ')}</td>
-                <td>{h.disabledAt ? `Disabled ${when(h.disabledAt)}` : when(h.createdAt)}</td>
+                <td>{h.disabledAt ? t.admDisabledAt(when(h.disabledAt)) : when(h.createdAt)}</td>
                 <td class="adm-actions">
                   <button type="button" class="btn btn-ghost btn-sm" aria-expanded={open === h.id} onClick={() => setOpen(open === h.id ? null : h.id)}>
-                    Deliveries
+                    {t.admDeliveries}
                   </button>
                   {!h.disabledAt && (
                     <button type="button" class="btn btn-secondary btn-sm" onClick={() => act.run(async () => (await admin.disableWebhook(h.id), hooks.reload()))}>
-                      Disable
+                      {t.admDisable}
                     </button>
                   )}
                 </td>
@@ -207,23 +201,23 @@ function Deliveries(props: { admin: AdminApi; webhookId: string }) {
   const log = useLoad(() => props.admin.deliveries(props.webhookId), [props.webhookId]);
   const act = useAction();
   return (
-    <Section title="Delivery log" intro="Newest first. Replay sends the same event again as a new delivery.">
+    <Section title={t.admDeliveryLog} intro={t.admDeliveryIntro}>
       <div class="adm-row">
         <button type="button" class="btn btn-ghost btn-sm" onClick={log.reload}>
-          Refresh
+          {t.admRefresh}
         </button>
       </div>
       <ErrorLine error={log.error ?? act.error} />
       <table class="adm-table" id="deliveries-table">
         <thead>
           <tr>
-            <th>Event</th>
-            <th>Status</th>
-            <th>Attempts</th>
-            <th>Last answer</th>
-            <th>Created</th>
+            <th>{t.admColEvent}</th>
+            <th>{t.admColStatus}</th>
+            <th>{t.admColAttempts}</th>
+            <th>{t.admColLastAnswer}</th>
+            <th>{t.admColCreated}</th>
             <th>
-              <span class="visually-hidden">Actions</span>
+              <span class="visually-hidden">{t.admActions}</span>
             </th>
           </tr>
         </thead>
@@ -231,7 +225,7 @@ function Deliveries(props: { admin: AdminApi; webhookId: string }) {
           {log.data?.items.length === 0 && (
             <tr>
               <td colSpan={6} class="muted">
-                Nothing delivered yet.
+                {t.admNothingDelivered}
               </td>
             </tr>
           )}
@@ -241,17 +235,17 @@ function Deliveries(props: { admin: AdminApi; webhookId: string }) {
                 <code>{d.eventType}</code>
               </td>
               <td>
-                <span class={`adm-pill ${d.status === 'delivered' ? 'adm-ok' : d.status === 'failed' ? 'adm-bad' : ''}`}>{d.status}</span>
+                <span class={`adm-pill ${d.status === 'delivered' ? 'adm-ok' : d.status === 'failed' ? 'adm-bad' : ''}`}>{t.admDeliveryStatus(d.status)}</span>
               </td>
               <td>{d.attempts}</td>
               <td class="adm-ua" title={d.lastError ?? ''}>
                 {d.lastStatus ? `HTTP ${d.lastStatus}` : ''} {d.lastError ?? (d.status === 'delivered' ? 'OK' : '')}
-                {d.nextAttemptAt && d.attempts > 0 ? ` — retry ${when(d.nextAttemptAt)}` : ''}
+                {d.nextAttemptAt && d.attempts > 0 ? t.admRetryAt(when(d.nextAttemptAt)) : ''}
               </td>
               <td>{when(d.createdAt)}</td>
               <td class="adm-actions">
                 <button type="button" class="btn btn-secondary btn-sm" onClick={() => act.run(async () => (await props.admin.replay(d.id), log.reload()))}>
-                  Replay
+                  {t.admReplay}
                 </button>
               </td>
             </tr>

@@ -6,23 +6,24 @@ import type { ApiClient } from '../api.js';
 import { errorText } from '../app.js';
 import type { AdminApi } from './adminApi.js';
 import { ErrorLine, Section, useAction, useLoad } from './common.js';
+import { lang, t } from '../i18n.js';
 
-const FIELDS: Array<{ field: PrechatField['field']; label: string }> = [
-  { field: 'name', label: 'Name' },
-  { field: 'email', label: 'Email' },
-  { field: 'phone', label: 'Phone' },
-  { field: 'orderNumber', label: 'Order number' },
+const FIELDS: Array<{ field: PrechatField['field']; label: () => string }> = [
+  { field: 'name', label: () => t.admColName },
+  { field: 'email', label: () => t.admColEmail },
+  { field: 'phone', label: () => t.admFieldPhone },
+  { field: 'orderNumber', label: () => t.admFieldOrder },
 ];
 
 /** Same rule as the server: http(s), host, optional port, nothing else. Returns an error or null. */
 export function originProblem(o: string): string | null {
   try {
     const u = new URL(o);
-    if (!/^https?:$/.test(u.protocol)) return `${o}: use https://`;
-    if (o.includes('*') || u.username || u.pathname !== '/' || u.search || u.hash || /[?#]/.test(o)) return `${o}: only scheme://host[:port], like ${u.origin}`;
+    if (!/^https?:$/.test(u.protocol)) return t.admOriginScheme(o);
+    if (o.includes('*') || u.username || u.pathname !== '/' || u.search || u.hash || /[?#]/.test(o)) return t.admOriginOnly(o, u.origin);
     return null;
   } catch {
-    return `${o}: not an origin like https://shop.example`;
+    return t.admOriginBad(o);
   }
 }
 
@@ -69,51 +70,54 @@ export function WidgetSettings(props: { admin: AdminApi }) {
   return (
     <form class="adm-split" onSubmit={save}>
       <div>
-        <Section title="Appearance">
+        <Section title={t.admAppearance}>
           <div class="adm-grid">
             <label class="field">
-              <span>Name shown to visitors</span>
+              <span>{t.admWidgetName}</span>
               <input id="w-name" value={draft.name} maxLength={100} onInput={(e) => set({ name: e.currentTarget.value })} />
             </label>
             <label class="field">
-              <span>Brand colour</span>
+              <span>{t.admBrandColour}</span>
               <span class="adm-color">
                 <input id="w-color" type="color" value={draft.brandColor} onInput={(e) => set({ brandColor: e.currentTarget.value })} />
                 <code>{draft.brandColor}</code>
               </span>
             </label>
-            <fieldset class="field">
-              <legend>Position</legend>
+            <fieldset class="field adm-radio-field">
+              <legend>{t.admPosition}</legend>
+              <div class="adm-radios">
               {(['right', 'left'] as const).map((p) => (
                 <label class="adm-check" key={p}>
-                  <input type="radio" name="position" value={p} checked={draft.position === p} onChange={() => set({ position: p })} /> Bottom {p}
+                  <input type="radio" name="position" value={p} checked={draft.position === p} onChange={() => set({ position: p })} /> {p === 'left' ? t.admBottomLeft : t.admBottomRight}
                 </label>
               ))}
+              </div>
             </fieldset>
             <label class="field">
-              <span>Language</span>
+              <span>{t.admLanguage}</span>
               <select id="w-lang" value={draft.language} onChange={(e) => set({ language: (e.target as HTMLSelectElement).value as TenantSettings['language'] })}>
-                <option value="auto">Visitor's browser</option>
+                <option value="auto">{t.admLangAuto}</option>
                 <option value="en">English</option>
                 <option value="fr">Français</option>
               </select>
             </label>
           </div>
           <label class="field">
-            <span>Greeting</span>
+            <span>{t.admGreeting}</span>
             <textarea id="w-greeting" rows={2} maxLength={300} value={draft.greeting} onInput={(e) => set({ greeting: e.currentTarget.value })} />
           </label>
         </Section>
-        <Section title="Pre-chat form" intro="What a visitor is asked before the chat starts.">
+        <Section title={t.admPrechat} intro={t.admPrechatIntro}>
           <table class="adm-table">
             <tbody>
               {FIELDS.map(({ field, label }) => {
                 const on = fieldOn(field);
+                const text = label();
                 return (
                   <tr key={field}>
                     <td>
                       <label class="adm-check">
-                        <input type="checkbox" checked={!!on} onChange={(e) => toggleField(field, e.currentTarget.checked)} /> {label}
+                        <input type="checkbox" checked={!!on} onChange={(e) => toggleField(field, e.currentTarget.checked)} /> {text}
                       </label>
                     </td>
                     <td>
@@ -124,7 +128,7 @@ export function WidgetSettings(props: { admin: AdminApi }) {
                           checked={!!on?.required}
                           onChange={(e) => set({ prechatFields: draft.prechatFields.map((x) => (x.field === field ? { ...x, required: e.currentTarget.checked } : x)) })}
                         />{' '}
-                        Required
+                        {t.admRequired}
                       </label>
                     </td>
                   </tr>
@@ -133,7 +137,7 @@ export function WidgetSettings(props: { admin: AdminApi }) {
             </tbody>
           </table>
         </Section>
-        <Section title="Allowed origins" intro="Sites allowed to show the widget, one per line: scheme, host and port only (https://shop.example). The frame refuses to load anywhere else.">
+        <Section title={t.admColOrigins} intro={t.admOriginsIntro}>
           <textarea id="w-origins" class="adm-mono" rows={4} value={origins} onInput={(e) => (setSaved(false), setOrigins(e.currentTarget.value))} aria-invalid={problems.length ? 'true' : undefined} />
           {problems.map((p) => (
             <div class="form-error" role="alert" key={p}>
@@ -144,10 +148,10 @@ export function WidgetSettings(props: { admin: AdminApi }) {
         <ErrorLine error={act.error} />
         <div class="adm-row">
           <button class="btn btn-primary" type="submit" id="w-save" disabled={act.busy || problems.length > 0}>
-            Save widget settings
+            {t.admWidgetSave}
           </button>
           <span role="status" class="muted">
-            {saved ? 'Saved.' : ''}
+            {saved ? t.admSaved : ''}
           </span>
         </div>
       </div>
@@ -160,9 +164,9 @@ export function WidgetSettings(props: { admin: AdminApi }) {
 function WidgetPreview(props: { settings: TenantSettings }) {
   const s = props.settings;
   const side = s.position === 'left' ? 'adm-pv-left' : 'adm-pv-right';
-  const fr = s.language === 'fr';
+  const fr = s.language === 'fr' || (s.language === 'auto' && lang === 'fr');
   return (
-    <aside class="adm-preview" aria-label="Live preview of the widget">
+    <aside class="adm-preview" aria-label={t.admPreviewLabel}>
       <div class="adm-pv-page">
         <div class={`adm-pv-window ${side}`} id="widget-preview">
           <div class="adm-pv-head" style={{ background: s.brandColor }}>
@@ -172,7 +176,7 @@ function WidgetPreview(props: { settings: TenantSettings }) {
             <p class="adm-pv-greeting">{s.greeting}</p>
             {s.prechatFields.map((f) => (
               <div class="adm-pv-field" key={f.field}>
-                {FIELDS.find((x) => x.field === f.field)?.label}
+                {FIELDS.find((x) => x.field === f.field)?.label()}
                 {f.required ? ' *' : ''}
               </div>
             ))}
@@ -187,7 +191,7 @@ function WidgetPreview(props: { settings: TenantSettings }) {
           </svg>
         </div>
       </div>
-      <p class="muted adm-pv-note">Preview — {s.position === 'left' ? 'bottom left' : 'bottom right'}, {s.language === 'auto' ? "visitor's language" : s.language}</p>
+      <p class="muted adm-pv-note">{t.admPreviewNote(s.position === 'left' ? t.admBottomLeft : t.admBottomRight, s.language === 'auto' ? t.admLangAuto : s.language === 'fr' ? 'Français' : 'English')}</p>
     </aside>
   );
 }
@@ -199,7 +203,7 @@ export function EmbedSection(props: { api: ApiClient }) {
     props.api.embedSnippet().then(setSnippet, (e: unknown) => setError(errorText(e)));
   }, []);
   return (
-    <Section title="Embed the widget" intro="Paste this before </body> on every page of an allowed origin. The integrity attribute pins the exact loader file: a changed loader will not run.">
+    <Section title={t.admEmbedTitle} intro={t.admEmbedIntro}>
       <ErrorLine error={error} />
       {snippet && (
         <>
@@ -207,17 +211,17 @@ export function EmbedSection(props: { api: ApiClient }) {
             <code>{snippet.snippet}</code>
           </pre>
           <dl class="adm-dl">
-            <dt>Loader URL</dt>
+            <dt>{t.admLoaderUrl}</dt>
             <dd>
               <code>{snippet.loaderUrl}</code>
             </dd>
-            <dt>Integrity (SHA-384)</dt>
+            <dt>{t.admIntegrity}</dt>
             <dd>
               <code id="embed-integrity">{snippet.integrity}</code>
             </dd>
           </dl>
           <button type="button" class="btn btn-secondary" onClick={() => void navigator.clipboard.writeText(snippet.snippet).catch(() => undefined)}>
-            Copy snippet
+            {t.admCopySnippet}
           </button>
         </>
       )}

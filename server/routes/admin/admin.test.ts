@@ -4,6 +4,8 @@ import type { Agent, Tenant } from '../../storage/schema.js';
 import { totpCode } from '../../security/totp.js';
 import { verifyAudit } from '../../security/auditLog.js';
 import { newId } from '../../security/ids.js';
+import { randomBytes } from 'node:crypto';
+import { API_KEY_FAILURES } from '../auth/requireAuth.js';
 
 describe('admin area and developer API', () => {
   let t: TestParley;
@@ -62,6 +64,29 @@ describe('admin area and developer API', () => {
     const [rev] = await audit('api_key.revoked');
     expect(rev).toMatchObject({ actor_kind: 'agent', actor_id: admin.id, credential: expect.stringMatching(/^session:[0-9a-f]{16}$/), tenant_id: tenant.id });
     expect((await verifyAudit(t.ctx.storage.db)).problems).toEqual([]);
+  });
+
+  it('limits failed API-key attempts per address: 429 once over the limit, even with a valid key', async () => {
+    const { token } = await createKey(['conversations:read']);
+    const from = (remoteAddress: string, authorization: string) => t.app.inject({ method: 'GET', url: '/api/conversations', remoteAddress, headers: { authorization } });
+    const guess = () => `Bearer pk_${randomBytes(32).toString('base64url').slice(0, 43)}`;
+    // Failures are counted across every API route (one limiter per app), malformed headers included.
+    for (let i = 0; i < API_KEY_FAILURES.perAddress; i++) {
+      const r = i % 2 ? await from('203.0.113.7', guess()) : await t.app.inject({ method: 'GET', url: '/api/reports', remoteAddress: '203.0.113.7', headers: { authorization: 'Bearer nope' } });
+      expect(r.statusCode, `attempt ${i + 1}`).toBe(401);
+    }
+    const blocked = await from('203.0.113.7', guess());
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.json().error.code).toBe('rate_limited');
+    // The right key does not get through from that address either (no oracle while blocked)…
+    expect((await from('203.0.113.7', `Bearer ${token}`)).statusCode).toBe(429);
+    // …but works from another address, whose own failures are counted separately.
+    expect((await from('198.51.100.9', `Bearer ${token}`)).statusCode).toBe(200);
+    expect((await from('198.51.100.9', guess())).statusCode).toBe(401);
+    // Successful calls are not counted: a busy integration is never limited.
+    for (let i = 0; i < API_KEY_FAILURES.perAddress + 5; i++) expect((await from('192.0.2.1', `Bearer ${token}`)).statusCode).toBe(200);
+    // Sessions (cookies) are not affected by the API-key limiter.
+    expect((await t.app.inject({ method: 'GET', url: '/api/conversations', remoteAddress: '203.0.113.7', headers: s.headers })).statusCode).toBe(200);
   });
 
   it('lets a key act with conversations:write, and records its credential in the audit log', async () => {

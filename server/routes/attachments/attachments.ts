@@ -3,6 +3,7 @@
  * `?name=`), up to 5 MB; agents use their session (+CSRF), visitors their Bearer token. Downloads are
  * served from /files/<id>/<key>, a path outside the apps, with nosniff, a sandboxing CSP and
  * Content-Disposition (inline only for images, for previews), whatever the file claims to be.
+ * Files and their names are sealed at rest (commands/attachmentStorer.ts) and opened here to serve.
  */
 import { readFile } from 'node:fs/promises';
 import { timingSafeEqual } from 'node:crypto';
@@ -13,6 +14,8 @@ import type { AgentSessions } from '../../commands/agentSessions.js';
 import { AppError } from '../../errors.js';
 import { MAX_ATTACHMENT_BYTES, attachmentPath, storeAttachment } from '../../commands/attachmentStorer.js';
 import { newId } from '../../security/ids.js';
+import { KeyUnavailableError } from '../../security/keyring.js';
+import { openAttachmentFile, openField } from '../../security/sealedFields.js';
 import { requireAgent } from '../auth/requireAgent.js';
 import { visitorFromRequest } from '../widget/visitorActions.js';
 
@@ -52,12 +55,19 @@ export async function attachmentRoutes(app: FastifyInstance, ctx: Ctx, sessions:
     const a = Buffer.from(row?.access_key ?? '');
     const b = Buffer.from(key);
     if (!row || a.length !== b.length || !timingSafeEqual(a, b)) throw new AppError('not_found', 'file not found');
-    const bytes = await readFile(attachmentPath(ctx.env.dataDir, row.tenant_id, row.id)).catch(() => null);
-    if (!bytes) throw new AppError('not_found', 'file not found');
+    const sealed = await readFile(attachmentPath(ctx.env.dataDir, row.tenant_id, row.id)).catch(() => null);
+    if (!sealed) throw new AppError('not_found', 'file not found');
+    // A file whose key was destroyed (retention) is gone as far as anyone can tell; a tampered one is refused.
+    const gone = (err: unknown) => {
+      if (err instanceof KeyUnavailableError) throw new AppError('not_found', 'file not found');
+      throw err;
+    };
+    const bytes = await openAttachmentFile(ctx.keyring, row.tenant_id, row.id, sealed).catch(gone);
+    const filename = await openField(ctx.keyring, row.tenant_id, 'attachments', 'filename', row.id, row.filename).catch(gone);
     const image = row.content_type.startsWith('image/');
     return reply
       .header('content-type', row.content_type)
-      .header('content-disposition', `${image ? 'inline' : 'attachment'}; filename="${row.filename.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(row.filename)}`)
+      .header('content-disposition', `${image ? 'inline' : 'attachment'}; filename="${filename.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`)
       .header('x-content-type-options', 'nosniff')
       .header('content-security-policy', "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox")
       .header('cross-origin-resource-policy', 'same-origin')

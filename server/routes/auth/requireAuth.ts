@@ -2,7 +2,9 @@
  * Authentication for the REST API: a tenant API key (`Authorization: Bearer pk_…`, no CSRF needed:
  * browsers never attach it on their own) or an agent's session cookie (CSRF rules of requireAgent).
  * Either way the request gets a Principal: its tenant, the agent it acts as, its scopes, and how to
- * name it in the audit log.
+ * name it in the audit log. Failed API-key attempts are limited per address (API_KEY_FAILURES), like
+ * failed logins: once over the limit, every Bearer attempt from that address gets 429 — even with a
+ * right key — until the window ends, so keys cannot be guessed at speed.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { API_SCOPES, type ApiScope } from '../../../protocol/admin.js';
@@ -13,6 +15,7 @@ import type { AuditActor } from '../../security/auditLog.js';
 import { hashApiKey, looksLikeApiKey } from '../../security/apiKeys.js';
 import type { Agent } from '../../storage/schema.js';
 import type { Accessor } from '../../security/accessAudit.js';
+import { RateLimiter } from '../../security/rateLimiter.js';
 import { requireAgent } from './requireAgent.js';
 
 export interface Principal {
@@ -39,6 +42,11 @@ export const ROLE_SCOPES: Record<Agent['role'], readonly ApiScope[]> = {
   admin: API_SCOPES,
 };
 
+/** Failed Bearer attempts allowed per address per window. */
+export const API_KEY_FAILURES = { perAddress: 20, windowMs: 15 * 60_000 };
+/** One limiter per app (Ctx): every route's guard counts into the same window. */
+const failuresByApp = new WeakMap<Ctx, RateLimiter>();
+
 /** Keys are touched at most once a minute, so a busy integration does not write on every call. */
 const LAST_USED_GRANULARITY_MS = 60_000;
 
@@ -55,16 +63,25 @@ export function hasScope(p: Pick<Principal, 'scopes'>, scope: ApiScope): boolean
 export function requireAuth(ctx: Ctx, sessions: AgentSessions, scope: ApiScope | null) {
   const bySession = requireAgent(sessions, ctx.env);
   const db = ctx.storage.db;
+  let failures = failuresByApp.get(ctx);
+  if (!failures) failuresByApp.set(ctx, (failures = new RateLimiter(API_KEY_FAILURES.perAddress, API_KEY_FAILURES.windowMs)));
+  const limiter = failures;
+  /** Counts a failed attempt of the address; returns the error to throw. */
+  const failed = (ip: string, message: string): AppError => {
+    limiter.hit(ip);
+    return new AppError('unauthorized', message);
+  };
   return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const header = req.headers.authorization;
     if (header !== undefined) {
+      if (limiter.blocked(req.ip)) throw new AppError('rate_limited', 'Too many failed API key attempts from this address; try again in 15 minutes');
       const m = /^Bearer (\S+)$/i.exec(header);
-      if (!m || !looksLikeApiKey(m[1]!)) throw new AppError('unauthorized', 'Authorization must be "Bearer pk_…" with a Parley API key');
+      if (!m || !looksLikeApiKey(m[1]!)) throw failed(req.ip, 'Authorization must be "Bearer pk_…" with a Parley API key');
       const key = await db.selectFrom('api_keys').selectAll().where('key_hash', '=', hashApiKey(m[1]!)).where('revoked_at', 'is', null).executeTakeFirst();
       const agent = key
         ? await db.selectFrom('agents').selectAll().where('id', '=', key.agent_id).where('tenant_id', '=', key.tenant_id).where('disabled_at', 'is', null).executeTakeFirst()
         : undefined;
-      if (!key || !agent) throw new AppError('unauthorized', 'API key is not valid or was revoked');
+      if (!key || !agent) throw failed(req.ip, 'API key is not valid or was revoked');
       const now = Date.now();
       if (key.last_used_at === null || key.last_used_at < now - LAST_USED_GRANULARITY_MS) {
         await db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', key.id).execute();

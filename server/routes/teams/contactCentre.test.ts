@@ -115,6 +115,21 @@ describe('contact centre', () => {
     expect(presence.find((p: { id: string }) => p.id === admin.id)).toMatchObject({ status: 'offline' });
   });
 
+  it('lets admins set another agent’s capacity (audited), and nobody else', async () => {
+    const bob = await makeAgent(t, tenant, 'agent');
+    const ok = await api('PUT', `/api/presence/${bob.id}`, adminIn, { maxChats: 7 });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json()).toMatchObject({ id: bob.id, maxChats: 7 });
+    expect((await api('GET', '/api/presence')).json().items.find((a: { id: string }) => a.id === bob.id).maxChats).toBe(7);
+    const bobIn = await login(t, bob);
+    expect((await api('PUT', `/api/presence/${admin.id}`, bobIn, { maxChats: 1 })).statusCode).toBe(403);
+    expect((await api('PUT', `/api/presence/${bob.id}`, adminIn, { maxChats: 99 })).statusCode).toBe(400);
+    const foreign = await makeAgent(t, await makeTenant(t), 'agent');
+    expect((await api('PUT', `/api/presence/${foreign.id}`, adminIn, { maxChats: 3 })).statusCode).toBe(404);
+    const audit = await t.ctx.storage.db.selectFrom('audit_log').selectAll().where('action', '=', 'agent.capacity_set').execute();
+    expect(audit).toHaveLength(1);
+  });
+
   it('rotates round robin, skips agents who are away, and sees an agent go offline when the console closes', async () => {
     const agents = [await makeAgent(t, tenant), await makeAgent(t, tenant), await makeAgent(t, tenant)];
     await team({ strategy: 'round_robin', memberIds: agents.map((a) => a.id) });
@@ -224,7 +239,8 @@ describe('contact centre', () => {
     await api('POST', '/api/widget/rating', null, { conversationId: v.conversationId, rating: 5, comment: 'Great' }, bearer);
     const rows = await t.ctx.storage.db.selectFrom('satisfaction_ratings').selectAll().where('tenant_id', '=', tenant.id).execute();
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ rating: 5, comment: 'Great', conversation_id: v.conversationId });
+    // The comment is sealed at rest (security/sealedFields.ts); the agent's panel shows it opened.
+    expect(rows[0]).toMatchObject({ rating: 5, comment: expect.stringMatching(/^pe1:\d+:/), conversation_id: v.conversationId });
     expect((await api('GET', `/api/conversations/${v.conversationId}/context`)).json().rating).toEqual({ rating: 5, comment: 'Great' });
 
     // Someone else's token cannot rate or mail this conversation.

@@ -10,6 +10,13 @@ import { teamViews } from '../../queries/teamQueries.js';
 import { presenceList } from '../../queries/presenceQueries.js';
 import { contactSettings } from '../../queries/contactSettingsQueries.js';
 import { requireAgent } from '../auth/requireAgent.js';
+import Type from 'typebox';
+import { AppError } from '../../errors.js';
+import { assertAdmin } from '../../policies/contactCentrePolicy.js';
+import { agentAccessor, auditActor } from '../../security/accessAudit.js';
+import { appendAudit } from '../../security/auditLog.js';
+
+const CapacityBody = Type.Object({ maxChats: Type.Integer({ minimum: 0, maximum: 50 }) }, { additionalProperties: false });
 
 export function teamRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSessions): void {
   const db = ctx.storage.db;
@@ -30,6 +37,18 @@ export function teamRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSessio
   app.post('/api/presence', { preHandler, schema: { body: PresenceBody } }, async (req) => {
     await setPresence(ctx, req.agent, req.body as PresenceBodyT);
     return (await presenceList(db, req.agent.tenant_id)).find((a) => a.id === req.agent.id);
+  });
+
+  /** An admin sets another agent's capacity (the admin area's capacity table). Audited. */
+  app.put('/api/presence/:id', { preHandler, schema: { params: IdParam, body: CapacityBody } }, async (req) => {
+    assertAdmin(req.agent, 'set agent capacity');
+    const id = (req.params as Id).id;
+    const target = await db.selectFrom('agents').selectAll().where('tenant_id', '=', req.agent.tenant_id).where('id', '=', id).executeTakeFirst();
+    if (!target) throw new AppError('not_found', 'agent not found');
+    const { maxChats } = req.body as { maxChats: number };
+    await setPresence(ctx, target, { maxChats });
+    await appendAudit(db, auditActor(agentAccessor(req.agent, req.session, req.ip)), [{ tenantId: req.agent.tenant_id, action: 'agent.capacity_set', resourceType: 'agent', resourceId: id, details: { maxChats } }]);
+    return (await presenceList(db, req.agent.tenant_id)).find((a) => a.id === id);
   });
 
   app.get('/api/contact-settings', { preHandler }, async (req) => {

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cleanupTestParley, dropSchemas, makeTenant, startTestParley, visitorSession, type TestParley } from '../../testing/testParley.js';
+import { cleanupTestParley, dropSchemas, login, makeAgent, makeTenant, startTestParley, visitorSession, type TestParley } from '../../testing/testParley.js';
 import { openVisitors } from '../../security/sealedFields.js';
 import type { Tenant } from '../../storage/schema.js';
 
@@ -16,9 +16,46 @@ describe('widget API', () => {
   it('serves the tenant’s public widget configuration', async () => {
     const res = await t.app.inject({ method: 'GET', url: `/api/widget/config?key=${tenant.widget_key}` });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ tenantName: tenant.name, brandColor: '#2563eb', position: 'right', greeting: tenant.greeting, agentsOnline: false });
+    expect(res.json()).toEqual({
+      tenantName: tenant.name,
+      brandColor: '#2563eb',
+      position: 'right',
+      greeting: tenant.greeting,
+      agentsOnline: false,
+      language: 'auto',
+      prechatFields: [
+        { field: 'name', required: false },
+        { field: 'email', required: false },
+      ],
+      redactionPatterns: [],
+    });
     expect((await t.app.inject({ method: 'GET', url: '/api/widget/config?key=wk_unknown' })).statusCode).toBe(404);
     expect((await t.app.inject({ method: 'GET', url: '/api/widget/config' })).statusCode).toBe(400);
+  });
+
+  it('includes the admin’s widget language, pre-chat fields and the tenant’s redaction patterns', async () => {
+    const admin = await login(t, await makeAgent(t, tenant, 'admin'));
+    const settings = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/admin/settings',
+      headers: admin.headers,
+      payload: { language: 'fr', prechatFields: [{ field: 'orderNumber', required: true }, { field: 'email', required: false }] },
+    });
+    expect(settings.statusCode, settings.body).toBe(200);
+    const privacy = await t.app.inject({ method: 'PUT', url: '/api/admin/privacy', headers: admin.headers, payload: { redactionPatterns: ['ORD-\\d{6}', 'secret-[a-z]+'] } });
+    expect(privacy.statusCode, privacy.body).toBe(200);
+    const config = (await t.app.inject({ method: 'GET', url: `/api/widget/config?key=${tenant.widget_key}` })).json();
+    expect(config.language).toBe('fr');
+    expect(config.prechatFields).toEqual([
+      { field: 'orderNumber', required: true },
+      { field: 'email', required: false },
+    ]);
+    expect(config.redactionPatterns).toEqual(['ORD-\\d{6}', 'secret-[a-z]+']);
+    // Another tenant's config carries none of it.
+    const other = await makeTenant(t);
+    const otherConfig = (await t.app.inject({ method: 'GET', url: `/api/widget/config?key=${other.widget_key}` })).json();
+    expect(otherConfig.redactionPatterns).toEqual([]);
+    expect(otherConfig.language).toBe('auto');
   });
 
   it('resumes a visitor from its token, and ignores forged or foreign tokens', async () => {

@@ -11,7 +11,19 @@ import { AppError } from '../../errors.js';
 import { startVisitorSession } from '../../commands/visitorSessionStarter.js';
 import { recordVisitorContext } from '../../commands/visitorContextRecorder.js';
 import { allowedOrigins, findTenantByWidgetKey } from '../../queries/tenantQueries.js';
+import { tenantSettings } from '../../queries/adminQueries.js';
 import type { PublicFiles } from '../assets/publicFiles.js';
+import { AbuseLimits } from '../../security/abuseLimits.js';
+
+/** tenants.redaction_patterns (validated when saved) as a list of strings; anything unreadable: none. */
+function storedPatterns(json: string): string[] {
+  try {
+    const list: unknown = JSON.parse(json);
+    return Array.isArray(list) ? list.filter((p): p is string => typeof p === 'string') : [];
+  } catch {
+    return [];
+  }
+}
 import { sendFile } from '../assets/assets.js';
 
 const FrameQuery = Type.Object({
@@ -50,22 +62,30 @@ export function widgetRoutes(app: FastifyInstance, ctx: Ctx, files: PublicFiles,
   app.get('/api/widget/config', { schema: { querystring: WidgetConfigQuery } }, async (req): Promise<WidgetConfig> => {
     const tenant = await findTenantByWidgetKey(db, (req.query as { key: string }).key);
     if (!tenant) throw new AppError('not_found', 'widget key not found');
+    const settings = await tenantSettings(db, tenant.id);
     return {
       tenantName: tenant.name,
       brandColor: tenant.brand_color,
       position: tenant.position,
       greeting: tenant.greeting,
       agentsOnline: agentsOnline(tenant.id) > 0,
+      // The admin's widget settings and the tenant's redaction patterns (the frame redacts before sending).
+      language: settings.language,
+      prechatFields: settings.prechatFields,
+      redactionPatterns: storedPatterns(tenant.redaction_patterns),
     };
   });
 
-  app.post('/api/widget/session', { schema: { body: WidgetSessionBody } }, async (req) =>
-    startVisitorSession(ctx, req.body as WidgetSessionBody, req.headers['user-agent'] ?? null).then(async (session) => {
+  // Each session is a new visitor row: per address, at most LIMITS.rate.sessionsPerAddress a minute.
+  const limits = new AbuseLimits(ctx.env.rateLimits);
+  app.post('/api/widget/session', { schema: { body: WidgetSessionBody } }, async (req) => {
+    limits.sessionFromAddress(req.ip);
+    return startVisitorSession(ctx, req.body as WidgetSessionBody, req.headers['user-agent'] ?? null).then(async (session) => {
       // Pages seen and the shopper's claimed (verified or not) identity, for the agent's context panel.
       const body = req.body as WidgetSessionBody;
       const claim = ctx.visitorTokens.verify(session.token);
       if (claim && (body.page || body.identity)) await recordVisitorContext(ctx, claim.tenantId, session.visitorId, { page: body.page, identity: body.identity });
       return session;
-    }),
-  );
+    });
+  });
 }

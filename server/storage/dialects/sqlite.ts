@@ -1,5 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
 import { SqliteDialect, sql, type Kysely } from 'kysely';
 
@@ -14,11 +16,87 @@ export function sqliteDialect(file: string): SqliteDialect {
   db.pragma('busy_timeout = 5000');
   // Deleted rows (erased visitors, destroyed keys) are overwritten with zeros, not left in free pages.
   db.pragma('secure_delete = ON');
-  return new SqliteDialect({ database: db });
+  const checkpointer = file === ':memory:' ? null : startCheckpointer(db, file);
+  return new SqliteDialect({ database: cachingStatements(db, () => void checkpointer?.terminate()) });
 }
 
+/** Pages the WAL may hold before the writer checkpoints by itself (a backstop; see startCheckpointer). */
+const WRITER_CHECKPOINT_PAGES = 8000;
+const CHECKPOINT_INTERVAL_MS = 50;
+
+/**
+ * A checkpoint copies WAL pages back into the database file and fsyncs it. Run by the writer (SQLite's
+ * default: after the commit that crosses 1,000 pages), it blocks the event loop for tens of
+ * milliseconds every few group commits. Here a worker thread with its own connection runs PASSIVE
+ * checkpoints (they never block the writer) every 50 ms, so the writer's commits only append to the
+ * WAL and fsync it. The writer keeps a high autocheckpoint as a backstop: it bounds the WAL if the
+ * worker falls behind or dies, and lets the WAL restart from its beginning under constant load
+ * (mostly already copied by then, so cheap). Durability is unchanged: a commit still returns only
+ * after its WAL frames are on disk (synchronous=FULL).
+ */
+function startCheckpointer(db: Database.Database, file: string): Worker | null {
+  const source = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const Database = require(workerData.driver);
+    const db = new Database(workerData.file);
+    db.pragma('busy_timeout = 1000');
+    db.pragma('synchronous = FULL');
+    setInterval(() => {
+      try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {}
+    }, workerData.intervalMs);
+  `;
+  try {
+    const worker = new Worker(source, { eval: true, workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), file, intervalMs: CHECKPOINT_INTERVAL_MS } });
+    worker.unref();
+    db.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
+    const fallBack = () => {
+      if (db.open) db.pragma('wal_autocheckpoint = 1000');
+    };
+    worker.on('error', fallBack);
+    worker.on('exit', fallBack);
+    return worker;
+  } catch {
+    return null; // SQLite's own checkpoints (wal_autocheckpoint = 1000) then do the work
+  }
+}
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely prepares every query it runs (`db.prepare(sql)`: parse and plan, ~15 µs each), and the
+ * message path runs the same dozen statements for every message. This keeps the most recently used
+ * prepared statements by SQL text (bounded, least recently used dropped). A statement still being
+ * iterated (a streamed query) is never handed out twice: a fresh one is prepared instead.
+ */
+function cachingStatements(db: Database.Database, onClose: () => void): Pick<Database.Database, 'prepare' | 'close'> {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    prepare(source: string) {
+      const hit = cache.get(source);
+      if (hit && !hit.busy) {
+        cache.delete(source);
+        cache.set(source, hit); // most recently used last
+        return hit;
+      }
+      const stmt = db.prepare(source);
+      if (!hit) {
+        cache.set(source, stmt);
+        if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      }
+      return stmt;
+    },
+    close() {
+      cache.clear();
+      onClose();
+      return db.close();
+    },
+  } as Pick<Database.Database, 'prepare' | 'close'>;
+}
+
+/** A duplicate key: UNIQUE, or a PRIMARY KEY (SQLite reports those with their own code, same message). */
 export function isSqliteUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+  const code = typeof err === 'object' && err !== null ? (err as { code?: string }).code : undefined;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 /**

@@ -6,6 +6,8 @@ import * as m0004 from './0004_encryption_at_rest.js';
 import * as m0010 from './0010_admin_api.js';
 import * as m0020 from './0020_contact_centre.js';
 import * as m0021 from './0021_attachment_messages.js';
+import * as m0030 from './0030_sealed_contact_data.js';
+import * as m0040 from './0040_message_path_indexes.js';
 
 /** Migrations are listed in code (not read from disk) so the compiled build and tests see the same set. */
 export const migrationProvider: MigrationProvider = {
@@ -18,6 +20,8 @@ export const migrationProvider: MigrationProvider = {
       '0010_admin_api': m0010,
       '0020_contact_centre': m0020,
       '0021_attachment_messages': m0021,
+      '0030_sealed_contact_data': m0030,
+      '0040_message_path_indexes': m0040,
     };
   },
 };

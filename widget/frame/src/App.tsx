@@ -6,7 +6,7 @@ import { LIMITS } from '../../../protocol/limits.js';
 import type { MessageView } from '../../../protocol/records.js';
 import type { ChatClient, ChatState, Outgoing } from './chat.js';
 import { isFullscreen, postLayout } from './embed.js';
-import { lang, t } from './i18n.js';
+import { lang, setLanguage, t } from './i18n.js';
 import { AlertIcon, ChatIcon, CheckIcon, ClockIcon, CloseIcon, LockIcon, SendIcon } from './icons.js';
 import { applyBrand, safeColor } from './theme.js';
 
@@ -17,9 +17,11 @@ interface AppProps {
   loadConfig: () => Promise<WidgetConfig>;
 }
 
-const timeFormat = new Intl.DateTimeFormat(lang, { hour: 'numeric', minute: '2-digit' });
+let timeFormat: Intl.DateTimeFormat | null = null;
 const formatTime = (iso: string) => {
   const d = new Date(iso);
+  // Made on first use: by then the tenant's language (setLanguage) is known.
+  if (timeFormat?.resolvedOptions().locale.slice(0, 2) !== lang) timeFormat = new Intl.DateTimeFormat(lang, { hour: 'numeric', minute: '2-digit' });
   return Number.isNaN(d.getTime()) ? '' : timeFormat.format(d);
 };
 
@@ -65,6 +67,9 @@ export function App({ widgetKey, host, client, loadConfig }: AppProps) {
       .then((c) => {
         if (!live) return;
         applyBrand(safeColor(c.brandColor));
+        // The tenant's language and redaction patterns, before anything is shown or sent.
+        setLanguage(c.language);
+        client.setRedactionPatterns(c.redactionPatterns);
         setConfig(c);
         void client.availability().then((a) => live && setAvailability(a));
         if (flag.get()) setOpen(true);
@@ -228,7 +233,7 @@ function ChatWindow({
                 </button>
               </div>
             )}
-            <PreChatForm client={client} failed={chat.session === 'failed'} />
+            <PreChatForm client={client} failed={chat.session === 'failed'} fields={prechatFieldsOf(config)} />
           </>
         ) : (
           <MessageLog chat={chat} client={client} />
@@ -245,60 +250,85 @@ function initial(name: string): string {
 
 // ---------- pre-chat form ----------
 
-function PreChatForm({ client, failed }: { client: ChatClient; failed: boolean }) {
-  const [name, setName] = useState('');
-  const [email, setEmail] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [emailError, setEmailError] = useState(false);
-  const nameRef = useRef<HTMLInputElement>(null);
+type PrechatFieldName = 'name' | 'email' | 'phone' | 'orderNumber';
+type PrechatSpec = { field: PrechatFieldName; required: boolean };
+const DEFAULT_PRECHAT: PrechatSpec[] = [
+  { field: 'name', required: false },
+  { field: 'email', required: false },
+];
+const PRECHAT_INPUT: Record<PrechatFieldName, { type: string; autocomplete: string; max: number; inputMode?: 'email' | 'tel' }> = {
+  name: { type: 'text', autocomplete: 'name', max: 100 },
+  email: { type: 'email', autocomplete: 'email', max: 254, inputMode: 'email' },
+  phone: { type: 'tel', autocomplete: 'tel', max: 40, inputMode: 'tel' },
+  orderNumber: { type: 'text', autocomplete: 'off', max: 64 },
+};
 
-  useEffect(() => nameRef.current?.focus(), []);
+/** The admin's pre-chat fields (known ones only, each once); the defaults when the server sent none. */
+export function prechatFieldsOf(config: Pick<WidgetConfig, 'prechatFields'>): PrechatSpec[] {
+  if (!Array.isArray(config.prechatFields)) return DEFAULT_PRECHAT;
+  const seen = new Set<string>();
+  return config.prechatFields.filter((f): f is PrechatSpec => f.field in PRECHAT_INPUT && !seen.has(f.field) && !!seen.add(f.field));
+}
+
+function PreChatForm({ client, failed, fields }: { client: ChatClient; failed: boolean; fields: PrechatSpec[] }) {
+  const [values, setValues] = useState<Partial<Record<PrechatFieldName, string>>>({});
+  const [busy, setBusy] = useState(false);
+  const [errors, setErrors] = useState<Partial<Record<PrechatFieldName, string>>>({});
+  const firstRef = useRef<HTMLInputElement>(null);
+  const label = (f: PrechatFieldName) => (f === 'name' ? t.name : f === 'email' ? t.email : f === 'phone' ? t.phone : t.orderNumber);
+  const placeholder = (f: PrechatFieldName) => (f === 'name' ? t.namePlaceholder : f === 'email' ? t.emailPlaceholder : '');
+
+  useEffect(() => firstRef.current?.focus(), []);
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    const em = email.trim();
-    if (em && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(em)) {
-      setEmailError(true);
-      return;
+    const v = (f: PrechatFieldName) => (values[f] ?? '').trim();
+    const errs: Partial<Record<PrechatFieldName, string>> = {};
+    for (const { field, required } of fields) {
+      if (required && !v(field)) errs[field] = t.fieldRequired;
+      else if (field === 'email' && v('email') && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v('email'))) errs.email = t.invalidEmail;
     }
-    setEmailError(false);
+    setErrors(errs);
+    if (Object.keys(errs).length) return;
     setBusy(true);
-    await client.start({ name, email: em });
+    const ok = await client.start({ name: v('name'), email: v('email') });
+    // Phone and order number have no place in the session: they reach the agent as the first message (redacted like any other).
+    const extra = fields.filter((f) => (f.field === 'phone' || f.field === 'orderNumber') && v(f.field)).map((f) => `${label(f.field)}: ${v(f.field)}`);
+    if (ok && extra.length) client.send(extra.join('\n'));
     setBusy(false);
   };
 
   return (
     <form class="card prechat" onSubmit={submit} noValidate aria-labelledby="prechat-title">
       <h2 id="prechat-title">{t.preChatTitle}</h2>
-      <p class="hint">{t.preChatHint}</p>
-      <Field id="pc-name" label={t.name}>
-        <input
-          ref={nameRef}
-          id="pc-name"
-          name="name"
-          type="text"
-          autocomplete="name"
-          maxLength={100}
-          placeholder={t.namePlaceholder}
-          value={name}
-          onInput={(e) => setName(e.currentTarget.value)}
-        />
-      </Field>
-      <Field id="pc-email" label={t.email} error={emailError ? t.invalidEmail : undefined}>
-        <input
-          id="pc-email"
-          name="email"
-          type="email"
-          autocomplete="email"
-          inputMode="email"
-          maxLength={254}
-          placeholder={t.emailPlaceholder}
-          value={email}
-          aria-invalid={emailError ? 'true' : undefined}
-          aria-describedby={emailError ? 'pc-email-error' : undefined}
-          onInput={(e) => setEmail(e.currentTarget.value)}
-        />
-      </Field>
+      {fields.length > 0 && <p class="hint">{fields.some((f) => f.required) ? t.preChatHintRequired : t.preChatHintOptional}</p>}
+      {fields.map(({ field, required }, i) => {
+        const spec = PRECHAT_INPUT[field];
+        const id = `pc-${field}`;
+        return (
+          <Field key={field} id={id} label={label(field)} required={required} error={errors[field]}>
+            <input
+              ref={i === 0 ? firstRef : undefined}
+              id={id}
+              name={field}
+              type={spec.type}
+              autocomplete={spec.autocomplete}
+              inputMode={spec.inputMode}
+              maxLength={spec.max}
+              required={required}
+              aria-required={required ? 'true' : undefined}
+              placeholder={placeholder(field)}
+              value={values[field] ?? ''}
+              aria-invalid={errors[field] ? 'true' : undefined}
+              aria-describedby={errors[field] ? `${id}-error` : undefined}
+              onInput={(e) => {
+                setValues({ ...values, [field]: e.currentTarget.value });
+                if (errors[field]) setErrors({ ...errors, [field]: undefined });
+              }}
+            />
+          </Field>
+        );
+      })}
       {failed && (
         <p class="form-error" role="alert">
           {t.sessionFailed}
@@ -311,11 +341,11 @@ function PreChatForm({ client, failed }: { client: ChatClient; failed: boolean }
   );
 }
 
-function Field({ id, label, error, children }: { id: string; label: string; error?: string; children: ComponentChildren }) {
+function Field({ id, label, error, required, children }: { id: string; label: string; error?: string; required?: boolean; children: ComponentChildren }) {
   return (
     <div class="field">
       <label for={id}>
-        {label} <span class="optional">({t.optional})</span>
+        {label} <span class="optional">({required ? t.required : t.optional})</span>
       </label>
       {children}
       {error && (

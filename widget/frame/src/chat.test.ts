@@ -3,9 +3,10 @@ import { CLOSE } from '../../../protocol/closeCodes.js';
 import type { ReconnectingSocketOptions } from '../../../protocol/reconnectingSocket.js';
 import type { MessageView } from '../../../protocol/records.js';
 import type { VisitorServerFrame } from '../../../protocol/realtime.js';
-import { ChatClient, type KeyValue, type SocketLike } from './chat.js';
+import { ChatClient, compileTenantPatterns, type KeyValue, type SocketLike } from './chat.js';
+import { prechatFieldsOf } from './App.js';
 import { parseHostOrigin } from './embed.js';
-import { pickLang, DICTIONARIES } from './i18n.js';
+import { pickLang, DICTIONARIES, setLanguage, t } from './i18n.js';
 import { mergeMessages } from './messages.js';
 import { textOn, safeColor } from './theme.js';
 
@@ -138,6 +139,53 @@ describe('ChatClient', () => {
     expect(client.getState().messages).toHaveLength(1);
     expect(client.send('hello').ok).toBe(true);
     expect(client.getState().redactedNote).toBe(false);
+  });
+
+  it('applies the tenant’s redaction patterns before sending, skipping bad or oversized ones', async () => {
+    const { client, sockets } = setup();
+    client.setRedactionPatterns(['ORD-\\d{6}', '([unclosed', 'x'.repeat(201), 42, 'secret-[a-z]+']);
+    await client.start({});
+    const r = client.send('order ORD-123456 and secret-sauce, card 4242 4242 4242 4242');
+    expect(r).toEqual({ ok: true, redacted: 3 });
+    expect((sockets[0]!.sent[0] as { body: string }).body).toBe('order [redacted] and [redacted], card [card •••• 4242]');
+    expect(client.getState().redactedNote).toBe(true);
+    expect(client.getState().outbox[0]!.body).not.toContain('ORD-123456');
+  });
+
+  it('compiles at most 20 tenant patterns and ignores anything that is not a list', () => {
+    expect(compileTenantPatterns(Array.from({ length: 30 }, (_, i) => `p${i}`))).toHaveLength(20);
+    expect(compileTenantPatterns('ORD-\\d+')).toEqual([]);
+    expect(compileTenantPatterns(undefined)).toEqual([]);
+  });
+
+  it('shows only the admin’s pre-chat fields, in their order, once each', () => {
+    expect(prechatFieldsOf({})).toEqual([
+      { field: 'name', required: false },
+      { field: 'email', required: false },
+    ]);
+    expect(
+      prechatFieldsOf({
+        prechatFields: [
+          { field: 'orderNumber', required: true },
+          { field: 'bogus', required: false },
+          { field: 'email', required: false },
+          { field: 'orderNumber', required: false },
+        ],
+      }),
+    ).toEqual([
+      { field: 'orderNumber', required: true },
+      { field: 'email', required: false },
+    ]);
+    expect(prechatFieldsOf({ prechatFields: [] })).toEqual([]);
+  });
+
+  it('uses the tenant’s widget language, or the browser’s for auto', () => {
+    expect(setLanguage('fr')).toBe('fr');
+    expect(t.startChat).toBe(DICTIONARIES.fr.startChat);
+    expect(setLanguage('auto')).toBe(pickLang(typeof navigator === 'undefined' ? [] : [navigator.language]));
+    expect(setLanguage('xx')).toBe(pickLang(typeof navigator === 'undefined' ? [] : [navigator.language]));
+    expect(setLanguage('en')).toBe('en');
+    expect(t.startChat).toBe(DICTIONARIES.en.startChat);
   });
 
   it('marks a rejected send failed and retries it with the same clientId', async () => {

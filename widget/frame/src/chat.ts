@@ -70,6 +70,25 @@ export interface ChatDeps {
   socket: SocketFactory;
 }
 
+/** Caps for the tenant's patterns in the frame (the server validates them too; see server/security/redactionPatterns.ts). */
+export const MAX_TENANT_PATTERNS = 20;
+export const MAX_TENANT_PATTERN_CHARS = 200;
+
+/** The tenant's redaction patterns from the widget config, compiled defensively: bad or oversized ones are skipped. */
+export function compileTenantPatterns(sources: unknown): RegExp[] {
+  if (!Array.isArray(sources)) return [];
+  const out: RegExp[] = [];
+  for (const src of sources.slice(0, MAX_TENANT_PATTERNS)) {
+    if (typeof src !== 'string' || !src || src.length > MAX_TENANT_PATTERN_CHARS) continue;
+    try {
+      out.push(new RegExp(src, 'giu'));
+    } catch {
+      /* not a valid pattern in this browser: the server still applies it */
+    }
+  }
+  return out;
+}
+
 export type SendResult = { ok: true; redacted: number } | { ok: false; reason: 'empty' | 'tooLong' | 'noSession' };
 
 const TYPING_IDLE_MS = 3000;
@@ -106,7 +125,14 @@ export class ChatClient {
   private lastReauth = 0;
   private readSent = { conversationId: '', seq: 0 };
 
+  /** The tenant's redaction patterns, applied with the built-in rules before anything is sent. */
+  private patterns: RegExp[] = [];
+
   constructor(private readonly deps: ChatDeps) {}
+
+  setRedactionPatterns(sources: unknown): void {
+    this.patterns = compileTenantPatterns(sources);
+  }
 
   get storageKey(): string {
     return `parley:${this.deps.key}`;
@@ -164,7 +190,7 @@ export class ChatClient {
 
   /** "Leave a message": stored as a conversation and emailed to the team; the visitor then sees it in the log. */
   async leaveMessage(form: Omit<OfflineMessageBody, 'key'>): Promise<boolean> {
-    const r = redact(form.body.trim());
+    const r = redact(form.body.trim(), this.patterns);
     const res = await this.post('/api/widget/offline-message', { key: this.deps.key, name: form.name.trim().slice(0, 100), email: form.email.trim(), body: r.text });
     const token = (res as { token?: unknown } | null)?.token;
     if (typeof token !== 'string') return false;
@@ -238,7 +264,7 @@ export class ChatClient {
     const text = raw.trim();
     if (!text) return { ok: false, reason: 'empty' };
     if (!this.socket) return { ok: false, reason: 'noSession' };
-    const r = redact(text);
+    const r = redact(text, this.patterns);
     if (r.text.length > LIMITS.maxMessageChars) return { ok: false, reason: 'tooLong' };
     const clientId = newClientId();
     this.set({

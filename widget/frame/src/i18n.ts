@@ -9,6 +9,11 @@ const en = {
   away: 'We’ll reply as soon as we can',
   preChatTitle: 'Before we start',
   preChatHint: 'Tell us who you are so we can follow up. Both fields are optional.',
+  preChatHintOptional: 'Tell us who you are so we can follow up. Every field is optional.',
+  preChatHintRequired: 'Tell us who you are so we can follow up.',
+  fieldRequired: 'Please fill in this field.',
+  phone: 'Phone',
+  orderNumber: 'Order number',
   name: 'Name',
   email: 'Email',
   optional: 'optional',
@@ -80,6 +85,11 @@ const fr: Dict = {
   away: 'Nous vous répondrons dès que possible',
   preChatTitle: 'Avant de commencer',
   preChatHint: 'Dites-nous qui vous êtes pour que nous puissions vous recontacter. Les deux champs sont facultatifs.',
+  preChatHintOptional: 'Dites-nous qui vous êtes pour que nous puissions vous recontacter. Tous les champs sont facultatifs.',
+  preChatHintRequired: 'Dites-nous qui vous êtes pour que nous puissions vous recontacter.',
+  fieldRequired: 'Veuillez remplir ce champ.',
+  phone: 'Téléphone',
+  orderNumber: 'Numéro de commande',
   name: 'Nom',
   email: 'E-mail',
   optional: 'facultatif',
@@ -143,7 +153,7 @@ const fr: Dict = {
 export const DICTIONARIES = { en, fr } as const;
 export type Lang = keyof typeof DICTIONARIES;
 
-/** Picks the first supported language from the browser's preferences (the tenant's setting will come later). */
+/** Picks the first supported language from the browser's preferences (setLanguage applies the tenant's setting). */
 export function pickLang(preferred: readonly string[]): Lang {
   for (const tag of preferred) {
     const base = tag.toLowerCase().split('-')[0];
@@ -152,7 +162,19 @@ export function pickLang(preferred: readonly string[]): Lang {
   return 'en';
 }
 
-export const lang: Lang =
+const browserLang: Lang =
   typeof navigator === 'undefined' ? 'en' : pickLang(navigator.languages?.length ? navigator.languages : [navigator.language]);
 
-export const t: Dict = DICTIONARIES[lang];
+/** The language in use: the browser's until the tenant's widget setting arrives (setLanguage). */
+export let lang: Lang = browserLang;
+
+/** A copy, so setLanguage can swap the strings in place for every importer. */
+export const t: Dict = { ...DICTIONARIES[lang] };
+
+/** Applies the tenant's widget language ('auto', unknown or absent: the visitor's browser language). */
+export function setLanguage(setting: string | null | undefined): Lang {
+  lang = setting && setting !== 'auto' && Object.prototype.hasOwnProperty.call(DICTIONARIES, setting) ? (setting as Lang) : browserLang;
+  Object.assign(t, DICTIONARIES[lang]);
+  if (typeof document !== 'undefined') document.documentElement.lang = lang;
+  return lang;
+}
