@@ -88,7 +88,7 @@ export function WidgetSettings(props: { admin: AdminApi }) {
               <div class="adm-radios">
               {(['right', 'left'] as const).map((p) => (
                 <label class="adm-check" key={p}>
-                  <input type="radio" name="position" value={p} checked={draft.position === p} onChange={() => set({ position: p })} /> {p === 'left' ? t.admBottomLeft : t.admBottomRight}
+                  <input type="radio" name="position" value={p} checked={draft.position === p} onChange={() => set({ position: p })} /> {p === 'left' ? t.admSideLeft : t.admSideRight}
                 </label>
               ))}
               </div>
