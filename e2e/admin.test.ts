@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { freePort, launchChromium, ROOT, SHOTS, startServer, type RunningServer } from './harness.js';
+import { freePort } from '../server/testing/freePort.js';
+import { launchChromium, ROOT, SHOTS, startServer, type RunningServer } from './harness.js';
 import { totpCode } from '../server/security/totp.js';
 
 describe('admin area in Chromium', () => {

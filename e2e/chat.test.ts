@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { freePort, launchChromium, SHOTS, startServer, type RunningServer } from './harness.js';
+import { freePort } from '../server/testing/freePort.js';
+import { launchChromium, SHOTS, startServer, type RunningServer } from './harness.js';
 
 describe('chat end to end in Chromium', () => {
   let dataDir: string;

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { freePort, launchChromium, SHOTS, startServer, type RunningServer } from './harness.js';
+import { freePort } from '../server/testing/freePort.js';
+import { launchChromium, SHOTS, startServer, type RunningServer } from './harness.js';
 import { SmtpSink } from '../server/testing/smtpSink.js';
 import { crc32, deflateSync } from 'node:zlib';
 

@@ -4,23 +4,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
 export const ROOT = join(import.meta.dirname, '..');
 export const SHOTS = join(ROOT, 'e2e', 'screenshots');
 mkdirSync(SHOTS, { recursive: true });
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 export interface RunningServer {
   proc: ChildProcess;

@@ -6,16 +6,18 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
+import { afterEach } from 'vitest';
 import { openStorage, type Storage } from '../server/storage/db.js';
 import { createTenant } from '../server/commands/tenantCreator.js';
 import { createAgent } from '../server/commands/agentCreator.js';
 import { randomToken } from '../server/security/ids.js';
+import { freePort } from '../server/testing/freePort.js';
 import type { Agent, Tenant } from '../server/storage/schema.js';
+import type { ProtoClient } from './protoClient.js';
 
 export const ROOT = join(import.meta.dirname, '..');
 export const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -59,16 +61,6 @@ export async function requireServices(): Promise<void> {
   } finally {
     redis.disconnect();
   }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 export interface Cluster {
@@ -187,6 +179,24 @@ export async function startNode(cluster: Pick<Cluster, 'schema' | 'dataDir'>, op
 /** Kills every node a test left running (afterEach). */
 export async function stopAllNodes(): Promise<void> {
   await Promise.all([...running].map((n) => n.kill('SIGKILL')));
+}
+
+/**
+ * For the tests of one describe block: `newCluster` makes each test's fresh cluster and `clients`
+ * holds the protocol clients it opens. After each test the clients are stopped, every node is killed,
+ * `beforeDrop` runs (when given) and the cluster is dropped.
+ */
+export function clusterPerTest(beforeDrop?: () => Promise<void>): { clients: ProtoClient[]; newCluster: (kind: 'postgres' | 'sqlite') => Promise<Cluster> } {
+  let cluster: Cluster | null = null;
+  const clients: ProtoClient[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.stop();
+    await stopAllNodes();
+    await beforeDrop?.();
+    await cluster?.drop();
+    cluster = null;
+  });
+  return { clients, newCluster: async (kind) => (cluster = await freshCluster(kind)) };
 }
 
 /** Memory a node holds after a full GC: heap plus off-heap buffers (where socket write queues live). */

@@ -1,21 +1,14 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { agentLogin, freshCluster, requireServices, startNode, stopAllNodes, visitorToken, waitFor, type Cluster } from './harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { agentLogin, clusterPerTest, requireServices, startNode, visitorToken, waitFor } from './harness.js';
 import { ProtoClient } from './protoClient.js';
 import { drained, startLoad, verifyDelivery } from './checks.js';
 
 describe('scale-out: two nodes on PostgreSQL + Redis', () => {
-  let cluster: Cluster | null = null;
-  const clients: ProtoClient[] = [];
+  const { clients, newCluster } = clusterPerTest();
   beforeAll(requireServices);
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.stop();
-    await stopAllNodes();
-    await cluster?.drop();
-    cluster = null;
-  });
 
   it('a visitor on node A and an agent on node B chat in real time, no sticky sessions', async () => {
-    cluster = await freshCluster('postgres');
+    const cluster = await newCluster('postgres');
     const [a, b] = await Promise.all([startNode(cluster, { name: 'A', redis: true }), startNode(cluster, { name: 'B', redis: true })]);
     // Session created on B, socket on A; login on A, socket on B: nothing is node-local.
     const token = await visitorToken(b, cluster.tenant, 'Ada');
@@ -40,7 +33,7 @@ describe('scale-out: two nodes on PostgreSQL + Redis', () => {
   });
 
   it('many visitors spread over both nodes, one agent: every message delivered once, in order', async () => {
-    cluster = await freshCluster('postgres');
+    const cluster = await newCluster('postgres');
     const nodes = await Promise.all([startNode(cluster, { name: 'A', redis: true }), startNode(cluster, { name: 'B', redis: true })]);
     const { cookie } = await agentLogin(nodes[0], cluster.agent);
     const agent = new ProtoClient({ urls: () => [nodes[1].url], kind: 'agent', cookie });
@@ -56,7 +49,7 @@ describe('scale-out: two nodes on PostgreSQL + Redis', () => {
     stop();
     await drained([agent, ...visitors]);
     await waitFor('agent saw everything', async () => {
-      const n = await cluster!.storage.db.selectFrom('messages').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const n = await cluster.storage.db.selectFrom('messages').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       return agent.seen.size === Number(n.n);
     });
     const result = await verifyDelivery(cluster.storage, cluster.tenant.id, [agent, ...visitors], [agent], visitors);

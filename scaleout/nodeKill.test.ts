@@ -1,21 +1,14 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { agentLogin, freshCluster, requireServices, sleep, startNode, stopAllNodes, visitorToken, waitFor, type Cluster } from './harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { agentLogin, clusterPerTest, requireServices, sleep, startNode, visitorToken, waitFor } from './harness.js';
 import { ProtoClient } from './protoClient.js';
 import { drained, startLoad, verifyDelivery } from './checks.js';
 
 describe('fault: kill -9 a node under load', () => {
-  let cluster: Cluster | null = null;
-  const clients: ProtoClient[] = [];
+  const { clients, newCluster } = clusterPerTest();
   beforeAll(requireServices);
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.stop();
-    await stopAllNodes();
-    await cluster?.drop();
-    cluster = null;
-  });
 
   it('clients move to the surviving node and resume: zero acknowledged messages lost, zero duplicates', async () => {
-    cluster = await freshCluster('postgres');
+    const cluster = await newCluster('postgres');
     const [a, b] = await Promise.all([startNode(cluster, { name: 'A', redis: true }), startNode(cluster, { name: 'B', redis: true })]);
     let aAlive = true;
     const { cookie } = await agentLogin(b, cluster.agent);
@@ -41,7 +34,7 @@ describe('fault: kill -9 a node under load', () => {
     stop();
     await drained([agent, ...visitors]);
     await waitFor('agent and visitors caught up', async () => {
-      const n = Number((await cluster!.storage.db.selectFrom('messages').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      const n = Number((await cluster.storage.db.selectFrom('messages').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
       return agent.seen.size === n;
     }, 15_000);
     const result = await verifyDelivery(cluster.storage, cluster.tenant.id, [agent, ...visitors], [agent], visitors);

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { agentLogin, freshCluster, requireServices, sleep, startNode, stopAllNodes, visitorToken, waitFor, type Cluster } from './harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentLogin, clusterPerTest, requireServices, sleep, startNode, visitorToken, waitFor } from './harness.js';
 import { ProtoClient } from './protoClient.js';
 import { drained, startLoad, verifyDelivery } from './checks.js';
 
@@ -19,22 +19,15 @@ function startRedis(): void {
 }
 
 describe('fault: Redis restart under load', () => {
-  let cluster: Cluster | null = null;
-  const clients: ProtoClient[] = [];
+  const { clients, newCluster } = clusterPerTest();
   beforeAll(requireServices);
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.stop();
-    await stopAllNodes();
-    await cluster?.drop();
-    cluster = null;
-  });
   afterAll(async () => {
     startRedis();
     await waitFor('redis back', redisUp, 10_000);
   });
 
   it('acks continue while Redis is down, nothing acknowledged is lost, live delivery recovers', async () => {
-    cluster = await freshCluster('postgres');
+    const cluster = await newCluster('postgres');
     const [a, b] = await Promise.all([startNode(cluster, { name: 'A', redis: true }), startNode(cluster, { name: 'B', redis: true })]);
     const { cookie } = await agentLogin(b, cluster.agent);
     const agent = new ProtoClient({ urls: () => [b.url, a.url], kind: 'agent', cookie });
@@ -57,7 +50,7 @@ describe('fault: Redis restart under load', () => {
     stop();
     await drained([agent, ...visitors]);
     await waitFor('everyone caught up', async () => {
-      const n = Number((await cluster!.storage.db.selectFrom('messages').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      const n = Number((await cluster.storage.db.selectFrom('messages').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
       return agent.seen.size === n;
     }, 15_000);
     const result = await verifyDelivery(cluster.storage, cluster.tenant.id, [agent, ...visitors], [agent], visitors);

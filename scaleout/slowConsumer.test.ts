@@ -1,21 +1,14 @@
 import WebSocket from 'ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../protocol/limits.js';
-import { agentLogin, freshCluster, memoryAfterGc, ORIGIN, startNode, stopAllNodes, visitorToken, waitFor, type Cluster } from './harness.js';
+import { agentLogin, clusterPerTest, memoryAfterGc, ORIGIN, startNode, visitorToken, waitFor } from './harness.js';
 import { ProtoClient } from './protoClient.js';
 
 describe('fault: slow consumers', () => {
-  let cluster: Cluster | null = null;
-  const clients: ProtoClient[] = [];
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.stop();
-    await stopAllNodes();
-    await cluster?.drop();
-    cluster = null;
-  });
+  const { clients, newCluster } = clusterPerTest();
 
   it('an agent socket that never reads is cut off at the buffer bound; memory stays bounded; others get everything', async () => {
-    cluster = await freshCluster('sqlite');
+    const cluster = await newCluster('sqlite');
     const node = await startNode(cluster, { name: 'S' });
     const { cookie, csrf } = await agentLogin(node, cluster.agent);
     // The slow consumer: says hello, then stops reading from its TCP socket.

@@ -1,22 +1,15 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { freshCluster, sleep, startNode, stopAllNodes, visitorToken, waitFor, type Cluster } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { clusterPerTest, sleep, startNode, visitorToken, waitFor } from './harness.js';
 import { ProtoClient } from './protoClient.js';
 import { startLoad } from './checks.js';
 
 describe('fault: SQLite node crash mid-write', () => {
-  let cluster: Cluster | null = null;
-  const clients: ProtoClient[] = [];
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.stop();
-    await stopAllNodes();
-    await cluster?.drop();
-    cluster = null;
-  });
+  const { clients, newCluster } = clusterPerTest();
 
   it('kill -9 while acknowledged messages stream in, restart on the same DATA_DIR: every ack is there', async () => {
-    cluster = await freshCluster('sqlite');
+    const cluster = await newCluster('sqlite');
     await cluster.storage.close(); // the node owns the file now
     const node = await startNode(cluster, { name: 'L' });
     const visitors: ProtoClient[] = [];

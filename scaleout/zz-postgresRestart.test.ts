@@ -6,8 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { agentLogin, DATABASE_URL, freshCluster, requireServices, sleep, startNode, stopAllNodes, visitorToken, waitFor, type Cluster } from './harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentLogin, clusterPerTest, DATABASE_URL, requireServices, sleep, startNode, visitorToken, waitFor } from './harness.js';
 import { ProtoClient } from './protoClient.js';
 import { drained, startLoad, verifyDelivery } from './checks.js';
 
@@ -29,23 +29,17 @@ async function pgUp(): Promise<boolean> {
 }
 
 describe('fault: PostgreSQL restart under load', () => {
-  let cluster: Cluster | null = null;
-  const clients: ProtoClient[] = [];
-  beforeAll(requireServices);
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.stop();
-    await stopAllNodes();
+  const { clients, newCluster } = clusterPerTest(async () => {
     if (!(await pgUp())) pgctl('start');
-    await cluster?.drop();
-    cluster = null;
   });
+  beforeAll(requireServices);
   afterAll(async () => {
     if (!(await pgUp())) pgctl('start');
     await waitFor('PostgreSQL up', pgUp, 30_000, 200);
   });
 
   it('sends during the outage get an `unavailable` error, the nodes recover by themselves, nothing acknowledged is lost', async () => {
-    cluster = await freshCluster('postgres');
+    const cluster = await newCluster('postgres');
     const [a, b] = await Promise.all([startNode(cluster, { name: 'A', redis: true }), startNode(cluster, { name: 'B', redis: true })]);
     const { cookie } = await agentLogin(b, cluster.agent);
     const agent = new ProtoClient({ urls: () => [b.url, a.url], kind: 'agent', cookie, retryMs: 500 });
@@ -77,7 +71,7 @@ describe('fault: PostgreSQL restart under load', () => {
     const storage = (await import('../server/storage/db.js')).openStorage;
     cluster.storage = await storage({ databaseUrl: DATABASE_URL, dataDir: cluster.dataDir, pgSchema: cluster.schema! });
     await waitFor('everyone caught up', async () => {
-      const n = Number((await cluster!.storage.db.selectFrom('messages').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      const n = Number((await cluster.storage.db.selectFrom('messages').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
       return agent.seen.size === n;
     }, 15_000);
     const result = await verifyDelivery(cluster.storage, cluster.tenant.id, [agent, ...visitors], [agent], visitors);

@@ -155,6 +155,18 @@ export function Sidebar(props: {
   const tabsRef = useRef<HTMLDivElement>(null);
   const listRef = useRef<HTMLUListElement>(null);
   const page = state.lists[`${state.tab}:${state.status}`];
+  const item = (c: ConversationView) => (
+    <ConversationItem
+      key={c.id}
+      c={c}
+      meId={state.meId}
+      unread={state.unread[c.id] ?? 0}
+      active={state.openId === c.id}
+      typing={!!state.typing[c.id]}
+      now={props.now}
+      onOpen={props.onOpen}
+    />
+  );
 
   return (
     <nav class="sidebar" aria-label={t.inbox}>
@@ -181,18 +193,7 @@ export function Sidebar(props: {
             {t.searchResults(found.items.length, found.q)}
           </p>
           <ul class="conv-list" aria-label={t.searchResultsLabel}>
-            {found.items.map((c) => (
-              <ConversationItem
-                key={c.id}
-                c={state.conversations[c.id] ?? c}
-                meId={state.meId}
-                unread={state.unread[c.id] ?? 0}
-                active={state.openId === c.id}
-                typing={!!state.typing[c.id]}
-                now={props.now}
-                onOpen={props.onOpen}
-              />
-            ))}
+            {found.items.map((c) => item(state.conversations[c.id] ?? c))}
           </ul>
         </div>
       )}
@@ -231,18 +232,7 @@ export function Sidebar(props: {
         )}
         {list.length === 0 && !page?.fetched && <p class="muted list-loading">{t.loading}</p>}
         <ul class="conv-list" ref={listRef} aria-label={t.conversations} onKeyDown={(e) => moveFocus(e, listRef.current, '.conv-item')}>
-          {list.map((c) => (
-            <ConversationItem
-              key={c.id}
-              c={c}
-              meId={state.meId}
-              unread={state.unread[c.id] ?? 0}
-              active={state.openId === c.id}
-              typing={!!state.typing[c.id]}
-              now={props.now}
-              onOpen={props.onOpen}
-            />
-          ))}
+          {list.map(item)}
         </ul>
         {page?.nextCursor && (
           <button type="button" class="btn btn-secondary btn-block load-more" onClick={props.onMore}>

@@ -9,7 +9,7 @@
 import type { Ctx } from '../context.js';
 import { conversationView } from '../queries/conversationQueries.js';
 import { onlineAgents } from '../queries/presenceQueries.js';
-import { queueEntries } from '../queries/queueQueries.js';
+import { queueEntries, waitingConversations } from '../queries/queueQueries.js';
 import type { Db } from '../storage/db.js';
 
 async function lockTenant(trx: Db, tenantId: string, now: number): Promise<void> {
@@ -32,18 +32,7 @@ export async function routeTenant(ctx: Ctx, tenantId: string): Promise<string[]>
     assigned = await db.transaction().execute(async (trx) => {
       const now = Date.now();
       await lockTenant(trx, tenantId, now);
-      const queued = await trx
-        .selectFrom('conversations')
-        .select(['id', 'team_id'])
-        .where('tenant_id', '=', tenantId)
-        .where('status', '=', 'open')
-        .where('assignee_id', 'is', null)
-        .where('bot_active', '=', 0)
-        .where('queued_at', 'is not', null)
-        .orderBy('queued_at', 'asc')
-        .orderBy('id', 'asc')
-        .limit(100)
-        .execute();
+      const queued = await waitingConversations(trx, tenantId, 100);
       if (queued.length === 0) return [];
       const agents = (await onlineAgents(trx, tenantId, now)).filter((a) => a.activeChats < a.maxChats);
       if (agents.length === 0) return [];

@@ -8,7 +8,7 @@ import { AppError } from '../errors.js';
 import { newId } from '../security/ids.js';
 import { findTenantByWidgetKey } from '../queries/tenantQueries.js';
 import { defaultTeam } from '../queries/contactSettingsQueries.js';
-import { conversationView } from '../queries/conversationQueries.js';
+import { conversationView, latestConversationId } from '../queries/conversationQueries.js';
 import { startVisitorSession } from './visitorSessionStarter.js';
 import { createMessage } from './messageCreator.js';
 
@@ -23,16 +23,7 @@ export async function takeOfflineMessage(
   const session = await startVisitorSession(ctx, { key: body.key, token: opts.token, name: body.name, email: body.email, ...(opts.page ? { page: opts.page } : {}) }, opts.userAgent);
   const team = await defaultTeam(db, tenant.id);
   const now = Date.now();
-  const open = await db
-    .selectFrom('conversations')
-    .select(['id'])
-    .where('tenant_id', '=', tenant.id)
-    .where('visitor_id', '=', session.visitorId)
-    .where('status', '=', 'open')
-    .orderBy('created_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  let conversationId = open?.id;
+  let conversationId = await latestConversationId(db, tenant.id, session.visitorId, { openOnly: true });
   if (!conversationId) {
     // Created here, already queued and marked offline, so the bot never takes it.
     conversationId = newId('conv');

@@ -50,6 +50,20 @@ export async function conversationViews(readers: Readers, tenantId: string, rows
   });
 }
 
+/** The id of the visitor's latest conversation (with `openOnly`, latest open one), if any. */
+export async function latestConversationId(db: Db, tenantId: string, visitorId: string, opts: { openOnly?: boolean } = {}): Promise<string | null> {
+  const latest = await db
+    .selectFrom('conversations')
+    .select(['id'])
+    .where('tenant_id', '=', tenantId)
+    .where('visitor_id', '=', visitorId)
+    .$if(!!opts.openOnly, (q) => q.where('status', '=', 'open'))
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return latest?.id ?? null;
+}
+
 export async function conversationView(readers: Readers, tenantId: string, id: string): Promise<ConversationView> {
   const row = await readers.storage.db.selectFrom('conversations').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
   if (!row) throw new AppError('not_found', 'conversation not found');

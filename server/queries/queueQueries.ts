@@ -34,8 +34,9 @@ export async function averageHandleSeconds(db: Db, tenantId: string): Promise<nu
   return Math.min(1800, Math.max(30, Math.round(avg)));
 }
 
-export async function queueEntries(db: Db, tenantId: string, now = Date.now()): Promise<QueueEntry[]> {
-  const waiting = await db
+/** The tenant's waiting conversations (open, no agent, not with the bot, queued), oldest first. */
+export async function waitingConversations(db: Db, tenantId: string, limit: number): Promise<Array<{ id: string; visitor_id: string; team_id?: string | null }>> {
+  return db
     .selectFrom('conversations')
     .select(['id', 'visitor_id', 'team_id'])
     .where('tenant_id', '=', tenantId)
@@ -45,8 +46,12 @@ export async function queueEntries(db: Db, tenantId: string, now = Date.now()): 
     .where('queued_at', 'is not', null)
     .orderBy('queued_at', 'asc')
     .orderBy('id', 'asc')
-    .limit(1000)
+    .limit(limit)
     .execute();
+}
+
+export async function queueEntries(db: Db, tenantId: string, now = Date.now()): Promise<QueueEntry[]> {
+  const waiting = await waitingConversations(db, tenantId, 1000);
   if (waiting.length === 0) return [];
   const [agents, members, handle] = await Promise.all([
     onlineAgents(db, tenantId, now),

@@ -8,7 +8,7 @@ import { recordReceipt } from '../commands/receiptRecorder.js';
 import { handOff } from '../commands/botResponder.js';
 import { queueEntryOf } from '../queries/queueQueries.js';
 import { newId } from '../security/ids.js';
-import { conversationView } from '../queries/conversationQueries.js';
+import { conversationView, latestConversationId } from '../queries/conversationQueries.js';
 import { messagesAfter } from '../queries/messageQueries.js';
 import { Connection } from './connection.js';
 import { frameReader } from './frameReader.js';
@@ -42,17 +42,10 @@ export class VisitorConnection extends Connection<VisitorClientFrame, VisitorSer
     this.limits.connectionOf(claim.tenantId, claim.visitorId);
     this.tenantId = claim.tenantId;
     this.visitorId = claim.visitorId;
-    const latest = await db
-      .selectFrom('conversations')
-      .select(['id'])
-      .where('tenant_id', '=', this.tenantId)
-      .where('visitor_id', '=', this.visitorId)
-      .orderBy('created_at', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    const conversation = latest ? await conversationView(this.ctx, this.tenantId, latest.id) : null;
+    const latest = await latestConversationId(db, this.tenantId, this.visitorId);
+    const conversation = latest ? await conversationView(this.ctx, this.tenantId, latest) : null;
     const messages = latest
-      ? (await messagesAfter(this.ctx, this.tenantId, latest.id, frame.lastSeq ?? 0, { includeInternal: false })).items
+      ? (await messagesAfter(this.ctx, this.tenantId, latest, frame.lastSeq ?? 0, { includeInternal: false })).items
       : [];
     // Join the room before answering, so no event between the query and the join is missed
     // (a message in both is deduplicated by the client by id).
@@ -72,29 +65,14 @@ export class VisitorConnection extends Connection<VisitorClientFrame, VisitorSer
       const { message } = await createMessage(this.ctx, actor, { clientId: frame.clientId, body: frame.body, conversationId: frame.conversationId });
       this.send({ type: 'ack', clientId: frame.clientId, message });
     } else if (frame.type === 'receipt' || frame.type === 'handoff') {
-      const current = await this.ctx.storage.db
-        .selectFrom('conversations')
-        .select(['id'])
-        .where('tenant_id', '=', this.tenantId)
-        .where('visitor_id', '=', this.visitorId)
-        .orderBy('created_at', 'desc')
-        .limit(1)
-        .executeTakeFirst();
+      const current = await latestConversationId(this.ctx.storage.db, this.tenantId, this.visitorId);
       if (!current) return;
-      if (frame.type === 'receipt') await recordReceipt(this.ctx, { kind: 'visitor', tenantId: this.tenantId, visitorId: this.visitorId }, current.id, frame);
-      else await handOff(this.ctx, this.tenantId, current.id, newId('handoff'));
+      if (frame.type === 'receipt') await recordReceipt(this.ctx, { kind: 'visitor', tenantId: this.tenantId, visitorId: this.visitorId }, current, frame);
+      else await handOff(this.ctx, this.tenantId, current, newId('handoff'));
     } else if (frame.type === 'typing') {
-      const latest = await this.ctx.storage.db
-        .selectFrom('conversations')
-        .select(['id'])
-        .where('tenant_id', '=', this.tenantId)
-        .where('visitor_id', '=', this.visitorId)
-        .where('status', '=', 'open')
-        .orderBy('created_at', 'desc')
-        .limit(1)
-        .executeTakeFirst();
+      const latest = await latestConversationId(this.ctx.storage.db, this.tenantId, this.visitorId, { openOnly: true });
       if (!latest) return; // nobody to tell before the first message
-      await this.ctx.bus.publish({ type: 'typing', tenantId: this.tenantId, conversationId: latest.id, visitorId: this.visitorId, from: 'visitor', on: frame.on });
+      await this.ctx.bus.publish({ type: 'typing', tenantId: this.tenantId, conversationId: latest, visitorId: this.visitorId, from: 'visitor', on: frame.on });
     }
   }
 

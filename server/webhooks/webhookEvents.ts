@@ -14,6 +14,11 @@ export type WebhookEventType =
   | 'security.incident'
   | 'security.exposure_report';
 
+/** The delivery state of an event not yet tried: pending and due `now` (new events and replays). */
+export function untriedDelivery(now: number) {
+  return { status: 'pending' as const, attempts: 0, next_attempt_at: now, locked_until: 0, last_status: null, last_error: null, created_at: now, delivered_at: null };
+}
+
 /**
  * With `dataKey` (events carrying conversation or visitor data), the stored payload is sealed under
  * the tenant's key like the data itself; the deliverer opens it just before sending.
@@ -38,14 +43,7 @@ export async function enqueueWebhookEvent(db: Db, tenantId: string, type: Webhoo
           tenant_id: tenantId,
           event_type: type,
           payload: dataKey ? sealWith(dataKey, aadFor(tenantId, 'webhook_deliveries', 'payload', id), payload) : payload,
-          status: 'pending' as const,
-          attempts: 0,
-          next_attempt_at: now,
-          locked_until: 0,
-          last_status: null,
-          last_error: null,
-          created_at: now,
-          delivered_at: null,
+          ...untriedDelivery(now),
         };
       }),
     )

@@ -10,7 +10,7 @@ import type { ApiClient } from '../api.js';
 import { Logo } from '../icons.js';
 import { AdminApi } from './adminApi.js';
 import { Analytics } from './analytics.js';
-import { ErrorLine, Section, ShownOnce, useAction, useLoad, when } from './common.js';
+import { AdminTable, ErrorLine, Section, ShownOnce, useAction, useLoad, when } from './common.js';
 import { ApiKeys, Webhooks } from './developer.js';
 import { TotpEnrolment } from './account.js';
 import { EmbedSection, WidgetSettings } from './widget.js';
@@ -120,56 +120,42 @@ function Agents(props: { admin: AdminApi; me: string }) {
     <>
       <Section title={t.admAgentsTitle} intro={t.admAgentsIntro}>
         <ErrorLine error={agents.error ?? act.error} />
-        <table class="adm-table" id="agents-table">
-          <thead>
-            <tr>
-              <th>{t.admColName}</th>
-              <th>{t.admColEmail}</th>
-              <th>{t.admColRole}</th>
-              <th>{t.admColTwoFactor}</th>
-              <th>{t.admColStatus}</th>
-              <th>
-                <span class="visually-hidden">{t.admActions}</span>
-              </th>
+        <AdminTable id="agents-table" columns={[t.admColName, t.admColEmail, t.admColRole, t.admColTwoFactor, t.admColStatus]} actions>
+          {agents.data?.items.map((a) => (
+            <tr key={a.id} class={a.disabled ? 'adm-dim' : ''}>
+              <td>{a.name}</td>
+              <td>{a.email}</td>
+              <td>
+                <select
+                  aria-label={t.admRoleOf(a.name)}
+                  value={a.role}
+                  disabled={act.busy}
+                  onChange={(e) => act.run(async () => (await admin.updateAgent(a.id, { role: (e.target as HTMLSelectElement).value as AgentRole }), agents.reload()))}
+                >
+                  {ROLES.map((r) => (
+                    <option key={r} value={r}>
+                      {t.admRole(r)}
+                    </option>
+                  ))}
+                </select>
+              </td>
+              <td>{a.totpEnabled ? <span class="adm-pill adm-ok">{t.admOn}</span> : <span class="adm-pill">{t.admOff}</span>}</td>
+              <td>{a.disabled ? t.admDisabled : t.admActive}</td>
+              <td class="adm-actions">
+                {a.totpEnabled && a.id !== props.me && (
+                  <button type="button" class="btn btn-ghost btn-sm" onClick={() => act.run(async () => (await admin.resetTotp(a.id), agents.reload()))}>
+                    {t.admReset2fa}
+                  </button>
+                )}
+                {a.id !== props.me && (
+                  <button type="button" class="btn btn-secondary btn-sm" onClick={() => act.run(async () => (await admin.updateAgent(a.id, { disabled: !a.disabled }), agents.reload()))}>
+                    {a.disabled ? t.admEnable : t.admDisable}
+                  </button>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {agents.data?.items.map((a) => (
-              <tr key={a.id} class={a.disabled ? 'adm-dim' : ''}>
-                <td>{a.name}</td>
-                <td>{a.email}</td>
-                <td>
-                  <select
-                    aria-label={t.admRoleOf(a.name)}
-                    value={a.role}
-                    disabled={act.busy}
-                    onChange={(e) => act.run(async () => (await admin.updateAgent(a.id, { role: (e.target as HTMLSelectElement).value as AgentRole }), agents.reload()))}
-                  >
-                    {ROLES.map((r) => (
-                      <option key={r} value={r}>
-                        {t.admRole(r)}
-                      </option>
-                    ))}
-                  </select>
-                </td>
-                <td>{a.totpEnabled ? <span class="adm-pill adm-ok">{t.admOn}</span> : <span class="adm-pill">{t.admOff}</span>}</td>
-                <td>{a.disabled ? t.admDisabled : t.admActive}</td>
-                <td class="adm-actions">
-                  {a.totpEnabled && a.id !== props.me && (
-                    <button type="button" class="btn btn-ghost btn-sm" onClick={() => act.run(async () => (await admin.resetTotp(a.id), agents.reload()))}>
-                      {t.admReset2fa}
-                    </button>
-                  )}
-                  {a.id !== props.me && (
-                    <button type="button" class="btn btn-secondary btn-sm" onClick={() => act.run(async () => (await admin.updateAgent(a.id, { disabled: !a.disabled }), agents.reload()))}>
-                      {a.disabled ? t.admEnable : t.admDisable}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </AdminTable>
       </Section>
       <Section title={t.admInviteTitle} intro={t.admInviteIntro}>
         {link ? (
@@ -195,39 +181,26 @@ function Agents(props: { admin: AdminApi; me: string }) {
             </button>
           </form>
         )}
-        <table class="adm-table">
-          <thead>
-            <tr>
-              <th>{t.admColEmail}</th>
-              <th>{t.admColRole}</th>
-              <th>{t.admColSent}</th>
-              <th>{t.admColState}</th>
-              <th>
-                <span class="visually-hidden">{t.admActions}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {invitations.data?.items.map((i) => {
-              const state = i.acceptedAt ? 'Accepted' : i.revokedAt ? 'Revoked' : Date.parse(i.expiresAt) < Date.now() ? 'Expired' : 'Pending';
-              return (
-                <tr key={i.id}>
-                  <td>{i.email}</td>
-                  <td>{t.admRole(i.role)}</td>
-                  <td>{when(i.createdAt)}</td>
-                  <td>{t.admInvState(state)}</td>
-                  <td class="adm-actions">
-                    {state === 'Pending' && (
-                      <button type="button" class="btn btn-ghost btn-sm" onClick={() => act.run(async () => (await admin.revokeInvitation(i.id), invitations.reload()))}>
-                        {t.admRevoke}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <AdminTable columns={[t.admColEmail, t.admColRole, t.admColSent, t.admColState]} actions>
+          {invitations.data?.items.map((i) => {
+            const state = i.acceptedAt ? 'Accepted' : i.revokedAt ? 'Revoked' : Date.parse(i.expiresAt) < Date.now() ? 'Expired' : 'Pending';
+            return (
+              <tr key={i.id}>
+                <td>{i.email}</td>
+                <td>{t.admRole(i.role)}</td>
+                <td>{when(i.createdAt)}</td>
+                <td>{t.admInvState(state)}</td>
+                <td class="adm-actions">
+                  {state === 'Pending' && (
+                    <button type="button" class="btn btn-ghost btn-sm" onClick={() => act.run(async () => (await admin.revokeInvitation(i.id), invitations.reload()))}>
+                      {t.admRevoke}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </AdminTable>
       </Section>
     </>
   );
@@ -282,40 +255,27 @@ function Security(props: { admin: AdminApi; api: ApiClient }) {
       </Section>
       <Section title={t.admSessionsTitle} intro={t.admSessionsIntro}>
         <ErrorLine error={sessions.error} />
-        <table class="adm-table" id="sessions-table">
-          <thead>
-            <tr>
-              <th>{t.admAgent}</th>
-              <th>{t.admColSignedIn}</th>
-              <th>{t.admColAddress}</th>
-              <th>{t.admColBrowser}</th>
-              <th>
-                <span class="visually-hidden">{t.admActions}</span>
-              </th>
+        <AdminTable id="sessions-table" columns={[t.admAgent, t.admColSignedIn, t.admColAddress, t.admColBrowser]} actions>
+          {sessions.data?.items.map((s) => (
+            <tr key={s.id}>
+              <td>
+                {s.agent.name} {s.current && <span class="adm-pill adm-ok">{t.admThisSession}</span>}
+              </td>
+              <td>{when(s.createdAt)}</td>
+              <td>{s.ip ?? '—'}</td>
+              <td class="adm-ua" title={s.userAgent ?? ''}>
+                {s.userAgent ?? '—'}
+              </td>
+              <td class="adm-actions">
+                {!s.current && (
+                  <button type="button" class="btn btn-secondary btn-sm" onClick={() => act.run(async () => (await admin.revokeSession(s.id), sessions.reload()))}>
+                    {t.admRevoke}
+                  </button>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {sessions.data?.items.map((s) => (
-              <tr key={s.id}>
-                <td>
-                  {s.agent.name} {s.current && <span class="adm-pill adm-ok">{t.admThisSession}</span>}
-                </td>
-                <td>{when(s.createdAt)}</td>
-                <td>{s.ip ?? '—'}</td>
-                <td class="adm-ua" title={s.userAgent ?? ''}>
-                  {s.userAgent ?? '—'}
-                </td>
-                <td class="adm-actions">
-                  {!s.current && (
-                    <button type="button" class="btn btn-secondary btn-sm" onClick={() => act.run(async () => (await admin.revokeSession(s.id), sessions.reload()))}>
-                      {t.admRevoke}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </AdminTable>
       </Section>
     </>
   );
@@ -351,30 +311,19 @@ function Tenants(props: { admin: AdminApi }) {
     <>
       <Section title={t.admTenantsTitle} intro={t.admTenantsIntro}>
         <ErrorLine error={tenants.error} />
-        <table class="adm-table" id="tenants-table">
-          <thead>
-            <tr>
-              <th>{t.admColName}</th>
-              <th>{t.admColSlug}</th>
-              <th>{t.admColAgents}</th>
-              <th>{t.admColOrigins}</th>
-              <th>{t.admColCreated}</th>
+        <AdminTable id="tenants-table" columns={[t.admColName, t.admColSlug, t.admColAgents, t.admColOrigins, t.admColCreated]}>
+          {tenants.data?.items.map((t) => (
+            <tr key={t.id}>
+              <td>{t.name}</td>
+              <td>
+                <code>{t.slug}</code>
+              </td>
+              <td>{t.agents}</td>
+              <td>{t.allowedOrigins.join(', ') || '—'}</td>
+              <td>{when(t.createdAt)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {tenants.data?.items.map((t) => (
-              <tr key={t.id}>
-                <td>{t.name}</td>
-                <td>
-                  <code>{t.slug}</code>
-                </td>
-                <td>{t.agents}</td>
-                <td>{t.allowedOrigins.join(', ') || '—'}</td>
-                <td>{when(t.createdAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </AdminTable>
       </Section>
       <Section title={t.admTenantCreateTitle}>
         {link && <ShownOnce label={t.admTenantInviteLink} value={link} note={t.admTenantInviteNote} onDone={() => setLink(null)} />}

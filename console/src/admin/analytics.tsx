@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import type { Report, ReportGroupRow } from '../../../protocol/admin.js';
 import type { AdminApi } from './adminApi.js';
 import { bucketLabel, columnBars, formatDuration } from './charts.js';
-import { ErrorLine, Section, useLoad } from './common.js';
+import { AdminTable, ErrorLine, Section, useLoad } from './common.js';
 import { t } from '../i18n.js';
 
 type Range = '24h' | '7d' | '30d';
@@ -150,34 +150,22 @@ function AgentBars(props: { rows: ReportGroupRow[] }) {
 function GroupTable(props: { title: string; rows: ReportGroupRow[]; csv: string; id: string }) {
   return (
     <Section title={props.title}>
-      <table class="adm-table adm-num" id={props.id}>
-        <thead>
-          <tr>
-            <th>{t.admColName}</th>
-            <th>{t.admConversations}</th>
-            <th>{t.admColResolved}</th>
-            <th>{t.admColFirstResponse}</th>
-            <th>{t.admColResolution}</th>
-            <th>{t.admSatisfaction}</th>
+      <AdminTable class="adm-num" id={props.id} columns={[t.admColName, t.admConversations, t.admColResolved, t.admColFirstResponse, t.admColResolution, t.admSatisfaction]}>
+        {props.rows.map((r) => (
+          <tr key={r.id ?? r.name}>
+            <td>{r.name}</td>
+            <td>{r.conversations}</td>
+            <td>{r.resolved}</td>
+            <td>
+              {formatDuration(r.firstResponse.medianMs)} / {formatDuration(r.firstResponse.p90Ms)}
+            </td>
+            <td>
+              {formatDuration(r.resolution.medianMs)} / {formatDuration(r.resolution.p90Ms)}
+            </td>
+            <td>{r.satisfaction.average === null ? '—' : `${r.satisfaction.average.toFixed(1)} (${r.satisfaction.count})`}</td>
           </tr>
-        </thead>
-        <tbody>
-          {props.rows.map((r) => (
-            <tr key={r.id ?? r.name}>
-              <td>{r.name}</td>
-              <td>{r.conversations}</td>
-              <td>{r.resolved}</td>
-              <td>
-                {formatDuration(r.firstResponse.medianMs)} / {formatDuration(r.firstResponse.p90Ms)}
-              </td>
-              <td>
-                {formatDuration(r.resolution.medianMs)} / {formatDuration(r.resolution.p90Ms)}
-              </td>
-              <td>{r.satisfaction.average === null ? '—' : `${r.satisfaction.average.toFixed(1)} (${r.satisfaction.count})`}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </AdminTable>
       <a class="btn btn-ghost btn-sm" href={props.csv} download>
         {t.admDownloadCsv}
       </a>

@@ -52,6 +52,69 @@ export function Section(props: { title: string; intro?: string; children: Compon
   );
 }
 
+/**
+ * The admin table: a header row of column names (and, with `actions`, a last column whose header is
+ * read out only to screen readers), then the rows; `empty` is shown as the one row when given.
+ */
+export function AdminTable(props: { id?: string; class?: string; columns: string[]; actions?: boolean; empty?: string | false; children: ComponentChildren }) {
+  return (
+    <table class={props.class ? `adm-table ${props.class}` : 'adm-table'} id={props.id}>
+      <thead>
+        <tr>
+          {props.columns.map((c, i) => (
+            <th key={i}>{c}</th>
+          ))}
+          {props.actions && (
+            <th>
+              <span class="visually-hidden">{t.admActions}</span>
+            </th>
+          )}
+        </tr>
+      </thead>
+      <tbody>
+        {props.empty && (
+          <tr>
+            <td colSpan={props.columns.length + (props.actions ? 1 : 0)} class="muted">
+              {props.empty}
+            </td>
+          </tr>
+        )}
+        {props.children}
+      </tbody>
+    </table>
+  );
+}
+
+/** `list` with `item` added (on) or taken out (off): what a checkbox in a multi-choice list does. */
+export const toggled = <T,>(list: T[], item: T, on: boolean): T[] => (on ? [...list, item] : list.filter((x) => x !== item));
+
+/** One alert line for each problem with a form. */
+export function ProblemLines(props: { problems: string[] }) {
+  return (
+    <>
+      {props.problems.map((p) => (
+        <div class="form-error" role="alert" key={p}>
+          {p}
+        </div>
+      ))}
+    </>
+  );
+}
+
+/** The submit button of a settings form, with a status line that says when the settings were saved. */
+export function SaveRow(props: { id: string; label: string; disabled: boolean; saved: boolean }) {
+  return (
+    <div class="adm-row">
+      <button class="btn btn-primary" type="submit" id={props.id} disabled={props.disabled}>
+        {props.label}
+      </button>
+      <span role="status" class="muted">
+        {props.saved ? t.admSaved : ''}
+      </span>
+    </div>
+  );
+}
+
 export function ErrorLine(props: { error: string | null }) {
   return props.error ? (
     <div class="form-error" role="alert">

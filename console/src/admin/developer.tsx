@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { API_SCOPES, WEBHOOK_EVENTS, type ApiScope } from '../../../protocol/adminConstants.js';
 import type { AdminApi } from './adminApi.js';
-import { ErrorLine, Section, ShownOnce, useAction, useLoad, when } from './common.js';
+import { AdminTable, ErrorLine, Section, ShownOnce, toggled, useAction, useLoad, when } from './common.js';
 import { t } from '../i18n.js';
 
 const SCOPE_HELP = (s: ApiScope): string => t.admScopeHelp(s);
@@ -38,7 +38,7 @@ export function ApiKeys(props: { admin: AdminApi }) {
               <legend>{t.admColScopes}</legend>
               {API_SCOPES.map((s) => (
                 <label class="adm-check" key={s}>
-                  <input type="checkbox" value={s} checked={scopes.includes(s)} onChange={(e) => setScopes(e.currentTarget.checked ? [...scopes, s] : scopes.filter((x) => x !== s))} />
+                  <input type="checkbox" value={s} checked={scopes.includes(s)} onChange={(e) => setScopes(toggled(scopes, s, e.currentTarget.checked))} />
                   <code>{s}</code> <span class="muted">— {SCOPE_HELP(s)}</span>
                 </label>
               ))}
@@ -54,50 +54,29 @@ export function ApiKeys(props: { admin: AdminApi }) {
       </Section>
       <Section title={t.admKeys}>
         <ErrorLine error={keys.error} />
-        <table class="adm-table" id="keys-table">
-          <thead>
-            <tr>
-              <th>{t.admColName}</th>
-              <th>{t.admColKey}</th>
-              <th>{t.admColScopes}</th>
-              <th>{t.admColCreated}</th>
-              <th>{t.admColLastUsed}</th>
-              <th>
-                <span class="visually-hidden">{t.admActions}</span>
-              </th>
+        <AdminTable id="keys-table" columns={[t.admColName, t.admColKey, t.admColScopes, t.admColCreated, t.admColLastUsed]} actions empty={keys.data?.items.length === 0 && t.admNoKeys}>
+          {keys.data?.items.map((k) => (
+            <tr key={k.id} class={k.revokedAt ? 'adm-dim' : ''}>
+              <td>{k.name}</td>
+              <td>
+                <code>{k.prefix}…</code>
+              </td>
+              <td>{k.scopes.join(', ')}</td>
+              <td>
+                {when(k.createdAt)}
+                {k.createdBy ? t.admBy(k.createdBy.name) : ''}
+              </td>
+              <td>{k.revokedAt ? t.admRevokedAt(when(k.revokedAt)) : when(k.lastUsedAt)}</td>
+              <td class="adm-actions">
+                {!k.revokedAt && (
+                  <button type="button" class="btn btn-secondary btn-sm" onClick={() => act.run(async () => (await admin.revokeApiKey(k.id), keys.reload()))}>
+                    {t.admRevoke}
+                  </button>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {keys.data?.items.length === 0 && (
-              <tr>
-                <td colSpan={6} class="muted">
-                  {t.admNoKeys}
-                </td>
-              </tr>
-            )}
-            {keys.data?.items.map((k) => (
-              <tr key={k.id} class={k.revokedAt ? 'adm-dim' : ''}>
-                <td>{k.name}</td>
-                <td>
-                  <code>{k.prefix}…</code>
-                </td>
-                <td>{k.scopes.join(', ')}</td>
-                <td>
-                  {when(k.createdAt)}
-                  {k.createdBy ? t.admBy(k.createdBy.name) : ''}
-                </td>
-                <td>{k.revokedAt ? t.admRevokedAt(when(k.revokedAt)) : when(k.lastUsedAt)}</td>
-                <td class="adm-actions">
-                  {!k.revokedAt && (
-                    <button type="button" class="btn btn-secondary btn-sm" onClick={() => act.run(async () => (await admin.revokeApiKey(k.id), keys.reload()))}>
-                      {t.admRevoke}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </AdminTable>
       </Section>
     </>
   );
@@ -136,7 +115,7 @@ export function Webhooks(props: { admin: AdminApi }) {
               <legend>{t.admColEvents}</legend>
               {WEBHOOK_EVENTS.map((ev) => (
                 <label class="adm-check" key={ev}>
-                  <input type="checkbox" checked={events.includes(ev)} onChange={(e) => setEvents(e.currentTarget.checked ? [...events, ev] : events.filter((x) => x !== ev))} /> <code>{ev}</code>
+                  <input type="checkbox" checked={events.includes(ev)} onChange={(e) => setEvents(toggled(events, ev, e.currentTarget.checked))} /> <code>{ev}</code>
                 </label>
               ))}
             </fieldset>
@@ -151,46 +130,27 @@ export function Webhooks(props: { admin: AdminApi }) {
       </Section>
       <Section title={t.admSecWebhooks}>
         <ErrorLine error={hooks.error} />
-        <table class="adm-table" id="hooks-table">
-          <thead>
-            <tr>
-              <th>{t.admColUrl}</th>
-              <th>{t.admColEvents}</th>
-              <th>{t.admColCreated}</th>
-              <th>
-                <span class="visually-hidden">{t.admActions}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {hooks.data?.items.length === 0 && (
-              <tr>
-                <td colSpan={4} class="muted">
-                  {t.admNoHooks}
-                </td>
-              </tr>
-            )}
-            {hooks.data?.items.map((h) => (
-              <tr key={h.id} class={h.disabledAt ? 'adm-dim' : ''}>
-                <td class="adm-ua">
-                  <code>{h.url}</code>
-                </td>
-                <td>{h.events.join(', ')}</td>
-                <td>{h.disabledAt ? t.admDisabledAt(when(h.disabledAt)) : when(h.createdAt)}</td>
-                <td class="adm-actions">
-                  <button type="button" class="btn btn-ghost btn-sm" aria-expanded={open === h.id} onClick={() => setOpen(open === h.id ? null : h.id)}>
-                    {t.admDeliveries}
+        <AdminTable id="hooks-table" columns={[t.admColUrl, t.admColEvents, t.admColCreated]} actions empty={hooks.data?.items.length === 0 && t.admNoHooks}>
+          {hooks.data?.items.map((h) => (
+            <tr key={h.id} class={h.disabledAt ? 'adm-dim' : ''}>
+              <td class="adm-ua">
+                <code>{h.url}</code>
+              </td>
+              <td>{h.events.join(', ')}</td>
+              <td>{h.disabledAt ? t.admDisabledAt(when(h.disabledAt)) : when(h.createdAt)}</td>
+              <td class="adm-actions">
+                <button type="button" class="btn btn-ghost btn-sm" aria-expanded={open === h.id} onClick={() => setOpen(open === h.id ? null : h.id)}>
+                  {t.admDeliveries}
+                </button>
+                {!h.disabledAt && (
+                  <button type="button" class="btn btn-secondary btn-sm" onClick={() => act.run(async () => (await admin.disableWebhook(h.id), hooks.reload()))}>
+                    {t.admDisable}
                   </button>
-                  {!h.disabledAt && (
-                    <button type="button" class="btn btn-secondary btn-sm" onClick={() => act.run(async () => (await admin.disableWebhook(h.id), hooks.reload()))}>
-                      {t.admDisable}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                )}
+              </td>
+            </tr>
+          ))}
+        </AdminTable>
       </Section>
       {open && <Deliveries admin={admin} webhookId={open} />}
     </>
@@ -208,50 +168,29 @@ function Deliveries(props: { admin: AdminApi; webhookId: string }) {
         </button>
       </div>
       <ErrorLine error={log.error ?? act.error} />
-      <table class="adm-table" id="deliveries-table">
-        <thead>
-          <tr>
-            <th>{t.admColEvent}</th>
-            <th>{t.admColStatus}</th>
-            <th>{t.admColAttempts}</th>
-            <th>{t.admColLastAnswer}</th>
-            <th>{t.admColCreated}</th>
-            <th>
-              <span class="visually-hidden">{t.admActions}</span>
-            </th>
+      <AdminTable id="deliveries-table" columns={[t.admColEvent, t.admColStatus, t.admColAttempts, t.admColLastAnswer, t.admColCreated]} actions empty={log.data?.items.length === 0 && t.admNothingDelivered}>
+        {log.data?.items.map((d) => (
+          <tr key={d.id}>
+            <td>
+              <code>{d.eventType}</code>
+            </td>
+            <td>
+              <span class={`adm-pill ${d.status === 'delivered' ? 'adm-ok' : d.status === 'failed' ? 'adm-bad' : ''}`}>{t.admDeliveryStatus(d.status)}</span>
+            </td>
+            <td>{d.attempts}</td>
+            <td class="adm-ua" title={d.lastError ?? ''}>
+              {d.lastStatus ? `HTTP ${d.lastStatus}` : ''} {d.lastError ?? (d.status === 'delivered' ? 'OK' : '')}
+              {d.nextAttemptAt && d.attempts > 0 ? t.admRetryAt(when(d.nextAttemptAt)) : ''}
+            </td>
+            <td>{when(d.createdAt)}</td>
+            <td class="adm-actions">
+              <button type="button" class="btn btn-secondary btn-sm" onClick={() => act.run(async () => (await props.admin.replay(d.id), log.reload()))}>
+                {t.admReplay}
+              </button>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {log.data?.items.length === 0 && (
-            <tr>
-              <td colSpan={6} class="muted">
-                {t.admNothingDelivered}
-              </td>
-            </tr>
-          )}
-          {log.data?.items.map((d) => (
-            <tr key={d.id}>
-              <td>
-                <code>{d.eventType}</code>
-              </td>
-              <td>
-                <span class={`adm-pill ${d.status === 'delivered' ? 'adm-ok' : d.status === 'failed' ? 'adm-bad' : ''}`}>{t.admDeliveryStatus(d.status)}</span>
-              </td>
-              <td>{d.attempts}</td>
-              <td class="adm-ua" title={d.lastError ?? ''}>
-                {d.lastStatus ? `HTTP ${d.lastStatus}` : ''} {d.lastError ?? (d.status === 'delivered' ? 'OK' : '')}
-                {d.nextAttemptAt && d.attempts > 0 ? t.admRetryAt(when(d.nextAttemptAt)) : ''}
-              </td>
-              <td>{when(d.createdAt)}</td>
-              <td class="adm-actions">
-                <button type="button" class="btn btn-secondary btn-sm" onClick={() => act.run(async () => (await props.admin.replay(d.id), log.reload()))}>
-                  {t.admReplay}
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </AdminTable>
     </Section>
   );
 }

@@ -8,7 +8,7 @@ import { redact } from '../../../protocol/redaction.js';
 import { ApiError } from '../api.js';
 import { t } from '../i18n.js';
 import { exposureQuery, type AdminApi, type ExposureQuery, type ExposureReport } from './adminApi.js';
-import { ErrorLine, Section, useAction, useLoad, when } from './common.js';
+import { AdminTable, ErrorLine, SaveRow, Section, useAction, useLoad, when } from './common.js';
 
 /** Mirrors server/security/redactionPatterns.ts (MAX_PATTERNS, MAX_PATTERN_CHARS). */
 export const MAX_PATTERNS = 20;
@@ -153,14 +153,7 @@ export function Privacy(props: { admin: AdminApi }) {
         </div>
       )}
       <ErrorLine error={act.error} />
-      <div class="adm-row">
-        <button class="btn btn-primary" type="submit" id="privacy-save" disabled={blocked}>
-          {t.admPrivacySave}
-        </button>
-        <span role="status" class="muted">
-          {saved ? t.admSaved : ''}
-        </span>
-      </div>
+      <SaveRow id="privacy-save" label={t.admPrivacySave} disabled={blocked} saved={saved} />
     </form>
   );
 }
@@ -222,37 +215,26 @@ export function Exposure(props: { admin: AdminApi }) {
             <p class="muted">{t.admExpNothing}</p>
           ) : (
             <div class="adm-scroll">
-              <table class="adm-table" id="exposure-table">
-                <thead>
-                  <tr>
-                    <th>{t.admExpVisitor}</th>
-                    <th>{t.admExpConversation}</th>
-                    <th>{t.admExpFirst}</th>
-                    <th>{t.admExpLast}</th>
-                    <th>{t.admExpAccesses}</th>
-                    <th>{t.admExpActions}</th>
-                    <th>{t.admExpActors}</th>
-                    <th>{t.admExpAddresses}</th>
+              <AdminTable
+                id="exposure-table"
+                columns={[t.admExpVisitor, t.admExpConversation, t.admExpFirst, t.admExpLast, t.admExpAccesses, t.admExpActions, t.admExpActors, t.admExpAddresses]}
+              >
+                {rows.map(({ v, c }, i) => (
+                  <tr key={`${v.visitorId}:${c.conversationId}:${i}`}>
+                    <td class="adm-wrap">
+                      {v.erased ? <span class="adm-pill">{t.admExpErased}</span> : v.name || v.email || v.visitorId || '—'}
+                      {!v.erased && v.email && v.name && <div class="muted adm-small">{v.email}</div>}
+                    </td>
+                    <td>{c.conversationId ? <a href={`#c=${c.conversationId}`}>{c.conversationId.slice(0, 10)}</a> : '—'}</td>
+                    <td>{when(c.firstAccess)}</td>
+                    <td>{when(c.lastAccess)}</td>
+                    <td>{c.accesses}</td>
+                    <td class="adm-wrap adm-small">{c.actions.join(', ')}</td>
+                    <td class="adm-wrap adm-small">{c.actors.join(', ')}</td>
+                    <td class="adm-wrap adm-small">{c.addresses.join(', ') || '—'}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {rows.map(({ v, c }, i) => (
-                    <tr key={`${v.visitorId}:${c.conversationId}:${i}`}>
-                      <td class="adm-wrap">
-                        {v.erased ? <span class="adm-pill">{t.admExpErased}</span> : v.name || v.email || v.visitorId || '—'}
-                        {!v.erased && v.email && v.name && <div class="muted adm-small">{v.email}</div>}
-                      </td>
-                      <td>{c.conversationId ? <a href={`#c=${c.conversationId}`}>{c.conversationId.slice(0, 10)}</a> : '—'}</td>
-                      <td>{when(c.firstAccess)}</td>
-                      <td>{when(c.lastAccess)}</td>
-                      <td>{c.accesses}</td>
-                      <td class="adm-wrap adm-small">{c.actions.join(', ')}</td>
-                      <td class="adm-wrap adm-small">{c.actors.join(', ')}</td>
-                      <td class="adm-wrap adm-small">{c.addresses.join(', ') || '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </AdminTable>
             </div>
           )}
         </Section>

@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import { WEEKDAYS, type AgentPresenceView, type RoutingStrategy, type TeamBody, type TeamView, type Weekday } from '../../../protocol/contactCentre.js';
 import { t } from '../i18n.js';
 import type { AdminApi } from './adminApi.js';
-import { ErrorLine, Section, ShownOnce, useAction, useLoad } from './common.js';
+import { AdminTable, ErrorLine, ProblemLines, Section, ShownOnce, toggled, useAction, useLoad } from './common.js';
 
 /** One opening interval per day in the editor; a day without one is closed. */
 export interface TeamDraft {
@@ -122,52 +122,39 @@ export function Teams(props: { admin: AdminApi }) {
         <ErrorLine error={teams.error ?? act.error} />
         {teams.data && teams.data.items.length === 0 && <p class="muted">{t.admNoTeams}</p>}
         {teams.data && teams.data.items.length > 0 && (
-          <table class="adm-table" id="teams-table">
-            <thead>
-              <tr>
-                <th>{t.admTeamName}</th>
-                <th>{t.admTeamStrategy}</th>
-                <th>{t.admTeamHours}</th>
-                <th>{t.admTeamMembers}</th>
-                <th>
-                  <span class="visually-hidden">{t.admActions}</span>
-                </th>
+          <AdminTable id="teams-table" columns={[t.admTeamName, t.admTeamStrategy, t.admTeamHours, t.admTeamMembers]} actions>
+            {teams.data.items.map((tm) => (
+              <tr key={tm.id}>
+                <td>
+                  <strong>{tm.name}</strong> {tm.isDefault && <span class="adm-pill">{t.admTeamDefault}</span>}
+                  <div class="muted adm-small">
+                    <span class={`adm-pill ${tm.openNow ? 'adm-ok' : ''}`}>{tm.openNow ? t.admTeamOpenNow : t.admTeamClosedNow}</span> {tm.timeZone}
+                  </div>
+                </td>
+                <td class="adm-nowrap">{strategyLabel(tm.strategy)}</td>
+                <td class="adm-wrap adm-small">
+                  {hoursSummary(tm)}
+                  {tm.holidays.length > 0 && <div class="muted">{t.admHolidaysList(tm.holidays.join(', '))}</div>}
+                </td>
+                <td class="adm-wrap">{tm.memberIds.map(nameOf).join(', ') || '—'}</td>
+                <td class="adm-actions">
+                  <button type="button" class="btn btn-secondary btn-sm" onClick={() => setEditing({ id: tm.id, draft: draftFromTeam(tm) })} aria-label={t.admTeamEditTitle(tm.name)}>
+                    {t.admEdit}
+                  </button>
+                  <button
+                    type="button"
+                    class="btn btn-ghost btn-sm"
+                    aria-label={t.deleteNamed(tm.name)}
+                    onClick={() => {
+                      if (confirm(t.admTeamDeleteConfirm(tm.name))) void act.run(async () => (await admin.deleteTeam(tm.id), teams.reload()));
+                    }}
+                  >
+                    {t.admDelete}
+                  </button>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {teams.data.items.map((tm) => (
-                <tr key={tm.id}>
-                  <td>
-                    <strong>{tm.name}</strong> {tm.isDefault && <span class="adm-pill">{t.admTeamDefault}</span>}
-                    <div class="muted adm-small">
-                      <span class={`adm-pill ${tm.openNow ? 'adm-ok' : ''}`}>{tm.openNow ? t.admTeamOpenNow : t.admTeamClosedNow}</span> {tm.timeZone}
-                    </div>
-                  </td>
-                  <td class="adm-nowrap">{strategyLabel(tm.strategy)}</td>
-                  <td class="adm-wrap adm-small">
-                    {hoursSummary(tm)}
-                    {tm.holidays.length > 0 && <div class="muted">{t.admHolidaysList(tm.holidays.join(', '))}</div>}
-                  </td>
-                  <td class="adm-wrap">{tm.memberIds.map(nameOf).join(', ') || '—'}</td>
-                  <td class="adm-actions">
-                    <button type="button" class="btn btn-secondary btn-sm" onClick={() => setEditing({ id: tm.id, draft: draftFromTeam(tm) })} aria-label={t.admTeamEditTitle(tm.name)}>
-                      {t.admEdit}
-                    </button>
-                    <button
-                      type="button"
-                      class="btn btn-ghost btn-sm"
-                      aria-label={t.deleteNamed(tm.name)}
-                      onClick={() => {
-                        if (confirm(t.admTeamDeleteConfirm(tm.name))) void act.run(async () => (await admin.deleteTeam(tm.id), teams.reload()));
-                      }}
-                    >
-                      {t.admDelete}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </AdminTable>
         )}
         {!editing && (
           <button type="button" class="btn btn-primary" id="team-new" onClick={() => setEditing({ id: null, draft: emptyDraft() })}>
@@ -249,7 +236,7 @@ function TeamEditor(props: { admin: AdminApi; id: string | null; initial: TeamDr
                 <input
                   type="checkbox"
                   checked={d.memberIds.includes(a.id)}
-                  onChange={(e) => set({ memberIds: e.currentTarget.checked ? [...d.memberIds, a.id] : d.memberIds.filter((x) => x !== a.id) })}
+                  onChange={(e) => set({ memberIds: toggled(d.memberIds, a.id, e.currentTarget.checked) })}
                 />{' '}
                 {a.name}
               </label>
@@ -330,11 +317,7 @@ function TeamEditor(props: { admin: AdminApi; id: string | null; initial: TeamDr
             </button>
           </div>
         </fieldset>
-        {problems.map((p) => (
-          <div class="form-error" role="alert" key={p}>
-            {p}
-          </div>
-        ))}
+        <ProblemLines problems={problems} />
         <ErrorLine error={act.error} />
         <div class="adm-row">
           <button class="btn btn-primary" type="submit" id="team-save" disabled={act.busy || problems.length > 0 || !d.name.trim()}>
@@ -356,59 +339,48 @@ function Capacity(props: { admin: AdminApi; agents: AgentPresenceView[]; teams: 
   return (
     <Section title={t.admCapacity} intro={t.admCapacityIntro}>
       <ErrorLine error={props.error ?? act.error} />
-      <table class="adm-table" id="capacity-table">
-        <thead>
-          <tr>
-            <th>{t.admAgent}</th>
-            <th>{t.admPresence}</th>
-            <th>{t.admTeams}</th>
-            <th>{t.admActiveChats}</th>
-            <th>{t.admMaxChats}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.agents.map((a) => {
-            const v = values[a.id] ?? String(a.maxChats);
-            const n = Number(v);
-            const ok = /^\d+$/.test(v) && n >= 0 && n <= 50;
-            return (
-              <tr key={a.id}>
-                <td>{a.name}</td>
-                <td>
-                  <span class={`adm-pill ${a.status === 'online' ? 'adm-ok' : ''}`}>{presenceLabel(a.status)}</span>
-                </td>
-                <td class="adm-wrap">{props.teams.filter((tm) => a.teamIds.includes(tm.id)).map((tm) => tm.name).join(', ') || '—'}</td>
-                <td>{a.activeChats}</td>
-                <td>
-                  <form
-                    class="adm-row"
-                    onSubmit={(e) => {
-                      e.preventDefault();
-                      if (ok) void act.run(async () => (await props.admin.setCapacity(a.id, n), props.onChanged()));
-                    }}
-                  >
-                    <input
-                      class="adm-num-input"
-                      type="number"
-                      min={0}
-                      max={50}
-                      aria-label={t.admCapacityOf(a.name)}
-                      aria-invalid={ok ? undefined : 'true'}
-                      value={v}
-                      onInput={(e) => setValues({ ...values, [a.id]: e.currentTarget.value })}
-                    />
-                    {v !== String(a.maxChats) && (
-                      <button type="submit" class="btn btn-secondary btn-sm" disabled={!ok || act.busy}>
-                        {t.admSave}
-                      </button>
-                    )}
-                  </form>
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <AdminTable id="capacity-table" columns={[t.admAgent, t.admPresence, t.admTeams, t.admActiveChats, t.admMaxChats]}>
+        {props.agents.map((a) => {
+          const v = values[a.id] ?? String(a.maxChats);
+          const n = Number(v);
+          const ok = /^\d+$/.test(v) && n >= 0 && n <= 50;
+          return (
+            <tr key={a.id}>
+              <td>{a.name}</td>
+              <td>
+                <span class={`adm-pill ${a.status === 'online' ? 'adm-ok' : ''}`}>{presenceLabel(a.status)}</span>
+              </td>
+              <td class="adm-wrap">{props.teams.filter((tm) => a.teamIds.includes(tm.id)).map((tm) => tm.name).join(', ') || '—'}</td>
+              <td>{a.activeChats}</td>
+              <td>
+                <form
+                  class="adm-row"
+                  onSubmit={(e) => {
+                    e.preventDefault();
+                    if (ok) void act.run(async () => (await props.admin.setCapacity(a.id, n), props.onChanged()));
+                  }}
+                >
+                  <input
+                    class="adm-num-input"
+                    type="number"
+                    min={0}
+                    max={50}
+                    aria-label={t.admCapacityOf(a.name)}
+                    aria-invalid={ok ? undefined : 'true'}
+                    value={v}
+                    onInput={(e) => setValues({ ...values, [a.id]: e.currentTarget.value })}
+                  />
+                  {v !== String(a.maxChats) && (
+                    <button type="submit" class="btn btn-secondary btn-sm" disabled={!ok || act.busy}>
+                      {t.admSave}
+                    </button>
+                  )}
+                </form>
+              </td>
+            </tr>
+          );
+        })}
+      </AdminTable>
     </Section>
   );
 }

@@ -5,7 +5,7 @@ import type { EmbedSnippet } from '../../../protocol/http.js';
 import type { ApiClient } from '../api.js';
 import { errorText } from '../app.js';
 import type { AdminApi } from './adminApi.js';
-import { ErrorLine, Section, useAction, useLoad } from './common.js';
+import { ErrorLine, ProblemLines, SaveRow, Section, useAction, useLoad } from './common.js';
 import { lang, t } from '../i18n.js';
 
 const FIELDS: Array<{ field: PrechatField['field']; label: () => string }> = [
@@ -139,21 +139,10 @@ export function WidgetSettings(props: { admin: AdminApi }) {
         </Section>
         <Section title={t.admColOrigins} intro={t.admOriginsIntro}>
           <textarea id="w-origins" class="adm-mono" rows={4} value={origins} onInput={(e) => (setSaved(false), setOrigins(e.currentTarget.value))} aria-invalid={problems.length ? 'true' : undefined} />
-          {problems.map((p) => (
-            <div class="form-error" role="alert" key={p}>
-              {p}
-            </div>
-          ))}
+          <ProblemLines problems={problems} />
         </Section>
         <ErrorLine error={act.error} />
-        <div class="adm-row">
-          <button class="btn btn-primary" type="submit" id="w-save" disabled={act.busy || problems.length > 0}>
-            {t.admWidgetSave}
-          </button>
-          <span role="status" class="muted">
-            {saved ? t.admSaved : ''}
-          </span>
-        </div>
+        <SaveRow id="w-save" label={t.admWidgetSave} disabled={act.busy || problems.length > 0} saved={saved} />
       </div>
       <WidgetPreview settings={draft} />
     </form>

@@ -262,10 +262,22 @@ describe('admin area and developer API', () => {
     expect(replay.statusCode).toBe(201);
     expect(replay.json()).toMatchObject({ status: 'pending', attempts: 0, eventType: 'message.created' });
     expect(replay.json().id).not.toBe(d.id);
+    // A payload sealed under the tenant's key (conversation data) replays too: it is re-sealed for the new delivery.
+    await enqueueWebhookEvent(t.ctx.storage.db, tenant.id, 'message.created', { id: 'm2', body: 'sealed' }, await t.ctx.keyring.dataKey(tenant.id));
+    await t.webhooks.tick();
+    const sealedLog = await t.app.inject({ method: 'GET', url: `/api/admin/webhooks/${webhook.id}/deliveries`, headers: s.headers });
+    const sealed = sealedLog.json().items.find((x: { id: string; attempts: number }) => x.attempts === 1 && x.id !== d.id);
+    const sealedReplay = await t.app.inject({ method: 'POST', url: `/api/admin/webhook-deliveries/${sealed.id}/replay`, headers: s.headers });
+    expect(sealedReplay.statusCode, sealedReplay.body).toBe(201);
+    await t.ctx.storage.db.updateTable('webhook_deliveries').set({ next_attempt_at: 0 }).where('id', '=', sealedReplay.json().id).execute();
+    await t.webhooks.tick();
+    const after = await t.ctx.storage.db.selectFrom('webhook_deliveries').selectAll().where('id', '=', sealedReplay.json().id).executeTakeFirstOrThrow();
+    expect(after.attempts).toBe(1);
+    expect(after.last_error).not.toMatch(/decrypt|unavailable|open/i); // reached the (refusing) receiver, not a key failure
     const disabled = await t.app.inject({ method: 'POST', url: `/api/admin/webhooks/${webhook.id}/disable`, headers: s.headers });
     expect(disabled.json().disabledAt).toEqual(expect.any(String));
     expect((await t.app.inject({ method: 'POST', url: `/api/admin/webhook-deliveries/${d.id}/replay`, headers: s.headers })).statusCode).toBe(409);
-    for (const a of ['webhook.created', 'webhook.delivery_replayed', 'webhook.disabled']) expect(await audit(a), a).toHaveLength(1);
+    for (const [a, n] of [['webhook.created', 1], ['webhook.delivery_replayed', 2], ['webhook.disabled', 1]] as const) expect(await audit(a), a).toHaveLength(n);
   });
 
   it('lets only platform operators list and create tenants', async () => {

@@ -1,6 +1,6 @@
 /** Teams (queues), agent presence and the tenant's contact-centre settings. */
 import type { FastifyInstance } from 'fastify';
-import { ContactSettingsBody, IdParam, PresenceBody, TeamBody, type ContactSettingsBody as SettingsBody, type PresenceBody as PresenceBodyT, type TeamBody as TeamBodyT } from '../../../protocol/contactCentre.js';
+import { ContactSettingsBody, IdParam, PresenceBody, TeamBody, type ContactSettingsBody as SettingsBody, type PresenceBody as PresenceBodyT } from '../../../protocol/contactCentre.js';
 import type { Ctx } from '../../context.js';
 import type { AgentSessions } from '../../commands/agentSessions.js';
 import { deleteTeam, saveTeam } from '../../commands/teamEditor.js';
@@ -10,6 +10,7 @@ import { teamViews } from '../../queries/teamQueries.js';
 import { presenceList } from '../../queries/presenceQueries.js';
 import { contactSettings } from '../../queries/contactSettingsQueries.js';
 import { requireAgent } from '../auth/requireAgent.js';
+import { editableListRoutes } from '../editableListRoutes.js';
 import Type from 'typebox';
 import { AppError } from '../../errors.js';
 import { assertAdmin } from '../../policies/contactCentrePolicy.js';
@@ -23,12 +24,10 @@ export function teamRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSessio
   const preHandler = requireAgent(sessions, ctx.env);
   type Id = { id: string };
 
-  app.get('/api/teams', { preHandler }, async (req) => ({ items: await teamViews(db, req.agent.tenant_id) }));
-  app.post('/api/teams', { preHandler, schema: { body: TeamBody } }, async (req, reply) => reply.code(201).send(await saveTeam(ctx, req.agent, null, req.body as TeamBodyT)));
-  app.put('/api/teams/:id', { preHandler, schema: { params: IdParam, body: TeamBody } }, async (req) => saveTeam(ctx, req.agent, (req.params as Id).id, req.body as TeamBodyT));
-  app.delete('/api/teams/:id', { preHandler, schema: { params: IdParam } }, async (req, reply) => {
-    await deleteTeam(ctx, req.agent, (req.params as Id).id);
-    return reply.code(204).send();
+  editableListRoutes(app, preHandler, '/api/teams', TeamBody, {
+    items: (agent) => teamViews(db, agent.tenant_id),
+    save: (agent, id, body) => saveTeam(ctx, agent, id, body),
+    remove: (agent, id) => deleteTeam(ctx, agent, id),
   });
 
   /** Every agent of the tenant with presence and load (the supervisor's view, the transfer picker). */
