@@ -29,6 +29,27 @@ describe('admin area and developer API', () => {
   };
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
+  it('serves teams, canned responses and articles over the API with content scopes, documented in OpenAPI', async () => {
+    const { token: reader } = await createKey(['content:read']);
+    const { token: writer } = await createKey(['content:read', 'content:write']);
+    const article = { title: 'Returns', body: 'You can return any item within 30 days.' };
+    const denied = await t.app.inject({ method: 'POST', url: '/api/kb/articles', headers: bearer(reader), payload: article });
+    expect(denied.statusCode).toBe(403);
+    expect(denied.json().error.message).toContain('content:write');
+    const created = await t.app.inject({ method: 'POST', url: '/api/kb/articles', headers: bearer(writer), payload: article });
+    expect(created.statusCode, created.body).toBe(201);
+    for (const path of ['/api/kb/articles', '/api/teams', '/api/canned-responses']) {
+      const res = await t.app.inject({ method: 'GET', url: path, headers: bearer(reader) });
+      expect(res.statusCode, path).toBe(200);
+      expect(Array.isArray(res.json().items)).toBe(true);
+    }
+    expect((await t.app.inject({ method: 'GET', url: '/api/kb/articles', headers: bearer(reader) })).json().items).toHaveLength(1);
+    const { token: other } = await createKey(['conversations:read']);
+    expect((await t.app.inject({ method: 'GET', url: '/api/teams', headers: bearer(other) })).statusCode).toBe(403);
+    const spec = (await t.app.inject({ method: 'GET', url: '/docs/openapi.json' })).json();
+    for (const path of ['/api/teams', '/api/teams/{id}', '/api/kb/articles', '/api/canned-responses']) expect(spec.paths, path).toHaveProperty([path]);
+  });
+
   it('creates API keys shown once and stored hashed, usable as Bearer without CSRF, scoped and revocable', async () => {
     const { apiKey, token } = await createKey(['conversations:read', 'visitors:read']);
     expect(token).toMatch(/^pk_[A-Za-z0-9_-]{43}$/);

@@ -11,6 +11,7 @@ import { presenceList } from '../../queries/presenceQueries.js';
 import { contactSettings } from '../../queries/contactSettingsQueries.js';
 import { requireAgent } from '../auth/requireAgent.js';
 import { editableListRoutes } from '../editableListRoutes.js';
+import { apiOps } from '../api/apiRoute.js';
 import Type from 'typebox';
 import { AppError } from '../../errors.js';
 import { assertAdmin } from '../../policies/contactCentrePolicy.js';
@@ -24,7 +25,7 @@ export function teamRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSessio
   const preHandler = requireAgent(sessions, ctx.env);
   type Id = { id: string };
 
-  editableListRoutes(app, preHandler, '/api/teams', TeamBody, {
+  editableListRoutes(app, apiOps(ctx, sessions), 'teams', '/api/teams', TeamBody, {
     items: (agent) => teamViews(db, agent.tenant_id),
     save: (agent, id, body) => saveTeam(ctx, agent, id, body),
     remove: (agent, id) => deleteTeam(ctx, agent, id),

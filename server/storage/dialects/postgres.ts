@@ -20,7 +20,7 @@ export function isPostgresUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
 }
 
-/** After crypto-shredding: VACUUM the key table so dead tuples holding destroyed wrapped keys are reclaimed. */
-export async function postgresAfterErase(db: Kysely<any>): Promise<void> {
-  await sql`VACUUM tenant_keys`.execute(db);
+/** After crypto-shredding: VACUUM the given tables (the key store's tenant_keys) so dead tuples holding destroyed wrapped keys are reclaimed. */
+export async function postgresAfterErase(db: Kysely<any>, tables: string[]): Promise<void> {
+  for (const table of tables) await sql`VACUUM ${sql.table(table)}`.execute(db);
 }
