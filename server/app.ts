@@ -85,12 +85,16 @@ export function createLogger(env: Env): Logger {
 export async function buildParley(opts: BuildOptions): Promise<Parley> {
   const { env } = opts;
   const log = opts.logger ?? createLogger(env);
-  const storage: Storage = await openStorage({ databaseUrl: env.databaseUrl, dataDir: env.dataDir, ...opts.storage });
-  // Conversation and message events are also queued for the tenant's webhooks (issue 6).
-  const bus: EventBus = forwardToWebhooks(env.redisUrl ? new RedisBus(env.redisUrl, log) : new MemoryBus(), storage.db, log);
+  const storage: Storage = await openStorage({ databaseUrl: env.databaseUrl, keystoreUrl: env.keystoreUrl, dataDir: env.dataDir, ...opts.storage });
+  if (env.databaseUrl && !env.keystoreUrl) {
+    log.warn(`KEYSTORE_URL is not set: tenant keys are in ${storage.keys.location} of the DATABASE_URL database, so a dump of that whole database includes them; set KEYSTORE_URL or exclude that schema from database backups (docs/SECURITY.md)`);
+  }
+  const keyring = new Keyring(storage, { current: env.masterKey, previous: env.masterKeyPrevious });
+  // Conversation and message events are also queued for the tenant's webhooks (issue 6), their
+  // payloads sealed under the tenant's key like the data they carry.
+  const bus: EventBus = forwardToWebhooks(env.redisUrl ? new RedisBus(env.redisUrl, log) : new MemoryBus(), storage.db, keyring, log);
   const metrics = createMetrics();
   const mailer = new Mailer(env.smtpUrl, env.mailFrom, log);
-  const keyring = new Keyring(storage, { current: env.masterKey, previous: env.masterKeyPrevious });
   const ctx: Ctx = { env, storage, bus, log, visitorTokens: new VisitorTokens(env.secretKey), metrics, mailer, keyring };
   const webhooks = new WebhookDeliverer(ctx);
   webhooks.start();

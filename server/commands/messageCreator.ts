@@ -58,7 +58,7 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
     author.name = (row && (await openVisitors(ctx.keyring, [{ ...row, email: null, current_page: null, user_agent: null }]))[0]!.name) || 'Visitor';
   }
 
-  let created: { message: Message; conversationOpened: boolean; visitorId: string } | { duplicate: Message };
+  let created: { message: Message; conversationOpened: boolean; conversationCreated: boolean; visitorId: string } | { duplicate: Message };
   try {
     created = await groupCommit(ctx.storage, async (trx, later) => {
       const conversation = await resolveConversation(trx, actor, input.conversationId);
@@ -99,7 +99,7 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
       await trx.insertInto('messages').values(sealMessage(dataKey, message)).execute();
       const tokens = blindTokens(searchKey, body);
       if (tokens.length) later.insertIgnoringDuplicates('message_search', tokens.map((token) => ({ tenant_id: actor.tenantId, token, conversation_id: conversation.id, message_id: message.id })));
-      return { message, conversationOpened: conversation.opened, visitorId: conversation.visitorId };
+      return { message, conversationOpened: conversation.opened, conversationCreated: conversation.created === true, visitorId: conversation.visitorId };
     });
   } catch (err) {
     // Two nodes raced on the same retry: the loser reads the winner's row.
@@ -127,14 +127,14 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
   const message = presentMessage(created.message);
   if (created.conversationOpened) {
     const conversation = await conversationView(ctx, actor.tenantId, message.conversationId);
-    await ctx.bus.publish({ type: 'conversation.updated', tenantId: actor.tenantId, conversation });
+    await ctx.bus.publish({ type: 'conversation.updated', tenantId: actor.tenantId, conversation, created: created.conversationCreated });
   }
   await ctx.bus.publish({ type: 'message.created', tenantId: actor.tenantId, conversationId: message.conversationId, visitorId: created.visitorId, message });
   return { message, duplicate: false };
 }
 
 /** The conversation a message goes to. A visitor writing after a resolve reopens their latest conversation. */
-async function resolveConversation(trx: Db, actor: Actor, requestedId: string | undefined): Promise<{ id: string; visitorId: string; opened: boolean }> {
+async function resolveConversation(trx: Db, actor: Actor, requestedId: string | undefined): Promise<{ id: string; visitorId: string; opened: boolean; created?: boolean }> {
   if (actor.kind === 'agent' || actor.kind === 'system') {
     if (!requestedId) throw new AppError('validation_failed', 'conversationId is required');
     const conv = assertSameTenant(
@@ -167,5 +167,5 @@ async function resolveConversation(trx: Db, actor: Actor, requestedId: string | 
     .insertInto('conversations')
     .values({ id, tenant_id: actor.tenantId, visitor_id: actor.visitorId, status: 'open', assignee_id: null, created_at: now, updated_at: now, resolved_at: null })
     .execute();
-  return { id, visitorId: actor.visitorId, opened: true };
+  return { id, visitorId: actor.visitorId, opened: true, created: true };
 }

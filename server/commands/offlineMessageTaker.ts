@@ -24,6 +24,7 @@ export async function takeOfflineMessage(
   const team = await defaultTeam(db, tenant.id);
   const now = Date.now();
   let conversationId = await latestConversationId(db, tenant.id, session.visitorId, { openOnly: true });
+  const created = !conversationId;
   if (!conversationId) {
     // Created here, already queued and marked offline, so the bot never takes it.
     conversationId = newId('conv');
@@ -33,7 +34,7 @@ export async function takeOfflineMessage(
       .execute();
   }
   await createMessage(ctx, { kind: 'visitor', tenantId: tenant.id, visitorId: session.visitorId }, { clientId: newId('offline'), conversationId, body: body.body });
-  await ctx.bus.publish({ type: 'conversation.updated', tenantId: tenant.id, conversation: await conversationView(ctx, tenant.id, conversationId) });
+  await ctx.bus.publish({ type: 'conversation.updated', tenantId: tenant.id, conversation: await conversationView(ctx, tenant.id, conversationId), created });
 
   let to: string[] = [];
   if (team?.notify_email) to = [team.notify_email];

@@ -6,7 +6,8 @@ import type { ConversationView, IncidentView, MessageView } from '../../protocol
 
 export type DomainEvent =
   | { type: 'message.created'; tenantId: string; conversationId: string; visitorId: string; message: MessageView }
-  | { type: 'conversation.updated'; tenantId: string; conversation: ConversationView }
+  /** `created`: the conversation did not exist before this event (webhooks send conversation.created). */
+  | { type: 'conversation.updated'; tenantId: string; conversation: ConversationView; created?: boolean }
   | { type: 'typing'; tenantId: string; conversationId: string; visitorId: string; from: 'visitor' | 'agent'; on: boolean }
   /** tenantId null: every tenant's agents are told (a platform-wide incident). */
   | { type: 'incident.raised'; tenantId: string | null; incident: IncidentView }

@@ -80,6 +80,43 @@ describe('webhooks', () => {
     expect(received[1]!.headers['webhook-id']).toBe(received[0]!.headers['webhook-id']);
   });
 
+  it('stores message events sealed under the tenant key and delivers them readable', async () => {
+    const { createMessage } = await import('../commands/messageCreator.js');
+    const { visitorSession } = await import('../testing/testParley.js');
+    const { isSealed } = await import('../security/keyring.js');
+    const { visitorId } = await visitorSession(t, tenant);
+    await createMessage(t.ctx, { kind: 'visitor', tenantId: tenant.id, visitorId }, { clientId: 'w1', body: 'my parcel to Zanzibar-77' });
+    await new Promise((r) => setTimeout(r, 50)); // the forwarder queues after publishing
+    const rows = await t.ctx.storage.db.selectFrom('webhook_deliveries').selectAll().where('event_type', '=', 'message.created').execute();
+    expect(rows).toHaveLength(1);
+    expect(isSealed(rows[0]!.payload)).toBe(true);
+    // The hook did not subscribe to conversation events; one that did gets conversation.created once.
+    expect(await t.ctx.storage.db.selectFrom('webhook_deliveries').selectAll().where('event_type', 'like', 'conversation.%').execute()).toEqual([]);
+    expect(rows[0]!.payload).not.toContain('Zanzibar');
+    await t.webhooks.tick();
+    const delivered = received.find((r) => JSON.parse(r.body).type === 'message.created')!;
+    expect(JSON.parse(delivered.body).data.message.body).toBe('my parcel to Zanzibar-77');
+    expect(verifyWebhook(secret, delivered.headers, delivered.body)).toBe(true);
+  });
+
+  it('sends conversation.created once for a new conversation, then conversation.updated', async () => {
+    const { createMessage } = await import('../commands/messageCreator.js');
+    const { visitorSession } = await import('../testing/testParley.js');
+    await t.ctx.storage.db
+      .insertInto('webhooks')
+      .values({ id: newId('whk'), tenant_id: tenant.id, url, secret, events: JSON.stringify(['conversation.created', 'conversation.updated']), created_at: Date.now(), disabled_at: null })
+      .execute();
+    const { visitorId } = await visitorSession(t, tenant);
+    const actor = { kind: 'visitor' as const, tenantId: tenant.id, visitorId };
+    const { message } = await createMessage(t.ctx, actor, { clientId: 'c1', body: 'first' });
+    await createMessage(t.ctx, actor, { clientId: 'c2', body: 'second' });
+    await t.ctx.storage.db.updateTable('conversations').set({ status: 'resolved' }).where('id', '=', message.conversationId).execute();
+    await createMessage(t.ctx, actor, { clientId: 'c3', body: 'reopens it' });
+    await new Promise((r) => setTimeout(r, 50));
+    const types = (await t.ctx.storage.db.selectFrom('webhook_deliveries').select(['event_type', 'created_at']).where('event_type', 'like', 'conversation.%').orderBy('created_at').execute()).map((r) => r.event_type);
+    expect(types).toEqual(['conversation.created', 'conversation.updated']);
+  });
+
   it('raises an incident once per fingerprint and sends it to webhooks and the audit log', async () => {
     const first = await raiseIncident(t.ctx, { tenantId: null, kind: 'release.tamper', severity: 'critical', summary: 'loader.js changed on disk', details: { path: 'widget/loader.js' }, fingerprint: 'tamper:widget/loader.js' });
     const again = await raiseIncident(t.ctx, { tenantId: null, kind: 'release.tamper', severity: 'critical', summary: 'loader.js changed on disk', details: { path: 'widget/loader.js' }, fingerprint: 'tamper:widget/loader.js' });
