@@ -98,6 +98,7 @@ export async function freshCluster(kind: 'postgres' | 'sqlite'): Promise<Cluster
         const client = new pg.Client({ connectionString: DATABASE_URL });
         await client.connect();
         await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await client.query(`DROP SCHEMA IF EXISTS ${schema}_keys CASCADE`); // the key store's (storage/keyStore.ts)
         await client.end();
       }
       rmSync(dataDir, { recursive: true, force: true });

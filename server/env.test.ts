@@ -31,4 +31,15 @@ describe('env', () => {
     const env = parseEnv({ REDIS_URL: 'redis://127.0.0.1:6379', SECRET_KEY: 'ab'.repeat(32), DATA_DIR: mkdtempSync(join(tmpdir(), 'p-')) });
     expect(env.secretKey).toHaveLength(32);
   });
+
+  it('takes KEYSTORE_URL only with DATABASE_URL, and never the application database itself', () => {
+    const pgBase = { DATABASE_URL: 'postgres://u@db.example/parley', SECRET_KEY: 'ab'.repeat(32), MASTER_KEY: 'cd'.repeat(32) };
+    expect(parseEnv(pgBase).keystoreUrl).toBeNull(); // default: schema parley_keys, with a boot warning
+    expect(parseEnv({ ...pgBase, KEYSTORE_URL: 'postgres://u@keys.example/parley_keys' }).keystoreUrl).toBe('postgres://u@keys.example/parley_keys');
+    expect(parseEnv({ ...pgBase, KEYSTORE_URL: 'postgres://u@db.example/parley?schema=parley_keys' }).keystoreUrl).toContain('schema=parley_keys');
+    expect(() => parseEnv({ ...pgBase, KEYSTORE_URL: 'postgres://u@db.example/parley' })).toThrow(/another database than DATABASE_URL, or a schema/);
+    expect(() => parseEnv({ ...pgBase, KEYSTORE_URL: 'postgres://u@db.example/parley?schema=x;drop' })).toThrow(/plain identifier/);
+    expect(() => parseEnv({ ...pgBase, KEYSTORE_URL: 'mysql://u@keys.example/k' })).toThrow(/KEYSTORE_URL must use/);
+    expect(() => parseEnv({ KEYSTORE_URL: 'postgres://u@keys.example/k', DATA_DIR: mkdtempSync(join(tmpdir(), 'p-')) })).toThrow(/applies only with DATABASE_URL/);
+  });
 });

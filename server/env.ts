@@ -17,6 +17,12 @@ export interface Env {
   publicOrigin: string;
   dataDir: string;
   databaseUrl: string | null;
+  /**
+   * KEYSTORE_URL: where the wrapped tenant keys live with DATABASE_URL — another PostgreSQL database,
+   * or a schema (`?schema=NAME`). Null: schema parley_keys of DATABASE_URL (with a boot warning).
+   * Embedded mode always uses DATA_DIR/keystore.sqlite.
+   */
+  keystoreUrl: string | null;
   redisUrl: string | null;
   /** 32 bytes: signs visitor tokens. Generated into DATA_DIR on first embedded start when unset. */
   secretKey: Buffer;
@@ -91,6 +97,16 @@ export function parseEnv(source: Source = process.env): Env {
   const host = source.HOST || '127.0.0.1';
   const publicUrl = (url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const keystoreUrl = url('KEYSTORE_URL', ['postgres:', 'postgresql:']);
+  if (keystoreUrl && !databaseUrl) problems.push('KEYSTORE_URL applies only with DATABASE_URL (embedded mode keeps the keys in DATA_DIR/keystore.sqlite)');
+  if (keystoreUrl && databaseUrl) {
+    const u = new URL(keystoreUrl);
+    const schema = u.searchParams.get('schema');
+    u.searchParams.delete('schema');
+    if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/i.test(schema)) problems.push('KEYSTORE_URL ?schema= must be a plain identifier (letters, digits, _)');
+    // Same database and no schema of its own: the keys would sit next to the data they protect.
+    if (schema === null && u.toString() === new URL(databaseUrl).toString()) problems.push('KEYSTORE_URL must name another database than DATABASE_URL, or a schema (?schema=parley_keys)');
+  }
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
   const smtpUrl = url('SMTP_URL', ['smtp:', 'smtps:']);
   const dataDir = resolve(source.DATA_DIR || './data');
@@ -144,6 +160,7 @@ export function parseEnv(source: Source = process.env): Env {
     publicOrigin: new URL(publicUrl).origin,
     dataDir,
     databaseUrl,
+    keystoreUrl,
     redisUrl,
     secretKey,
     demo,

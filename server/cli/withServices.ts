@@ -11,7 +11,7 @@ export type CliServices = Pick<Ctx, 'storage' | 'keyring' | 'mailer' | 'log'> & 
 export async function withServices<T>(fn: (s: CliServices) => Promise<T>): Promise<T> {
   const env = parseEnv();
   const log = pino({ level: env.logLevel === 'info' ? 'warn' : env.logLevel }, process.stderr);
-  const storage = await openStorage({ databaseUrl: env.databaseUrl, dataDir: env.dataDir });
+  const storage = await openStorage({ databaseUrl: env.databaseUrl, keystoreUrl: env.keystoreUrl, dataDir: env.dataDir });
   const keyring = new Keyring(storage, { current: env.masterKey, previous: env.masterKeyPrevious });
   const mailer = new Mailer(env.smtpUrl, env.mailFrom, log);
   try {

@@ -10,7 +10,9 @@
  * more is destroyed — its wrapped key erased — so expiry of a period's data ends in key destruction.
  *
  * Tenant deletion destroys all the tenant's keys first (crypto-shredding), then deletes its rows and
- * its attachment files (which, sealed under those keys, were already unreadable).
+ * its attachment files (which, sealed under those keys, were already unreadable). The keys live in
+ * the key store (storage/keyStore.ts), not in the application database: a copy of that database
+ * taken before the deletion holds no key and stays unreadable.
  */
 import type { Ctx } from '../context.js';
 import { AppError } from '../errors.js';
@@ -93,7 +95,8 @@ export async function runRetention(ctx: Services, now = Date.now()): Promise<Ret
 /** Rotates the data key when its period is over, and destroys versions that protect nothing any more. */
 export async function maintainKeys(ctx: Services, tenantId: string, now = Date.now()): Promise<{ rotated: number; destroyed: number }> {
   const db = ctx.storage.db;
-  const versions = await db
+  // The key store is another database: the versions come from there, their use from here.
+  const versions = await ctx.storage.keys.db
     .selectFrom('tenant_keys')
     .select(['version', 'created_at'])
     .where('tenant_id', '=', tenantId)
@@ -252,8 +255,9 @@ export async function reencryptTenant(ctx: Services, tenantId: string): Promise<
 }
 
 /**
- * Deletes a tenant: its keys are destroyed first (so every ciphertext of the tenant, in this
- * database, its WAL, replicas or backups, is unreadable from then on), then all its rows.
+ * Deletes a tenant: its keys are deleted from the key store first (so every ciphertext of the
+ * tenant, in this database, its WAL, replicas or backups, is unreadable from then on), then all its
+ * rows. afterErase also scrubs the key store (secure delete + checkpoint, or VACUUM).
  */
 export async function deleteTenant(ctx: Services, tenantId: string, who: Accessor): Promise<{ keysDestroyed: number; conversations: number; visitors: number }> {
   const db = ctx.storage.db;
@@ -263,7 +267,7 @@ export async function deleteTenant(ctx: Services, tenantId: string, who: Accesso
     Number((await db.selectFrom(table).select((e) => e.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow()).n);
   const conversations = await count('conversations');
   const visitors = await count('visitors');
-  const keys = await db.deleteFrom('tenant_keys').where('tenant_id', '=', tenantId).executeTakeFirst();
+  const keys = await ctx.storage.keys.db.deleteFrom('tenant_keys').where('tenant_id', '=', tenantId).executeTakeFirst();
   ctx.keyring.evict(tenantId);
   await recordAccess(ctx, who, 'tenant.delete', [{ tenantId, resourceType: 'tenant', resourceId: tenantId, details: { slug: tenant.slug, conversations, visitors, keysDestroyed: Number(keys.numDeletedRows) } }]);
   await db.transaction().execute(async (trx) => {

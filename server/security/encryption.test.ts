@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cleanupTestParley, dialectUnderTest, dropSchemas, login, makeAgent, makeTenant, startTestParley, visitorSession, type TestParley } from '../testing/testParley.js';
+import { cleanupTestParley, dialectUnderTest, dropSchemas, login, mainTables, makeAgent, makeTenant, startTestParley, visitorSession, type TestParley } from '../testing/testParley.js';
 import { createMessage } from '../commands/messageCreator.js';
 import { storeAttachment } from '../commands/attachmentStorer.js';
 import { rateConversation } from '../commands/satisfactionRater.js';
@@ -15,18 +15,17 @@ import { DATA_KEY_EPOCH_MS, deleteTenant, KEY_DESTROY_GRACE_MS, maintainKeys, re
 /** Every row of every table, as text: what someone with a copy of the database sees. */
 async function dumpAllRows(t: TestParley): Promise<string> {
   const db = t.ctx.storage.db;
-  const tables = await db.introspection.getTables();
   let out = '';
-  for (const table of tables) {
-    const rows = await db.selectFrom(table.name as never).selectAll().execute();
-    out += `\n== ${table.name}\n${JSON.stringify(rows)}`;
+  for (const table of await mainTables(t)) {
+    const rows = await db.selectFrom(table as never).selectAll().execute();
+    out += `\n== ${table}\n${JSON.stringify(rows)}`;
   }
   return out;
 }
 
-/** The raw bytes of the SQLite database and its WAL, as latin1 text (UTF-8 plaintext shows up verbatim). */
-function sqliteFiles(t: TestParley): string {
-  const file = join(t.dataDir, 'parley.sqlite');
+/** The raw bytes of the SQLite database (or key store) and its WAL, as latin1 text (UTF-8 plaintext shows up verbatim). */
+function sqliteFiles(t: TestParley, name = 'parley.sqlite'): string {
+  const file = join(t.dataDir, name);
   return [file, `${file}-wal`].filter(existsSync).map((f) => readFileSync(f).toString('latin1')).join('\n');
 }
 
@@ -173,7 +172,7 @@ describe('encryption at rest', () => {
     // Within the grace period a node may still write with v1: kept. After it: destroyed.
     expect((await maintainKeys(t.ctx, tenant.id)).destroyed).toBe(0);
     expect((await maintainKeys(t.ctx, tenant.id, Date.now() + KEY_DESTROY_GRACE_MS + 1000)).destroyed).toBe(1);
-    const v1 = await db.selectFrom('tenant_keys').selectAll().where('tenant_id', '=', tenant.id).where('purpose', '=', 'data').where('version', '=', 1).executeTakeFirstOrThrow();
+    const v1 = await t.ctx.storage.keys.db.selectFrom('tenant_keys').selectAll().where('tenant_id', '=', tenant.id).where('purpose', '=', 'data').where('version', '=', 1).executeTakeFirstOrThrow();
     expect(v1.wrapped_key).toBeNull();
     expect(v1.destroyed_at).not.toBeNull();
     expect(await bodies()).toEqual([SECRETS.body1, SECRETS.body2, SECRETS.reply, CONTACT.fileName, 'written after rotation']);
@@ -184,7 +183,7 @@ describe('encryption at rest', () => {
     expect(file.statusCode).toBe(200);
     expect(file.rawPayload.equals(CONTACT.fileBytes)).toBe(true);
     // A period-old key is rotated by the job.
-    await db.updateTable('tenant_keys').set({ created_at: Date.now() - DATA_KEY_EPOCH_MS - 1 }).where('tenant_id', '=', tenant.id).execute();
+    await t.ctx.storage.keys.db.updateTable('tenant_keys').set({ created_at: Date.now() - DATA_KEY_EPOCH_MS - 1 }).where('tenant_id', '=', tenant.id).execute();
     expect((await maintainKeys(t.ctx, tenant.id)).rotated).toBe(1);
   });
 
@@ -212,7 +211,7 @@ describe('encryption at rest', () => {
     expect(ring.cachedKeys).toBe(3);
   });
 
-  it('deleting a tenant shreds it: a copy of the old database or of its attachment files cannot be decrypted any more', async () => {
+  it('deleting a tenant shreds it: a copy of the old database or of its attachment files cannot be decrypted any more, with the same MASTER_KEY', async () => {
     const { conversationId, visitorId } = await seed(tenant);
     const { attachment } = await seedContact(tenant, { visitorId, conversationId });
     // The "backup" of the attachment files, taken before the deletion.
@@ -222,51 +221,66 @@ describe('encryption at rest', () => {
     const survivor = await makeTenant(t);
     const kept = await seed(survivor, { ...SECRETS, body1: 'survivor text' });
     const db = t.ctx.storage.db;
+    const keysDb = t.ctx.storage.keys.db;
+    // The tenant's wrapped keys as the key store holds them now (to look for them after the deletion).
+    const tenantKeys = await keysDb.selectFrom('tenant_keys').select(['purpose', 'version', 'wrapped_key']).where('tenant_id', '=', tenant.id).execute();
+    expect(tenantKeys.length).toBeGreaterThanOrEqual(2);
+    const keyBytes = tenantKeys.map((k) => k.wrapped_key!.slice(20, 60)); // past `w1:<master id>:`: the key's own ciphertext
 
-    // The "backup": a copy of the database taken before the deletion. On SQLite the file itself
-    // (checkpointed so the copy is complete); on PostgreSQL the tenant's raw rows.
-    let copy: { messages: Array<{ id: string; tenant_id: string; body: string; author_name: string }>; keys: Array<{ purpose: 'data' | 'search'; version: number; wrapped_key: string | null }> };
+    // The "backup": a copy of the whole application database taken before the deletion. On SQLite the
+    // file itself (checkpointed so the copy is complete); on PostgreSQL every row of every table of
+    // the application's schema. The key store is not part of it.
+    let copy: { tables: string[]; raw: string; messages: Array<{ id: string; tenant_id: string; body: string; author_name: string }> };
     if (dialectUnderTest() === 'sqlite') {
       await t.ctx.storage.afterErase();
       const file = join(t.dataDir, 'backup.sqlite');
       copyFileSync(join(t.dataDir, 'parley.sqlite'), file);
       const backup = new Database(file, { readonly: true });
       copy = {
+        tables: (backup.prepare("select name from sqlite_master where type = 'table'").all() as Array<{ name: string }>).map((r) => r.name),
+        raw: readFileSync(file).toString('latin1'),
         messages: backup.prepare('select id, tenant_id, body, author_name from messages where tenant_id = ?').all(tenant.id) as never,
-        keys: backup.prepare('select purpose, version, wrapped_key from tenant_keys where tenant_id = ?').all(tenant.id) as never,
       };
       backup.close();
     } else {
       copy = {
+        tables: await mainTables(t),
+        raw: await dumpAllRows(t),
         messages: await db.selectFrom('messages').select(['id', 'tenant_id', 'body', 'author_name']).where('tenant_id', '=', tenant.id).execute(),
-        keys: await db.selectFrom('tenant_keys').select(['purpose', 'version', 'wrapped_key']).where('tenant_id', '=', tenant.id).execute(),
       };
     }
     expect(copy.messages).toHaveLength(4);
-    expect(copy.keys.length).toBeGreaterThanOrEqual(2);
-    // Control: before the deletion, the copies open with this installation's keys.
+    // The copy holds the tenant's ciphertexts but not one wrapped key: no key table, no key bytes.
+    expect(copy.tables).toContain('messages');
+    expect(copy.tables).not.toContain('tenant_keys');
+    expect(copy.raw).not.toMatch(/w1:[0-9a-f]{16}:/);
+    for (const bytes of keyBytes) expect(copy.raw).not.toContain(bytes);
+    // Control: before the deletion, the copies open with this installation's MASTER_KEY and key store.
     expect((await openMessages(t.ctx.keyring, copy.messages)).map((m) => m.body)).toContain(SECRETS.body1);
     const fileCopy = readFileSync(copiedFile);
     expect((await openAttachmentFile(t.ctx.keyring, tenant.id, attachment.id, fileCopy)).equals(CONTACT.fileBytes)).toBe(true);
 
     const result = await deleteTenant(t.ctx, tenant.id, { kind: 'operator', command: 'test' });
     expect(result).toMatchObject({ conversations: 1, visitors: 1 });
-    expect(result.keysDestroyed).toBe(copy.keys.length);
+    expect(result.keysDestroyed).toBe(tenantKeys.length);
 
-    // 1. The live installation has no key for them any more.
-    expect(await db.selectFrom('tenant_keys').selectAll().where('tenant_id', '=', tenant.id).execute()).toEqual([]);
+    // 1. The key store has no key for them any more: with the unchanged MASTER_KEY (no master-key
+    //    rotation) and the live key store, neither a node's keyring nor a fresh one opens the copy.
+    expect(await keysDb.selectFrom('tenant_keys').selectAll().where('tenant_id', '=', tenant.id).execute()).toEqual([]);
     const fresh = new Keyring(t.ctx.storage, { current: t.ctx.env.masterKey });
-    for (const ring of [t.ctx.keyring, fresh]) await expect(openMessages(ring, copy.messages.slice(0, 1))).rejects.toThrow(/does not exist or was destroyed/);
-    for (const ring of [t.ctx.keyring, fresh]) await expect(openAttachmentFile(ring, tenant.id, attachment.id, fileCopy)).rejects.toThrow(/does not exist or was destroyed/);
+    for (const ring of [t.ctx.keyring, fresh]) {
+      for (const m of copy.messages) await expect(openMessages(ring, [m])).rejects.toThrow(/does not exist or was destroyed/);
+      await expect(openAttachmentFile(ring, tenant.id, attachment.id, fileCopy)).rejects.toThrow(/does not exist or was destroyed/);
+    }
     // The tenant's attachment files are deleted too.
     expect(existsSync(liveFile)).toBe(false);
     expect(existsSync(join(t.dataDir, 'attachments', tenant.id))).toBe(false);
     // 2. No remaining key (every other tenant's data and search keys) opens any of them.
-    const remaining = await db.selectFrom('tenant_keys').selectAll().where('destroyed_at', 'is', null).execute();
+    const remaining = await keysDb.selectFrom('tenant_keys').selectAll().where('destroyed_at', 'is', null).execute();
     expect(remaining.length).toBeGreaterThan(0);
+    const { createDecipheriv } = await import('node:crypto');
     for (const k of remaining) {
       const key = fresh.unwrap(k.tenant_id, k.purpose, k.version, k.wrapped_key!);
-      const { createDecipheriv } = await import('node:crypto');
       for (const m of copy.messages) {
         const blob = Buffer.from(m.body.split(':')[2]!, 'base64url');
         const d = createDecipheriv('aes-256-gcm', key, blob.subarray(0, 12));
@@ -281,23 +295,19 @@ describe('encryption at rest', () => {
       d.setAuthTag(sealedFile.subarray(sealedFile.length - 16));
       expect(() => Buffer.concat([d.update(sealedFile.subarray(12, sealedFile.length - 16)), d.final()])).toThrow();
     }
-    // 3. The copy still holds the tenant's wrapped keys; once the master key is rotated (keys:rewrap)
-    //    and the old one destroyed, the remaining key material cannot unwrap them either.
-    const newMaster = Buffer.alloc(32, 9);
-    await new Keyring(t.ctx.storage, { current: newMaster, previous: t.ctx.env.masterKey }).rewrapAll();
-    const afterRotation = new Keyring(t.ctx.storage, { current: newMaster });
-    for (const k of copy.keys) expect(() => afterRotation.unwrap(tenant.id, k.purpose, k.version, k.wrapped_key!)).toThrow(KeyUnavailableError);
-    // The surviving tenant is untouched and readable with the new master key.
+    // The surviving tenant is untouched and readable with the same master key.
     const survivorRows = await db.selectFrom('messages').selectAll().where('conversation_id', '=', kept.conversationId).execute();
-    expect((await openMessages(afterRotation, survivorRows)).map((m) => m.body)).toContain('survivor text');
-    // No row of the deleted tenant remains; on SQLite no byte of its wrapped keys remains in the live files.
+    expect((await openMessages(fresh, survivorRows)).map((m) => m.body)).toContain('survivor text');
+    // No row of the deleted tenant remains.
     for (const table of ['messages', 'visitors', 'conversations', 'message_search', 'agents', 'satisfaction_ratings', 'visitor_context', 'attachments'] as const) {
       expect(await db.selectFrom(table).select('tenant_id').where('tenant_id', '=', tenant.id).execute()).toEqual([]);
     }
     expect(await db.selectFrom('conversations').select('id').where('id', '=', conversationId).execute()).toEqual([]);
+    // 3. On SQLite no byte of its wrapped keys remains in the key store's files (secure_delete, checkpointed WAL).
     if (dialectUnderTest() === 'sqlite') {
-      const live = sqliteFiles(t);
-      for (const k of copy.keys) expect(live).not.toContain(k.wrapped_key!.slice(20, 60));
+      const store = sqliteFiles(t, 'keystore.sqlite');
+      expect(store).toMatch(/w1:[0-9a-f]{16}:/); // the survivor's keys: the right file is read
+      for (const bytes of keyBytes) expect(store).not.toContain(bytes);
     }
   });
 });

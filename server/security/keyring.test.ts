@@ -24,7 +24,7 @@ describe('keyring: first use of a new tenant under concurrency', () => {
     // Every caller, on either node, holds the one stored key, not a losing candidate.
     expect(new Set(dataKeys.map((k) => k.key.toString('hex'))).size).toBe(1);
     expect(new Set(searchKeys.map((k) => k.toString('hex'))).size).toBe(1);
-    const rows = await t.ctx.storage.db.selectFrom('tenant_keys').select(['purpose', 'version']).where('tenant_id', '=', tenant.id).execute();
+    const rows = await t.ctx.storage.keys.db.selectFrom('tenant_keys').select(['purpose', 'version']).where('tenant_id', '=', tenant.id).execute();
     expect(rows.map((r) => `${r.purpose}/${r.version}`).sort()).toEqual(['data/1', 'search/1']);
   });
 

@@ -1,7 +1,8 @@
 /**
  * Envelope encryption with per-tenant keys.
  *
- * - Every tenant has data keys (DEKs, AES-256) in `tenant_keys`, one row per version, plus one search
+ * - Every tenant has data keys (DEKs, AES-256) in `tenant_keys` of the key store (storage/keyStore.ts,
+ *   never the application database), one row per version, plus one search
  *   key for the blind index. A DEK is stored only wrapped: AES-256-GCM under a key-encryption key
  *   derived from the master key for that tenant (HKDF-SHA256, info = tenant id), with the tenant,
  *   purpose and version as additional data, so a wrapped key moved to another tenant or version
@@ -10,7 +11,8 @@
  *   rotation MASTER_KEY_PREVIOUS is also accepted; `rewrapAll` moves every DEK to the current one.
  * - New writes use the tenant's newest live version; every older version still decrypts until it
  *   is destroyed. Destroying a version (retention) or deleting the tenant's rows (tenant deletion)
- *   is crypto-shredding: whatever ciphertext remains anywhere can no longer be opened.
+ *   in the key store is crypto-shredding: whatever ciphertext remains anywhere — including a copy of
+ *   the application database, which never holds wrapped keys — can no longer be opened.
  * - Unwrapped keys are cached in memory, bounded in size and age (so a key destroyed by another
  *   node or the CLI leaves this node's memory within the TTL).
  *
@@ -18,7 +20,7 @@
  * value to its tenant, table, column and row (see sealedFields.ts).
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
-import type { Storage } from '../storage/db.js';
+import type { KeyStore } from '../storage/keyStore.js';
 import type { TenantKeyTable } from '../storage/schema.js';
 
 export type KeyPurpose = TenantKeyTable['purpose'];
@@ -109,7 +111,8 @@ export class Keyring {
   private readonly currentTtlMs: number;
 
   constructor(
-    private readonly storage: Pick<Storage, 'db' | 'isUniqueViolation'>,
+    /** Any holder of the key store (a Storage passes itself: `storage.keys`). */
+    private readonly storage: { keys: Pick<KeyStore, 'db' | 'isUniqueViolation'> },
     master: { current: Buffer; previous?: Buffer | null },
     opts: KeyringOptions = {},
   ) {
@@ -185,7 +188,7 @@ export class Keyring {
     const id = `${tenantId}/${purpose}/${version}`;
     const cached = this.cacheGet(id);
     if (cached) return cached;
-    const row = await this.storage.db
+    const row = await this.storage.keys.db
       .selectFrom('tenant_keys')
       .selectAll()
       .where('tenant_id', '=', tenantId)
@@ -202,7 +205,7 @@ export class Keyring {
   async dataKey(tenantId: string): Promise<DataKey> {
     const hit = this.current.get(tenantId);
     if (hit && Date.now() - hit.at < this.currentTtlMs) return hit.dk;
-    const row = await this.storage.db
+    const row = await this.storage.keys.db
       .selectFrom('tenant_keys')
       .select(['version'])
       .where('tenant_id', '=', tenantId)
@@ -223,7 +226,7 @@ export class Keyring {
       return await this.key(tenantId, 'search', 1);
     } catch (err) {
       if (!(err instanceof KeyUnavailableError)) throw err;
-      const exists = await this.storage.db.selectFrom('tenant_keys').select(['version', 'destroyed_at']).where('tenant_id', '=', tenantId).where('purpose', '=', 'search').executeTakeFirst();
+      const exists = await this.storage.keys.db.selectFrom('tenant_keys').select(['version', 'destroyed_at']).where('tenant_id', '=', tenantId).where('purpose', '=', 'search').executeTakeFirst();
       if (exists && exists.destroyed_at !== null) throw err; // destroyed: the tenant is being deleted
       // Absent: create it. Present and live: another caller created it after our first read.
       if (!exists) await this.create(tenantId, 'search', 1);
@@ -240,12 +243,12 @@ export class Keyring {
   private async create(tenantId: string, purpose: KeyPurpose, version: number): Promise<number> {
     const { wrapped, masterId } = this.wrap(tenantId, purpose, version, randomBytes(32));
     try {
-      await this.storage.db
+      await this.storage.keys.db
         .insertInto('tenant_keys')
         .values({ tenant_id: tenantId, purpose, version, wrapped_key: wrapped, master_key_id: masterId, created_at: Date.now(), destroyed_at: null })
         .execute();
     } catch (err) {
-      if (!this.storage.isUniqueViolation(err)) throw err;
+      if (!this.storage.keys.isUniqueViolation(err)) throw err;
       this.cache.delete(`${tenantId}/${purpose}/${version}`);
       await this.key(tenantId, purpose, version); // the winner's key; throws if it was destroyed meanwhile
     }
@@ -255,7 +258,7 @@ export class Keyring {
   /** A new data-key version for new writes; older versions keep decrypting. Returns the new version. */
   async rotate(tenantId: string): Promise<number> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const top = await this.storage.db
+      const top = await this.storage.keys.db
         .selectFrom('tenant_keys')
         .select((e) => e.fn.max('version').as('v'))
         .where('tenant_id', '=', tenantId)
@@ -264,14 +267,14 @@ export class Keyring {
       const next = Number(top?.v ?? 0) + 1;
       const { wrapped, masterId } = this.wrap(tenantId, 'data', next, randomBytes(32));
       try {
-        await this.storage.db
+        await this.storage.keys.db
           .insertInto('tenant_keys')
           .values({ tenant_id: tenantId, purpose: 'data', version: next, wrapped_key: wrapped, master_key_id: masterId, created_at: Date.now(), destroyed_at: null })
           .execute();
         this.current.delete(tenantId);
         return next;
       } catch (err) {
-        if (!this.storage.isUniqueViolation(err)) throw err;
+        if (!this.storage.keys.isUniqueViolation(err)) throw err;
       }
     }
     throw new Error('could not rotate: concurrent rotations');
@@ -279,7 +282,7 @@ export class Keyring {
 
   /** Destroys one version: its wrapped key is erased, so data sealed under it can never be opened again. */
   async destroy(tenantId: string, purpose: KeyPurpose, version: number): Promise<void> {
-    await this.storage.db
+    await this.storage.keys.db
       .updateTable('tenant_keys')
       .set({ wrapped_key: null, master_key_id: null, destroyed_at: Date.now() })
       .where('tenant_id', '=', tenantId)
@@ -291,13 +294,13 @@ export class Keyring {
 
   /** Re-wraps every live key under the current master key (master rotation). Returns how many moved. */
   async rewrapAll(): Promise<{ rewrapped: number; current: number }> {
-    const rows = await this.storage.db.selectFrom('tenant_keys').selectAll().where('destroyed_at', 'is', null).execute();
+    const rows = await this.storage.keys.db.selectFrom('tenant_keys').selectAll().where('destroyed_at', 'is', null).execute();
     let rewrapped = 0;
     for (const row of rows) {
       if (!row.wrapped_key || row.master_key_id === this.currentMasterId) continue;
       const key = this.unwrap(row.tenant_id, row.purpose, row.version, row.wrapped_key);
       const { wrapped, masterId } = this.wrap(row.tenant_id, row.purpose, row.version, key);
-      await this.storage.db
+      await this.storage.keys.db
         .updateTable('tenant_keys')
         .set({ wrapped_key: wrapped, master_key_id: masterId })
         .where('tenant_id', '=', row.tenant_id)

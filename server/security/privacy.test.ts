@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { cleanupTestParley, dialectUnderTest, dropSchemas, login, makeAgent, makeTenant, startTestParley, TestSocket, visitorSession, type LoggedIn, type TestParley } from '../testing/testParley.js';
+import { cleanupTestParley, dialectUnderTest, dropSchemas, login, makeAgent, makeTenant, startTestParley, TestSocket, visitorSession, type LoggedIn, type TestParley, mainTables } from '../testing/testParley.js';
 import { createMessage } from '../commands/messageCreator.js';
 import type { Agent, Tenant } from '../storage/schema.js';
 import { newId } from './ids.js';
@@ -255,7 +255,7 @@ describe('search, access audit, exposure reports, retention, GDPR, redaction pat
     const long = Date.now() - 40 * DAY_MS;
     await db.updateTable('conversations').set({ updated_at: long, created_at: long }).where('id', '=', old.conversationId).execute();
     await db.updateTable('visitors').set({ last_seen_at: long }).where('id', '=', old.visitorId).execute();
-    await db.updateTable('tenant_keys').set({ created_at: long }).where('tenant_id', '=', tenant.id).execute();
+    await t.ctx.storage.keys.db.updateTable('tenant_keys').set({ created_at: long }).where('tenant_id', '=', tenant.id).execute();
     await db.updateTable('tenants').set({ retention_days: 30 }).where('id', '=', tenant.id).execute();
     // The retention job rotates the 40-day-old key; a new chat uses the new version.
     expect(await runRetention(t.ctx)).toMatchObject({ conversationsDeleted: 1, visitorsDeleted: 1, keysRotated: 1, keysDestroyed: 0 });
@@ -269,7 +269,7 @@ describe('search, access audit, exposure reports, retention, GDPR, redaction pat
     // After the grace period the old version protects nothing: destroyed.
     const later = await runRetention(t.ctx, Date.now() + KEY_DESTROY_GRACE_MS + 1000);
     expect(later.keysDestroyed).toBe(1);
-    const keys = await db.selectFrom('tenant_keys').select(['version', 'wrapped_key', 'destroyed_at']).where('tenant_id', '=', tenant.id).where('purpose', '=', 'data').orderBy('version').execute();
+    const keys = await t.ctx.storage.keys.db.selectFrom('tenant_keys').select(['version', 'wrapped_key', 'destroyed_at']).where('tenant_id', '=', tenant.id).where('purpose', '=', 'data').orderBy('version').execute();
     expect(keys.map((k) => [k.version, k.wrapped_key === null, k.destroyed_at !== null])).toEqual([
       [1, true, true],
       [2, false, false],
@@ -326,6 +326,6 @@ describe('search, access audit, exposure reports, retention, GDPR, redaction pat
 
 async function dump(t: TestParley): Promise<unknown[]> {
   const out: unknown[] = [];
-  for (const table of await t.ctx.storage.db.introspection.getTables()) out.push(await t.ctx.storage.db.selectFrom(table.name as never).selectAll().execute());
+  for (const table of await mainTables(t)) out.push(await t.ctx.storage.db.selectFrom(table as never).selectAll().execute());
   return out;
 }

@@ -1,13 +1,15 @@
 /**
  * The storage entry point: opens SQLite (embedded default) or PostgreSQL (DATABASE_URL), runs
- * migrations, and exposes the one helper that differs between dialects.
+ * migrations, and exposes the one helper that differs between dialects. Also opens the key store
+ * (keyStore.ts): the wrapped tenant keys live there, never in this database.
  */
 import { Kysely, Migrator } from 'kysely';
 import { join } from 'node:path';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
 import { isSqliteUniqueViolation, sqliteAfterErase, sqliteDialect } from './dialects/sqlite.js';
-import { isPostgresUniqueViolation, postgresAfterErase, postgresDialect } from './dialects/postgres.js';
+import { isPostgresUniqueViolation, postgresDialect } from './dialects/postgres.js';
+import { openKeyStore, type KeyStore } from './keyStore.js';
 
 export type Db = Kysely<Database>;
 
@@ -15,7 +17,9 @@ export interface Storage {
   db: Db;
   dialect: 'sqlite' | 'postgres';
   isUniqueViolation(err: unknown): boolean;
-  /** After erasing data or destroying keys: flush what the engine may still hold of deleted rows. */
+  /** The wrapped tenant keys, in their own database (keyStore.ts); only the Keyring and dataLifecycle use it. */
+  keys: KeyStore;
+  /** After erasing data or destroying keys: flush what the engine (and the key store) may still hold of deleted rows. */
   afterErase(): Promise<void>;
   close(): Promise<void>;
 }
@@ -27,20 +31,55 @@ export interface StorageOptions {
   pgSchema?: string;
   /** SQLite file, overriding DATA_DIR/parley.sqlite (tests use temp files). */
   sqliteFile?: string;
+  /** KEYSTORE_URL: the key store's PostgreSQL database or schema (default: schema parley_keys of DATABASE_URL). */
+  keystoreUrl?: string | null;
+  /** Key store PostgreSQL schema override (tests); default `<pgSchema>_keys` when pgSchema is set. */
+  keystorePgSchema?: string;
+  /** Key store SQLite file, overriding DATA_DIR/keystore.sqlite. */
+  keystoreFile?: string;
 }
 
 export async function openStorage(opts: StorageOptions): Promise<Storage> {
-  let storage: Storage;
+  let db: Db;
+  let mainAfterErase: () => Promise<void>;
   if (opts.databaseUrl) {
     const { dialect } = postgresDialect(opts.databaseUrl, { searchPath: opts.pgSchema });
-    const db = new Kysely<Database>({ dialect });
-    storage = { db, dialect: 'postgres', isUniqueViolation: isPostgresUniqueViolation, afterErase: () => postgresAfterErase(db), close: () => db.destroy() };
+    db = new Kysely<Database>({ dialect });
+    // Erased rows of this database are ciphertext whose keys were destroyed in the key store: the VACUUM that matters is there.
+    mainAfterErase = async () => {};
   } else {
-    const db = new Kysely<Database>({ dialect: sqliteDialect(opts.sqliteFile ?? join(opts.dataDir, 'parley.sqlite')) });
-    storage = { db, dialect: 'sqlite', isUniqueViolation: isSqliteUniqueViolation, afterErase: () => sqliteAfterErase(db), close: () => db.destroy() };
+    const sqlite = new Kysely<Database>({ dialect: sqliteDialect(opts.sqliteFile ?? join(opts.dataDir, 'parley.sqlite')) });
+    db = sqlite;
+    mainAfterErase = () => sqliteAfterErase(sqlite);
   }
-  await migrate(storage.db, opts.databaseUrl ? opts.pgSchema : undefined);
-  return storage;
+  let keys: KeyStore;
+  try {
+    await migrate(db, opts.databaseUrl ? opts.pgSchema : undefined);
+    keys = await openKeyStore({
+      databaseUrl: opts.databaseUrl,
+      keystoreUrl: opts.keystoreUrl,
+      dataDir: opts.dataDir,
+      pgSchema: opts.pgSchema,
+      keystorePgSchema: opts.keystorePgSchema,
+      keystoreFile: opts.keystoreFile,
+    });
+  } catch (err) {
+    await db.destroy().catch(() => {});
+    throw err;
+  }
+  return {
+    db,
+    dialect: opts.databaseUrl ? 'postgres' : 'sqlite',
+    isUniqueViolation: opts.databaseUrl ? isPostgresUniqueViolation : isSqliteUniqueViolation,
+    keys,
+    async afterErase() {
+      await keys.afterErase();
+      await mainAfterErase();
+    },
+    async close() {
+      await Promise.all([db.destroy(), keys.close()]);
+    },
+  };
 }
 
 export async function migrate(db: Db, pgSchema?: string): Promise<void> {

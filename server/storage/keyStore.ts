@@ -14,6 +14,7 @@
  * It has its own one-table migration and its own migration bookkeeping tables.
  */
 import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TenantKeyTable } from './schema.js';
 import { isSqliteUniqueViolation, sqliteAfterErase, sqliteDialect } from './dialects/sqlite.js';
@@ -93,6 +94,8 @@ export async function openKeyStore(opts: KeyStoreOptions): Promise<KeyStore> {
     const db = new Kysely<KeyStoreDatabase>({ dialect: sqliteDialect(file) });
     const store: KeyStore = { db, dialect: 'sqlite', location: file, isUniqueViolation: isSqliteUniqueViolation, afterErase: () => sqliteAfterErase(db), close: () => db.destroy() };
     await migrateKeyStore(db);
+    // Only Parley's user may read the wrapped keys, like master.key.
+    if (file !== ':memory:') chmodSync(file, 0o600);
     return store;
   }
   const target = opts.keystoreUrl ? parseKeystoreUrl(opts.keystoreUrl) : { connectionString: opts.databaseUrl, schema: null };

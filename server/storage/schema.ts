@@ -273,6 +273,7 @@ export interface VisitorContextTable {
 
 // ---------- encryption at rest and search (migration 0004) ----------
 
+/** A wrapped data key: in the key store (keyStore.ts), not in this database, since migration 0050. */
 export interface TenantKeyTable {
   tenant_id: string;
   purpose: 'data' | 'search';
@@ -383,7 +384,6 @@ export interface Database {
   csp_endpoints: CspEndpointTable;
   csp_reports: CspReportTable;
   csp_destinations: CspDestinationTable;
-  tenant_keys: TenantKeyTable;
   message_search: MessageSearchTable;
   tenants: TenantTable;
   agents: AgentTable;

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { sql } from 'kysely';
 import { pino, type Logger } from 'pino';
 import WebSocket from 'ws';
 import { buildParley, type Parley } from '../app.js';
@@ -37,6 +38,8 @@ export async function startTestParley(opts: { listen?: boolean; env?: Record<str
     await client.connect(); // throws ECONNREFUSED loudly when PostgreSQL is not running
     await client.query(`CREATE SCHEMA ${pgSchema}`);
     createdSchemas.add(pgSchema);
+    // The key store's own schema (`<schema>_keys`), created by openStorage: dropped with it.
+    createdSchemas.add(`${pgSchema}_keys`);
     await client.end();
   }
   const port = 0;
@@ -74,6 +77,18 @@ export async function startTestParley(opts: { listen?: boolean; env?: Record<str
     },
   };
   return test;
+}
+
+/**
+ * The tables of the application database (its own PostgreSQL schema only: the introspection lists every
+ * schema, including other tests' and the key stores'), as a copy of that database would hold them.
+ */
+export async function mainTables(t: Parley): Promise<string[]> {
+  const db = t.ctx.storage.db;
+  const tables = await db.introspection.getTables();
+  if (t.ctx.storage.dialect === 'sqlite') return tables.map((x) => x.name);
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return tables.filter((x) => x.schema === rows[0]!.schema).map((x) => x.name);
 }
 
 /** Drops what a test created: the temp directory or the PostgreSQL schema. */

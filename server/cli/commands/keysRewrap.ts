@@ -12,8 +12,8 @@ Master-key rotation without downtime:
      unwrap keys wrapped by either and wrap new keys with the new one
   2. run parley keys:rewrap (with the same two variables): every tenant key still wrapped by the
      old master key is re-wrapped by the new one; data is not re-encrypted
-  3. remove MASTER_KEY_PREVIOUS everywhere and destroy the old master key. From then on, backups
-     taken before step 2 cannot be opened any more: their wrapped keys need the old master key.
+  3. remove MASTER_KEY_PREVIOUS everywhere and destroy the old master key. From then on, key-store
+     backups taken before step 2 cannot be opened any more: their wrapped keys need the old master key.
 
 Prints how many keys were re-wrapped.`,
   async run() {

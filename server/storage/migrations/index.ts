@@ -8,6 +8,7 @@ import * as m0020 from './0020_contact_centre.js';
 import * as m0021 from './0021_attachment_messages.js';
 import * as m0030 from './0030_sealed_contact_data.js';
 import * as m0040 from './0040_message_path_indexes.js';
+import * as m0050 from './0050_keys_move_to_keystore.js';
 
 /** Migrations are listed in code (not read from disk) so the compiled build and tests see the same set. */
 export const migrationProvider: MigrationProvider = {
@@ -22,6 +23,7 @@ export const migrationProvider: MigrationProvider = {
       '0021_attachment_messages': m0021,
       '0030_sealed_contact_data': m0030,
       '0040_message_path_indexes': m0040,
+      '0050_keys_move_to_keystore': m0050,
     };
   },
 };
