@@ -273,6 +273,16 @@ describe('attack simulations in Chromium', () => {
     await control.locator('#card-expiry').focus();
     await expect.poll(() => leaked(attacker.hits).length, { timeout: 10_000 }).toBeGreaterThan(0);
     await control.close();
+    // Both simulated skimmers post; wait until the control page's requests have all arrived, so a
+    // late one is not counted against the protected page below.
+    let seen = -1;
+    await expect.poll(async () => {
+      const before = attacker.hits.length;
+      await new Promise((r) => setTimeout(r, 500));
+      const stable = attacker.hits.length === before && before === seen;
+      seen = attacker.hits.length;
+      return stable;
+    }, { timeout: 10_000, interval: 0 }).toBe(true);
     attacker.hits.length = 0;
 
     // The agent is watching the console when it happens.
