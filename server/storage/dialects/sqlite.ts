@@ -104,5 +104,12 @@ export function isSqliteUniqueViolation(err: unknown): boolean {
  * destroyed wrapped key survives in the -wal file (secure_delete already zeroes the freed pages).
  */
 export async function sqliteAfterErase(db: Kysely<any>): Promise<void> {
-  await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
+  // The background checkpointer (or a reader) can make a TRUNCATE checkpoint give up with busy = 1
+  // instead of failing; retry until it completes, or say so — an erase must not end half-flushed.
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const { rows } = await sql<{ busy: number }>`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
+    if (!rows[0] || rows[0].busy === 0) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('could not checkpoint the SQLite WAL after an erase (busy for 2 s)');
 }
