@@ -99,7 +99,7 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
       await trx.insertInto('messages').values(sealMessage(dataKey, message)).execute();
       const tokens = blindTokens(searchKey, body);
       if (tokens.length) later.insertIgnoringDuplicates('message_search', tokens.map((token) => ({ tenant_id: actor.tenantId, token, conversation_id: conversation.id, message_id: message.id })));
-      return { message, conversationOpened: conversation.opened, conversationCreated: conversation.created === true, visitorId: conversation.visitorId };
+      return { message, conversationOpened: conversation.opened, conversationCreated: conversation.created, visitorId: conversation.visitorId };
     });
   } catch (err) {
     // Two nodes raced on the same retry: the loser reads the winner's row.
@@ -134,7 +134,7 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
 }
 
 /** The conversation a message goes to. A visitor writing after a resolve reopens their latest conversation. */
-async function resolveConversation(trx: Db, actor: Actor, requestedId: string | undefined): Promise<{ id: string; visitorId: string; opened: boolean; created?: boolean }> {
+async function resolveConversation(trx: Db, actor: Actor, requestedId: string | undefined): Promise<{ id: string; visitorId: string; opened: boolean; created: boolean }> {
   if (actor.kind === 'agent' || actor.kind === 'system') {
     if (!requestedId) throw new AppError('validation_failed', 'conversationId is required');
     const conv = assertSameTenant(
@@ -143,7 +143,7 @@ async function resolveConversation(trx: Db, actor: Actor, requestedId: string | 
       'conversation',
     );
     if (conv.status !== 'open') throw new AppError('conversation_closed', 'conversation is resolved; reopen it to reply');
-    return { id: conv.id, visitorId: conv.visitor_id, opened: false };
+    return { id: conv.id, visitorId: conv.visitor_id, opened: false, created: false };
   }
   const latest = await trx
     .selectFrom('conversations')
@@ -158,9 +158,9 @@ async function resolveConversation(trx: Db, actor: Actor, requestedId: string | 
   }
   const now = Date.now();
   if (latest) {
-    if (latest.status === 'open') return { id: latest.id, visitorId: actor.visitorId, opened: false };
+    if (latest.status === 'open') return { id: latest.id, visitorId: actor.visitorId, opened: false, created: false };
     await trx.updateTable('conversations').set({ status: 'open', resolved_at: null, updated_at: now }).where('id', '=', latest.id).execute();
-    return { id: latest.id, visitorId: actor.visitorId, opened: true };
+    return { id: latest.id, visitorId: actor.visitorId, opened: true, created: false };
   }
   const id = newId('conv');
   await trx
