@@ -6,6 +6,10 @@ import { io } from 'socket.io-client';
 import hdr from 'hdr-histogram-js';
 
 const now = () => performance.timeOrigin + performance.now();
+// The send time rides in the body as microseconds in base 36: a run of 16 decimal digits would look
+// like a card number to Parley's redaction and, when Luhn-valid (1 in 10), arrive as [card redacted].
+const stamp = () => Math.round(now() * 1000).toString(36);
+const unstamp = (s) => parseInt(s, 36) / 1000;
 const PAD = ' — hello, I have a question about my order, could you check the delivery date please?';
 
 /** Opens one client; resolves when it can send. */
@@ -92,7 +96,7 @@ process.on('message', async (msg) => {
         if (type === 'close') closes++;
         if (type !== 'message') return;
         // Only the load's own messages (a bot's answers or system messages are not counted).
-        const t = Number(body.slice(0, body.indexOf(' ')));
+        const t = unstamp(body.slice(0, body.indexOf(' ')));
         if (!(t > 0)) return;
         received++;
         histogram.recordValue(Math.max(1, Math.round((now() - t) * 1000)));
@@ -117,7 +121,7 @@ process.on('message', async (msg) => {
       const sendOne = (c, i) => {
         inFlight.set(i, (inFlight.get(i) ?? 0) + 1);
         sent++;
-        c.send(`${process.pid}-${++seq}`, `${now().toFixed(3)}${PAD}`);
+        c.send(`${process.pid}-${++seq}`, `${stamp()}${PAD}`);
       };
       const interval = msg.mode === 'rate' ? 1000 / msg.perSocket : 1000 / msg.perSocketMax;
       cs.forEach((c) => {

@@ -11,6 +11,12 @@ import { answerFromKnowledgeBase } from '../queries/kbSearch.js';
 import { conversationView } from '../queries/conversationQueries.js';
 import { defaultTeam } from '../queries/contactSettingsQueries.js';
 import type { MessageView } from '../../protocol/records.js';
+import { preparedQuery } from '../storage/preparedQuery.js';
+
+/** Asked for every visitor message, so compiled once (storage/preparedQuery.ts). */
+const botState = preparedQuery<{ tenantId: string; id: string }, { bot_active: number; status: string }>((db, p) =>
+  db.selectFrom('conversations').select(['bot_active', 'status']).where('tenant_id', '=', p('tenantId')).where('id', '=', p('id')),
+);
 
 export const BOT_NAME = 'Assistant';
 const WANTS_PERSON = /\b(human|person|agent|someone|operator|humain|personne|conseill[eè]re?|quelqu'un)\b/i;
@@ -18,7 +24,7 @@ const MAX_ANSWER_CHARS = 1500;
 
 export async function botAnswer(ctx: Ctx, tenantId: string, message: MessageView): Promise<'answered' | 'handed_off' | 'skipped'> {
   if (message.author.kind !== 'visitor' || message.internal) return 'skipped';
-  const conv = await ctx.storage.db.selectFrom('conversations').select(['bot_active', 'status']).where('tenant_id', '=', tenantId).where('id', '=', message.conversationId).executeTakeFirst();
+  const conv = await botState.first(ctx.storage.db, { tenantId, id: message.conversationId });
   if (!conv || conv.bot_active !== 1 || conv.status !== 'open') return 'skipped';
   const system = { kind: 'system' as const, tenantId, name: BOT_NAME };
   if (!WANTS_PERSON.test(message.body)) {

@@ -18,6 +18,47 @@ import { tenantPatterns } from '../security/redactionPatterns.js';
 import { openMessages, openVisitors, sealMessage } from '../security/sealedFields.js';
 import { blindTokens } from '../security/blindIndex.js';
 import { groupCommit } from '../storage/groupCommit.js';
+import { preparedQuery } from '../storage/preparedQuery.js';
+
+// The queries every message runs, compiled once (storage/preparedQuery.ts).
+const visitorName = preparedQuery<{ id: string; tenantId: string }, { id: string; tenant_id: string; name: string | null }>((db, p) =>
+  db.selectFrom('visitors').select(['id', 'tenant_id', 'name']).where('id', '=', p('id')).where('tenant_id', '=', p('tenantId')),
+);
+const conversationById = preparedQuery<{ id: string }, { id: string; tenant_id: string; visitor_id: string; status: string }>((db, p) =>
+  db.selectFrom('conversations').select(['id', 'tenant_id', 'visitor_id', 'status']).where('id', '=', p('id')),
+);
+const latestOfVisitor = preparedQuery<{ tenantId: string; visitorId: string }, { id: string; status: string }>((db, p) =>
+  db.selectFrom('conversations').select(['id', 'status']).where('tenant_id', '=', p('tenantId')).where('visitor_id', '=', p('visitorId')).orderBy('created_at', 'desc').limit(1),
+);
+const messageByDedupeKey = preparedQuery<{ conversationId: string; dedupeKey: string }, Message>((db, p) =>
+  db.selectFrom('messages').selectAll().where('conversation_id', '=', p('conversationId')).where('dedupe_key', '=', p('dedupeKey')),
+);
+const nextSeq = preparedQuery<{ id: string; tenantId: string; now: number }, { last_seq: number }>((db, p) =>
+  db
+    .updateTable('conversations')
+    .set((eb) => ({ last_seq: eb('last_seq', '+', 1), updated_at: p('now') }))
+    .where('id', '=', p('id'))
+    .where('tenant_id', '=', p('tenantId'))
+    .returning(['last_seq']),
+);
+const insertMessage = preparedQuery<Message, never>((db, p) =>
+  db.insertInto('messages').values({
+    id: p('id'),
+    tenant_id: p('tenant_id'),
+    conversation_id: p('conversation_id'),
+    seq: p('seq'),
+    client_id: p('client_id'),
+    dedupe_key: p('dedupe_key'),
+    author_kind: p('author_kind'),
+    author_id: p('author_id'),
+    author_name: p('author_name'),
+    body: p('body'),
+    internal: p('internal'),
+    created_at: p('created_at'),
+    key_version: p('key_version'),
+    attachment: p('attachment'),
+  }),
+);
 
 export interface CreateMessageInput {
   clientId: string;
@@ -54,7 +95,7 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
   const searchKey = await ctx.keyring.searchKey(actor.tenantId);
   if (author.kind === 'visitor') {
     // Only the name is opened (one decryption, not four).
-    const row = await ctx.storage.db.selectFrom('visitors').select(['id', 'tenant_id', 'name']).where('id', '=', author.id).where('tenant_id', '=', actor.tenantId).executeTakeFirst();
+    const row = await visitorName.first(ctx.storage.db, { id: author.id, tenantId: actor.tenantId });
     author.name = (row && (await openVisitors(ctx.keyring, [{ ...row, email: null, current_page: null, user_agent: null }]))[0]!.name) || 'Visitor';
   }
 
@@ -62,22 +103,12 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
   try {
     created = await groupCommit(ctx.storage, async (trx, later) => {
       const conversation = await resolveConversation(trx, actor, input.conversationId);
-      const existing = await trx
-        .selectFrom('messages')
-        .selectAll()
-        .where('conversation_id', '=', conversation.id)
-        .where('dedupe_key', '=', dedupeKey)
-        .executeTakeFirst();
+      const existing = await messageByDedupeKey.first(trx, { conversationId: conversation.id, dedupeKey });
       if (existing) return { duplicate: existing };
 
       const now = Date.now();
-      const bumped = await trx
-        .updateTable('conversations')
-        .set((eb) => ({ last_seq: eb('last_seq', '+', 1), updated_at: now }))
-        .where('id', '=', conversation.id)
-        .where('tenant_id', '=', actor.tenantId)
-        .returning(['last_seq'])
-        .executeTakeFirstOrThrow();
+      const bumped = await nextSeq.first(trx, { id: conversation.id, tenantId: actor.tenantId, now });
+      if (!bumped) throw new Error(`conversation ${conversation.id} vanished inside its own transaction`);
       const message: Message = {
         id: newId('msg'),
         tenant_id: actor.tenantId,
@@ -96,7 +127,7 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
       };
       // Stored sealed (security/sealedFields.ts); the search index gets keyed tokens, never words,
       // one row per word and conversation, written with the rest of the batch before its commit.
-      await trx.insertInto('messages').values(sealMessage(dataKey, message)).execute();
+      await insertMessage.all(trx, sealMessage(dataKey, message));
       const tokens = blindTokens(searchKey, body);
       if (tokens.length) later.insertIgnoringDuplicates('message_search', tokens.map((token) => ({ tenant_id: actor.tenantId, token, conversation_id: conversation.id, message_id: message.id })));
       return { message, conversationOpened: conversation.opened, conversationCreated: conversation.created, visitorId: conversation.visitorId };
@@ -137,22 +168,11 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
 async function resolveConversation(trx: Db, actor: Actor, requestedId: string | undefined): Promise<{ id: string; visitorId: string; opened: boolean; created: boolean }> {
   if (actor.kind === 'agent' || actor.kind === 'system') {
     if (!requestedId) throw new AppError('validation_failed', 'conversationId is required');
-    const conv = assertSameTenant(
-      actor,
-      await trx.selectFrom('conversations').selectAll().where('id', '=', requestedId).executeTakeFirst(),
-      'conversation',
-    );
+    const conv = assertSameTenant(actor, await conversationById.first(trx, { id: requestedId }), 'conversation');
     if (conv.status !== 'open') throw new AppError('conversation_closed', 'conversation is resolved; reopen it to reply');
     return { id: conv.id, visitorId: conv.visitor_id, opened: false, created: false };
   }
-  const latest = await trx
-    .selectFrom('conversations')
-    .selectAll()
-    .where('tenant_id', '=', actor.tenantId)
-    .where('visitor_id', '=', actor.visitorId)
-    .orderBy('created_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const latest = await latestOfVisitor.first(trx, { tenantId: actor.tenantId, visitorId: actor.visitorId });
   if (requestedId && latest && requestedId !== latest.id) {
     throw new AppError('not_found', 'conversation not found');
   }

@@ -12,7 +12,8 @@
  * whole batch, with a few multi-row statements just before the commit — in the same transaction, so
  * they are committed exactly when the units' own writes are. A unit that fails contributes none.
  */
-import { sql, type Insertable, type Transaction } from 'kysely';
+import { CompiledQuery, type Insertable, type Transaction } from 'kysely';
+import { preparedQuery } from './preparedQuery.js';
 import type { Database } from './schema.js';
 import type { Storage } from './db.js';
 
@@ -38,20 +39,37 @@ function collector(into: Deferred): Later {
   };
 }
 
-/** Inserts deferred rows in chunks of power-of-two sizes, so the statement cache sees few distinct statements. */
+type SearchRow = Insertable<Database['message_search']>;
+const CHUNK_SIZES = [256, 128, 64, 32, 16, 8, 4, 2, 1];
+/** `insert … on conflict do nothing` of n search rows, one prepared query per chunk size; parameters `t0`, `k0`, `c0`, `m0`, `t1`, …. */
+const insertSearchRows = new Map(
+  CHUNK_SIZES.map((n) => [
+    n,
+    preparedQuery<Record<string, string>, never>((db, p) =>
+      db
+        .insertInto('message_search')
+        .values(Array.from({ length: n }, (_, i) => ({ tenant_id: p(`t${i}`), token: p(`k${i}`), conversation_id: p(`c${i}`), message_id: p(`m${i}`) })))
+        .onConflict((oc) => oc.doNothing()),
+    ),
+  ]),
+);
+
+/** Inserts deferred rows in chunks of power-of-two sizes, so few distinct statements are prepared. */
 async function flush(trx: Transaction<Database>, deferred: Deferred): Promise<void> {
-  for (const [table, rows] of deferred) {
-    let i = 0;
-    while (i < rows.length) {
-      let n = 256;
-      while (n > rows.length - i) n >>= 1;
-      await trx
-        .insertInto(table)
-        .values(rows.slice(i, i + n))
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-      i += n;
+  const rows: SearchRow[] = deferred.get('message_search') ?? [];
+  let i = 0;
+  while (i < rows.length) {
+    const n = CHUNK_SIZES.find((size) => size <= rows.length - i)!;
+    const params: Record<string, string> = {};
+    for (let j = 0; j < n; j++) {
+      const r = rows[i + j]!;
+      params[`t${j}`] = r.tenant_id;
+      params[`k${j}`] = r.token;
+      params[`c${j}`] = r.conversation_id;
+      params[`m${j}`] = r.message_id;
     }
+    await insertSearchRows.get(n)!.all(trx, params);
+    i += n;
   }
 }
 
@@ -70,6 +88,9 @@ interface Queue {
 }
 
 const MAX_BATCH = 256;
+const SAVEPOINT = CompiledQuery.raw('savepoint group_commit');
+const RELEASE = CompiledQuery.raw('release savepoint group_commit');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint group_commit');
 const queues = new WeakMap<Storage, Queue>();
 
 export function groupCommit<T>(storage: Storage, work: Work<T>): Promise<T> {
@@ -110,16 +131,16 @@ async function runBatch(storage: Storage, batch: Job[]): Promise<void> {
     trx = await storage.db.startTransaction().execute();
     const deferred: Deferred = new Map();
     for (const job of batch) {
-      await sql`savepoint group_commit`.execute(trx);
+      await trx.executeQuery(SAVEPOINT);
       const mine: Deferred = new Map();
       try {
         const value = await job.work(trx, collector(mine));
-        await sql`release savepoint group_commit`.execute(trx);
+        await trx.executeQuery(RELEASE);
         for (const [table, rows] of mine) collector(deferred).insertIgnoringDuplicates(table, rows);
         outcomes.push({ ok: true, value });
       } catch (error) {
-        await sql`rollback to savepoint group_commit`.execute(trx);
-        await sql`release savepoint group_commit`.execute(trx);
+        await trx.executeQuery(ROLLBACK_TO);
+        await trx.executeQuery(RELEASE);
         outcomes.push({ ok: false, error });
       }
     }

@@ -4,6 +4,7 @@
  */
 import type { Db } from '../storage/db.js';
 import { newId } from '../security/ids.js';
+import { preparedQuery } from '../storage/preparedQuery.js';
 import { sealWith, type DataKey } from '../security/keyring.js';
 import { aadFor } from '../security/sealedFields.js';
 
@@ -13,6 +14,11 @@ export type WebhookEventType =
   | 'message.created'
   | 'security.incident'
   | 'security.exposure_report';
+
+/** Asked for every message and conversation event, so compiled once (storage/preparedQuery.ts). */
+const activeHooks = preparedQuery<{ tenantId: string }, { id: string; events: string }>((db, p) =>
+  db.selectFrom('webhooks').select(['id', 'events']).where('tenant_id', '=', p('tenantId')).where('disabled_at', 'is', null),
+);
 
 /** The delivery state of an event not yet tried: pending and due `now` (new events and replays). */
 export function untriedDelivery(now: number) {
@@ -24,7 +30,7 @@ export function untriedDelivery(now: number) {
  * the tenant's key like the data itself; the deliverer opens it just before sending.
  */
 export async function enqueueWebhookEvent(db: Db, tenantId: string, type: WebhookEventType, data: unknown, dataKey?: DataKey): Promise<number> {
-  const hooks = await db.selectFrom('webhooks').selectAll().where('tenant_id', '=', tenantId).where('disabled_at', 'is', null).execute();
+  const hooks = await activeHooks.all(db, { tenantId });
   const now = Date.now();
   const due = hooks.filter((h) => {
     const events = JSON.parse(h.events) as string[];
