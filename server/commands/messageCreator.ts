@@ -68,6 +68,8 @@ export interface CreateMessageInput {
   internal?: boolean;
   /** Contact centre: a stored attachment (commands/attachmentStorer.ts) this message carries. */
   attachment?: NonNullable<MessageView['attachment']>;
+  /** The realtime socket it came from (Connection.socketId): it gets the message in its ack, not twice. */
+  fromSocket?: string;
 }
 
 export interface CreateMessageResult {
@@ -160,7 +162,7 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
     const conversation = await conversationView(ctx, actor.tenantId, message.conversationId);
     await ctx.bus.publish({ type: 'conversation.updated', tenantId: actor.tenantId, conversation, created: created.conversationCreated });
   }
-  await ctx.bus.publish({ type: 'message.created', tenantId: actor.tenantId, conversationId: message.conversationId, visitorId: created.visitorId, message });
+  await ctx.bus.publish({ type: 'message.created', tenantId: actor.tenantId, conversationId: message.conversationId, visitorId: created.visitorId, message, fromSocket: input.fromSocket });
   return { message, duplicate: false };
 }
 

@@ -5,7 +5,8 @@
 import type { ConversationView, IncidentView, MessageView } from '../../protocol/records.js';
 
 export type DomainEvent =
-  | { type: 'message.created'; tenantId: string; conversationId: string; visitorId: string; message: MessageView }
+  /** `fromSocket`: the socket that sent the message; it has the message in its ack and is not sent it again. */
+  | { type: 'message.created'; tenantId: string; conversationId: string; visitorId: string; message: MessageView; fromSocket?: string }
   /** `created`: the conversation did not exist before this event (webhooks send conversation.created). */
   | { type: 'conversation.updated'; tenantId: string; conversation: ConversationView; created?: boolean }
   | { type: 'typing'; tenantId: string; conversationId: string; visitorId: string; from: 'visitor' | 'agent'; on: boolean }

@@ -9,7 +9,6 @@ import { AppError } from '../errors.js';
 import { createMessage } from '../commands/messageCreator.js';
 import { agentSocketClosed, agentSocketOpened } from '../commands/agentPresence.js';
 import { recordReceipt } from '../commands/receiptRecorder.js';
-import { newId } from '../security/ids.js';
 import { assertSameTenant } from '../policies/tenantScope.js';
 import { presentAgent } from '../presenters/presenters.js';
 import { messagesAfter } from '../queries/messageQueries.js';
@@ -78,7 +77,7 @@ export class AgentConnection extends Connection<AgentClientFrame, AgentServerFra
     const actor = { kind: 'agent' as const, tenantId: this.tenantId, agent: this.agent };
     if (frame.type === 'message.send') {
       this.limits.message(this.address, this.tenantId, null);
-      const { message } = await createMessage(this.ctx, actor, { clientId: frame.clientId, body: frame.body, conversationId: frame.conversationId, internal: frame.internal });
+      const { message } = await createMessage(this.ctx, actor, { clientId: frame.clientId, body: frame.body, conversationId: frame.conversationId, internal: frame.internal, fromSocket: this.socketId });
       this.send({ type: 'ack', clientId: frame.clientId, message });
     } else if (frame.type === 'typing') {
       if (!frame.conversationId) throw new AppError('validation_failed', 'conversationId is required');
@@ -101,7 +100,6 @@ export class AgentConnection extends Connection<AgentClientFrame, AgentServerFra
   }
 
   /** This socket's presence row (see commands/agentPresence.ts); refreshed by the gateway's heartbeat. */
-  readonly socketId = newId('sock');
   presenceRegistered = false;
 
   protected onClose(): void {

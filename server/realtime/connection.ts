@@ -10,10 +10,13 @@ import { LIMITS } from '../../protocol/limits.js';
 import { AppError, toAppError } from '../errors.js';
 import type { FrameReader } from './frameReader.js';
 import type { ErrorFrame } from '../../protocol/realtime.js';
+import { newId } from '../security/ids.js';
 
 const MAX_PROTOCOL_ERRORS = 20;
 
 export abstract class Connection<In extends { type: string }, Out extends { type: string } | ErrorFrame | { type: 'pong' }> {
+  /** This socket, node-wide unique: agent presence rows and a message's `fromSocket` name it. */
+  readonly socketId = newId('sock');
   protected helloDone = false;
   private alive = true;
   private protocolErrors = 0;
@@ -57,7 +60,28 @@ export abstract class Connection<In extends { type: string }, Out extends { type
       this.ws.terminate();
       return;
     }
+    this.corkUntilTick();
     this.ws.send(json);
+  }
+
+  private corked = false;
+  /**
+   * Frames sent to this socket in one turn of the event loop leave in one write: a group commit
+   * acknowledges and delivers a whole batch at once, and an agent socket would otherwise make one
+   * writev system call per message. Uncorked on the next tick, after the batch's promise callbacks
+   * (which run before it), so nothing waits for a later event. `_socket` is ws's underlying
+   * net.Socket (not public API, stable since ws 1); without it frames simply go out one by one.
+   */
+  private corkUntilTick(): void {
+    if (this.corked) return;
+    const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (!socket) return;
+    this.corked = true;
+    socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      socket.uncork();
+    });
   }
 
   send(frame: Out | ErrorFrame | { type: 'pong' }): void {

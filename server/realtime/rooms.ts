@@ -46,9 +46,10 @@ export class Rooms {
     const visitors = 'visitorId' in event ? this.visitors.get(event.visitorId) : event.type === 'conversation.updated' ? this.visitors.get(event.conversation.visitor.id) : undefined;
     switch (event.type) {
       case 'message.created': {
-        broadcast(agents, { type: 'message', message: event.message });
+        // The sender's own socket has the message in its ack already.
+        broadcast(agents, { type: 'message', message: event.message }, undefined, event.fromSocket);
         if (agents) for (const c of agents) c.exposed(event.conversationId, event.visitorId); // access audit
-        if (!event.message.internal) broadcast(visitors, { type: 'message', message: event.message }, event.tenantId);
+        if (!event.message.internal) broadcast(visitors, { type: 'message', message: event.message }, event.tenantId, event.fromSocket);
         break;
       }
       case 'conversation.updated':
@@ -76,11 +77,14 @@ export class Rooms {
   }
 }
 
-function broadcast(set: Set<{ sendRaw(json: string): void; tenantId: string }> | undefined, frame: object, tenantId?: string): void {
+function broadcast(set: Set<{ sendRaw(json: string): void; tenantId: string; socketId: string }> | undefined, frame: object, tenantId?: string, exceptSocket?: string): void {
   if (!set || set.size === 0) return;
-  const json = JSON.stringify(frame);
-  // Visitor rooms are keyed by visitor id only; the tenant check makes a forged id useless.
-  for (const c of set) if (!tenantId || c.tenantId === tenantId) c.sendRaw(json);
+  let json: string | undefined;
+  for (const c of set) {
+    // Visitor rooms are keyed by visitor id only; the tenant check makes a forged id useless.
+    if ((tenantId && c.tenantId !== tenantId) || c.socketId === exceptSocket) continue;
+    c.sendRaw((json ??= JSON.stringify(frame)));
+  }
 }
 
 function add<T>(map: Map<string, Set<T>>, key: string, value: T): void {

@@ -20,6 +20,7 @@
  * value to its tenant, table, column and row (see sealedFields.ts).
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from './randomPool.js';
 import type { KeyStore } from '../storage/keyStore.js';
 import type { TenantKeyTable } from '../storage/schema.js';
 
@@ -58,7 +59,7 @@ export function isSealed(value: string | null | undefined): boolean {
 }
 
 function gcmSeal(key: Buffer, aad: string, plaintext: Buffer): Buffer {
-  const iv = randomBytes(12);
+  const iv = pooledRandomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(aad, 'utf8'));
   const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);

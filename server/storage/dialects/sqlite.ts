@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
-import { SqliteDialect, sql, type Kysely } from 'kysely';
+import { SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type Kysely, type SqliteDialectConfig } from 'kysely';
 
 /** Embedded default: one file, WAL so readers never block the writer, full sync so an acked commit survives a crash. */
 export function sqliteDialect(file: string): SqliteDialect {
@@ -17,7 +17,41 @@ export function sqliteDialect(file: string): SqliteDialect {
   // Deleted rows (erased visitors, destroyed keys) are overwritten with zeros, not left in free pages.
   db.pragma('secure_delete = ON');
   const checkpointer = file === ':memory:' ? null : startCheckpointer(db, file);
-  return new SqliteDialect({ database: cachingStatements(db, () => void checkpointer?.terminate()) });
+  return new FifoSqliteDialect({ database: cachingStatements(db, () => void checkpointer?.terminate()) });
+}
+
+/**
+ * SQLite has one connection, shared by turns. Kysely's driver guards it with a mutex that, when
+ * released, wakes every waiter and lets all but one go back to sleep: with hundreds of queries
+ * waiting behind a group commit (every socket's pre-transaction reads), each release cost
+ * hundreds of promise callbacks. Here waiters queue and are woken one at a time, in arrival order.
+ */
+class FifoSqliteDialect extends SqliteDialect {
+  constructor(private readonly config: SqliteDialectConfig) {
+    super(config);
+  }
+  override createDriver(): Driver {
+    return new FifoSqliteDriver(this.config);
+  }
+}
+
+class FifoSqliteDriver extends SqliteDriver {
+  private held = false;
+  private readonly waiting: Array<() => void> = [];
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    if (this.held) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.held = true;
+    // Only the holder gets here, so Kysely's own mutex never has a waiter.
+    return super.acquireConnection();
+  }
+
+  override async releaseConnection(): Promise<void> {
+    await super.releaseConnection();
+    const next = this.waiting.shift();
+    if (next) next(); // handed over directly: `held` stays true
+    else this.held = false;
+  }
 }
 
 /** Pages the WAL may hold before the writer checkpoints by itself (a backstop; see startCheckpointer). */
