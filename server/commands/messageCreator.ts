@@ -1,7 +1,8 @@
 /**
  * Stores one message and only then lets it be acknowledged. In one transaction: find (or, for a
  * visitor, open) the conversation, take the next seq, insert. A retry with the same clientId from the
- * same sender returns the stored message instead of a second copy.
+ * same sender returns the stored message instead of a second copy. On PostgreSQL the common case is
+ * one statement (messageInsertOneTrip.ts); on SQLite transactions are grouped (storage/groupCommit.ts).
  */
 import type { MessageView } from '../../protocol/records.js';
 import { LIMITS } from '../../protocol/limits.js';
@@ -19,6 +20,7 @@ import { openMessages, openVisitors, sealMessage } from '../security/sealedField
 import { blindTokens } from '../security/blindIndex.js';
 import { groupCommit } from '../storage/groupCommit.js';
 import { preparedQuery } from '../storage/preparedQuery.js';
+import { insertMessageInOneTrip, type MessageDraft } from './messageInsertOneTrip.js';
 
 // The queries every message runs, compiled once (storage/preparedQuery.ts).
 const visitorName = preparedQuery<{ id: string; tenantId: string }, { id: string; tenant_id: string; name: string | null }>((db, p) =>
@@ -101,39 +103,45 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
     author.name = (row && (await openVisitors(ctx.keyring, [{ ...row, email: null, current_page: null, user_agent: null }]))[0]!.name) || 'Visitor';
   }
 
+  const now = Date.now();
+  const draft: MessageDraft = {
+    id: newId('msg'),
+    tenant_id: actor.tenantId,
+    client_id: input.clientId,
+    dedupe_key: dedupeKey,
+    author_kind: author.kind,
+    author_id: author.id,
+    author_name: author.name,
+    body,
+    internal: internal ? 1 : 0,
+    created_at: now,
+    key_version: dataKey.version,
+    attachment: input.attachment ? JSON.stringify(input.attachment) : null,
+  };
+  // Stored sealed (security/sealedFields.ts); the search index gets keyed tokens, never words,
+  // one row per word and conversation.
+  const sealed = sealMessage(dataKey, draft);
+  const tokens = blindTokens(searchKey, body);
+
   let created: { message: Message; conversationOpened: boolean; conversationCreated: boolean; visitorId: string } | { duplicate: Message };
   try {
-    created = await groupCommit(ctx.storage, async (trx, later) => {
-      const conversation = await resolveConversation(trx, actor, input.conversationId);
-      const existing = await messageByDedupeKey.first(trx, { conversationId: conversation.id, dedupeKey });
-      if (existing) return { duplicate: existing };
-
-      const now = Date.now();
-      const bumped = await nextSeq.first(trx, { id: conversation.id, tenantId: actor.tenantId, now });
-      if (!bumped) throw new Error(`conversation ${conversation.id} vanished inside its own transaction`);
-      const message: Message = {
-        id: newId('msg'),
-        tenant_id: actor.tenantId,
-        conversation_id: conversation.id,
-        seq: bumped.last_seq,
-        client_id: input.clientId,
-        dedupe_key: dedupeKey,
-        author_kind: author.kind,
-        author_id: author.id,
-        author_name: author.name,
-        body,
-        internal: internal ? 1 : 0,
-        created_at: now,
-        key_version: dataKey.version,
-        attachment: input.attachment ? JSON.stringify(input.attachment) : null,
-      };
-      // Stored sealed (security/sealedFields.ts); the search index gets keyed tokens, never words,
-      // one row per word and conversation, written with the rest of the batch before its commit.
-      await insertMessage.all(trx, sealMessage(dataKey, message));
-      const tokens = blindTokens(searchKey, body);
-      if (tokens.length) later.insertIgnoringDuplicates('message_search', tokens.map((token) => ({ tenant_id: actor.tenantId, token, conversation_id: conversation.id, message_id: message.id })));
-      return { message, conversationOpened: conversation.opened, conversationCreated: conversation.created, visitorId: conversation.visitorId };
-    });
+    const oneTrip =
+      ctx.storage.dialect === 'postgres'
+        ? await insertMessageInOneTrip(ctx.storage.db, actor.kind === 'visitor' ? { visitorId: actor.visitorId } : { conversationId: input.conversationId ?? '' }, input.conversationId, sealed, tokens)
+        : undefined;
+    created = oneTrip
+      ? { message: { ...draft, conversation_id: oneTrip.conversation_id, seq: oneTrip.seq }, conversationOpened: false, conversationCreated: false, visitorId: oneTrip.visitor_id }
+      : await groupCommit(ctx.storage, async (trx, later) => {
+          const conversation = await resolveConversation(trx, actor, input.conversationId);
+          const existing = await messageByDedupeKey.first(trx, { conversationId: conversation.id, dedupeKey });
+          if (existing) return { duplicate: existing };
+          const bumped = await nextSeq.first(trx, { id: conversation.id, tenantId: actor.tenantId, now });
+          if (!bumped) throw new Error(`conversation ${conversation.id} vanished inside its own transaction`);
+          await insertMessage.all(trx, { ...sealed, conversation_id: conversation.id, seq: bumped.last_seq });
+          // Written with the rest of the batch, before its commit (storage/groupCommit.ts).
+          if (tokens.length) later.insertIgnoringDuplicates('message_search', tokens.map((token) => ({ tenant_id: actor.tenantId, token, conversation_id: conversation.id, message_id: draft.id })));
+          return { message: { ...draft, conversation_id: conversation.id, seq: bumped.last_seq }, conversationOpened: conversation.opened, conversationCreated: conversation.created, visitorId: conversation.visitorId };
+        });
   } catch (err) {
     // Two nodes raced on the same retry: the loser reads the winner's row.
     if (!ctx.storage.isUniqueViolation(err)) throw err;

@@ -39,20 +39,66 @@ export function entryHash(e: Omit<AuditEntry, 'hash'>): string {
 
 export const SYSTEM_ACTOR = (job: string): AuditActor => ({ kind: 'system', id: null, credential: `job:${job}`, address: null });
 
-/** Appends records in order, inside the caller's transaction when given one. */
+interface Pending {
+  actor: AuditActor;
+  records: AuditRecord[];
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * Appends records in order, inside the caller's transaction when given one. Otherwise appends that
+ * arrive while one is being written wait and are then written together, in one transaction: the
+ * chain head is one row, so every append holds its lock until commit. One at a time, a burst of
+ * reads (an agent receiving hundreds of new conversations; both nodes of a cluster) queued on that
+ * lock and held every database connection meanwhile. Each caller still returns only after its
+ * entries are committed, in the order the calls were made on this node.
+ */
 export async function appendAudit(db: Db, actor: AuditActor, records: AuditRecord[]): Promise<void> {
   if (records.length === 0) return;
-  const run = async (trx: Db) => {
-    const head = await trx
-      .updateTable('audit_head')
-      .set((eb) => ({ seq: eb('seq', '+', records.length) }))
-      .where('id', '=', 1)
-      .returning(['seq', 'hash'])
-      .executeTakeFirstOrThrow();
-    let seq = head.seq - records.length;
-    let prev = head.hash;
-    const at = Date.now();
-    const rows: AuditEntry[] = [];
+  if (db.isTransaction) return writeEntries(db, [{ actor, records }]);
+  let queue = queues.get(db);
+  if (!queue) queues.set(db, (queue = { pending: [], writing: false }));
+  const q = queue;
+  return new Promise<void>((resolve, reject) => {
+    q.pending.push({ actor, records, resolve, reject });
+    if (!q.writing) void drain(db, q);
+  });
+}
+
+const MAX_GROUP = 500;
+const queues = new WeakMap<Db, { pending: Pending[]; writing: boolean }>();
+
+async function drain(db: Db, q: { pending: Pending[]; writing: boolean }): Promise<void> {
+  q.writing = true;
+  try {
+    while (q.pending.length > 0) {
+      const group = q.pending.splice(0, MAX_GROUP);
+      try {
+        await db.transaction().execute((trx) => writeEntries(trx, group));
+        for (const p of group) p.resolve();
+      } catch (err) {
+        for (const p of group) p.reject(err);
+      }
+    }
+  } finally {
+    q.writing = false;
+  }
+}
+
+async function writeEntries(trx: Db, groups: Array<{ actor: AuditActor; records: AuditRecord[] }>): Promise<void> {
+  const count = groups.reduce((n, g) => n + g.records.length, 0);
+  const head = await trx
+    .updateTable('audit_head')
+    .set((eb) => ({ seq: eb('seq', '+', count) }))
+    .where('id', '=', 1)
+    .returning(['seq', 'hash'])
+    .executeTakeFirstOrThrow();
+  let seq = head.seq - count;
+  let prev = head.hash;
+  const at = Date.now();
+  const rows: AuditEntry[] = [];
+  for (const { actor, records } of groups) {
     for (const r of records) {
       seq++;
       const row: Omit<AuditEntry, 'hash'> = {
@@ -74,11 +120,10 @@ export async function appendAudit(db: Db, actor: AuditActor, records: AuditRecor
       prev = entryHash(row);
       rows.push({ ...row, hash: prev });
     }
-    await trx.insertInto('audit_log').values(rows).execute();
-    await trx.updateTable('audit_head').set({ hash: prev }).where('id', '=', 1).execute();
-  };
-  if (db.isTransaction) await run(db);
-  else await db.transaction().execute(run);
+  }
+  // Chunks keep each insert under the drivers' parameter limits (15 columns per row).
+  for (let i = 0; i < rows.length; i += 500) await trx.insertInto('audit_log').values(rows.slice(i, i + 500)).execute();
+  await trx.updateTable('audit_head').set({ hash: prev }).where('id', '=', 1).execute();
 }
 
 export interface ChainProblem {

@@ -20,6 +20,19 @@ interface Compiled {
 }
 
 const PLACEHOLDER = '\u0000parley-param:';
+/** SQL of every prepared query compiled so far → its server-side statement name (PostgreSQL, see dialects/postgres.ts). */
+const serverNames = new Map<string, string>();
+
+/** The name to prepare this SQL under on a PostgreSQL connection, if it is one of the prepared queries. */
+export function serverPreparedName(sql: string): string | undefined {
+  return serverNames.get(sql);
+}
+
+/** Marks hand-written SQL (a constant, never built from values) to be prepared like the queries below. */
+export function serverPreparedSql(sql: string): string {
+  if (!serverNames.has(sql)) serverNames.set(sql, `parley_${serverNames.size + 1}`);
+  return sql;
+}
 
 export interface PreparedQuery<P, R> {
   /** All rows. `db` may be a transaction. */
@@ -39,6 +52,7 @@ export function preparedQuery<P extends Record<string, unknown>, R>(
       const query = build(db, (name) => (PLACEHOLDER + name) as never).compile() as CompiledQuery<unknown>;
       const slots = query.parameters.map((v): Slot => (typeof v === 'string' && v.startsWith(PLACEHOLDER) ? { name: v.slice(PLACEHOLDER.length) } : { value: v }));
       byAdapter.set(adapter, (c = { query, slots }));
+      serverPreparedSql(query.sql);
     }
     return c;
   };
