@@ -19,14 +19,19 @@ import type { Db } from '../storage/db.js';
 import type { Message } from '../storage/schema.js';
 import { serverPreparedSql } from '../storage/preparedQuery.js';
 
-/** `target` picks the conversation: $2 is the visitor id (their latest) or the conversation id. */
-const statement = (target: string) =>
+/**
+ * `lookup` finds the conversation: $2 is the visitor id (their latest) or the conversation id. It is
+ * a MATERIALIZED CTE, and the update names its row by id alone, so the planner can only use the
+ * lookup's index and the primary key: given the tenant and status in the same WHERE, it preferred
+ * (on a young table without statistics) an index on (tenant, status) and scanned every open
+ * conversation of the tenant for each message.
+ */
+const statement = (lookup: string) =>
   serverPreparedSql(`
-with target as (${target}),
+with target as materialized (${lookup}),
 bumped as (
   update conversations c set last_seq = c.last_seq + 1, updated_at = $3::bigint
-  from target
-  where c.id = target.id and c.tenant_id = $1 and c.status = 'open'
+  where c.id = (select id from target where tenant_id = $1 and status = 'open')
     and ($4::text is null or c.id = $4)
     and not exists (select 1 from messages m where m.conversation_id = c.id and m.dedupe_key = $5)
   returning c.id, c.visitor_id, c.last_seq
@@ -43,8 +48,8 @@ searched as (
 )
 select inserted.conversation_id, inserted.seq, bumped.visitor_id from inserted join bumped on bumped.id = inserted.conversation_id`);
 
-const OF_VISITOR = statement(`select id from conversations where tenant_id = $1 and visitor_id = $2 order by created_at desc limit 1`);
-const BY_ID = statement(`select id from conversations where tenant_id = $1 and id = $2`);
+const OF_VISITOR = statement(`select id, tenant_id, status from conversations where tenant_id = $1 and visitor_id = $2 order by created_at desc limit 1`);
+const BY_ID = statement(`select id, tenant_id, status from conversations where id = $2`);
 
 export type MessageDraft = Omit<Message, 'conversation_id' | 'seq'>;
 
