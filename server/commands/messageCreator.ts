@@ -127,7 +127,7 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
   try {
     const oneTrip =
       ctx.storage.dialect === 'postgres'
-        ? await insertMessageInOneTrip(ctx.storage.db, actor.kind === 'visitor' ? { visitorId: actor.visitorId } : { conversationId: input.conversationId ?? '' }, input.conversationId, sealed, tokens)
+        ? await insertMessageInOneTrip(ctx.storage, actor.kind === 'visitor' ? { visitorId: actor.visitorId } : { conversationId: input.conversationId ?? '' }, input.conversationId, sealed, tokens)
         : undefined;
     created = oneTrip
       ? { message: { ...draft, conversation_id: oneTrip.conversation_id, seq: oneTrip.seq }, conversationOpened: false, conversationCreated: false, visitorId: oneTrip.visitor_id }

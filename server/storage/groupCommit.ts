@@ -14,6 +14,7 @@
  */
 import { CompiledQuery, type Insertable, type Transaction } from 'kysely';
 import { preparedQuery } from './preparedQuery.js';
+import { markIndexed, notYetIndexed } from './indexedTokens.js';
 import type { Database } from './schema.js';
 import type { Storage } from './db.js';
 
@@ -54,9 +55,12 @@ const insertSearchRows = new Map(
   ]),
 );
 
-/** Inserts deferred rows in chunks of power-of-two sizes, so few distinct statements are prepared. */
-async function flush(trx: Transaction<Database>, deferred: Deferred): Promise<void> {
-  const rows: SearchRow[] = deferred.get('message_search') ?? [];
+/**
+ * Inserts deferred rows, less those already known to be indexed (storage/indexedTokens.ts), in
+ * chunks of power-of-two sizes, so few distinct statements are prepared. Returns the rows it wrote.
+ */
+async function flush(storage: Storage, trx: Transaction<Database>, deferred: Deferred): Promise<SearchRow[]> {
+  const rows = notYetIndexed(storage, deferred.get('message_search') ?? []);
   let i = 0;
   while (i < rows.length) {
     const n = CHUNK_SIZES.find((size) => size <= rows.length - i)!;
@@ -71,16 +75,20 @@ async function flush(trx: Transaction<Database>, deferred: Deferred): Promise<vo
     await insertSearchRows.get(n)!.all(trx, params);
     i += n;
   }
+  return rows;
 }
 
 /** One unit in its own transaction, with its deferred rows flushed before the commit. */
-function runAlone<T>(storage: Storage, work: Work<T>): Promise<T> {
-  return storage.db.transaction().execute(async (trx) => {
+async function runAlone<T>(storage: Storage, work: Work<T>): Promise<T> {
+  let flushed: SearchRow[] = [];
+  const value = await storage.db.transaction().execute(async (trx) => {
     const deferred: Deferred = new Map();
-    const value = await work(trx, collector(deferred));
-    await flush(trx, deferred);
-    return value;
+    const v = await work(trx, collector(deferred));
+    flushed = await flush(storage, trx, deferred);
+    return v;
   });
+  markIndexed(storage, flushed);
+  return value;
 }
 interface Queue {
   jobs: Job[];
@@ -144,8 +152,9 @@ async function runBatch(storage: Storage, batch: Job[]): Promise<void> {
         outcomes.push({ ok: false, error });
       }
     }
-    await flush(trx, deferred);
+    const flushed = await flush(storage, trx, deferred);
     await trx.commit().execute();
+    markIndexed(storage, flushed);
   } catch (error) {
     // The commit itself (or the transaction) failed: nothing in the batch is stored.
     if (trx && !trx.isCommitted && !trx.isRolledBack) await trx.rollback().execute().catch(() => {});
