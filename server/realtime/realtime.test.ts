@@ -27,6 +27,34 @@ describe('realtime: visitor ↔ agent', () => {
   });
   afterAll(dropSchemas);
 
+  it('gives the sending socket its message once, in the ack; the visitor\'s other tab and the agent get it as an event', async () => {
+    const agentWs = await open('/ws/agent', { cookie });
+    agentWs.send({ type: 'hello' });
+    await agentWs.next('ready');
+    const { token } = await visitorSession(t, tenant, { name: 'Ada' });
+    const tab1 = await open('/ws/visitor');
+    const tab2 = await open('/ws/visitor');
+    for (const tab of [tab1, tab2]) {
+      tab.send({ type: 'hello', token });
+      await tab.next('ready');
+    }
+    tab1.send({ type: 'message.send', clientId: 'c1', body: 'first' });
+    const ack = await tab1.next('ack');
+    expect((await tab2.next('message')).message.id).toBe(ack.message.id);
+    expect((await agentWs.next('message')).message.id).toBe(ack.message.id);
+    // The agent's own socket likewise: ack only; the visitor gets the reply as an event.
+    agentWs.send({ type: 'message.send', clientId: 'a1', conversationId: ack.message.conversationId, body: 'reply' });
+    const agentAck = await agentWs.next('ack');
+    expect((await tab1.next('message')).message.id).toBe(agentAck.message.id);
+    // A later frame on each sending socket proves nothing else was queued before it.
+    tab1.send({ type: 'ping' });
+    await tab1.next('pong');
+    agentWs.send({ type: 'ping' });
+    await agentWs.next('pong');
+    expect(tab1.frames.filter((f) => f.type === 'message' && f.message.id === ack.message.id)).toEqual([]);
+    expect(agentWs.frames.filter((f) => f.type === 'message' && f.message.id === agentAck.message.id)).toEqual([]);
+  });
+
   it('acks a visitor message after commit and delivers it live to the agent', async () => {
     const agentWs = await open('/ws/agent', { cookie });
     agentWs.send({ type: 'hello' });
