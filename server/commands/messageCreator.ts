@@ -17,7 +17,8 @@ import type { Db } from '../storage/db.js';
 import type { Message } from '../storage/schema.js';
 import { tenantPatterns } from '../security/redactionPatterns.js';
 import { openMessages, openVisitors, sealMessage } from '../security/sealedFields.js';
-import { blindTokens } from '../security/blindIndex.js';
+import { blindToken, normaliseWords } from '../security/blindIndex.js';
+import { markIndexed, unindexedWords } from '../storage/indexedWords.js';
 import { groupCommit } from '../storage/groupCommit.js';
 import { preparedQuery } from '../storage/preparedQuery.js';
 import { insertMessageInOneTrip, type MessageDraft } from './messageInsertOneTrip.js';
@@ -118,17 +119,24 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
     key_version: dataKey.version,
     attachment: input.attachment ? JSON.stringify(input.attachment) : null,
   };
-  // Stored sealed (security/sealedFields.ts); the search index gets keyed tokens, never words,
-  // one row per word and conversation.
+  // Stored sealed (security/sealedFields.ts); the search index gets keyed tokens, never words, one
+  // row per word and conversation, for the words not already indexed there (storage/indexedWords.ts).
   const sealed = sealMessage(dataKey, draft);
-  const tokens = blindTokens(searchKey, body);
+  const words = normaliseWords(body);
+  const tokensOf = (ws: string[]) => ws.map((w) => blindToken(searchKey, w));
+  /** Words whose search rows the transaction wrote: marked indexed once it has committed. */
+  let indexed: { conversationId: string; words: string[] } | undefined;
 
   let created: { message: Message; conversationOpened: boolean; conversationCreated: boolean; visitorId: string } | { duplicate: Message };
   try {
-    const oneTrip =
-      ctx.storage.dialect === 'postgres'
-        ? await insertMessageInOneTrip(ctx.storage, actor.kind === 'visitor' ? { visitorId: actor.visitorId } : { conversationId: input.conversationId ?? '' }, input.conversationId, sealed, tokens)
-        : undefined;
+    let oneTrip: Awaited<ReturnType<typeof insertMessageInOneTrip>>;
+    if (ctx.storage.dialect === 'postgres') {
+      // A visitor's conversation is known only afterwards: all their words are sent.
+      const fresh = actor.kind === 'visitor' || !input.conversationId ? words : unindexedWords(ctx.storage, input.conversationId, words);
+      const target = actor.kind === 'visitor' ? { visitorId: actor.visitorId } : { conversationId: input.conversationId ?? '' };
+      oneTrip = await insertMessageInOneTrip(ctx.storage.db, target, input.conversationId, sealed, tokensOf(fresh));
+      if (oneTrip) indexed = { conversationId: oneTrip.conversation_id, words: fresh };
+    }
     created = oneTrip
       ? { message: { ...draft, conversation_id: oneTrip.conversation_id, seq: oneTrip.seq }, conversationOpened: false, conversationCreated: false, visitorId: oneTrip.visitor_id }
       : await groupCommit(ctx.storage, async (trx, later) => {
@@ -139,7 +147,9 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
           if (!bumped) throw new Error(`conversation ${conversation.id} vanished inside its own transaction`);
           await insertMessage.all(trx, { ...sealed, conversation_id: conversation.id, seq: bumped.last_seq });
           // Written with the rest of the batch, before its commit (storage/groupCommit.ts).
-          if (tokens.length) later.insertIgnoringDuplicates('message_search', tokens.map((token) => ({ tenant_id: actor.tenantId, token, conversation_id: conversation.id, message_id: draft.id })));
+          const fresh = unindexedWords(ctx.storage, conversation.id, words);
+          if (fresh.length) later.insertIgnoringDuplicates('message_search', tokensOf(fresh).map((token) => ({ tenant_id: actor.tenantId, token, conversation_id: conversation.id, message_id: draft.id })));
+          indexed = { conversationId: conversation.id, words: fresh };
           return { message: { ...draft, conversation_id: conversation.id, seq: bumped.last_seq }, conversationOpened: conversation.opened, conversationCreated: conversation.created, visitorId: conversation.visitorId };
         });
   } catch (err) {
@@ -164,6 +174,7 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
     return { message, duplicate: true };
   }
 
+  if (indexed) markIndexed(ctx.storage, indexed.conversationId, indexed.words);
   ctx.metrics.messages.inc({ author: author.kind });
   const message = presentMessage(created.message);
   if (created.conversationOpened) {

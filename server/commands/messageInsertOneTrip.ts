@@ -15,8 +15,7 @@
  * group commit (storage/groupCommit.ts).
  */
 import { CompiledQuery } from 'kysely';
-import type { Storage } from '../storage/db.js';
-import { markIndexed, notYetIndexed } from '../storage/indexedTokens.js';
+import type { Db } from '../storage/db.js';
 import type { Message } from '../storage/schema.js';
 import { serverPreparedSql } from '../storage/preparedQuery.js';
 
@@ -59,17 +58,13 @@ export type MessageDraft = Omit<Message, 'conversation_id' | 'seq'>;
  * undefined when this is not the common case. `requestedId`: the conversation the client named.
  */
 export async function insertMessageInOneTrip(
-  storage: Storage,
+  db: Db,
   target: { visitorId: string } | { conversationId: string },
   requestedId: string | undefined,
   sealed: MessageDraft,
   tokens: string[],
 ): Promise<{ conversation_id: string; seq: number; visitor_id: string } | undefined> {
   const ofVisitor = 'visitorId' in target;
-  // Tokens already indexed for the conversation are not sent (storage/indexedTokens.ts); the
-  // conversation is only known for certain afterwards, so this asks about the one named, if any.
-  const known = ofVisitor ? requestedId : target.conversationId;
-  const fresh = known ? notYetIndexed(storage, tokens.map((token) => ({ conversation_id: known, token }))).map((r) => r.token) : tokens;
   const query = CompiledQuery.raw(ofVisitor ? OF_VISITOR : BY_ID, [
     sealed.tenant_id,
     ofVisitor ? target.visitorId : target.conversationId,
@@ -85,10 +80,8 @@ export async function insertMessageInOneTrip(
     sealed.internal,
     sealed.key_version,
     sealed.attachment,
-    fresh,
+    tokens,
   ]);
-  const { rows } = await storage.db.executeQuery<{ conversation_id: string; seq: number; visitor_id: string }>(query);
-  const stored = rows[0];
-  if (stored) markIndexed(storage, fresh.map((token) => ({ conversation_id: stored.conversation_id, token })));
-  return stored;
+  const { rows } = await db.executeQuery<{ conversation_id: string; seq: number; visitor_id: string }>(query);
+  return rows[0];
 }

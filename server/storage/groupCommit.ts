@@ -14,7 +14,6 @@
  */
 import { CompiledQuery, type Insertable, type Transaction } from 'kysely';
 import { preparedQuery } from './preparedQuery.js';
-import { markIndexed, notYetIndexed } from './indexedTokens.js';
 import type { Database } from './schema.js';
 import type { Storage } from './db.js';
 
@@ -55,12 +54,9 @@ const insertSearchRows = new Map(
   ]),
 );
 
-/**
- * Inserts deferred rows, less those already known to be indexed (storage/indexedTokens.ts), in
- * chunks of power-of-two sizes, so few distinct statements are prepared. Returns the rows it wrote.
- */
-async function flush(storage: Storage, trx: Transaction<Database>, deferred: Deferred): Promise<SearchRow[]> {
-  const rows = notYetIndexed(storage, deferred.get('message_search') ?? []);
+/** Inserts deferred rows in chunks of power-of-two sizes, so few distinct statements are prepared. */
+async function flush(trx: Transaction<Database>, deferred: Deferred): Promise<void> {
+  const rows: SearchRow[] = deferred.get('message_search') ?? [];
   let i = 0;
   while (i < rows.length) {
     const n = CHUNK_SIZES.find((size) => size <= rows.length - i)!;
@@ -75,20 +71,16 @@ async function flush(storage: Storage, trx: Transaction<Database>, deferred: Def
     await insertSearchRows.get(n)!.all(trx, params);
     i += n;
   }
-  return rows;
 }
 
 /** One unit in its own transaction, with its deferred rows flushed before the commit. */
-async function runAlone<T>(storage: Storage, work: Work<T>): Promise<T> {
-  let flushed: SearchRow[] = [];
-  const value = await storage.db.transaction().execute(async (trx) => {
+function runAlone<T>(storage: Storage, work: Work<T>): Promise<T> {
+  return storage.db.transaction().execute(async (trx) => {
     const deferred: Deferred = new Map();
-    const v = await work(trx, collector(deferred));
-    flushed = await flush(storage, trx, deferred);
-    return v;
+    const value = await work(trx, collector(deferred));
+    await flush(trx, deferred);
+    return value;
   });
-  markIndexed(storage, flushed);
-  return value;
 }
 interface Queue {
   jobs: Job[];
@@ -152,9 +144,8 @@ async function runBatch(storage: Storage, batch: Job[]): Promise<void> {
         outcomes.push({ ok: false, error });
       }
     }
-    const flushed = await flush(storage, trx, deferred);
+    await flush(trx, deferred);
     await trx.commit().execute();
-    markIndexed(storage, flushed);
   } catch (error) {
     // The commit itself (or the transaction) failed: nothing in the batch is stored.
     if (trx && !trx.isCommitted && !trx.isRolledBack) await trx.rollback().execute().catch(() => {});
