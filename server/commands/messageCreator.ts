@@ -94,25 +94,28 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
         ? { kind: 'system' as const, id: 'bot', name: actor.name }
         : { kind: 'visitor' as const, id: actor.visitorId, name: '' };
   const dedupeKey = `${author.kind}:${author.id}:${input.clientId}`;
-  // Keys and the visitor's (sealed) name are fetched before the transaction: on SQLite the
-  // transaction holds the only connection, so nothing inside it may query outside it.
+  // Keys come from the keyring (memory, or the key store: never this database's connection).
   const dataKey = await ctx.keyring.dataKey(actor.tenantId);
   const searchKey = await ctx.keyring.searchKey(actor.tenantId);
-  if (author.kind === 'visitor') {
+  /**
+   * The author's display name; a visitor's is read with `db`. On SQLite that is the transaction:
+   * it holds the only connection, and a read before it would wait for the group commit in progress.
+   */
+  const authorName = async (db: Db): Promise<string> => {
+    if (author.kind !== 'visitor') return author.name;
+    const row = await visitorName.first(db, { id: author.id, tenantId: actor.tenantId });
     // Only the name is opened (one decryption, not four).
-    const row = await visitorName.first(ctx.storage.db, { id: author.id, tenantId: actor.tenantId });
-    author.name = (row && (await openVisitors(ctx.keyring, [{ ...row, email: null, current_page: null, user_agent: null }]))[0]!.name) || 'Visitor';
-  }
+    return (row && (await openVisitors(ctx.keyring, [{ ...row, email: null, current_page: null, user_agent: null }]))[0]!.name) || 'Visitor';
+  };
 
   const now = Date.now();
-  const draft: MessageDraft = {
+  const unnamed: Omit<MessageDraft, 'author_name'> = {
     id: newId('msg'),
     tenant_id: actor.tenantId,
     client_id: input.clientId,
     dedupe_key: dedupeKey,
     author_kind: author.kind,
     author_id: author.id,
-    author_name: author.name,
     body,
     internal: internal ? 1 : 0,
     created_at: now,
@@ -121,7 +124,6 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
   };
   // Stored sealed (security/sealedFields.ts); the search index gets keyed tokens, never words, one
   // row per word and conversation, for the words not already indexed there (storage/indexedWords.ts).
-  const sealed = sealMessage(dataKey, draft);
   const words = normaliseWords(body);
   const tokensOf = (ws: string[]) => ws.map((w) => blindToken(searchKey, w));
   /** Words whose search rows the transaction wrote: marked indexed once it has committed. */
@@ -129,23 +131,28 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
 
   let created: { message: Message; conversationOpened: boolean; conversationCreated: boolean; visitorId: string } | { duplicate: Message };
   try {
-    let oneTrip: Awaited<ReturnType<typeof insertMessageInOneTrip>>;
+    let oneTrip: { draft: MessageDraft; stored: NonNullable<Awaited<ReturnType<typeof insertMessageInOneTrip>>> } | undefined;
     if (ctx.storage.dialect === 'postgres') {
+      const draft = { ...unnamed, author_name: await authorName(ctx.storage.db) };
       // A visitor's conversation is known only afterwards: all their words are sent.
       const fresh = actor.kind === 'visitor' || !input.conversationId ? words : unindexedWords(ctx.storage, input.conversationId, words);
       const target = actor.kind === 'visitor' ? { visitorId: actor.visitorId } : { conversationId: input.conversationId ?? '' };
-      oneTrip = await insertMessageInOneTrip(ctx.storage.db, target, input.conversationId, sealed, tokensOf(fresh));
-      if (oneTrip) indexed = { conversationId: oneTrip.conversation_id, words: fresh };
+      const stored = await insertMessageInOneTrip(ctx.storage.db, target, input.conversationId, sealMessage(dataKey, draft), tokensOf(fresh));
+      if (stored) {
+        oneTrip = { draft, stored };
+        indexed = { conversationId: stored.conversation_id, words: fresh };
+      }
     }
     created = oneTrip
-      ? { message: { ...draft, conversation_id: oneTrip.conversation_id, seq: oneTrip.seq }, conversationOpened: false, conversationCreated: false, visitorId: oneTrip.visitor_id }
+      ? { message: { ...oneTrip.draft, conversation_id: oneTrip.stored.conversation_id, seq: oneTrip.stored.seq }, conversationOpened: false, conversationCreated: false, visitorId: oneTrip.stored.visitor_id }
       : await groupCommit(ctx.storage, async (trx, later) => {
           const conversation = await resolveConversation(trx, actor, input.conversationId);
           const existing = await messageByDedupeKey.first(trx, { conversationId: conversation.id, dedupeKey });
           if (existing) return { duplicate: existing };
+          const draft = { ...unnamed, author_name: await authorName(trx) };
           const bumped = await nextSeq.first(trx, { id: conversation.id, tenantId: actor.tenantId, now });
           if (!bumped) throw new Error(`conversation ${conversation.id} vanished inside its own transaction`);
-          await insertMessage.all(trx, { ...sealed, conversation_id: conversation.id, seq: bumped.last_seq });
+          await insertMessage.all(trx, { ...sealMessage(dataKey, draft), conversation_id: conversation.id, seq: bumped.last_seq });
           // Written with the rest of the batch, before its commit (storage/groupCommit.ts).
           const fresh = unindexedWords(ctx.storage, conversation.id, words);
           if (fresh.length) later.insertIgnoringDuplicates('message_search', tokensOf(fresh).map((token) => ({ tenant_id: actor.tenantId, token, conversation_id: conversation.id, message_id: draft.id })));
