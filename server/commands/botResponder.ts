@@ -14,17 +14,23 @@ import type { MessageView } from '../../protocol/records.js';
 import { preparedQuery } from '../storage/preparedQuery.js';
 
 /** Asked for every visitor message, so compiled once (storage/preparedQuery.ts). */
-const botState = preparedQuery<{ tenantId: string; id: string }, { bot_active: number; status: string }>((db, p) =>
-  db.selectFrom('conversations').select(['bot_active', 'status']).where('tenant_id', '=', p('tenantId')).where('id', '=', p('id')),
+const botState = preparedQuery<{ tenantId: string; id: string }, { bot_active: number; status: string; queued_at: number | null }>((db, p) =>
+  db.selectFrom('conversations').select(['bot_active', 'status', 'queued_at']).where('tenant_id', '=', p('tenantId')).where('id', '=', p('id')),
 );
 
 export const BOT_NAME = 'Assistant';
 const WANTS_PERSON = /\b(human|person|agent|someone|operator|humain|personne|conseill[eè]re?|quelqu'un)\b/i;
 const MAX_ANSWER_CHARS = 1500;
 
-export async function botAnswer(ctx: Ctx, tenantId: string, message: MessageView): Promise<'answered' | 'handed_off' | 'skipped'> {
+/**
+ * `with_people`: the conversation has been queued for people (or handed off, or transferred) and the
+ * bot will never take it again — the bot is switched on only while `queued_at` is null
+ * (commands/conversationIntake.ts) and `queued_at` is never cleared — so callers may stop asking.
+ */
+export async function botAnswer(ctx: Ctx, tenantId: string, message: MessageView): Promise<'answered' | 'handed_off' | 'skipped' | 'with_people'> {
   if (message.author.kind !== 'visitor' || message.internal) return 'skipped';
   const conv = await botState.first(ctx.storage.db, { tenantId, id: message.conversationId });
+  if (conv && conv.bot_active !== 1 && conv.queued_at !== null) return 'with_people';
   if (!conv || conv.bot_active !== 1 || conv.status !== 'open') return 'skipped';
   const system = { kind: 'system' as const, tenantId, name: BOT_NAME };
   if (!WANTS_PERSON.test(message.body)) {

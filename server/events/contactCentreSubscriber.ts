@@ -44,13 +44,25 @@ export class ContactCentreSubscriber {
         if (event.status === 'online') this.route(event.tenantId);
         return;
       case 'message.created':
-        if (event.message.author.kind === 'visitor' && !event.message.internal) {
-          this.run(event.tenantId, async () => void (await botAnswer(this.ctx, event.tenantId, event.message)));
+        if (event.message.author.kind === 'visitor' && !event.message.internal && !this.withPeople.has(event.conversationId)) {
+          this.run(event.tenantId, async () => {
+            if ((await botAnswer(this.ctx, event.tenantId, event.message)) === 'with_people') this.rememberWithPeople(event.conversationId);
+          });
         }
         return;
       default:
         return;
     }
+  }
+
+  /**
+   * Conversations this node has seen in people's hands for good (botAnswer's `with_people`): their
+   * messages no longer cost a bot-state query on every node. Bounded; the oldest are forgotten first.
+   */
+  private withPeople = new Set<string>();
+  private rememberWithPeople(conversationId: string): void {
+    this.withPeople.add(conversationId);
+    if (this.withPeople.size > 50_000) this.withPeople.delete(this.withPeople.values().next().value!);
   }
 
   /** Tenants with a routing pass queued on this node that has not started yet. */

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { cleanupTestParley, dropSchemas, login, makeAgent, makeTenant, startTestParley, TestSocket, visitorSession, type LoggedIn, type TestParley } from '../../testing/testParley.js';
 import { SmtpSink } from '../../testing/smtpSink.js';
 import { createMessage } from '../../commands/messageCreator.js';
+import { botAnswer } from '../../commands/botResponder.js';
 import { identityHash, signIdentityJwt } from '../../security/visitorIdentity.js';
 import type { Agent, Tenant } from '../../storage/schema.js';
 
@@ -352,6 +353,13 @@ describe('contact centre', () => {
     await on.sock.next((f) => f.type === 'conversation' && f.conversation.id === v.conversationId && f.conversation.assignee?.id === a1.id);
     log = (await api('GET', `/api/conversations/${v.conversationId}/messages`)).json().items;
     expect(log.map((m: { body: string }) => m.body)).toEqual(['How do I get a refund?', expect.stringContaining('Returns and refunds'), expect.stringContaining('Connecting you with a person')]);
+
+    // Handed off for good: the bot stays out (and nodes stop asking for its state).
+    const again = await createMessage(t.ctx, { kind: 'visitor', tenantId: tenant.id, visitorId: v.visitorId }, { clientId: 'again', body: 'How do I get a refund?' });
+    await settle();
+    expect(await botAnswer(t.ctx, tenant.id, again.message)).toBe('with_people');
+    log = (await api('GET', `/api/conversations/${v.conversationId}/messages`)).json().items;
+    expect(log.at(-1)).toMatchObject({ author: { kind: 'visitor' }, body: 'How do I get a refund?' });
 
     // A question the bot cannot answer goes straight to a person.
     const v2 = await visitorWrites('Can I pay with bitcoin in your Lyon store?');
