@@ -22,6 +22,8 @@ describe('scale-out: two nodes on PostgreSQL + Redis', () => {
     const first = visitor.send('hello from node A');
     await waitFor('agent on B sees the visitor message', () => [...agent.seen.values()].some((m) => m.clientId === first));
     const live = Date.now() - t0;
+    // The ack is sent after commit and publish on A; B may deliver to the agent before it arrives.
+    await waitFor('visitor on A has its ack', () => visitor.acked.has(first));
     const conversationId = visitor.acked.get(first)!.conversationId;
     const reply = agent.send('hello from node B', conversationId);
     await waitFor('visitor on A sees the reply', () => [...visitor.seen.values()].some((m) => m.clientId === reply));

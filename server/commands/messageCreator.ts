@@ -21,7 +21,7 @@ import { blindToken, normaliseWords } from '../security/blindIndex.js';
 import { markIndexed, unindexedWords } from '../storage/indexedWords.js';
 import { groupCommit } from '../storage/groupCommit.js';
 import { preparedQuery } from '../storage/preparedQuery.js';
-import { insertMessageInOneTrip, type MessageDraft } from './messageInsertOneTrip.js';
+import { insertMessageInOneTrip, type MessageDraft, type StoredInOneTrip } from './messageInsertOneTrip.js';
 
 // The queries every message runs, compiled once (storage/preparedQuery.ts).
 const visitorName = preparedQuery<{ id: string; tenantId: string }, { id: string; tenant_id: string; name: string | null }>((db, p) =>
@@ -131,7 +131,7 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
 
   let created: { message: Message; conversationOpened: boolean; conversationCreated: boolean; visitorId: string } | { duplicate: Message };
   try {
-    let oneTrip: { draft: MessageDraft; stored: NonNullable<Awaited<ReturnType<typeof insertMessageInOneTrip>>> } | undefined;
+    let oneTrip: { draft: MessageDraft; stored: StoredInOneTrip } | undefined;
     if (ctx.storage.dialect === 'postgres') {
       const draft = { ...unnamed, author_name: await authorName(ctx.storage.db) };
       // A visitor's conversation is known only afterwards: all their words are sent.

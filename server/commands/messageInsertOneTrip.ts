@@ -52,6 +52,12 @@ const OF_VISITOR = statement(`select id, tenant_id, status from conversations wh
 const BY_ID = statement(`select id, tenant_id, status from conversations where id = $2`);
 
 export type MessageDraft = Omit<Message, 'conversation_id' | 'seq'>;
+/** Where the message went: its conversation, its seq there, and that conversation's visitor. */
+export interface StoredInOneTrip {
+  conversation_id: string;
+  seq: number;
+  visitor_id: string;
+}
 
 /**
  * Stores `sealed` (already sealed, see security/sealedFields.ts) with its search tokens, or returns
@@ -63,7 +69,7 @@ export async function insertMessageInOneTrip(
   requestedId: string | undefined,
   sealed: MessageDraft,
   tokens: string[],
-): Promise<{ conversation_id: string; seq: number; visitor_id: string } | undefined> {
+): Promise<StoredInOneTrip | undefined> {
   const ofVisitor = 'visitorId' in target;
   const query = CompiledQuery.raw(ofVisitor ? OF_VISITOR : BY_ID, [
     sealed.tenant_id,
@@ -82,6 +88,6 @@ export async function insertMessageInOneTrip(
     sealed.attachment,
     tokens,
   ]);
-  const { rows } = await db.executeQuery<{ conversation_id: string; seq: number; visitor_id: string }>(query);
+  const { rows } = await db.executeQuery<StoredInOneTrip>(query);
   return rows[0];
 }
