@@ -20,9 +20,9 @@ export function postgresDialect(connectionString: string, options: { searchPath?
 
 /**
  * The message path's queries (storage/preparedQuery.ts) run as named prepared statements: parsed and
- * planned once per connection instead of on every run, which was most of PostgreSQL's CPU per
- * message. Their number is fixed by the code, so each connection holds a bounded set. Everything
- * else goes through unchanged.
+ * planned once per connection instead of on every run (PostgreSQL's statement log showed 45–70 µs
+ * of parsing per unnamed run). Their number is fixed by the code, so each connection holds a bounded
+ * set. Everything else goes through unchanged.
  */
 class PreparingClient extends pg.Client {
   constructor(config?: string | pg.ClientConfig) {
