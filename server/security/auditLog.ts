@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../storage/db.js';
 import type { AuditEntry, AuditLogTable } from '../storage/schema.js';
+import { batchWhileBusy } from '../storage/batchWhileBusy.js';
 
 export interface AuditActor {
   kind: AuditLogTable['actor_kind'];
@@ -57,32 +58,21 @@ interface Pending {
 export async function appendAudit(db: Db, actor: AuditActor, records: AuditRecord[]): Promise<void> {
   if (records.length === 0) return;
   if (db.isTransaction) return writeEntries(db, [{ actor, records }]);
-  let queue = queues.get(db);
-  if (!queue) queues.set(db, (queue = { pending: [], writing: false }));
-  const q = queue;
-  return new Promise<void>((resolve, reject) => {
-    q.pending.push({ actor, records, resolve, reject });
-    if (!q.writing) void drain(db, q);
-  });
+  let enqueue = queues.get(db);
+  if (!enqueue) queues.set(db, (enqueue = batchWhileBusy((group: Pending[]) => writeGroup(db, group), { max: MAX_GROUP })));
+  const submit = enqueue;
+  return new Promise<void>((resolve, reject) => submit({ actor, records, resolve, reject }));
 }
 
 const MAX_GROUP = 500;
-const queues = new WeakMap<Db, { pending: Pending[]; writing: boolean }>();
+const queues = new WeakMap<Db, (pending: Pending) => void>();
 
-async function drain(db: Db, q: { pending: Pending[]; writing: boolean }): Promise<void> {
-  q.writing = true;
+async function writeGroup(db: Db, group: Pending[]): Promise<void> {
   try {
-    while (q.pending.length > 0) {
-      const group = q.pending.splice(0, MAX_GROUP);
-      try {
-        await db.transaction().execute((trx) => writeEntries(trx, group));
-        for (const p of group) p.resolve();
-      } catch (err) {
-        for (const p of group) p.reject(err);
-      }
-    }
-  } finally {
-    q.writing = false;
+    await db.transaction().execute((trx) => writeEntries(trx, group));
+    for (const p of group) p.resolve();
+  } catch (err) {
+    for (const p of group) p.reject(err);
   }
 }
 

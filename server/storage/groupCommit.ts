@@ -14,6 +14,7 @@
  */
 import { CompiledQuery, type Insertable, type Transaction } from 'kysely';
 import { preparedQuery } from './preparedQuery.js';
+import { batchWhileBusy } from './batchWhileBusy.js';
 import type { Database } from './schema.js';
 import type { Storage } from './db.js';
 
@@ -82,46 +83,30 @@ function runAlone<T>(storage: Storage, work: Work<T>): Promise<T> {
     return value;
   });
 }
-interface Queue {
-  jobs: Job[];
-  running: boolean;
-}
 
 const MAX_BATCH = 256;
 const SAVEPOINT = CompiledQuery.raw('savepoint group_commit');
 const RELEASE = CompiledQuery.raw('release savepoint group_commit');
 const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint group_commit');
-const queues = new WeakMap<Storage, Queue>();
+const queues = new WeakMap<Storage, (job: Job) => void>();
+
+// better-sqlite3 is synchronous: a commit blocks the event loop for its fsync. Yield once before
+// each batch so the frames that arrived meanwhile reach the queue and share the next commit.
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function groupCommit<T>(storage: Storage, work: Work<T>): Promise<T> {
   if (storage.dialect !== 'sqlite') return runAlone(storage, work);
-  let q = queues.get(storage);
-  if (!q) queues.set(storage, (q = { jobs: [], running: false }));
-  const queue = q;
-  return new Promise<T>((resolve, reject) => {
-    queue.jobs.push({ work: work as Work<unknown>, resolve: resolve as (v: unknown) => void, reject });
-    if (!queue.running) void drain(storage, queue);
-  });
+  let enqueue = queues.get(storage);
+  if (!enqueue) queues.set(storage, (enqueue = batchWhileBusy((jobs: Job[]) => runJobs(storage, jobs), { max: MAX_BATCH, beforeBatch: yieldToEventLoop })));
+  const submit = enqueue;
+  return new Promise<T>((resolve, reject) => submit({ work: work as Work<unknown>, resolve: resolve as (v: unknown) => void, reject }));
 }
 
-async function drain(storage: Storage, q: Queue): Promise<void> {
-  q.running = true;
-  try {
-    while (q.jobs.length > 0) {
-      // better-sqlite3 is synchronous: a commit blocks the event loop for its fsync. Yield once so
-      // the frames that arrived meanwhile reach this queue and share the next commit.
-      await new Promise((resolve) => setImmediate(resolve));
-      const batch = q.jobs.splice(0, MAX_BATCH);
-      if (batch.length === 1) {
-        const job = batch[0]!;
-        await runAlone(storage, job.work).then(job.resolve, job.reject);
-        continue;
-      }
-      await runBatch(storage, batch);
-    }
-  } finally {
-    q.running = false;
-  }
+/** A lone job needs no savepoint; several share one transaction (runBatch). Settles every job. */
+function runJobs(storage: Storage, jobs: Job[]): Promise<void> {
+  if (jobs.length > 1) return runBatch(storage, jobs);
+  const job = jobs[0]!;
+  return runAlone(storage, job.work).then(job.resolve, job.reject);
 }
 
 async function runBatch(storage: Storage, batch: Job[]): Promise<void> {
