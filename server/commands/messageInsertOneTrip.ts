@@ -7,17 +7,19 @@
  * The common case: the conversation exists and is open (a visitor's latest one, or the one an
  * agent or the bot names) and this clientId was not stored before. Anything else — the visitor's
  * first message, a resolved conversation, a retry, a conversation of another tenant — returns
- * nothing here and takes the general path in messageCreator.ts, which handles it and gives the
+ * nothing here and takes the general path (the write unit in messageStore.ts), which handles it and gives the
  * right error. A concurrent retry that slips past the dedupe check fails on the unique
  * (conversation_id, dedupe_key) constraint, exactly as in the general path.
  *
- * SQLite has no data-modifying CTEs and no round trips to save; it uses the general path with
- * group commit (storage/groupCommit.ts).
+ * SQLite has no data-modifying CTEs and no round trips to save; it runs the general path, grouped,
+ * on its writer thread (storage/groupCommit.ts).
  */
 import { CompiledQuery } from 'kysely';
-import type { Db } from '../storage/db.js';
-import type { Message } from '../storage/schema.js';
+import type { Storage } from '../storage/db.js';
 import { serverPreparedSql } from '../storage/preparedQuery.js';
+import { markIndexed, unindexedWords } from '../storage/indexedWords.js';
+import { blindToken } from '../security/blindIndex.js';
+import type { StoreMessageInput, StoreMessageOutput } from './messageStore.js';
 
 /**
  * `lookup` finds the conversation: $2 is the visitor id (their latest) or the conversation id. It is
@@ -51,29 +53,18 @@ select inserted.conversation_id, inserted.seq, bumped.visitor_id from inserted j
 const OF_VISITOR = statement(`select id, tenant_id, status from conversations where tenant_id = $1 and visitor_id = $2 order by created_at desc limit 1`);
 const BY_ID = statement(`select id, tenant_id, status from conversations where id = $2`);
 
-export type MessageDraft = Omit<Message, 'conversation_id' | 'seq'>;
-/** Where the message went: its conversation, its seq there, and that conversation's visitor. */
-export interface StoredInOneTrip {
-  conversation_id: string;
-  seq: number;
-  visitor_id: string;
-}
-
 /**
- * Stores `sealed` (already sealed, see security/sealedFields.ts) with its search tokens, or returns
- * undefined when this is not the common case. `requestedId`: the conversation the client named.
+ * Stores the message with its search tokens, or returns undefined when this is not the common case
+ * (then the caller runs the write unit storeMessage, which handles it and gives the right error).
  */
-export async function insertMessageInOneTrip(
-  db: Db,
-  target: { visitorId: string } | { conversationId: string },
-  requestedId: string | undefined,
-  sealed: MessageDraft,
-  tokens: string[],
-): Promise<StoredInOneTrip | undefined> {
-  const ofVisitor = 'visitorId' in target;
+export async function storeMessageInOneTrip(storage: Storage, input: StoreMessageInput): Promise<StoreMessageOutput | undefined> {
+  const { author, sealed, words, conversationId: requestedId } = input;
+  // A visitor's conversation is known only afterwards: all their words are sent.
+  const fresh = author.kind === 'visitor' || !requestedId ? words : unindexedWords(storage, requestedId, words);
+  const ofVisitor = author.kind === 'visitor';
   const query = CompiledQuery.raw(ofVisitor ? OF_VISITOR : BY_ID, [
     sealed.tenant_id,
-    ofVisitor ? target.visitorId : target.conversationId,
+    ofVisitor ? author.visitorId : (requestedId ?? ''),
     sealed.created_at,
     requestedId ?? null,
     sealed.dedupe_key,
@@ -86,8 +77,11 @@ export async function insertMessageInOneTrip(
     sealed.internal,
     sealed.key_version,
     sealed.attachment,
-    tokens,
+    fresh.map((w) => blindToken(input.searchKey, w)),
   ]);
-  const { rows } = await db.executeQuery<StoredInOneTrip>(query);
-  return rows[0];
+  const { rows } = await storage.db.executeQuery<{ conversation_id: string; seq: number; visitor_id: string }>(query);
+  const stored = rows[0];
+  if (!stored) return undefined;
+  markIndexed(storage, stored.conversation_id, fresh);
+  return { stored: { conversationId: stored.conversation_id, seq: stored.seq, visitorId: stored.visitor_id, conversationOpened: false, conversationCreated: false } };
 }

@@ -77,8 +77,10 @@ export class AgentConnection extends Connection<AgentClientFrame, AgentServerFra
     const actor = { kind: 'agent' as const, tenantId: this.tenantId, agent: this.agent };
     if (frame.type === 'message.send') {
       this.limits.message(this.address, this.tenantId, null);
-      const { message } = await createMessage(this.ctx, actor, { clientId: frame.clientId, body: frame.body, conversationId: frame.conversationId, internal: frame.internal, fromSocket: this.socketId });
-      this.send({ type: 'ack', clientId: frame.clientId, message });
+      await this.untilQueued(frame, async (queued) => {
+        const { message } = await createMessage(this.ctx, actor, { clientId: frame.clientId, body: frame.body, conversationId: frame.conversationId, internal: frame.internal, fromSocket: this.socketId, queued });
+        this.send({ type: 'ack', clientId: frame.clientId, message });
+      });
     } else if (frame.type === 'typing') {
       if (!frame.conversationId) throw new AppError('validation_failed', 'conversationId is required');
       const conv = await this.conversation(frame.conversationId);

@@ -132,6 +132,25 @@ export abstract class Connection<In extends { type: string }, Out extends { type
     }
   }
 
+  /**
+   * Runs `work` for `frame`, but lets this socket's next frame start as soon as `work` calls
+   * `queued`: its message's place is fixed (commands/messageCreator.ts), so later messages cannot
+   * overtake it, and need not wait for its commit. An error after that is still this frame's error.
+   */
+  protected untilQueued(frame: In, work: (queued: () => void) => Promise<void>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let released = false;
+      const release = () => {
+        released = true;
+        resolve();
+      };
+      work(release).then(release, (err: unknown) => {
+        if (released) this.reject(err, frame);
+        else reject(err);
+      });
+    });
+  }
+
   private reject(err: unknown, frame: unknown): void {
     const { error, unexpected } = toAppError(err);
     if (unexpected) this.log.error({ err }, 'realtime frame failed');

@@ -62,8 +62,10 @@ export class VisitorConnection extends Connection<VisitorClientFrame, VisitorSer
     if (frame.type === 'message.send') {
       if (frame.internal) throw new AppError('forbidden', 'visitors cannot write private notes');
       this.limits.message(this.address, this.tenantId, this.visitorId);
-      const { message } = await createMessage(this.ctx, actor, { clientId: frame.clientId, body: frame.body, conversationId: frame.conversationId, fromSocket: this.socketId });
-      this.send({ type: 'ack', clientId: frame.clientId, message });
+      await this.untilQueued(frame, async (queued) => {
+        const { message } = await createMessage(this.ctx, actor, { clientId: frame.clientId, body: frame.body, conversationId: frame.conversationId, fromSocket: this.socketId, queued });
+        this.send({ type: 'ack', clientId: frame.clientId, message });
+      });
     } else if (frame.type === 'receipt' || frame.type === 'handoff') {
       const current = await latestConversationId(this.ctx.storage.db, this.tenantId, this.visitorId);
       if (!current) return;

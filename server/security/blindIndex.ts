@@ -10,18 +10,18 @@
 import { createHmac } from 'node:crypto';
 
 const MAX_WORDS = 200;
+const PRINTABLE_ASCII = /^[\t\n\r\x20-\x7e]*$/;
 
 export function normaliseWords(text: string): string[] {
-  const words = text
-    .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
+  // Printable ASCII is its own NFKD form and has no marks to drop (most messages: skip both passes).
+  const words = (PRINTABLE_ASCII.test(text) ? text : text.normalize('NFKD').replace(/\p{M}+/gu, ''))
     .toLowerCase()
     .split(/[^\p{L}\p{N}]+/u)
     .filter((w) => w.length >= 2 && w.length <= 40);
   return [...new Set(words)].slice(0, MAX_WORDS);
 }
 
-export function blindToken(searchKey: Buffer, word: string): string {
+export function blindToken(searchKey: Uint8Array, word: string): string {
   return createHmac('sha256', searchKey).update(word).digest('base64url').slice(0, 22);
 }
 

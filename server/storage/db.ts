@@ -10,6 +10,7 @@ import { migrationProvider } from './migrations/index.js';
 import { isSqliteUniqueViolation, sqliteAfterErase, sqliteDialect } from './dialects/sqlite.js';
 import { isPostgresUniqueViolation, postgresDialect } from './dialects/postgres.js';
 import { openKeyStore, type KeyStore } from './keyStore.js';
+import { SqliteWriter } from './sqliteWriter.js';
 
 export type Db = Kysely<Database>;
 
@@ -17,6 +18,8 @@ export interface Storage {
   db: Db;
   dialect: 'sqlite' | 'postgres';
   isUniqueViolation(err: unknown): boolean;
+  /** SQLite: the thread that writes grouped write units (sqliteWriter.ts, groupCommit.ts); null on PostgreSQL. */
+  writer: SqliteWriter | null;
   /** The wrapped tenant keys, in their own database (keyStore.ts); only the Keyring and dataLifecycle use it. */
   keys: KeyStore;
   /** After erasing data or destroying keys: flush what the engine (and the key store) may still hold of deleted rows. */
@@ -41,6 +44,7 @@ export interface StorageOptions {
 
 export async function openStorage(opts: StorageOptions): Promise<Storage> {
   let db: Db;
+  let writer: SqliteWriter | null = null;
   let mainAfterErase: () => Promise<void>;
   if (opts.databaseUrl) {
     const { dialect } = postgresDialect(opts.databaseUrl, { searchPath: opts.pgSchema });
@@ -48,7 +52,9 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
     // Erased rows of this database are ciphertext whose keys were destroyed in the key store: the VACUUM that matters is there.
     mainAfterErase = async () => {};
   } else {
-    const sqlite = new Kysely<Database>({ dialect: sqliteDialect(opts.sqliteFile ?? join(opts.dataDir, 'parley.sqlite')) });
+    const file = opts.sqliteFile ?? join(opts.dataDir, 'parley.sqlite');
+    writer = new SqliteWriter(file);
+    const sqlite = new Kysely<Database>({ dialect: sqliteDialect(file, writer) });
     db = sqlite;
     mainAfterErase = () => sqliteAfterErase(sqlite);
   }
@@ -71,12 +77,14 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
     db,
     dialect: opts.databaseUrl ? 'postgres' : 'sqlite',
     isUniqueViolation: opts.databaseUrl ? isPostgresUniqueViolation : isSqliteUniqueViolation,
+    writer,
     keys,
     async afterErase() {
       await keys.afterErase();
       await mainAfterErase();
     },
     async close() {
+      await writer?.close();
       await Promise.all([db.destroy(), keys.close()]);
     },
   };

@@ -3,11 +3,23 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
-import { SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type Kysely, type SqliteDialectConfig } from 'kysely';
+import { SqliteDialect, SqliteDriver, sql, type CompiledQuery, type QueryResult, type DatabaseConnection, type Driver, type Kysely, type SqliteDialectConfig } from 'kysely';
+import type { SqliteWriter } from '../sqliteWriter.js';
 
-/** Embedded default: one file, WAL so readers never block the writer, full sync so an acked commit survives a crash. */
-export function sqliteDialect(file: string): SqliteDialect {
+/**
+ * Embedded default: one file, WAL so readers never block the writer, full sync so an acked commit
+ * survives a crash. The application database also has a writer thread for the message path
+ * (storage/sqliteWriter.ts): this connection pauses it around its own writes.
+ */
+export function sqliteDialect(file: string, writer: SqliteWriter | null = null): SqliteDialect {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = openSqlite(file);
+  const checkpointer = file === ':memory:' ? null : startCheckpointer(db, file);
+  return new FifoSqliteDialect({ database: cachingStatements(db, () => void checkpointer?.terminate()) }, writer);
+}
+
+/** A connection with Parley's settings: the event loop's, and the writer thread's (storage/sqliteWriter.ts). */
+export function openSqlite(file: string): Database.Database {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // FULL: a commit is on disk before the transaction returns, so an ack never outlives a power cut.
@@ -16,34 +28,53 @@ export function sqliteDialect(file: string): SqliteDialect {
   db.pragma('busy_timeout = 5000');
   // Deleted rows (erased visitors, destroyed keys) are overwritten with zeros, not left in free pages.
   db.pragma('secure_delete = ON');
-  const checkpointer = file === ':memory:' ? null : startCheckpointer(db, file);
-  return new FifoSqliteDialect({ database: cachingStatements(db, () => void checkpointer?.terminate()) });
+  return db;
 }
 
 /**
  * SQLite has one connection, shared by turns. Kysely's driver guards it with a mutex that, when
  * released, wakes every waiter and lets all but one go back to sleep: with hundreds of queries
- * waiting behind a group commit (every socket's pre-transaction reads), each release cost
- * hundreds of promise callbacks. Here waiters queue and are woken one at a time, in arrival order.
+ * waiting behind a transaction, each release cost hundreds of promise callbacks. Here waiters queue
+ * and are woken one at a time, in arrival order.
+ *
+ * Writes never wait for SQLite's write lock here, which they would do asleep, on the event loop: a
+ * statement that changes rows goes to the writer thread (storage/sqliteWriter.ts); a transaction
+ * (or a pragma, DDL) pauses the thread between two batches first.
  */
+/** A statement that changes rows (possibly after a WITH): what the writer thread may run for this connection. */
+const ROW_CHANGE = /^\s*(with\b[\s\S]*\b)?(insert|update|delete|replace)\b/i;
+
 class FifoSqliteDialect extends SqliteDialect {
-  constructor(private readonly config: SqliteDialectConfig) {
+  constructor(
+    private readonly config: SqliteDialectConfig & { database: Pick<Database.Database, 'prepare' | 'close'> },
+    private readonly writer: SqliteWriter | null,
+  ) {
     super(config);
   }
   override createDriver(): Driver {
-    return new FifoSqliteDriver(this.config);
+    return new FifoSqliteDriver(this.config, this.writer);
   }
 }
 
 class FifoSqliteDriver extends SqliteDriver {
   private held = false;
   private readonly waiting: Array<() => void> = [];
+  private inTransaction = false;
+  private gated: DatabaseConnection | null = null;
+
+  constructor(
+    private readonly settings: SqliteDialectConfig & { database: Pick<Database.Database, 'prepare' | 'close'> },
+    private readonly writer: SqliteWriter | null,
+  ) {
+    super(settings);
+  }
 
   override async acquireConnection(): Promise<DatabaseConnection> {
     if (this.held) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.held = true;
     // Only the holder gets here, so Kysely's own mutex never has a waiter.
-    return super.acquireConnection();
+    const connection = await super.acquireConnection();
+    return this.writer ? (this.gated ??= this.gate(connection, this.writer)) : connection;
   }
 
   override async releaseConnection(): Promise<void> {
@@ -52,10 +83,70 @@ class FifoSqliteDriver extends SqliteDriver {
     if (next) next(); // handed over directly: `held` stays true
     else this.held = false;
   }
+
+  /**
+   * The connection, with the writes outside a transaction kept off SQLite's write lock: a row
+   * change (insert, update, delete) is written by the writer thread in its next batch — meanwhile
+   * this connection serves the next caller; anything else (a pragma, DDL) pauses the thread.
+   */
+  private gate(connection: DatabaseConnection, writer: SqliteWriter): DatabaseConnection {
+    return {
+      executeQuery: async <R>(query: CompiledQuery) => {
+        if (this.inTransaction || this.settings.database.prepare(query.sql).readonly) return connection.executeQuery<R>(query);
+        if (ROW_CHANGE.test(query.sql)) {
+          await this.releaseConnection();
+          try {
+            return (await writer.submit('statement', { sql: query.sql, parameters: query.parameters })) as QueryResult<R>;
+          } finally {
+            await this.acquireConnection();
+          }
+        }
+        await writer.pause();
+        try {
+          return await connection.executeQuery<R>(query);
+        } finally {
+          writer.resume();
+        }
+      },
+      streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+    };
+  }
+
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await this.writer?.pause();
+    this.inTransaction = true;
+    try {
+      await super.beginTransaction(connection);
+    } catch (err) {
+      this.endTransaction();
+      throw err;
+    }
+  }
+
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await super.commitTransaction(connection);
+    } finally {
+      this.endTransaction();
+    }
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await super.rollbackTransaction(connection);
+    } finally {
+      this.endTransaction();
+    }
+  }
+
+  private endTransaction(): void {
+    this.inTransaction = false;
+    this.writer?.resume();
+  }
 }
 
 /** Pages the WAL may hold before the writer checkpoints by itself (a backstop; see startCheckpointer). */
-const WRITER_CHECKPOINT_PAGES = 8000;
+export const WRITER_CHECKPOINT_PAGES = 8000;
 const CHECKPOINT_INTERVAL_MS = 50;
 
 /**
@@ -102,7 +193,7 @@ const STATEMENT_CACHE_SIZE = 500;
  * prepared statements by SQL text (bounded, least recently used dropped). A statement still being
  * iterated (a streamed query) is never handed out twice: a fresh one is prepared instead.
  */
-function cachingStatements(db: Database.Database, onClose: () => void): Pick<Database.Database, 'prepare' | 'close'> {
+export function cachingStatements(db: Database.Database, onClose: () => void = () => {}): Pick<Database.Database, 'prepare' | 'close'> {
   const cache = new Map<string, Database.Statement>();
   return {
     prepare(source: string) {

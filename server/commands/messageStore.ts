@@ -1,0 +1,166 @@
+/**
+ * The write of one message, as a write unit (storage/writeUnit.ts): in its transaction, find (or,
+ * for a visitor, open) the conversation and take its next seq, drop a retry, insert the (sealed)
+ * message, index its words. Plain data in and out, so on SQLite it runs on the writer thread,
+ * grouped with the messages that arrived meanwhile (storage/sqliteWriter.ts); on PostgreSQL, where
+ * the common case is one statement (messageInsertOneTrip.ts), it is the general path.
+ */
+import type { Transaction } from 'kysely';
+import { AppError } from '../errors.js';
+import { assertSameTenant } from '../policies/tenantScope.js';
+import { newId } from '../security/ids.js';
+import { blindToken } from '../security/blindIndex.js';
+import { markIndexed, unindexedWords } from '../storage/indexedWords.js';
+import { preparedQuery } from '../storage/preparedQuery.js';
+import type { Database, Message } from '../storage/schema.js';
+import type { UnitContext } from '../storage/writeUnit.js';
+
+/** A message as the client and the server's checks made it, before it has a conversation and a seq. */
+export type MessageDraft = Omit<Message, 'conversation_id' | 'seq'>;
+
+export interface StoreMessageInput {
+  author: { kind: 'visitor'; tenantId: string; visitorId: string } | { kind: 'agent' | 'system'; tenantId: string };
+  /** The conversation the client named: required for agents and the bot; a visitor's must be their latest. */
+  conversationId?: string;
+  /** The message, already sealed (security/sealedFields.ts). */
+  sealed: MessageDraft;
+  /** Its words, normalised (security/blindIndex.ts): those not yet indexed for the conversation get search rows. */
+  words: string[];
+  /** The tenant's blind-index key. */
+  searchKey: Uint8Array;
+}
+
+export type StoreMessageOutput =
+  | { stored: { conversationId: string; seq: number; visitorId: string; conversationOpened: boolean; conversationCreated: boolean } }
+  /** A retry of a message already stored: that row, sealed. */
+  | { duplicate: Message };
+
+const conversationById = preparedQuery<{ id: string }, { id: string; tenant_id: string; visitor_id: string; status: string }>((db, p) =>
+  db.selectFrom('conversations').select(['id', 'tenant_id', 'visitor_id', 'status']).where('id', '=', p('id')),
+);
+const latestOfVisitor = preparedQuery<{ tenantId: string; visitorId: string }, { id: string; status: string }>((db, p) =>
+  db.selectFrom('conversations').select(['id', 'status']).where('tenant_id', '=', p('tenantId')).where('visitor_id', '=', p('visitorId')).orderBy('created_at', 'desc').limit(1),
+);
+const messageByDedupeKey = preparedQuery<{ conversationId: string; dedupeKey: string }, Message>((db, p) =>
+  db.selectFrom('messages').selectAll().where('conversation_id', '=', p('conversationId')).where('dedupe_key', '=', p('dedupeKey')),
+);
+const nextSeq = preparedQuery<{ id: string; tenantId: string; now: number }, { last_seq: number }>((db, p) =>
+  db
+    .updateTable('conversations')
+    .set((eb) => ({ last_seq: eb('last_seq', '+', 1), updated_at: p('now') }))
+    .where('id', '=', p('id'))
+    .where('tenant_id', '=', p('tenantId'))
+    .returning(['last_seq']),
+);
+
+/**
+ * The common case in one statement: take the next seq of the open conversation the message goes
+ * to, found in the same UPDATE — the visitor's latest (and, if they named one, only that one), or
+ * the one an agent or the bot named. No row: not the common case (see resolveConversation).
+ */
+type Bumped = { id: string; visitor_id: string; last_seq: number };
+const bumpLatestOfVisitor = (named: boolean) =>
+  preparedQuery<{ tenantId: string; visitorId: string; requestedId?: string; now: number }, Bumped>((db, p) => {
+    const update = db
+      .updateTable('conversations')
+      .set((eb) => ({ last_seq: eb('last_seq', '+', 1), updated_at: p('now') }))
+      .where('id', '=', db.selectFrom('conversations').select('id').where('tenant_id', '=', p('tenantId')).where('visitor_id', '=', p('visitorId')).orderBy('created_at', 'desc').limit(1))
+      .where('status', '=', 'open');
+    return (named ? update.where('id', '=', p('requestedId') as string) : update).returning(['id', 'visitor_id', 'last_seq']);
+  });
+const bumpVisitorsLatest = bumpLatestOfVisitor(false);
+const bumpVisitorsNamed = bumpLatestOfVisitor(true);
+const bumpNamed = preparedQuery<{ id: string; tenantId: string; now: number }, Bumped>((db, p) =>
+  db
+    .updateTable('conversations')
+    .set((eb) => ({ last_seq: eb('last_seq', '+', 1), updated_at: p('now') }))
+    .where('id', '=', p('id'))
+    .where('tenant_id', '=', p('tenantId'))
+    .where('status', '=', 'open')
+    .returning(['id', 'visitor_id', 'last_seq']),
+);
+
+const insertMessage = preparedQuery<Message, never>((db, p) =>
+  db.insertInto('messages').values({
+    id: p('id'),
+    tenant_id: p('tenant_id'),
+    conversation_id: p('conversation_id'),
+    seq: p('seq'),
+    client_id: p('client_id'),
+    dedupe_key: p('dedupe_key'),
+    author_kind: p('author_kind'),
+    author_id: p('author_id'),
+    author_name: p('author_name'),
+    body: p('body'),
+    internal: p('internal'),
+    created_at: p('created_at'),
+    key_version: p('key_version'),
+    attachment: p('attachment'),
+  }),
+);
+
+export async function storeMessage(trx: Transaction<Database>, input: StoreMessageInput, { later, undo, database }: UnitContext): Promise<StoreMessageOutput> {
+  const { author, sealed } = input;
+  const now = sealed.created_at;
+  const requestedId = input.conversationId;
+  const common =
+    author.kind !== 'visitor'
+      ? requestedId && (await bumpNamed.first(trx, { id: requestedId, tenantId: author.tenantId, now }))
+      : requestedId
+        ? await bumpVisitorsNamed.first(trx, { tenantId: author.tenantId, visitorId: author.visitorId, requestedId, now })
+        : await bumpVisitorsLatest.first(trx, { tenantId: author.tenantId, visitorId: author.visitorId, now });
+  let target: { id: string; visitorId: string; seq: number; opened: boolean; created: boolean };
+  if (common) {
+    target = { id: common.id, visitorId: common.visitor_id, seq: common.last_seq, opened: false, created: false };
+  } else {
+    const conversation = await resolveConversation(trx, input);
+    const bumped = await nextSeq.first(trx, { id: conversation.id, tenantId: author.tenantId, now });
+    if (!bumped) throw new Error(`conversation ${conversation.id} vanished inside its own transaction`);
+    target = { ...conversation, seq: bumped.last_seq };
+  }
+  // A retry of a message already stored: nothing of this attempt is kept (not even the seq taken).
+  const existing = await messageByDedupeKey.first(trx, { conversationId: target.id, dedupeKey: sealed.dedupe_key });
+  if (existing) {
+    undo();
+    return { duplicate: existing };
+  }
+  await insertMessage.all(trx, { ...sealed, conversation_id: target.id, seq: target.seq });
+  // The search index gets keyed tokens, never words, one row per word and conversation, for the
+  // words not already indexed there; written with the rest of the batch, before its commit.
+  const fresh = unindexedWords(database, target.id, input.words);
+  if (fresh.length) {
+    const searchKey = input.searchKey;
+    later.insertIgnoringDuplicates(
+      'message_search',
+      fresh.map((w) => ({ tenant_id: author.tenantId, token: blindToken(searchKey, w), conversation_id: target.id, message_id: sealed.id })),
+    );
+    later.afterCommit(() => markIndexed(database, target.id, fresh));
+  }
+  return { stored: { conversationId: target.id, seq: target.seq, visitorId: target.visitorId, conversationOpened: target.opened, conversationCreated: target.created } };
+}
+
+/** The conversation a message goes to. A visitor writing after a resolve reopens their latest conversation. */
+async function resolveConversation(trx: Transaction<Database>, { author, conversationId: requestedId }: StoreMessageInput): Promise<{ id: string; visitorId: string; opened: boolean; created: boolean }> {
+  if (author.kind !== 'visitor') {
+    if (!requestedId) throw new AppError('validation_failed', 'conversationId is required');
+    const conv = assertSameTenant(author, await conversationById.first(trx, { id: requestedId }), 'conversation');
+    if (conv.status !== 'open') throw new AppError('conversation_closed', 'conversation is resolved; reopen it to reply');
+    return { id: conv.id, visitorId: conv.visitor_id, opened: false, created: false };
+  }
+  const latest = await latestOfVisitor.first(trx, { tenantId: author.tenantId, visitorId: author.visitorId });
+  if (requestedId && latest && requestedId !== latest.id) {
+    throw new AppError('not_found', 'conversation not found');
+  }
+  const now = Date.now();
+  if (latest) {
+    if (latest.status === 'open') return { id: latest.id, visitorId: author.visitorId, opened: false, created: false };
+    await trx.updateTable('conversations').set({ status: 'open', resolved_at: null, updated_at: now }).where('id', '=', latest.id).execute();
+    return { id: latest.id, visitorId: author.visitorId, opened: true, created: false };
+  }
+  const id = newId('conv');
+  await trx
+    .insertInto('conversations')
+    .values({ id, tenant_id: author.tenantId, visitor_id: author.visitorId, status: 'open', assignee_id: null, created_at: now, updated_at: now, resolved_at: null })
+    .execute();
+  return { id, visitorId: author.visitorId, opened: true, created: true };
+}

@@ -1,0 +1,12 @@
+/**
+ * Every write unit (storage/writeUnit.ts), by name: the name is what crosses to the SQLite writer
+ * thread, which runs the same functions (storage/sqliteWriter.worker.ts).
+ */
+import { runStatement } from '../storage/writeUnit.js';
+import { storeMessage } from './messageStore.js';
+
+export const writeUnits = { storeMessage, statement: runStatement } as const;
+
+export type WriteUnitName = keyof typeof writeUnits;
+export type UnitInput<K extends WriteUnitName> = Parameters<(typeof writeUnits)[K]>[1];
+export type UnitOutput<K extends WriteUnitName> = Awaited<ReturnType<(typeof writeUnits)[K]>>;

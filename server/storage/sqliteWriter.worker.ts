@@ -1,0 +1,74 @@
+/**
+ * The SQLite writer thread's side (see storage/sqliteWriter.ts): its own connection to the database
+ * file, and the write units by name. Units wait in arrival order; each batch — everything that
+ * arrived while the previous one was written, up to MAX_BATCH — runs in one transaction (runBatch),
+ * and its outcomes are posted only after the commit returned, i.e. after the fsync.
+ *
+ * Between two batches the event loop may pause the thread (its own connection is about to write):
+ * the thread says so, and starts no batch until it is resumed.
+ */
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { Kysely, SqliteDialect } from 'kysely';
+import { writeUnits, type WriteUnitName } from '../commands/writeUnits.js';
+import { cachingStatements, openSqlite, WRITER_CHECKPOINT_PAGES } from './dialects/sqlite.js';
+import type { Database } from './schema.js';
+import { runBatch, type WriteUnit } from './writeUnit.js';
+import { toWire, type FromWriter, type ToWriter } from './sqliteWriter.js';
+
+const MAX_BATCH = 256;
+const { file, paused: startPaused } = workerData as { file: string; paused: boolean };
+const connection = openSqlite(file);
+// Checkpoints are the event loop's checkpointer thread's job; this is only the backstop (see dialects/sqlite.ts).
+connection.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
+const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(connection) }) });
+const port = parentPort!;
+const send = (msg: FromWriter) => port.postMessage(msg);
+
+const queue: Array<{ id: number; unit: WriteUnitName; input: unknown }> = [];
+let paused = startPaused;
+let pauseRequested = false;
+let closing = false;
+let writing = false;
+
+function take(msg: ToWriter): void {
+  if ('jobs' in msg) for (const job of msg.jobs) queue.push(job);
+  else if ('pause' in msg) pauseRequested = true;
+  else if ('resume' in msg) paused = false;
+  else closing = true;
+}
+
+port.on('message', (msg: ToWriter) => {
+  take(msg);
+  void pump();
+});
+
+async function pump(): Promise<void> {
+  if (writing) return;
+  writing = true;
+  try {
+    for (;;) {
+      // Everything that arrived while the last batch was written joins the next one.
+      for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) take(m.message as ToWriter);
+      if (pauseRequested) {
+        pauseRequested = false;
+        paused = true;
+        send({ paused: true });
+      }
+      if (paused || queue.length === 0) break;
+      const batch = queue.splice(0, MAX_BATCH);
+      const outcomes = await runBatch(db, batch.map(({ unit, input }) => ({ unit: unitNamed(unit), input })), db);
+      send({ done: batch.map(({ id }, i) => ({ id, outcome: outcomes[i]!.ok ? (outcomes[i] as { ok: true; value: unknown }) : { ok: false, error: toWire((outcomes[i] as { error: unknown }).error) } })) });
+    }
+    if (closing && queue.length === 0) {
+      await db.destroy();
+      port.close();
+    }
+  } finally {
+    writing = false;
+  }
+}
+
+function unitNamed(name: WriteUnitName): WriteUnit<unknown, unknown> {
+  const unit = writeUnits[name] as WriteUnit<unknown, unknown> | undefined;
+  return unit ?? (() => Promise.reject(new Error(`unknown write unit ${String(name)}`)));
+}
