@@ -4,8 +4,8 @@
  * (storage/sqliteWriter.ts), on PostgreSQL the event loop (storage/groupCommit.ts). The units are
  * listed in commands/writeUnits.ts.
  *
- * Several units share one transaction (`runBatch`), each inside its own savepoint: a failing unit is
- * rolled back alone and gets its own error; one commit — one fsync — for the whole batch.
+ * Several units share one transaction (`runBatch`): a failing unit is rolled back alone and gets its
+ * own error; one commit — one fsync — for the whole batch.
  *
  * Rows a unit hands to `later.insertIgnoringDuplicates` (the search index) are inserted for the
  * whole batch with a few multi-row statements just before the commit, in the same transaction, so
@@ -112,33 +112,33 @@ const SAVEPOINT = CompiledQuery.raw('savepoint write_unit');
 const RELEASE = CompiledQuery.raw('release savepoint write_unit');
 const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint write_unit');
 
-/** Several units in one transaction; one outcome per job, in order. If the commit fails, every job fails with its error. */
-export async function runBatch(db: Kysely<Database>, jobs: Array<{ unit: WriteUnit<unknown, unknown>; input: unknown }>, database: object): Promise<Outcome[]> {
+type Job = { unit: WriteUnit<unknown, unknown>; input: unknown };
+type Trx = Awaited<ReturnType<ReturnType<Kysely<Database>['startTransaction']>['execute']>>;
+
+/**
+ * Several units in one transaction; one outcome per job, in order. If the commit fails, every job
+ * fails with its error. Units rarely fail, so a batch is first written without savepoints (two
+ * statements fewer per unit); if one of its units fails or undoes itself, that attempt is rolled
+ * back whole and the batch is written again with each unit in its own savepoint.
+ */
+export async function runBatch(db: Kysely<Database>, jobs: Job[], database: object): Promise<Outcome[]> {
+  return (jobs.length > 1 && (await attempt(db, jobs, database, false))) || (await attempt(db, jobs, database, true))!;
+}
+
+/** Without savepoints: null (and nothing written) as soon as a unit fails or undoes itself. */
+async function attempt(db: Kysely<Database>, jobs: Job[], database: object, savepoints: boolean): Promise<Outcome[] | null> {
   const outcomes: Outcome[] = [];
   const deferred: Deferred = { rows: [], afterCommit: [] };
-  let trx: Awaited<ReturnType<ReturnType<Kysely<Database>['startTransaction']>['execute']>> | null = null;
+  let trx: Trx | null = null;
   try {
     trx = await db.startTransaction().execute();
     for (const job of jobs) {
-      await trx.executeQuery(SAVEPOINT);
-      const mine: Deferred = { rows: [], afterCommit: [] };
-      try {
-        let undone = false;
-        const value = await job.unit(trx, job.input, { later: collector(mine), undo: () => (undone = true), database });
-        if (undone) {
-          await trx.executeQuery(ROLLBACK_TO);
-          await trx.executeQuery(RELEASE);
-        } else {
-          await trx.executeQuery(RELEASE);
-          for (const r of mine.rows) deferred.rows.push(r);
-          for (const fn of mine.afterCommit) deferred.afterCommit.push(fn);
-        }
-        outcomes.push({ ok: true, value });
-      } catch (error) {
-        await trx.executeQuery(ROLLBACK_TO);
-        await trx.executeQuery(RELEASE);
-        outcomes.push({ ok: false, error });
+      const outcome = await runUnit(trx, job, database, deferred, savepoints);
+      if (!outcome) {
+        await trx.rollback().execute();
+        return null;
       }
+      outcomes.push(outcome);
     }
     await flush(trx, deferred.rows);
     await trx.commit().execute();
@@ -149,6 +149,33 @@ export async function runBatch(db: Kysely<Database>, jobs: Array<{ unit: WriteUn
   }
   for (const fn of deferred.afterCommit) fn();
   return outcomes;
+}
+
+/** Runs one unit of a batch; its deferred work joins the batch's only if its writes are kept. Null: failed or undone without a savepoint. */
+async function runUnit(trx: Trx, job: Job, database: object, batch: Deferred, savepoint: boolean): Promise<Outcome | null> {
+  if (savepoint) await trx.executeQuery(SAVEPOINT);
+  const mine: Deferred = { rows: [], afterCommit: [] };
+  let outcome: Outcome;
+  let keep = false;
+  try {
+    let undone = false;
+    const value = await job.unit(trx, job.input, { later: collector(mine), undo: () => (undone = true), database });
+    outcome = { ok: true, value };
+    keep = !undone;
+  } catch (error) {
+    outcome = { ok: false, error };
+  }
+  if (!savepoint) {
+    if (!keep) return null;
+  } else {
+    if (!keep) await trx.executeQuery(ROLLBACK_TO);
+    await trx.executeQuery(RELEASE);
+  }
+  if (keep) {
+    for (const r of mine.rows) batch.rows.push(r);
+    for (const fn of mine.afterCommit) batch.afterCommit.push(fn);
+  }
+  return outcome;
 }
 
 /**

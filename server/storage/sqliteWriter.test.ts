@@ -1,0 +1,88 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { cleanupTestParley, dialectUnderTest, dropSchemas, makeAgent, makeTenant, startTestParley, visitorSession, type TestParley } from '../testing/testParley.js';
+import { createMessage } from '../commands/messageCreator.js';
+import { AppError } from '../errors.js';
+
+// Messages written together (one batch on SQLite's writer thread; concurrent transactions on PostgreSQL).
+describe('writing messages together', () => {
+  let t: TestParley;
+  beforeEach(async () => {
+    t = await startTestParley();
+  });
+  afterEach(() => cleanupTestParley(t));
+  afterAll(dropSchemas);
+
+  it('keeps a failing message from taking the others with it, and its error code', async () => {
+    const tenant = await makeTenant(t);
+    const agent = await makeAgent(t, tenant);
+    const visitors = await Promise.all([1, 2, 3].map(() => visitorSession(t, tenant)));
+    const first = await Promise.all(visitors.map(({ visitorId }, i) => createMessage(t.ctx, { kind: 'visitor', tenantId: tenant.id, visitorId }, { clientId: `v${i}`, body: `hello ${i}` })));
+    const [open, closed] = first.map((r) => r.message.conversationId);
+    await t.ctx.storage.db.updateTable('conversations').set({ status: 'resolved' }).where('id', '=', closed!).execute();
+
+    const agentActor = { kind: 'agent' as const, tenantId: tenant.id, agent };
+    const results = await Promise.allSettled([
+      createMessage(t.ctx, agentActor, { clientId: 'a1', conversationId: open, body: 'one' }),
+      createMessage(t.ctx, agentActor, { clientId: 'a2', conversationId: closed, body: 'refused' }),
+      createMessage(t.ctx, agentActor, { clientId: 'a3', conversationId: 'conv_does_not_exist', body: 'refused too' }),
+      createMessage(t.ctx, agentActor, { clientId: 'a4', conversationId: open, body: 'two' }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    const error = (i: number) => (results[i] as PromiseRejectedResult).reason as unknown;
+    expect(error(1)).toBeInstanceOf(AppError);
+    expect((error(1) as AppError).code).toBe('conversation_closed');
+    expect((error(2) as AppError).code).toBe('not_found');
+    const rows = await t.ctx.storage.db.selectFrom('messages').select(['conversation_id', 'seq', 'client_id']).where('tenant_id', '=', tenant.id).orderBy('seq').execute();
+    expect(rows.filter((r) => r.conversation_id === open).map((r) => [r.seq, r.client_id])).toEqual([
+      [1, 'v0'],
+      [2, 'a1'],
+      [3, 'a4'],
+    ]);
+    expect(rows.filter((r) => r.conversation_id === closed)).toHaveLength(1);
+  });
+
+  it('stores a retry sent with its original once, without using up a seq', async () => {
+    const tenant = await makeTenant(t);
+    const { visitorId } = await visitorSession(t, tenant);
+    const actor = { kind: 'visitor' as const, tenantId: tenant.id, visitorId };
+    await createMessage(t.ctx, actor, { clientId: 'c0', body: 'first' });
+    const [a, b, c] = await Promise.all([
+      createMessage(t.ctx, actor, { clientId: 'c1', body: 'again' }),
+      createMessage(t.ctx, actor, { clientId: 'c1', body: 'again' }),
+      createMessage(t.ctx, actor, { clientId: 'c2', body: 'next' }),
+    ]);
+    expect([a!.duplicate, b!.duplicate]).toEqual([false, true]);
+    expect(b!.message.id).toBe(a!.message.id);
+    expect([a!.message.seq, c!.message.seq]).toEqual([2, 3]);
+    const conv = await t.ctx.storage.db.selectFrom('conversations').select(['last_seq']).where('id', '=', a!.message.conversationId).executeTakeFirstOrThrow();
+    expect(conv.last_seq).toBe(3);
+  });
+
+  it.runIf(dialectUnderTest() === 'sqlite')('runs the event loop’s own writes beside the writer thread’s batches', async () => {
+    const tenant = await makeTenant(t);
+    const visitors = await Promise.all(Array.from({ length: 20 }, () => visitorSession(t, tenant)));
+    const db = t.ctx.storage.db;
+    // Messages (writer thread), single row changes (sent to the writer thread) and transactions
+    // (which pause it) all at once: every one completes, nothing waits on SQLite's lock.
+    const work = visitors.flatMap(({ visitorId }, i) => [
+      createMessage(t.ctx, { kind: 'visitor', tenantId: tenant.id, visitorId }, { clientId: `m${i}`, body: `message ${i}` }),
+      db.updateTable('visitors').set({ last_seen_at: i }).where('id', '=', visitorId).execute(),
+      db.transaction().execute(async (trx) => {
+        await trx.updateTable('visitors').set({ last_seen_at: 1000 + i }).where('id', '=', visitorId).execute();
+        return trx.selectFrom('visitors').select('last_seen_at').where('id', '=', visitorId).executeTakeFirstOrThrow();
+      }),
+    ]);
+    await Promise.all(work);
+    const counted = await db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', tenant.id).executeTakeFirstOrThrow();
+    expect(Number(counted.n)).toBe(20);
+    // A row change done by the thread reports what it changed, and a duplicate key is still recognisable.
+    const updated = await db.updateTable('visitors').set({ last_seen_at: 7 }).where('tenant_id', '=', tenant.id).executeTakeFirst();
+    expect(updated.numUpdatedRows).toBe(20n);
+    const dup = await db.insertInto('tenants').values({ ...(await db.selectFrom('tenants').selectAll().where('id', '=', tenant.id).executeTakeFirstOrThrow()) }).execute().catch((e: unknown) => e);
+    expect(t.ctx.storage.isUniqueViolation(dup)).toBe(true);
+    // Reads see every committed write at once.
+    const { rows } = await sql<{ n: number }>`select count(*) as n from visitors where tenant_id = ${tenant.id} and last_seen_at = 7`.execute(db);
+    expect(Number(rows[0]!.n)).toBe(20);
+  });
+});
