@@ -1,7 +1,7 @@
 /**
  * Items submitted while a batch is being written wait and are written together as the next batch:
- * for writes that serialise anyway — the one SQLite connection's commits (storage/groupCommit.ts),
- * the audit chain's single head row (security/auditLog.ts). A lone item is written at once (after
+ * for writes that serialise anyway, such as the audit chain's single head row (security/auditLog.ts).
+ * (SQLite's message batches form the same way, on the writer thread: storage/sqliteWriter.worker.ts.) A lone item is written at once (after
  * `beforeBatch`, if given); items keep their submission order, at most `max` per batch.
  *
  * `write` settles every item of its batch itself and never throws: the queue knows nothing of
