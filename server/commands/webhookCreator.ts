@@ -1,5 +1,6 @@
 import type { WebhookCreateBody, WebhookCreated } from '../../protocol/admin.js';
 import type { Ctx } from '../context.js';
+import { forgetActiveHooks } from '../webhooks/webhookEvents.js';
 import { appendAudit, type AuditActor } from '../security/auditLog.js';
 import { newId } from '../security/ids.js';
 import { validateWebhookUrl } from '../policies/adminPolicy.js';
@@ -15,5 +16,6 @@ export async function createWebhook(ctx: Ctx, tenantId: string, input: WebhookCr
     await trx.insertInto('webhooks').values(row).execute();
     await appendAudit(trx, actor, [{ tenantId, action: 'webhook.created', resourceType: 'webhook', resourceId: row.id, details: { url: row.url, events } }]);
   });
+  forgetActiveHooks(tenantId);
   return { webhook: presentWebhook(row), secret: row.secret };
 }

@@ -1,5 +1,6 @@
 import type { WebhookView } from '../../protocol/admin.js';
 import type { Ctx } from '../context.js';
+import { forgetActiveHooks } from '../webhooks/webhookEvents.js';
 import { appendAudit, type AuditActor } from '../security/auditLog.js';
 import { assertSameTenant } from '../policies/tenantScope.js';
 import { presentWebhook } from '../presenters/adminPresenters.js';
@@ -15,5 +16,6 @@ export async function disableWebhook(ctx: Ctx, tenantId: string, id: string, act
       await appendAudit(trx, actor, [{ tenantId, action: 'webhook.disabled', resourceType: 'webhook', resourceId: hook.id }]);
     });
   }
+  forgetActiveHooks(tenantId);
   return presentWebhook({ ...hook, disabled_at: at });
 }

@@ -16,9 +16,35 @@ export type WebhookEventType =
   | 'security.exposure_report';
 
 /** Asked for every message and conversation event, so compiled once (storage/preparedQuery.ts). */
-const activeHooks = preparedQuery<{ tenantId: string }, { id: string; events: string }>((db, p) =>
+const activeHooksQuery = preparedQuery<{ tenantId: string }, { id: string; events: string }>((db, p) =>
   db.selectFrom('webhooks').select(['id', 'events']).where('tenant_id', '=', p('tenantId')).where('disabled_at', 'is', null),
 );
+
+/**
+ * A tenant's active webhooks, kept for a second for message and conversation events: this was a
+ * query per event, for a list that changes when an admin edits it. This node forgets it at once
+ * when it creates or disables one (forgetActiveHooks); other nodes within HOOKS_TTL_MS. An event
+ * queued meanwhile for a hook just disabled fails at delivery ("webhook removed or disabled").
+ * Security notifications (rare, and they must reach a hook created a moment ago) always read it.
+ */
+const HOOKS_TTL_MS = 1000;
+const MAX_TENANTS = 10_000;
+const hooksByTenant = new Map<string, { at: number; hooks: Array<{ id: string; events: string[] }> }>();
+
+async function activeHooks(db: Db, tenantId: string, cached: boolean): Promise<Array<{ id: string; events: string[] }>> {
+  const hit = cached ? hooksByTenant.get(tenantId) : undefined;
+  if (hit && Date.now() - hit.at < HOOKS_TTL_MS) return hit.hooks;
+  const hooks = (await activeHooksQuery.all(db, { tenantId })).map((h) => ({ id: h.id, events: JSON.parse(h.events) as string[] }));
+  hooksByTenant.delete(tenantId);
+  hooksByTenant.set(tenantId, { at: Date.now(), hooks });
+  if (hooksByTenant.size > MAX_TENANTS) hooksByTenant.delete(hooksByTenant.keys().next().value!);
+  return hooks;
+}
+
+/** Call after a tenant's webhooks changed (created, disabled). */
+export function forgetActiveHooks(tenantId: string): void {
+  hooksByTenant.delete(tenantId);
+}
 
 /** The delivery state of an event not yet tried: pending and due `now` (new events and replays). */
 export function untriedDelivery(now: number) {
@@ -30,12 +56,9 @@ export function untriedDelivery(now: number) {
  * the tenant's key like the data itself; the deliverer opens it just before sending.
  */
 export async function enqueueWebhookEvent(db: Db, tenantId: string, type: WebhookEventType, data: unknown, dataKey?: DataKey): Promise<number> {
-  const hooks = await activeHooks.all(db, { tenantId });
+  const hooks = await activeHooks(db, tenantId, !type.startsWith('security.'));
   const now = Date.now();
-  const due = hooks.filter((h) => {
-    const events = JSON.parse(h.events) as string[];
-    return events.includes('*') || events.includes(type);
-  });
+  const due = hooks.filter((h) => h.events.includes('*') || h.events.includes(type));
   if (due.length === 0) return 0;
   await db
     .insertInto('webhook_deliveries')

@@ -6,6 +6,9 @@ import { raiseIncident } from '../security/incidents.js';
 import type { Tenant } from '../storage/schema.js';
 import { newWebhookSecret, signWebhook, verifyWebhook } from './signing.js';
 import { enqueueWebhookEvent } from './webhookEvents.js';
+import { createWebhook } from '../commands/webhookCreator.js';
+import { disableWebhook } from '../commands/webhookDisabler.js';
+import { SYSTEM_ACTOR } from '../security/auditLog.js';
 
 interface Received { headers: IncomingMessage['headers']; body: string }
 
@@ -128,5 +131,22 @@ describe('webhooks', () => {
     const audit = await t.ctx.storage.db.selectFrom('audit_log').selectAll().where('action', '=', 'incident.raised').execute();
     expect(audit).toHaveLength(1);
     expect(audit[0]!.resource_id).toBe(first.incident.id);
+  });
+
+  it('keeps a tenant’s hook list for message events only until this node changes it', async () => {
+    const other = await makeTenant(t);
+    const admin = SYSTEM_ACTOR('test');
+    // Nothing subscribed yet: the (empty) list is now remembered for this tenant.
+    expect(await enqueueWebhookEvent(t.ctx.storage.db, other.id, 'message.created', { id: 'm1' })).toBe(0);
+    const { webhook } = await createWebhook(t.ctx, other.id, { url, events: ['message.created'] }, admin);
+    expect(await enqueueWebhookEvent(t.ctx.storage.db, other.id, 'message.created', { id: 'm2' })).toBe(1);
+    await disableWebhook(t.ctx, other.id, webhook.id, admin);
+    expect(await enqueueWebhookEvent(t.ctx.storage.db, other.id, 'message.created', { id: 'm3' })).toBe(0);
+    // Security notifications read the list every time, so a hook added behind the cache still gets them.
+    await t.ctx.storage.db
+      .insertInto('webhooks')
+      .values({ id: newId('whk'), tenant_id: other.id, url, secret, events: JSON.stringify(['*']), created_at: Date.now(), disabled_at: null })
+      .execute();
+    expect(await enqueueWebhookEvent(t.ctx.storage.db, other.id, 'security.incident', { id: 'i1' })).toBe(1);
   });
 });
