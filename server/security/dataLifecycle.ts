@@ -14,6 +14,7 @@
  * the key store (storage/keyStore.ts), not in the application database: a copy of that database
  * taken before the deletion holds no key and stays unreadable.
  */
+import { forgetVisitorName } from '../queries/visitorNames.js';
 import type { Ctx } from '../context.js';
 import { AppError } from '../errors.js';
 import type { Db } from '../storage/db.js';
@@ -81,6 +82,7 @@ export async function runRetention(ctx: Services, now = Date.now()): Promise<Ret
         const chunk = orphans.slice(i, i + 500).map((v) => v.id);
         await db.deleteFrom('visitor_context').where('tenant_id', '=', tenant.id).where('visitor_id', 'in', chunk).execute();
         await db.deleteFrom('visitors').where('tenant_id', '=', tenant.id).where('id', 'in', chunk).execute();
+        for (const id of chunk) forgetVisitorName(ctx.storage, tenant.id, id);
       }
       result.visitorsDeleted += orphans.length;
     }
@@ -281,6 +283,7 @@ export async function deleteTenant(ctx: Services, tenantId: string, who: Accesso
     await trx.deleteFrom('visitors').where('tenant_id', '=', tenantId).execute();
     await trx.deleteFrom('tenants').where('id', '=', tenantId).execute(); // cascades agents, sessions, webhooks, …
   });
+  forgetVisitorName(ctx.storage, tenantId);
   await removeTenantAttachments(ctx.env.dataDir, tenantId);
   await ctx.storage.afterErase();
   return { keysDestroyed: Number(keys.numDeletedRows), conversations, visitors };
@@ -336,6 +339,7 @@ export async function eraseVisitor(ctx: Services, tenantId: string, visitorId: s
     await trx.deleteFrom('visitor_context').where('tenant_id', '=', tenantId).where('visitor_id', '=', visitorId).execute();
     await trx.deleteFrom('visitors').where('tenant_id', '=', tenantId).where('id', '=', visitorId).execute();
   });
+  forgetVisitorName(ctx.storage, tenantId, visitorId);
   await removeAttachmentFiles(ctx.env.dataDir, tenantId, files);
   await ctx.storage.afterErase();
   return { conversations: convIds.length, messages };
