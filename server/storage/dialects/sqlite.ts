@@ -31,6 +31,9 @@ export function openSqlite(file: string): Database.Database {
   return db;
 }
 
+/** A statement that changes rows (possibly after a WITH): what the writer thread may run for this connection. */
+const ROW_CHANGE = /^\s*(with\b[\s\S]*\b)?(insert|update|delete|replace)\b/i;
+
 /**
  * SQLite has one connection, shared by turns. Kysely's driver guards it with a mutex that, when
  * released, wakes every waiter and lets all but one go back to sleep: with hundreds of queries
@@ -41,9 +44,6 @@ export function openSqlite(file: string): Database.Database {
  * statement that changes rows goes to the writer thread (storage/sqliteWriter.ts); a transaction
  * (or a pragma, DDL) pauses the thread between two batches first.
  */
-/** A statement that changes rows (possibly after a WITH): what the writer thread may run for this connection. */
-const ROW_CHANGE = /^\s*(with\b[\s\S]*\b)?(insert|update|delete|replace)\b/i;
-
 class FifoSqliteDialect extends SqliteDialect {
   constructor(
     private readonly config: SqliteDialectConfig & { database: Pick<Database.Database, 'prepare' | 'close'> },
