@@ -85,4 +85,28 @@ describe('writing messages together', () => {
     const { rows } = await sql<{ n: number }>`select count(*) as n from visitors where tenant_id = ${tenant.id} and last_seen_at = 7`.execute(db);
     expect(Number(rows[0]!.n)).toBe(20);
   });
+
+  it.runIf(dialectUnderTest() === 'sqlite')('starts a new writer thread when the old one died, and loses nothing it had committed', async () => {
+    const tenant = await makeTenant(t);
+    const { visitorId } = await visitorSession(t, tenant);
+    const actor = { kind: 'visitor' as const, tenantId: tenant.id, visitorId };
+    const before = await createMessage(t.ctx, actor, { clientId: 'c1', body: 'before' });
+    const thread = (t.ctx.storage.writer as unknown as { thread: { terminate(): Promise<number> } | null }).thread;
+    expect(thread).not.toBeNull();
+    // Killed with a unit in flight: that unit fails (it was never acknowledged) or was committed, never neither.
+    const inFlight = createMessage(t.ctx, actor, { clientId: 'c2', body: 'in flight' }).then(
+      (r) => r.message.seq,
+      (err: Error) => err.message,
+    );
+    await thread!.terminate();
+    const outcome = await inFlight;
+    const after = await createMessage(t.ctx, actor, { clientId: 'c3', body: 'after' });
+    const stored = await t.ctx.storage.db.selectFrom('messages').select(['client_id', 'seq']).where('conversation_id', '=', before.message.conversationId).orderBy('seq').execute();
+    if (typeof outcome === 'number') expect(stored.map((r) => r.client_id)).toEqual(['c1', 'c2', 'c3']);
+    else {
+      expect(outcome).toMatch(/writer thread/);
+      expect(stored.map((r) => r.client_id)).toEqual(['c1', 'c3']);
+    }
+    expect(after.message.seq).toBe(stored.length);
+  });
 });
