@@ -155,8 +155,13 @@ export class SqliteWriter {
     const stopped = (error: Error) => {
       if (this.thread !== thread) return;
       this.thread = null;
-      for (const waiter of this.waiting.values()) waiter.reject(error);
-      this.waiting.clear();
+      // The units it was given fail (none was acknowledged); those not posted yet go to the next thread.
+      const unposted = new Set(this.outbox.map((job) => job.id));
+      for (const [id, waiter] of this.waiting) {
+        if (unposted.has(id)) continue;
+        this.waiting.delete(id);
+        waiter.reject(error);
+      }
       this.pauseAck?.(); // nothing left to pause
       this.pauseAck = null;
     };

@@ -57,7 +57,11 @@ async function pump(): Promise<void> {
       if (paused || queue.length === 0) break;
       const batch = queue.splice(0, MAX_BATCH);
       const outcomes = await runBatch(db, batch.map(({ unit, input }) => ({ unit: unitNamed(unit), input })), db);
-      send({ done: batch.map(({ id }, i) => ({ id, outcome: outcomes[i]!.ok ? (outcomes[i] as { ok: true; value: unknown }) : { ok: false, error: toWire((outcomes[i] as { error: unknown }).error) } })) });
+      const done = batch.map(({ id }, i) => {
+        const o = outcomes[i]!;
+        return { id, outcome: o.ok ? o : { ok: false as const, error: toWire(o.error) } };
+      });
+      send({ done });
     }
     if (closing && queue.length === 0) {
       await db.destroy();
