@@ -10,12 +10,13 @@ import type { Ctx } from '../context.js';
 import { openVisitors } from '../security/sealedFields.js';
 import { preparedQuery } from '../storage/preparedQuery.js';
 import type { Storage } from '../storage/db.js';
+import { ExpiringCache } from '../expiringCache.js';
 
 const MAX_ENTRIES = 50_000;
 /** Like an unwrapped key (security/keyring.ts): a change made by another process (the CLI) reaches this one within it. */
 const TTL_MS = 5 * 60_000;
 /** Per database: the names, and how many times one was forgotten (a read that overlapped a forget is not cached). */
-const cached = new WeakMap<Storage, { names: Map<string, { name: string; at: number }>; forgets: number }>();
+const cached = new WeakMap<Storage, { names: ExpiringCache<string>; forgets: number }>();
 
 const visitorName = preparedQuery<{ id: string; tenantId: string }, { id: string; tenant_id: string; name: string | null }>((db, p) =>
   db.selectFrom('visitors').select(['id', 'tenant_id', 'name']).where('id', '=', p('id')).where('tenant_id', '=', p('tenantId')),
@@ -25,16 +26,12 @@ export async function visitorDisplayName(ctx: Ctx, tenantId: string, visitorId: 
   const cache = ctx.storage.dialect === 'sqlite' ? cacheOf(ctx.storage) : null;
   const key = `${tenantId}|${visitorId}`;
   const hit = cache?.names.get(key);
-  if (hit && Date.now() - hit.at < TTL_MS) return hit.name;
+  if (hit !== undefined) return hit;
   const forgetsBefore = cache?.forgets;
   const row = await visitorName.first(ctx.storage.db, { id: visitorId, tenantId });
   // Only the name is opened (one decryption, not four).
   const name = (row && (await openVisitors(ctx.keyring, [{ ...row, email: null, current_page: null, user_agent: null }]))[0]!.name) || 'Visitor';
-  if (cache && row && cache.forgets === forgetsBefore) {
-    cache.names.delete(key);
-    cache.names.set(key, { name, at: Date.now() });
-    if (cache.names.size > MAX_ENTRIES) cache.names.delete(cache.names.keys().next().value!);
-  }
+  if (cache && row && cache.forgets === forgetsBefore) cache.names.set(key, name);
   return name;
 }
 
@@ -43,12 +40,12 @@ export function forgetVisitorName(storage: Storage, tenantId: string, visitorId?
   const cache = cached.get(storage);
   if (!cache) return;
   if (visitorId) cache.names.delete(`${tenantId}|${visitorId}`);
-  else for (const key of cache.names.keys()) if (key.startsWith(`${tenantId}|`)) cache.names.delete(key);
+  else cache.names.deleteWithPrefix(`${tenantId}|`);
   cache.forgets++;
 }
 
-function cacheOf(storage: Storage): { names: Map<string, { name: string; at: number }>; forgets: number } {
+function cacheOf(storage: Storage): { names: ExpiringCache<string>; forgets: number } {
   let cache = cached.get(storage);
-  if (!cache) cached.set(storage, (cache = { names: new Map(), forgets: 0 }));
+  if (!cache) cached.set(storage, (cache = { names: new ExpiringCache({ maxEntries: MAX_ENTRIES, ttlMs: TTL_MS }), forgets: 0 }));
   return cache;
 }

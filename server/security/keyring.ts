@@ -21,6 +21,7 @@
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { pooledRandomBytes } from './randomPool.js';
+import { ExpiringCache } from '../expiringCache.js';
 import type { KeyStore } from '../storage/keyStore.js';
 import type { TenantKeyTable } from '../storage/schema.js';
 
@@ -105,10 +106,8 @@ export function sealedVersion(value: string): number {
 
 export class Keyring {
   private readonly masters: Array<{ id: string; key: Buffer }>;
-  private readonly cache = new Map<string, { key: Buffer; at: number }>();
+  private readonly cache: ExpiringCache<Buffer>;
   private readonly current = new Map<string, { dk: DataKey; at: number }>();
-  private readonly cacheSize: number;
-  private readonly cacheTtlMs: number;
   private readonly currentTtlMs: number;
 
   constructor(
@@ -119,8 +118,7 @@ export class Keyring {
   ) {
     this.masters = [{ id: masterKeyId(master.current), key: master.current }];
     if (master.previous) this.masters.push({ id: masterKeyId(master.previous), key: master.previous });
-    this.cacheSize = opts.cacheSize ?? 1000;
-    this.cacheTtlMs = opts.cacheTtlMs ?? 5 * 60_000;
+    this.cache = new ExpiringCache({ maxEntries: opts.cacheSize ?? 1000, ttlMs: opts.cacheTtlMs ?? 5 * 60_000 });
     this.currentTtlMs = opts.currentTtlMs ?? 30_000;
   }
 
@@ -154,23 +152,6 @@ export class Keyring {
     }
   }
 
-  // ---------- cache ----------
-
-  private cacheGet(id: string): Buffer | null {
-    const hit = this.cache.get(id);
-    if (!hit) return null;
-    this.cache.delete(id);
-    if (Date.now() - hit.at > this.cacheTtlMs) return null;
-    this.cache.set(id, hit); // most recently used last
-    return hit.key;
-  }
-
-  private cachePut(id: string, key: Buffer): void {
-    this.cache.delete(id);
-    this.cache.set(id, { key, at: Date.now() });
-    while (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
-  }
-
   /** How many unwrapped keys are in memory (tests check the bound). */
   get cachedKeys(): number {
     return this.cache.size;
@@ -178,7 +159,7 @@ export class Keyring {
 
   /** Forgets a tenant's keys (after destruction or rotation on this node). */
   evict(tenantId: string): void {
-    for (const id of [...this.cache.keys()]) if (id.startsWith(`${tenantId}/`)) this.cache.delete(id);
+    this.cache.deleteWithPrefix(`${tenantId}/`);
     this.current.delete(tenantId);
   }
 
@@ -187,7 +168,7 @@ export class Keyring {
   /** The key of one version, unwrapped; throws KeyUnavailableError when missing or destroyed. */
   async key(tenantId: string, purpose: KeyPurpose, version: number): Promise<Buffer> {
     const id = `${tenantId}/${purpose}/${version}`;
-    const cached = this.cacheGet(id);
+    const cached = this.cache.get(id);
     if (cached) return cached;
     const row = await this.storage.keys.db
       .selectFrom('tenant_keys')
@@ -198,7 +179,7 @@ export class Keyring {
       .executeTakeFirst();
     if (!row || !row.wrapped_key || row.destroyed_at !== null) throw new KeyUnavailableError(`key ${id} does not exist or was destroyed`);
     const key = this.unwrap(tenantId, purpose, version, row.wrapped_key);
-    this.cachePut(id, key);
+    this.cache.set(id, key);
     return key;
   }
 

@@ -2,6 +2,7 @@
  * Queues an event for every webhook of a tenant that subscribed to it. Delivery happens in
  * webhookDeliverer, so a slow or dead receiver never slows the request that caused the event.
  */
+import { ExpiringCache } from '../expiringCache.js';
 import type { Db } from '../storage/db.js';
 import { newId } from '../security/ids.js';
 import { preparedQuery } from '../storage/preparedQuery.js';
@@ -28,16 +29,13 @@ const activeHooksQuery = preparedQuery<{ tenantId: string }, { id: string; event
  * Security notifications (rare, and they must reach a hook created a moment ago) always read it.
  */
 const HOOKS_TTL_MS = 1000;
-const MAX_TENANTS = 10_000;
-const hooksByTenant = new Map<string, { at: number; hooks: Array<{ id: string; events: string[] }> }>();
+const hooksByTenant = new ExpiringCache<Array<{ id: string; events: string[] }>>({ maxEntries: 10_000, ttlMs: HOOKS_TTL_MS });
 
 async function activeHooks(db: Db, tenantId: string, cached: boolean): Promise<Array<{ id: string; events: string[] }>> {
   const hit = cached ? hooksByTenant.get(tenantId) : undefined;
-  if (hit && Date.now() - hit.at < HOOKS_TTL_MS) return hit.hooks;
+  if (hit) return hit;
   const hooks = (await activeHooksQuery.all(db, { tenantId })).map((h) => ({ id: h.id, events: JSON.parse(h.events) as string[] }));
-  hooksByTenant.delete(tenantId);
-  hooksByTenant.set(tenantId, { at: Date.now(), hooks });
-  if (hooksByTenant.size > MAX_TENANTS) hooksByTenant.delete(hooksByTenant.keys().next().value!);
+  hooksByTenant.set(tenantId, hooks);
   return hooks;
 }
 
