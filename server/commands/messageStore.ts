@@ -44,14 +44,6 @@ const latestOfVisitor = preparedQuery<{ tenantId: string; visitorId: string }, {
 const messageByDedupeKey = preparedQuery<{ conversationId: string; dedupeKey: string }, Message>((db, p) =>
   db.selectFrom('messages').selectAll().where('conversation_id', '=', p('conversationId')).where('dedupe_key', '=', p('dedupeKey')),
 );
-const nextSeq = preparedQuery<{ id: string; tenantId: string; now: number }, { last_seq: number }>((db, p) =>
-  db
-    .updateTable('conversations')
-    .set((eb) => ({ last_seq: eb('last_seq', '+', 1), updated_at: p('now') }))
-    .where('id', '=', p('id'))
-    .where('tenant_id', '=', p('tenantId'))
-    .returning(['last_seq']),
-);
 
 /**
  * The common case in one statement: take the next seq of the open conversation the message goes
@@ -113,8 +105,9 @@ export async function storeMessage(trx: Transaction<Database>, input: StoreMessa
   if (common) {
     target = { id: common.id, visitorId: common.visitor_id, seq: common.last_seq, opened: false, created: false };
   } else {
+    // Found, opened or created by now, and open: the same update takes its seq.
     const conversation = await resolveConversation(trx, input);
-    const bumped = await nextSeq.first(trx, { id: conversation.id, tenantId: author.tenantId, now });
+    const bumped = await bumpNamed.first(trx, { id: conversation.id, tenantId: author.tenantId, now });
     if (!bumped) throw new Error(`conversation ${conversation.id} vanished inside its own transaction`);
     target = { ...conversation, seq: bumped.last_seq };
   }
