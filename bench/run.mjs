@@ -60,7 +60,7 @@ function startProcess(args, env, readyText) {
   children.add(proc);
   let out = '';
   proc.stdout.on('data', (d) => (out += d));
-  proc.stderr.on("data", (d) => { out += d; if (process.env.BENCH_SHOW_STDERR) process.stderr.write(d); });
+  proc.stderr.on('data', (d) => (out += d));
   if (!readyText) return { proc, out: () => out };
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`${args.join(' ')} did not start:\n${out}`)), 30_000);
