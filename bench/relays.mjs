@@ -1,11 +1,15 @@
-// Baselines for `npm run bench`: the same visitor→agent relay with no storage, no validation, no auth.
-//   node bench/relays.mjs ws PORT    — bare `ws`: /v visitors, /a agents
-//   node bench/relays.mjs sio PORT   — plain Socket.IO (websocket transport), role in the query
+// Baselines for `npm run bench`: the same visitor→agent relay with no validation and no auth.
+//   node bench/relays.mjs ws PORT               — bare `ws`, no storage: /v visitors, /a agents
+//   node bench/relays.mjs sio PORT              — plain Socket.IO (websocket transport), no storage; role in the query
+//   node bench/relays.mjs sio-sqlite PORT FILE  — the same Socket.IO relay doing Parley's core work the
+//     plain way: each message inserted into SQLite (WAL, synchronous=FULL: durable, like Parley's)
+//     before its ack and its delivery — one statement, one commit per message.
 import { createServer } from 'node:http';
+import Database from 'better-sqlite3';
 import { WebSocketServer } from 'ws';
 import { Server } from 'socket.io';
 
-const [kind, portArg] = process.argv.slice(2);
+const [kind, portArg, file] = process.argv.slice(2);
 const port = Number(portArg);
 const http = createServer((_req, res) => res.end('ok'));
 
@@ -31,7 +35,8 @@ if (kind === 'ws') {
       for (const a of agents) a.send(json);
     });
   });
-} else if (kind === 'sio') {
+} else if (kind === 'sio' || kind === 'sio-sqlite') {
+  const store = kind === 'sio-sqlite' ? messageStore(file) : null;
   const io = new Server(http, { transports: ['websocket'], maxHttpBufferSize: 16 * 1024, serveClient: false });
   io.on('connection', (socket) => {
     if (socket.handshake.query.role === 'agent') {
@@ -39,12 +44,23 @@ if (kind === 'ws') {
       return;
     }
     socket.on('send', (f) => {
+      store?.(f);
       socket.emit('ack', { clientId: f.clientId });
       io.to('agents').emit('message', { clientId: f.clientId, body: f.body });
     });
   });
 } else {
-  console.error('usage: relays.mjs ws|sio PORT');
+  console.error('usage: relays.mjs ws|sio PORT | relays.mjs sio-sqlite PORT FILE');
   process.exit(2);
 }
 http.listen(port, '127.0.0.1', () => process.stdout.write(`RELAY_LISTENING ${port}\n`));
+
+function messageStore(path) {
+  if (!path) throw new Error('sio-sqlite needs a database file');
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY, client_id TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL)');
+  const insert = db.prepare('INSERT INTO messages (client_id, body, created_at) VALUES (?, ?, ?)');
+  return (f) => insert.run(String(f.clientId), String(f.body), Date.now());
+}

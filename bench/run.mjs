@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench` (after a build): Parley on one SQLite node and on two PostgreSQL+Redis nodes,
-// against a bare `ws` relay and a plain Socket.IO relay, in one run, on this machine.
+// against a bare `ws` relay, a plain Socket.IO relay, and that Socket.IO relay storing each message in
+// SQLite (the same work done the plain way), in one run, on this machine.
 // Load generators run in separate processes; latency is recorded with HdrHistogram.
 // BENCH_SCALE (default 1) scales connection counts and durations; see docs/BENCHMARKS.md.
 import { fork, spawn, execFileSync } from 'node:child_process';
@@ -107,11 +108,19 @@ class LoadGen {
 
 // ---------- systems under test ----------
 
+const RELAY_NAMES = { ws: 'bare ws relay', sio: 'Socket.IO relay', 'sio-sqlite': 'Socket.IO relay + SQLite' };
+
 async function startRelay(kind) {
   const port = await freePort();
-  const p = await startProcess(['bench/relays.mjs', kind, String(port)], {}, 'RELAY_LISTENING');
-  const target = { kind, url: `http://127.0.0.1:${port}` };
-  return { name: kind === 'ws' ? 'bare ws relay' : 'Socket.IO relay', nodes: [p], visitorTargets: [target], agentTargets: [target], stop: () => stopProcess(p) };
+  const dataDir = kind === 'sio-sqlite' ? mkdtempSync(join(tmpdir(), 'parley-bench-relay-')) : null;
+  const p = await startProcess(['bench/relays.mjs', kind, String(port), ...(dataDir ? [join(dataDir, 'relay.db')] : [])], {}, 'RELAY_LISTENING');
+  const target = { kind: kind === 'ws' ? 'ws' : 'sio', url: `http://127.0.0.1:${port}` };
+  const stop = async () => {
+    await stopProcess(p);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
+  // Its idle sockets are the Socket.IO relay's (nothing is stored on connect): not measured twice.
+  return { name: RELAY_NAMES[kind], nodes: [p], visitorTargets: [target], agentTargets: [target], stop, skipIdle: kind === 'sio-sqlite' };
 }
 
 function cli(args, env) {
@@ -261,14 +270,14 @@ const machine = {
 };
 log('machine', machine);
 const results = [];
-const SYSTEMS = { ws: () => startRelay('ws'), sio: () => startRelay('sio'), sqlite: () => startParley('sqlite'), postgres: () => startParley('postgres') };
-const only = (process.env.BENCH_ONLY ?? 'ws,sio,sqlite,postgres').split(',');
+const SYSTEMS = { ws: () => startRelay('ws'), sio: () => startRelay('sio'), siosqlite: () => startRelay('sio-sqlite'), sqlite: () => startParley('sqlite'), postgres: () => startParley('postgres') };
+const only = (process.env.BENCH_ONLY ?? 'ws,sio,siosqlite,sqlite,postgres').split(',');
 for (const make of only.map((k) => SYSTEMS[k])) {
   const sys = await make();
   log('system:', sys.name);
   const r = { name: sys.name };
   try {
-    if (PHASES.has('idle')) log(' idle', (r.idle = await idle(sys)));
+    if (PHASES.has('idle') && !sys.skipIdle) log(' idle', (r.idle = await idle(sys)));
     // The fixed rate before the saturating phase: measured after it, the rate phase measured the
     // node catching up with the burst (SQLite: its WAL checkpoint backlog), not a steady 1,000/s.
     if (PHASES.has('rate')) log(` latency at ${RATE}/s`, (r.rate = await traffic(sys, 'rate')));
@@ -278,8 +287,9 @@ for (const make of only.map((k) => SYSTEMS[k])) {
   }
   results.push(r);
 }
-const ws = results.find((r) => r.name === 'bare ws relay');
-const sio = results.find((r) => r.name === 'Socket.IO relay');
+const ws = results.find((r) => r.name === RELAY_NAMES.ws);
+const sio = results.find((r) => r.name === RELAY_NAMES.sio);
+const sioStoring = results.find((r) => r.name === RELAY_NAMES['sio-sqlite']);
 const parleys = results.filter((r) => r.name.startsWith('Parley'));
 const ratio = (a, b) => (a != null && b ? +(a / b).toFixed(2) : null);
 const report = {
@@ -293,8 +303,10 @@ const report = {
       {
         throughputVsWs: ratio(p.max?.deliveredPerSecond, ws?.max?.deliveredPerSecond),
         throughputVsSocketIo: ratio(p.max?.deliveredPerSecond, sio?.max?.deliveredPerSecond),
+        throughputVsSocketIoSqlite: ratio(p.max?.deliveredPerSecond, sioStoring?.max?.deliveredPerSecond),
         p99VsWs: ratio(p.rate?.p99, ws?.rate?.p99),
         p99VsSocketIo: ratio(p.rate?.p99, sio?.rate?.p99),
+        p99VsSocketIoSqlite: ratio(p.rate?.p99, sioStoring?.rate?.p99),
         memoryPerIdleVsWs: ratio(p.idle?.bytesPerConnection, ws?.idle?.bytesPerConnection),
         memoryPerIdleVsSocketIo: ratio(p.idle?.bytesPerConnection, sio?.idle?.bytesPerConnection),
       },

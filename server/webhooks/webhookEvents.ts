@@ -29,14 +29,19 @@ const activeHooksQuery = preparedQuery<{ tenantId: string }, { id: string; event
  * Security notifications (rare, and they must reach a hook created a moment ago) always read it.
  */
 const HOOKS_TTL_MS = 1000;
-const hooksByTenant = new ExpiringCache<Array<{ id: string; events: string[] }>>({ maxEntries: 10_000, ttlMs: HOOKS_TTL_MS });
+type ActiveHooks = Array<{ id: string; events: string[] }>;
+/** The list being read is cached too, so the events that arrive while it is read wait for that one read. */
+const hooksByTenant = new ExpiringCache<Promise<ActiveHooks>>({ maxEntries: 10_000, ttlMs: HOOKS_TTL_MS });
 
-async function activeHooks(db: Db, tenantId: string, cached: boolean): Promise<Array<{ id: string; events: string[] }>> {
+function activeHooks(db: Db, tenantId: string, cached: boolean): Promise<ActiveHooks> {
   const hit = cached ? hooksByTenant.get(tenantId) : undefined;
   if (hit) return hit;
-  const hooks = (await activeHooksQuery.all(db, { tenantId })).map((h) => ({ id: h.id, events: JSON.parse(h.events) as string[] }));
-  hooksByTenant.set(tenantId, hooks);
-  return hooks;
+  const reading = activeHooksQuery.all(db, { tenantId }).then((rows) => rows.map((h) => ({ id: h.id, events: JSON.parse(h.events) as string[] })));
+  hooksByTenant.set(tenantId, reading);
+  reading.catch(() => {
+    if (hooksByTenant.get(tenantId) === reading) hooksByTenant.delete(tenantId);
+  });
+  return reading;
 }
 
 /** Call after a tenant's webhooks changed (created, disabled). */
