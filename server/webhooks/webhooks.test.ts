@@ -149,4 +149,24 @@ describe('webhooks', () => {
       .execute();
     expect(await enqueueWebhookEvent(t.ctx.storage.db, other.id, 'security.incident', { id: 'i1' })).toBe(1);
   });
+
+  it('reads a tenant’s hook list once for events that arrive together, and not past a change made meanwhile', async () => {
+    const other = await makeTenant(t);
+    const admin = SYSTEM_ACTOR('test');
+    await createWebhook(t.ctx, other.id, { url, events: ['message.created'] }, admin);
+    let reads = 0;
+    const counting = t.ctx.storage.db.withPlugin({
+      transformQuery: (args) => {
+        if (args.node.kind === 'SelectQueryNode') reads++;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const together = Array.from({ length: 5 }, (_, i) => enqueueWebhookEvent(counting, other.id, 'message.created', { id: `m${i}` }));
+    // A hook created while that read is in flight: the next event must not be answered by the read.
+    await createWebhook(t.ctx, other.id, { url, events: ['*'] }, admin);
+    expect(await Promise.all(together)).toEqual([1, 1, 1, 1, 1]);
+    expect(reads).toBe(1);
+    expect(await enqueueWebhookEvent(counting, other.id, 'message.created', { id: 'm5' })).toBe(2);
+  });
 });
