@@ -46,6 +46,9 @@ export class ContactCentreSubscriber {
       case 'message.created':
         if (event.message.author.kind === 'visitor' && !event.message.internal && !this.withPeople.has(event.conversationId)) {
           this.run(event.tenantId, async () => {
+            // Asked again when the job runs: while this tenant's jobs lag behind (a busy node), every
+            // message queued meanwhile would otherwise still ask for a state already known.
+            if (this.withPeople.has(event.conversationId)) return;
             if ((await botAnswer(this.ctx, event.tenantId, event.message)) === 'with_people') this.rememberWithPeople(event.conversationId);
           });
         }

@@ -366,5 +366,29 @@ describe('contact centre', () => {
     conv = await conversation(v2.conversationId);
     expect(conv.botActive).toBe(false);
     expect(conv.assignee?.id).toBe(a1.id);
+
+    // Messages that arrive together, while this node does not yet know the conversation is with
+    // people: the first job learns it, the others do not ask again.
+    let botStateReads = 0;
+    const db = t.ctx.storage.db;
+    t.ctx.storage.db = new Proxy(db, {
+      get(target, key) {
+        if (key === 'executeQuery')
+          return (query: { sql: string }) => {
+            if (query.sql.includes('"bot_active"')) botStateReads++;
+            return target.executeQuery(query as never);
+          };
+        const value = Reflect.get(target, key, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    try {
+      const actor = { kind: 'visitor' as const, tenantId: tenant.id, visitorId: v2.visitorId };
+      await Promise.all(['one', 'two', 'three', 'four'].map((body) => createMessage(t.ctx, actor, { clientId: `together-${body}`, body })));
+      await settle();
+    } finally {
+      t.ctx.storage.db = db;
+    }
+    expect(botStateReads).toBe(1);
   });
 });
