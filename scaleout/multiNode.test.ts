@@ -34,6 +34,28 @@ describe('scale-out: two nodes on PostgreSQL + Redis', () => {
     expect(((await res.json()) as { items: Array<{ body: string }> }).items.map((m) => m.body)).toEqual(['hello from node A', 'hello from node B']);
   });
 
+  it('a name given on node B is in the visitor’s next message on node A, which had the old one cached', async () => {
+    const cluster = await newCluster('postgres');
+    const [a, b] = await Promise.all([startNode(cluster, { name: 'A', redis: true }), startNode(cluster, { name: 'B', redis: true })]);
+    const token = await visitorToken(a, cluster.tenant, 'Ada');
+    const visitor = new ProtoClient({ urls: () => [a.url], kind: 'visitor', token });
+    clients.push(visitor);
+    await waitFor('ready', () => visitor.isReady);
+    const nameIn = async (body: string) => {
+      const id = visitor.send(body);
+      await waitFor('ack', () => visitor.acked.has(id));
+      return visitor.acked.get(id)!.author.name;
+    };
+    expect(await nameIn('first')).toBe('Ada');
+    expect(await nameIn('second')).toBe('Ada'); // node A now answers the name from memory
+    // The same visitor gives another name through node B (same token, as the widget does).
+    const res = await fetch(`${b.url}/api/widget/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: cluster.tenant.widget_key, token, name: 'Grace' }) });
+    expect(res.status).toBe(200);
+    // B tells A through Redis (milliseconds): the next message written on A carries the new name.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await nameIn('third')).toBe('Grace');
+  });
+
   it('many visitors spread over both nodes, one agent: every message delivered once, in order', async () => {
     const cluster = await newCluster('postgres');
     const nodes = await Promise.all([startNode(cluster, { name: 'A', redis: true }), startNode(cluster, { name: 'B', redis: true })]);

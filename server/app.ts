@@ -49,6 +49,7 @@ import { contactCentre } from './routes/contactCentre.js';
 import type { ContactCentreSubscriber } from './events/contactCentreSubscriber.js';
 import { privacyRoutes } from './routes/privacy/privacy.js';
 import { startRetentionJob } from './security/dataLifecycle.js';
+import { followVisitorChanges } from './queries/visitorNames.js';
 
 export interface Parley {
   app: FastifyInstance;
@@ -96,6 +97,7 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   const metrics = createMetrics();
   const mailer = new Mailer(env.smtpUrl, env.mailFrom, log);
   const ctx: Ctx = { env, storage, bus, log, visitorTokens: new VisitorTokens(env.secretKey), metrics, mailer, keyring };
+  followVisitorChanges(ctx);
   const webhooks = new WebhookDeliverer(ctx);
   webhooks.start();
   const stopRetention = startRetentionJob(ctx);

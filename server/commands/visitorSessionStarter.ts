@@ -4,7 +4,7 @@ import { AppError } from '../errors.js';
 import { newId } from '../security/ids.js';
 import { findTenantByWidgetKey } from '../queries/tenantQueries.js';
 import { openVisitors, sealVisitor } from '../security/sealedFields.js';
-import { forgetVisitorName } from '../queries/visitorNames.js';
+import { forgetVisitorNames } from '../queries/visitorNames.js';
 
 /**
  * Starts or resumes a visitor. A token from another tenant or with a bad signature is ignored and a
@@ -38,7 +38,7 @@ export async function startVisitorSession(ctx: Ctx, body: WidgetSessionBody, use
         .where('id', '=', claimed.visitorId)
         .where('tenant_id', '=', tenant.id)
         .execute();
-      forgetVisitorName(ctx.storage, tenant.id, claimed.visitorId);
+      forgetVisitorNames(ctx, tenant.id, [claimed.visitorId]);
       return { token: body.token!, visitorId: claimed.visitorId };
     }
   }

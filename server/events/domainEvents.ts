@@ -18,7 +18,9 @@ export type DomainEvent =
   /** A waiting visitor's place in the queue (position null once an agent has it). */
   | { type: 'queue.updated'; tenantId: string; visitorId: string; conversationId: string; position: number | null; estimatedWaitSeconds: number | null }
   /** One side's read state of a conversation moved forward. */
-  | { type: 'receipt'; tenantId: string; visitorId: string; conversationId: string; by: 'visitor' | 'agent'; deliveredSeq: number; readSeq: number };
+  | { type: 'receipt'; tenantId: string; visitorId: string; conversationId: string; by: 'visitor' | 'agent'; deliveredSeq: number; readSeq: number }
+  /** Visitors' names may have changed, or they were erased (null: all of the tenant's): every node forgets what it cached of them. */
+  | { type: 'visitors.changed'; tenantId: string; visitorIds: string[] | null };
 
 export type EventHandler = (event: DomainEvent) => void;
 

@@ -1,10 +1,12 @@
 /**
  * A visitor's display name, as copied into each of their messages. Reading it costs a query and a
- * decryption per message, and on SQLite the read waits for the batch being written (one more batch
- * of latency for every visitor message). There one process owns the database and a name changes
- * only in startVisitorSession, which forgets it here, so a cache is exact for this process (a change
- * by another one, the CLI, reaches it within TTL_MS); erasure, retention and tenant deletion forget
- * it too, so no erased name stays in memory. On PostgreSQL any node may change it: read every time.
+ * decryption per message (and on SQLite the read waits for the batch being written: one more batch
+ * of latency for every visitor message), so names are cached per node. A name changes only in
+ * startVisitorSession; it, erasure, retention and tenant deletion call forgetVisitorNames, which
+ * forgets at once on this node and tells the others with a `visitors.changed` event (so no erased
+ * name stays in memory either). Should that event be lost (Redis restarting at that moment), or the
+ * change be made by a process without the bus (the CLI on an embedded installation), a node writes
+ * the old name into new messages for at most TTL_MS.
  */
 import type { Ctx } from '../context.js';
 import { openVisitors } from '../security/sealedFields.js';
@@ -23,23 +25,38 @@ const visitorName = preparedQuery<{ id: string; tenantId: string }, { id: string
 );
 
 export async function visitorDisplayName(ctx: Ctx, tenantId: string, visitorId: string): Promise<string> {
-  const cache = ctx.storage.dialect === 'sqlite' ? cacheOf(ctx.storage) : null;
+  const cache = cacheOf(ctx.storage);
   const key = `${tenantId}|${visitorId}`;
-  const hit = cache?.names.get(key);
+  const hit = cache.names.get(key);
   if (hit !== undefined) return hit;
-  const forgetsBefore = cache?.forgets;
+  const forgetsBefore = cache.forgets;
   const row = await visitorName.first(ctx.storage.db, { id: visitorId, tenantId });
   // Only the name is opened (one decryption, not four).
   const name = (row && (await openVisitors(ctx.keyring, [{ ...row, email: null, current_page: null, user_agent: null }]))[0]!.name) || 'Visitor';
-  if (cache && row && cache.forgets === forgetsBefore) cache.names.set(key, name);
+  if (row && cache.forgets === forgetsBefore) cache.names.set(key, name);
   return name;
 }
 
-/** Call when a visitor's name may have changed or the visitor was erased; without `visitorId`, for the whole tenant (deleted). */
-export function forgetVisitorName(storage: Storage, tenantId: string, visitorId?: string): void {
+/**
+ * Call when visitors' names may have changed or they were erased; without `visitorIds`, for the
+ * whole tenant (deleted). Forgotten here at once, and on the other nodes when they get the event.
+ */
+export function forgetVisitorNames(ctx: Pick<Ctx, 'storage' | 'log'> & Partial<Pick<Ctx, 'bus'>>, tenantId: string, visitorIds?: string[]): void {
+  forgetHere(ctx.storage, tenantId, visitorIds ?? null);
+  ctx.bus?.publish({ type: 'visitors.changed', tenantId, visitorIds: visitorIds ?? null }).catch((err: Error) => ctx.log.warn({ err: err.message }, 'visitors.changed not published: other nodes forget cached names within their TTL'));
+}
+
+/** Every node (this one included) forgets the names another node reports changed. */
+export function followVisitorChanges(ctx: Ctx): void {
+  ctx.bus.subscribe((event) => {
+    if (event.type === 'visitors.changed') forgetHere(ctx.storage, event.tenantId, event.visitorIds);
+  });
+}
+
+function forgetHere(storage: Storage, tenantId: string, visitorIds: string[] | null): void {
   const cache = cached.get(storage);
   if (!cache) return;
-  if (visitorId) cache.names.delete(`${tenantId}|${visitorId}`);
+  if (visitorIds) for (const id of visitorIds) cache.names.delete(`${tenantId}|${id}`);
   else cache.names.deleteWithPrefix(`${tenantId}|`);
   cache.forgets++;
 }

@@ -14,7 +14,7 @@
  * the key store (storage/keyStore.ts), not in the application database: a copy of that database
  * taken before the deletion holds no key and stays unreadable.
  */
-import { forgetVisitorName } from '../queries/visitorNames.js';
+import { forgetVisitorNames } from '../queries/visitorNames.js';
 import type { Ctx } from '../context.js';
 import { AppError } from '../errors.js';
 import type { Db } from '../storage/db.js';
@@ -32,7 +32,8 @@ export const DATA_KEY_EPOCH_MS = 30 * DAY_MS;
 /** A replaced key is destroyed only this long after its successor exists: every node has switched by then. */
 export const KEY_DESTROY_GRACE_MS = 10 * 60_000;
 
-type Services = Pick<Ctx, 'storage' | 'keyring' | 'log' | 'env'>;
+/** A node's context, or the CLI's (which has no event bus: see forgetVisitorNames). */
+type Services = Pick<Ctx, 'storage' | 'keyring' | 'log' | 'env'> & Partial<Pick<Ctx, 'bus'>>;
 
 async function deleteConversations(ctx: Services, tenantId: string, ids: string[]): Promise<void> {
   const db = ctx.storage.db;
@@ -82,7 +83,7 @@ export async function runRetention(ctx: Services, now = Date.now()): Promise<Ret
         const chunk = orphans.slice(i, i + 500).map((v) => v.id);
         await db.deleteFrom('visitor_context').where('tenant_id', '=', tenant.id).where('visitor_id', 'in', chunk).execute();
         await db.deleteFrom('visitors').where('tenant_id', '=', tenant.id).where('id', 'in', chunk).execute();
-        for (const id of chunk) forgetVisitorName(ctx.storage, tenant.id, id);
+        forgetVisitorNames(ctx, tenant.id, chunk);
       }
       result.visitorsDeleted += orphans.length;
     }
@@ -283,7 +284,7 @@ export async function deleteTenant(ctx: Services, tenantId: string, who: Accesso
     await trx.deleteFrom('visitors').where('tenant_id', '=', tenantId).execute();
     await trx.deleteFrom('tenants').where('id', '=', tenantId).execute(); // cascades agents, sessions, webhooks, …
   });
-  forgetVisitorName(ctx.storage, tenantId);
+  forgetVisitorNames(ctx, tenantId);
   await removeTenantAttachments(ctx.env.dataDir, tenantId);
   await ctx.storage.afterErase();
   return { keysDestroyed: Number(keys.numDeletedRows), conversations, visitors };
@@ -339,7 +340,7 @@ export async function eraseVisitor(ctx: Services, tenantId: string, visitorId: s
     await trx.deleteFrom('visitor_context').where('tenant_id', '=', tenantId).where('visitor_id', '=', visitorId).execute();
     await trx.deleteFrom('visitors').where('tenant_id', '=', tenantId).where('id', '=', visitorId).execute();
   });
-  forgetVisitorName(ctx.storage, tenantId, visitorId);
+  forgetVisitorNames(ctx, tenantId, [visitorId]);
   await removeAttachmentFiles(ctx.env.dataDir, tenantId, files);
   await ctx.storage.afterErase();
   return { conversations: convIds.length, messages };
