@@ -13,7 +13,8 @@ const unstamp = (s) => parseInt(s, 36) / 1000;
 const PAD = ' — hello, I have a question about my order, could you check the delivery date please?';
 
 /** Opens one client; resolves when it can send. */
-function openClient(target, role, onFrame) {
+/** `visitor`: which visitor (token) this socket is, so that each sender is a distinct visitor. */
+function openClient(target, role, onFrame, visitor = 0) {
   return new Promise((resolve) => {
     let done = false;
     const finish = (c) => {
@@ -44,7 +45,7 @@ function openClient(target, role, onFrame) {
     });
     ws.on('open', () => {
       if (target.kind !== 'parley') return finish(client);
-      ws.send(JSON.stringify(role === 'agent' ? { type: 'hello' } : { type: 'hello', token: target.tokens[Math.floor(Math.random() * target.tokens.length)] }));
+      ws.send(JSON.stringify(role === 'agent' ? { type: 'hello' } : { type: 'hello', token: target.tokens[visitor % target.tokens.length] }));
     });
     ws.on('message', (raw) => {
       const f = JSON.parse(String(raw));
@@ -56,14 +57,15 @@ function openClient(target, role, onFrame) {
   });
 }
 
-async function openMany(targets, n, role, onFrame, concurrency = 200) {
+/** Opens n sockets; socket i is visitor `first + i` (tokens are reused round-robin past their number). */
+async function openMany(targets, n, role, onFrame, first = 0, concurrency = 200) {
   const clients = [];
   let next = 0;
   let failed = 0;
   const worker = async () => {
     while (next < n) {
       const i = next++;
-      const c = await openClient(targets[i % targets.length], role, (type, x) => onFrame(i, type, x));
+      const c = await openClient(targets[i % targets.length], role, (type, x) => onFrame(i, type, x), first + i);
       if (c) {
         c.index = i;
         clients.push(c);
@@ -87,7 +89,7 @@ process.on('message', async (msg) => {
   const reply = (data) => process.send({ id: msg.id, ...data });
   switch (msg.cmd) {
     case 'idle': {
-      const { clients: cs, failed } = await openMany(msg.targets, msg.count, 'visitor', () => {});
+      const { clients: cs, failed } = await openMany(msg.targets, msg.count, 'visitor', () => {}, msg.first);
       clients.push(...cs);
       return reply({ open: cs.length, failed });
     }
@@ -108,14 +110,15 @@ process.on('message', async (msg) => {
       // mode 'max': each visitor keeps `window` sends in flight, at most `perSocketMax`/s (Parley's
       // per-socket frame limit applies to every system alike). mode 'rate': each sends every 1000/rate ms.
       const inFlight = new Map();
-      const { clients: cs, failed } = await openMany(msg.targets, msg.count, 'visitor', (i, type, x) => {
+      const onFrame = (i, type, x) => {
         if (type === 'ack' || (type === 'error' && x)) {
           // An error frame naming a send (e.g. rate_limited) also ends it; it is counted, not acked.
           if (type === 'ack') acked++;
           else errors++;
           inFlight.set(i, (inFlight.get(i) ?? 1) - 1);
         }
-      });
+      };
+      const { clients: cs, failed } = await openMany(msg.targets, msg.count, 'visitor', onFrame, msg.first);
       clients.push(...cs);
       let seq = 0;
       const sendOne = (c, i) => {

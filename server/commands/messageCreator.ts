@@ -33,10 +33,11 @@ export interface CreateMessageInput {
   /** The realtime socket it came from (Connection.socketId): it gets the message in its ack, not twice. */
   fromSocket?: string;
   /**
-   * Called once the message's place among the sender's messages is fixed, before it is stored: a
-   * socket may then start on its next frame (Connection.untilQueued). On SQLite that is when the
-   * unit is handed to the writer thread, which takes units in order; on PostgreSQL, never before
-   * the message is stored (so it is not called).
+   * Called once the message's place among the sender's messages is fixed and its event cannot be
+   * overtaken: the socket may then start on its next frame (Connection.untilQueued). On SQLite that
+   * is when the unit is handed to the writer thread, which takes units in order. On PostgreSQL,
+   * whose pooled connections may commit in any order, it is once the message is committed and its
+   * event handed to the bus (which keeps the order of publish calls), without waiting for the bus.
    */
   queued?: () => void;
 }
@@ -123,6 +124,8 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
     const conversation = await conversationView(ctx, actor.tenantId, message.conversationId);
     await ctx.bus.publish({ type: 'conversation.updated', tenantId: actor.tenantId, conversation, created: stored.conversationCreated });
   }
-  await ctx.bus.publish({ type: 'message.created', tenantId: actor.tenantId, conversationId: message.conversationId, visitorId: stored.visitorId, message, fromSocket: input.fromSocket });
+  const published = ctx.bus.publish({ type: 'message.created', tenantId: actor.tenantId, conversationId: message.conversationId, visitorId: stored.visitorId, message, fromSocket: input.fromSocket });
+  input.queued?.(); // PostgreSQL: committed, and its event is on its way (on SQLite, called already)
+  await published;
   return { message, duplicate: false };
 }
