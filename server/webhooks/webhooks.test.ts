@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupTestParley, dropSchemas, makeTenant, startTestParley, type TestParley } from '../testing/testParley.js';
+import { countingQueries } from '../testing/countingQueries.js';
 import { newId } from '../security/ids.js';
 import { raiseIncident } from '../security/incidents.js';
 import type { Tenant } from '../storage/schema.js';
@@ -154,25 +155,12 @@ describe('webhooks', () => {
     const other = await makeTenant(t);
     const admin = SYSTEM_ACTOR('test');
     await createWebhook(t.ctx, other.id, { url, events: ['message.created'] }, admin);
-    // Counts the reads of the list: the database, with executeQuery (how prepared queries run) counted.
-    let reads = 0;
-    const db = t.ctx.storage.db;
-    const counting = new Proxy(db, {
-      get(target, key) {
-        if (key === 'executeQuery')
-          return (query: { sql: string }) => {
-            if (query.sql.includes('from "webhooks"')) reads++;
-            return target.executeQuery(query as never);
-          };
-        const value = Reflect.get(target, key, target) as unknown;
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
-    const together = Array.from({ length: 5 }, (_, i) => enqueueWebhookEvent(counting, other.id, 'message.created', { id: `m${i}` }));
+    const reads = countingQueries(t.ctx.storage.db, 'from "webhooks"');
+    const together = Array.from({ length: 5 }, (_, i) => enqueueWebhookEvent(reads.db, other.id, 'message.created', { id: `m${i}` }));
     // A hook created while that read is in flight: the next event must not be answered by the read.
     await createWebhook(t.ctx, other.id, { url, events: ['*'] }, admin);
     expect(await Promise.all(together)).toEqual([1, 1, 1, 1, 1]);
-    expect(reads).toBe(1);
-    expect(await enqueueWebhookEvent(counting, other.id, 'message.created', { id: 'm5' })).toBe(2);
+    expect(reads.count()).toBe(1);
+    expect(await enqueueWebhookEvent(reads.db, other.id, 'message.created', { id: 'm5' })).toBe(2);
   });
 });

@@ -9,6 +9,7 @@ import { cleanupTestParley, dropSchemas, login, makeAgent, makeTenant, startTest
 import { SmtpSink } from '../../testing/smtpSink.js';
 import { createMessage } from '../../commands/messageCreator.js';
 import { botAnswer } from '../../commands/botResponder.js';
+import { countingQueries } from '../../testing/countingQueries.js';
 import { identityHash, signIdentityJwt } from '../../security/visitorIdentity.js';
 import type { Agent, Tenant } from '../../storage/schema.js';
 
@@ -369,19 +370,9 @@ describe('contact centre', () => {
 
     // Messages that arrive together, while this node does not yet know the conversation is with
     // people: the first job learns it, the others do not ask again.
-    let botStateReads = 0;
     const db = t.ctx.storage.db;
-    t.ctx.storage.db = new Proxy(db, {
-      get(target, key) {
-        if (key === 'executeQuery')
-          return (query: { sql: string }) => {
-            if (query.sql.includes('"bot_active"')) botStateReads++;
-            return target.executeQuery(query as never);
-          };
-        const value = Reflect.get(target, key, target) as unknown;
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const botStateReads = countingQueries(db, '"bot_active"');
+    t.ctx.storage.db = botStateReads.db;
     try {
       const actor = { kind: 'visitor' as const, tenantId: tenant.id, visitorId: v2.visitorId };
       await Promise.all(['one', 'two', 'three', 'four'].map((body) => createMessage(t.ctx, actor, { clientId: `together-${body}`, body })));
@@ -389,6 +380,6 @@ describe('contact centre', () => {
     } finally {
       t.ctx.storage.db = db;
     }
-    expect(botStateReads).toBe(1);
+    expect(botStateReads.count()).toBe(1);
   });
 });
