@@ -12,8 +12,7 @@ const stamp = () => Math.round(now() * 1000).toString(36);
 const unstamp = (s) => parseInt(s, 36) / 1000;
 const PAD = ' — hello, I have a question about my order, could you check the delivery date please?';
 
-/** Opens one client; resolves when it can send. */
-/** `visitor`: which visitor (token) this socket is, so that each sender is a distinct visitor. */
+/** Opens one client; resolves when it can send. `visitor`: which visitor (token) it is, so that each sender is a distinct visitor. */
 function openClient(target, role, onFrame, visitor = 0) {
   return new Promise((resolve) => {
     let done = false;
