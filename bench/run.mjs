@@ -11,6 +11,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
+import { measureLoaderCost } from './loaderCost.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -132,11 +133,15 @@ function cli(args, env) {
   return execFileSync(process.execPath, [...CLI_ARGS, ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
 }
 
-async function startParley(kind) {
+/**
+ * `publicUrl(port)`: the node's PUBLIC_URL (default ORIGIN, which the generators send as Origin);
+ * `origins`: the bench tenant's allowed site origins.
+ */
+async function startParley(kind, { publicUrl = () => ORIGIN, origins = 'https://shop.example' } = {}) {
   const secret = 'ab'.repeat(32);
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
   let dbName = null;
-  const common = { DATA_DIR: dataDir, DEMO: 'false', RATE_LIMITS: 'off', LOG_LEVEL: 'warn', PUBLIC_URL: ORIGIN, SECRET_KEY: secret, MASTER_KEY: 'cd'.repeat(32) };
+  const common = { DATA_DIR: dataDir, DEMO: 'false', RATE_LIMITS: 'off', LOG_LEVEL: 'warn', SECRET_KEY: secret, MASTER_KEY: 'cd'.repeat(32) };
   if (kind === 'postgres') {
     dbName = 'bench_' + Date.now().toString(36);
     const c = new pg.Client({ connectionString: PG_URL });
@@ -148,13 +153,13 @@ async function startParley(kind) {
     Object.assign(common, { DATABASE_URL: u.toString(), REDIS_URL });
   }
   cli(['migrate'], common);
-  const tenant = JSON.parse(cli(['tenant:create', '--slug', 'bench', '--name', 'Bench', '--origins', 'https://shop.example'], common));
+  const tenant = JSON.parse(cli(['tenant:create', '--slug', 'bench', '--name', 'Bench', '--origins', origins], common));
   const created = cli(['agent:create', '--tenant', 'bench', '--email', 'bench@example.com', '--name', 'Bench Agent'], common);
   const password = /password \(shown once\): (\S+)/.exec(created)[1];
   const nodes = [];
   for (let i = 0; i < (kind === 'postgres' ? 2 : 1); i++) {
     const port = await freePort();
-    const p = await startProcess(SERVER_ARGS, { ...common, PORT: String(port), NODE_ID: `bench${i}` }, null);
+    const p = await startProcess(SERVER_ARGS, { ...common, PORT: String(port), PUBLIC_URL: publicUrl(port), NODE_ID: `bench${i}` }, null);
     const url = `http://127.0.0.1:${port}`;
     for (let t = 0; ; t++) {
       const ok = await fetch(`${url}/healthz`).then((r) => r.status === 200, () => false);
@@ -165,7 +170,7 @@ async function startParley(kind) {
     nodes.push({ ...p, url });
   }
   const url = nodes[nodes.length - 1].url;
-  const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: ORIGIN }, body: JSON.stringify({ email: 'bench@example.com', password }) });
+  const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: publicUrl(new URL(url).port) }, body: JSON.stringify({ email: 'bench@example.com', password }) });
   if (login.status !== 200) throw new Error(`bench login failed: ${login.status} ${await login.text()}`);
   const cookie = login.headers.get('set-cookie').split(';')[0];
   // Distinct visitors (idle sockets reuse them round-robin).
@@ -183,6 +188,7 @@ async function startParley(kind) {
   return {
     name: kind === 'postgres' ? 'Parley, 2 nodes, PostgreSQL + Redis' : 'Parley, 1 node, SQLite',
     nodes,
+    cookie,
     visitorTargets: targets,
     agentTargets: [targets[targets.length - 1]],
     // The database is seconds old: without statistics PostgreSQL's planner picks poor indexes (a
@@ -276,8 +282,8 @@ const machine = {
 log('machine', machine);
 const results = [];
 const SYSTEMS = { ws: () => startRelay('ws'), sio: () => startRelay('sio'), siosqlite: () => startRelay('sio-sqlite'), sqlite: () => startParley('sqlite'), postgres: () => startParley('postgres') };
-const only = (process.env.BENCH_ONLY ?? 'ws,sio,siosqlite,sqlite,postgres').split(',');
-for (const make of only.map((k) => SYSTEMS[k])) {
+const only = (process.env.BENCH_ONLY ?? 'ws,sio,siosqlite,sqlite,postgres,loader').split(',');
+for (const make of only.filter((k) => k !== 'loader').map((k) => SYSTEMS[k])) {
   const sys = await make();
   log('system:', sys.name);
   const r = { name: sys.name };
@@ -292,6 +298,25 @@ for (const make of only.map((k) => SYSTEMS[k])) {
   }
   results.push(r);
 }
+
+/** The embed snippet's main-thread cost on a host page (bench/loaderCost.mjs), against one Parley node. */
+async function loaderCost() {
+  const hostPort = await freePort();
+  const sys = await startParley('sqlite', { publicUrl: (port) => `http://127.0.0.1:${port}`, origins: `http://localhost:${hostPort}` });
+  try {
+    const res = await fetch(`${sys.nodes[0].url}/api/tenant/embed`, { headers: { cookie: sys.cookie } });
+    if (res.status !== 200) throw new Error(`embed snippet: ${res.status} ${await res.text()}`);
+    const { snippet } = await res.json();
+    const key = /data-parley-key="([^"]+)"/.exec(snippet)[1];
+    const frameUrl = `${sys.nodes[0].url}/widget/frame/?key=${encodeURIComponent(key)}&host=${encodeURIComponent(`http://localhost:${hostPort}`)}`;
+    return await measureLoaderCost({ snippet, frameUrl, hostPort, runs: Math.max(5, Math.round(11 * Math.min(SCALE, 1))) });
+  } finally {
+    await sys.stop();
+  }
+}
+const loader = only.includes('loader') ? await loaderCost() : null;
+if (loader) log('loader main-thread cost', JSON.stringify(loader));
+
 const ws = results.find((r) => r.name === RELAY_NAMES.ws);
 const sio = results.find((r) => r.name === RELAY_NAMES.sio);
 const sioStoring = results.find((r) => r.name === RELAY_NAMES['sio-sqlite']);
@@ -300,6 +325,7 @@ const ratio = (a, b) => (a != null && b ? +(a / b).toFixed(2) : null);
 const report = {
   machine,
   sizes: sizes(),
+  loaderMainThread: loader,
   settings: { idleTarget: IDLE_TARGET, senders: SENDERS, measureMs: MEASURE_MS, rate: RATE },
   results,
   ratios: Object.fromEntries(
@@ -329,5 +355,13 @@ const table = [
 console.log(table.join('\n'));
 console.log('\nratios', JSON.stringify(report.ratios, null, 2));
 console.log('\nsizes (gzip -9): loader', report.sizes.loaderGzip, 'B; frame', report.sizes.frameGzip, 'B in', report.sizes.frameFiles, 'files');
+if (loader) {
+  const cell = (m) => `${m.TaskDuration} (script ${m.ScriptDuration}, layout ${m.LayoutDuration}, style ${m.RecalcStyleDuration})`;
+  const row = (name, c) => `| ${name} | ${c.pageAloneMs.TaskDuration} | ${cell(c.snippetAddsMs)} | ${cell(c.bareIframeAddsMs)} | ${ratio(c.snippetAddsMs.TaskDuration, c.bareIframeAddsMs.TaskDuration)} | ${ratio(c.snippetAddsMs.TaskDuration, 5)} |`;
+  console.log(`\nhost page main thread, ms (median of ${loader.runs} first visits each): what the snippet and a bare cross-origin iframe of the frame add to the page alone`);
+  console.log('| browser | page alone | snippet adds | bare iframe adds | snippet ÷ bare iframe | snippet ÷ 5 ms budget |\n|---|---|---|---|---|---|');
+  console.log(row('Chromium, site isolation (desktop)', loader.siteIsolated));
+  console.log(row('Chromium, one process for page and frame', loader.oneProcess));
+}
 console.log('\nJSON ' + JSON.stringify(report));
 process.exit(0);
