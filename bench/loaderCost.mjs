@@ -7,6 +7,8 @@
 // localhost, two sites, as a tenant's shop and Parley are: desktop Chromium runs the frame in its
 // own process, so the frame's own work is not on the page's main thread. The same measurement
 // with site isolation turned off (as on devices that keep one process for both) is reported too.
+// Then the loader's own script, exactly, from Chromium's trace: its evaluation and listeners, with
+// and without the one call that inserts the frame (Chromium's work, which any iframe costs).
 import { createServer } from 'node:http';
 import { chromium } from 'playwright-core';
 
@@ -72,6 +74,33 @@ async function measure(browser, hostUrl, runs) {
   return Object.fromEntries(VARIANTS.map((v) => [v, Object.fromEntries(METRICS.map((m) => [m, +median(samples[v].map((s) => s[m])).toFixed(2)]))]));
 }
 
+/**
+ * The loader's own script, exactly: the durations of the trace events that run its code on the
+ * page's main thread (its evaluation; its message and resize listeners), per load, as medians.
+ * With `insert` false the page first makes appendChild of an iframe do nothing, so the loader runs
+ * whole but for Chromium's insertion of the frame: the difference is what that one call costs.
+ */
+async function loaderScriptMs(browser, hostUrl, runs, insert) {
+  const samples = [];
+  for (let i = 0; i < runs + 1; i++) {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await browser.startTracing(page, { categories: ['devtools.timeline'] });
+      await page.goto(`${hostUrl}/checkout?page=${insert ? 'snippet' : 'snippet-uninserted'}`, { waitUntil: 'load' });
+      await page.waitForTimeout(insert ? SETTLE_MS : 200);
+      const trace = JSON.parse((await browser.stopTracing()).toString('utf8')).traceEvents;
+      const ours = trace.filter((e) => e.ph === 'X' && (e.name === 'EvaluateScript' || e.name === 'FunctionCall') && /\/widget\/v\/[^/]+\/loader\.js/.test(e.args?.data?.url ?? ''));
+      if (!ours.some((e) => e.name === 'EvaluateScript')) throw new Error('the loader did not run');
+      const sum = (name) => ours.filter((e) => e.name === name).reduce((n, e) => n + e.dur, 0) / 1000;
+      if (i > 0) samples.push({ evaluate: sum('EvaluateScript'), listeners: sum('FunctionCall') });
+    } finally {
+      await context.close();
+    }
+  }
+  return { evaluate: median(samples.map((x) => x.evaluate)), listeners: median(samples.map((x) => x.listeners)) };
+}
+
 /** What the snippet and the bare iframe add to the page alone, per counter. */
 function costs(medians) {
   const added = (v) => Object.fromEntries(METRICS.map((m) => [m, +(medians[v][m] - medians.none[m]).toFixed(2)]));
@@ -86,7 +115,8 @@ function costs(medians) {
  */
 export async function measureLoaderCost({ snippet, frameUrl, hostPort, runs = 11 }) {
   const bare = `<script>var f=document.createElement('iframe');f.src=${JSON.stringify(frameUrl)};f.style.cssText='position:fixed;bottom:0;right:0;width:96px;height:96px;border:0';document.body.appendChild(f)</script>`;
-  const pages = { snippet: checkoutPage(snippet), iframe: checkoutPage(bare), none: checkoutPage('') };
+  const uninserted = `<script>(function(){var a=Node.prototype.appendChild;Node.prototype.appendChild=function(n){return n instanceof HTMLIFrameElement?n:a.call(this,n)}})()</script>`;
+  const pages = { snippet: checkoutPage(snippet), iframe: checkoutPage(bare), none: checkoutPage(''), 'snippet-uninserted': checkoutPage(uninserted + snippet) };
   const server = createServer((req, res) => {
     const u = new URL(req.url, 'http://localhost');
     if (u.pathname !== '/checkout') return res.writeHead(404).end();
@@ -99,6 +129,17 @@ export async function measureLoaderCost({ snippet, frameUrl, hostPort, runs = 11
     let siteIsolated;
     try {
       siteIsolated = costs(await measure(isolated, hostUrl, runs));
+      const inserted = await loaderScriptMs(isolated, hostUrl, runs, true);
+      const uninserted = await loaderScriptMs(isolated, hostUrl, runs, false);
+      const ms = (x) => +x.toFixed(2);
+      siteIsolated.loaderScriptMs = {
+        total: ms(inserted.evaluate + inserted.listeners),
+        insertingTheFrame: ms(inserted.evaluate - uninserted.evaluate),
+        // Its evaluation but for the insertion, and its listeners (the frame's layout requests).
+        ownWork: ms(uninserted.evaluate + inserted.listeners),
+        ownEvaluation: ms(uninserted.evaluate),
+        listeners: ms(inserted.listeners),
+      };
     } finally {
       await isolated.close();
     }
