@@ -3,7 +3,7 @@
  * (messageStore.ts): find (or, for a visitor, open) the conversation, drop a retry, take the next
  * seq, insert — one transaction. On SQLite it is grouped with the messages that arrived meanwhile
  * and runs on the writer thread (storage/groupCommit.ts); on PostgreSQL the common case is one
- * statement (messageInsertOneTrip.ts). A retry with the same clientId from the same sender returns
+ * statement, shared with the messages that arrive meanwhile (messageInsertBatched.ts). A retry with the same clientId from the same sender returns
  * the stored message instead of a second copy.
  */
 import type { MessageView } from '../../protocol/records.js';
@@ -19,7 +19,7 @@ import { tenantPatterns } from '../security/redactionPatterns.js';
 import { openMessages, sealMessage } from '../security/sealedFields.js';
 import { normaliseWords } from '../security/blindIndex.js';
 import { groupCommit } from '../storage/groupCommit.js';
-import { storeMessageInOneTrip } from './messageInsertOneTrip.js';
+import { storeMessageBatched } from './messageInsertBatched.js';
 import type { MessageDraft, StoreMessageInput, StoreMessageOutput } from './messageStore.js';
 
 export interface CreateMessageInput {
@@ -89,7 +89,7 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
   let created: StoreMessageOutput;
   try {
     if (ctx.storage.dialect === 'postgres') {
-      created = (await storeMessageInOneTrip(ctx.storage, unit)) ?? (await groupCommit(ctx.storage, 'storeMessage', unit));
+      created = (await storeMessageBatched(ctx.storage, unit)) ?? (await groupCommit(ctx.storage, 'storeMessage', unit));
     } else {
       const storing = groupCommit(ctx.storage, 'storeMessage', unit);
       input.queued?.();

@@ -3,7 +3,8 @@
  * for a visitor, open) the conversation and take its next seq, drop a retry, insert the (sealed)
  * message, index its words. Plain data in and out, so on SQLite it runs on the writer thread,
  * grouped with the messages that arrived meanwhile (storage/sqliteWriter.ts); on PostgreSQL, where
- * the common case is one statement (messageInsertOneTrip.ts), it is the general path.
+ * the common case is one statement shared with the messages that arrive meanwhile
+ * (messageInsertBatched.ts), it is the general path.
  */
 import type { Transaction } from 'kysely';
 import { AppError } from '../errors.js';

@@ -1,0 +1,197 @@
+/**
+ * PostgreSQL: the common case of storing messages, several in ONE statement. Each message alone
+ * would cost a network round trip, a transaction and its commit, and a context switch on both
+ * sides (on a node with PostgreSQL on the same cores, the write that wakes the database was a third
+ * of the node's profile). So the messages that arrive while a statement runs are written together
+ * by the next one: one round trip and one commit for the lot, as SQLite's writer thread does with
+ * its batches. No delay is added: a lone message goes at once.
+ *
+ * The common case: the conversation exists and is open (a visitor's latest one, or the one an
+ * agent or the bot names) and this clientId was not stored before. Anything else — the visitor's
+ * first message, a resolved conversation, a retry, a conversation of another tenant — gets no row
+ * back here and takes the general path (the write unit in messageStore.ts), which handles it and
+ * gives the right error.
+ *
+ * One statement updates a conversation at most once, so two messages for the same conversation
+ * (the same visitor, or the same named conversation) are never written at the same time: the second
+ * waits for the first's statement to end, which also keeps their order. Should two still meet (an agent's reply and the visitor's message to the same
+ * conversation), both take the same seq and the statement fails on the unique (conversation_id,
+ * seq) constraint; a statement that fails for any reason has written nothing, and its messages are
+ * then written one statement each, where each gets its own outcome — a concurrent retry from
+ * another node fails on the unique (conversation_id, dedupe_key) constraint, as in the general path.
+ *
+ * SQLite has no data-modifying CTEs and no round trips to save; it runs the general path, grouped,
+ * on its writer thread (storage/groupCommit.ts).
+ */
+import { CompiledQuery } from 'kysely';
+import type { Storage } from '../storage/db.js';
+import { serverPreparedSql } from '../storage/preparedQuery.js';
+import { markIndexed, unindexedWords } from '../storage/indexedWords.js';
+import { blindToken } from '../security/blindIndex.js';
+import type { StoreMessageInput, StoreMessageOutput } from './messageStore.js';
+
+/**
+ * One row of `input` per message (`ord` its place in the batch). The lookup is a MATERIALIZED CTE
+ * and the update names its rows by id alone, so the planner can only use the lookup's indexes and
+ * the primary key: given the tenant and status in the same WHERE, it preferred (on a young table
+ * without statistics) an index on (tenant, status) and scanned every open conversation of the
+ * tenant for each message.
+ */
+const STATEMENT = serverPreparedSql(`
+with input as (
+  select * from unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::int[], $15::text[])
+    as i(ord, tenant_id, visitor_id, requested_id, created_at, dedupe_key, id, client_id, author_kind, author_id, author_name, body, internal, key_version, attachment)
+),
+target as materialized (
+  select i.ord, l.id, l.tenant_id, l.status from input i
+    cross join lateral (select id, tenant_id, status from conversations c where c.tenant_id = i.tenant_id and c.visitor_id = i.visitor_id order by created_at desc limit 1) l
+    where i.visitor_id is not null
+  union all
+  select i.ord, c.id, c.tenant_id, c.status from input i join conversations c on c.id = i.requested_id
+    where i.visitor_id is null
+),
+eligible as materialized (
+  select i.*, t.id as conversation_id from input i join target t on t.ord = i.ord
+  where t.tenant_id = i.tenant_id and t.status = 'open' and (i.requested_id is null or t.id = i.requested_id)
+    and not exists (select 1 from messages m where m.conversation_id = t.id and m.dedupe_key = i.dedupe_key)
+),
+bumped as (
+  update conversations c set last_seq = c.last_seq + 1, updated_at = e.created_at
+  from eligible e where c.id = e.conversation_id
+  returning c.id, c.visitor_id, c.last_seq
+),
+inserted as (
+  insert into messages (id, tenant_id, conversation_id, seq, client_id, dedupe_key, author_kind, author_id, author_name, body, internal, created_at, key_version, attachment)
+  select e.id, e.tenant_id, b.id, b.last_seq, e.client_id, e.dedupe_key, e.author_kind, e.author_id, e.author_name, e.body, e.internal, e.created_at, e.key_version, e.attachment
+  from eligible e join bumped b on b.id = e.conversation_id
+  returning id, conversation_id, seq
+),
+searched as (
+  insert into message_search (tenant_id, token, conversation_id, message_id)
+  select e.tenant_id, s.token, ins.conversation_id, ins.id
+  from unnest($16::text[], $17::int[]) as s(token, ord) join eligible e on e.ord = s.ord join inserted ins on ins.id = e.id
+  on conflict do nothing
+)
+select e.ord, ins.conversation_id, ins.seq, b.visitor_id from inserted ins join eligible e on e.id = ins.id join bumped b on b.id = ins.conversation_id`);
+
+/** At most this many messages in one statement (its arrays), and this many statements at once. */
+const MAX_BATCH = 200;
+const MAX_IN_FLIGHT = 2;
+
+interface Pending {
+  input: StoreMessageInput;
+  /** Messages with the same key go to the same conversation: never in one statement. */
+  key: string;
+  /** The search words not yet indexed for the conversation. */
+  fresh: string[];
+  resolve(out: StoreMessageOutput | undefined): void;
+  reject(err: unknown): void;
+}
+
+class MessageBatcher {
+  private queue: Pending[] = [];
+  private inFlight = 0;
+  /** Keys with a message in a statement now: their next message waits, so each key's messages keep their order. */
+  private busy = new Set<string>();
+
+  constructor(private readonly storage: Storage) {}
+
+  store(input: StoreMessageInput): Promise<StoreMessageOutput | undefined> {
+    const { author, conversationId: requestedId, words } = input;
+    const ofVisitor = author.kind === 'visitor';
+    // A visitor's conversation is known only afterwards: all their words are sent.
+    const fresh = ofVisitor || !requestedId ? words : unindexedWords(this.storage, requestedId, words);
+    const key = ofVisitor ? `v:${author.visitorId}` : `c:${requestedId ?? ''}`;
+    return new Promise((resolve, reject) => {
+      this.queue.push({ input, key, fresh, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < MAX_IN_FLIGHT) {
+      const batch: Pending[] = [];
+      const rest: Pending[] = [];
+      for (const p of this.queue) {
+        if (batch.length < MAX_BATCH && !this.busy.has(p.key)) {
+          this.busy.add(p.key);
+          batch.push(p);
+        } else rest.push(p);
+      }
+      if (batch.length === 0) return;
+      this.queue = rest;
+      this.inFlight++;
+      void this.write(batch).finally(() => {
+        for (const p of batch) this.busy.delete(p.key);
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    try {
+      const stored = await this.run(batch);
+      batch.forEach((p, i) => p.resolve(stored[i]));
+    } catch (err) {
+      if (batch.length === 1) {
+        batch[0]!.reject(err);
+        return;
+      }
+      // Nothing of the statement was written: each message on its own, with its own outcome.
+      await Promise.all(batch.map((p) => this.run([p]).then(([out]) => p.resolve(out), p.reject)));
+    }
+  }
+
+  /** One statement for the batch: each message's outcome, in order (undefined: not the common case). */
+  private async run(batch: Pending[]): Promise<Array<StoreMessageOutput | undefined>> {
+    const col = <T>(f: (p: Pending) => T) => batch.map(f);
+    const tokens: string[] = [];
+    const tokenOrds: number[] = [];
+    batch.forEach((p, ord) => {
+      for (const w of p.fresh) {
+        tokens.push(blindToken(p.input.searchKey, w));
+        tokenOrds.push(ord);
+      }
+    });
+    const query = CompiledQuery.raw(STATEMENT, [
+      batch.map((_p, ord) => ord),
+      col((p) => p.input.sealed.tenant_id),
+      col((p) => (p.input.author.kind === 'visitor' ? p.input.author.visitorId : null)),
+      col((p) => p.input.conversationId ?? null),
+      col((p) => p.input.sealed.created_at),
+      col((p) => p.input.sealed.dedupe_key),
+      col((p) => p.input.sealed.id),
+      col((p) => p.input.sealed.client_id),
+      col((p) => p.input.sealed.author_kind),
+      col((p) => p.input.sealed.author_id),
+      col((p) => p.input.sealed.author_name),
+      col((p) => p.input.sealed.body),
+      col((p) => p.input.sealed.internal),
+      col((p) => p.input.sealed.key_version),
+      col((p) => p.input.sealed.attachment ?? null),
+      tokens,
+      tokenOrds,
+    ]);
+    const { rows } = await this.storage.db.executeQuery<{ ord: number; conversation_id: string; seq: number; visitor_id: string }>(query);
+    const out: Array<StoreMessageOutput | undefined> = batch.map(() => undefined);
+    for (const r of rows) {
+      markIndexed(this.storage, r.conversation_id, batch[r.ord]!.fresh);
+      out[r.ord] = { stored: { conversationId: r.conversation_id, seq: r.seq, visitorId: r.visitor_id, conversationOpened: false, conversationCreated: false } };
+    }
+    return out;
+  }
+}
+
+const batchers = new WeakMap<Storage, MessageBatcher>();
+
+/**
+ * Stores the message with its search tokens, together with the messages that arrive meanwhile, or
+ * returns undefined when this is not the common case (then the caller runs the write unit
+ * storeMessage, which handles it and gives the right error).
+ */
+export function storeMessageBatched(storage: Storage, input: StoreMessageInput): Promise<StoreMessageOutput | undefined> {
+  let batcher = batchers.get(storage);
+  if (!batcher) batchers.set(storage, (batcher = new MessageBatcher(storage)));
+  return batcher.store(input);
+}
