@@ -80,7 +80,7 @@ const MAX_IN_FLIGHT = 2;
 
 interface Pending {
   input: StoreMessageInput;
-  /** Messages with the same key go to the same conversation: never in one statement. */
+  /** Messages with the same key go to the same conversation: never written at the same time. */
   key: string;
   /** The search words not yet indexed for the conversation. */
   fresh: string[];
