@@ -76,6 +76,9 @@ describe('chat end to end in Chromium', () => {
     await console_.locator('#composer-input').fill('Yes! Navy blue, size M is in stock.');
     await console_.locator('#composer-input').press('Enter');
     await expect.poll(() => frame.getByRole('log').innerText(), { timeout: 10_000 }).toContain('Navy blue, size M is in stock.');
+    // The reply gave the conversation to the agent: the shopper no longer waits in the queue.
+    await expect.poll(() => frame.locator('.queue').count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => console_.locator('.pane-head').innerText(), { timeout: 10_000 }).toContain('Assigned to you');
     await shop.screenshot({ path: join(SHOTS, 'widget-conversation.png') });
     await console_.screenshot({ path: join(SHOTS, 'console-conversation.png') });
 
@@ -112,6 +115,7 @@ describe('chat end to end in Chromium', () => {
     expect(shopperText.indexOf('Size M please')).toBeLessThan(shopperText.indexOf('Navy blue'));
 
     await console_.reload();
+    await console_.getByRole('tab', { name: /Mine/ }).click();
     await console_.locator('.conv-item', { hasText: 'Ada Shopper' }).click();
     await expect.poll(() => console_.getByRole('log').innerText(), { timeout: 10_000 }).toContain('Thanks, ordering now');
     const agentText = await console_.getByRole('log').innerText();

@@ -20,6 +20,7 @@ import { openMessages, sealMessage } from '../security/sealedFields.js';
 import { normaliseWords } from '../security/blindIndex.js';
 import { groupCommit } from '../storage/groupCommit.js';
 import { storeMessageBatched } from './messageInsertBatched.js';
+import { claimOnReply } from './conversationClaimer.js';
 import type { MessageDraft, StoreMessageInput, StoreMessageOutput } from './messageStore.js';
 
 export interface CreateMessageInput {
@@ -127,5 +128,6 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
   const published = ctx.bus.publish({ type: 'message.created', tenantId: actor.tenantId, conversationId: message.conversationId, visitorId: stored.visitorId, message, fromSocket: input.fromSocket });
   input.queued?.(); // PostgreSQL: committed, and its event is on its way (on SQLite, called already)
   await published;
+  if (actor.kind === 'agent' && !internal) await claimOnReply(ctx, actor.agent, message.conversationId);
   return { message, duplicate: false };
 }

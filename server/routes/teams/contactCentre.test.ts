@@ -117,6 +117,36 @@ describe('contact centre', () => {
     expect(presence.find((p: { id: string }) => p.id === admin.id)).toMatchObject({ status: 'offline' });
   });
 
+  it('gives an unassigned conversation to the agent who replies, and leaves notes and others’ conversations alone', async () => {
+    // Nobody online: the visitor waits in the queue.
+    const a1 = await makeAgent(t, tenant);
+    const a2 = await makeAgent(t, tenant);
+    const v = await visitorWrites('Is anyone there?');
+    expect((await conversation(v.conversationId)).assignee).toBeNull();
+    const vs = await TestSocket.open(t, '/ws/visitor');
+    sockets.push(vs);
+    vs.send({ type: 'hello', token: v.token });
+    await vs.next('ready');
+    await vs.next((f) => f.type === 'queue' && f.position === 1);
+
+    // A private note claims nothing.
+    const as1 = { kind: 'agent' as const, tenantId: tenant.id, agent: a1 };
+    await createMessage(t.ctx, as1, { clientId: 'note', conversationId: v.conversationId, body: 'looking into it', internal: true });
+    expect((await conversation(v.conversationId)).assignee).toBeNull();
+
+    // A reply does: the conversation is a1's, the visitor is told (no longer "next in line").
+    await createMessage(t.ctx, as1, { clientId: 'r1', conversationId: v.conversationId, body: 'Yes, I am here' });
+    expect((await conversation(v.conversationId)).assignee?.id).toBe(a1.id);
+    await vs.next((f) => f.type === 'conversation' && f.conversation.assignee?.id === a1.id);
+    const row = await t.ctx.storage.db.selectFrom('conversations').select(['bot_active', 'queued_at']).where('id', '=', v.conversationId).executeTakeFirstOrThrow();
+    expect(row.bot_active).toBe(0);
+    expect(row.queued_at).not.toBeNull();
+
+    // Another agent's reply leaves it with a1.
+    await createMessage(t.ctx, { kind: 'agent', tenantId: tenant.id, agent: a2 }, { clientId: 'r2', conversationId: v.conversationId, body: 'Me too' });
+    expect((await conversation(v.conversationId)).assignee?.id).toBe(a1.id);
+  });
+
   it('lets admins set another agent’s capacity (audited), and nobody else', async () => {
     const bob = await makeAgent(t, tenant, 'agent');
     const ok = await api('PUT', `/api/presence/${bob.id}`, adminIn, { maxChats: 7 });
