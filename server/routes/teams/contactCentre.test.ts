@@ -53,6 +53,15 @@ describe('contact centre', () => {
     return { sock, me };
   }
 
+  /** The visitor's widget connects (socket said hello and got ready). */
+  async function visitorConnects(token: string): Promise<TestSocket> {
+    const sock = await TestSocket.open(t, '/ws/visitor');
+    sockets.push(sock);
+    sock.send({ type: 'hello', token });
+    await sock.next('ready');
+    return sock;
+  }
+
   async function team(body: Partial<Record<string, unknown>> & { memberIds: string[] }): Promise<{ id: string }> {
     const res = await api('POST', '/api/teams', adminIn, { name: 'Support', strategy: 'least_busy', timeZone: 'UTC', weeklyHours: null, holidays: [], notifyEmail: null, ...body });
     expect(res.statusCode, res.body).toBe(201);
@@ -89,20 +98,12 @@ describe('contact centre', () => {
     // Both agents are full: the third visitor waits, and sees their place in the queue.
     const v3 = await visitorWrites('Anyone there?');
     expect((await conversation(v3.conversationId)).assignee).toBeNull();
-    const vs = await TestSocket.open(t, '/ws/visitor');
-    sockets.push(vs);
-    vs.send({ type: 'hello', token: v3.token });
-    await vs.next('ready');
+    const vs = await visitorConnects(v3.token);
     const queued = await vs.next('queue');
     expect(queued).toMatchObject({ conversationId: v3.conversationId, position: 1 });
     expect(queued.estimatedWaitSeconds).toBeGreaterThan(0);
     const v4 = await visitorWrites('Me too');
-    const v4pos = await (async () => {
-      const s = await TestSocket.open(t, '/ws/visitor');
-      sockets.push(s);
-      s.send({ type: 'hello', token: v4.token });
-      return s.next('queue');
-    })();
+    const v4pos = await (await visitorConnects(v4.token)).next('queue');
     expect(v4pos.position).toBe(2);
 
     // Resolving frees capacity: the oldest waiting conversation goes to that agent, and its visitor is told.
@@ -123,10 +124,7 @@ describe('contact centre', () => {
     const a2 = await makeAgent(t, tenant);
     const v = await visitorWrites('Is anyone there?');
     expect((await conversation(v.conversationId)).assignee).toBeNull();
-    const vs = await TestSocket.open(t, '/ws/visitor');
-    sockets.push(vs);
-    vs.send({ type: 'hello', token: v.token });
-    await vs.next('ready');
+    const vs = await visitorConnects(v.token);
     await vs.next((f) => f.type === 'queue' && f.position === 1);
 
     // A private note claims nothing.
@@ -319,10 +317,7 @@ describe('contact centre', () => {
     const a1 = await makeAgent(t, tenant);
     const on = await online(a1);
     const v = await visitorWrites('hello?');
-    const vs = await TestSocket.open(t, '/ws/visitor');
-    sockets.push(vs);
-    vs.send({ type: 'hello', token: v.token });
-    await vs.next('ready');
+    const vs = await visitorConnects(v.token);
     on.sock.send({ type: 'message.send', clientId: 'a1', conversationId: v.conversationId, body: 'Hi, how can I help?' });
     const m = await vs.next('message');
     vs.send({ type: 'receipt', deliveredSeq: m.message.seq });
@@ -372,10 +367,7 @@ describe('contact centre', () => {
     expect(log.at(-1)).toMatchObject({ author: { kind: 'system', id: 'bot' }, body: expect.stringContaining('within 30 days') });
 
     // The visitor asks for a person (over the socket): handed off and routed, with the whole exchange kept.
-    const vs = await TestSocket.open(t, '/ws/visitor');
-    sockets.push(vs);
-    vs.send({ type: 'hello', token: v.token });
-    await vs.next('ready');
+    const vs = await visitorConnects(v.token);
     vs.send({ type: 'handoff' });
     await vs.next((f) => f.type === 'conversation' && f.conversation.botActive === false);
     await settle();
