@@ -7,7 +7,8 @@
  * Credentials recorded: `session:<first 16 hex of the session id>` (the id is already the SHA-256 of
  * the cookie token, so the prefix identifies the session without being usable), `key:<id>` for API
  * keys, `webhook:<id>` for webhook deliveries, `job:<name>` for system jobs, `cli:<command>` for
- * operators at the command line.
+ * operators at the command line, `link:<attachment id>` for a download by an attachment's URL alone
+ * (the visitor's widget, or anyone the link reached).
  *
  * Reads are recorded *before* the data is returned (an HTTP read whose audit entry cannot be written
  * fails). Live deliveries to an agent socket are recorded once per conversation per socket session,
@@ -23,11 +24,13 @@ export type Accessor =
   | { kind: 'api_key'; tenantId: string; keyId: string; address: string | null }
   | { kind: 'webhook'; tenantId: string; webhookId: string; url: string }
   | { kind: 'system'; job: string }
-  | { kind: 'operator'; command: string };
+  | { kind: 'operator'; command: string }
+  /** An attachment fetched by its capability URL, without a session of its tenant. */
+  | { kind: 'link'; attachmentId: string; address: string | null };
 
 export interface Exposure {
   tenantId: string;
-  resourceType: 'conversation' | 'messages' | 'visitor' | 'search' | 'exposure_report' | 'tenant' | 'webhook_delivery';
+  resourceType: 'conversation' | 'messages' | 'visitor' | 'search' | 'exposure_report' | 'tenant' | 'webhook_delivery' | 'attachment';
   resourceId?: string;
   conversationId?: string | null;
   visitorId?: string | null;
@@ -52,6 +55,8 @@ export function auditActor(who: Accessor): AuditActor {
       return { kind: 'system', id: null, credential: `job:${who.job}`, address: null };
     case 'operator':
       return { kind: 'system', id: null, credential: `cli:${who.command}`, address: null };
+    case 'link':
+      return { kind: 'link', id: null, credential: `link:${who.attachmentId}`, address: who.address };
   }
 }
 

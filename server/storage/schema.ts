@@ -102,7 +102,8 @@ export interface AuditLogTable {
   seq: number;
   at: number;
   tenant_id: string | null;
-  actor_kind: 'agent' | 'api_key' | 'visitor' | 'system' | 'webhook';
+  /** `link`: whoever held an attachment's capability URL (no session of the tenant came with the request). */
+  actor_kind: 'agent' | 'api_key' | 'visitor' | 'system' | 'webhook' | 'link';
   actor_id: string | null;
   /** Which credential acted: `session:<first 16 hex of its hash>`, `key:<id>`, `job:<name>`. */
   credential: string | null;

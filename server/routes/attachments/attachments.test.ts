@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupTestParley, dropSchemas, login, makeAgent, makeTenant, startTestParley, visitorSession, type LoggedIn, type TestParley } from '../../testing/testParley.js';
 import { createMessage } from '../../commands/messageCreator.js';
+import { exposureReport } from '../../security/exposureReport.js';
 import type { Tenant } from '../../storage/schema.js';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)]);
@@ -67,5 +68,34 @@ describe('attachments', () => {
     // Another tenant's agent cannot attach to this conversation.
     const other = await login(t, await makeAgent(t, await makeTenant(t)));
     expect((await upload(`/api/attachments?conversationId=${conversationId}&name=a.png`, PNG, other.headers)).statusCode).toBe(404);
+  });
+
+  it('puts every download in the access audit: the agent by session, anyone else by the link', async () => {
+    const res = await upload(`/api/attachments?conversationId=${conversationId}&name=receipt.png`, PNG, me.headers);
+    const { attachment } = res.json();
+    const downloads = () =>
+      t.ctx.storage.db.selectFrom('audit_log').select(['actor_kind', 'actor_id', 'credential', 'address', 'conversation_id', 'visitor_id', 'resource_id']).where('action', '=', 'attachment.read').orderBy('seq').execute();
+
+    // The console: the agent's session cookie comes along.
+    expect((await t.app.inject({ method: 'GET', url: attachment.url, headers: { cookie: me.cookie } })).statusCode).toBe(200);
+    // The widget (no session), and an agent of another tenant: both are the link.
+    expect((await t.app.inject({ method: 'GET', url: attachment.url })).statusCode).toBe(200);
+    const stranger = await login(t, await makeAgent(t, await makeTenant(t)));
+    expect((await t.app.inject({ method: 'GET', url: attachment.url, headers: { cookie: stranger.cookie } })).statusCode).toBe(200);
+    // A wrong key reads nothing and records nothing.
+    expect((await t.app.inject({ method: 'GET', url: attachment.url.replace(/\/[^/]+$/, '/AAAAAAAAAAAAAAAAAAAAAAAA') })).statusCode).toBe(404);
+
+    const rows = await downloads();
+    expect(rows.map((r) => [r.actor_kind, r.credential])).toEqual([
+      ['agent', expect.stringMatching(/^session:[0-9a-f]{16}$/)],
+      ['link', `link:${attachment.id}`],
+      ['link', `link:${attachment.id}`],
+    ]);
+    for (const r of rows) expect(r).toMatchObject({ conversation_id: conversationId, visitor_id: visitor.visitorId, resource_id: attachment.id });
+
+    // Whoever held the link is found by the exposure report, with the visitor it exposed.
+    const report = await exposureReport(t.ctx, { credential: `link:${attachment.id}` }, { kind: 'system', job: 'test' });
+    expect(report.totals).toMatchObject({ tenants: 1, visitors: 1, conversations: 1, accesses: 2 });
+    expect(report.tenants[0]!.visitors[0]).toMatchObject({ visitorId: visitor.visitorId, name: 'Ada' });
   });
 });

@@ -4,6 +4,9 @@
  * served from /files/<id>/<key>, a path outside the apps, with nosniff, a sandboxing CSP and
  * Content-Disposition (inline only for images, for previews), whatever the file claims to be.
  * Files and their names are sealed at rest (commands/attachmentStorer.ts) and opened here to serve.
+ * Every download is in the access audit before its bytes leave: by the agent whose session cookie
+ * came with it (the console), or else by `link:<attachment id>` from its address (the visitor's
+ * widget, or anyone the link reached), so an exposure report finds it either way.
  */
 import { readFile } from 'node:fs/promises';
 import { timingSafeEqual } from 'node:crypto';
@@ -17,7 +20,9 @@ import { newId } from '../../security/ids.js';
 import { KeyUnavailableError } from '../../security/keyring.js';
 import { openAttachmentFile, openField } from '../../security/sealedFields.js';
 import { requireAgent } from '../auth/requireAgent.js';
+import { SESSION_COOKIE } from '../auth/sessionCookie.js';
 import { visitorFromRequest } from '../widget/visitorActions.js';
+import { agentAccessor, recordAccess, type Accessor } from '../../security/accessAudit.js';
 
 const UploadQuery = Type.Object(
   { name: Type.String({ minLength: 1, maxLength: 200 }), conversationId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
@@ -64,6 +69,13 @@ export async function attachmentRoutes(app: FastifyInstance, ctx: Ctx, sessions:
     };
     const bytes = await openAttachmentFile(ctx.keyring, row.tenant_id, row.id, sealed).catch(gone);
     const filename = await openField(ctx.keyring, row.tenant_id, 'attachments', 'filename', row.id, row.filename).catch(gone);
+    const signedIn = await sessions.resolve(req.cookies[SESSION_COOKIE]).catch(() => null);
+    const who: Accessor =
+      signedIn && signedIn.agent.tenant_id === row.tenant_id ? agentAccessor(signedIn.agent, signedIn.session, req.ip) : { kind: 'link', attachmentId: row.id, address: req.ip };
+    const conv = await ctx.storage.db.selectFrom('conversations').select('visitor_id').where('id', '=', row.conversation_id).where('tenant_id', '=', row.tenant_id).executeTakeFirst();
+    await recordAccess(ctx, who, 'attachment.read', [
+      { tenantId: row.tenant_id, resourceType: 'attachment', resourceId: row.id, conversationId: row.conversation_id, visitorId: conv?.visitor_id ?? null, details: { bytes: bytes.length } },
+    ]);
     const image = row.content_type.startsWith('image/');
     return reply
       .header('content-type', row.content_type)
