@@ -3,8 +3,8 @@
  * (messageStore.ts): find (or, for a visitor, open) the conversation, drop a retry, take the next
  * seq, insert — one transaction. On SQLite it is grouped with the messages that arrived meanwhile
  * and runs on the writer thread (storage/groupCommit.ts); on PostgreSQL the common case is one
- * statement, shared with the messages that arrive meanwhile (messageInsertBatched.ts). A retry with the same clientId from the same sender returns
- * the stored message instead of a second copy.
+ * statement, shared with the messages that arrive meanwhile (messageInsertBatched.ts). A retry
+ * with the same clientId from the same sender returns the stored message instead of a second copy.
  */
 import type { MessageView } from '../../protocol/records.js';
 import { LIMITS } from '../../protocol/limits.js';

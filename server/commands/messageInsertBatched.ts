@@ -14,9 +14,9 @@
  *
  * One statement updates a conversation at most once, so two messages for the same conversation
  * (the same visitor, or the same named conversation) are never written at the same time: the second
- * waits for the first's statement to end, which also keeps their order. Should two still meet (an agent's reply and the visitor's message to the same
- * conversation), both take the same seq and the statement fails on the unique (conversation_id,
- * seq) constraint; a statement that fails for any reason has written nothing, and its messages are
+ * waits for the first's statement to end, which also keeps their order. Should two still meet (an
+ * agent's reply and the visitor's message to the same conversation), both take the same seq and
+ * the statement fails on the unique (conversation_id, seq) constraint; a statement that fails for any reason has written nothing, and its messages are
  * then written one statement each, where each gets its own outcome — a concurrent retry from
  * another node fails on the unique (conversation_id, dedupe_key) constraint, as in the general path.
  *
@@ -145,7 +145,6 @@ class MessageBatcher {
 
   /** One statement for the batch: each message's outcome, in order (undefined: not the common case). */
   private async run(batch: Pending[]): Promise<Array<StoreMessageOutput | undefined>> {
-    const col = <T>(f: (p: Pending) => T) => batch.map(f);
     const tokens: string[] = [];
     const tokenOrds: number[] = [];
     batch.forEach((p, ord) => {
@@ -156,20 +155,20 @@ class MessageBatcher {
     });
     const query = CompiledQuery.raw(STATEMENT, [
       batch.map((_p, ord) => ord),
-      col((p) => p.input.sealed.tenant_id),
-      col((p) => (p.input.author.kind === 'visitor' ? p.input.author.visitorId : null)),
-      col((p) => p.input.conversationId ?? null),
-      col((p) => p.input.sealed.created_at),
-      col((p) => p.input.sealed.dedupe_key),
-      col((p) => p.input.sealed.id),
-      col((p) => p.input.sealed.client_id),
-      col((p) => p.input.sealed.author_kind),
-      col((p) => p.input.sealed.author_id),
-      col((p) => p.input.sealed.author_name),
-      col((p) => p.input.sealed.body),
-      col((p) => p.input.sealed.internal),
-      col((p) => p.input.sealed.key_version),
-      col((p) => p.input.sealed.attachment ?? null),
+      batch.map((p) => p.input.sealed.tenant_id),
+      batch.map((p) => (p.input.author.kind === 'visitor' ? p.input.author.visitorId : null)),
+      batch.map((p) => p.input.conversationId ?? null),
+      batch.map((p) => p.input.sealed.created_at),
+      batch.map((p) => p.input.sealed.dedupe_key),
+      batch.map((p) => p.input.sealed.id),
+      batch.map((p) => p.input.sealed.client_id),
+      batch.map((p) => p.input.sealed.author_kind),
+      batch.map((p) => p.input.sealed.author_id),
+      batch.map((p) => p.input.sealed.author_name),
+      batch.map((p) => p.input.sealed.body),
+      batch.map((p) => p.input.sealed.internal),
+      batch.map((p) => p.input.sealed.key_version),
+      batch.map((p) => p.input.sealed.attachment ?? null),
       tokens,
       tokenOrds,
     ]);

@@ -56,7 +56,14 @@ export async function attachmentRoutes(app: FastifyInstance, ctx: Ctx, sessions:
 
   app.get('/files/:id/:key', { schema: { params: FileParams } }, async (req, reply) => {
     const { id, key } = req.params as { id: string; key: string };
-    const row = await ctx.storage.db.selectFrom('attachments').selectAll().where('id', '=', id).executeTakeFirst();
+    // With its conversation's visitor, for the audit entry.
+    const row = await ctx.storage.db
+      .selectFrom('attachments')
+      .leftJoin('conversations', (j) => j.onRef('conversations.id', '=', 'attachments.conversation_id').onRef('conversations.tenant_id', '=', 'attachments.tenant_id'))
+      .selectAll('attachments')
+      .select('conversations.visitor_id')
+      .where('attachments.id', '=', id)
+      .executeTakeFirst();
     const a = Buffer.from(row?.access_key ?? '');
     const b = Buffer.from(key);
     if (!row || a.length !== b.length || !timingSafeEqual(a, b)) throw new AppError('not_found', 'file not found');
@@ -72,9 +79,8 @@ export async function attachmentRoutes(app: FastifyInstance, ctx: Ctx, sessions:
     const signedIn = await sessions.resolve(req.cookies[SESSION_COOKIE]).catch(() => null);
     const who: Accessor =
       signedIn && signedIn.agent.tenant_id === row.tenant_id ? agentAccessor(signedIn.agent, signedIn.session, req.ip) : { kind: 'link', attachmentId: row.id, address: req.ip };
-    const conv = await ctx.storage.db.selectFrom('conversations').select('visitor_id').where('id', '=', row.conversation_id).where('tenant_id', '=', row.tenant_id).executeTakeFirst();
     await recordAccess(ctx, who, 'attachment.read', [
-      { tenantId: row.tenant_id, resourceType: 'attachment', resourceId: row.id, conversationId: row.conversation_id, visitorId: conv?.visitor_id ?? null, details: { bytes: bytes.length } },
+      { tenantId: row.tenant_id, resourceType: 'attachment', resourceId: row.id, conversationId: row.conversation_id, visitorId: row.visitor_id, details: { bytes: bytes.length } },
     ]);
     const image = row.content_type.startsWith('image/');
     return reply
