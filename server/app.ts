@@ -12,6 +12,7 @@ import { LIMITS } from '../protocol/limits.js';
 import type { Env } from './env.js';
 import type { Ctx } from './context.js';
 import { AppError, toAppError, toErrorBody } from './errors.js';
+import { writerThreadEntry } from './commands/writeUnits.js';
 import { openStorage, type Storage, type StorageOptions } from './storage/db.js';
 import { MemoryBus } from './events/memoryBus.js';
 import { RedisBus } from './events/redisBus.js';
@@ -86,7 +87,7 @@ export function createLogger(env: Env): Logger {
 export async function buildParley(opts: BuildOptions): Promise<Parley> {
   const { env } = opts;
   const log = opts.logger ?? createLogger(env);
-  const storage: Storage = await openStorage({ databaseUrl: env.databaseUrl, keystoreUrl: env.keystoreUrl, dataDir: env.dataDir, ...opts.storage });
+  const storage: Storage = await openStorage({ databaseUrl: env.databaseUrl, keystoreUrl: env.keystoreUrl, dataDir: env.dataDir, writerThread: writerThreadEntry, ...opts.storage });
   if (env.databaseUrl && !env.keystoreUrl) {
     log.warn(`KEYSTORE_URL is not set: tenant keys are in ${storage.keys.location} of the DATABASE_URL database, so a dump of that whole database includes them; set KEYSTORE_URL or exclude that schema from database backups (docs/SECURITY.md)`);
   }

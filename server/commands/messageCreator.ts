@@ -2,7 +2,7 @@
  * Stores one message and only then lets it be acknowledged. The write itself is a write unit
  * (messageStore.ts): find (or, for a visitor, open) the conversation, drop a retry, take the next
  * seq, insert — one transaction. On SQLite it is grouped with the messages that arrived meanwhile
- * and runs on the writer thread (storage/groupCommit.ts); on PostgreSQL the common case is one
+ * and runs on the writer thread (commands/groupCommit.ts); on PostgreSQL the common case is one
  * statement, shared with the messages that arrive meanwhile (messageInsertBatched.ts). A retry
  * with the same clientId from the same sender returns the stored message instead of a second copy.
  */
@@ -18,7 +18,7 @@ import { newId } from '../security/ids.js';
 import { tenantPatterns } from '../security/redactionPatterns.js';
 import { openMessages, sealMessage } from '../security/sealedFields.js';
 import { normaliseWords } from '../security/blindIndex.js';
-import { groupCommit } from '../storage/groupCommit.js';
+import { groupCommit } from './groupCommit.js';
 import { storeMessageBatched } from './messageInsertBatched.js';
 import { claimOnReply } from './conversationClaimer.js';
 import type { MessageDraft, StoreMessageInput, StoreMessageOutput } from './messageStore.js';

@@ -21,7 +21,7 @@
  * another node fails on the unique (conversation_id, dedupe_key) constraint, as in the general path.
  *
  * SQLite has no data-modifying CTEs and no round trips to save; it runs the general path, grouped,
- * on its writer thread (storage/groupCommit.ts).
+ * on its writer thread (commands/groupCommit.ts).
  */
 import { CompiledQuery } from 'kysely';
 import type { Storage } from '../storage/db.js';

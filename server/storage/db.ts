@@ -18,7 +18,7 @@ export interface Storage {
   db: Db;
   dialect: 'sqlite' | 'postgres';
   isUniqueViolation(err: unknown): boolean;
-  /** SQLite: the thread that writes grouped write units (sqliteWriter.ts, groupCommit.ts); null on PostgreSQL. */
+  /** SQLite: the thread that writes grouped write units (sqliteWriter.ts, commands/groupCommit.ts); null on PostgreSQL and without a `writerThread`. */
   writer: SqliteWriter | null;
   /** The wrapped tenant keys, in their own database (keyStore.ts); only the Keyring and dataLifecycle use it. */
   keys: KeyStore;
@@ -40,6 +40,11 @@ export interface StorageOptions {
   keystorePgSchema?: string;
   /** Key store SQLite file, overriding DATA_DIR/keystore.sqlite. */
   keystoreFile?: string;
+  /**
+   * SQLite: the writer thread's entry file (commands/writerThread, named by the caller so storage
+   * never imports commands). Without it, write units run on the event loop, one transaction each.
+   */
+  writerThread?: URL;
 }
 
 export async function openStorage(opts: StorageOptions): Promise<Storage> {
@@ -53,7 +58,7 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
     mainAfterErase = async () => {};
   } else {
     const file = opts.sqliteFile ?? join(opts.dataDir, 'parley.sqlite');
-    writer = new SqliteWriter(file);
+    writer = opts.writerThread ? new SqliteWriter(file, opts.writerThread) : null;
     const sqlite = new Kysely<Database>({ dialect: sqliteDialect(file, writer) });
     db = sqlite;
     mainAfterErase = () => sqliteAfterErase(sqlite);

@@ -3,8 +3,8 @@
  * fsync ran on the event loop, and a node used one of its cores: SQL was a third of a message's
  * time there, with the second core idle. Write units (storage/writeUnit.ts) — whole messages, not
  * statements — now run on a worker thread with its own connection to the same file
- * (storage/sqliteWriter.worker.ts). The thread groups them: the units that arrive while it writes a
- * batch become the next batch, one transaction and one fsync (storage/groupCommit.ts).
+ * (storage/sqliteWriterThread.ts, entered through commands/writerThread.ts, which names the units). The thread groups them: the units that arrive while it writes a
+ * batch become the next batch, one transaction and one fsync (commands/groupCommit.ts).
  *
  * SQLite allows one writer at a time, and the event loop's connection, waiting for the write lock,
  * would sleep on the event loop. So the two never compete: before the event loop writes (a
@@ -21,7 +21,9 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { AppError } from '../errors.js';
 import type { ErrorCode } from '../../protocol/errorCodes.js';
-import type { WriteUnitName } from '../commands/writeUnits.js';
+
+/** A write unit's name (commands/writeUnits.ts lists them); storage never imports the units themselves. */
+export type WriteUnitName = string;
 
 /** Event loop → thread. */
 export type ToWriter = { jobs: Array<{ id: number; unit: WriteUnitName; input: unknown }> } | { pause: true } | { resume: true } | { close: true };
@@ -53,11 +55,13 @@ function fromWire(wire: WireError): Error {
   return e;
 }
 
-/** Starts the thread: the compiled file under dist/, or the TypeScript source through tsx (tests, `BENCH_FROM_SOURCE`). */
-function startThread(file: string, paused: boolean): Worker {
+/**
+ * Starts the thread on its entry file (commands/writerThread): the compiled file under dist/, or the
+ * TypeScript source through tsx (tests, `BENCH_FROM_SOURCE`).
+ */
+function startThread(entry: URL, file: string, paused: boolean): Worker {
   const self = import.meta.url;
-  const fromSource = self.endsWith('.ts');
-  const entry = new URL(`./sqliteWriter.worker.${fromSource ? 'ts' : 'js'}`, self);
+  const fromSource = entry.href.endsWith('.ts');
   const workerData = { file, paused };
   if (!fromSource) return new Worker(entry, { workerData });
   // Registers tsx's loader first (a worker's execArgv `--import tsx` comes too late for its entry).
@@ -83,7 +87,11 @@ export class SqliteWriter {
   private pauseAck: (() => void) | null = null;
   private closed = false;
 
-  constructor(private readonly file: string) {
+  constructor(
+    private readonly file: string,
+    /** The thread's entry file, which hands the write units to storage/sqliteWriterThread.ts. */
+    private readonly entry: URL,
+  ) {
     if (file === ':memory:') throw new Error('an in-memory SQLite database cannot be shared with the writer thread: use a file');
   }
 
@@ -134,7 +142,7 @@ export class SqliteWriter {
   }
 
   private start(): Worker {
-    const thread = startThread(this.file, this.eventLoopWriting);
+    const thread = startThread(this.entry, this.file, this.eventLoopWriting);
     thread.unref();
     thread.on('message', (msg: FromWriter) => {
       if ('paused' in msg) {

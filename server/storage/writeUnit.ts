@@ -1,7 +1,7 @@
 /**
  * A write unit: a named transaction body whose input and output are plain data (structured-clone
  * safe), so it can run wherever its writes are grouped — on SQLite the writer thread
- * (storage/sqliteWriter.ts), on PostgreSQL the event loop (storage/groupCommit.ts). The units are
+ * (storage/sqliteWriter.ts), on PostgreSQL the event loop (commands/groupCommit.ts). The units are
  * listed in commands/writeUnits.ts.
  *
  * Several units share one transaction (`runBatch`): a failing unit is rolled back alone and gets its

@@ -1,7 +1,8 @@
 /**
  * The SQLite writer thread's side (see storage/sqliteWriter.ts): its own connection to the database
- * file, and the write units by name. Units wait in arrival order; each batch — everything that
- * arrived while the previous one was written, up to MAX_BATCH — runs in one transaction (runBatch),
+ * file, and the write units by name. Storage does not know the units (they are commands): the
+ * thread's entry file, commands/writerThread.ts, hands them to serveWriteUnits. Units wait in
+ * arrival order; each batch — everything that arrived while the previous one was written, up to MAX_BATCH — runs in one transaction (runBatch),
  * and its outcomes are posted only after the commit returned, i.e. after the fsync.
  *
  * Between two batches the event loop may pause the thread (its own connection is about to write):
@@ -9,13 +10,24 @@
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { Kysely, SqliteDialect } from 'kysely';
-import { writeUnits, type WriteUnitName } from '../commands/writeUnits.js';
 import { cachingStatements, openSqlite, WRITER_CHECKPOINT_PAGES } from './dialects/sqlite.js';
 import type { Database } from './schema.js';
 import { runBatch, type WriteUnit } from './writeUnit.js';
-import { toWire, type FromWriter, type ToWriter } from './sqliteWriter.js';
+import { toWire, type FromWriter, type ToWriter, type WriteUnitName } from './sqliteWriter.js';
 
 const MAX_BATCH = 256;
+
+/** Runs this thread: called once by the thread's entry file with every write unit by name. */
+export function serveWriteUnits(units: Record<WriteUnitName, WriteUnit<never, unknown>>): void {
+  writeUnits = units as Record<WriteUnitName, WriteUnit<unknown, unknown>>;
+  port.on('message', (msg: ToWriter) => {
+    take(msg);
+    void pump();
+  });
+}
+
+let writeUnits: Record<WriteUnitName, WriteUnit<unknown, unknown>> = {};
+
 const { file, paused: startPaused } = workerData as { file: string; paused: boolean };
 const connection = openSqlite(file);
 // Checkpoints are the event loop's checkpointer thread's job; this is only the backstop (see dialects/sqlite.ts).
@@ -37,10 +49,6 @@ function take(msg: ToWriter): void {
   else closing = true;
 }
 
-port.on('message', (msg: ToWriter) => {
-  take(msg);
-  void pump();
-});
 
 async function pump(): Promise<void> {
   if (writing) return;
@@ -73,6 +81,6 @@ async function pump(): Promise<void> {
 }
 
 function unitNamed(name: WriteUnitName): WriteUnit<unknown, unknown> {
-  const unit = writeUnits[name] as WriteUnit<unknown, unknown> | undefined;
+  const unit = writeUnits[name];
   return unit ?? (() => Promise.reject(new Error(`unknown write unit ${String(name)}`)));
 }
