@@ -40,6 +40,7 @@ import { adminRoutes } from './routes/admin/admin.js';
 import { operatorRoutes } from './routes/operator/operator.js';
 import { totpRoutes } from './routes/auth/totp.js';
 import { invitationRoutes } from './routes/auth/invitations.js';
+import { ssoRoutes } from './routes/sso/sso.js';
 import { assetRoutes } from './routes/assets/assets.js';
 import { authRoutes } from './routes/auth/auth.js';
 import { conversationRoutes } from './routes/conversations/conversations.js';
@@ -168,6 +169,7 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   operatorRoutes(app, ctx, op);
   totpRoutes(app, ctx, sessions);
   invitationRoutes(app, ctx);
+  ssoRoutes(app, ctx, sessions, op); // single sign-on (issue 20)
   docsRoutes(app, env);
   widgetRoutes(app, ctx, files, (tenantId) => gateway.rooms.agentsOnline(tenantId));
   assetRoutes(app, env, files);

@@ -50,6 +50,8 @@ export interface Env {
   releaseRecheckMs: number;
   /** DEMO_ALLOW_SKIMMER_SIMULATION: lets /demo/checkout?simulate=skimmer inject a test skimmer (attack tests only). */
   demoSkimmerSimulation: boolean;
+  /** SSO_ALLOW_HTTP_LOOPBACK: lets a tenant's OpenID issuer be plain http on loopback (tests, local development). */
+  ssoAllowHttpLoopback: boolean;
 }
 
 type Source = Record<string, string | undefined>;
@@ -121,6 +123,7 @@ export function parseEnv(source: Source = process.env): Env {
   const cookieSecure = bool('COOKIE_SECURE', publicUrl.startsWith('https:'));
   const releaseRecheckMs = int('RELEASE_RECHECK_MS', 10_000, 100, 20_000);
   const demoSkimmerSimulation = bool('DEMO_ALLOW_SKIMMER_SIMULATION', false);
+  const ssoAllowHttpLoopback = bool('SSO_ALLOW_HTTP_LOOPBACK', false);
   const releaseTrust = trustedKeysFrom(source);
   problems.push(...releaseTrust.problems);
 
@@ -179,6 +182,7 @@ export function parseEnv(source: Source = process.env): Env {
     releaseTrust: releaseTrust.source,
     releaseRecheckMs,
     demoSkimmerSimulation,
+    ssoAllowHttpLoopback,
   };
 }
 

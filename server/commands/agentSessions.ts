@@ -10,6 +10,7 @@ import { dummyPasswordHash, verifyPassword } from '../security/passwords.js';
 import { RateLimiter } from '../security/rateLimiter.js';
 import type { Agent, Session } from '../storage/schema.js';
 import { checkLoginTotp, totpState } from './totpEnrolment.js';
+import { checkPasswordLoginAllowed } from './ssoPasswordGate.js';
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -42,7 +43,14 @@ export class AgentSessions {
       throw new AppError('unauthorized', 'Wrong two-factor code', { totpRequired: true });
     }
     if (second === 'missing') throw new AppError('unauthorized', 'Enter the 6-digit code from your authenticator app', { totpRequired: true });
+    await checkPasswordLoginAllowed(this.ctx, agent, ip); // a tenant that requires SSO (commands/ssoPasswordGate.ts)
     this.perEmail.reset(normalised);
+    return this.open(agent, ip, userAgent);
+  }
+
+  /** A new session for an agent who has just proven who they are (password login, or SSO). */
+  async open(agent: Agent, ip: string, userAgent: string | null): Promise<{ token: string; session: Session; agent: Agent }> {
+    const db = this.ctx.storage.db;
     const token = randomToken(32);
     const now = Date.now();
     const session: Session = {

@@ -137,6 +137,8 @@ async function versionInUse(db: Db, tenantId: string, version: number): Promise<
   if (x) return true;
   const a = await db.selectFrom('attachments').select('id').where('tenant_id', '=', tenantId).where('key_version', '=', version).limit(1).executeTakeFirst();
   if (a) return true;
+  // The sealed OpenID client secret (0120) keeps its key version alive, or SSO would stop working.
+  if (await db.selectFrom('tenant_sso').select('tenant_id').where('tenant_id', '=', tenantId).where('key_version', '=', version).executeTakeFirst()) return true;
   const w = await db
     .selectFrom('webhook_deliveries')
     .select('id')
