@@ -6,6 +6,7 @@ import { t } from './i18n.js';
 import { Logo } from './icons.js';
 import { AdminArea } from './admin/AdminArea.js';
 import { AcceptInvite, TotpRequired } from './admin/account.js';
+import { SsoSignIn } from './ssoLogin.js';
 
 type Phase = { kind: 'loading' } | { kind: 'login'; notice?: string } | { kind: 'ready'; session: SessionInfo };
 
@@ -154,6 +155,7 @@ function Login(props: { api: ApiClient; notice?: string; onSession: (s: SessionI
           setError(needTotp ? err.message : undefined);
           setNeedTotp(true);
         } else if (err.status === 401) setError(t.errWrongCredentials);
+        else if ((err.details as { ssoRequired?: boolean } | undefined)?.ssoRequired) setError(t.ssoRequired);
         else if (err.status === 429) setError(t.errTooManyAttempts);
         else if (err.status === 400 || err.status === 422) setError(t.errInvalidInput);
         else setError(errorText(err));
@@ -221,6 +223,7 @@ function Login(props: { api: ApiClient; notice?: string; onSession: (s: SessionI
         <button class="btn btn-primary btn-block" type="submit" disabled={busy} aria-busy={busy}>
           {busy ? t.signingIn : t.signIn}
         </button>
+        <SsoSignIn api={props.api} />
       </form>
     </main>
   );

@@ -4,10 +4,12 @@
  */
 
 import { adminEn, adminFr } from './admin/strings.js';
+import { ssoEn, ssoFr } from './admin/ssoStrings.js';
 
 const en = {
   // the admin area's strings (admin/strings.ts)
   ...adminEn,
+  ...ssoEn,
   appName: 'Parley',
   consoleTitle: 'Parley Console',
   // login
@@ -209,6 +211,7 @@ export type Messages = typeof en;
 
 const fr: Messages = {
   ...adminFr,
+  ...ssoFr,
   appName: 'Parley',
   consoleTitle: 'Console Parley',
   loginTitle: 'Connectez-vous à votre boîte de réception',

@@ -25,6 +25,7 @@ import type {
   WebhookView,
 } from '../../../protocol/admin.js';
 import type { AgentView } from '../../../protocol/records.js';
+import type { SsoSettingsBody, SsoSettingsView } from '../../../protocol/sso.js';
 import type { AgentPresenceView, ContactSettingsBody, ContactSettingsView, TeamBody, TeamView } from '../../../protocol/contactCentre.js';
 
 /** GET|PUT /api/admin/privacy. */
@@ -78,6 +79,8 @@ export class AdminApi {
   revokeInvitation = (id: string): Promise<InvitationView> => this.api.request('POST', `/api/admin/invitations/${enc(id)}/revoke`);
   sessions = (): Promise<Page<SessionAdminView>> => this.api.request('GET', '/api/admin/sessions?limit=100');
   revokeSession = (id: string): Promise<void> => this.api.request('POST', `/api/admin/sessions/${enc(id)}/revoke`);
+  sso = (): Promise<SsoSettingsView> => this.api.request('GET', '/api/admin/sso');
+  updateSso = (body: SsoSettingsBody): Promise<SsoSettingsView> => this.call('PUT', '/api/admin/sso', body);
   settings = (): Promise<TenantSettings> => this.api.request('GET', '/api/admin/settings');
   updateSettings = (body: TenantSettingsPatch): Promise<TenantSettings> => this.api.request('PATCH', '/api/admin/settings', body);
   apiKeys = (): Promise<Page<ApiKeyView>> => this.api.request('GET', '/api/admin/api-keys?limit=100');
