@@ -61,3 +61,30 @@ export type SsoErrorCode = (typeof SSO_ERRORS)[number];
 /** SCIM bearer token, shown once when created. */
 export const ScimTokenCreated = Type.Object({ token: Type.String(), baseUrl: Type.String() });
 export type ScimTokenCreated = Static<typeof ScimTokenCreated>;
+
+// ---------- SCIM 2.0 (RFC 7643/7644), /scim/v2 — the subset identity providers use for users ----------
+
+const ScimEmail = Type.Object({ value: Type.String({ maxLength: 254 }), primary: Type.Optional(Type.Boolean()), type: Type.Optional(Type.String({ maxLength: 50 })) });
+/** POST /scim/v2/Users (extra attributes providers send are ignored). */
+export const ScimUserBody = Type.Object({
+  schemas: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 10 })),
+  userName: Type.String({ minLength: 3, maxLength: 254 }),
+  externalId: Type.Optional(Type.String({ maxLength: 200 })),
+  displayName: Type.Optional(Type.String({ maxLength: 200 })),
+  name: Type.Optional(Type.Object({ formatted: Type.Optional(Type.String({ maxLength: 200 })), givenName: Type.Optional(Type.String({ maxLength: 100 })), familyName: Type.Optional(Type.String({ maxLength: 100 })) })),
+  emails: Type.Optional(Type.Array(ScimEmail, { maxItems: 10 })),
+  active: Type.Optional(Type.Boolean()),
+});
+export type ScimUserBody = Static<typeof ScimUserBody>;
+/** PATCH /scim/v2/Users/:id: `replace` of `active` or `displayName`, by path or as a value object. */
+export const ScimPatchBody = Type.Object({
+  schemas: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 10 })),
+  Operations: Type.Array(Type.Object({ op: Type.String({ maxLength: 20 }), path: Type.Optional(Type.String({ maxLength: 200 })), value: Type.Optional(Type.Unknown()) }), { minItems: 1, maxItems: 20 }),
+});
+export type ScimPatchBody = Static<typeof ScimPatchBody>;
+export const ScimListQuery = Type.Object({
+  filter: Type.Optional(Type.String({ maxLength: 300 })),
+  startIndex: Type.Optional(Type.Integer({ minimum: 1 })),
+  count: Type.Optional(Type.Integer({ minimum: 0, maximum: 200 })),
+});
+export type ScimListQuery = Static<typeof ScimListQuery>;

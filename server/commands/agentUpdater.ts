@@ -10,7 +10,7 @@ import type { Agent } from '../storage/schema.js';
  * Changes an agent's role, name or enabled state. Disabling signs the agent out everywhere (its
  * sessions are deleted; its API keys stop working). A tenant always keeps one enabled admin.
  */
-export async function updateAgent(ctx: Ctx, admin: Agent, agentId: string, patch: AgentUpdateBody, actor: AuditActor): Promise<AgentAdminView> {
+export async function updateAgent(ctx: Ctx, admin: Pick<Agent, 'tenant_id'>, agentId: string, patch: AgentUpdateBody, actor: AuditActor): Promise<AgentAdminView> {
   const db = ctx.storage.db;
   const tenantId = admin.tenant_id;
   const target = assertSameTenant({ tenantId }, await db.selectFrom('agents').selectAll().where('id', '=', agentId).executeTakeFirst(), 'agent');

@@ -25,7 +25,7 @@ import type {
   WebhookView,
 } from '../../../protocol/admin.js';
 import type { AgentView } from '../../../protocol/records.js';
-import type { SsoSettingsBody, SsoSettingsView } from '../../../protocol/sso.js';
+import type { ScimTokenCreated, SsoSettingsBody, SsoSettingsView } from '../../../protocol/sso.js';
 import type { AgentPresenceView, ContactSettingsBody, ContactSettingsView, TeamBody, TeamView } from '../../../protocol/contactCentre.js';
 
 /** GET|PUT /api/admin/privacy. */
@@ -81,6 +81,8 @@ export class AdminApi {
   revokeSession = (id: string): Promise<void> => this.api.request('POST', `/api/admin/sessions/${enc(id)}/revoke`);
   sso = (): Promise<SsoSettingsView> => this.api.request('GET', '/api/admin/sso');
   updateSso = (body: SsoSettingsBody): Promise<SsoSettingsView> => this.call('PUT', '/api/admin/sso', body);
+  createScimToken = (): Promise<ScimTokenCreated> => this.api.request('POST', '/api/admin/sso/scim-token');
+  revokeScimToken = (): Promise<void> => this.call('DELETE', '/api/admin/sso/scim-token');
   settings = (): Promise<TenantSettings> => this.api.request('GET', '/api/admin/settings');
   updateSettings = (body: TenantSettingsPatch): Promise<TenantSettings> => this.api.request('PATCH', '/api/admin/settings', body);
   apiKeys = (): Promise<Page<ApiKeyView>> => this.api.request('GET', '/api/admin/api-keys?limit=100');

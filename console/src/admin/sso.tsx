@@ -5,9 +5,9 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { AgentRole } from '../../../protocol/records.js';
-import type { SsoSettingsBody, SsoSettingsView } from '../../../protocol/sso.js';
+import type { ScimTokenCreated, SsoSettingsBody, SsoSettingsView } from '../../../protocol/sso.js';
 import type { AdminApi } from './adminApi.js';
-import { ErrorLine, SaveRow, Section, toggled, useAction, useLoad } from './common.js';
+import { ErrorLine, SaveRow, Section, ShownOnce, toggled, useAction, useLoad } from './common.js';
 import { t } from '../i18n.js';
 
 const ROLES: AgentRole[] = ['admin', 'supervisor', 'agent'];
@@ -167,6 +167,31 @@ export function SsoSettings(props: { admin: AdminApi }) {
       </Section>
       <ErrorLine error={act.error} />
       <SaveRow id="sso-save" label={t.admSsoSave} disabled={act.busy} saved={saved} />
+      <ScimToken admin={props.admin} />
     </form>
+  );
+}
+
+/** The SCIM token: created or replaced (shown once), or revoked. Outside the settings' save. */
+function ScimToken(props: { admin: AdminApi }) {
+  const [created, setCreated] = useState<ScimTokenCreated | null>(null);
+  const [revoked, setRevoked] = useState(false);
+  const act = useAction();
+  return (
+    <Section title={t.admScimTitle} intro={t.admScimIntro} id="scim">
+      {created && <ShownOnce label={t.admScimToken(created.baseUrl)} value={created.token} note={t.admScimOnce} onDone={() => setCreated(null)} />}
+      <div class="adm-row">
+        <button type="button" class="btn btn-secondary" id="scim-create" disabled={act.busy} onClick={() => void act.run(async () => (setRevoked(false), setCreated(await props.admin.createScimToken())))}>
+          {t.admScimCreate}
+        </button>
+        <button type="button" class="btn btn-ghost" id="scim-revoke" disabled={act.busy} onClick={() => void act.run(async () => (await props.admin.revokeScimToken(), setCreated(null), setRevoked(true)))}>
+          {t.admScimRevoke}
+        </button>
+        <span role="status" class="muted">
+          {revoked ? t.admScimRevoked : ''}
+        </span>
+      </div>
+      <ErrorLine error={act.error} />
+    </Section>
   );
 }

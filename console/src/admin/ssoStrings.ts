@@ -48,6 +48,13 @@ export const ssoEn = {
   admSsoBreakGlass: 'Break-glass admins',
   admSsoNoAdmins: 'No admin with two-factor on yet.',
   admSsoSave: 'Save SSO settings',
+  admScimTitle: 'SCIM provisioning',
+  admScimIntro: 'Let your identity provider create, deactivate and delete agents (SCIM 2.0, /scim/v2/Users). Deactivating an agent signs it out everywhere.',
+  admScimCreate: 'Create a new SCIM token',
+  admScimRevoke: 'Revoke the SCIM token',
+  admScimRevoked: 'Revoked.',
+  admScimToken: (baseUrl: string) => `SCIM token for ${baseUrl}`,
+  admScimOnce: 'Copy it into your identity provider now: it is not shown again. Creating a new one replaces it.',
 };
 
 export const ssoFr: typeof ssoEn = {
@@ -97,4 +104,11 @@ export const ssoFr: typeof ssoEn = {
   admSsoBreakGlass: 'Administrateurs de secours',
   admSsoNoAdmins: 'Aucun administrateur avec deux facteurs pour l’instant.',
   admSsoSave: 'Enregistrer les réglages SSO',
+  admScimTitle: 'Provisionnement SCIM',
+  admScimIntro: 'Laissez votre fournisseur d’identité créer, désactiver et supprimer des agents (SCIM 2.0, /scim/v2/Users). Désactiver un agent le déconnecte partout.',
+  admScimCreate: 'Créer un nouveau jeton SCIM',
+  admScimRevoke: 'Révoquer le jeton SCIM',
+  admScimRevoked: 'Révoqué.',
+  admScimToken: (baseUrl: string) => `Jeton SCIM pour ${baseUrl}`,
+  admScimOnce: 'Copiez-le dans votre fournisseur d’identité maintenant : il ne sera plus affiché. En créer un nouveau le remplace.',
 };

@@ -15,6 +15,9 @@ import { updateSsoSettings } from '../../commands/ssoSettingsUpdater.js';
 import { discoverSsoTenant, ssoSettingsView } from '../../queries/ssoQueries.js';
 import { OidcClients } from '../../security/oidcClient.js';
 import { RateLimiter } from '../../security/rateLimiter.js';
+import { revokeScimToken, rotateScimToken } from '../../commands/scimUsers.js';
+import { ScimTokenCreated } from '../../../protocol/sso.js';
+import { scimRoutes } from '../scim/scim.js';
 import type { ApiOp } from '../api/apiRoute.js';
 import { setSessionCookie } from '../auth/sessionCookie.js';
 
@@ -72,4 +75,12 @@ export function ssoRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSession
   app.put('/api/admin/sso', admin('Set single sign-on: provider, allowed domains, role mapping, require SSO', { body: SsoSettingsBody, response: SsoSettingsView }), async (req) =>
     updateSsoSettings(ctx, clients, req.principal.agent, req.body as Body, req.principal.audit),
   );
+  app.post('/api/admin/sso/scim-token', admin('Create or replace the SCIM token (shown once)', { response: ScimTokenCreated, status: 201 }), async (req, reply) =>
+    reply.code(201).send({ token: await rotateScimToken(ctx, req.principal.tenantId, req.principal.audit), baseUrl: `${ctx.env.publicUrl}/scim/v2` }),
+  );
+  app.delete('/api/admin/sso/scim-token', admin('Revoke the SCIM token', { status: 204 }), async (req, reply) => {
+    await revokeScimToken(ctx, req.principal.tenantId, req.principal.audit);
+    return reply.code(204).send();
+  });
+  scimRoutes(app, ctx);
 }
