@@ -65,13 +65,13 @@ describe('single sign-on in Chromium', () => {
     await page.locator('#sso-map-supervisor').fill('support-leads');
     await page.locator('#sso-map-agent').fill('support');
     await page.locator('#sso-save').click();
-    await expect.poll(() => page.locator('#sso-form [role=status]').last().innerText()).toContain('Saved');
+    await expect.poll(() => page.locator('#sso-save ~ [role=status]').innerText()).toContain('Saved');
     expect(await page.locator('#sso-secret-state').innerText()).toMatch(/secret is stored/);
     expect(await page.locator('#sso-client-secret').inputValue()).toBe('');
     expect(await page.content()).not.toContain('e2e-secret-value-123');
     // A SCIM token for the provider, shown once.
     await page.locator('#scim-create').click();
-    await expect.poll(() => page.locator('#scim .adm-secret').innerText()).toMatch(/^scim_[A-Za-z0-9_-]{40,}$/);
+    await expect.poll(() => page.locator('.adm-once .adm-secret').innerText()).toMatch(/^scim_[A-Za-z0-9_-]{40,}$/);
     // The admin area scrolls inside its main panel: a tall viewport shows the whole form.
     await page.setViewportSize({ width: 1280, height: 1250 });
     await page.locator('#admin-main').evaluate((el) => el.scrollTo(0, 0));

@@ -21,7 +21,7 @@ export function SsoSignIn(props: { api: ApiClient }) {
   const [open, setOpen] = useState(initialError !== null);
   const [q, setQ] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(initialError ? t.ssoErrors[initialError] : null);
+  const [error, setError] = useState<string | null>(initialError ? t.ssoError(initialError) : null);
   const input = useRef<HTMLInputElement>(null);
 
   useEffect(() => {

@@ -87,88 +87,92 @@ export function SsoSettings(props: { admin: AdminApi }) {
     setSaved(ok);
   };
   return (
-    <form onSubmit={save} id="sso-form">
-      <Section title={t.admSsoProvider} intro={t.admSsoProviderIntro}>
-        <label class="adm-check">
-          <input type="checkbox" id="sso-enabled" checked={draft.enabled} onChange={(e) => set({ enabled: e.currentTarget.checked, requireSso: e.currentTarget.checked && draft.requireSso })} /> {t.admSsoEnabled}
-        </label>
-        <div class="field adm-sso-redirect">
-          <span>{t.admSsoRedirect}</span>
-          <code class="adm-secret" id="sso-redirect" tabIndex={0}>
-            {view.redirectUri}
-          </code>
-        </div>
-        <div class="adm-grid">
-          <label class="field">
-            <span>{t.admSsoIssuer}</span>
-            <input id="sso-issuer" type="url" placeholder="https://login.example.com" value={draft.issuer} maxLength={500} onInput={(e) => set({ issuer: e.currentTarget.value })} />
-          </label>
-          <label class="field">
-            <span>{t.admSsoClientId}</span>
-            <input id="sso-client-id" value={draft.clientId} maxLength={300} onInput={(e) => set({ clientId: e.currentTarget.value })} />
-          </label>
-          <label class="field">
-            <span>{t.admSsoClientSecret}</span>
-            <input id="sso-client-secret" type="password" autocomplete="off" placeholder={view.clientSecretSet ? '••••••••' : ''} value={draft.clientSecret} maxLength={1000} disabled={draft.removeSecret} onInput={(e) => set({ clientSecret: e.currentTarget.value })} />
-          </label>
-        </div>
-        <p class="muted adm-small" id="sso-secret-state">
-          {view.clientSecretSet ? t.admSsoSecretSet : t.admSsoSecretNone}
-        </p>
-        {view.clientSecretSet && (
+    <>
+      <form onSubmit={save} id="sso-form">
+        <Section title={t.admSsoProvider} intro={t.admSsoProviderIntro}>
           <label class="adm-check">
-            <input type="checkbox" checked={draft.removeSecret} onChange={(e) => set({ removeSecret: e.currentTarget.checked, clientSecret: '' })} /> {t.admSsoRemoveSecret}
+            <input type="checkbox" id="sso-enabled" checked={draft.enabled} onChange={(e) => set({ enabled: e.currentTarget.checked, requireSso: e.currentTarget.checked && draft.requireSso })} /> {t.admSsoEnabled}
           </label>
-        )}
-        <label class="field">
-          <span>{t.admSsoDomains}</span>
-          <textarea id="sso-domains" rows={2} class="adm-mono" value={draft.domains} onInput={(e) => set({ domains: e.currentTarget.value })} />
-          <span class="muted adm-small">{t.admSsoDomainsHint}</span>
-        </label>
-      </Section>
-      <Section title={t.admSsoRoles} intro={t.admSsoRolesIntro}>
-        <div class="adm-grid">
-          <label class="field">
-            <span>{t.admSsoRoleClaim}</span>
-            <input id="sso-role-claim" class="adm-mono" value={draft.roleClaim} maxLength={100} onInput={(e) => set({ roleClaim: e.currentTarget.value })} />
-          </label>
-          {ROLES.map((role) => (
-            <label class="field" key={role}>
-              <span>{t.admSsoRoleValues(role)}</span>
-              <input id={`sso-map-${role}`} class="adm-mono" placeholder={t.admSsoValuesHint} value={draft.mapping[role]} onInput={(e) => set({ mapping: { ...draft.mapping, [role]: e.currentTarget.value } })} />
+          <div class="field adm-sso-redirect">
+            <span>{t.admSsoRedirect}</span>
+            <code class="adm-secret" id="sso-redirect" tabIndex={0}>
+              {view.redirectUri}
+            </code>
+          </div>
+          <div class="adm-grid">
+            <label class="field">
+              <span>{t.admSsoIssuer}</span>
+              <input id="sso-issuer" type="url" placeholder="https://login.example.com" value={draft.issuer} maxLength={500} onInput={(e) => set({ issuer: e.currentTarget.value })} />
             </label>
-          ))}
-          <label class="field">
-            <span>{t.admSsoDefaultRole}</span>
-            <select id="sso-default-role" value={draft.defaultRole} onChange={(e) => set({ defaultRole: (e.target as HTMLSelectElement).value as AgentRole | '' })}>
-              <option value="">{t.admSsoRefuse}</option>
-              {ROLES.map((r) => (
-                <option value={r} key={r}>
-                  {t.admSsoRoleAs(r)}
-                </option>
-              ))}
-            </select>
-          </label>
-        </div>
-      </Section>
-      <Section title={t.admSsoRequire} intro={t.admSsoRequireIntro}>
-        <label class="adm-check">
-          <input type="checkbox" id="sso-require" checked={draft.requireSso} disabled={!draft.enabled} onChange={(e) => set({ requireSso: e.currentTarget.checked })} /> {t.admSsoRequireLabel}
-        </label>
-        <fieldset class="adm-sso-glass">
-          <legend>{t.admSsoBreakGlass}</legend>
-          {candidates.length === 0 && <p class="muted adm-small">{t.admSsoNoAdmins}</p>}
-          {candidates.map((a) => (
-            <label class="adm-check" key={a.id}>
-              <input type="checkbox" checked={draft.breakGlass.includes(a.id)} onChange={(e) => set({ breakGlass: toggled(draft.breakGlass, a.id, e.currentTarget.checked) })} /> {a.name} <span class="muted">{a.email}</span>
+            <label class="field">
+              <span>{t.admSsoClientId}</span>
+              <input id="sso-client-id" value={draft.clientId} maxLength={300} onInput={(e) => set({ clientId: e.currentTarget.value })} />
             </label>
-          ))}
-        </fieldset>
-      </Section>
-      <ErrorLine error={act.error} />
-      <SaveRow id="sso-save" label={t.admSsoSave} disabled={act.busy} saved={saved} />
-      <ScimToken admin={props.admin} />
-    </form>
+            <label class="field">
+              <span>{t.admSsoClientSecret}</span>
+              <input id="sso-client-secret" type="password" autocomplete="off" placeholder={view.clientSecretSet ? '••••••••' : ''} value={draft.clientSecret} maxLength={1000} disabled={draft.removeSecret} onInput={(e) => set({ clientSecret: e.currentTarget.value })} />
+            </label>
+          </div>
+          <p class="muted adm-small" id="sso-secret-state">
+            {view.clientSecretSet ? t.admSsoSecretSet : t.admSsoSecretNone}
+          </p>
+          {view.clientSecretSet && (
+            <label class="adm-check">
+              <input type="checkbox" checked={draft.removeSecret} onChange={(e) => set({ removeSecret: e.currentTarget.checked, clientSecret: '' })} /> {t.admSsoRemoveSecret}
+            </label>
+          )}
+          <label class="field">
+            <span>{t.admSsoDomains}</span>
+            <textarea id="sso-domains" rows={2} class="adm-mono" value={draft.domains} onInput={(e) => set({ domains: e.currentTarget.value })} />
+            <span class="muted adm-small">{t.admSsoDomainsHint}</span>
+          </label>
+        </Section>
+        <Section title={t.admSsoRoles} intro={t.admSsoRolesIntro}>
+          <div class="adm-grid">
+            <label class="field">
+              <span>{t.admSsoRoleClaim}</span>
+              <input id="sso-role-claim" class="adm-mono" value={draft.roleClaim} maxLength={100} onInput={(e) => set({ roleClaim: e.currentTarget.value })} />
+            </label>
+            {ROLES.map((role) => (
+              <label class="field" key={role}>
+                <span>{t.admSsoRoleValues(role)}</span>
+                <input id={`sso-map-${role}`} class="adm-mono" placeholder={t.admSsoValuesHint} value={draft.mapping[role]} onInput={(e) => set({ mapping: { ...draft.mapping, [role]: e.currentTarget.value } })} />
+              </label>
+            ))}
+            <label class="field">
+              <span>{t.admSsoDefaultRole}</span>
+              <select id="sso-default-role" value={draft.defaultRole} onChange={(e) => set({ defaultRole: (e.target as HTMLSelectElement).value as AgentRole | '' })}>
+                <option value="">{t.admSsoRefuse}</option>
+                {ROLES.map((r) => (
+                  <option value={r} key={r}>
+                    {t.admSsoRoleAs(r)}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
+        </Section>
+        <Section title={t.admSsoRequire} intro={t.admSsoRequireIntro}>
+          <label class="adm-check">
+            <input type="checkbox" id="sso-require" checked={draft.requireSso} disabled={!draft.enabled} onChange={(e) => set({ requireSso: e.currentTarget.checked })} /> {t.admSsoRequireLabel}
+          </label>
+          <fieldset class="adm-sso-glass">
+            <legend>{t.admSsoBreakGlass}</legend>
+            {candidates.length === 0 && <p class="muted adm-small">{t.admSsoNoAdmins}</p>}
+            {candidates.map((a) => (
+              <label class="adm-check" key={a.id}>
+                <input type="checkbox" checked={draft.breakGlass.includes(a.id)} onChange={(e) => set({ breakGlass: toggled(draft.breakGlass, a.id, e.currentTarget.checked) })} /> {a.name} <span class="muted">{a.email}</span>
+              </label>
+            ))}
+          </fieldset>
+        </Section>
+        <ErrorLine error={act.error} />
+        <SaveRow id="sso-save" label={t.admSsoSave} disabled={act.busy} saved={saved} />
+      </form>
+      <div class="adm-sso-scim">
+        <ScimToken admin={props.admin} />
+      </div>
+    </>
   );
 }
 

@@ -1,6 +1,30 @@
 /** Strings of single sign-on: the login page's SSO part and the admin section (English and French). */
 import type { SsoErrorCode } from '../../../protocol/sso.js';
 
+const ERRORS_EN: Record<SsoErrorCode, string> = {
+  unavailable: 'Single sign-on is not available for this organisation right now.',
+  expired: 'That sign-in expired or was already used. Start again.',
+  refused: 'Your identity provider’s answer could not be verified. Start again, or ask your admin.',
+  email_unverified: 'Your identity provider did not confirm your email address.',
+  domain_not_allowed: 'Your email domain is not allowed to sign in to this organisation.',
+  no_role: 'Your account has no Parley role in your identity provider. Ask your admin.',
+  other_tenant: 'This email already belongs to an account of another organisation.',
+  disabled: 'Your Parley account is disabled. Ask your admin.',
+  break_glass: 'This break-glass account signs in with its password and two-factor code only.',
+};
+
+const ERRORS_FR: Record<SsoErrorCode, string> = {
+  unavailable: 'L’authentification unique n’est pas disponible pour cette organisation pour le moment.',
+  expired: 'Cette connexion a expiré ou a déjà servi. Recommencez.',
+  refused: 'La réponse de votre fournisseur d’identité n’a pas pu être vérifiée. Recommencez ou demandez à votre administrateur.',
+  email_unverified: 'Votre fournisseur d’identité n’a pas confirmé votre adresse e-mail.',
+  domain_not_allowed: 'Le domaine de votre e-mail n’est pas autorisé pour cette organisation.',
+  no_role: 'Votre compte n’a pas de rôle Parley chez votre fournisseur d’identité. Demandez à votre administrateur.',
+  other_tenant: 'Cet e-mail appartient déjà à un compte d’une autre organisation.',
+  disabled: 'Votre compte Parley est désactivé. Demandez à votre administrateur.',
+  break_glass: 'Ce compte de secours se connecte uniquement avec son mot de passe et son code à deux facteurs.',
+};
+
 export const ssoEn = {
   ssoOr: 'or',
   ssoButton: 'Sign in with SSO',
@@ -10,17 +34,7 @@ export const ssoEn = {
   ssoBack: 'Use a password instead',
   ssoNotFound: 'No single sign-on found for that organisation or email. Check it, or ask your admin.',
   ssoRequired: 'Your organisation signs in with single sign-on. Use “Sign in with SSO”.',
-  ssoErrors: {
-    unavailable: 'Single sign-on is not available for this organisation right now.',
-    expired: 'That sign-in expired or was already used. Start again.',
-    refused: 'Your identity provider’s answer could not be verified. Start again, or ask your admin.',
-    email_unverified: 'Your identity provider did not confirm your email address.',
-    domain_not_allowed: 'Your email domain is not allowed to sign in to this organisation.',
-    no_role: 'Your account has no Parley role in your identity provider. Ask your admin.',
-    other_tenant: 'This email already belongs to an account of another organisation.',
-    disabled: 'Your Parley account is disabled. Ask your admin.',
-    break_glass: 'This break-glass account signs in with its password and two-factor code only.',
-  } as Record<SsoErrorCode, string>,
+  ssoError: (code: SsoErrorCode) => ERRORS_EN[code],
   admSecSso: 'Single sign-on',
   admSsoProvider: 'Identity provider (OpenID Connect)',
   admSsoProviderIntro: 'Register Parley as a web application at your identity provider with the redirect URI below, authorization code flow with PKCE.',
@@ -66,17 +80,7 @@ export const ssoFr: typeof ssoEn = {
   ssoBack: 'Utiliser un mot de passe',
   ssoNotFound: 'Aucune authentification unique trouvée pour cette organisation ou cet e-mail. Vérifiez-le ou demandez à votre administrateur.',
   ssoRequired: 'Votre organisation se connecte par authentification unique. Utilisez « Se connecter avec le SSO ».',
-  ssoErrors: {
-    unavailable: 'L’authentification unique n’est pas disponible pour cette organisation pour le moment.',
-    expired: 'Cette connexion a expiré ou a déjà servi. Recommencez.',
-    refused: 'La réponse de votre fournisseur d’identité n’a pas pu être vérifiée. Recommencez ou demandez à votre administrateur.',
-    email_unverified: 'Votre fournisseur d’identité n’a pas confirmé votre adresse e-mail.',
-    domain_not_allowed: 'Le domaine de votre e-mail n’est pas autorisé pour cette organisation.',
-    no_role: 'Votre compte n’a pas de rôle Parley chez votre fournisseur d’identité. Demandez à votre administrateur.',
-    other_tenant: 'Cet e-mail appartient déjà à un compte d’une autre organisation.',
-    disabled: 'Votre compte Parley est désactivé. Demandez à votre administrateur.',
-    break_glass: 'Ce compte de secours se connecte uniquement avec son mot de passe et son code à deux facteurs.',
-  },
+  ssoError: (code) => ERRORS_FR[code],
   admSecSso: 'Authentification unique',
   admSsoProvider: 'Fournisseur d’identité (OpenID Connect)',
   admSsoProviderIntro: 'Enregistrez Parley comme application web chez votre fournisseur d’identité avec l’URI de redirection ci-dessous, flux « authorization code » avec PKCE.',
