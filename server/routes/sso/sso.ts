@@ -12,7 +12,7 @@ import { AppError } from '../../errors.js';
 import type { AgentSessions } from '../../commands/agentSessions.js';
 import { finishSsoLogin, SSO_STATE_TTL_MS, startSsoLogin } from '../../commands/ssoLogin.js';
 import { updateSsoSettings } from '../../commands/ssoSettingsUpdater.js';
-import { discoverSsoTenant, ssoSettingsView } from '../../queries/ssoQueries.js';
+import { discoverSsoTenant, ssoRedirectUri, ssoSettingsView } from '../../queries/ssoQueries.js';
 import { OidcClients } from '../../security/oidcClient.js';
 import { RateLimiter } from '../../security/rateLimiter.js';
 import { revokeScimToken, rotateScimToken } from '../../commands/scimUsers.js';
@@ -57,8 +57,12 @@ export function ssoRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSession
   app.get('/api/auth/sso/:tenant/callback', { schema: { tags, summary: 'Back from the identity provider: signs the agent in', params: TenantParams } }, async (req, reply) => {
     reply.clearCookie(SSO_BINDING_COOKIE, { path: BINDING_PATH });
     try {
-      const { token } = await finishSsoLogin(ctx, clients, sessions, (req.params as { tenant: string }).tenant, {
-        url: new URL(req.url, ctx.env.publicUrl),
+      const slug = (req.params as { tenant: string }).tenant;
+      // The registered redirect URI (PUBLIC_URL may carry a path prefix behind a proxy) with the provider's query.
+      const url = new URL(ssoRedirectUri(ctx.env.publicUrl, slug));
+      url.search = new URL(req.url, 'http://callback.invalid').search;
+      const { token } = await finishSsoLogin(ctx, clients, sessions, slug, {
+        url,
         binding: req.cookies[SSO_BINDING_COOKIE],
         ip: req.ip,
         userAgent: req.headers['user-agent'] ?? null,
