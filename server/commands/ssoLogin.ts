@@ -90,7 +90,10 @@ export async function finishSsoLogin(ctx: Ctx, clients: OidcClients, sessions: A
   if (consumed.numDeletedRows !== 1n) throw expired;
   if (cb.url.searchParams.has('error')) throw ssoRefused('refused', 'the identity provider refused the sign-in');
 
-  const codeVerifier = await openField(ctx.keyring, tenant.id, 'sso_login_states', 'code_verifier', id, pending.code_verifier);
+  // Unopenable (its key version destroyed meanwhile): as good as expired.
+  const codeVerifier = await openField(ctx.keyring, tenant.id, 'sso_login_states', 'code_verifier', id, pending.code_verifier).catch(() => {
+    throw expired;
+  });
   const claims = await clients.exchange(await oidcProviderOf(ctx, sso), cb.url, { state, nonce: pending.nonce, codeVerifier }).catch((err: Error) => {
     // The library's message names the failed check (never a secret); the answer stays generic.
     ctx.log.warn({ tenantId: tenant.id, err: err.message }, 'SSO sign-in refused');

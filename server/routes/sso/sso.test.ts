@@ -12,6 +12,7 @@ import { newTotpSecret, sealTotpSecret, totpCode } from '../../security/totp.js'
 import type { SsoSettingsBody } from '../../../protocol/sso.js';
 import type { Agent, Tenant } from '../../storage/schema.js';
 import { verifyAudit } from '../../security/auditLog.js';
+import { KEY_DESTROY_GRACE_MS, maintainKeys } from '../../security/dataLifecycle.js';
 
 const SECRET_A = 'client-secret-of-tenant-a-0123456789';
 const SECRET_B = 'client-secret-of-tenant-b-9876543210';
@@ -302,6 +303,10 @@ describe('single sign-on (OpenID Connect)', () => {
     // Keeping the secret while changing other settings; an empty string removes it.
     const kept = await putSettings(adminAIn, settings(tenantA, { clientSecret: undefined, allowedDomains: ['corp.example', 'corp2.example'] }));
     expect(kept.json()).toMatchObject({ clientSecretSet: true, allowedDomains: ['corp.example', 'corp2.example'] });
+    expect((await ssoLogin(tenantA, 'alice')).res.headers.location).toBe('/console/');
+    // Key rotation and the retention job: the sealed secret's key version is still in use, so it stays.
+    await t.ctx.keyring.rotate(tenantA.id);
+    expect((await maintainKeys(t.ctx, tenantA.id, Date.now() + KEY_DESTROY_GRACE_MS + 1000)).destroyed).toBe(0);
     expect((await ssoLogin(tenantA, 'alice')).res.headers.location).toBe('/console/');
   });
 
