@@ -13,7 +13,7 @@
  * sign-in, so a demotion in the IdP applies at the next one.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { SsoErrorCode } from '../../protocol/sso.js';
+import type { SsoErrorCode, SsoRoleMapping } from '../../protocol/sso.js';
 import type { Ctx } from '../context.js';
 import { AppError } from '../errors.js';
 import { appendAudit, type AuditActor } from '../security/auditLog.js';
@@ -23,7 +23,6 @@ import { hashPassword } from '../security/passwords.js';
 import { openField, sealField } from '../security/sealedFields.js';
 import { emailDomain, roleFromClaim } from '../policies/ssoPolicy.js';
 import { breakGlassIds, oidcProviderOf, ssoRedirectUri } from '../queries/ssoQueries.js';
-import type { SsoRoleMapping } from '../../protocol/sso.js';
 import type { Agent, Session } from '../storage/schema.js';
 import type { TenantSso } from '../storage/ssoSchema.js';
 import type { AgentSessions } from './agentSessions.js';
