@@ -47,9 +47,11 @@ describe('redact: card numbers', () => {
   });
 
   it('finds a card followed by an expiry or other numbers', () => {
-    expect(redact('4242 4242 4242 4242 12 26').text).toBe('[card •••• 4242] 12 26');
-    expect(redact('4242 4242 4242 4242 1226 123').text).toBe('[card •••• 4242] 1226 123');
-    expect(redact('card 4242424242424242 exp 12/26').text).toBe('card [card •••• 4242] exp 12/26');
+    // The expiry and code typed right after a card are masked with it.
+    expect(redact('4242 4242 4242 4242 12 26').text).toBe('[card •••• 4242] [exp ••/••]');
+    expect(redact('4242 4242 4242 4242 1226 123').text).toBe('[card •••• 4242] [exp ••/••] [cvc •••]');
+    expect(redact('card 4242424242424242 exp 12/26').text).toBe('card [card •••• 4242] exp [exp ••/••]');
+    expect(redact('4242 4242 4242 4242 and 7 apples').text).toBe('[card •••• 4242] and 7 apples');
   });
 
   it('finds a card preceded by another number', () => {
@@ -104,9 +106,15 @@ describe('redact: near misses stay unchanged', () => {
     expect(redact('4242424242424242' + '1').text).toBe('4242424242424242' + '1');
   });
 
-  it('does not join groups separated by two spaces or other separators', () => {
-    for (const text of ['4242  4242  4242  4242', '4242.4242.4242.4242', '4242/4242/4242/4242', '4242_4242_4242_4242'])
-      expect(redact(text).text).toBe(text);
+  it('joins groups separated by any separator, as typed', () => {
+    for (const text of ['4242  4242  4242  4242', '4242.4242.4242.4242', '4242/4242/4242/4242', '4242_4242_4242_4242', '4242\t4242\n4242\u00a04242'])
+      expect(redact(text).text).toBe('[card •••• 4242]');
+  });
+
+  it('never masks part of a Luhn-invalid number or of a longer reference', () => {
+    for (const text of ['4242 4242 4242 4243', '6759 6498 2643 8453 0', '9400 1000 0000 0000 0000 00', '9400100000000000000000']) expect(redact(text).text).toBe(text);
+    // An unbroken 16-digit card is one even inside a longer run; what follows it is not a code.
+    expect(redact('4242424242424242 0000 0000 0').text).toBe('[card •••• 4242] 0000 0000 0');
   });
 });
 
@@ -140,8 +148,8 @@ describe('redact: security codes', () => {
 
   it('redacts a card and its code together', () => {
     const r = redact('card 4242 4242 4242 4242 exp 12/26 cvc 123');
-    expect(r.text).toBe('card [card •••• 4242] exp 12/26 cvc [cvc •••]');
-    expect(r.redacted).toBe(2);
+    expect(r.text).toBe('card [card •••• 4242] exp [exp ••/••] cvc [cvc •••]');
+    expect(r.redacted).toBe(3);
   });
 });
 

@@ -1,15 +1,25 @@
 /**
- * Redaction of sensitive data in chat text. Shared by the widget frame (before a message leaves the
- * visitor's browser) and the server (again, before anything is stored). No dependencies.
+ * Redaction of sensitive data in text a person typed. One definition, shared by the widget frame
+ * (before anything leaves the visitor's browser) and the server (again, before anything is stored,
+ * emailed, logged or sent). No dependencies.
  *
- * - Card numbers: 12–19 digits, optionally in groups separated by single spaces or dashes, that pass
- *   the Luhn check → `[card •••• 4242]` (last four kept).
+ * - Card numbers, however typed (redactionScan.ts: any Unicode digits, any separators and invisible
+ *   characters between them, brand ranges and lengths, Luhn on the whole number) → the whole number
+ *   becomes `[card •••• 4242]` (last four kept, as PCI DSS allows).
+ * - Right after a card: an expiry → `[exp ••/••]`, a 3–4 digit code → `[cvc •••]`.
  * - Security codes in card context: a 3–4 digit number shortly after cvc / cvv / cvv2 / cid / csc /
  *   security code / card verification / cryptogramme → `[cvc •••]`.
- * - Tenant patterns: every non-empty match → `[redacted]`.
+ * - Tenant patterns: every non-empty match → `[redacted]`. They are applied after the built-in
+ *   rules and can only add masking: nothing turns card redaction off.
+ * - Across messages (redactContinuing): a card typed over several consecutive messages of one
+ *   author is found by joining the digit run that ends the earlier messages with the one that
+ *   starts the new message; every part is masked.
  *
  * Idempotent: redacting already-redacted text changes nothing.
  */
+import { cardSpans, startsWithDigit, trailingRunStart, type Span } from './redactionScan.js';
+
+export { luhnValid, cardBrand, isCardNumber } from './redactionCards.js';
 
 export interface RedactionResult {
   text: string;
@@ -17,92 +27,68 @@ export interface RedactionResult {
   redacted: number;
 }
 
-/** Runs of digit groups joined by a single space or dash, not touching other digits. */
-const DIGIT_RUN = /(?<!\d)\d+(?:[ -]\d+)*(?!\d)/g;
-
-/** Card-context keyword, a short gap without digits or brackets, then 3–4 digits. */
+/** Card-context keyword, a short gap without digits or brackets, then 3–4 digits (any script). */
 const SECURITY_CODE =
-  /\b(cvc2?|cvv2?|cid|csc|cav2|security[\s-]*code|card[\s-]*verification(?:[\s-]*(?:code|value|number))?|code[\s-]+de[\s-]+s[ée]curit[ée]|cryptogramme(?:[\s-]+visuel)?)(?!\p{L})([^\d\n[\]]{0,12}?)(?<!\d)(\d{3,4})(?!\d)/giu;
+  /\b(cvc2?|cvv2?|cid|csc|cav2|security[\s-]*code|card[\s-]*verification(?:[\s-]*(?:code|value|number))?|code[\s-]+de[\s-]+s[ée]curit[ée]|cryptogramme(?:[\s-]+visuel)?)(?!\p{L})([^\p{Nd}\n[\]]{0,12}?)(?<!\p{Nd})(\p{Nd}{3,4})(?!\p{Nd})/giu;
 
-const MIN_PAN = 12;
-const MAX_PAN = 19;
-
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return false;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return digits.length > 0 && sum % 10 === 0;
-}
+/** An expiry shortly after a masked card: "exp 12/27", ", valid thru 12-2027", and a code right after it ("12/27 123"). */
+const EXPIRY_AFTER_CARD =
+  /^([^\p{Nd}\n[\]]{0,4}(?:exp(?:iry|ires|iration)?(?:\s*date)?|valid\s*(?:thru|through|until)|gültig\s*bis|ablauf(?:datum)?|expira(?:tion)?|vence)?[^\p{Nd}\n[\]]{0,4}?)(?<!\p{Nd})((?:0?[1-9]|1[0-2])\s*[/.\-\u2215]\s*(?:\d{4}|\d{2}))(?!\p{Nd})(?:([\s,;]{1,3}(?:cvc2?|cvv2?|cid|csc)?[\s:=]{0,3})(\p{Nd}{3,4})(?!\p{Nd}))?/iu;
 
 export function maskCard(digits: string): string {
   return `[card •••• ${digits.slice(-4)}]`;
 }
+/** The part of a card typed in an earlier message, when the last four are in a later one. */
+export const MASK_CARD_PART = '[card ••••]';
+export const MASK_EXPIRY = '[exp ••/••]';
+export const MASK_CVC = '[cvc •••]';
 
-/**
- * Within one run of digit groups, finds the card numbers: starting at each group, the longest
- * sequence of whole groups with 12–19 digits in total that passes Luhn. Whole groups only, so a
- * 20-digit number or a longer reference is never cut into a "card".
- */
-function redactRun(run: string): { text: string; count: number } {
-  const groups: Array<{ start: number; end: number; digits: string }> = [];
-  for (const m of run.matchAll(/\d+/g)) groups.push({ start: m.index, end: m.index + m[0].length, digits: m[0] });
+function replacement(span: Span): string {
+  return span.kind === 'card' ? maskCard(span.digits) : span.kind === 'expiry' ? MASK_EXPIRY : MASK_CVC;
+}
 
+/** Card spans, plus an expiry typed just after a card outside its digit run. */
+function builtInSpans(text: string): Span[] {
+  const spans = cardSpans(text);
+  const extra: Span[] = [];
+  for (let k = 0; k < spans.length; k++) {
+    const s = spans[k]!;
+    if (s.kind !== 'card') continue;
+    const nextStart = spans[k + 1]?.start ?? text.length;
+    const m = EXPIRY_AFTER_CARD.exec(text.slice(s.end, Math.min(nextStart, s.end + 40)));
+    if (!m) continue;
+    const at = s.end + m[1]!.length;
+    extra.push({ start: at, end: at + m[2]!.length, kind: 'expiry', digits: '' });
+    if (m[4]) extra.push({ start: at + m[2]!.length + m[3]!.length, end: at + m[2]!.length + m[3]!.length + m[4].length, kind: 'cvc', digits: '' });
+  }
+  return extra.length ? [...spans, ...extra].sort((a, b) => a.start - b.start) : spans;
+}
+
+function applySpans(text: string, spans: readonly Span[], replace: (s: Span) => string = replacement): string {
   let out = '';
   let cursor = 0;
-  let count = 0;
-  for (let s = 0; s < groups.length; ) {
-    let digits = '';
-    let best = -1;
-    for (let e = s; e < groups.length; e++) {
-      digits += groups[e]!.digits;
-      if (digits.length > MAX_PAN) break;
-      if (digits.length >= MIN_PAN && luhnValid(digits)) best = e;
-    }
-    if (best < 0) {
-      s++;
-      continue;
-    }
-    const all = groups
-      .slice(s, best + 1)
-      .map((g) => g.digits)
-      .join('');
-    out += run.slice(cursor, groups[s]!.start) + maskCard(all);
-    cursor = groups[best]!.end;
-    count++;
-    s = best + 1;
+  for (const s of spans) {
+    if (s.start < cursor) continue;
+    out += text.slice(cursor, s.start) + replace(s);
+    cursor = s.end;
   }
-  return { text: out + run.slice(cursor), count };
+  return out + text.slice(cursor);
 }
 
 function globalCopy(pattern: RegExp): RegExp {
   return new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g');
 }
 
-export function redact(text: string, extraPatterns: readonly RegExp[] = []): RedactionResult {
+/** Security codes by keyword, then the tenant's patterns (additive). */
+function keywordAndTenantRules(text: string, extraPatterns: readonly RegExp[]): RedactionResult {
   let redacted = 0;
-
-  let out = text.replace(DIGIT_RUN, (run) => {
-    const digitCount = run.length - (run.match(/[ -]/g)?.length ?? 0);
-    if (digitCount < MIN_PAN) return run;
-    const r = redactRun(run);
-    redacted += r.count;
-    return r.text;
-  });
-
-  out = out.replace(SECURITY_CODE, (_m, word: string, gap: string) => {
-    redacted++;
-    return `${word}${gap}[cvc •••]`;
-  });
-
+  let out = text;
+  if (/c[vis]|secur|verif|crypto|s[ée]curit/i.test(out)) {
+    out = out.replace(SECURITY_CODE, (_m, word: string, gap: string) => {
+      redacted++;
+      return `${word}${gap}${MASK_CVC}`;
+    });
+  }
   for (const pattern of extraPatterns) {
     out = out.replace(globalCopy(pattern), (m) => {
       if (m === '' || m === '[redacted]') return m;
@@ -110,6 +96,75 @@ export function redact(text: string, extraPatterns: readonly RegExp[] = []): Red
       return '[redacted]';
     });
   }
-
   return { text: out, redacted };
+}
+
+export function redact(text: string, extraPatterns: readonly RegExp[] = []): RedactionResult {
+  const spans = builtInSpans(text);
+  const rest = keywordAndTenantRules(spans.length ? applySpans(text, spans) : text, extraPatterns);
+  return { text: rest.text, redacted: spans.length + rest.redacted };
+}
+
+/** How far back a card typed over several messages is looked for. */
+export const CONTINUATION = { maxMessages: 4, maxDigits: 40 } as const;
+
+export interface ContinuationResult extends RedactionResult {
+  /** For each earlier text given (same order): its new text when part of a card was in it, else null. */
+  earlier: Array<string | null>;
+}
+
+/**
+ * Redacts `text`, a new message, together with the digits that ended the same author's previous
+ * messages (`earlier`, oldest first, as they were sent/stored): a card typed as "4242 4242" then
+ * "4242 4242" is masked in both. Earlier texts are only used from their trailing digit run, and
+ * only while each one is nothing but digits back to the one before.
+ */
+export function redactContinuing(earlier: readonly string[], text: string, extraPatterns: readonly RegExp[] = []): ContinuationResult {
+  const none: Array<string | null> = earlier.map(() => null);
+  if (earlier.length === 0 || !startsWithDigit(text)) return { ...redact(text, extraPatterns), earlier: none };
+  // The pieces of the run, newest earlier message first, until one has text before its digits.
+  const pieces: Array<{ index: number; from: number }> = [];
+  let digits = 0;
+  for (let k = earlier.length - 1; k >= 0 && pieces.length < CONTINUATION.maxMessages - 1 && digits < CONTINUATION.maxDigits; k--) {
+    const from = trailingRunStart(earlier[k]!);
+    if (from < 0) break;
+    pieces.unshift({ index: k, from });
+    digits += earlier[k]!.length - from;
+    if (!startsWithDigit(earlier[k]!) || earlier[k]!.slice(0, from).trim() !== '') break;
+  }
+  if (pieces.length === 0) return { ...redact(text, extraPatterns), earlier: none };
+
+  // One text: the pieces and the new message, joined by line breaks (a separator like any other).
+  let joined = '';
+  const bounds: Array<{ start: number; end: number; index: number; from: number }> = [];
+  for (const p of pieces) {
+    const part = earlier[p.index]!.slice(p.from);
+    bounds.push({ start: joined.length, end: joined.length + part.length, index: p.index, from: p.from });
+    joined += part + '\n';
+  }
+  const own = { start: joined.length, end: joined.length + text.length };
+  joined += text;
+
+  // Only what spans a boundary is new: what lies within one message its own redaction finds.
+  const all = builtInSpans(joined);
+  const crossing = all.filter((s) => s.start < own.start && s.end > own.start);
+  if (crossing.length === 0) return { ...redact(text, extraPatterns), earlier: none };
+  // With the expiry and code typed right after that card.
+  const following: Span[] = [];
+  for (let k = all.indexOf(crossing[crossing.length - 1]!) + 1; k < all.length && all[k]!.kind !== 'card'; k++) following.push(all[k]!);
+
+  const result = [...none];
+  for (const b of bounds) {
+    const parts = crossing.filter((s) => s.start < b.end && s.end > b.start).map((s) => ({ ...s, start: Math.max(s.start, b.start) - b.start, end: Math.min(s.end, b.end) - b.start }));
+    if (parts.length === 0) continue;
+    const orig = earlier[b.index]!;
+    result[b.index] = orig.slice(0, b.from) + applySpans(orig.slice(b.from), parts, () => MASK_CARD_PART);
+  }
+  // In the new message: the card's end (with its last four), and then the message's own spans.
+  const head = [...crossing, ...following].map((s) => ({ ...s, start: Math.max(s.start, own.start) - own.start, end: s.end - own.start }));
+  const cut = head[head.length - 1]!.end;
+  const tail = builtInSpans(text.slice(cut)).map((s) => ({ ...s, start: s.start + cut, end: s.end + cut }));
+  const spans = [...head, ...tail];
+  const rest = keywordAndTenantRules(applySpans(text, spans), extraPatterns);
+  return { text: rest.text, redacted: spans.length + rest.redacted + result.filter((r) => r !== null).length, earlier: result };
 }
