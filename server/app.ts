@@ -5,7 +5,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyWebsocket from '@fastify/websocket';
-import { pino, type Logger } from 'pino';
+import { pino, type Logger, type LoggerOptions } from 'pino';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LIMITS } from '../protocol/limits.js';
@@ -23,6 +23,7 @@ import { Gateway } from './realtime/gateway.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { PUBLIC_DIR, ROOT } from './paths.js';
 import { Mailer } from './security/mailer.js';
+import { logStreamWrite, redactHttp } from './security/sinkRedaction.js';
 import { Keyring } from './security/keyring.js';
 import { WebhookDeliverer } from './webhooks/webhookDeliverer.js';
 import { forwardToWebhooks } from './webhooks/webhookForwarder.js';
@@ -81,8 +82,13 @@ const PARLEY_VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf
 /** Secrets and tokens are never logged. */
 export const LOG_REDACT = ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]', '*.password', '*.token'];
 
+/** Every logger's options: secrets out by path, card numbers out of every string of every line (security/sinkRedaction.ts). */
+export function loggerOptions(level: string): LoggerOptions {
+  return { level, redact: LOG_REDACT, hooks: { streamWrite: logStreamWrite } };
+}
+
 export function createLogger(env: Env): Logger {
-  return pino({ level: env.logLevel, redact: LOG_REDACT, base: { node: env.nodeId } });
+  return pino({ ...loggerOptions(env.logLevel), base: { node: env.nodeId } });
 }
 
 export async function buildParley(opts: BuildOptions): Promise<Parley> {
@@ -151,6 +157,8 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
     reply.header('x-content-type-options', 'nosniff');
     return payload;
   });
+  // Card numbers out of every HTTP input and every download (security/sinkRedaction.ts).
+  redactHttp(app);
 
   const gateway = new Gateway(ctx);
   await app.register(async (scoped) => {

@@ -151,7 +151,9 @@ export function mergeMessages(list: ChatMessage[], incoming: readonly MessageVie
   }
   let changed = false;
   for (const m of incoming) {
-    if (byId.has(m.id)) continue;
+    // A known message is replaced only when the server masked it after the fact (message.redacted).
+    const known = byId.get(m.id);
+    if (known && known.body === m.body) continue;
     changed = true;
     byId.set(m.id, { ...m, delivery: 'sent' });
     if (m.author.kind === 'agent') pendingByClient.delete(m.clientId);

@@ -18,6 +18,7 @@ import { cleanFileName, sniffFile } from '../security/fileSniffer.js';
 import { newId, randomToken } from '../security/ids.js';
 import { sealAttachmentFile, sealNullable } from '../security/sealedFields.js';
 import { createMessage } from './messageCreator.js';
+import { redactString } from '../security/sinkRedaction.js';
 
 export const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
 
@@ -50,7 +51,8 @@ export async function storeAttachment(
 
   const id = newId('att');
   const key = randomToken(18);
-  const name = cleanFileName(input.fileName, sniffed.ext);
+  // The file name is typed text: redacted (it is stored, shown, and sent in Content-Disposition).
+  const name = cleanFileName(redactString(input.fileName), sniffed.ext);
   const file = attachmentPath(ctx.env.dataDir, actor.tenantId, id);
   await mkdir(join(ctx.env.dataDir, 'attachments', actor.tenantId), { recursive: true, mode: 0o700 });
   const dk = await ctx.keyring.dataKey(actor.tenantId);

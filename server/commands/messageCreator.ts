@@ -8,7 +8,6 @@
  */
 import type { MessageView } from '../../protocol/records.js';
 import { LIMITS } from '../../protocol/limits.js';
-import { redact } from '../../protocol/redaction.js';
 import type { Actor, Ctx } from '../context.js';
 import { AppError } from '../errors.js';
 import { presentMessage } from '../presenters/presenters.js';
@@ -21,6 +20,7 @@ import { normaliseWords } from '../security/blindIndex.js';
 import { groupCommit } from './groupCommit.js';
 import { storeMessageBatched } from './messageInsertBatched.js';
 import { claimOnReply } from './conversationClaimer.js';
+import { redactWithEarlier } from './messageContinuation.js';
 import type { MessageDraft, StoreMessageInput, StoreMessageOutput } from './messageStore.js';
 
 export interface CreateMessageInput {
@@ -50,8 +50,10 @@ export interface CreateMessageResult {
 
 export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessageInput): Promise<CreateMessageResult> {
   // Card numbers are redacted here even though the widget already did: the server trusts no client.
-  // Tenant-configured patterns too (validated when saved, see security/redactionPatterns.ts).
-  const body = redact(input.body.trim(), await tenantPatterns(ctx.storage, actor.tenantId)).text;
+  // Tenant-configured patterns too (validated when saved, see security/redactionPatterns.ts). A card
+  // begun in the author's previous messages is found too (messageContinuation.ts).
+  const continuation = await redactWithEarlier(ctx, actor, input.conversationId, input.body.trim(), await tenantPatterns(ctx.storage, actor.tenantId));
+  const body = continuation.body;
   if (body.length === 0) throw new AppError('validation_failed', 'message body is empty');
   if (body.length > LIMITS.maxMessageChars) throw new AppError('validation_failed', `message body is longer than ${LIMITS.maxMessageChars} characters`);
   const internal = actor.kind === 'agent' && input.internal === true;
@@ -128,6 +130,7 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
   const published = ctx.bus.publish({ type: 'message.created', tenantId: actor.tenantId, conversationId: message.conversationId, visitorId: stored.visitorId, message, fromSocket: input.fromSocket });
   input.queued?.(); // PostgreSQL: committed, and its event is on its way (on SQLite, called already)
   await published;
+  await continuation.apply();
   if (actor.kind === 'agent' && !internal) await claimOnReply(ctx, actor.agent, message.conversationId);
   return { message, duplicate: false };
 }

@@ -11,6 +11,9 @@ import { defaultTeam } from '../queries/contactSettingsQueries.js';
 import { conversationView, latestConversationId } from '../queries/conversationQueries.js';
 import { startVisitorSession } from './visitorSessionStarter.js';
 import { createMessage } from './messageCreator.js';
+import { redact } from '../../protocol/redaction.js';
+import { tenantPatterns } from '../security/redactionPatterns.js';
+import { redactString } from '../security/sinkRedaction.js';
 
 export async function takeOfflineMessage(
   ctx: Ctx,
@@ -20,7 +23,10 @@ export async function takeOfflineMessage(
   const db = ctx.storage.db;
   const tenant = await findTenantByWidgetKey(db, body.key);
   if (!tenant) throw new AppError('not_found', 'widget key not found');
-  const session = await startVisitorSession(ctx, { key: body.key, token: opts.token, name: body.name, email: body.email, ...(opts.page ? { page: opts.page } : {}) }, opts.userAgent);
+  // Every field the visitor typed, redacted before it is stored or emailed (the email repeats them,
+  // so it says what was stored: the body as createMessage stores it, tenant patterns included).
+  const form = { name: redactString(body.name.trim()), email: redactString(body.email.trim()), body: redact(body.body.trim(), await tenantPatterns(ctx.storage, tenant.id)).text };
+  const session = await startVisitorSession(ctx, { key: body.key, token: opts.token, name: form.name, email: form.email, ...(opts.page ? { page: opts.page } : {}) }, opts.userAgent);
   const team = await defaultTeam(db, tenant.id);
   const now = Date.now();
   let conversationId = await latestConversationId(db, tenant.id, session.visitorId, { openOnly: true });
@@ -33,7 +39,7 @@ export async function takeOfflineMessage(
       .values({ id: conversationId, tenant_id: tenant.id, visitor_id: session.visitorId, status: 'open', assignee_id: null, created_at: now, updated_at: now, resolved_at: null, channel: 'offline', queued_at: now, team_id: team?.id ?? null })
       .execute();
   }
-  await createMessage(ctx, { kind: 'visitor', tenantId: tenant.id, visitorId: session.visitorId }, { clientId: newId('offline'), conversationId, body: body.body });
+  await createMessage(ctx, { kind: 'visitor', tenantId: tenant.id, visitorId: session.visitorId }, { clientId: newId('offline'), conversationId, body: form.body });
   await ctx.bus.publish({ type: 'conversation.updated', tenantId: tenant.id, conversation: await conversationView(ctx, tenant.id, conversationId), created });
 
   let to: string[] = [];
@@ -48,11 +54,11 @@ export async function takeOfflineMessage(
   }
   const emailed = await ctx.mailer.send({
     to,
-    subject: `[${tenant.name}] New message from ${body.name.trim() || body.email}`,
+    subject: `[${tenant.name}] New message from ${form.name || form.email}`,
     text: [
-      `${body.name.trim() || 'A visitor'} <${body.email}> left a message${team ? ` for ${team.name}` : ''}:`,
+      `${form.name || 'A visitor'} <${form.email}> left a message${team ? ` for ${team.name}` : ''}:`,
       '',
-      body.body,
+      form.body,
       '',
       `Answer it in the console: ${ctx.env.publicUrl}/console/#c=${conversationId}`,
     ].join('\n'),

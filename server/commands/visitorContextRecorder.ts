@@ -7,6 +7,7 @@ import type { Ctx } from '../context.js';
 import { contactSettings } from '../queries/contactSettingsQueries.js';
 import { checkIdentity } from '../security/visitorIdentity.js';
 import { openField, openNullable, sealNullable } from '../security/sealedFields.js';
+import { redactString } from '../security/sinkRedaction.js';
 
 const MAX_PAGES = 20;
 
@@ -16,12 +17,13 @@ export async function recordVisitorContext(ctx: Ctx, tenantId: string, visitorId
   const row = await db.selectFrom('visitor_context').selectAll().where('visitor_id', '=', visitorId).where('tenant_id', '=', tenantId).executeTakeFirst();
   // Pages seen are visitor personal data: sealed at rest (security/sealedFields.ts).
   let pages = row ? (JSON.parse(await openField(ctx.keyring, tenantId, 'visitor_context', 'pages', visitorId, row.pages).catch(() => '[]')) as Array<{ url: string; at: number }>) : [];
-  const url = seen.page?.slice(0, 2000);
+  const url = seen.page ? redactString(seen.page.slice(0, 2000)) : undefined;
   if (url && pages[pages.length - 1]?.url !== url) pages = [...pages, { url, at: now }].slice(-MAX_PAGES);
   let identity: { user_id: string | null; verified: number } | null = null;
   if (seen.identity) {
     const checked = checkIdentity((await contactSettings(db, tenantId)).identitySecret, seen.identity, now);
-    identity = checked ? { user_id: checked.userId, verified: checked.verified ? 1 : 0 } : { user_id: null, verified: 0 };
+    // The user id comes from the tenant's page (or a JWT's sub): redacted like anything typed.
+    identity = checked ? { user_id: redactString(checked.userId), verified: checked.verified ? 1 : 0 } : { user_id: null, verified: 0 };
   }
   // The claimed user id is personal data too. Both fields are (re)sealed with one key version, the row's key_version.
   const userId = identity ? identity.user_id : row ? await openNullable(ctx.keyring, tenantId, 'visitor_context', 'user_id', visitorId, row.user_id) : null;

@@ -5,6 +5,7 @@ import { newId } from '../security/ids.js';
 import { findTenantByWidgetKey } from '../queries/tenantQueries.js';
 import { openVisitors, sealVisitor } from '../security/sealedFields.js';
 import { forgetVisitorNames } from '../queries/visitorNames.js';
+import { redactString } from '../security/sinkRedaction.js';
 
 /**
  * Starts or resumes a visitor. A token from another tenant or with a bad signature is ignored and a
@@ -16,11 +17,12 @@ export async function startVisitorSession(ctx: Ctx, body: WidgetSessionBody, use
   if (!tenant) throw new AppError('not_found', 'widget key not found');
   const now = Date.now();
   const claimed = body.token ? ctx.visitorTokens.verify(body.token) : null;
+  // Typed by the visitor (or sent by their browser): never stored with a card number in it.
   const profile = {
-    ...(body.name !== undefined ? { name: body.name.trim() || null } : {}),
-    ...(body.email !== undefined ? { email: body.email.trim() || null } : {}),
-    ...(body.page !== undefined ? { current_page: body.page || null } : {}),
-    user_agent: userAgent?.slice(0, 500) ?? null,
+    ...(body.name !== undefined ? { name: redactString(body.name.trim()) || null } : {}),
+    ...(body.email !== undefined ? { email: redactString(body.email.trim()) || null } : {}),
+    ...(body.page !== undefined ? { current_page: redactString(body.page) || null } : {}),
+    user_agent: userAgent ? redactString(userAgent.slice(0, 500)) : null,
     last_seen_at: now,
   };
   // Personal data is stored sealed under the tenant's current data key (security/sealedFields.ts);

@@ -7,6 +7,8 @@ import type { ConversationView, IncidentView, MessageView } from '../../protocol
 export type DomainEvent =
   /** `fromSocket`: the socket that sent the message; it has the message in its ack and is not sent it again. */
   | { type: 'message.created'; tenantId: string; conversationId: string; visitorId: string; message: MessageView; fromSocket?: string }
+  /** A stored message was masked after the fact (part of a card typed over several messages, commands/messageContinuation.ts): clients replace it by id. */
+  | { type: 'message.redacted'; tenantId: string; conversationId: string; visitorId: string; message: MessageView }
   /** `created`: the conversation did not exist before this event (webhooks send conversation.created). */
   | { type: 'conversation.updated'; tenantId: string; conversation: ConversationView; created?: boolean }
   | { type: 'typing'; tenantId: string; conversationId: string; visitorId: string; from: 'visitor' | 'agent'; on: boolean }

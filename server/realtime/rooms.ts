@@ -45,11 +45,14 @@ export class Rooms {
     const agents = this.agents.get(event.tenantId);
     const visitors = 'visitorId' in event ? this.visitors.get(event.visitorId) : event.type === 'conversation.updated' ? this.visitors.get(event.conversation.visitor.id) : undefined;
     switch (event.type) {
-      case 'message.created': {
-        // The sender's own socket has the message in its ack already.
-        broadcast(agents, { type: 'message', message: event.message }, undefined, event.fromSocket);
+      case 'message.created':
+      case 'message.redacted': {
+        // The sender's own socket has the message in its ack already. A redacted message is sent
+        // to everyone as the same `message` frame: clients replace the message with that id.
+        const fromSocket = event.type === 'message.created' ? event.fromSocket : undefined;
+        broadcast(agents, { type: 'message', message: event.message }, undefined, fromSocket);
         if (agents) for (const c of agents) c.exposed(event.conversationId, event.visitorId); // access audit
-        if (!event.message.internal) broadcast(visitors, { type: 'message', message: event.message }, event.tenantId, event.fromSocket);
+        if (!event.message.internal) broadcast(visitors, { type: 'message', message: event.message }, event.tenantId, fromSocket);
         break;
       }
       case 'conversation.updated':

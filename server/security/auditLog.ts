@@ -5,6 +5,7 @@
  * Appends serialise on the single audit_head row (UPDATE … RETURNING locks it on PostgreSQL;
  * SQLite serialises writers anyway), which keeps one total order across nodes.
  */
+import { redactDeep } from './sinkRedaction.js';
 import { createHash } from 'node:crypto';
 import type { Db } from '../storage/db.js';
 import type { AuditEntry, AuditLogTable } from '../storage/schema.js';
@@ -55,8 +56,11 @@ interface Pending {
  * lock and held every database connection meanwhile. Each caller still returns only after its
  * entries are committed, in the order the calls were made on this node.
  */
-export async function appendAudit(db: Db, actor: AuditActor, records: AuditRecord[]): Promise<void> {
-  if (records.length === 0) return;
+export async function appendAudit(db: Db, unsafeActor: AuditActor, unsafeRecords: AuditRecord[]): Promise<void> {
+  if (unsafeRecords.length === 0) return;
+  // A sink: no card number in any field of an entry (security/sinkRedaction.ts), before it is hashed.
+  const actor = redactDeep(unsafeActor);
+  const records = redactDeep(unsafeRecords);
   if (db.isTransaction) return writeEntries(db, [{ actor, records }]);
   let enqueue = queues.get(db);
   if (!enqueue) queues.set(db, (enqueue = batchWhileBusy((group: Pending[]) => writeGroup(db, group), { max: MAX_GROUP })));

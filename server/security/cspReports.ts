@@ -85,6 +85,11 @@ export function safeUrl(raw: string | null | undefined): string | null {
 
 /** The grouping key: the blocked URL's origin, a scheme (`data:`), or a CSP keyword (`inline`, `eval`). */
 export function destinationOf(blocked: string | null | undefined): string {
+  return redact(destinationOfRaw(blocked)).text;
+}
+
+/** (Redacted by destinationOf: an origin's host name or a bare word may hold a card number too.) */
+function destinationOfRaw(blocked: string | null | undefined): string {
   if (!blocked) return 'unknown';
   try {
     const u = new URL(blocked);

@@ -1,9 +1,11 @@
 /**
  * Outgoing email through SMTP (nodemailer). Without SMTP_URL nothing can be sent; that is logged
- * once per message as a warning, never silently dropped.
+ * once per message as a warning, never silently dropped. Subject and body are redacted of card
+ * numbers here, whatever the caller put in them.
  */
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { FastifyBaseLogger } from 'fastify';
+import { redactString } from './sinkRedaction.js';
 
 export interface Mail {
   to: string[];
@@ -22,8 +24,15 @@ export class Mailer {
     return this.transport !== null;
   }
 
-  async send(mail: Mail): Promise<boolean> {
-    if (mail.to.length === 0) return false;
+  async send(unsafe: Mail): Promise<boolean> {
+    if (unsafe.to.length === 0) return false;
+    // A sink like any other: no card number in any form leaves in a subject or a body, whoever built
+    // the mail (security/sinkRedaction.ts); an address that holds one is not written to at all.
+    if (unsafe.to.some((a) => redactString(a) !== a)) {
+      this.log.warn({ recipients: unsafe.to.length }, 'email not sent: a recipient address holds a card number');
+      return false;
+    }
+    const mail: Mail = { to: unsafe.to, subject: redactString(unsafe.subject).replace(/[\r\n]+/g, ' '), text: redactString(unsafe.text) };
     if (!this.transport) {
       this.log.warn({ subject: mail.subject, recipients: mail.to.length }, 'SMTP_URL is not set: email not sent');
       return false;

@@ -8,6 +8,7 @@ import { newId } from '../security/ids.js';
 import { preparedQuery } from '../storage/preparedQuery.js';
 import { sealWith, type DataKey } from '../security/keyring.js';
 import { aadFor } from '../security/sealedFields.js';
+import { redactDeep } from '../security/sinkRedaction.js';
 
 export type WebhookEventType =
   | 'conversation.created'
@@ -63,12 +64,14 @@ export async function enqueueWebhookEvent(db: Db, tenantId: string, type: Webhoo
   const now = Date.now();
   const due = hooks.filter((h) => h.events.includes('*') || h.events.includes(type));
   if (due.length === 0) return 0;
+  // A sink: every string of the payload is redacted of card numbers (security/sinkRedaction.ts).
+  const safe = redactDeep(data);
   await db
     .insertInto('webhook_deliveries')
     .values(
       due.map((h) => {
         const id = newId('whd');
-        const payload = JSON.stringify({ type, timestamp: new Date(now).toISOString(), data });
+        const payload = JSON.stringify({ type, timestamp: new Date(now).toISOString(), data: safe });
         return {
           id,
           webhook_id: h.id,

@@ -17,7 +17,8 @@ export function forwardToWebhooks(bus: EventBus, db: Db, keyring: Keyring, log: 
   bus.publish = async (event: DomainEvent) => {
     await publish(event);
     const queued =
-      event.type === 'message.created' && !event.message.internal
+      // A message masked after the fact is sent again as message.created, same id: receivers replace it.
+      (event.type === 'message.created' || event.type === 'message.redacted') && !event.message.internal
         ? sealed(event.tenantId, 'message.created', { conversationId: event.conversationId, message: event.message })
         : event.type === 'conversation.updated'
           ? sealed(event.tenantId, event.created ? 'conversation.created' : 'conversation.updated', { conversation: event.conversation })
