@@ -9,7 +9,7 @@ import type { ReconnectingSocketOptions, SocketState } from '../../../protocol/r
 import { newClientId } from '../../../protocol/reconnectingSocket.js';
 import type { ConversationView, MessageView } from '../../../protocol/records.js';
 import type { VisitorServerFrame } from '../../../protocol/realtime.js';
-import { redact } from '../../../protocol/redaction.js';
+import { OutgoingRedaction } from './outgoingRedaction.js';
 import { lastSeqOf, mergeMessages } from './messages.js';
 import type { IdentityClaim, OfflineMessageBody, WidgetAvailability } from '../../../protocol/contactCentre.js';
 
@@ -125,13 +125,13 @@ export class ChatClient {
   private lastReauth = 0;
   private readSent = { conversationId: '', seq: 0 };
 
-  /** The tenant's redaction patterns, applied with the built-in rules before anything is sent. */
-  private patterns: RegExp[] = [];
+  /** The built-in rules and the tenant's patterns, applied to everything the visitor types before it is sent. */
+  private readonly redaction = new OutgoingRedaction();
 
   constructor(private readonly deps: ChatDeps) {}
 
   setRedactionPatterns(sources: unknown): void {
-    this.patterns = compileTenantPatterns(sources);
+    this.redaction.setPatterns(compileTenantPatterns(sources));
   }
 
   get storageKey(): string {
@@ -190,8 +190,8 @@ export class ChatClient {
 
   /** "Leave a message": stored as a conversation and emailed to the team; the visitor then sees it in the log. */
   async leaveMessage(form: Omit<OfflineMessageBody, 'key'>): Promise<boolean> {
-    const r = redact(form.body.trim(), this.patterns);
-    const res = await this.post('/api/widget/offline-message', { key: this.deps.key, name: form.name.trim().slice(0, 100), email: form.email.trim(), body: r.text });
+    const field = (v: string) => this.redaction.field(v.trim());
+    const res = await this.post('/api/widget/offline-message', { key: this.deps.key, name: field(form.name).slice(0, 100), email: field(form.email), body: this.redaction.message(form.body.trim()).text });
     const token = (res as { token?: unknown } | null)?.token;
     if (typeof token !== 'string') return false;
     this.deps.storage.set(this.storageKey, token);
@@ -201,12 +201,12 @@ export class ChatClient {
 
   async rate(rating: number, comment: string): Promise<boolean> {
     const id = this.state.conversation?.id;
-    return !!id && !!(await this.post('/api/widget/rating', { conversationId: id, rating, ...(comment.trim() ? { comment: comment.trim().slice(0, 2000) } : {}) }));
+    return !!id && !!(await this.post('/api/widget/rating', { conversationId: id, rating, ...(comment.trim() ? { comment: this.redaction.field(comment.trim()).slice(0, 2000) } : {}) }));
   }
 
   async emailTranscript(email: string): Promise<boolean> {
     const id = this.state.conversation?.id;
-    return !!id && !!(await this.post('/api/widget/transcript', { conversationId: id, ...(email.trim() ? { email: email.trim() } : {}) }));
+    return !!id && !!(await this.post('/api/widget/transcript', { conversationId: id, ...(email.trim() ? { email: this.redaction.field(email.trim()) } : {}) }));
   }
 
   /** Sends a file (image or PDF, checked again by the server from its bytes); it arrives as a message. */
@@ -215,7 +215,7 @@ export class ChatClient {
     const token = this.token ?? this.deps.storage.get(this.storageKey);
     if (!token) return 'failed';
     try {
-      const res = await this.deps.fetch(`/api/widget/attachments?name=${encodeURIComponent(file.name.slice(0, 200))}`, {
+      const res = await this.deps.fetch(`/api/widget/attachments?name=${encodeURIComponent(this.redaction.field(file.name).slice(0, 200))}`, {
         method: 'POST',
         headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${token}` },
         body: await file.arrayBuffer(),
@@ -264,7 +264,7 @@ export class ChatClient {
     const text = raw.trim();
     if (!text) return { ok: false, reason: 'empty' };
     if (!this.socket) return { ok: false, reason: 'noSession' };
-    const r = redact(text, this.patterns);
+    const r = this.redaction.message(text);
     if (r.text.length > LIMITS.maxMessageChars) return { ok: false, reason: 'tooLong' };
     const clientId = newClientId();
     this.set({
@@ -323,11 +323,11 @@ export class ChatClient {
     const stored = this.deps.storage.get(this.storageKey);
     const body: WidgetSessionBody = { key: this.deps.key };
     if (stored) body.token = stored;
-    const name = form.name?.trim().slice(0, 100);
-    const email = form.email?.trim();
+    const name = form.name ? this.redaction.field(form.name.trim()).slice(0, 100) : '';
+    const email = form.email ? this.redaction.field(form.email.trim()) : '';
     if (name) body.name = name;
     if (email) body.email = email;
-    if (this.deps.page) body.page = this.deps.page.slice(0, 2000);
+    if (this.deps.page) body.page = this.redaction.field(this.deps.page.slice(0, 2000));
     if (this.deps.identity) body.identity = this.deps.identity;
     try {
       const res = await this.deps.fetch('/api/widget/session', {
