@@ -1,5 +1,6 @@
 /**
- * Attachments: a file is checked by its content (type by magic bytes, size limit), written under
+ * Attachments: a file is checked by its content (type by magic bytes, size limit, no card data:
+ * images stripped of text metadata, PDFs holding a card number refused), written under
  * DATA_DIR/attachments/<tenant>/ (outside anything served as static files), and sent as a message
  * carrying its metadata. It is served only by routes/attachments with headers that stop it from
  * ever running as a page.
@@ -19,6 +20,7 @@ import { newId, randomToken } from '../security/ids.js';
 import { sealAttachmentFile, sealNullable } from '../security/sealedFields.js';
 import { createMessage } from './messageCreator.js';
 import { redactString } from '../security/sinkRedaction.js';
+import { withoutCardData } from '../security/fileCardCheck.js';
 
 export const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
 
@@ -36,6 +38,9 @@ export async function storeAttachment(
   if (input.bytes.length > MAX_ATTACHMENT_BYTES) throw new AppError('payload_too_large', `files can be at most ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB`);
   const sniffed = sniffFile(input.bytes);
   if (!sniffed) throw new AppError('validation_failed', 'only PNG, JPEG, GIF, WebP images and PDF documents can be sent');
+  // No card number is stored inside a file either (security/fileCardCheck.ts): images lose their
+  // text metadata, a PDF that holds a card number in its text or metadata is refused.
+  const bytes = withoutCardData(sniffed.type, input.bytes);
   const db = ctx.storage.db;
   // The conversation the visitor writes to, or the one the agent names (checked again by createMessage).
   let conversationId = input.conversationId;
@@ -56,7 +61,7 @@ export async function storeAttachment(
   const file = attachmentPath(ctx.env.dataDir, actor.tenantId, id);
   await mkdir(join(ctx.env.dataDir, 'attachments', actor.tenantId), { recursive: true, mode: 0o700 });
   const dk = await ctx.keyring.dataKey(actor.tenantId);
-  await writeFile(file, sealAttachmentFile(dk, actor.tenantId, id, input.bytes), { mode: 0o600 });
+  await writeFile(file, sealAttachmentFile(dk, actor.tenantId, id, bytes), { mode: 0o600 });
   await db
     .insertInto('attachments')
     .values({
@@ -67,13 +72,13 @@ export async function storeAttachment(
       uploader_id: actor.kind === 'agent' ? actor.agent.id : actor.visitorId,
       filename: sealNullable(dk, actor.tenantId, 'attachments', 'filename', id, name)!,
       content_type: sniffed.type,
-      size: input.bytes.length,
+      size: bytes.length,
       created_at: Date.now(),
       access_key: key,
       key_version: dk.version,
     })
     .execute();
-  const attachment = { id, name, type: sniffed.type, size: input.bytes.length, url: `/files/${id}/${key}` };
+  const attachment = { id, name, type: sniffed.type, size: bytes.length, url: `/files/${id}/${key}` };
   const { message } = await createMessage(ctx, actor, { clientId: input.clientId, conversationId: conv.id, body: name, attachment });
   return message;
 }

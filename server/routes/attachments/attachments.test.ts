@@ -5,8 +5,9 @@ import { cleanupTestParley, dropSchemas, login, makeAgent, makeTenant, startTest
 import { createMessage } from '../../commands/messageCreator.js';
 import { exposureReport } from '../../security/exposureReport.js';
 import type { Tenant } from '../../storage/schema.js';
+import { pngWith } from '../../testing/fileFixtures.js';
 
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 1)]);
+const PNG = pngWith(); // a real image: its structure is followed to strip metadata (security/imageMetadata.ts)
 const PDF = Buffer.from('%PDF-1.4\n% test document\n');
 
 describe('attachments', () => {
