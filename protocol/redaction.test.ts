@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { luhnValid, redact } from './redaction.js';
+import { luhnValid, redact, redactField } from './redaction.js';
 
 // Public test card numbers published by card networks / payment processors.
 const CARDS: Array<[string, string]> = [
@@ -185,5 +185,16 @@ describe('redact: idempotent', () => {
     const once = redact(text, [/secret/]);
     const twice = redact(once.text, [/secret/]);
     expect(twice).toEqual({ text: once.text, redacted: 0 });
+  });
+});
+
+describe('redactField: percent-encoded fields', () => {
+  it('finds a card in the decoded form of a field', () => {
+    expect(redactField('https://shop.example/pay?pan=4242%204242%204242%204242')).toBe('https://shop.example/pay?pan=[card •••• 4242]');
+    expect(redactField('pan=%DB%B4%DB%B2%DB%B4%DB%B2%DB%B4%DB%B2%DB%B4%DB%B2%DB%B4%DB%B2%DB%B4%DB%B2%DB%B4%DB%B2%DB%B4%DB%B2')).toBe('pan=[card •••• 4242]');
+  });
+
+  it('leaves a field without a card as it was, encoded or not', () => {
+    for (const s of ['https://shop.example/a%20b?q=1%2C2', 'bad %zz encoding 4242', 'Ann Smith']) expect(redactField(s)).toBe(s);
   });
 });

@@ -105,6 +105,32 @@ export function redact(text: string, extraPatterns: readonly RegExp[] = []): Red
   return { text: rest.text, redacted: spans.length + rest.redacted };
 }
 
+const PERCENT = /%[0-9a-f]{2}/i;
+
+/**
+ * A field that may be percent-encoded (an address, a file name from a URL): redacted as it is, and
+ * when its decoded form holds a card the decoded form is returned redacted (a card in `%34%32…` or
+ * in encoded non-ASCII digits is still a card).
+ */
+export function redactField(text: string, extraPatterns: readonly RegExp[] = []): string {
+  const plain = redact(text, extraPatterns).text;
+  if (!PERCENT.test(plain)) return plain;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(plain.replace(/\+/g, ' '));
+  } catch {
+    decoded = plain.replace(/(?:%[0-9a-f]{2})+/gi, (m) => {
+      try {
+        return decodeURIComponent(m);
+      } catch {
+        return m;
+      }
+    });
+  }
+  const r = redact(decoded, extraPatterns);
+  return r.redacted > 0 ? r.text : plain;
+}
+
 /** How far back a card typed over several messages is looked for. */
 export const CONTINUATION = { maxMessages: 4, maxDigits: 40 } as const;
 

@@ -15,12 +15,12 @@
  * applied at the inputs that know it (messages, ratings).
  */
 import type { FastifyInstance } from 'fastify';
-import { redact } from '../../protocol/redaction.js';
+import { redact, redactField } from '../../protocol/redaction.js';
 
 const HAS_DIGIT = /\p{Nd}/u;
 
 export function redactString(s: string): string {
-  return HAS_DIGIT.test(s) ? redact(s).text : s;
+  return HAS_DIGIT.test(s) ? redactField(s) : s;
 }
 
 /** Fields that hold secrets or machine values, never text a person typed for someone to read. */

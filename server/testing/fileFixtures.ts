@@ -102,7 +102,9 @@ export function webpWith(text?: string): Buffer {
 
 /** A one-page PDF. `info`: the document title (a literal, or UTF-16BE hex when `utf16`); `page`: text on the page (a compressed content stream, in a TJ array split in two). */
 export function pdfWith(opts: { info?: string; utf16?: boolean; page?: string } = {}): Buffer {
-  const title = opts.info === undefined ? '' : opts.utf16 ? `/Title <FEFF${Buffer.from(opts.info, 'utf16le').swap16().toString('hex')}>` : `/Title (${opts.info.replace(/[()\\]/g, '\\$&')})`;
+  // As PDF writers do: text beyond Latin-1 is written as UTF-16BE with a byte order mark.
+  const utf16 = opts.utf16 || /[^\x00-\xff]/.test(opts.info ?? '');
+  const title = opts.info === undefined ? '' : utf16 ? `/Title <FEFF${Buffer.from(opts.info, 'utf16le').swap16().toString('hex')}>` : `/Title (${opts.info.replace(/[()\\]/g, '\\$&')})`;
   const text = opts.page ?? 'Hello';
   const half = Math.ceil(text.length / 2);
   const content = deflateSync(Buffer.from(`BT /F1 12 Tf 72 720 Td [(${text.slice(0, half)}) -120 (${text.slice(half)})] TJ ET`, 'latin1'));

@@ -5,7 +5,7 @@
  * part masked before it is sent; the earlier part, already sent, is masked by the server, which
  * joins the same way and replaces that message (the `message` frame with the same id).
  */
-import { redact, redactContinuing, type RedactionResult } from '../../../protocol/redaction.js';
+import { redactContinuing, redactField, type RedactionResult } from '../../../protocol/redaction.js';
 
 /** How long a sent message's trailing digits are kept to join with the next one, and how many. */
 const TAIL_MS = 10 * 60_000;
@@ -36,6 +36,6 @@ export class OutgoingRedaction {
 
   /** Any other field (name, email, comment, file name): redacted on its own. */
   field(text: string): string {
-    return redact(text, this.patterns).text;
+    return redactField(text, this.patterns);
   }
 }
