@@ -42,14 +42,16 @@ describe('a card typed over several messages', () => {
     console.close();
   });
 
-  it('joins only consecutive messages of one author, and leaves numbers that are no card alone', async () => {
+  it('joins the author’s own messages across others’ replies, and leaves numbers that are no card alone', async () => {
     const v = await visitorSession(t, tenant);
     const visitor = { kind: 'visitor' as const, tenantId: tenant.id, visitorId: v.visitorId };
-    const { message } = await createMessage(t.ctx, visitor, { clientId: 'q1', body: 'order 4242 4242' });
+    const { message } = await createMessage(t.ctx, visitor, { clientId: 'q1', body: 'card 4242 4242' });
     const agent = await makeAgent(t, tenant);
-    await createMessage(t.ctx, { kind: 'agent', tenantId: tenant.id, agent }, { clientId: 'q2', conversationId: message.conversationId, body: '4242 4242 is what I see' });
-    await createMessage(t.ctx, visitor, { clientId: 'q3', body: '1234 5678' });
-    expect(await stored(message.conversationId)).toEqual(['order 4242 4242', '4242 4242 is what I see', '1234 5678']);
+    await createMessage(t.ctx, { kind: 'agent', tenantId: tenant.id, agent }, { clientId: 'q2', conversationId: message.conversationId, body: '4242 4242 is not yours to type' });
+    await createMessage(t.ctx, visitor, { clientId: 'q3', body: '4242 4242' });
+    await createMessage(t.ctx, visitor, { clientId: 'q4', body: 'order 1234 5678' });
+    await createMessage(t.ctx, visitor, { clientId: 'q5', body: '9012 3456' });
+    expect(await stored(message.conversationId)).toEqual(['card [card ••••]', '4242 4242 is not yours to type', '[card •••• 4242]', 'order 1234 5678', '9012 3456']);
   });
 
   it('an agent’s card split over two replies is masked too', async () => {

@@ -6,7 +6,7 @@
  *
  * The earlier part is read from the database, not from memory: only when the new message begins
  * with a digit (rare in chat, so no cost for the common message), the author's last few messages of
- * the conversation within CONTINUATION_WINDOW_MS are opened. So it works whichever node took each
+ * the conversation within CONTINUATION_WINDOW_MS are opened (others' replies in between are skipped). So it works whichever node took each
  * message and across restarts. Every author kind is covered (visitor and agent; the bot's text is
  * the tenant's own).
  *
@@ -54,12 +54,9 @@ export async function redactWithEarlier(ctx: Ctx, actor: Actor, conversationId: 
     .orderBy('seq', 'desc')
     .limit(LOOK_BACK)
     .execute();
-  // The author's own messages, newest first, up to one of someone else's (consecutive messages only).
-  const mine: Message[] = [];
-  for (const m of recent) {
-    if (m.author_kind !== actor.kind || m.author_id !== authorId) break;
-    mine.push(m);
-  }
+  // The author's own messages, newest first: a reply of the bot or an agent in between does not
+  // stop a visitor's number (the frame joins its own sent messages the same way).
+  const mine = recent.filter((m) => m.author_kind === actor.kind && m.author_id === authorId);
   if (mine.length === 0) return plain();
   const opened = (await openMessages(ctx.keyring, mine)).reverse();
   const r: ContinuationResult = redactContinuing(
