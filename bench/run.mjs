@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { measureLoaderCost } from './loaderCost.mjs';
+import { measureRedaction } from './redaction.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -282,8 +283,8 @@ const machine = {
 log('machine', machine);
 const results = [];
 const SYSTEMS = { ws: () => startRelay('ws'), sio: () => startRelay('sio'), siosqlite: () => startRelay('sio-sqlite'), sqlite: () => startParley('sqlite'), postgres: () => startParley('postgres') };
-const only = (process.env.BENCH_ONLY ?? 'ws,sio,siosqlite,sqlite,postgres,loader').split(',');
-for (const make of only.filter((k) => k !== 'loader').map((k) => SYSTEMS[k])) {
+const only = (process.env.BENCH_ONLY ?? 'ws,sio,siosqlite,sqlite,postgres,loader,redaction').split(',');
+for (const make of only.filter((k) => k !== 'loader' && k !== 'redaction').map((k) => SYSTEMS[k])) {
   const sys = await make();
   log('system:', sys.name);
   const r = { name: sys.name };
@@ -317,6 +318,10 @@ async function loaderCost() {
 const loader = only.includes('loader') ? await loaderCost() : null;
 if (loader) log('loader main-thread cost', JSON.stringify(loader));
 
+// The card redactor on the event loop (bench/redaction.mjs): before/after issue 15, same messages.
+const redaction = only.includes('redaction') ? await measureRedaction({ ms: Math.max(1000, Math.round(3000 * Math.min(SCALE, 1))) }) : null;
+if (redaction) log('redaction', JSON.stringify(redaction));
+
 const ws = results.find((r) => r.name === RELAY_NAMES.ws);
 const sio = results.find((r) => r.name === RELAY_NAMES.sio);
 const sioStoring = results.find((r) => r.name === RELAY_NAMES['sio-sqlite']);
@@ -326,6 +331,7 @@ const report = {
   machine,
   sizes: sizes(),
   loaderMainThread: loader,
+  redaction,
   settings: { idleTarget: IDLE_TARGET, senders: SENDERS, measureMs: MEASURE_MS, rate: RATE },
   results,
   ratios: Object.fromEntries(
@@ -354,6 +360,12 @@ const table = [
 ];
 console.log(table.join('\n'));
 console.log('\nratios', JSON.stringify(report.ratios, null, 2));
+if (redaction) {
+  const sqlite = results.find((r) => r.name.startsWith('Parley') && r.max)?.max?.deliveredPerSecond;
+  const share = (us) => (sqlite ? `${((us * sqlite) / 1e4).toFixed(2)} % of one core at ${sqlite} msgs/s` : 'n/a');
+  console.log(`\nredaction (${redaction.messages} realistic messages, ${redaction.averageChars} chars on average), messages/s | MB/s | µs per message | share of the message path:`);
+  for (const k of ['before', 'after', 'afterWithContinuation', 'adversarial']) console.log(`| ${k} | ${redaction[k].messagesPerSecond} | ${redaction[k].mbPerSecond} | ${redaction[k].microsPerMessage} | ${k === 'adversarial' ? '(one 2,500-char message)' : share(redaction[k].microsPerMessage)} |`);
+}
 console.log('\nsizes (gzip -9): loader', report.sizes.loaderGzip, 'B; frame', report.sizes.frameGzip, 'B in', report.sizes.frameFiles, 'files');
 if (loader) {
   const cell = (m) => `${m.TaskDuration} (script ${m.ScriptDuration}, layout ${m.LayoutDuration}, style ${m.RecalcStyleDuration})`;

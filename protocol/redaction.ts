@@ -17,7 +17,8 @@
  *
  * Idempotent: redacting already-redacted text changes nothing.
  */
-import { cardSpans, startsWithDigit, trailingRunStart, type Span } from './redactionScan.js';
+import { cardSpans, digitsOf, startsWithDigit, trailingRunStart, type Span } from './redactionScan.js';
+import { couldStartCard } from './redactionCards.js';
 
 export { luhnValid, cardBrand, isCardNumber } from './redactionCards.js';
 
@@ -139,16 +140,8 @@ export interface ContinuationResult extends RedactionResult {
   earlier: Array<string | null>;
 }
 
-/**
- * Redacts `text`, a new message, together with the digits that ended the same author's previous
- * messages (`earlier`, oldest first, as they were sent/stored): a card typed as "4242 4242" then
- * "4242 4242" is masked in both. Earlier texts are only used from their trailing digit run, and
- * only while each one is nothing but digits back to the one before.
- */
-export function redactContinuing(earlier: readonly string[], text: string, extraPatterns: readonly RegExp[] = []): ContinuationResult {
-  const none: Array<string | null> = earlier.map(() => null);
-  if (earlier.length === 0 || !startsWithDigit(text)) return { ...redact(text, extraPatterns), earlier: none };
-  // The pieces of the run, newest earlier message first, until one has text before its digits.
+/** The digit run that ends the earlier texts: newest message first, back while each is only digits. */
+function trailingPieces(earlier: readonly string[]): Array<{ index: number; from: number }> {
   const pieces: Array<{ index: number; from: number }> = [];
   let digits = 0;
   for (let k = earlier.length - 1; k >= 0 && pieces.length < CONTINUATION.maxMessages - 1 && digits < CONTINUATION.maxDigits; k--) {
@@ -158,6 +151,47 @@ export function redactContinuing(earlier: readonly string[], text: string, extra
     digits += earlier[k]!.length - from;
     if (!startsWithDigit(earlier[k]!) || earlier[k]!.slice(0, from).trim() !== '') break;
   }
+  return pieces;
+}
+
+/** A message that begins with a masked card: the frame masked the end of a card begun earlier. */
+const CONTINUED_MASK = /^[\s\p{Cf}]*\[card •••• \p{Nd}{4}\]/u;
+
+/** Whether `text` may continue a card begun in earlier messages (so they are worth reading). */
+export function mayContinueCard(text: string): boolean {
+  return startsWithDigit(text) || CONTINUED_MASK.test(text);
+}
+
+/**
+ * The new message begins with a masked card and the earlier messages end with digits that can begin
+ * a card of some brand (range and length): the sender (the frame, see widget/frame/src/
+ * outgoingRedaction.ts) masked the later part of a card typed over several messages, so the
+ * earlier part is masked too. (It may be a new card right after an unrelated number: then that
+ * number is masked needlessly, the safe side.)
+ */
+function maskStartedCard(earlier: readonly string[]): Array<string | null> {
+  const result: Array<string | null> = earlier.map(() => null);
+  const pieces = trailingPieces(earlier);
+  const digits = pieces.map((p) => digitsOf(earlier[p.index]!.slice(p.from))).join('');
+  if (!digits || !couldStartCard(digits, 4)) return result;
+  for (const p of pieces) result[p.index] = earlier[p.index]!.slice(0, p.from) + MASK_CARD_PART;
+  return result;
+}
+
+/**
+ * Redacts `text`, a new message, together with the digits that ended the same author's previous
+ * messages (`earlier`, oldest first, as they were sent/stored): a card typed as "4242 4242" then
+ * "4242 4242" is masked in both. Earlier texts are only used from their trailing digit run, and
+ * only while each one is nothing but digits back to the one before.
+ */
+export function redactContinuing(earlier: readonly string[], text: string, extraPatterns: readonly RegExp[] = []): ContinuationResult {
+  const none: Array<string | null> = earlier.map(() => null);
+  if (earlier.length === 0) return { ...redact(text, extraPatterns), earlier: none };
+  if (!startsWithDigit(text)) {
+    const r = redact(text, extraPatterns);
+    return { ...r, earlier: CONTINUED_MASK.test(text) ? maskStartedCard(earlier) : none };
+  }
+  const pieces = trailingPieces(earlier);
   if (pieces.length === 0) return { ...redact(text, extraPatterns), earlier: none };
 
   // One text: the pieces and the new message, joined by line breaks (a separator like any other).

@@ -84,3 +84,19 @@ export function cardBrand(digits: string): string | null {
 export function isCardNumber(digits: string): boolean {
   return cardBrand(digits) !== null && luhnValid(digits);
 }
+
+/**
+ * Whether `digits` can be the beginning of a card number that has at least `more` further digits:
+ * some brand's range admits its first digits and one of its lengths is long enough.
+ */
+export function couldStartCard(digits: string, more: number): boolean {
+  for (const { ranges } of BRANDS) {
+    for (const [lo, hi, lengths] of ranges) {
+      if (!lengths.some((n) => n >= digits.length + more)) continue;
+      const p = Math.min(lo.length, digits.length);
+      const head = Number(digits.slice(0, p));
+      if (head >= Number(lo.slice(0, p)) && head <= Number(hi.slice(0, p))) return true;
+    }
+  }
+  return false;
+}

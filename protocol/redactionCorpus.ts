@@ -5,7 +5,7 @@
  * nothing in the product imports it.
  */
 import { isCardNumber, luhnValid } from './redactionCards.js';
-import { digitValue, isSeparatorOrInvisible } from './redactionScan.js';
+import { digitValue, digitsOf, isSeparatorOrInvisible } from './redactionScan.js';
 
 /** A Luhn check digit appended to `body`. */
 export function withCheckDigit(body: string): string {
@@ -177,7 +177,7 @@ export function prng(seed: number): () => number {
   };
 }
 
-const digitsOf = (rand: () => number, n: number) => Array.from({ length: n }, () => String(Math.floor(rand() * 10))).join('');
+const randomDigits = (rand: () => number, n: number) => Array.from({ length: n }, () => String(Math.floor(rand() * 10))).join('');
 
 function iban(country: string, bban: string): string {
   const rearranged = (bban + country + '00').replace(/[A-Z]/g, (c) => String(c.charCodeAt(0) - 55));
@@ -210,7 +210,7 @@ export function nearMisses(count = 4000, seed = 15): NearMiss[] {
     () => {
       // 16 digits whose first 12 pass Luhn but not the whole (the old redactor masked a prefix).
       let n = '';
-      do n = withCheckDigit('4' + digitsOf(rand, 10)) + digitsOf(rand, 4);
+      do n = withCheckDigit('4' + randomDigits(rand, 10)) + randomDigits(rand, 4);
       while (luhnValid(n));
       return { kind: 'luhn-valid prefix', text: `ref ${spaced4(n)}`, numbers: [n] };
     },
@@ -220,27 +220,27 @@ export function nearMisses(count = 4000, seed = 15): NearMiss[] {
     },
     () => {
       const cc = pick(['+44', '+1', '+49', '+33', '+91', '+86', '+55', '+34', '+61', '0044', '0049']);
-      const n = `${cc} ${digitsOf(rand, 3)} ${digitsOf(rand, 3)} ${digitsOf(rand, 4)}`;
+      const n = `${cc} ${randomDigits(rand, 3)} ${randomDigits(rand, 3)} ${randomDigits(rand, 4)}`;
       return { kind: 'phone international', text: `whatsapp ${n}`, numbers: [n.replace(/\D/g, '')] };
     },
     () => {
       const [cc, len] = pick([['DE', 18], ['FR', 23], ['NL', 14], ['ES', 20], ['IT', 23], ['BE', 12]] as const);
-      const bban = cc === 'NL' ? 'ABNA' + digitsOf(rand, 10) : cc === 'FR' || cc === 'IT' ? digitsOf(rand, len - 2) + 'XA' : digitsOf(rand, len);
+      const bban = cc === 'NL' ? 'ABNA' + randomDigits(rand, 10) : cc === 'FR' || cc === 'IT' ? randomDigits(rand, len - 2) + 'XA' : randomDigits(rand, len);
       const i = iban(cc, bban);
       const text = rand() < 0.5 ? i : spaced4(i);
       return { kind: 'iban', text: `IBAN: ${text}`, numbers: text.split(/[A-Z ]+/).filter(Boolean) };
     },
     () => {
-      const n = digitsOf(rand, 6 + Math.floor(rand() * 15));
+      const n = randomDigits(rand, 6 + Math.floor(rand() * 15));
       return { kind: 'order number', text: `order #${n} has not arrived`, numbers: [n] };
     },
     () => {
       // 22-digit parcel numbers (USPS 94/92/93…, FedEx 96…), spaced or not.
-      const n = pick(['9400', '9205', '9261', '9361', '9270', '9612', '9303']) + digitsOf(rand, 18);
+      const n = pick(['9400', '9205', '9261', '9361', '9270', '9612', '9303']) + randomDigits(rand, 18);
       return { kind: 'parcel number', text: `tracking ${rand() < 0.5 ? n : spaced4(n)}`, numbers: [n] };
     },
     () => {
-      const n = digitsOf(rand, 20 + Math.floor(rand() * 6));
+      const n = randomDigits(rand, 20 + Math.floor(rand() * 6));
       return { kind: 'long reference', text: `reference ${rand() < 0.5 ? n : spaced4(n)}`, numbers: [n] };
     },
     () => {
@@ -257,7 +257,7 @@ export function nearMisses(count = 4000, seed = 15): NearMiss[] {
     },
     () => {
       // IMEI: 15 digits, Luhn-valid by definition, TACs of real phone makers.
-      const imei = withCheckDigit(pick(['35', '86', '01', '99', '49', '53']) + digitsOf(rand, 12));
+      const imei = withCheckDigit(pick(['35', '86', '01', '99', '49', '53']) + randomDigits(rand, 12));
       const text = rand() < 0.5 ? imei : `${imei.slice(0, 2)}-${imei.slice(2, 8)}-${imei.slice(8, 14)}-${imei.slice(14)}`;
       return { kind: 'imei', text: `IMEI ${text}`, numbers: [imei] };
     },
@@ -278,10 +278,11 @@ const ND = /\p{Nd}/u;
  * sinks full of unrelated numbers: ids, timestamps).
  */
 export function digitStream(text: string, strict = true): string {
+  if (strict) return digitsOf(text);
   let out = '';
   for (const ch of text) {
     if (ND.test(ch)) out += String(digitValue(ch.codePointAt(0)!));
-    else if (!strict && !isSeparatorOrInvisible(ch)) out += '|';
+    else if (!isSeparatorOrInvisible(ch)) out += '|';
   }
   return out;
 }

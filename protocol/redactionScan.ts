@@ -274,3 +274,13 @@ export function startsWithDigit(text: string): boolean {
   }
   return false;
 }
+
+/** The ASCII digits of `text` (every digit form), everything else dropped. */
+export function digitsOf(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if ((cp >= 48 && cp <= 57) || (cp > 127 && ND.test(ch))) out += String(digitValue(cp));
+  }
+  return out;
+}

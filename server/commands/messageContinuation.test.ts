@@ -63,3 +63,26 @@ describe('a card typed over several messages', () => {
     expect(await stored(message.conversationId)).toEqual(['hello', 'is it [card ••••]', '[card •••• 4444]?']);
   });
 });
+
+describe('a card whose later part the frame masked already', () => {
+  let t: TestParley;
+  let tenant: Tenant;
+  beforeEach(async () => {
+    t = await startTestParley();
+    tenant = await makeTenant(t);
+  });
+  afterEach(() => cleanupTestParley(t));
+  afterAll(dropSchemas);
+
+  it('masks the earlier digits when they can begin a card, and leaves other numbers', async () => {
+    const v = await visitorSession(t, tenant);
+    const visitor = { kind: 'visitor' as const, tenantId: tenant.id, visitorId: v.visitorId };
+    const { message } = await createMessage(t.ctx, visitor, { clientId: 's1', body: 'the amex: 3782 822463' });
+    // What the frame sends for "10005 thanks" (protocol/redaction.ts joined it with the tail it kept).
+    await createMessage(t.ctx, visitor, { clientId: 's2', body: '[card •••• 0005] thanks' });
+    await createMessage(t.ctx, visitor, { clientId: 's3', body: 'room 99' });
+    await createMessage(t.ctx, visitor, { clientId: 's4', body: '[card •••• 4242]' });
+    const bodies = (await messagesAfter(t.ctx, tenant.id, message.conversationId, 0, { includeInternal: true })).items.map((m) => m.body);
+    expect(bodies).toEqual(['the amex: [card ••••]', '[card •••• 0005] thanks', 'room 99', '[card •••• 4242]']);
+  });
+});

@@ -5,7 +5,8 @@
  * messages' parts are masked in place.
  *
  * The earlier part is read from the database, not from memory: only when the new message begins
- * with a digit (rare in chat, so no cost for the common message), the author's last few messages of
+ * with a digit, or with a masked card (the frame masked the later part already: the earlier digits
+ * are then masked if they can begin a card) — rare in chat, so no cost for the common message — the author's last few messages of
  * the conversation within CONTINUATION_WINDOW_MS are opened (others' replies in between are skipped). So it works whichever node took each
  * message and across restarts. Every author kind is covered (visitor and agent; the bot's text is
  * the tenant's own).
@@ -16,8 +17,7 @@
  * the same message id with the masked body. What had already left before the later part arrived
  * (a webhook already delivered) carried only that earlier part: a card's digits split in two.
  */
-import { redactContinuing, type ContinuationResult } from '../../protocol/redaction.js';
-import { startsWithDigit } from '../../protocol/redactionScan.js';
+import { mayContinueCard, redactContinuing, type ContinuationResult } from '../../protocol/redaction.js';
 import type { Actor, Ctx } from '../context.js';
 import { latestConversationId } from '../queries/conversationQueries.js';
 import { blindToken, normaliseWords } from '../security/blindIndex.js';
@@ -40,7 +40,7 @@ const nothing = async () => {};
 
 export async function redactWithEarlier(ctx: Ctx, actor: Actor, conversationId: string | undefined, body: string, patterns: RegExp[]): Promise<Continuation> {
   const plain = (): Continuation => ({ body: redactContinuing([], body, patterns).text, apply: nothing });
-  if (actor.kind === 'system' || !startsWithDigit(body)) return plain();
+  if (actor.kind === 'system' || !mayContinueCard(body)) return plain();
   const db = ctx.storage.db;
   const convId = conversationId ?? (actor.kind === 'visitor' ? await latestConversationId(db, actor.tenantId, actor.visitorId, { openOnly: true }) : null);
   if (!convId) return plain();

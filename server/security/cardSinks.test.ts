@@ -156,7 +156,41 @@ describe('no sink holds a card number', () => {
     return found;
   }
 
-  it('every input, every sink, every typed form', { timeout: 180_000 }, async () => {
+  type Case = (typeof CASES)[number];
+  const OTHER_INPUTS: Array<(k: number, c: Case, conversationId: string, bearer: Record<string, string>) => Promise<void>> = [
+    // The agent: a private note with the card in it.
+    async (k, c, conversationId) => {
+      const note = await post(`/api/conversations/${conversationId}/messages`, { clientId: `n${k}`, body: `note ${c.text}`, internal: true }, agentIn.headers);
+      expect([200, 201]).toContain(note.statusCode);
+    },
+    // Rating comment, and the transcript by email.
+    async (k, c, conversationId, bearer) => {
+      expect((await post('/api/widget/rating', { conversationId, rating: 4, comment: `thanks ${c.text}` }, bearer)).statusCode).toBe(200);
+      expect((await post('/api/widget/transcript', { conversationId, email: `ann${k}@example.com` }, bearer)).statusCode).toBe(200);
+    },
+    // A file with the card in its name and its metadata; a PDF with it in its title is refused.
+    async (_k, c, _conversationId, bearer) => {
+      const png = await t.app.inject({ method: 'POST', url: `/api/widget/attachments?name=${encodeURIComponent(`card ${c.text}.png`)}`, headers: { 'content-type': 'application/octet-stream', ...bearer }, payload: pngWith(`card ${c.text}`) });
+      expect(png.statusCode, png.body).toBe(201);
+      const disposition = (await t.app.inject({ url: (png.json() as { attachment: { url: string } }).attachment.url })).headers['content-disposition'];
+      expect(holdsCardDigits(decodeURIComponent(String(disposition)), c.pan, 13, false), String(disposition)).toBe(false);
+      const pdf = await t.app.inject({ method: 'POST', url: '/api/widget/attachments?name=doc.pdf', headers: { 'content-type': 'application/octet-stream', ...bearer }, payload: pdfWith({ info: c.text }) });
+      expect(pdf.statusCode).toBe(400);
+    },
+    // Leave a message (offline form): stored, and emailed to the team.
+    async (k, c) => {
+      const offline = await post('/api/widget/offline-message', { key: tenant.widget_key, name: `Olga ${c.text}`, email: `olga${k}@example.com`, body: `card ${c.text} exp 12/27 cvv 123` });
+      expect(offline.statusCode, offline.body).toBe(201);
+    },
+    // A CSP report whose blocked address carries the card.
+    async (_k, c) => {
+      const report = { 'document-uri': `${SHOP}/checkout`, 'blocked-uri': `https://${c.text.replace(/\D/g, '')}.evil.example/x?c=${encodeURIComponent(c.text)}`, 'violated-directive': 'connect-src', 'effective-directive': 'connect-src', 'original-policy': "default-src 'self'", disposition: 'enforce', 'status-code': 200 };
+      const csp = await post(`/api/csp/${await cspKey()}`, { 'csp-report': report }, { 'content-type': 'application/csp-report' });
+      expect([200, 201, 204]).toContain(csp.statusCode);
+    },
+  ];
+
+  it('every input, every sink, every typed form', { timeout: 400_000 }, async () => {
     for (const [k, c] of CASES.entries()) {
       // Pre-chat: name and the page it was opened on, with the card in them.
       const session = await post('/api/widget/session', { key: tenant.widget_key, name: `Ann ${c.text}`, email: `ann${k}@example.com`, page: `${SHOP}/pay?pan=${encodeURIComponent(c.text)}` });
@@ -179,24 +213,9 @@ describe('no sink holds a card number', () => {
       await sock.next((f) => f.type === 'message' && f.message.clientId === `a${k}`);
       sock.close();
       const conversationId = ack.message.conversationId as string;
-      // The agent: a private note and a reply with the card in them.
-      const note = await post(`/api/conversations/${conversationId}/messages`, { clientId: `n${k}`, body: `note ${c.text}`, internal: true }, agentIn.headers);
-      expect([200, 201]).toContain(note.statusCode);
-      // Rating comment, transcript by email, a file with the card in its name and its metadata.
-      expect((await post('/api/widget/rating', { conversationId, rating: 4, comment: `thanks ${c.text}` }, bearer)).statusCode).toBe(200);
-      expect((await post('/api/widget/transcript', { conversationId, email: `ann${k}@example.com` }, bearer)).statusCode).toBe(200);
-      const png = await t.app.inject({ method: 'POST', url: `/api/widget/attachments?name=${encodeURIComponent(`card ${c.text}.png`)}`, headers: { 'content-type': 'application/octet-stream', ...bearer }, payload: pngWith(`card ${c.text}`) });
-      expect(png.statusCode, png.body).toBe(201);
-      const disposition = (await t.app.inject({ url: (png.json() as { attachment: { url: string } }).attachment.url })).headers['content-disposition'];
-      expect(holdsCardDigits(decodeURIComponent(String(disposition)), c.pan, 13, false), String(disposition)).toBe(false);
-      const pdf = await t.app.inject({ method: 'POST', url: '/api/widget/attachments?name=doc.pdf', headers: { 'content-type': 'application/octet-stream', ...bearer }, payload: pdfWith({ info: c.text }) });
-      expect(pdf.statusCode).toBe(400);
-      // Leave a message (offline form): stored, and emailed to the team.
-      const offline = await post('/api/widget/offline-message', { key: tenant.widget_key, name: `Olga ${c.text}`, email: `olga${k}@example.com`, body: `card ${c.text} exp 12/27 cvv 123` });
-      expect(offline.statusCode, offline.body).toBe(201);
-      // A CSP report whose blocked address carries the card.
-      const csp = await post(`/api/csp/${await cspKey()}`, { 'csp-report': { 'document-uri': `${SHOP}/checkout`, 'blocked-uri': `https://${c.text.replace(/\D/g, '')}.evil.example/x?c=${encodeURIComponent(c.text)}`, 'violated-directive': 'connect-src', 'effective-directive': 'connect-src', 'original-policy': "default-src 'self'", disposition: 'enforce', 'status-code': 200 } }, { 'content-type': 'application/csp-report' });
-      expect([200, 201, 204]).toContain(csp.statusCode);
+      // The other inputs take turns (each gets every fifth typed form): the redactor is the same
+      // everywhere (its forms are measured in protocol/redactionCorpus.test.ts); this is about reach.
+      await OTHER_INPUTS[k % OTHER_INPUTS.length]!(k, c, conversationId, bearer);
     }
     // An email address holding a card is refused, and changes nothing.
     const bad = await post('/api/widget/session', { key: tenant.widget_key, email: `${CASES[0]!.pan}@example.com` });
@@ -205,7 +224,7 @@ describe('no sink holds a card number', () => {
 
     const all = await sinks();
     // Control: the sinks were reached (mail, webhooks, logs at trace, rows).
-    expect(all.emails.length).toBeGreaterThanOrEqual(CASES.length * 2);
+    expect(all.emails.length).toBeGreaterThanOrEqual(Math.floor(CASES.length / 5) * 2);
     expect(all.webhooks.length).toBeGreaterThan(CASES.length);
     expect(all.logs.length).toBeGreaterThan(0);
     expect(all['database rows (opened)'].some((r) => r.includes('[card ••••'))).toBe(true);
