@@ -82,7 +82,8 @@ export function cardBrand(digits: string): string | null {
 
 /** A card number: a brand's range and length, and Luhn on the whole number. */
 export function isCardNumber(digits: string): boolean {
-  return cardBrand(digits) !== null && luhnValid(digits);
+  // Luhn first: it is cheaper and rejects nine numbers in ten.
+  return digits.length >= MIN_PAN && digits.length <= MAX_PAN && luhnValid(digits) && cardBrand(digits) !== null;
 }
 
 /**

@@ -67,6 +67,23 @@ export function digitValue(cp: number): number {
 
 /** One class letter per visible separator: ' ' white space, '-' dash, '.' dot, '/' slash, '_' underscore. */
 function sepClass(ch: string): string {
+  // ASCII first, without a regular expression (most gaps are one space, dash or dot).
+  switch (ch) {
+    case ' ':
+    case '\t':
+    case '\n':
+    case '\r':
+      return ' ';
+    case '-':
+      return '-';
+    case '.':
+      return '.';
+    case '/':
+    case '\\':
+      return '/';
+    case '_':
+      return '_';
+  }
   if (WHITE.test(ch)) return ' ';
   if (DASH.test(ch)) return '-';
   if (SLASH.test(ch)) return '/';
@@ -109,7 +126,7 @@ function groupsOf(text: string, start: number, end: number): Group[][] {
       }
     } else {
       const ch = String.fromCodePoint(cp);
-      if (!INVISIBLE.test(ch)) gap += sepClass(ch);
+      if (cp < 128 || !INVISIBLE.test(ch)) gap += sepClass(ch);
     }
     i += len;
   }
@@ -168,11 +185,11 @@ function innerGaps(groups: readonly Group[], i: number, j: number): Set<string> 
 /** groups[i..j] is a card number; the widest such j from i (whole groups only), or -1. */
 function cardFrom(groups: readonly Group[], i: number): number {
   let best = -1;
-  let n = 0;
+  let digits = '';
   for (let j = i; j < groups.length; j++) {
-    n += groups[j]!.digits.length;
-    if (n > MAX_PAN) break;
-    if (n >= MIN_PAN && isCardNumber(joinDigits(groups, i, j))) best = j;
+    digits += groups[j]!.digits;
+    if (digits.length > MAX_PAN) break;
+    if (digits.length >= MIN_PAN && isCardNumber(digits)) best = j;
   }
   return best;
 }
