@@ -53,7 +53,7 @@ export async function measureRedaction({ ms = 2000 } = {}) {
     after: measure((m) => redact(m), list, ms),
     // What createMessage runs: a message beginning with digits is joined with the author's previous ones.
     afterWithContinuation: measure((m) => redactContinuing(earlier, m), list, ms),
-    // The worst case the gap rule allows: 2,000 digits in separated groups (linear, no backtracking).
+    // A hostile message: 2,000 digits in 500 separated groups that are all cards (linear, no backtracking).
     adversarial: measure((m) => redact(m), [Array.from({ length: 500 }, () => '4242').join(' - ')], ms),
   };
 }
