@@ -23,8 +23,12 @@ export function redactString(s: string): string {
   return HAS_DIGIT.test(s) ? redactField(s) : s;
 }
 
-/** Fields that hold secrets or machine values, never text a person typed for someone to read. */
-export const SKIP_KEYS: ReadonlySet<string> = new Set(['password', 'currentPassword', 'newPassword', 'token', 'secret', 'hash', 'jwt', 'code', 'totp', 'redactionPatterns', 'patterns', 'key', 'csrf']);
+/**
+ * Fields that hold secrets or machine values, never text a person typed for someone to read. The
+ * identity claim's userId is signed (HMAC or JWT): it is redacted after its signature is checked,
+ * where it is stored (commands/visitorContextRecorder.ts).
+ */
+export const SKIP_KEYS: ReadonlySet<string> = new Set(['password', 'currentPassword', 'newPassword', 'token', 'secret', 'hash', 'jwt', 'userId', 'code', 'totp', 'redactionPatterns', 'patterns', 'key', 'csrf']);
 
 /** A copy of a JSON-like value with every string (keys too) redacted; `skip` names fields kept as they are. */
 export function redactDeep<T>(value: T, skip: ReadonlySet<string> = new Set(), depth = 0): T {
