@@ -21,9 +21,9 @@ export default defineConfig({
       // UI waits do not compete with them for the two cores.
       { extends: true, test: { name: 'e2e', include: ['e2e/**/*.test.ts'], testTimeout: 90_000, hookTimeout: 90_000, fileParallelism: false, sequence: { groupOrder: 1 } } },
       // Real node processes on the machine's PostgreSQL and Redis, with faults (kill -9, Redis and
-      // PostgreSQL restarts). groupOrder 2: starts only after every other project has finished, so
-      // the restarts never hit another project's tests; one file at a time, and each fault test
-      // brings its server back up in afterAll.
+      // PostgreSQL restarts — those on private servers of their own, scaleout/privateServices.ts, so
+      // they never touch the machine's). groupOrder 2 and one file at a time: these tests load the
+      // two cores, and timing-sensitive ones should not compete with the other projects.
       {
         extends: true,
         test: {

@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'rate_limited',
   'conversation_closed',
   'unavailable',
+  /** Storage (the node's disk, or PostgreSQL's) is full: nothing was stored; retry later, like `unavailable`. */
+  'storage_full',
   'internal',
 ] as const;
 

@@ -66,6 +66,8 @@ export async function requireServices(): Promise<void> {
 export interface Cluster {
   storage: Storage;
   schema: string | null;
+  /** The PostgreSQL server of this cluster (the machine's, or a private one: privateServices.ts). */
+  databaseUrl: string;
   dataDir: string;
   tenant: Tenant;
   agent: Agent;
@@ -73,29 +75,30 @@ export interface Cluster {
 }
 
 /** A fresh PostgreSQL schema (migrated) or SQLite data directory, with one tenant and one agent. */
-export async function freshCluster(kind: 'postgres' | 'sqlite'): Promise<Cluster> {
+export async function freshCluster(kind: 'postgres' | 'sqlite', databaseUrl = DATABASE_URL): Promise<Cluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-scaleout-'));
   let schema: string | null = null;
   if (kind === 'postgres') {
     schema = 'scaleout_' + randomToken(6).toLowerCase().replace(/[^a-z0-9]/g, 'x');
-    const client = new pg.Client({ connectionString: DATABASE_URL });
+    const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     await client.query(`CREATE SCHEMA ${schema}`);
     await client.end();
   }
-  const storage = await openStorage(kind === 'postgres' ? { databaseUrl: DATABASE_URL, dataDir, pgSchema: schema! } : { databaseUrl: null, dataDir });
+  const storage = await openStorage(kind === 'postgres' ? { databaseUrl, dataDir, pgSchema: schema! } : { databaseUrl: null, dataDir });
   const tenant = await createTenant(storage.db, { slug: 'scale-' + randomToken(4).toLowerCase().replace(/[^a-z0-9]/g, 'x'), name: 'Scale Shop', allowedOrigins: ['https://shop.example'] });
   const agent = await createAgent(storage.db, { tenantId: tenant.id, email: `agent-${randomToken(4).toLowerCase()}@example.com`.replace(/[^a-z0-9@.-]/g, 'x'), name: 'Agent Smith', role: 'agent', password: PASSWORD });
-  return {
+  const cluster: Cluster = {
     storage,
     schema,
+    databaseUrl,
     dataDir,
     tenant,
     agent,
     async drop() {
-      await storage.close().catch(() => {});
+      await cluster.storage.close().catch(() => {});
       if (schema) {
-        const client = new pg.Client({ connectionString: DATABASE_URL });
+        const client = new pg.Client({ connectionString: databaseUrl });
         await client.connect();
         await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
         await client.query(`DROP SCHEMA IF EXISTS ${schema}_keys CASCADE`); // the key store's (storage/keyStore.ts)
@@ -104,6 +107,7 @@ export async function freshCluster(kind: 'postgres' | 'sqlite'): Promise<Cluster
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return cluster;
 }
 
 export interface NodeProcess {
@@ -121,7 +125,10 @@ export interface NodeProcess {
 const running = new Set<NodeProcess>();
 
 /** Starts `parley` (server code from source via tsx) and waits until it listens. */
-export async function startNode(cluster: Pick<Cluster, 'schema' | 'dataDir'>, opts: { name: string; redis?: boolean; port?: number; env?: Record<string, string> }): Promise<NodeProcess> {
+export async function startNode(
+  cluster: Pick<Cluster, 'schema' | 'dataDir'> & { databaseUrl?: string },
+  opts: { name: string; redis?: boolean | string; port?: number; env?: Record<string, string>; waitUntil?: 'listening' | 'spawned' },
+): Promise<NodeProcess> {
   const port = opts.port ?? (await freePort());
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -136,8 +143,8 @@ export async function startNode(cluster: Pick<Cluster, 'schema' | 'dataDir'>, op
     SECRET_KEY,
     MASTER_KEY,
     RATE_LIMITS: 'off',
-    ...(cluster.schema ? { DATABASE_URL, PARLEY_PG_SCHEMA: cluster.schema } : {}),
-    ...(opts.redis ? { REDIS_URL } : {}),
+    ...(cluster.schema ? { DATABASE_URL: cluster.databaseUrl ?? DATABASE_URL, PARLEY_PG_SCHEMA: cluster.schema } : {}),
+    ...(opts.redis ? { REDIS_URL: typeof opts.redis === 'string' ? opts.redis : REDIS_URL } : {}),
     ...opts.env,
   };
   const proc = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'scaleout/node.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -145,7 +152,8 @@ export async function startNode(cluster: Pick<Cluster, 'schema' | 'dataDir'>, op
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
+  // 'spawned': the caller watches /healthz itself (a node booting while its database is down).
+  if (opts.waitUntil !== 'spawned') await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`node ${opts.name} did not start within 30 s:\n${out}`)), 30_000);
     const check = () => {
       if (out.includes('PARLEY_LISTENING')) {
@@ -187,7 +195,7 @@ export async function stopAllNodes(): Promise<void> {
  * holds the protocol clients it opens. After each test the clients are stopped, every node is killed,
  * `beforeDrop` runs (when given) and the cluster is dropped.
  */
-export function clusterPerTest(beforeDrop?: () => Promise<void>): { clients: ProtoClient[]; newCluster: (kind: 'postgres' | 'sqlite') => Promise<Cluster> } {
+export function clusterPerTest(beforeDrop?: () => Promise<void>): { clients: ProtoClient[]; newCluster: (kind: 'postgres' | 'sqlite', databaseUrl?: string) => Promise<Cluster> } {
   let cluster: Cluster | null = null;
   const clients: ProtoClient[] = [];
   afterEach(async () => {
@@ -197,7 +205,7 @@ export function clusterPerTest(beforeDrop?: () => Promise<void>): { clients: Pro
     await cluster?.drop();
     cluster = null;
   });
-  return { clients, newCluster: async (kind) => (cluster = await freshCluster(kind)) };
+  return { clients, newCluster: async (kind, databaseUrl) => (cluster = await freshCluster(kind, databaseUrl)) };
 }
 
 /** Memory a node holds after a full GC: heap plus off-heap buffers (where socket write queues live). */

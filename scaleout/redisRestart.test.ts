@@ -1,34 +1,27 @@
-import { execFileSync } from 'node:child_process';
+/**
+ * Fault: Redis stops and starts under load. The nodes use a private Redis server (privateServices.ts),
+ * so stopping it touches nothing else on the machine; PostgreSQL is the machine's (not stopped here).
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentLogin, clusterPerTest, requireServices, sleep, startNode, visitorToken, waitFor } from './harness.js';
 import { ProtoClient } from './protoClient.js';
 import { drained, startLoad, verifyDelivery } from './checks.js';
-
-const REDIS_START = ['--daemonize', 'yes', '--bind', '127.0.0.1', '-::1', '--port', '6379', '--save', '', '--appendonly', 'no', '--dir', '/var/lib/redis', '--logfile', '/var/log/redis/ci.log'];
-
-function redisUp(): boolean {
-  try {
-    return execFileSync('redis-cli', ['ping'], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }).trim() === 'PONG';
-  } catch {
-    return false;
-  }
-}
-
-function startRedis(): void {
-  if (!redisUp()) execFileSync('redis-server', REDIS_START, { stdio: 'ignore' });
-}
+import { startPrivateRedis, type PrivateRedis } from './privateServices.js';
 
 describe('fault: Redis restart under load', () => {
+  let redis: PrivateRedis;
   const { clients, newCluster } = clusterPerTest();
-  beforeAll(requireServices);
+  beforeAll(async () => {
+    await requireServices();
+    redis = await startPrivateRedis();
+  });
   afterAll(async () => {
-    startRedis();
-    await waitFor('redis back', redisUp, 10_000);
+    await redis?.destroy();
   });
 
   it('acks continue while Redis is down, nothing acknowledged is lost, live delivery recovers', async () => {
     const cluster = await newCluster('postgres');
-    const [a, b] = await Promise.all([startNode(cluster, { name: 'A', redis: true }), startNode(cluster, { name: 'B', redis: true })]);
+    const [a, b] = await Promise.all([startNode(cluster, { name: 'A', redis: redis.url }), startNode(cluster, { name: 'B', redis: redis.url })]);
     const { cookie } = await agentLogin(b, cluster.agent);
     const agent = new ProtoClient({ urls: () => [b.url, a.url], kind: 'agent', cookie });
     const visitors: ProtoClient[] = [];
@@ -40,12 +33,11 @@ describe('fault: Redis restart under load', () => {
     await waitFor('all ready', () => [agent, ...visitors].every((c) => c.isReady));
     const stop = startLoad(visitors, agent, 10);
     await sleep(1500);
-    execFileSync('redis-cli', ['shutdown', 'nosave']);
+    await redis.stop();
     const downAt = visitors.reduce((n, v) => n + v.acked.size, 0);
     await sleep(2000);
     const duringOutage = visitors.reduce((n, v) => n + v.acked.size, 0) - downAt;
-    startRedis();
-    await waitFor('redis back', redisUp, 10_000);
+    await redis.start();
     await sleep(2500);
     stop();
     await drained([agent, ...visitors]);

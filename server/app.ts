@@ -7,6 +7,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyWebsocket from '@fastify/websocket';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { readFileSync } from 'node:fs';
+import type { RequestListener, Server } from 'node:http';
 import { join } from 'node:path';
 import { LIMITS } from '../protocol/limits.js';
 import type { Env } from './env.js';
@@ -75,6 +76,11 @@ export interface BuildOptions {
   publicDir?: string;
   /** Re-verify served files on disk and raise incidents (default true; tests opt in). */
   releaseGuard?: boolean;
+  /**
+   * An HTTP server already listening (server/boot.ts: it answered "starting" while the database was
+   * awaited): the app takes over its requests and upgrades instead of listening itself.
+   */
+  server?: Server;
 }
 
 const PARLEY_VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -94,7 +100,16 @@ export function createLogger(env: Env): Logger {
 export async function buildParley(opts: BuildOptions): Promise<Parley> {
   const { env } = opts;
   const log = opts.logger ?? createLogger(env);
-  const storage: Storage = await openStorage({ databaseUrl: env.databaseUrl, keystoreUrl: env.keystoreUrl, dataDir: env.dataDir, writerThread: writerThreadEntry, ...opts.storage });
+  const storage: Storage = await openStorage({
+    databaseUrl: env.databaseUrl,
+    keystoreUrl: env.keystoreUrl,
+    dataDir: env.dataDir,
+    writerThread: writerThreadEntry,
+    waitMs: env.databaseWaitSeconds * 1000,
+    onWait: (attempt, delayMs, err) =>
+      log.warn({ attempt, retryInMs: delayMs, err: err instanceof Error ? err.message : String(err) }, `database not reachable at boot; retrying (gives up ${env.databaseWaitSeconds} s after start: DATABASE_WAIT_SECONDS)`),
+    ...opts.storage,
+  });
   if (env.databaseUrl && !env.keystoreUrl) {
     log.warn(`KEYSTORE_URL is not set: tenant keys are in ${storage.keys.location} of the DATABASE_URL database, so a dump of that whole database includes them; set KEYSTORE_URL or exclude that schema from database backups (docs/SECURITY.md)`);
   }
@@ -103,6 +118,13 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   // payloads sealed under the tenant's key like the data they carry.
   const bus: EventBus = forwardToWebhooks(env.redisUrl ? new RedisBus(env.redisUrl, log) : new MemoryBus(), storage.db, keyring, log);
   const metrics = createMetrics();
+  // Logged once per disk-full episode, not once per refused write (storage/storageHealth.ts).
+  storage.health.onChange((full, cause) => {
+    metrics.storageFull.set(full ? 1 : 0);
+    if (!full) return log.info('storage has room again: writes resume');
+    metrics.storageFullEpisodes.inc();
+    log.error({ err: cause instanceof Error ? cause.message : String(cause) }, 'storage is full: writes are refused with storage_full and /healthz answers 503 until space returns');
+  });
   const mailer = new Mailer(env.smtpUrl, env.mailFrom, log);
   const ctx: Ctx = { env, storage, bus, log, visitorTokens: new VisitorTokens(env.secretKey), metrics, mailer, keyring };
   followVisitorChanges(ctx);
@@ -115,6 +137,13 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   const releaseGuard = new ReleaseGuard(ctx, files, env.releaseRecheckMs);
   const sessions = new AgentSessions(ctx);
 
+  let appHandler: RequestListener | null = null;
+  /** Storage is open: the app's WebSocket plugin takes upgrades from here on; requests wait for ready (below). */
+  const adopt = (server: Server, handler: RequestListener) => {
+    appHandler = handler;
+    server.removeAllListeners('upgrade');
+    return server;
+  };
   // Typed as the plain instance: routes are plain functions of FastifyInstance, whatever the logger type.
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
@@ -122,6 +151,7 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
     trustProxy: env.trustProxy,
     // Per-request lines would dominate the log at chat volumes; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
+    ...(opts.server ? { serverFactory: (handler: RequestListener) => adopt(opts.server!, handler) } : {}),
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(typeboxValidatorCompiler);
   await app.register(fastifyCookie);
@@ -185,6 +215,12 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   incidentRoutes(app, ctx, sessions);
   await cspRoutes(app, ctx, sessions);
   if (opts.releaseGuard !== false) releaseGuard.start();
+  if (opts.server && appHandler) {
+    // The boot server's "starting" answers make way for the app only once every route is in place.
+    await app.ready();
+    opts.server.removeAllListeners('request');
+    opts.server.on('request', appHandler);
+  }
 
   return {
     app,
@@ -202,6 +238,8 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
       stopRetention();
       await webhooks.stop();
       await app.close();
+      // Fastify closes only a server it listened on itself.
+      if (opts.server?.listening) await new Promise((resolve) => opts.server!.close(resolve));
       mailer.close();
       await bus.close();
       await storage.close();

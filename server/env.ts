@@ -48,6 +48,8 @@ export interface Env {
   releaseTrust: 'config' | 'dev-key' | 'none';
   /** How often served files are re-verified on disk (RELEASE_RECHECK_MS, ≤ 20 s). */
   releaseRecheckMs: number;
+  /** DATABASE_WAIT_SECONDS: how long a booting node waits for an unreachable PostgreSQL (0: exit at once). */
+  databaseWaitSeconds: number;
   /** DEMO_ALLOW_SKIMMER_SIMULATION: lets /demo/checkout?simulate=skimmer inject a test skimmer (attack tests only). */
   demoSkimmerSimulation: boolean;
   /** SSO_ALLOW_HTTP_LOOPBACK: lets a tenant's OpenID issuer be plain http on loopback (tests, local development). */
@@ -124,6 +126,7 @@ export function parseEnv(source: Source = process.env): Env {
   const releaseRecheckMs = int('RELEASE_RECHECK_MS', 10_000, 100, 20_000);
   const demoSkimmerSimulation = bool('DEMO_ALLOW_SKIMMER_SIMULATION', false);
   const ssoAllowHttpLoopback = bool('SSO_ALLOW_HTTP_LOOPBACK', false);
+  const databaseWaitSeconds = int('DATABASE_WAIT_SECONDS', 300, 0, 86_400);
   const releaseTrust = trustedKeysFrom(source);
   problems.push(...releaseTrust.problems);
 
@@ -183,6 +186,7 @@ export function parseEnv(source: Source = process.env): Env {
     releaseRecheckMs,
     demoSkimmerSimulation,
     ssoAllowHttpLoopback,
+    databaseWaitSeconds,
   };
 }
 

@@ -17,6 +17,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   conversation_closed: 409,
   unavailable: 503,
+  storage_full: 503,
   internal: 500,
 };
 
@@ -39,6 +40,7 @@ export const notFound = (what: string) => new AppError('not_found', `${what} not
 /** Normalises anything thrown into an AppError; `unexpected` is true when it must be logged as a bug. */
 export function toAppError(err: unknown): { error: AppError; unexpected: boolean } {
   if (err instanceof AppError) return { error: err, unexpected: false };
+  if (isStorageFull(err)) return { error: new AppError('storage_full', 'storage is full: nothing was stored; retry later'), unexpected: false };
   if (isUnavailable(err)) return { error: new AppError('unavailable', 'storage is temporarily unavailable; retry shortly'), unexpected: false };
   return { error: new AppError('internal', 'Internal error'), unexpected: true };
 }
@@ -59,6 +61,20 @@ export function isUnavailable(err: unknown): boolean {
     const message = (e as { message?: unknown }).message;
     if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
     if (e instanceof AggregateError && e.errors.some((x) => isUnavailable(x))) return true;
+  }
+  return false;
+}
+
+/** SQLite's "database or disk is full", Node's ENOSPC/EDQUOT, PostgreSQL's disk_full (53100): see storage/storageHealth.ts. */
+const FULL_CODES = new Set(['SQLITE_FULL', 'ENOSPC', 'EDQUOT', '53100']);
+const FULL_MESSAGES = /database or disk is full|No space left on device|could not extend file/i;
+
+export function isStorageFull(err: unknown): boolean {
+  for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && FULL_CODES.has(code)) return true;
+    const message = (e as { message?: unknown }).message;
+    if (typeof message === 'string' && FULL_MESSAGES.test(message)) return true;
   }
   return false;
 }

@@ -1,6 +1,7 @@
 /** Boots one Parley node: `node dist/server/main.js`. Configuration: env.ts and the README. */
 import { EnvError, parseEnv, type Env } from './env.js';
-import { buildParley, createLogger } from './app.js';
+import { createLogger } from './app.js';
+import { bootParley } from './boot.js';
 import { seedDemo } from './commands/demoSeeder.js';
 import { embedSnippet } from './routes/tenant/tenant.js';
 import { demoSite } from './routes/demo/demo.js';
@@ -18,8 +19,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(env);
-  const parley = await buildParley({ env, logger: log });
-  const address = await parley.app.listen({ port: env.port, host: env.host });
+  const { parley, address } = await bootParley(env, log);
   log.info({ address, publicUrl: env.publicUrl, storage: parley.ctx.storage.dialect, bus: env.redisUrl ? 'redis' : 'memory' }, 'parley listening');
 
   let demo: ReturnType<typeof demoSite> | null = null;

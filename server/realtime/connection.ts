@@ -160,7 +160,7 @@ export abstract class Connection<In extends { type: string }, Out extends { type
     else if (error.code === 'forbidden' && !this.helloDone) this.close(CLOSE.FORBIDDEN, error.message.slice(0, 100));
     else if (error.code === 'rate_limited' && !this.helloDone) this.close(CLOSE.RATE_LIMITED, error.message.slice(0, 100));
     // Storage down during hello: the client reconnects (with backoff) and says hello again.
-    else if (error.code === 'unavailable' && !this.helloDone) this.close(CLOSE.INTERNAL, 'storage unavailable; reconnect');
+    else if ((error.code === 'unavailable' || error.code === 'storage_full') && !this.helloDone) this.close(CLOSE.INTERNAL, 'storage unavailable; reconnect');
     else if ((error.code === 'bad_request' || error.code === 'validation_failed') && ++this.protocolErrors > MAX_PROTOCOL_ERRORS) {
       this.close(CLOSE.PROTOCOL_ERROR, 'too many invalid frames');
     }

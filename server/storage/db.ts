@@ -4,13 +4,15 @@
  * (keyStore.ts): the wrapped tenant keys live there, never in this database.
  */
 import { Kysely, Migrator } from 'kysely';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Database } from './schema.js';
 import { migrationProvider } from './migrations/index.js';
 import { isSqliteUniqueViolation, sqliteAfterErase, sqliteDialect } from './dialects/sqlite.js';
 import { isPostgresUniqueViolation, postgresDialect } from './dialects/postgres.js';
 import { openKeyStore, type KeyStore } from './keyStore.js';
 import { SqliteWriter } from './sqliteWriter.js';
+import { StorageHealth } from './storageHealth.js';
+import { waitForDatabase } from './databaseWait.js';
 
 export type Db = Kysely<Database>;
 
@@ -22,6 +24,8 @@ export interface Storage {
   writer: SqliteWriter | null;
   /** The wrapped tenant keys, in their own database (keyStore.ts); only the Keyring and dataLifecycle use it. */
   keys: KeyStore;
+  /** Disk-full episodes (storageHealth.ts): /healthz, the metric and the error code read it. */
+  health: StorageHealth;
   /** After erasing data or destroying keys: flush what the engine (and the key store) may still hold of deleted rows. */
   afterErase(): Promise<void>;
   close(): Promise<void>;
@@ -45,35 +49,52 @@ export interface StorageOptions {
    * never imports commands). Without it, write units run on the event loop, one transaction each.
    */
   writerThread?: URL;
+  /**
+   * PostgreSQL not reachable at boot: keep trying for this long (ms) before giving up
+   * (DATABASE_WAIT_SECONDS; 0 = fail at once, the default for tests and the CLI). `onWait` is told
+   * of every failed attempt and the delay before the next one.
+   */
+  waitMs?: number;
+  onWait?: (attempt: number, delayMs: number, err: unknown) => void;
 }
 
 export async function openStorage(opts: StorageOptions): Promise<Storage> {
   let db: Db;
   let writer: SqliteWriter | null = null;
   let mainAfterErase: () => Promise<void>;
+  let health: StorageHealth;
   if (opts.databaseUrl) {
-    const { dialect } = postgresDialect(opts.databaseUrl, { searchPath: opts.pgSchema });
+    health = new StorageHealth({ kind: 'quiet' });
+    const { dialect } = postgresDialect(opts.databaseUrl, { searchPath: opts.pgSchema, onQueryError: health.noteError });
     db = new Kysely<Database>({ dialect });
     // Erased rows of this database are ciphertext whose keys were destroyed in the key store: the VACUUM that matters is there.
     mainAfterErase = async () => {};
   } else {
     const file = opts.sqliteFile ?? join(opts.dataDir, 'parley.sqlite');
-    writer = opts.writerThread ? new SqliteWriter(file, opts.writerThread) : null;
-    const sqlite = new Kysely<Database>({ dialect: sqliteDialect(file, writer) });
+    health = new StorageHealth({ kind: 'directory', dir: dirname(file) });
+    writer = opts.writerThread ? new SqliteWriter(file, opts.writerThread, health.noteError) : null;
+    const sqlite = new Kysely<Database>({ dialect: sqliteDialect(file, writer, health.noteError) });
     db = sqlite;
     mainAfterErase = () => sqliteAfterErase(sqlite);
   }
   let keys: KeyStore;
   try {
-    await migrate(db, opts.databaseUrl ? opts.pgSchema : undefined);
-    keys = await openKeyStore({
-      databaseUrl: opts.databaseUrl,
-      keystoreUrl: opts.keystoreUrl,
-      dataDir: opts.dataDir,
-      pgSchema: opts.pgSchema,
-      keystorePgSchema: opts.keystorePgSchema,
-      keystoreFile: opts.keystoreFile,
-    });
+    // PostgreSQL (or the key store's database) may still be starting, or down, when a node boots.
+    keys = await waitForDatabase(
+      async () => {
+        await migrate(db, opts.databaseUrl ? opts.pgSchema : undefined);
+        return openKeyStore({
+          databaseUrl: opts.databaseUrl,
+          keystoreUrl: opts.keystoreUrl,
+          dataDir: opts.dataDir,
+          pgSchema: opts.pgSchema,
+          keystorePgSchema: opts.keystorePgSchema,
+          keystoreFile: opts.keystoreFile,
+          onQueryError: health.noteError,
+        });
+      },
+      { waitMs: opts.databaseUrl ? (opts.waitMs ?? 0) : 0, onWait: opts.onWait },
+    );
   } catch (err) {
     await db.destroy().catch(() => {});
     throw err;
@@ -84,11 +105,13 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
     isUniqueViolation: opts.databaseUrl ? isPostgresUniqueViolation : isSqliteUniqueViolation,
     writer,
     keys,
+    health,
     async afterErase() {
       await keys.afterErase();
       await mainAfterErase();
     },
     async close() {
+      health.close();
       await writer?.close();
       await Promise.all([db.destroy(), keys.close()]);
     },

@@ -50,6 +50,8 @@ export interface KeyStoreOptions {
   keystorePgSchema?: string;
   /** Key store SQLite file, overriding DATA_DIR/keystore.sqlite. */
   keystoreFile?: string;
+  /** Every failed query (storage/storageHealth.ts watches for a full disk). */
+  onQueryError?: (err: unknown) => void;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/i;
@@ -91,7 +93,7 @@ const provider: MigrationProvider = { getMigrations: async () => keyStoreMigrati
 export async function openKeyStore(opts: KeyStoreOptions): Promise<KeyStore> {
   if (!opts.databaseUrl) {
     const file = opts.keystoreFile ?? join(opts.dataDir, 'keystore.sqlite');
-    const db = new Kysely<KeyStoreDatabase>({ dialect: sqliteDialect(file) });
+    const db = new Kysely<KeyStoreDatabase>({ dialect: sqliteDialect(file, null, opts.onQueryError) });
     const store: KeyStore = { db, dialect: 'sqlite', location: file, isUniqueViolation: isSqliteUniqueViolation, afterErase: () => sqliteAfterErase(db), close: () => db.destroy() };
     await migrateKeyStore(db);
     // Only Parley's user may read the wrapped keys, like master.key.
@@ -101,7 +103,7 @@ export async function openKeyStore(opts: KeyStoreOptions): Promise<KeyStore> {
   const target = opts.keystoreUrl ? parseKeystoreUrl(opts.keystoreUrl) : { connectionString: opts.databaseUrl, schema: null };
   const schema = opts.keystorePgSchema ?? target.schema ?? (opts.keystoreUrl ? null : opts.pgSchema ? `${opts.pgSchema}_keys` : DEFAULT_KEYSTORE_SCHEMA);
   if (schema !== null && !SCHEMA_NAME.test(schema)) throw new Error(`key store schema "${schema}" is not a plain identifier`);
-  const { dialect } = postgresDialect(target.connectionString, { searchPath: schema ?? undefined, max: 4 });
+  const { dialect } = postgresDialect(target.connectionString, { searchPath: schema ?? undefined, max: 4, onQueryError: opts.onQueryError });
   const db = new Kysely<KeyStoreDatabase>({ dialect });
   const store: KeyStore = {
     db,

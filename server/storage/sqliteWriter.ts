@@ -91,6 +91,8 @@ export class SqliteWriter {
     private readonly file: string,
     /** The thread's entry file, which hands the write units to storage/sqliteWriterThread.ts. */
     private readonly entry: URL,
+    /** Every failed unit (storage/storageHealth.ts watches for a full disk). */
+    private readonly onFailure: (err: Error) => void = () => {},
   ) {
     if (file === ':memory:') throw new Error('an in-memory SQLite database cannot be shared with the writer thread: use a file');
   }
@@ -101,7 +103,15 @@ export class SqliteWriter {
     const id = this.nextId++;
     if (this.outbox.length === 0) setImmediate(() => this.post());
     this.outbox.push({ id, unit, input });
-    return new Promise((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+    return new Promise((resolve, reject) =>
+      this.waiting.set(id, {
+        resolve,
+        reject: (err) => {
+          this.onFailure(err);
+          reject(err);
+        },
+      }),
+    );
   }
 
   private post(): void {

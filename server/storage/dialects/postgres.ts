@@ -5,15 +5,24 @@ import { serverPreparedName } from '../preparedQuery.js';
 // bigint (epoch ms) fits in a double for the next 285,000 years; read it as a number, not a string.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
-export function postgresDialect(connectionString: string, options: { searchPath?: string; max?: number } = {}): { dialect: PostgresDialect; pool: pg.Pool } {
+export interface PostgresOptions {
+  searchPath?: string;
+  max?: number;
+  /** Every failed query of this pool (storage/storageHealth.ts watches for a full disk). */
+  onQueryError?: (err: unknown) => void;
+}
+
+export function postgresDialect(connectionString: string, options: PostgresOptions = {}): { dialect: PostgresDialect; pool: pg.Pool } {
+  const onQueryError = options.onQueryError ?? null;
   const pool = new pg.Pool({
     connectionString,
     max: options.max ?? 10,
     options: options.searchPath ? `-c search_path=${options.searchPath}` : undefined,
     connectionTimeoutMillis: 5000,
-    Client: PreparingClient,
+    Client: onQueryError ? class extends PreparingClient { protected override onQueryError = onQueryError; } : PreparingClient,
   });
-  // An idle client losing its connection (PostgreSQL restart) must not crash the node.
+  // An idle client losing its connection (PostgreSQL restart) is removed by the pool, which then
+  // emits 'error' on itself: without a listener that would end the process.
   pool.on('error', () => {});
   return { dialect: new PostgresDialect({ pool }), pool };
 }
@@ -25,13 +34,31 @@ export function postgresDialect(connectionString: string, options: { searchPath?
  * set. Everything else goes through unchanged.
  */
 class PreparingClient extends pg.Client {
+  protected onQueryError: ((err: unknown) => void) | null = null;
+
   constructor(config?: string | pg.ClientConfig) {
     super(config);
+    // pg-pool listens for 'error' only while a client is idle in the pool: a client checked out
+    // (by a query, a transaction, Kysely's connection) that loses its server — 57P01 "terminating
+    // connection due to administrator command" on a PostgreSQL stop — emits 'error' with no
+    // listener, and an 'error' event without a listener ends the process. Every client of every
+    // pool (storage, key store) therefore always has one. Nothing is lost by ignoring the event:
+    // the query in flight fails with the same error (and becomes `unavailable`, server/errors.ts),
+    // the client is no longer queryable, and the pool discards it when it is released.
+    this.on('error', () => {});
     const query = this.query.bind(this) as (...args: unknown[]) => unknown;
     this.query = ((...args: unknown[]) => {
       const [text, values] = args;
       const name = args.length === 2 && typeof text === 'string' && Array.isArray(values) ? serverPreparedName(text) : undefined;
-      return name ? query({ name, text, values }) : query(...args);
+      const result = name ? query({ name, text, values }) : query(...args);
+      const onError = this.onQueryError;
+      if (onError && result instanceof Promise) {
+        return result.catch((err: unknown) => {
+          onError(err);
+          throw err;
+        });
+      }
+      return result;
     }) as pg.Client['query'];
   }
 }

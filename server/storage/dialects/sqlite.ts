@@ -11,11 +11,11 @@ import type { SqliteWriter } from '../sqliteWriter.js';
  * survives a crash. The application database also has a writer thread for the message path
  * (storage/sqliteWriter.ts): this connection pauses it around its own writes.
  */
-export function sqliteDialect(file: string, writer: SqliteWriter | null = null): SqliteDialect {
+export function sqliteDialect(file: string, writer: SqliteWriter | null = null, onQueryError: (err: unknown) => void = () => {}): SqliteDialect {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = openSqlite(file);
   const checkpointer = file === ':memory:' ? null : startCheckpointer(db, file);
-  return new FifoSqliteDialect({ database: cachingStatements(db, () => void checkpointer?.terminate()) }, writer);
+  return new FifoSqliteDialect({ database: cachingStatements(db, () => void checkpointer?.terminate()) }, writer, onQueryError);
 }
 
 /** A connection with Parley's settings: the event loop's, and the writer thread's (storage/sqliteWriter.ts). */
@@ -48,11 +48,12 @@ class FifoSqliteDialect extends SqliteDialect {
   constructor(
     private readonly config: SqliteDialectConfig & { database: Pick<Database.Database, 'prepare' | 'close'> },
     private readonly writer: SqliteWriter | null,
+    private readonly onQueryError: (err: unknown) => void,
   ) {
     super(config);
   }
   override createDriver(): Driver {
-    return new FifoSqliteDriver(this.config, this.writer);
+    return new FifoSqliteDriver(this.config, this.writer, this.onQueryError);
   }
 }
 
@@ -60,11 +61,12 @@ class FifoSqliteDriver extends SqliteDriver {
   private held = false;
   private readonly waiting: Array<() => void> = [];
   private inTransaction = false;
-  private gated: DatabaseConnection | null = null;
+  private wrapped: DatabaseConnection | null = null;
 
   constructor(
     private readonly settings: SqliteDialectConfig & { database: Pick<Database.Database, 'prepare' | 'close'> },
     private readonly writer: SqliteWriter | null,
+    private readonly onQueryError: (err: unknown) => void,
   ) {
     super(settings);
   }
@@ -74,7 +76,22 @@ class FifoSqliteDriver extends SqliteDriver {
     else this.held = true;
     // Only the holder gets here, so Kysely's own mutex never has a waiter.
     const connection = await super.acquireConnection();
-    return this.writer ? (this.gated ??= this.gate(connection, this.writer)) : connection;
+    return (this.wrapped ??= this.reportingErrors(this.writer ? this.gate(connection, this.writer) : connection));
+  }
+
+  /** Every failed statement (commits included) is reported: storage/storageHealth.ts watches for a full disk. */
+  private reportingErrors(connection: DatabaseConnection): DatabaseConnection {
+    return {
+      executeQuery: async <R>(query: CompiledQuery) => {
+        try {
+          return await connection.executeQuery<R>(query);
+        } catch (err) {
+          this.onQueryError(err);
+          throw err;
+        }
+      },
+      streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+    };
   }
 
   override async releaseConnection(): Promise<void> {

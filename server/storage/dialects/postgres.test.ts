@@ -1,0 +1,47 @@
+import pg from 'pg';
+import { Kysely, sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { dialectUnderTest, TEST_DATABASE_URL } from '../../testing/testParley.js';
+import { toAppError } from '../../errors.js';
+import { postgresDialect } from './postgres.js';
+
+/**
+ * Issue 17 (1): a node died on `Unhandled 'error' event … terminating connection due to
+ * administrator command (57P01)` when PostgreSQL stopped. pg-pool listens for a client's 'error'
+ * only while the client is idle in the pool; this terminates the server side of a client that is
+ * checked out and between two queries — what a fast shutdown does to every connection at once.
+ * Without the fix the 'error' event has no listener, and the test run reports an uncaught error.
+ */
+describe.runIf(dialectUnderTest() === 'postgres')('PostgreSQL connections that the server ends', () => {
+  const toClose: Array<() => Promise<unknown>> = [];
+  afterEach(async () => {
+    for (const close of toClose.splice(0)) await close().catch(() => {});
+  });
+
+  it('a checked-out client whose backend is terminated (57P01) ends nothing: its next query fails as `unavailable`, the pool goes on', async () => {
+    const { dialect, pool } = postgresDialect(TEST_DATABASE_URL, { max: 2 });
+    const db = new Kysely<Record<string, never>>({ dialect });
+    toClose.push(() => db.destroy());
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    toClose.push(() => admin.end());
+
+    const client = await pool.connect();
+    const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+    const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+    await admin.query('select pg_terminate_backend($1)', [rows[0]!.pid]);
+    await ended; // the server's FATAL 57P01 arrived and the socket closed, while the client was checked out
+
+    const err = await client.query('select 1').then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err, 'the dead client refuses queries').toBeInstanceOf(Error);
+    expect(toAppError(err).error.code).toBe('unavailable');
+    client.release(err as Error);
+
+    // The pool replaces the dead connection.
+    const { rows: after } = await sql<{ one: number }>`select 1 as one`.execute(db);
+    expect(after[0]!.one).toBe(1);
+  });
+});
