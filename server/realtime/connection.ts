@@ -55,9 +55,13 @@ export abstract class Connection<In extends { type: string }, Out extends { type
   sendRaw(json: string): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     if (this.ws.bufferedAmount > LIMITS.maxBufferedBytes) {
+      // The close frame queues behind what is already buffered, and nothing more is sent
+      // (readyState is CLOSING from here): a client that reads, however slowly, gets 4009 and
+      // reconnects and resumes. terminate() here cut the TCP connection under the queued close
+      // frame, so clients saw 1006 (issue 17). One that does not read at all is cut by ws's close
+      // timeout (30 s), still bounded by this buffer.
       this.log.warn({ bufferedBytes: this.ws.bufferedAmount }, 'slow consumer disconnected');
       this.close(CLOSE.SLOW_CONSUMER, 'slow consumer');
-      this.ws.terminate();
       return;
     }
     this.corkUntilTick();
