@@ -75,8 +75,16 @@ export interface Cluster {
 }
 
 /** A fresh PostgreSQL schema (migrated) or SQLite data directory, with one tenant and one agent. */
-export async function freshCluster(kind: 'postgres' | 'sqlite', databaseUrl = DATABASE_URL): Promise<Cluster> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'parley-scaleout-'));
+export interface ClusterOptions {
+  /** Another PostgreSQL server than the machine's (privateServices.ts). */
+  databaseUrl?: string;
+  /** Where the data directory is created (default the system temp directory). */
+  under?: string;
+}
+
+export async function freshCluster(kind: 'postgres' | 'sqlite', opts: ClusterOptions = {}): Promise<Cluster> {
+  const databaseUrl = opts.databaseUrl ?? DATABASE_URL;
+  const dataDir = mkdtempSync(join(opts.under ?? tmpdir(), 'parley-scaleout-'));
   let schema: string | null = null;
   if (kind === 'postgres') {
     schema = 'scaleout_' + randomToken(6).toLowerCase().replace(/[^a-z0-9]/g, 'x');
@@ -195,7 +203,7 @@ export async function stopAllNodes(): Promise<void> {
  * holds the protocol clients it opens. After each test the clients are stopped, every node is killed,
  * `beforeDrop` runs (when given) and the cluster is dropped.
  */
-export function clusterPerTest(beforeDrop?: () => Promise<void>): { clients: ProtoClient[]; newCluster: (kind: 'postgres' | 'sqlite', databaseUrl?: string) => Promise<Cluster> } {
+export function clusterPerTest(beforeDrop?: () => Promise<void>): { clients: ProtoClient[]; newCluster: (kind: 'postgres' | 'sqlite', opts?: ClusterOptions) => Promise<Cluster> } {
   let cluster: Cluster | null = null;
   const clients: ProtoClient[] = [];
   afterEach(async () => {
@@ -205,7 +213,7 @@ export function clusterPerTest(beforeDrop?: () => Promise<void>): { clients: Pro
     await cluster?.drop();
     cluster = null;
   });
-  return { clients, newCluster: async (kind, databaseUrl) => (cluster = await freshCluster(kind, databaseUrl)) };
+  return { clients, newCluster: async (kind, opts) => (cluster = await freshCluster(kind, opts)) };
 }
 
 /** Memory a node holds after a full GC: heap plus off-heap buffers (where socket write queues live). */

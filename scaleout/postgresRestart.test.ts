@@ -38,7 +38,7 @@ describe('fault: PostgreSQL stops and starts', () => {
   });
 
   it(`two nodes under load through ${OUTAGES} stops and starts: no node exits, sends during outages get \`unavailable\`, nothing acknowledged is lost`, async () => {
-    const cluster = await newCluster('postgres', postgres.url);
+    const cluster = await newCluster('postgres', { databaseUrl: postgres.url });
     const [a, b] = await Promise.all([startNode(cluster, { name: 'A', redis: redis.url }), startNode(cluster, { name: 'B', redis: redis.url })]);
     const { cookie } = await agentLogin(b, cluster.agent);
     const agent = new ProtoClient({ urls: () => [b.url, a.url], kind: 'agent', cookie, retryMs: 500 });
@@ -84,7 +84,7 @@ describe('fault: PostgreSQL stops and starts', () => {
   });
 
   it('a node started while PostgreSQL is down answers 503 "starting", retries, and is ready once PostgreSQL is up', async () => {
-    const cluster = await newCluster('postgres', postgres.url);
+    const cluster = await newCluster('postgres', { databaseUrl: postgres.url });
     await cluster.storage.close();
     postgres.stop();
 
