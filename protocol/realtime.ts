@@ -5,7 +5,8 @@
  * Delivery guarantee: `ack` is sent only after the message is committed. Every message has a
  * per-conversation `seq`; a client that reconnects sends the last seq it saw in `hello` and receives
  * everything after it. A `message.send` retried with the same `clientId` is acknowledged again with
- * the original message, never stored twice.
+ * the original message, never stored twice. Missed messages come in pages: `ready` (and every
+ * `history` page) says whether `more` follow, and the client asks for the next page with `history`.
  */
 import Type, { type Static } from 'typebox';
 import { LIMITS } from './limits.js';
@@ -66,6 +67,19 @@ export const History = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Visitor: the next page of their conversation (the one of `ready`, or one of their own named by
+ * id), after `ready` or a `history` page said `more`. Answered with a `history` page.
+ */
+export const VisitorHistory = Type.Object(
+  {
+    type: Type.Literal('history'),
+    conversationId: Type.Optional(Id),
+    afterSeq: Seq,
+  },
+  { additionalProperties: false },
+);
+
 export const Ping = Type.Object({ type: Type.Literal('ping') }, { additionalProperties: false });
 
 /**
@@ -81,7 +95,7 @@ export const Receipt = Type.Object(
 /** Visitor: stop talking to the bot and wait for a person. */
 export const Handoff = Type.Object({ type: Type.Literal('handoff') }, { additionalProperties: false });
 
-export const VisitorClientFrame = Type.Union([VisitorHello, MessageSend, Typing, Ping, Receipt, Handoff]);
+export const VisitorClientFrame = Type.Union([VisitorHello, MessageSend, Typing, Ping, Receipt, Handoff, VisitorHistory]);
 export type VisitorClientFrame = Static<typeof VisitorClientFrame>;
 export const AgentClientFrame = Type.Union([AgentHello, MessageSend, Typing, History, Ping, Receipt]);
 export type AgentClientFrame = Static<typeof AgentClientFrame>;
@@ -93,14 +107,19 @@ export const VisitorReady = Type.Object({
   visitorId: Type.String(),
   /** The visitor's open conversation, if any, and its messages after the hello's lastSeq. */
   conversation: Type.Union([ConversationView, Type.Null()]),
+  /** At most LIMITS.historyPageSize messages, oldest first. */
   messages: Type.Array(MessageView),
+  /** More missed messages follow the last one: fetch them with `history` (afterSeq = its seq) until a page says more: false. */
+  more: Type.Boolean(),
 });
 
 export const AgentReady = Type.Object({
   type: Type.Literal('ready'),
   agent: AgentView,
-  /** Messages missed in the conversations named in hello.lastSeqs. */
+  /** Messages missed in the conversations named in hello.lastSeqs: at most LIMITS.historyPageSize per conversation. */
   messages: Type.Array(MessageView),
+  /** Conversations whose missed messages continue after the last one here: fetch them with `history` until a page says more: false. */
+  more: Type.Array(Type.String()),
 });
 
 export const Ack = Type.Object({
@@ -178,5 +197,5 @@ export type QueueEvent = Static<typeof QueueEvent>;
 export type ReceiptEvent = Static<typeof ReceiptEvent>;
 export type PresenceEvent = Static<typeof PresenceEvent>;
 
-export type VisitorServerFrame = QueueEvent | ReceiptEvent | VisitorReady | Ack | MessageEvent | ConversationEvent | TypingEvent | ErrorFrame | Static<typeof Pong>;
+export type VisitorServerFrame = QueueEvent | ReceiptEvent | VisitorReady | Ack | MessageEvent | ConversationEvent | TypingEvent | HistoryPage | ErrorFrame | Static<typeof Pong>;
 export type AgentServerFrame = ReceiptEvent | PresenceEvent | AgentReady | Ack | MessageEvent | ConversationEvent | TypingEvent | HistoryPage | IncidentEvent | ErrorFrame | Static<typeof Pong>;

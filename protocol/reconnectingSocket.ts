@@ -1,8 +1,13 @@
 /**
  * Browser-side WebSocket client used by both the widget frame and the console.
  * - Reconnects with exponential backoff and jitter, except after a final close code.
- * - Keeps every message.send in an outbox until its ack arrives, and re-sends the outbox
- *   (same clientId, so the server deduplicates) after each reconnect.
+ * - Keeps every message.send in an outbox until its ack arrives, and sends them ONE AT A TIME, in
+ *   the order they were queued: the next leaves only when the previous one is acknowledged (or
+ *   failed for good). So a send refused for a passing reason (`unavailable`, `storage_full`,
+ *   `rate_limited`, `internal`) is retried by this socket — same clientId, so the server
+ *   deduplicates — with backoff, and no later message can be stored before it (issue 17; the
+ *   guarantee is in docs/API-CONTRACT.md, "Order of a client's messages").
+ * - A send refused for good (FINAL_SEND_ERRORS) leaves the outbox; the app shows it as failed.
  * - Calls `hello()` on every (re)connect to build the hello frame, so callers can include the
  *   last seq they have seen and receive exactly what they missed.
  */
@@ -20,12 +25,22 @@ export interface ReconnectingSocketOptions<In extends { type: string }> {
 
 interface Pending { clientId: string; frame: object }
 
+/** Error codes after which a send is final: it is dropped from the outbox and shown as failed. Any other error is retried. */
+export const FINAL_SEND_ERRORS: readonly string[] = ['validation_failed', 'forbidden', 'conversation_closed', 'not_found', 'bad_request', 'payload_too_large'];
+
+const SEND_RETRY_FIRST_MS = 500;
+const SEND_RETRY_MAX_MS = 10_000;
+
 export class ReconnectingSocket<In extends { type: string }> {
   private ws: WebSocket | null = null;
   private attempt = 0;
   private ready = false;
   private stopped = false;
   private outbox: Pending[] = [];
+  /** The clientId sent and not yet acknowledged: nothing else is sent meanwhile. */
+  private inFlight: string | null = null;
+  private sendRetries = 0;
+  private sendRetryTimer: ReturnType<typeof setTimeout> | undefined;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -33,10 +48,10 @@ export class ReconnectingSocket<In extends { type: string }> {
     this.connect();
   }
 
-  /** Queue a message.send; it is (re)sent until acked. */
+  /** Queue a message.send; it is sent after every earlier one, and (re)sent until acked. */
   send(frame: { type: 'message.send'; clientId: string }): void {
     this.outbox.push({ clientId: frame.clientId, frame });
-    if (this.ready) this.raw(frame);
+    this.pump();
   }
 
   /** Fire-and-forget frames (typing, history): dropped while disconnected. */
@@ -44,9 +59,16 @@ export class ReconnectingSocket<In extends { type: string }> {
     if (this.ready) this.raw(frame);
   }
 
-  /** Forget the outbox entry once the server acked it or rejected it for good. */
+  /** Forget the outbox entry once the server acked it or rejected it for good; the next one leaves. */
   settle(clientId: string): void {
     this.outbox = this.outbox.filter((p) => p.clientId !== clientId);
+    if (this.inFlight === clientId) {
+      this.inFlight = null;
+      this.sendRetries = 0;
+      clearTimeout(this.sendRetryTimer);
+      this.sendRetryTimer = undefined;
+      this.pump();
+    }
   }
 
   pendingIds(): string[] {
@@ -57,6 +79,7 @@ export class ReconnectingSocket<In extends { type: string }> {
     this.stopped = true;
     clearInterval(this.pingTimer);
     clearTimeout(this.retryTimer);
+    clearTimeout(this.sendRetryTimer);
     this.ws?.close(1000);
   }
 
@@ -68,6 +91,26 @@ export class ReconnectingSocket<In extends { type: string }> {
 
   private raw(frame: object): void {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
+  }
+
+  /** Sends the oldest unacknowledged message, unless one is already on its way. */
+  private pump(): void {
+    if (!this.ready || this.inFlight !== null || this.sendRetryTimer !== undefined) return;
+    const head = this.outbox[0];
+    if (!head) return;
+    this.inFlight = head.clientId;
+    this.raw(head.frame);
+  }
+
+  /** The message on its way was refused for a passing reason: the same one again, after a pause. */
+  private retryInFlight(): void {
+    const delay = Math.min(SEND_RETRY_MAX_MS, SEND_RETRY_FIRST_MS * 2 ** this.sendRetries++) * (0.5 + Math.random() / 2);
+    this.inFlight = null;
+    clearTimeout(this.sendRetryTimer);
+    this.sendRetryTimer = setTimeout(() => {
+      this.sendRetryTimer = undefined;
+      this.pump();
+    }, delay);
   }
 
   private connect(): void {
@@ -86,18 +129,27 @@ export class ReconnectingSocket<In extends { type: string }> {
       if (frame.type === 'ready') {
         this.ready = true;
         this.attempt = 0;
+        this.inFlight = null;
         this.opts.onState?.('open');
         this.opts.onFrame(frame);
-        for (const p of this.outbox) this.raw(p.frame);
+        this.pump();
         clearInterval(this.pingTimer);
         this.pingTimer = setInterval(() => this.raw({ type: 'ping' }), LIMITS.heartbeatIntervalMs);
         return;
       }
       if (frame.type === 'ack') this.settle((frame as unknown as { clientId: string }).clientId);
+      if (frame.type === 'error') {
+        const { clientId, code } = frame as unknown as { clientId?: unknown; code?: unknown };
+        if (typeof clientId === 'string' && clientId === this.inFlight) {
+          if (FINAL_SEND_ERRORS.includes(String(code))) this.settle(clientId);
+          else this.retryInFlight();
+        }
+      }
       this.opts.onFrame(frame);
     };
     ws.onclose = (event) => {
       this.ready = false;
+      this.inFlight = null; // re-sent after the next ready
       clearInterval(this.pingTimer);
       if (this.ws !== ws) return;
       this.opts.onState?.('closed', event.code);

@@ -5,10 +5,10 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import type { SessionInfo } from '../../protocol/http.js';
 import type { AgentServerFrame } from '../../protocol/realtime.js';
-import type { ConversationView } from '../../protocol/records.js';
+import type { ConversationView, MessageView } from '../../protocol/records.js';
 import { CLOSE_FINAL } from '../../protocol/closeCodes.js';
 import { LIMITS } from '../../protocol/limits.js';
-import { ReconnectingSocket, newClientId } from '../../protocol/reconnectingSocket.js';
+import { FINAL_SEND_ERRORS, ReconnectingSocket, newClientId } from '../../protocol/reconnectingSocket.js';
 import { ApiError, type ApiClient, type ApiErrorCode } from './api.js';
 import { errorText } from './app.js';
 import { t } from './i18n.js';
@@ -32,8 +32,6 @@ import { IncidentBanner, mergeIncidents } from './security.js';
 import { SearchBox } from './search.js';
 import type { IncidentView } from '../../protocol/records.js';
 
-/** Send errors after which the server will never accept that clientId: stop retrying, show failed. */
-export const FINAL_SEND_ERRORS: readonly string[] = ['validation_failed', 'forbidden', 'conversation_closed'];
 const LIST_PAGE = 50;
 const READ_KEY = (agentId: string) => `parley.console.read.${agentId}`;
 
@@ -178,12 +176,29 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
   useEffect(() => {
     let readyCount = 0;
     let wasLive = false;
+    /**
+     * Conversations whose missed messages are still being fetched page by page (ready/history said
+     * `more`) → last seq of the last page: a reconnect resumes them from there (buildLastSeqs), not
+     * from newer live messages already held.
+     */
+    let pageEnds: Record<string, number> = {};
+    const nextPage = (conversationId: string, page: readonly MessageView[], more: boolean) => {
+      const last = page[page.length - 1];
+      if (!more || !last) {
+        delete pageEnds[conversationId];
+        return;
+      }
+      pageEnds[conversationId] = last.seq;
+      socketRef.current?.notify({ type: 'history', conversationId, afterSeq: last.seq });
+    };
     const onFrame = (frame: AgentServerFrame) => {
       const s = stateRef.current;
       switch (frame.type) {
         case 'ready':
           readyCount++;
           dispatch({ type: 'messages', messages: frame.messages });
+          pageEnds = {};
+          for (const id of frame.more ?? []) nextPage(id, frame.messages.filter((m) => m.conversationId === id), true);
           if (readyCount > 1) void refreshLists();
           break;
         case 'conversation':
@@ -207,6 +222,7 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
           break;
         case 'history':
           dispatch({ type: 'history', conversationId: frame.conversationId, messages: frame.messages, complete: !frame.more });
+          nextPage(frame.conversationId, frame.messages, frame.more);
           break;
         case 'presence':
           refreshPresence();
@@ -237,7 +253,7 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
     const proto = location.protocol === 'https:' ? 'wss' : 'ws';
     const socket = new ReconnectingSocket<AgentServerFrame>({
       url: `${proto}://${location.host}/ws/agent`,
-      hello: () => ({ type: 'hello', lastSeqs: buildLastSeqs(stateRef.current) }),
+      hello: () => ({ type: 'hello', lastSeqs: buildLastSeqs(stateRef.current, undefined, pageEnds) }),
       onFrame,
       onState: (st, code) => {
         if (st === 'open') {

@@ -232,4 +232,12 @@ describe('buildLastSeqs', () => {
     expect(seqs.c119).toBe(2);
     expect(seqs.c0).toBeUndefined();
   });
+
+  it('resumes a conversation still being caught up page by page from its last page, not from newer live messages', () => {
+    let s = initialState(ME);
+    s = run(s, { type: 'open', id: 'c1' }, { type: 'history', conversationId: 'c1', messages: [msg('c1', 1), msg('c1', 2)], complete: true });
+    s = run(s, { type: 'messages', messages: [msg('c1', 900)] });
+    expect(buildLastSeqs(s)).toEqual({ c1: 900 });
+    expect(buildLastSeqs(s, undefined, { c1: 2, other: 5 })).toEqual({ c1: 2 });
+  });
 });

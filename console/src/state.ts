@@ -190,14 +190,18 @@ export function maxSeq(list: readonly ChatMessage[]): number {
   return max;
 }
 
-/** hello.lastSeqs: each loaded conversation → highest seq held, most recently opened first, capped. */
-export function buildLastSeqs(state: Pick<State, 'threads' | 'threadOrder'>, cap = MAX_LAST_SEQS): Record<string, number> {
+/**
+ * hello.lastSeqs: each loaded conversation → highest seq held, most recently opened first, capped.
+ * `pageEnds`: conversations still being caught up page by page resume from their last page instead
+ * (newer live messages held meanwhile do not mean the seqs before them arrived).
+ */
+export function buildLastSeqs(state: Pick<State, 'threads' | 'threadOrder'>, cap = MAX_LAST_SEQS, pageEnds: Record<string, number> = {}): Record<string, number> {
   const out: Record<string, number> = {};
   let n = 0;
   for (const id of state.threadOrder) {
     const th = state.threads[id];
     if (!th || !th.loaded) continue;
-    out[id] = maxSeq(th.messages);
+    out[id] = pageEnds[id] ?? maxSeq(th.messages);
     if (++n >= cap) break;
   }
   return out;

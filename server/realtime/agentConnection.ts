@@ -61,16 +61,18 @@ export class AgentConnection extends Connection<AgentClientFrame, AgentServerFra
     await agentSocketOpened(this.ctx, this.agent, this.socketId);
     this.presenceRegistered = true;
     const missed: MessageView[] = [];
+    const more: string[] = [];
     for (const [conversationId, lastSeq] of Object.entries(frame.lastSeqs ?? {})) {
       const page = await messagesAfter(this.ctx, this.tenantId, conversationId, lastSeq, { includeInternal: true });
       missed.push(...page.items);
+      if (page.more) more.push(conversationId);
     }
     const convIds = [...new Set(missed.map((m) => m.conversationId))];
     if (convIds.length) {
       const convs = await this.ctx.storage.db.selectFrom('conversations').select(['id', 'visitor_id']).where('tenant_id', '=', this.tenantId).where('id', 'in', convIds).execute();
       await recordAccess(this.ctx, this.who, 'messages.read', convs.flatMap((c) => messageExposure(this.tenantId, c.id, c.visitor_id, missed.filter((m) => m.conversationId === c.id))));
     }
-    this.send({ type: 'ready', agent: presentAgent(this.agent), messages: missed });
+    this.send({ type: 'ready', agent: presentAgent(this.agent), messages: missed, more });
   }
 
   protected async onFrame(frame: AgentClientFrame): Promise<void> {

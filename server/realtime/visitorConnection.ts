@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import { VisitorHello, MessageSend, Typing, Ping, Receipt, Handoff, type VisitorClientFrame, type VisitorServerFrame } from '../../protocol/realtime.js';
+import { VisitorHello, VisitorHistory, MessageSend, Typing, Ping, Receipt, Handoff, type VisitorClientFrame, type VisitorServerFrame } from '../../protocol/realtime.js';
 import type { Ctx } from '../context.js';
 import { AppError } from '../errors.js';
 import { createMessage } from '../commands/messageCreator.js';
@@ -15,7 +15,7 @@ import { frameReader } from './frameReader.js';
 import type { Rooms } from './rooms.js';
 import type { AbuseLimits } from '../security/abuseLimits.js';
 
-const reader = frameReader({ hello: VisitorHello, 'message.send': MessageSend, typing: Typing, ping: Ping, receipt: Receipt, handoff: Handoff });
+const reader = frameReader({ hello: VisitorHello, 'message.send': MessageSend, typing: Typing, ping: Ping, receipt: Receipt, handoff: Handoff, history: VisitorHistory });
 
 export class VisitorConnection extends Connection<VisitorClientFrame, VisitorServerFrame> {
   tenantId = '';
@@ -44,13 +44,11 @@ export class VisitorConnection extends Connection<VisitorClientFrame, VisitorSer
     this.visitorId = claim.visitorId;
     const latest = await latestConversationId(db, this.tenantId, this.visitorId);
     const conversation = latest ? await conversationView(this.ctx, this.tenantId, latest) : null;
-    const messages = latest
-      ? (await messagesAfter(this.ctx, this.tenantId, latest, frame.lastSeq ?? 0, { includeInternal: false })).items
-      : [];
+    const page = latest ? await messagesAfter(this.ctx, this.tenantId, latest, frame.lastSeq ?? 0, { includeInternal: false }) : { items: [], more: false };
     // Join the room before answering, so no event between the query and the join is missed
     // (a message in both is deduplicated by the client by id).
     this.rooms.joinVisitor(this);
-    this.send({ type: 'ready', visitorId: this.visitorId, conversation, messages });
+    this.send({ type: 'ready', visitorId: this.visitorId, conversation, messages: page.items, more: page.more });
     if (conversation && conversation.status === 'open' && !conversation.assignee) {
       const place = await queueEntryOf(db, this.tenantId, conversation.id);
       if (place) this.send({ type: 'queue', conversationId: place.conversationId, position: place.position, estimatedWaitSeconds: place.estimatedWaitSeconds });
@@ -71,6 +69,15 @@ export class VisitorConnection extends Connection<VisitorClientFrame, VisitorSer
       if (!current) return;
       if (frame.type === 'receipt') await recordReceipt(this.ctx, { kind: 'visitor', tenantId: this.tenantId, visitorId: this.visitorId }, current, frame);
       else await handOff(this.ctx, this.tenantId, current, newId('handoff'));
+    } else if (frame.type === 'history') {
+      // The visitor's own conversations only: another's id is "not found", like one that does not exist.
+      const id = frame.conversationId ?? (await latestConversationId(this.ctx.storage.db, this.tenantId, this.visitorId));
+      const own = id
+        ? await this.ctx.storage.db.selectFrom('conversations').select('id').where('id', '=', id).where('tenant_id', '=', this.tenantId).where('visitor_id', '=', this.visitorId).executeTakeFirst()
+        : undefined;
+      if (!own) throw new AppError('not_found', 'conversation not found');
+      const page = await messagesAfter(this.ctx, this.tenantId, own.id, frame.afterSeq, { includeInternal: false });
+      this.send({ type: 'history', conversationId: own.id, messages: page.items, more: page.more });
     } else if (frame.type === 'typing') {
       const latest = await latestConversationId(this.ctx.storage.db, this.tenantId, this.visitorId, { openOnly: true });
       if (!latest) return; // nobody to tell before the first message

@@ -202,6 +202,40 @@ describe('ChatClient', () => {
     expect(client.getState().outbox[0]!.state).toBe('sending');
   });
 
+  it('keeps a send refused for a passing reason (unavailable, storage_full) as sending: the socket retries it in order', async () => {
+    const { client, sockets } = setup();
+    await client.start({});
+    const s = sockets[0]!;
+    client.send('first');
+    client.send('second');
+    const [first] = s.sent as Array<{ clientId: string }>;
+    for (const code of ['unavailable', 'storage_full', 'rate_limited']) {
+      s.frame({ type: 'error', code, message: 'later', clientId: first!.clientId });
+      expect(s.settled).not.toContain(first!.clientId);
+      expect(client.getState().outbox.map((o) => o.state)).toEqual(['sending', 'sending']);
+    }
+  });
+
+  it('pages through missed messages (ready/history say more) and resumes from the last page after a drop, not from newer live messages', async () => {
+    const { client, sockets } = setup({ 'parley:pk_demo': 'tok-old' });
+    await client.resume();
+    const s = sockets[0]!;
+    const conv = { id: 'c1', lastSeq: 500 } as never;
+    const page = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => msg(from + i));
+    s.frame({ type: 'ready', visitorId: 'v1', conversation: conv, messages: page(1, 200), more: true });
+    expect(s.notified).toContainEqual({ type: 'history', conversationId: 'c1', afterSeq: 200 });
+    // A live message arrives while the hole 201..499 is being filled; then the socket drops.
+    s.frame({ type: 'message', message: msg(500) });
+    expect(s.opts.hello()).toMatchObject({ lastSeq: 200 });
+    s.frame({ type: 'history', conversationId: 'c1', messages: page(201, 400), more: true });
+    expect(s.notified).toContainEqual({ type: 'history', conversationId: 'c1', afterSeq: 400 });
+    expect(s.opts.hello()).toMatchObject({ lastSeq: 400 });
+    s.frame({ type: 'history', conversationId: 'c1', messages: page(401, 499), more: false });
+    expect(client.getState().messages.map((m) => m.seq)).toEqual(page(1, 500).map((m) => m.seq));
+    expect(s.opts.hello()).toMatchObject({ lastSeq: 500 });
+    expect(s.notified.filter((f) => (f as { type: string }).type === 'history')).toHaveLength(2);
+  });
+
   it('rejects empty and too long messages', async () => {
     const { client } = setup();
     expect(client.send('hi')).toEqual({ ok: false, reason: 'noSession' });

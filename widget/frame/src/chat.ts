@@ -6,7 +6,7 @@ import { CLOSE } from '../../../protocol/closeCodes.js';
 import type { WidgetSession, WidgetSessionBody } from '../../../protocol/http.js';
 import { LIMITS } from '../../../protocol/limits.js';
 import type { ReconnectingSocketOptions, SocketState } from '../../../protocol/reconnectingSocket.js';
-import { newClientId } from '../../../protocol/reconnectingSocket.js';
+import { FINAL_SEND_ERRORS, newClientId } from '../../../protocol/reconnectingSocket.js';
 import type { ConversationView, MessageView } from '../../../protocol/records.js';
 import type { VisitorServerFrame } from '../../../protocol/realtime.js';
 import { OutgoingRedaction } from './outgoingRedaction.js';
@@ -117,6 +117,12 @@ export class ChatClient {
   private conversationId: string | null = null;
   private resyncFromZero = false;
   private sentLastSeq = 0;
+  /**
+   * While missed messages are fetched page by page (ready/history said `more`): the last seq of the
+   * last page received. Messages live on the socket meanwhile are newer than the hole being filled,
+   * so a reconnect must resume from here, not from the highest seq held.
+   */
+  private pageEnd: number | null = null;
   private open = false;
   private typingOn = false;
   private typingSentAt = 0;
@@ -351,7 +357,7 @@ export class ChatClient {
     this.socket = this.deps.socket({
       url: this.deps.wsUrl,
       hello: () => {
-        this.sentLastSeq = this.resyncFromZero ? 0 : lastSeqOf(this.state.messages, this.conversationId);
+        this.sentLastSeq = this.resyncFromZero ? 0 : (this.pageEnd ?? lastSeqOf(this.state.messages, this.conversationId));
         this.resyncFromZero = false;
         return { type: 'hello', token: this.token ?? '', lastSeq: this.sentLastSeq };
       },
@@ -403,9 +409,20 @@ export class ChatClient {
         this.settleOutbox(frame.messages ?? []);
         this.markRead();
         if (switched) {
+          this.pageEnd = null;
           this.resyncFromZero = true;
           this.socket?.reconnectNow();
+          return;
         }
+        this.nextPage(conv?.id ?? null, frame.messages ?? [], frame.more === true);
+        return;
+      }
+      case 'history': {
+        if (frame.conversationId !== this.conversationId) return;
+        this.set({ messages: mergeMessages(this.state.messages, frame.messages) });
+        this.settleOutbox(frame.messages);
+        this.markRead();
+        this.nextPage(frame.conversationId, frame.messages, frame.more);
         return;
       }
       case 'ack': {
@@ -440,10 +457,11 @@ export class ChatClient {
         this.set({ agentTyping: frame.on === true });
         return;
       case 'error':
-        if (frame.clientId && this.state.outbox.some((o) => o.clientId === frame.clientId)) {
-          // An error about a send ends that attempt (validation_failed / forbidden / conversation_closed
-          // are final per the contract; others, e.g. rate_limited, are shown the same way). The
-          // visitor may retry: with the same clientId, so a message the server did store is not doubled.
+        if (frame.clientId && FINAL_SEND_ERRORS.includes(frame.code) && this.state.outbox.some((o) => o.clientId === frame.clientId)) {
+          // Refused for good: shown as failed, and the visitor may retry it by hand (same clientId, so
+          // a message the server did store is not doubled). Any other error (unavailable,
+          // storage_full, rate_limited…) is retried by the socket itself, and the visitor's later
+          // messages wait behind it, so they keep their order (protocol/reconnectingSocket.ts).
           this.socket?.settle(frame.clientId);
           this.set({
             outbox: this.state.outbox.map((o) => (o.clientId === frame.clientId ? { ...o, state: 'failed' } : o)),
@@ -471,6 +489,17 @@ export class ChatClient {
       this.socket?.notify({ type: 'receipt', deliveredSeq: message.seq });
       this.markRead();
     }
+  }
+
+  /** After `ready` or a `history` page: asks for the next page while the server says there is more. */
+  private nextPage(conversationId: string | null, page: readonly MessageView[], more: boolean): void {
+    const last = page[page.length - 1];
+    if (!more || !last || !conversationId) {
+      this.pageEnd = null;
+      return;
+    }
+    this.pageEnd = last.seq;
+    this.socket?.notify({ type: 'history', conversationId, afterSeq: last.seq });
   }
 
   /** A message that came back from the server under our clientId is delivered, however it arrived. */
