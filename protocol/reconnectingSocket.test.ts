@@ -30,6 +30,7 @@ describe('ReconnectingSocket: one send at a time, retried in order', () => {
         const n = (attempts.get(f.clientId) ?? 0) + 1;
         attempts.set(f.clientId, n);
         const code = refuse(f.clientId, n);
+        if (code === 'silent') return; // as a refusal that names no clientId, or a lost frame
         ws.send(JSON.stringify(code ? { type: 'error', code, message: 'no', clientId: f.clientId } : { type: 'ack', clientId: f.clientId, message: { id: f.clientId } }));
       });
     });
@@ -44,7 +45,7 @@ describe('ReconnectingSocket: one send at a time, retried in order', () => {
   };
 
   const until = async (what: string, check: () => boolean) => {
-    for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 480 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
     if (!check()) throw new Error(`timed out waiting for ${what}`);
   };
 
@@ -71,4 +72,14 @@ describe('ReconnectingSocket: one send at a time, retried in order', () => {
     expect(received).toEqual(['a', 'b']);
     expect(socket.pendingIds()).toEqual([]);
   });
+
+  it('a send that gets neither ack nor error is sent again (same clientId) before the next one', async () => {
+    const { url, received } = await peer((id, attempt) => (id === 'a' && attempt === 1 ? 'silent' : null));
+    const frames: Array<{ type: string; clientId?: string }> = [];
+    const socket = client(url, frames);
+    socket.send({ type: 'message.send', clientId: 'a' });
+    socket.send({ type: 'message.send', clientId: 'b' });
+    await until('b acked', () => frames.some((f) => f.type === 'ack' && f.clientId === 'b'));
+    expect(received).toEqual(['a', 'a', 'b']);
+  }, 15_000);
 });

@@ -30,6 +30,8 @@ export const FINAL_SEND_ERRORS: readonly string[] = ['validation_failed', 'forbi
 
 const SEND_RETRY_FIRST_MS = 500;
 const SEND_RETRY_MAX_MS = 10_000;
+/** No ack and no error for this long (a refusal that named no clientId, a lost frame): send it again. */
+const ACK_TIMEOUT_MS = 5000;
 
 export class ReconnectingSocket<In extends { type: string }> {
   private ws: WebSocket | null = null;
@@ -41,6 +43,7 @@ export class ReconnectingSocket<In extends { type: string }> {
   private inFlight: string | null = null;
   private sendRetries = 0;
   private sendRetryTimer: ReturnType<typeof setTimeout> | undefined;
+  private ackTimer: ReturnType<typeof setTimeout> | undefined;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -65,6 +68,7 @@ export class ReconnectingSocket<In extends { type: string }> {
     if (this.inFlight === clientId) {
       this.inFlight = null;
       this.sendRetries = 0;
+      clearTimeout(this.ackTimer);
       clearTimeout(this.sendRetryTimer);
       this.sendRetryTimer = undefined;
       this.pump();
@@ -80,6 +84,7 @@ export class ReconnectingSocket<In extends { type: string }> {
     clearInterval(this.pingTimer);
     clearTimeout(this.retryTimer);
     clearTimeout(this.sendRetryTimer);
+    clearTimeout(this.ackTimer);
     this.ws?.close(1000);
   }
 
@@ -100,10 +105,17 @@ export class ReconnectingSocket<In extends { type: string }> {
     if (!head) return;
     this.inFlight = head.clientId;
     this.raw(head.frame);
+    clearTimeout(this.ackTimer);
+    this.ackTimer = setTimeout(() => {
+      if (this.inFlight !== head.clientId) return;
+      this.inFlight = null;
+      this.pump();
+    }, ACK_TIMEOUT_MS);
   }
 
   /** The message on its way was refused for a passing reason: the same one again, after a pause. */
   private retryInFlight(): void {
+    clearTimeout(this.ackTimer);
     const delay = Math.min(SEND_RETRY_MAX_MS, SEND_RETRY_FIRST_MS * 2 ** this.sendRetries++) * (0.5 + Math.random() / 2);
     this.inFlight = null;
     clearTimeout(this.sendRetryTimer);
@@ -150,6 +162,7 @@ export class ReconnectingSocket<In extends { type: string }> {
     ws.onclose = (event) => {
       this.ready = false;
       this.inFlight = null; // re-sent after the next ready
+      clearTimeout(this.ackTimer);
       clearInterval(this.pingTimer);
       if (this.ws !== ws) return;
       this.opts.onState?.('closed', event.code);
