@@ -31,6 +31,8 @@ describe('the loader URL when the loader is refused', () => {
     for (const asked of [url, '/widget/v/0123456789abcdef/loader.js']) {
       const res = await after.app.inject({ method: 'GET', url: asked });
       expect(res.statusCode, asked).toBe(503);
+      // A tenant's page loads it with crossorigin="anonymous": without this the browser reports a CORS failure, not the 503.
+      expect(res.headers['access-control-allow-origin']).toBe('*');
       expect(res.json()).toMatchObject({ error: { code: 'unavailable' } });
       expect(res.body).not.toContain('card-number');
     }

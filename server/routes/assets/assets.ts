@@ -55,14 +55,15 @@ export function assetRoutes(app: FastifyInstance, env: Env, files: PublicFiles):
 
   // The loader's URL carries its hash, so it is immutable, and it is what the embed snippet's SRI pins.
   app.get('/widget/v/:version/loader.js', (req, reply) => {
+    // Errors too: without them the tenant's page sees a CORS failure, not the status.
+    reply
+      .header('access-control-allow-origin', '*') // needed for crossorigin="anonymous" + SRI on tenants' pages
+      .header('cross-origin-resource-policy', 'cross-origin');
     // A loader refused at boot (changed on disk, or an untrusted release) has no version to compare
     // with: whatever version a tenant's page asks for, the answer is 503, as docs/SECURITY.md says.
     const found = files.get('widget/loader.js');
     if (found && 'tampered' in found) throw new AppError('unavailable', 'file failed its integrity check and is not served');
     if ((req.params as { version: string }).version !== files.loaderVersion()) throw new AppError('not_found', 'no loader with this version');
-    reply
-      .header('access-control-allow-origin', '*') // needed for crossorigin="anonymous" + SRI on tenants' pages
-      .header('cross-origin-resource-policy', 'cross-origin');
     return sendFile(reply, files, 'widget/loader.js', 'immutable');
   });
 }
