@@ -1,9 +1,12 @@
 import pg from 'pg';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { ROOT } from '../../paths.js';
 import { Kysely, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dialectUnderTest, TEST_DATABASE_URL } from '../../testing/testParley.js';
 import { toAppError } from '../../errors.js';
-import { postgresDialect } from './postgres.js';
+import { postgresClient, postgresDialect } from './postgres.js';
 
 /**
  * Issue 17 (1): a node died on `Unhandled 'error' event … terminating connection due to
@@ -40,8 +43,37 @@ describe.runIf(dialectUnderTest() === 'postgres')('PostgreSQL connections that t
     expect(toAppError(err).error.code).toBe('unavailable');
     client.release(err as Error);
 
+    // A client outside any pool, made the one way: the same termination ends nothing either.
+    const heard: Error[] = [];
+    const lone = postgresClient(TEST_DATABASE_URL, (e) => heard.push(e));
+    toClose.push(() => lone.end());
+    await lone.connect();
+    const lonePid = (await lone.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+    const loneEnded = new Promise<void>((resolve) => lone.once('end', () => resolve()));
+    await admin.query('select pg_terminate_backend($1)', [lonePid]);
+    await loneEnded;
+    expect(heard.length).toBeGreaterThan(0);
+
     // The pool replaces the dead connection.
     const { rows: after } = await sql<{ one: number }>`select 1 as one`.execute(db);
     expect(after[0]!.one).toBe(1);
+  });
+});
+
+describe('where PostgreSQL clients are made', () => {
+  // Anything else that needs a connection of its own (LISTEN, say) takes postgresClient() from there.
+  it('only this dialect creates pg clients and pools, so every one has its error listener', () => {
+    const makers: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (/\.ts$/.test(entry.name) && !/\.test\.ts$/.test(entry.name) && !path.includes(`${join('server', 'testing')}`)) {
+          if (/new\s+(pg\.)?(Client|Pool)\s*\(|pg\.connect\s*\(/.test(readFileSync(path, 'utf8'))) makers.push(relative(ROOT, path));
+        }
+      }
+    };
+    walk(join(ROOT, 'server'));
+    expect(makers, 'make pg clients with postgresClient() or postgresDialect() (storage/dialects/postgres.ts)').toEqual([join('server', 'storage', 'dialects', 'postgres.ts')]);
   });
 });

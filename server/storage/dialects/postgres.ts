@@ -63,6 +63,17 @@ class PreparingClient extends pg.Client {
   }
 }
 
+/**
+ * A client outside any pool (a LISTEN connection, a one-off admin query): the only way to make one,
+ * so it too has an 'error' listener — see PreparingClient. `onError` hears what the event said
+ * (a LISTEN client must reconnect: its connection is gone).
+ */
+export function postgresClient(config: string | pg.ClientConfig, onError: (err: Error) => void = () => {}): pg.Client {
+  const client = new pg.Client(config);
+  client.on('error', onError);
+  return client;
+}
+
 export function isPostgresUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
 }
