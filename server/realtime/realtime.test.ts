@@ -2,6 +2,8 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupTestParley, login, makeAgent, makeTenant, startTestParley, TestSocket, visitorSession, type TestParley, dropSchemas } from '../testing/testParley.js';
 import type { Agent, Tenant } from '../storage/schema.js';
 import { openMessages } from '../security/sealedFields.js';
+import { createMessage } from '../commands/messageCreator.js';
+import { LIMITS } from '../../protocol/limits.js';
 
 describe('realtime: visitor ↔ agent', () => {
   let t: TestParley;
@@ -194,5 +196,83 @@ describe('realtime: visitor ↔ agent', () => {
     expect(await agentWs.next('typing')).toMatchObject({ from: 'visitor', on: true, conversationId: ack.message.conversationId });
     agentWs.send({ type: 'typing', conversationId: ack.message.conversationId, on: true });
     expect(await visitor.next('typing')).toMatchObject({ from: 'agent', on: true });
+  });
+
+  /** Follows `more` with `history` frames; returns every seq received and the number of pages. */
+  const drain = async (ws: TestSocket, conversationId: string, first: { messages: Array<{ seq: number; conversationId: string }>; more: boolean }, named: boolean) => {
+    const seqs = first.messages.filter((m) => m.conversationId === conversationId).map((m) => m.seq);
+    let more = first.more;
+    let pages = 1;
+    while (more) {
+      expect(pages, 'bounded').toBeLessThan(20);
+      ws.send({ type: 'history', afterSeq: seqs[seqs.length - 1], ...(named ? { conversationId } : {}) });
+      const page = await ws.next('history');
+      expect(page.conversationId).toBe(conversationId);
+      expect(page.messages.length).toBeLessThanOrEqual(LIMITS.historyPageSize);
+      seqs.push(...page.messages.map((m: { seq: number }) => m.seq));
+      more = page.more;
+      pages++;
+    }
+    return { seqs, pages };
+  };
+
+  // Issue 17 (4): a client resuming far behind got the first page of what it missed and no sign of more.
+  it('a visitor far behind gets every missed public message: ready says more, history pages until more is false', async () => {
+    const { token } = await visitorSession(t, tenant);
+    const first = await open('/ws/visitor');
+    first.send({ type: 'hello', token });
+    expect(await first.next('ready')).toMatchObject({ messages: [], more: false });
+    first.send({ type: 'message.send', clientId: 'start', body: 'hello' });
+    const conversationId = (await first.next('ack')).message.conversationId as string;
+    first.close();
+
+    // 2.25 pages of agent replies while the visitor is away, with private notes among them.
+    const actor = { kind: 'agent' as const, tenantId: tenant.id, agent };
+    for (let i = 0; i < 450; i++) await createMessage(t.ctx, actor, { clientId: `r${i}`, body: `reply ${i}`, conversationId, internal: i % 50 === 7 });
+    const publicSeqs = (await t.ctx.storage.db.selectFrom('messages').select('seq').where('conversation_id', '=', conversationId).where('internal', '=', 0).where('seq', '>', 1).orderBy('seq').execute()).map((r) => Number(r.seq));
+    expect(publicSeqs.length).toBe(441);
+
+    const back = await open('/ws/visitor');
+    back.send({ type: 'hello', token, lastSeq: 1 });
+    const ready = await back.next('ready');
+    expect(ready.messages.length).toBe(LIMITS.historyPageSize);
+    expect(ready.more).toBe(true);
+    const { seqs, pages } = await drain(back, conversationId, ready, false);
+    expect(seqs).toEqual(publicSeqs);
+    expect(pages).toBe(3);
+    expect(back.frames.some((f) => (f.type === 'history' || f.type === 'ready') && f.messages.some((m: { internal: boolean }) => m.internal))).toBe(false);
+
+    // Naming its own conversation works too; another visitor's conversation is not found.
+    back.send({ type: 'history', conversationId, afterSeq: publicSeqs[publicSeqs.length - 2] });
+    expect((await back.next('history')).messages.map((m: { seq: number }) => m.seq)).toEqual([publicSeqs[publicSeqs.length - 1]]);
+    const other = await visitorSession(t, tenant);
+    const stranger = await open('/ws/visitor');
+    stranger.send({ type: 'hello', token: other.token });
+    await stranger.next('ready');
+    stranger.send({ type: 'history', conversationId, afterSeq: 0 });
+    expect(await stranger.next('error')).toMatchObject({ code: 'not_found' });
+    expect(stranger.frames.some((f) => f.type === 'history')).toBe(false);
+  });
+
+  it('an agent far behind gets every missed message, notes included: ready names the conversations with more', async () => {
+    const { token } = await visitorSession(t, tenant);
+    const visitor = await open('/ws/visitor');
+    visitor.send({ type: 'hello', token });
+    await visitor.next('ready');
+    visitor.send({ type: 'message.send', clientId: 'start', body: 'hello' });
+    const conversationId = (await visitor.next('ack')).message.conversationId as string;
+    const actor = { kind: 'agent' as const, tenantId: tenant.id, agent };
+    for (let i = 0; i < 420; i++) await createMessage(t.ctx, actor, { clientId: `r${i}`, body: `reply ${i}`, conversationId, internal: i % 3 === 0 });
+
+    const ws = await open('/ws/agent', { cookie });
+    ws.send({ type: 'hello', lastSeqs: { [conversationId]: 1 } });
+    const ready = await ws.next('ready');
+    expect(ready.more).toEqual([conversationId]);
+    const { seqs } = await drain(ws, conversationId, ready, true);
+    expect(seqs).toEqual(Array.from({ length: 420 }, (_, i) => i + 2));
+
+    const caughtUp = await open('/ws/agent', { cookie });
+    caughtUp.send({ type: 'hello', lastSeqs: { [conversationId]: 400 } });
+    expect(await caughtUp.next('ready')).toMatchObject({ more: [] });
   });
 });
