@@ -27,3 +27,24 @@ export async function waitForDatabase<T>(
     }
   }
 }
+
+/**
+ * Kysely's migrator first lists every table of every schema in the database; a schema that another
+ * process drops during that listing (other tenants' test schemas, a parallel deployment) makes it
+ * fail with 3F000 "schema does not exist" — about someone else's schema, not ours. Run it again
+ * (migrateToLatest reports failures in its outcome; nothing of ours was applied by the failed run).
+ */
+export async function retryWhileSchemasChange<T extends { error?: unknown }>(migrate: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const outcome = await migrate();
+    if (attempt >= attempts || !hasCode(outcome.error, '3F000')) return outcome;
+    await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+  }
+}
+
+function hasCode(err: unknown, code: string): boolean {
+  for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === code) return true;
+  }
+  return false;
+}

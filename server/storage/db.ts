@@ -12,7 +12,7 @@ import { isPostgresUniqueViolation, postgresDialect } from './dialects/postgres.
 import { openKeyStore, type KeyStore } from './keyStore.js';
 import { SqliteWriter } from './sqliteWriter.js';
 import { StorageHealth } from './storageHealth.js';
-import { waitForDatabase } from './databaseWait.js';
+import { retryWhileSchemasChange, waitForDatabase } from './databaseWait.js';
 
 export type Db = Kysely<Database>;
 
@@ -121,7 +121,7 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
 export async function migrate(db: Db, pgSchema?: string): Promise<void> {
   // Kysely looks for its bookkeeping tables in `public` unless told the schema in use.
   const migrator = new Migrator({ db, provider: migrationProvider, ...(pgSchema ? { migrationTableSchema: pgSchema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await retryWhileSchemasChange(() => migrator.migrateToLatest());
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import type { TenantKeyTable } from './schema.js';
 import { isSqliteUniqueViolation, sqliteAfterErase, sqliteDialect } from './dialects/sqlite.js';
 import { isPostgresUniqueViolation, postgresAfterErase, postgresDialect } from './dialects/postgres.js';
+import { retryWhileSchemasChange } from './databaseWait.js';
 
 export interface KeyStoreDatabase {
   tenant_keys: TenantKeyTable;
@@ -137,7 +138,7 @@ async function migrateKeyStore(db: Kysely<KeyStoreDatabase>, pgSchema?: string):
     migrationLockTableName: 'keystore_migration_lock',
     ...(pgSchema ? { migrationTableSchema: pgSchema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await retryWhileSchemasChange(() => migrator.migrateToLatest());
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     throw new Error(`key store migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
