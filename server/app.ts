@@ -53,6 +53,8 @@ import type { ContactCentreSubscriber } from './events/contactCentreSubscriber.j
 import { privacyRoutes } from './routes/privacy/privacy.js';
 import { startRetentionJob } from './security/dataLifecycle.js';
 import { followVisitorChanges } from './queries/visitorNames.js';
+import { Transparency } from './security/transparency.js';
+import { tlogRoutes } from './routes/tlog/tlog.js';
 
 export interface Parley {
   app: FastifyInstance;
@@ -63,6 +65,8 @@ export interface Parley {
   gateway: Gateway;
   files: PublicFiles;
   releaseGuard: ReleaseGuard;
+  /** Release and audit transparency logs: checkpoints, witnesses (issue 16). */
+  transparency: Transparency;
   metrics: Metrics;
   close(): Promise<void>;
 }
@@ -75,6 +79,8 @@ export interface BuildOptions {
   publicDir?: string;
   /** Re-verify served files on disk and raise incidents (default true; tests opt in). */
   releaseGuard?: boolean;
+  /** Run the audit checkpointer and witness submissions on timers (default true; tests drive them). */
+  transparencyJobs?: boolean;
 }
 
 const PARLEY_VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -110,9 +116,10 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   webhooks.start();
   const stopRetention = startRetentionJob(ctx);
   // Served only if signed by a trusted release key, and re-verified on disk every RELEASE_RECHECK_MS.
-  const files = new PublicFiles(opts.publicDir ?? env.publicDir ?? PUBLIC_DIR, log, env.releaseKeys);
+  const files = new PublicFiles(opts.publicDir ?? env.publicDir ?? PUBLIC_DIR, log, env.releaseKeys, env.releaseLogOrigin);
   if (env.releaseTrust === 'dev-key') log.warn('RELEASE_PUBLIC_KEY is not set: trusting the local development release key (see docs/SECURITY.md)');
   const releaseGuard = new ReleaseGuard(ctx, files, env.releaseRecheckMs);
+  const transparency = new Transparency(ctx, () => files.transparency);
   const sessions = new AgentSessions(ctx);
 
   // Typed as the plain instance: routes are plain functions of FastifyInstance, whatever the logger type.
@@ -181,10 +188,12 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   docsRoutes(app, env);
   widgetRoutes(app, ctx, files, (tenantId) => gateway.rooms.agentsOnline(tenantId));
   assetRoutes(app, env, files);
+  tlogRoutes(app, files, transparency);
   const contactCentreJobs = await contactCentre(app, ctx, sessions);
   incidentRoutes(app, ctx, sessions);
   await cspRoutes(app, ctx, sessions);
   if (opts.releaseGuard !== false) releaseGuard.start();
+  if (opts.transparencyJobs !== false) transparency.start();
 
   return {
     app,
@@ -193,12 +202,14 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
     gateway,
     files,
     releaseGuard,
+    transparency,
     metrics,
     contactCentre: contactCentreJobs,
     async close() {
       await contactCentreJobs.close();
       gateway.close();
       await releaseGuard.stop();
+      await transparency.stop();
       stopRetention();
       await webhooks.stop();
       await app.close();

@@ -20,12 +20,16 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { canonicalJson } from './canonicalJson.js';
+import { publishReleaseTlog, RELEASE_CHECKPOINT_FILE, RELEASE_PROOF_FILE, releaseLogOrigin } from './releaseTlog.js';
+
+export { canonicalJson };
 
 export const MANIFEST_FILE = 'manifest.json';
 export const RELEASE_ENTRY_FILE = 'release.json';
 export const RELEASE_LOG_FILE = 'release-log.json';
 /** Files in the public directory that describe the release rather than being served. */
-export const RELEASE_META_FILES: ReadonlySet<string> = new Set([MANIFEST_FILE, RELEASE_ENTRY_FILE, RELEASE_LOG_FILE]);
+export const RELEASE_META_FILES: ReadonlySet<string> = new Set([MANIFEST_FILE, RELEASE_ENTRY_FILE, RELEASE_LOG_FILE, RELEASE_CHECKPOINT_FILE, RELEASE_PROOF_FILE]);
 export const LOG_FORMAT = 'parley-release-log/1';
 export const GENESIS = '0'.repeat(64);
 export const PRIVATE_KEY_FILE = 'release-ed25519.key';
@@ -48,6 +52,21 @@ export interface ReleaseEntry {
   prevHash: string;
   signature: string;
   hash: string;
+  /** How the build was made; part of the signed body when present (entries before issue 16 have none). */
+  provenance?: Provenance;
+  /**
+   * In the log only (not in release.json): the manifest itself, bound by manifestSha384, so the
+   * log's leaf names every served file's SRI hash. Entries before issue 16 have none.
+   */
+  manifest?: Manifest;
+}
+
+export interface Provenance {
+  builder: string;
+  node: string;
+  commit: string | null;
+  /** Uncommitted changes in the checkout at build time. */
+  dirty: boolean | null;
 }
 
 export interface ReleaseLog {
@@ -63,16 +82,6 @@ export interface TrustedKey {
 
 // ------------------------------------------------------------------ canonical bytes and hashes
 
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error('non-finite number in canonical JSON');
-    return JSON.stringify(value);
-  }
-  if (Array.isArray(value)) return '[' + value.map(canonicalJson).join(',') + ']';
-  const obj = value as Record<string, unknown>;
-  return '{' + Object.keys(obj).filter((k) => obj[k] !== undefined).sort().map((k) => JSON.stringify(k) + ':' + canonicalJson(obj[k])).join(',') + '}';
-}
-
 export const sri384 = (bytes: Buffer | string): string => 'sha384-' + createHash('sha384').update(bytes).digest('base64');
 const sha256hex = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -81,7 +90,8 @@ export function manifestSha384(manifest: Manifest): string {
 }
 
 function entryBody(e: Omit<ReleaseEntry, 'signature' | 'hash'>): string {
-  return canonicalJson({ seq: e.seq, version: e.version, manifestSha384: e.manifestSha384, keyId: e.keyId, publicKey: e.publicKey, signedAt: e.signedAt, prevHash: e.prevHash });
+  // canonicalJson drops undefined: an entry without provenance has exactly its pre-issue-16 bytes.
+  return canonicalJson({ seq: e.seq, version: e.version, manifestSha384: e.manifestSha384, keyId: e.keyId, publicKey: e.publicKey, signedAt: e.signedAt, prevHash: e.prevHash, provenance: e.provenance });
 }
 
 export function entryHash(e: Omit<ReleaseEntry, 'hash'>): string {
@@ -266,6 +276,7 @@ export function verifyLog(log: ReleaseLog, trusted?: TrustedKey[]): LogProblem[]
     if (seq !== index + 1) problems.push({ index, seq, problem: 'bad_seq', detail: `expected seq ${index + 1}` });
     if (e.prevHash !== prev) problems.push({ index, seq, problem: 'broken_link', detail: 'prevHash does not match the previous entry (an entry was removed, inserted or reordered)' });
     for (const p of checkEntry(e, trusted)) problems.push({ index, seq, ...p });
+    if (e.manifest !== undefined && manifestSha384(e.manifest) !== e.manifestSha384) problems.push({ index, seq, problem: 'bad_hash', detail: 'the manifest recorded in the log does not match the signed manifestSha384' });
     prev = e.hash;
   });
   return problems;
@@ -300,7 +311,7 @@ export function checkEntry(e: ReleaseEntry, trusted?: TrustedKey[]): Array<{ pro
 }
 
 /** Signs the manifest in `publicDir`, appends the entry to the log at `logPath`, writes release.json and release-log.json beside the manifest. */
-export function signRelease(opts: { publicDir: string; privateKey: KeyObject; logPath: string; now?: Date }): ReleaseEntry {
+export function signRelease(opts: { publicDir: string; privateKey: KeyObject; logPath: string; now?: Date; provenance?: Provenance; origin?: string }): ReleaseEntry {
   const manifest = JSON.parse(readFileSync(join(opts.publicDir, MANIFEST_FILE), 'utf8')) as Manifest;
   const pub = createPublicKey(opts.privateKey);
   const raw = rawPublicKey(pub);
@@ -320,14 +331,21 @@ export function signRelease(opts: { publicDir: string; privateKey: KeyObject; lo
       publicKey: raw.toString('base64'),
       signedAt: (opts.now ?? new Date()).toISOString(),
       prevHash: last ? last.hash : GENESIS,
+      provenance: opts.provenance,
     };
     const signature = sign(null, Buffer.from(entryBody(body)), opts.privateKey).toString('base64');
     const entry: ReleaseEntry = { ...body, signature, hash: entryHash({ ...body, signature }) };
-    const next: ReleaseLog = { format: LOG_FORMAT, entries: [...log.entries, entry] };
+    const next: ReleaseLog = { format: LOG_FORMAT, entries: [...log.entries, { ...entry, manifest }] };
+    // The Merkle log over the same entries: refuses (before anything is written) a log that is not
+    // an append-only extension of the last checkpoint this signer published.
+    const tlog = publishReleaseTlog({ entries: next.entries, privateKey: opts.privateKey, origin: opts.origin ?? releaseLogOrigin(), logPath: opts.logPath });
     const text = JSON.stringify(next, null, 2) + '\n';
     writeAtomic(opts.logPath, text);
+    tlog.commit();
     writeFileSync(join(opts.publicDir, RELEASE_ENTRY_FILE), JSON.stringify(entry, null, 2) + '\n');
     writeFileSync(join(opts.publicDir, RELEASE_LOG_FILE), text);
+    writeFileSync(join(opts.publicDir, RELEASE_CHECKPOINT_FILE), tlog.checkpoint);
+    writeFileSync(join(opts.publicDir, RELEASE_PROOF_FILE), tlog.proof);
     return entry;
   });
 }
