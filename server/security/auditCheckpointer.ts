@@ -73,7 +73,7 @@ export class AuditCheckpointer {
 
   private async pass(): Promise<void> {
     const findings = [...(await this.verifyKnown()), ...(await this.extend())];
-    for (const f of findings) await this.raise(f);
+    if (findings.length) await this.raise(findings);
     const tree = this.state.tree;
     const latest = this.state.latest();
     const latestSize = latest ? parseCheckpoint(parseNote(latest).text).size : 0;
@@ -126,14 +126,16 @@ export class AuditCheckpointer {
     return findings.slice(0, 100);
   }
 
-  private async raise(f: TamperFinding): Promise<void> {
+  /** One incident per pass: the first entry found wrong, and the list (a rewrite changes every later entry). */
+  private async raise(findings: TamperFinding[]): Promise<void> {
+    const first = findings.reduce((a, b) => (b.seq < a.seq ? b : a));
     await raiseIncident(this.ctx, {
       tenantId: null,
       kind: 'audit.tamper',
       severity: 'critical',
-      summary: `Audit log entry ${f.seq} was ${f.problem === 'missing' ? 'deleted or moved' : 'changed'} in the database after it was checkpointed`,
-      details: { seq: f.seq, problem: f.problem, node: this.ctx.env.nodeId, checkpoint: this.state.latest(), detectedAt: new Date().toISOString() },
-      fingerprint: `audit.tamper:${f.seq}:${f.problem}`,
+      summary: `The access audit log was rewritten in the database: entry ${first.seq} was ${first.problem === 'missing' ? 'deleted or moved' : 'changed'} after it was checkpointed${findings.length > 1 ? ` (${findings.length} entries differ)` : ''}`,
+      details: { findings: findings.slice(0, 50), node: this.ctx.env.nodeId, checkpoint: this.state.latest(), detectedAt: new Date().toISOString() },
+      fingerprint: `audit.tamper:${first.seq}:${first.problem}`,
     });
   }
 

@@ -128,10 +128,13 @@ export function publishedAuditCheckpoint(env: { dataDir: string; auditSigningKey
 }
 
 /** Reads audit rows in seq order, page by page. */
-export async function* auditRows(db: Db, afterSeq = 0, upToSeq = Number.MAX_SAFE_INTEGER, pageSize = 5000): AsyncGenerator<AuditEntry> {
+export async function* auditRows(db: Db, afterSeq = 0, upToSeq: number | null = null, pageSize = 5000): AsyncGenerator<AuditEntry> {
   let after = afterSeq;
   for (;;) {
-    const page = await db.selectFrom('audit_log').selectAll().where('seq', '>', after).where('seq', '<=', upToSeq).orderBy('seq').limit(pageSize).execute();
+    let q = db.selectFrom('audit_log').selectAll().where('seq', '>', after);
+    // seq is a 32-bit integer column on PostgreSQL: no bound beyond it is ever sent.
+    if (upToSeq !== null) q = q.where('seq', '<=', Math.min(upToSeq, 2 ** 31 - 1));
+    const page = await q.orderBy('seq').limit(pageSize).execute();
     for (const row of page) yield row;
     if (page.length < pageSize) return;
     after = page[page.length - 1]!.seq;

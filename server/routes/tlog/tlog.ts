@@ -4,6 +4,7 @@
  *   GET /tlog/releases/tile/<L>/<N>[.p/<W>]  c2sp.org/tlog-tiles hash tiles, immutable
  *   GET /tlog/releases/tile/entries/<N>…     entry bundles (the release log entries), immutable
  *   GET /tlog/releases/current.tlog-proof    c2sp.org/tlog-proof of the release this node serves
+ *   GET /tlog/releases/loader                where this release's loader is served
  *   GET /tlog/audit/checkpoint               the access audit log's latest signed checkpoint
  * The audit log's entries and tiles are never served: they name tenants' visitors.
  */
@@ -32,6 +33,12 @@ export function tlogRoutes(app: FastifyInstance, files: PublicFiles, transparenc
     return send(reply, TEXT, 'short', transparency.releaseCheckpoint()!);
   });
   app.get('/tlog/releases/current.tlog-proof', (_req, reply) => send(reply, TEXT, 'short', release().proofFile(transparency.releaseCheckpoint()!)));
+  // Where the loader of this release is (its URL carries a hash of its bytes), for release:verify.
+  app.get('/tlog/releases/loader', (_req, reply) => {
+    const version = files.loaderVersion();
+    if (!version) throw new AppError('not_found', 'this node serves no loader');
+    return send(reply, TEXT, 'short', `/widget/v/${version}/loader.js\n`);
+  });
   app.get('/tlog/releases/tile/*', (req, reply) => {
     const tile = release().tile('tile/' + (req.params as { '*': string })['*']);
     if (!tile) throw new AppError('not_found', 'no such tile in this tree');
