@@ -4,8 +4,9 @@
  * holds (every seq, prev_hash, hash and the chain head). The chain check is fooled (control);
  * the checkpoint kept outside the database, audit:verify's proof and the checkpointer are not.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cleanupTestParley, dropSchemas, startTestParley, type TestParley } from '../testing/testParley.js';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { cleanupTestParley, dropSchemas, makeAgent, makeTenant, startTestParley, type TestParley } from '../testing/testParley.js';
+import { newId } from './ids.js';
 import { appendAudit, entryHash, GENESIS_HASH, verifyAudit, type AuditActor } from './auditLog.js';
 import { AuditTlogState, verifyAuditLog } from './auditTlog.js';
 import { parseVerifierKey } from './tlog/note.js';
@@ -85,6 +86,24 @@ describe('audit Merkle log against a database-holding attacker', () => {
       expect(incidents[0]!.summary).toMatch(/rewritten/);
     });
   }
+
+  it('publishes the checkpoint out of the database’s reach: audit.checkpoint webhook and e-mail digest to each tenant, and in exposure reports', async () => {
+    const db = t.ctx.storage.db;
+    const tenant = await makeTenant(t);
+    const admin = await makeAgent(t, tenant, 'admin');
+    await db.insertInto('webhooks').values({ id: newId('whk'), tenant_id: tenant.id, url: 'http://127.0.0.1:9/hook', secret: 'x'.repeat(32), events: JSON.stringify(['audit.checkpoint']), created_at: Date.now(), disabled_at: null }).execute();
+    const mails: Array<{ to: string[]; text: string }> = [];
+    vi.spyOn(t.ctx.mailer, 'send').mockImplementation(async (m) => (mails.push(m), true));
+    expect(await t.transparency.audit.sendDigest()).toBe(1);
+    const delivery = await db.selectFrom('webhook_deliveries').selectAll().where('tenant_id', '=', tenant.id).executeTakeFirstOrThrow();
+    const payload = JSON.parse(delivery.payload);
+    const latest = AuditTlogState.open(t.dataDir).latest()!;
+    expect(payload).toMatchObject({ type: 'audit.checkpoint', data: { checkpoint: latest, verifierKey: t.ctx.env.auditSigningKey.verifierKey } });
+    expect(mails.find((m) => m.to.includes(admin.email))!.text).toContain(latest);
+    const { exposureReport } = await import('./exposureReport.js');
+    const report = await exposureReport(t.ctx, { actorId: 'agt_admin' }, { kind: 'operator', command: 'test' });
+    expect(report.auditCheckpoint).toEqual({ origin: t.ctx.env.auditSigningKey.origin, verifierKey: t.ctx.env.auditSigningKey.verifierKey, checkpoint: latest });
+  });
 
   it('refuses a checkpoint signed by another key, and one the attacker forged to match the rewritten log', async () => {
     const db = t.ctx.storage.db;

@@ -12,7 +12,7 @@ export const auditVerify: Command = {
   name: 'audit:verify',
   summary: 'Verify the access audit log against signed checkpoints kept outside the database',
   help: `Usage: parley audit:verify [--checkpoint FILE[,FILE…]] [--witness-state FILE[,FILE…]] [--url NODE_URL]
-                          [--key VKEY] [--print-key] [--json]
+                          [--key VKEY] [--print-key] [--strict] [--json]
 
 Two checks:
   1. the hash chain in the database (every entry's hash and link): finds naive edits, but anyone
@@ -28,7 +28,8 @@ digest), --witness-state files (a parley witness's state.json), --url (the node'
 /tlog/audit/checkpoint), and by default this node's own record (DATA_DIR/audit-tlog).
 --key is the audit log's verifier key (default: from AUDIT_SIGNING_KEY / DATA_DIR/audit-signing.key;
 --print-key prints it). Entries newer than the last checkpoint are listed as not yet covered.
-Exits 0 when everything holds, 2 otherwise.`,
+Exits 0 when everything holds, 2 otherwise; with no checkpoint at all only the chain is checked
+(said as NOT PROVEN), and --strict makes that a failure.`,
   async run(args) {
     const opt = (name: string) => (typeof args.options[name] === 'string' ? (args.options[name] as string) : undefined);
     const list = (name: string) => (opt(name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -54,12 +55,14 @@ Exits 0 when everything holds, 2 otherwise.`,
     const local = AuditTlogState.open(env.dataDir);
     if (checkpoints.length === 0) local.history().forEach((note, i) => checkpoints.push({ source: `${env.dataDir}/audit-tlog #${i + 1}`, note }));
     const result = await withStorage(async (s) => ({ chain: await verifyAudit(s.db), log: await verifyAuditLog(s.db, { verifier, checkpoints, leafHashes: local.tree }) }));
-    const ok = result.chain.problems.length === 0 && result.log.problems.length === 0 && checkpoints.length > 0;
+    // Without any checkpoint (a node that never ran, and none given) nothing can be proven beyond the
+    // chain: that passes only without --strict, and says so.
+    const ok = result.chain.problems.length === 0 && result.log.problems.length === 0 && (checkpoints.length > 0 || !args.options.strict);
     if (args.options.json) console.log(JSON.stringify({ ok, ...result }, null, 2));
     else {
       if (result.chain.problems.length === 0) console.log(`audit chain intact: ${result.chain.entries} entries`);
       else for (const p of result.chain.problems) console.log(`chain entry ${p.seq}: ${p.problem} — ${p.detail}`);
-      if (checkpoints.length === 0) console.log('no checkpoint found outside the database: give --checkpoint, --witness-state or --url');
+      if (checkpoints.length === 0) console.log(`NOT PROVEN: no checkpoint found outside the database (give --checkpoint, --witness-state or --url); ${result.log.entries} entries checked by the chain only`);
       for (const c of result.log.checkpoints) console.log(`checkpoint ${c.source}: size ${c.size} ${c.ok ? 'proves entries 1..' + c.size : 'FAILS'}`);
       for (const p of result.log.problems) console.log(`${p.problem} (${p.checkpoint}): ${p.detail}`);
       if (result.log.uncovered) console.log(`${result.log.uncovered} newer entries are not yet covered by a checkpoint`);
