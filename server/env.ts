@@ -67,6 +67,8 @@ export interface Env {
   auditCheckpointMs: number;
   /** AUDIT_DIGEST_MS: how often each tenant gets the audit.checkpoint webhook and email digest. */
   auditDigestMs: number;
+  /** AUDIT_SWEEP_ROWS: older audit entries re-checked against the node's leaf record per checkpoint pass. */
+  auditSweepRows: number;
 }
 
 type Source = Record<string, string | undefined>;
@@ -145,6 +147,7 @@ export function parseEnv(source: Source = process.env): Env {
   const witnessIntervalMs = int('TLOG_WITNESS_INTERVAL_MS', 60_000, 1_000, 3_600_000);
   const auditCheckpointMs = int('AUDIT_CHECKPOINT_MS', 10_000, 100, 60_000);
   const auditDigestMs = int('AUDIT_DIGEST_MS', 86_400_000, 1_000, 30 * 86_400_000);
+  const auditSweepRows = int('AUDIT_SWEEP_ROWS', 5_000, 100, 1_000_000);
 
   let secretKey: Buffer | null = null;
   const rawSecret = source.SECRET_KEY;
@@ -210,6 +213,7 @@ export function parseEnv(source: Source = process.env): Env {
     auditSigningKey: auditSigningKey!,
     auditCheckpointMs,
     auditDigestMs,
+    auditSweepRows,
   };
 }
 

@@ -2,7 +2,7 @@
  * Every AUDIT_CHECKPOINT_MS (default 10 s) each node:
  *  1. hashes the audit entries appended since its last pass into its leaf record outside the
  *     database (auditTlog.ts) — a batch, not a cost per access;
- *  2. re-reads the newest checkpointed entry and a sweep of AUDIT_SWEEP_ROWS older ones (cycling
+ *  2. re-reads the newest checkpointed entry and a sweep of AUDIT_SWEEP_ROWS (default 5,000) older ones (cycling
  *     through the whole log) and compares them with that record; any entry changed, missing or
  *     moved raises an `audit.tamper` incident (console, webhooks, admins' email) — the newest
  *     entry at once (a truncated tail), the others within one sweep cycle;
@@ -22,7 +22,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const MAX_NEW_PER_PASS = 200_000;
-export const SWEEP_ROWS = 50_000;
+/** Rows per read: SQLite reads block the event loop, so in slices of about 20 ms. */
+const PAGE = 1000;
 
 export interface TamperFinding {
   seq: number;
@@ -40,7 +41,7 @@ export class AuditCheckpointer {
   constructor(
     private readonly ctx: Ctx,
     private readonly witnesses: CosignatureCollector | null,
-    private readonly sweepRows = SWEEP_ROWS,
+    private readonly sweepRows = ctx.env.auditSweepRows,
   ) {
     this.state = AuditTlogState.open(ctx.env.dataDir);
   }
@@ -90,7 +91,7 @@ export class AuditCheckpointer {
     const hashes: Buffer[] = [];
     const findings: TamperFinding[] = [];
     let next = tree.size + 1;
-    for await (const row of auditRows(this.ctx.storage.db, tree.size, tree.size + MAX_NEW_PER_PASS)) {
+    for await (const row of auditRows(this.ctx.storage.db, tree.size, tree.size + MAX_NEW_PER_PASS, PAGE)) {
       if (row.seq !== next) {
         findings.push({ seq: next, problem: 'missing' });
         this.blocked = true;
@@ -110,7 +111,7 @@ export class AuditCheckpointer {
     const findings: TamperFinding[] = [];
     const check = async (from: number, to: number) => {
       let expected = from + 1;
-      for await (const row of auditRows(this.ctx.storage.db, from, to)) {
+      for await (const row of auditRows(this.ctx.storage.db, from, to, PAGE)) {
         for (; expected < row.seq; expected++) findings.push({ seq: expected, problem: 'missing' });
         if (!leafHash(auditLeaf(row)).equals(tree.leafHashAt(row.seq - 1))) findings.push({ seq: row.seq, problem: 'changed' });
         expected = row.seq + 1;
