@@ -120,6 +120,7 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   if (env.releaseTrust === 'dev-key') log.warn('RELEASE_PUBLIC_KEY is not set: trusting the local development release key (see docs/SECURITY.md)');
   const releaseGuard = new ReleaseGuard(ctx, files, env.releaseRecheckMs);
   const transparency = new Transparency(ctx, () => files.transparency);
+  if (env.databaseUrl && env.auditSigningKey.source === 'file') log.warn('AUDIT_SIGNING_KEY is not set: this node signs audit checkpoints with its own key in DATA_DIR; give every node the same key (docs/SECURITY.md)');
   const sessions = new AgentSessions(ctx);
 
   // Typed as the plain instance: routes are plain functions of FastifyInstance, whatever the logger type.
