@@ -55,6 +55,8 @@ import { startRetentionJob } from './security/dataLifecycle.js';
 import { followVisitorChanges } from './queries/visitorNames.js';
 import { Transparency } from './security/transparency.js';
 import { tlogRoutes } from './routes/tlog/tlog.js';
+import { PageMonitorJob } from './security/pageMonitorJob.js';
+import { evidenceRoutes } from './routes/admin/evidence.js';
 
 export interface Parley {
   app: FastifyInstance;
@@ -67,6 +69,8 @@ export interface Parley {
   releaseGuard: ReleaseGuard;
   /** Release and audit transparency logs: checkpoints, witnesses (issue 16). */
   transparency: Transparency;
+  /** Tenants' payment pages checked against the release log (PAGE_MONITOR, PCI DSS 11.6.1). */
+  pageMonitor: PageMonitorJob;
   metrics: Metrics;
   close(): Promise<void>;
 }
@@ -120,6 +124,13 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   if (env.releaseTrust === 'dev-key') log.warn('RELEASE_PUBLIC_KEY is not set: trusting the local development release key (see docs/SECURITY.md)');
   const releaseGuard = new ReleaseGuard(ctx, files, env.releaseRecheckMs);
   const transparency = new Transparency(ctx, () => files.transparency);
+  // The loader this node serves, as a page embedding it must reference it (URL and SRI).
+  const servedLoader = () => {
+    const version = files.loaderVersion();
+    const found = files.get('widget/loader.js');
+    return version && found && 'file' in found ? { loaderUrl: `${env.publicUrl}/widget/v/${version}/loader.js`, integrity: found.file.integrity } : null;
+  };
+  const pageMonitor = new PageMonitorJob(ctx, servedLoader);
   if (env.databaseUrl && env.auditSigningKey.source === 'file') log.warn('AUDIT_SIGNING_KEY is not set: this node signs audit checkpoints with its own key in DATA_DIR; give every node the same key (docs/SECURITY.md)');
   const sessions = new AgentSessions(ctx);
 
@@ -182,6 +193,7 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   directoryRoutes(app, ctx, op);
   reportRoutes(app, ctx, op);
   adminRoutes(app, ctx, op);
+  evidenceRoutes(app, ctx, op, files, transparency, pageMonitor, servedLoader);
   operatorRoutes(app, ctx, op);
   totpRoutes(app, ctx, sessions);
   invitationRoutes(app, ctx);
@@ -194,7 +206,10 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   incidentRoutes(app, ctx, sessions);
   await cspRoutes(app, ctx, sessions);
   if (opts.releaseGuard !== false) releaseGuard.start();
-  if (opts.transparencyJobs !== false) transparency.start();
+  if (opts.transparencyJobs !== false) {
+    transparency.start();
+    pageMonitor.start();
+  }
 
   return {
     app,
@@ -204,6 +219,7 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
     files,
     releaseGuard,
     transparency,
+    pageMonitor,
     metrics,
     contactCentre: contactCentreJobs,
     async close() {
@@ -211,6 +227,7 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
       gateway.close();
       await releaseGuard.stop();
       await transparency.stop();
+      await pageMonitor.stop();
       stopRetention();
       await webhooks.stop();
       await app.close();

@@ -11,6 +11,7 @@ import { PUBLIC_DIR } from './paths.js';
 import { releaseLogOrigin } from './security/releaseTlog.js';
 import { parseWitnesses, type WitnessConfig } from './security/tlog/cosignatures.js';
 import { auditSigningKeyFrom, type AuditSigningKey } from './security/auditTlog.js';
+import { parsePageMonitor, type PageMonitorConfig } from './security/pageMonitorJob.js';
 
 export interface Env {
   port: number;
@@ -69,6 +70,9 @@ export interface Env {
   auditDigestMs: number;
   /** AUDIT_SWEEP_ROWS: older audit entries re-checked against the node's leaf record per checkpoint pass. */
   auditSweepRows: number;
+  /** PAGE_MONITOR: tenants' payment pages the node checks (PCI DSS 11.6.1), every PAGE_MONITOR_MS. */
+  pageMonitor: PageMonitorConfig[];
+  pageMonitorMs: number;
 }
 
 type Source = Record<string, string | undefined>;
@@ -148,6 +152,8 @@ export function parseEnv(source: Source = process.env): Env {
   const auditCheckpointMs = int('AUDIT_CHECKPOINT_MS', 10_000, 100, 60_000);
   const auditDigestMs = int('AUDIT_DIGEST_MS', 86_400_000, 1_000, 30 * 86_400_000);
   const auditSweepRows = int('AUDIT_SWEEP_ROWS', 5_000, 100, 1_000_000);
+  const pageMonitor = parsePageMonitor(source.PAGE_MONITOR, problems);
+  const pageMonitorMs = int('PAGE_MONITOR_MS', 300_000, 10_000, 7 * 86_400_000);
 
   let secretKey: Buffer | null = null;
   const rawSecret = source.SECRET_KEY;
@@ -214,6 +220,8 @@ export function parseEnv(source: Source = process.env): Env {
     auditCheckpointMs,
     auditDigestMs,
     auditSweepRows,
+    pageMonitor,
+    pageMonitorMs,
   };
 }
 

@@ -131,6 +131,15 @@ export class ReleaseTransparency {
     return hashTile(this.tree, { ...t, level: t.level });
   }
 
+  /** Every entry of the log with its own tlog-proof against `checkpoint` (the served one). */
+  history(checkpoint: string): Array<{ index: number; entry: ReleaseEntry; proof: string }> {
+    return this.leaves.map((leaf, index) => ({
+      index,
+      entry: JSON.parse(leaf.toString('utf8')) as ReleaseEntry,
+      proof: formatTlogProof({ extra: null, index, proof: this.tree.inclusionProof(index), checkpoint }),
+    }));
+  }
+
   /** The tlog-proof of the current release against `checkpoint` (the served one, with its cosignatures). */
   proofFile(checkpoint: string): string {
     return formatTlogProof({ extra: null, index: this.index, proof: this.proof, checkpoint });

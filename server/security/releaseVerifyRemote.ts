@@ -28,7 +28,9 @@ export interface RemoteReport {
   ok: boolean;
   origin: string;
   size: number | null;
-  release: { index: number; version: string; seq: number } | null;
+  release: { index: number; version: string; seq: number; manifest: Manifest } | null;
+  /** Where the node serves its loader (checked against the log's SRI). */
+  loaderUrl: string | null;
   witnesses: Array<{ key: string; cosigned: boolean }>;
   files: Array<{ path: string; url: string; ok: boolean; detail?: string }>;
   problems: string[];
@@ -60,7 +62,7 @@ export async function verifyRemoteRelease(opts: {
   statePath?: string;
   frame?: { key: string; host: string };
 }): Promise<RemoteReport> {
-  const report: RemoteReport = { ok: false, origin: opts.origin, size: null, release: null, witnesses: [], files: [], problems: [] };
+  const report: RemoteReport = { ok: false, origin: opts.origin, size: null, release: null, loaderUrl: null, witnesses: [], files: [], problems: [] };
   const fail = (p: string) => report.problems.push(p);
   const base = opts.url.endsWith('/') ? opts.url : opts.url + '/';
   try {
@@ -95,8 +97,8 @@ export async function verifyRemoteRelease(opts: {
     const leaf = leaves[proof.index];
     if (!leaf || !verifyInclusion(proof.index, cp.size, leafHash(leaf), proof.proof, cp.root)) throw new Error('the node’s release proof does not verify against the checkpoint');
     const entry = JSON.parse(leaf.toString('utf8')) as { seq: number; version: string; manifest?: Manifest };
-    report.release = { index: proof.index, version: entry.version, seq: entry.seq };
     if (!entry.manifest) throw new Error('the current release’s log entry has no manifest');
+    report.release = { index: proof.index, version: entry.version, seq: entry.seq, manifest: entry.manifest };
 
     // What the node serves is what that entry lists.
     const manifest = entry.manifest;
@@ -108,7 +110,11 @@ export async function verifyRemoteRelease(opts: {
       if (body instanceof Error) report.files.push({ path, url, ok: false, detail: body.message });
       else report.files.push({ path, url, ok: sri384(body) === sri, ...(sri384(body) === sri ? {} : { detail: `served ${sri384(body)}, the log says ${sri}` }) });
     }
-    if (loader) report.files.push(await checkLoader(base, loader));
+    if (loader) {
+      const checked = await checkLoader(base, loader);
+      report.files.push(checked);
+      if (checked.ok) report.loaderUrl = new URL(checked.url, base).toString();
+    }
     for (const f of report.files) if (!f.ok) fail(`${f.url} is not the file the log shows for ${f.path} (${f.detail})`);
 
     // Against what this verifier saw before.

@@ -83,7 +83,7 @@ Exits 0 when everything holds, 2 otherwise.`,
         statePath: opt('state') ? resolve(opt('state')!) : undefined,
         frame: frameKey && frameHost ? { key: frameKey, host: frameHost } : undefined,
       });
-      if (args.options.json) console.log(JSON.stringify(remote, null, 2));
+      if (args.options.json) console.log(JSON.stringify({ ...remote, release: remote.release && { ...remote.release, manifest: undefined } }, null, 2));
       else {
         if (remote.release) console.log(`release ${remote.release.version} (entry ${remote.release.index} of ${remote.size}) is in the log ${remote.origin}`);
         for (const w of remote.witnesses) console.log(`witness ${w.key}: ${w.cosigned ? 'cosigned' : 'NOT cosigned'}`);
