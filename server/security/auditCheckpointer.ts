@@ -11,6 +11,7 @@
  * Nodes run this independently; their checkpoints of one database are consistent with each other.
  */
 import type { Ctx } from '../context.js';
+import { PeriodicJob } from '../periodicJob.js';
 import { enqueueWebhookEvent } from '../webhooks/webhookEvents.js';
 import { auditLeaf, auditRows, AuditTlogState, signAuditCheckpoint } from './auditTlog.js';
 import { raiseIncident } from './incidents.js';
@@ -32,8 +33,7 @@ export interface TamperFinding {
 
 export class AuditCheckpointer {
   readonly state: AuditTlogState;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly job: PeriodicJob;
   private sweepFrom = 0;
   /** The leaf record was cut off by a hole in the database; new entries wait until that is resolved. */
   private blocked = false;
@@ -44,26 +44,20 @@ export class AuditCheckpointer {
     private readonly sweepRows = ctx.env.auditSweepRows,
   ) {
     this.state = AuditTlogState.open(ctx.env.dataDir);
+    this.job = new PeriodicJob('audit checkpoint pass', ctx.log, () => this.pass());
   }
 
   start(): void {
-    void this.tick();
-    this.timer = setInterval(() => void this.tick(), this.ctx.env.auditCheckpointMs);
-    this.timer.unref();
+    this.job.start(this.ctx.env.auditCheckpointMs);
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 
-  /** One pass; exposed so tests and audit:verify's callers can drive it. */
+  /** One pass; exposed so tests can drive it. */
   tick(): Promise<void> {
-    this.running ??= this.pass()
-      .catch((err) => this.ctx.log.error({ err: (err as Error).message }, 'audit checkpoint pass failed'))
-      .finally(() => (this.running = null));
-    return this.running;
+    return this.job.tick();
   }
 
   /** The latest checkpoint with the witnesses' cosignatures. */

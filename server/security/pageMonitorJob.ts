@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Ctx } from '../context.js';
+import { parsePairs, PeriodicJob } from '../periodicJob.js';
 import { raiseIncident } from './incidents.js';
 import { monitorPage, type Expected, type PageFinding } from './pageMonitor.js';
 
@@ -18,18 +19,10 @@ export interface PageMonitorConfig {
 
 /** PAGE_MONITOR: comma-separated "<tenant slug> <page URL>" pairs. */
 export function parsePageMonitor(raw: string | undefined, problems: string[]): PageMonitorConfig[] {
-  const out: PageMonitorConfig[] = [];
-  for (const part of (raw ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
-    const [tenant, url, ...rest] = part.split(/\s+/);
-    try {
-      if (!tenant || !url || rest.length) throw new Error('expected "<tenant slug> <page URL>"');
-      if (!/^https?:$/.test(new URL(url).protocol)) throw new Error('the page URL must be http(s)');
-      out.push({ tenant, url });
-    } catch (err) {
-      problems.push(`PAGE_MONITOR: "${part.slice(0, 60)}": ${(err as Error).message}`);
-    }
-  }
-  return out;
+  return parsePairs('PAGE_MONITOR', raw, problems, (tenant, url) => {
+    if (!/^https?:$/.test(new URL(url).protocol)) throw new Error('the page URL must be http(s)');
+    return { tenant, url };
+  });
 }
 
 export interface PageCheck {
@@ -40,33 +33,27 @@ export interface PageCheck {
 }
 
 export class PageMonitorJob {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly job: PeriodicJob;
   /** The last result per tenant and page, for the evidence pack. */
   readonly last = new Map<string, PageCheck[]>();
 
   constructor(
     private readonly ctx: Ctx,
     private readonly expected: () => Expected | null,
-  ) {}
-
-  start(): void {
-    if (this.ctx.env.pageMonitor.length === 0) return;
-    void this.tick();
-    this.timer = setInterval(() => void this.tick(), this.ctx.env.pageMonitorMs);
-    this.timer.unref();
+  ) {
+    this.job = new PeriodicJob('page monitor pass', ctx.log, () => this.pass());
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  start(): void {
+    if (this.ctx.env.pageMonitor.length > 0) this.job.start(this.ctx.env.pageMonitorMs);
+  }
+
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 
   tick(): Promise<void> {
-    this.running ??= this.pass()
-      .catch((err) => this.ctx.log.error({ err: (err as Error).message }, 'page monitor pass failed'))
-      .finally(() => (this.running = null));
-    return this.running;
+    return this.job.tick();
   }
 
   private async pass(): Promise<void> {

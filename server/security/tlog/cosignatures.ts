@@ -6,6 +6,7 @@
  * cosignature: verifiers that require it then reject the checkpoint.
  */
 import type { Logger } from 'pino';
+import { parsePairs } from '../../periodicJob.js';
 import { parseNote, parseVerifierKey, type NoteVerifier } from './note.js';
 import { submitCheckpoint } from './witness.js';
 
@@ -17,19 +18,11 @@ export interface WitnessConfig {
 
 /** TLOG_WITNESSES: comma-separated "<url> <vkey>" pairs. */
 export function parseWitnesses(raw: string | undefined, problems: string[]): WitnessConfig[] {
-  const out: WitnessConfig[] = [];
-  for (const part of (raw ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
-    const [url, vkey, ...rest] = part.split(/\s+/);
-    try {
-      if (!url || !vkey || rest.length) throw new Error('expected "<url> <verifier key>"');
-      if (!/^https?:$/.test(new URL(url).protocol)) throw new Error('the URL must be http(s)');
-      if (parseVerifierKey(vkey).type !== 0x04) throw new Error('the key must be a cosignature (0x04) verifier key');
-      out.push({ url, vkey });
-    } catch (err) {
-      problems.push(`TLOG_WITNESSES: "${part.slice(0, 60)}": ${(err as Error).message}`);
-    }
-  }
-  return out;
+  return parsePairs('TLOG_WITNESSES', raw, problems, (url, vkey) => {
+    if (!/^https?:$/.test(new URL(url).protocol)) throw new Error('the URL must be http(s)');
+    if (parseVerifierKey(vkey).type !== 0x04) throw new Error('the key must be a cosignature (0x04) verifier key');
+    return { url, vkey };
+  });
 }
 
 export class CosignatureCollector {
