@@ -32,7 +32,8 @@ export interface TamperFinding {
 }
 
 export class AuditCheckpointer {
-  readonly state: AuditTlogState;
+  /** The record outside the database; loaded once this node owns it (one owner per DATA_DIR). */
+  private owned: AuditTlogState | null = null;
   private readonly job: PeriodicJob;
   private sweepFrom = 0;
   /** The leaf record was cut off by a hole in the database; new entries wait until that is resolved. */
@@ -43,7 +44,6 @@ export class AuditCheckpointer {
     private readonly witnesses: CosignatureCollector | null,
     private readonly sweepRows = ctx.env.auditSweepRows,
   ) {
-    this.state = AuditTlogState.open(ctx.env.dataDir);
     this.job = new PeriodicJob('audit checkpoint pass', ctx.log, () => this.pass());
   }
 
@@ -51,8 +51,10 @@ export class AuditCheckpointer {
     this.job.start(this.ctx.env.auditCheckpointMs);
   }
 
-  stop(): Promise<void> {
-    return this.job.stop();
+  async stop(): Promise<void> {
+    await this.job.stop();
+    this.owned?.release();
+    this.owned = null;
   }
 
   /** One pass; exposed so tests can drive it. */
@@ -60,13 +62,20 @@ export class AuditCheckpointer {
     return this.job.tick();
   }
 
-  /** The latest checkpoint with the witnesses' cosignatures. */
+  /** The latest checkpoint (written by whichever node on this DATA_DIR owns the record) with the witnesses' cosignatures. */
   checkpoint(): string | null {
-    const note = this.state.latest();
+    const note = AuditTlogState.latestIn(this.ctx.env.dataDir);
     return note && this.witnesses ? this.witnesses.cosigned(note) : note;
   }
 
+  private get state(): AuditTlogState {
+    return this.owned!;
+  }
+
   private async pass(): Promise<void> {
+    // Nodes sharing a DATA_DIR (several processes on one machine) leave the record to one of them.
+    this.owned ??= AuditTlogState.claim(this.ctx.env.dataDir);
+    if (!this.owned) return;
     const findings = [...(await this.verifyKnown()), ...(await this.extend())];
     if (findings.length) await this.raise(findings);
     const tree = this.state.tree;

@@ -121,3 +121,30 @@ describe('audit Merkle log against a database-holding attacker', () => {
     expect(report.problems).toEqual([expect.objectContaining({ problem: 'bad_signature' })]);
   });
 });
+
+describe('audit log record outside the database', () => {
+  it('belongs to one live process per DATA_DIR; a dead owner’s claim is taken over; the key is generated once', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { auditSigningKeyFrom } = await import('./auditTlog.js');
+    const dir = mkdtempSync(join(tmpdir(), 'parley-auditrec-'));
+    try {
+      const problems: string[] = [];
+      const a = auditSigningKeyFrom({}, dir, 'http://chat.example', problems);
+      const b = auditSigningKeyFrom({}, dir, 'http://chat.example', problems);
+      expect(problems).toEqual([]);
+      expect(a!.verifierKey).toBe(b!.verifierKey);
+      expect(a!.origin).toBe('chat.example/parley/audit');
+      const mine = AuditTlogState.claim(dir)!;
+      expect(mine).not.toBeNull();
+      writeFileSync(join(dir, 'audit-tlog', 'owner'), String(process.ppid)); // a live other process
+      expect(AuditTlogState.claim(dir)).toBeNull();
+      writeFileSync(join(dir, 'audit-tlog', 'owner'), '2147483646'); // no such process
+      expect(AuditTlogState.claim(dir)).not.toBeNull();
+      mine.release();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

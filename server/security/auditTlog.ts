@@ -14,9 +14,9 @@
  * checkpointer (auditCheckpointer.ts), not per access. `verifyAuditLog` (parley audit:verify)
  * recomputes the tree from the database and proves it against checkpoints obtained outside it.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, appendFileSync, openSync, closeSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, linkSync, writeFileSync, appendFileSync, openSync, closeSync, writeSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Db } from '../storage/db.js';
 import type { AuditEntry } from '../storage/schema.js';
 import { entryBytes } from './auditLog.js';
@@ -55,7 +55,17 @@ export function auditSigningKeyFrom(source: Source, dataDir: string, publicUrl: 
     if (!existsSync(file)) {
       const origin = source.AUDIT_LOG_ORIGIN?.trim() || `${new URL(publicUrl).host}/parley/audit`;
       mkdirSync(dataDir, { recursive: true });
-      writeFileSync(file, generateSignerKey(origin, SIG_ED25519).signerKey + '\n', { mode: 0o600, flag: 'wx' });
+      // Written whole, then linked into place: a concurrent reader sees no file or the whole key.
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, generateSignerKey(origin, SIG_ED25519).signerKey + '\n', { mode: 0o600 });
+      try {
+        linkSync(tmp, file);
+      } catch (err) {
+        // Another process on this DATA_DIR generated it at the same moment: use theirs.
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      } finally {
+        rmSync(tmp, { force: true });
+      }
     }
     const k = parseSignerKey(readFileSync(file, 'utf8'));
     return { origin: k.name, privateKey: k.privateKey, verifierKey: k.verifierKey, source: 'file' };
@@ -74,6 +84,45 @@ export function auditLeaf(row: AuditEntry): Buffer {
 export class AuditTlogState {
   readonly tree = new MerkleTree();
   private constructor(readonly dir: string) {}
+
+  /**
+   * The record for the process that owns it: DATA_DIR/audit-tlog/owner holds the owner's pid; a
+   * live other process keeps it (null), a dead one's claim is taken over. Several nodes on one
+   * machine sharing DATA_DIR would otherwise append to the same leaf record.
+   */
+  static claim(dataDir: string): AuditTlogState | null {
+    const dir = join(dataDir, AUDIT_TLOG_DIR);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const owner = join(dir, 'owner');
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        writeFileSync(owner, String(process.pid), { flag: 'wx', mode: 0o600 });
+        return AuditTlogState.open(dataDir);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const pid = Number(readFileSync(owner, 'utf8'));
+        if (pid === process.pid) return AuditTlogState.open(dataDir);
+        if (pid > 0 && isAlive(pid)) return null;
+        rmSync(owner, { force: true });
+      }
+    }
+    return null;
+  }
+
+  /** Gives the record up (node shutdown), so another node on this DATA_DIR can take it. */
+  release(): void {
+    const owner = join(this.dir, 'owner');
+    try {
+      if (Number(readFileSync(owner, 'utf8')) === process.pid) rmSync(owner, { force: true });
+    } catch {
+      /* already gone */
+    }
+  }
+
+  static latestIn(dataDir: string): string | null {
+    const f = join(dataDir, AUDIT_TLOG_DIR, 'checkpoint');
+    return existsSync(f) ? readFileSync(f, 'utf8') : null;
+  }
 
   static open(dataDir: string): AuditTlogState {
     const s = new AuditTlogState(join(dataDir, AUDIT_TLOG_DIR));
@@ -98,8 +147,7 @@ export class AuditTlogState {
   }
 
   latest(): string | null {
-    const f = join(this.dir, 'checkpoint');
-    return existsSync(f) ? readFileSync(f, 'utf8') : null;
+    return AuditTlogState.latestIn(dirname(this.dir));
   }
 
   /** Every checkpoint this node signed, oldest first. */
@@ -117,14 +165,22 @@ export class AuditTlogState {
   }
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export function signAuditCheckpoint(key: AuditSigningKey, tree: MerkleTree): string {
   return signNote(formatCheckpoint({ origin: key.origin, size: tree.size, root: tree.root(), extensions: [] }), [noteSigner(key.origin, SIG_ED25519, key.privateKey)]);
 }
 
 /** The latest checkpoint this node published (from DATA_DIR, not the database), for reports and exports. */
 export function publishedAuditCheckpoint(env: { dataDir: string; auditSigningKey: AuditSigningKey }): { origin: string; verifierKey: string; checkpoint: string | null } {
-  const f = join(env.dataDir, AUDIT_TLOG_DIR, 'checkpoint');
-  return { origin: env.auditSigningKey.origin, verifierKey: env.auditSigningKey.verifierKey, checkpoint: existsSync(f) ? readFileSync(f, 'utf8') : null };
+  return { origin: env.auditSigningKey.origin, verifierKey: env.auditSigningKey.verifierKey, checkpoint: AuditTlogState.latestIn(env.dataDir) };
 }
 
 /** Reads audit rows in seq order, page by page. */
