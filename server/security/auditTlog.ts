@@ -20,10 +20,9 @@ import { dirname, join, resolve } from 'node:path';
 import type { Db } from '../storage/db.js';
 import type { AuditEntry } from '../storage/schema.js';
 import { entryBytes } from './auditLog.js';
-import { openCheckpoint, type VerifiedCheckpoint } from './tlog/checkpoint.js';
-import { HASH_SIZE, MerkleTree, leafHash, verifyConsistency } from './tlog/merkle.js';
+import { formatCheckpoint, openCheckpoint, type VerifiedCheckpoint } from './tlog/checkpoint.js';
+import { HASH_SIZE, MerkleTree, verifyConsistency } from './tlog/merkle.js';
 import { generateSignerKey, noteSigner, parseSignerKey, signNote, SIG_ED25519, type NoteVerifier } from './tlog/note.js';
-import { formatCheckpoint } from './tlog/checkpoint.js';
 
 export interface AuditSigningKey {
   origin: string;
