@@ -54,6 +54,10 @@ import type { ContactCentreSubscriber } from './events/contactCentreSubscriber.j
 import { privacyRoutes } from './routes/privacy/privacy.js';
 import { startRetentionJob } from './security/dataLifecycle.js';
 import { followVisitorChanges } from './queries/visitorNames.js';
+import { Transparency } from './security/transparency.js';
+import { tlogRoutes } from './routes/tlog/tlog.js';
+import { PageMonitorJob } from './security/pageMonitorJob.js';
+import { evidenceRoutes } from './routes/admin/evidence.js';
 
 export interface Parley {
   app: FastifyInstance;
@@ -64,6 +68,10 @@ export interface Parley {
   gateway: Gateway;
   files: PublicFiles;
   releaseGuard: ReleaseGuard;
+  /** Release and audit transparency logs: checkpoints, witnesses (issue 16). */
+  transparency: Transparency;
+  /** Tenants' payment pages checked against the release log (PAGE_MONITOR, PCI DSS 11.6.1). */
+  pageMonitor: PageMonitorJob;
   metrics: Metrics;
   close(): Promise<void>;
 }
@@ -81,6 +89,8 @@ export interface BuildOptions {
    * awaited): the app takes over its requests and upgrades instead of listening itself.
    */
   server?: Server;
+  /** Run the audit checkpointer and witness submissions on timers (default true; tests drive them). */
+  transparencyJobs?: boolean;
 }
 
 const PARLEY_VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -132,9 +142,18 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   webhooks.start();
   const stopRetention = startRetentionJob(ctx);
   // Served only if signed by a trusted release key, and re-verified on disk every RELEASE_RECHECK_MS.
-  const files = new PublicFiles(opts.publicDir ?? env.publicDir ?? PUBLIC_DIR, log, env.releaseKeys);
+  const files = new PublicFiles(opts.publicDir ?? env.publicDir ?? PUBLIC_DIR, log, env.releaseKeys, env.releaseLogOrigin);
   if (env.releaseTrust === 'dev-key') log.warn('RELEASE_PUBLIC_KEY is not set: trusting the local development release key (see docs/SECURITY.md)');
   const releaseGuard = new ReleaseGuard(ctx, files, env.releaseRecheckMs);
+  const transparency = new Transparency(ctx, () => files.transparency);
+  // The loader this node serves, as a page embedding it must reference it (URL and SRI).
+  const servedLoader = () => {
+    const version = files.loaderVersion();
+    const found = files.get('widget/loader.js');
+    return version && found && 'file' in found ? { loaderUrl: `${env.publicUrl}/widget/v/${version}/loader.js`, integrity: found.file.integrity } : null;
+  };
+  const pageMonitor = new PageMonitorJob(ctx, servedLoader);
+  if (env.databaseUrl && env.auditSigningKey.source === 'file') log.warn('AUDIT_SIGNING_KEY is not set: this node signs audit checkpoints with its own key in DATA_DIR; give every node the same key (docs/SECURITY.md)');
   const sessions = new AgentSessions(ctx);
 
   let appHandler: RequestListener | null = null;
@@ -204,6 +223,7 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   directoryRoutes(app, ctx, op);
   reportRoutes(app, ctx, op);
   adminRoutes(app, ctx, op);
+  evidenceRoutes(app, ctx, op, files, transparency, pageMonitor, servedLoader);
   operatorRoutes(app, ctx, op);
   totpRoutes(app, ctx, sessions);
   invitationRoutes(app, ctx);
@@ -211,10 +231,15 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   docsRoutes(app, env);
   widgetRoutes(app, ctx, files, (tenantId) => gateway.rooms.agentsOnline(tenantId));
   assetRoutes(app, env, files);
+  tlogRoutes(app, files, transparency);
   const contactCentreJobs = await contactCentre(app, ctx, sessions);
   incidentRoutes(app, ctx, sessions);
   await cspRoutes(app, ctx, sessions);
   if (opts.releaseGuard !== false) releaseGuard.start();
+  if (opts.transparencyJobs !== false) {
+    transparency.start();
+    pageMonitor.start();
+  }
   if (opts.server && appHandler) {
     // The boot server's "starting" answers make way for the app only once every route is in place.
     await app.ready();
@@ -229,12 +254,16 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
     gateway,
     files,
     releaseGuard,
+    transparency,
+    pageMonitor,
     metrics,
     contactCentre: contactCentreJobs,
     async close() {
       await contactCentreJobs.close();
       gateway.close();
       await releaseGuard.stop();
+      await transparency.stop();
+      await pageMonitor.stop();
       stopRetention();
       await webhooks.stop();
       await app.close();

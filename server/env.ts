@@ -8,6 +8,10 @@ import { join, resolve } from 'node:path';
 import { parseRateLimits, type RateLimitSettings } from './security/abuseLimits.js';
 import { trustedKeysFrom, type TrustedKey } from './security/release.js';
 import { PUBLIC_DIR } from './paths.js';
+import { releaseLogOrigin } from './security/releaseTlog.js';
+import { parseWitnesses, type WitnessConfig } from './security/tlog/cosignatures.js';
+import { auditSigningKeyFrom, type AuditSigningKey } from './security/auditTlog.js';
+import { parsePageMonitor, type PageMonitorConfig } from './security/pageMonitorJob.js';
 
 export interface Env {
   port: number;
@@ -54,6 +58,23 @@ export interface Env {
   demoSkimmerSimulation: boolean;
   /** SSO_ALLOW_HTTP_LOOPBACK: lets a tenant's OpenID issuer be plain http on loopback (tests, local development). */
   ssoAllowHttpLoopback: boolean;
+  /** Transparency logs (issue 16): the release log's origin line (RELEASE_LOG_ORIGIN). */
+  releaseLogOrigin: string;
+  /** TLOG_WITNESSES: witnesses asked to cosign the release and audit checkpoints. */
+  witnesses: WitnessConfig[];
+  /** How often checkpoints are re-submitted to witnesses that have not cosigned them (TLOG_WITNESS_INTERVAL_MS). */
+  witnessIntervalMs: number;
+  /** Signs the audit log's checkpoints; never stored in the database (AUDIT_SIGNING_KEY, or DATA_DIR/audit-signing.key). */
+  auditSigningKey: AuditSigningKey;
+  /** AUDIT_CHECKPOINT_MS: how often the audit log is checkpointed and re-checked against its last checkpoint. */
+  auditCheckpointMs: number;
+  /** AUDIT_DIGEST_MS: how often each tenant gets the audit.checkpoint webhook and email digest. */
+  auditDigestMs: number;
+  /** AUDIT_SWEEP_ROWS: older audit entries re-checked against the node's leaf record per checkpoint pass. */
+  auditSweepRows: number;
+  /** PAGE_MONITOR: tenants' payment pages the node checks (PCI DSS 11.6.1), every PAGE_MONITOR_MS. */
+  pageMonitor: PageMonitorConfig[];
+  pageMonitorMs: number;
 }
 
 type Source = Record<string, string | undefined>;
@@ -129,6 +150,13 @@ export function parseEnv(source: Source = process.env): Env {
   const databaseWaitSeconds = int('DATABASE_WAIT_SECONDS', 300, 0, 86_400);
   const releaseTrust = trustedKeysFrom(source);
   problems.push(...releaseTrust.problems);
+  const witnesses = parseWitnesses(source.TLOG_WITNESSES, problems);
+  const witnessIntervalMs = int('TLOG_WITNESS_INTERVAL_MS', 60_000, 1_000, 3_600_000);
+  const auditCheckpointMs = int('AUDIT_CHECKPOINT_MS', 10_000, 100, 60_000);
+  const auditDigestMs = int('AUDIT_DIGEST_MS', 86_400_000, 1_000, 30 * 86_400_000);
+  const auditSweepRows = int('AUDIT_SWEEP_ROWS', 5_000, 100, 1_000_000);
+  const pageMonitor = parsePageMonitor(source.PAGE_MONITOR, problems);
+  const pageMonitorMs = int('PAGE_MONITOR_MS', 300_000, 10_000, 7 * 86_400_000);
 
   let secretKey: Buffer | null = null;
   const rawSecret = source.SECRET_KEY;
@@ -154,6 +182,8 @@ export function parseEnv(source: Source = process.env): Env {
     problems.push('MASTER_KEY is required when DATABASE_URL is set (generate one: openssl rand -hex 32)');
   }
   if (masterKey && masterKeyPrevious && masterKey.equals(masterKeyPrevious)) problems.push('MASTER_KEY_PREVIOUS must differ from MASTER_KEY');
+
+  const auditSigningKey = auditSigningKeyFrom(source, dataDir, publicUrl, problems);
 
   if (problems.length) throw new EnvError(problems);
 
@@ -187,6 +217,15 @@ export function parseEnv(source: Source = process.env): Env {
     demoSkimmerSimulation,
     ssoAllowHttpLoopback,
     databaseWaitSeconds,
+    releaseLogOrigin: releaseLogOrigin(source),
+    witnesses,
+    witnessIntervalMs,
+    auditSigningKey: auditSigningKey!,
+    auditCheckpointMs,
+    auditDigestMs,
+    auditSweepRows,
+    pageMonitor,
+    pageMonitorMs,
   };
 }
 

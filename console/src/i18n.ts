@@ -131,6 +131,8 @@ const en = {
   closePanel: 'Close the panel',
   loaderUrl: 'Loader URL',
   integrity: 'Integrity',
+  evidenceHelp: 'PCI DSS v4.0 evidence for this script (6.4.3 inventory entry with the signed release history and proofs; 11.6.1 monitoring), for admins:',
+  evidenceDownload: 'Download the evidence pack (JSON)',
   // security
   incidentsTitle: 'Security alerts',
   incidentPlatform: 'All tenants',
@@ -326,6 +328,8 @@ const fr: Messages = {
   closePanel: 'Fermer le panneau',
   loaderUrl: 'URL du chargeur',
   integrity: 'Intégrité',
+  evidenceHelp: 'Preuves PCI DSS v4.0 pour ce script (entrée d’inventaire 6.4.3 avec l’historique signé des versions et leurs preuves ; surveillance 11.6.1), pour les administrateurs :',
+  evidenceDownload: 'Télécharger le dossier de preuves (JSON)',
   // security
   incidentsTitle: 'Alertes de sécurité',
   incidentPlatform: 'Tous les clients',

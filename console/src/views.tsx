@@ -841,6 +841,12 @@ export function EmbedPanel(props: { api: ApiClient; onClose: () => void }) {
                 <code>{snippet.integrity}</code>
               </Row>
             </dl>
+            <p class="muted">
+              {t.evidenceHelp}{' '}
+              <a href="/api/admin/evidence" download="parley-pci-evidence.json">
+                {t.evidenceDownload}
+              </a>
+            </p>
             <div class="dialog-foot">
               <span class="copy-status" role="status" aria-live="polite">
                 {copied === 'ok' ? t.copied : copied === 'failed' ? t.copyFailed : ''}

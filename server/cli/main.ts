@@ -16,9 +16,11 @@ import { exposureReportCommand } from './commands/exposureReport.js';
 import { releaseKeygen } from './commands/releaseKeygen.js';
 import { releaseSign } from './commands/releaseSign.js';
 import { releaseVerify } from './commands/releaseVerify.js';
+import { witness } from './commands/witness.js';
+import { monitor } from './commands/monitor.js';
 
 /** Every command, in the order `parley --help` lists them. Add new commands here. */
-export const COMMANDS: Command[] = [start, migrate, tenantCreate, agentCreate, auditVerify, releaseKeygen, releaseSign, releaseVerify, keysRotate, keysRewrap, exposureReportCommand, retentionRun, tenantDelete, apikeyCreate, apikeyRevoke, operatorGrant];
+export const COMMANDS: Command[] = [start, migrate, tenantCreate, agentCreate, auditVerify, releaseKeygen, releaseSign, releaseVerify, witness, monitor, keysRotate, keysRewrap, exposureReportCommand, retentionRun, tenantDelete, apikeyCreate, apikeyRevoke, operatorGrant];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -30,13 +30,16 @@ export interface AuditRecord {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** The exact bytes hashed: fixed field order, explicit nulls. */
-export function entryHash(e: Omit<AuditEntry, 'hash'>): string {
-  const canonical = JSON.stringify([
+/** The exact bytes hashed into the chain, and the entry's leaf in the audit Merkle log (auditTlog.ts): fixed field order, explicit nulls. */
+export function entryBytes(e: Omit<AuditEntry, 'hash'>): string {
+  return JSON.stringify([
     e.seq, e.at, e.tenant_id, e.actor_kind, e.actor_id, e.credential, e.address, e.action,
     e.resource_type, e.resource_id, e.conversation_id, e.visitor_id, e.details, e.prev_hash,
   ]);
-  return createHash('sha256').update(canonical).digest('hex');
+}
+
+export function entryHash(e: Omit<AuditEntry, 'hash'>): string {
+  return createHash('sha256').update(entryBytes(e)).digest('hex');
 }
 
 export const SYSTEM_ACTOR = (job: string): AuditActor => ({ kind: 'system', id: null, credential: `job:${job}`, address: null });

@@ -13,6 +13,7 @@ import { enqueueWebhookEvent } from '../webhooks/webhookEvents.js';
 import { recordAccess, type Accessor } from './accessAudit.js';
 import { openVisitors } from './sealedFields.js';
 import { contactDataOf, type StoredAttachment, type StoredRating } from '../queries/visitorContextQueries.js';
+import { publishedAuditCheckpoint } from './auditTlog.js';
 
 export interface ExposureCriteria {
   actorId?: string;
@@ -57,6 +58,12 @@ export interface ExposureReport {
   criteria: Record<string, string>;
   totals: { tenants: number; visitors: number; conversations: number; accesses: number };
   tenants: Array<{ tenantId: string; slug: string | null; name: string | null; visitors: ExposedVisitor[] }>;
+  /**
+   * The access audit log's latest signed checkpoint when the report was made (kept outside the
+   * database): with it, `parley audit:verify --checkpoint` later proves that the entries this
+   * report was built from were not rewritten since.
+   */
+  auditCheckpoint: { origin: string; verifierKey: string; checkpoint: string | null };
 }
 
 /** Actions that are not an exposure of a visitor's data (the job deleting it, keys, reports). */
@@ -75,7 +82,7 @@ function normaliseCredential(c: string): { exact?: string; prefix?: string } {
   return { exact: c };
 }
 
-export async function exposureReport(ctx: Pick<Ctx, 'storage' | 'keyring'>, criteria: ExposureCriteria, who: Accessor): Promise<ExposureReport> {
+export async function exposureReport(ctx: Pick<Ctx, 'storage' | 'keyring' | 'env'>, criteria: ExposureCriteria, who: Accessor): Promise<ExposureReport> {
   if (!criteria.actorId && !criteria.credential && !criteria.address && criteria.from === undefined && criteria.to === undefined) {
     throw new AppError('validation_failed', 'give at least one of actor, credential, address, from, to');
   }
@@ -131,6 +138,7 @@ export async function exposureReport(ctx: Pick<Ctx, 'storage' | 'keyring'>, crit
     ),
     totals: { tenants: 0, visitors: 0, conversations: 0, accesses },
     tenants: [],
+    auditCheckpoint: publishedAuditCheckpoint(ctx.env),
   };
   for (const [tenantId, visitors] of byTenant) {
     const tenant = await db.selectFrom('tenants').select(['slug', 'name']).where('id', '=', tenantId).executeTakeFirst();
@@ -218,7 +226,8 @@ export async function notifyExposure(ctx: Pick<Ctx, 'storage' | 'keyring' | 'mai
         `An access to your customers' chat data matched a security review.\n\n` +
         `Criteria: ${JSON.stringify(report.criteria)}\nGenerated: ${report.generatedAt}\n` +
         `Visitors: ${part.totals.visitors}, conversations: ${part.totals.conversations}\n\n` +
-        `Exposed visitors and conversations (CSV):\n\n${exposureCsv(part)}`,
+        `Exposed visitors and conversations (CSV):\n\n${exposureCsv(part)}\n` +
+        `Access audit checkpoint at the time of this report (verifier key ${report.auditCheckpoint.verifierKey}):\n\n${report.auditCheckpoint.checkpoint ?? '(none yet)\n'}`,
     });
     if (sent) emails++;
     await recordAccess(ctx, who, 'exposure.notify', [{ tenantId: t.tenantId, resourceType: 'exposure_report', details: { webhooks, emailed: sent, visitors: part.totals.visitors } }]);

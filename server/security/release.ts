@@ -16,20 +16,24 @@
  * accept signatures by keys from RELEASE_PUBLIC_KEY, or, when that is unset, the local development
  * key (see docs/SECURITY.md).
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { canonicalJson } from './canonicalJson.js';
+import { publishReleaseTlog, RELEASE_CHECKPOINT_FILE, RELEASE_PROOF_FILE, releaseLogOrigin } from './releaseTlog.js';
+
+export { canonicalJson };
+// Keys and where they live are in releaseKeys.ts; re-exported so release.ts stays the one entry point.
+export * from './releaseKeys.js';
+import { keyIdOf, parsePublicKey, rawPublicKey, type TrustedKey } from './releaseKeys.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const RELEASE_ENTRY_FILE = 'release.json';
 export const RELEASE_LOG_FILE = 'release-log.json';
 /** Files in the public directory that describe the release rather than being served. */
-export const RELEASE_META_FILES: ReadonlySet<string> = new Set([MANIFEST_FILE, RELEASE_ENTRY_FILE, RELEASE_LOG_FILE]);
+export const RELEASE_META_FILES: ReadonlySet<string> = new Set([MANIFEST_FILE, RELEASE_ENTRY_FILE, RELEASE_LOG_FILE, RELEASE_CHECKPOINT_FILE, RELEASE_PROOF_FILE]);
 export const LOG_FORMAT = 'parley-release-log/1';
 export const GENESIS = '0'.repeat(64);
-export const PRIVATE_KEY_FILE = 'release-ed25519.key';
-export const PUBLIC_KEY_FILE = 'release-ed25519.pub';
 
 export interface Manifest {
   version: string;
@@ -48,6 +52,21 @@ export interface ReleaseEntry {
   prevHash: string;
   signature: string;
   hash: string;
+  /** How the build was made; part of the signed body when present (entries before issue 16 have none). */
+  provenance?: Provenance;
+  /**
+   * In the log only (not in release.json): the manifest itself, bound by manifestSha384, so the
+   * log's leaf names every served file's SRI hash. Entries before issue 16 have none.
+   */
+  manifest?: Manifest;
+}
+
+export interface Provenance {
+  builder: string;
+  node: string;
+  commit: string | null;
+  /** Uncommitted changes in the checkout at build time. */
+  dirty: boolean | null;
 }
 
 export interface ReleaseLog {
@@ -55,23 +74,8 @@ export interface ReleaseLog {
   entries: ReleaseEntry[];
 }
 
-export interface TrustedKey {
-  keyId: string;
-  publicKey: string;
-  key: KeyObject;
-}
 
 // ------------------------------------------------------------------ canonical bytes and hashes
-
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error('non-finite number in canonical JSON');
-    return JSON.stringify(value);
-  }
-  if (Array.isArray(value)) return '[' + value.map(canonicalJson).join(',') + ']';
-  const obj = value as Record<string, unknown>;
-  return '{' + Object.keys(obj).filter((k) => obj[k] !== undefined).sort().map((k) => JSON.stringify(k) + ':' + canonicalJson(obj[k])).join(',') + '}';
-}
 
 export const sri384 = (bytes: Buffer | string): string => 'sha384-' + createHash('sha384').update(bytes).digest('base64');
 const sha256hex = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -81,115 +85,12 @@ export function manifestSha384(manifest: Manifest): string {
 }
 
 function entryBody(e: Omit<ReleaseEntry, 'signature' | 'hash'>): string {
-  return canonicalJson({ seq: e.seq, version: e.version, manifestSha384: e.manifestSha384, keyId: e.keyId, publicKey: e.publicKey, signedAt: e.signedAt, prevHash: e.prevHash });
+  // canonicalJson drops undefined: an entry without provenance has exactly its pre-issue-16 bytes.
+  return canonicalJson({ seq: e.seq, version: e.version, manifestSha384: e.manifestSha384, keyId: e.keyId, publicKey: e.publicKey, signedAt: e.signedAt, prevHash: e.prevHash, provenance: e.provenance });
 }
 
 export function entryHash(e: Omit<ReleaseEntry, 'hash'>): string {
   return sha256hex(entryBody(e) + '\n' + e.signature);
-}
-
-// ------------------------------------------------------------------ keys
-
-export function rawPublicKey(key: KeyObject): Buffer {
-  // SPKI DER of an Ed25519 key is a fixed 12-byte prefix followed by the 32 raw bytes.
-  return key.export({ type: 'spki', format: 'der' }).subarray(-32);
-}
-
-export const keyIdOf = (raw: Buffer): string => createHash('sha256').update(raw).digest('hex').slice(0, 16);
-
-/** Accepts base64 of the raw 32-byte key, base64 SPKI DER, or a PEM block. */
-export function parsePublicKey(text: string): TrustedKey {
-  const t = text.trim();
-  let key: KeyObject;
-  if (t.startsWith('-----BEGIN')) key = createPublicKey(t);
-  else {
-    const bytes = Buffer.from(t, 'base64');
-    if (bytes.length === 32) key = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), bytes]), format: 'der', type: 'spki' });
-    else key = createPublicKey({ key: bytes, format: 'der', type: 'spki' });
-  }
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error('not an Ed25519 public key');
-  const raw = rawPublicKey(key);
-  return { keyId: keyIdOf(raw), publicKey: raw.toString('base64'), key };
-}
-
-export function loadPrivateKey(file: string): KeyObject {
-  const key = createPrivateKey(readFileSync(file, 'utf8'));
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`${file} is not an Ed25519 private key`);
-  const mode = statSync(file).mode & 0o077;
-  if (mode !== 0 && process.platform !== 'win32') throw new Error(`${file} is readable by group or others (chmod 600 it)`);
-  return key;
-}
-
-/** Writes a new key pair into `dir`: the private key 0600, the public key beside it. */
-export function generateReleaseKey(dir: string): { privateKeyFile: string; publicKeyFile: string; trusted: TrustedKey } {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const privateKeyFile = join(dir, PRIVATE_KEY_FILE);
-  const publicKeyFile = join(dir, PUBLIC_KEY_FILE);
-  if (existsSync(privateKeyFile)) throw new Error(`${privateKeyFile} already exists; refusing to overwrite a release key`);
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  writeFileSync(privateKeyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
-  chmodSync(privateKeyFile, 0o600);
-  const raw = rawPublicKey(publicKey);
-  writeFileSync(publicKeyFile, raw.toString('base64') + '\n', { mode: 0o644 });
-  return { privateKeyFile, publicKeyFile, trusted: { keyId: keyIdOf(raw), publicKey: raw.toString('base64'), key: publicKey } };
-}
-
-// ------------------------------------------------------------------ where things live
-
-type Source = Record<string, string | undefined>;
-
-/** The development key's directory, outside any checkout: ~/.config/parley/release-key. */
-export function devKeyDir(source: Source = process.env): string {
-  if (source.RELEASE_DEV_KEY_DIR) return resolve(source.RELEASE_DEV_KEY_DIR);
-  const config = source.XDG_CONFIG_HOME || join(homedir(), '.config');
-  return join(config, 'parley', 'release-key');
-}
-
-/** The persistent, append-only release log: RELEASE_LOG, or release-log.json in DATA_DIR. */
-export function releaseLogPath(source: Source = process.env): string {
-  return resolve(source.RELEASE_LOG || join(source.DATA_DIR || './data', 'release-log.json'));
-}
-
-/**
- * Which public keys a verifier trusts: RELEASE_PUBLIC_KEY (comma-separated, for rotation) when set;
- * otherwise the development key's public half, if one has been generated on this machine.
- */
-export function trustedKeysFrom(source: Source = process.env): { keys: TrustedKey[]; source: 'config' | 'dev-key' | 'none'; problems: string[] } {
-  const problems: string[] = [];
-  const raw = source.RELEASE_PUBLIC_KEY;
-  if (raw && raw.trim()) {
-    const keys: TrustedKey[] = [];
-    for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
-      try {
-        keys.push(parsePublicKey(part));
-      } catch (err) {
-        problems.push(`RELEASE_PUBLIC_KEY: "${part.slice(0, 20)}…" is not an Ed25519 public key (${(err as Error).message})`);
-      }
-    }
-    return { keys, source: 'config', problems };
-  }
-  const pub = join(devKeyDir(source), PUBLIC_KEY_FILE);
-  if (existsSync(pub)) {
-    try {
-      return { keys: [parsePublicKey(readFileSync(pub, 'utf8'))], source: 'dev-key', problems };
-    } catch (err) {
-      problems.push(`development release key ${pub} is unreadable (${(err as Error).message})`);
-    }
-  }
-  return { keys: [], source: 'none', problems };
-}
-
-/** The build's signing key: RELEASE_KEY (a private key file), else the development key, created on first use. */
-export function signingKeyFrom(source: Source = process.env): { key: KeyObject; file: string; dev: boolean; created: boolean } {
-  if (source.RELEASE_KEY) return { key: loadPrivateKey(resolve(source.RELEASE_KEY)), file: resolve(source.RELEASE_KEY), dev: false, created: false };
-  const dir = devKeyDir(source);
-  const file = join(dir, PRIVATE_KEY_FILE);
-  let created = false;
-  if (!existsSync(file)) {
-    generateReleaseKey(dir);
-    created = true;
-  }
-  return { key: loadPrivateKey(file), file, dev: true, created };
 }
 
 // ------------------------------------------------------------------ the log
@@ -266,6 +167,7 @@ export function verifyLog(log: ReleaseLog, trusted?: TrustedKey[]): LogProblem[]
     if (seq !== index + 1) problems.push({ index, seq, problem: 'bad_seq', detail: `expected seq ${index + 1}` });
     if (e.prevHash !== prev) problems.push({ index, seq, problem: 'broken_link', detail: 'prevHash does not match the previous entry (an entry was removed, inserted or reordered)' });
     for (const p of checkEntry(e, trusted)) problems.push({ index, seq, ...p });
+    if (e.manifest !== undefined && manifestSha384(e.manifest) !== e.manifestSha384) problems.push({ index, seq, problem: 'bad_hash', detail: 'the manifest recorded in the log does not match the signed manifestSha384' });
     prev = e.hash;
   });
   return problems;
@@ -300,7 +202,7 @@ export function checkEntry(e: ReleaseEntry, trusted?: TrustedKey[]): Array<{ pro
 }
 
 /** Signs the manifest in `publicDir`, appends the entry to the log at `logPath`, writes release.json and release-log.json beside the manifest. */
-export function signRelease(opts: { publicDir: string; privateKey: KeyObject; logPath: string; now?: Date }): ReleaseEntry {
+export function signRelease(opts: { publicDir: string; privateKey: KeyObject; logPath: string; now?: Date; provenance?: Provenance; origin?: string }): ReleaseEntry {
   const manifest = JSON.parse(readFileSync(join(opts.publicDir, MANIFEST_FILE), 'utf8')) as Manifest;
   const pub = createPublicKey(opts.privateKey);
   const raw = rawPublicKey(pub);
@@ -320,14 +222,21 @@ export function signRelease(opts: { publicDir: string; privateKey: KeyObject; lo
       publicKey: raw.toString('base64'),
       signedAt: (opts.now ?? new Date()).toISOString(),
       prevHash: last ? last.hash : GENESIS,
+      provenance: opts.provenance,
     };
     const signature = sign(null, Buffer.from(entryBody(body)), opts.privateKey).toString('base64');
     const entry: ReleaseEntry = { ...body, signature, hash: entryHash({ ...body, signature }) };
-    const next: ReleaseLog = { format: LOG_FORMAT, entries: [...log.entries, entry] };
+    const next: ReleaseLog = { format: LOG_FORMAT, entries: [...log.entries, { ...entry, manifest }] };
+    // The Merkle log over the same entries: refuses (before anything is written) a log that is not
+    // an append-only extension of the last checkpoint this signer published.
+    const tlog = publishReleaseTlog({ entries: next.entries, privateKey: opts.privateKey, origin: opts.origin ?? releaseLogOrigin(), logPath: opts.logPath });
     const text = JSON.stringify(next, null, 2) + '\n';
     writeAtomic(opts.logPath, text);
+    tlog.commit();
     writeFileSync(join(opts.publicDir, RELEASE_ENTRY_FILE), JSON.stringify(entry, null, 2) + '\n');
     writeFileSync(join(opts.publicDir, RELEASE_LOG_FILE), text);
+    writeFileSync(join(opts.publicDir, RELEASE_CHECKPOINT_FILE), tlog.checkpoint);
+    writeFileSync(join(opts.publicDir, RELEASE_PROOF_FILE), tlog.proof);
     return entry;
   });
 }

@@ -8,35 +8,30 @@
 import type { Ctx } from '../context.js';
 import type { PublicFiles, TamperFinding } from '../routes/assets/publicFiles.js';
 import { raiseIncident } from './incidents.js';
+import { PeriodicJob } from '../periodicJob.js';
 
 export class ReleaseGuard {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly job: PeriodicJob;
 
   constructor(
     private readonly ctx: Ctx,
     private readonly files: PublicFiles,
     private readonly intervalMs: number,
-  ) {}
-
-  start(): void {
-    void this.tick();
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
-    this.timer.unref();
+  ) {
+    this.job = new PeriodicJob('release re-verification', ctx.log, () => this.check());
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+  start(): void {
+    this.job.start(this.intervalMs);
+  }
+
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 
   /** One pass; exposed so tests can drive it. */
   tick(): Promise<void> {
-    this.running ??= this.check()
-      .catch((err) => this.ctx.log.error({ err: (err as Error).message }, 'release re-verification failed'))
-      .finally(() => (this.running = null));
-    return this.running;
+    return this.job.tick();
   }
 
   private async check(): Promise<void> {

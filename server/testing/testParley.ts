@@ -28,7 +28,7 @@ export interface TestParley extends Parley {
   restart(): Promise<TestParley>;
 }
 
-export async function startTestParley(opts: { listen?: boolean; env?: Record<string, string>; pgSchema?: string; dataDir?: string; releaseGuard?: boolean; logger?: Logger } = {}): Promise<TestParley> {
+export async function startTestParley(opts: { listen?: boolean; env?: Record<string, string>; pgSchema?: string; dataDir?: string; releaseGuard?: boolean; transparencyJobs?: boolean; logger?: Logger } = {}): Promise<TestParley> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'parley-test-'));
   const dialect = dialectUnderTest();
   let pgSchema = opts.pgSchema;
@@ -52,7 +52,7 @@ export async function startTestParley(opts: { listen?: boolean; env?: Record<str
     ...opts.env,
   });
   // The release guard (re-verification of served files on disk) runs only in tests that ask for it.
-  const parley = await buildParley({ env, logger: opts.logger ?? pino({ level: 'silent' }), storage: { pgSchema }, releaseGuard: opts.releaseGuard ?? false });
+  const parley = await buildParley({ env, logger: opts.logger ?? pino({ level: 'silent' }), storage: { pgSchema }, releaseGuard: opts.releaseGuard ?? false, transparencyJobs: opts.transparencyJobs ?? false });
   let url = 'http://localhost:3999';
   if (opts.listen) {
     await parley.app.listen({ port: 0, host: '127.0.0.1' });

@@ -15,7 +15,9 @@ export type WebhookEventType =
   | 'conversation.updated'
   | 'message.created'
   | 'security.incident'
-  | 'security.exposure_report';
+  | 'security.exposure_report'
+  /** The access audit log's latest signed checkpoint, every AUDIT_DIGEST_MS (issue 16). */
+  | 'audit.checkpoint';
 
 /** Asked for every message and conversation event, so compiled once (storage/preparedQuery.ts). */
 const activeHooksQuery = preparedQuery<{ tenantId: string }, { id: string; events: string }>((db, p) =>
@@ -60,7 +62,7 @@ export function untriedDelivery(now: number) {
  * the tenant's key like the data itself; the deliverer opens it just before sending.
  */
 export async function enqueueWebhookEvent(db: Db, tenantId: string, type: WebhookEventType, data: unknown, dataKey?: DataKey): Promise<number> {
-  const hooks = await activeHooks(db, tenantId, !type.startsWith('security.'));
+  const hooks = await activeHooks(db, tenantId, !type.startsWith('security.') && type !== 'audit.checkpoint');
   const now = Date.now();
   const due = hooks.filter((h) => h.events.includes('*') || h.events.includes(type));
   if (due.length === 0) return 0;

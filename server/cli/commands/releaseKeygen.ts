@@ -3,6 +3,8 @@ import type { Command } from '../command.js';
 import { requireOption, UsageError } from '../command.js';
 import { ROOT } from '../../paths.js';
 import { generateReleaseKey } from '../../security/release.js';
+import { releaseLogOrigin, releaseVerifiers } from '../../security/releaseTlog.js';
+import { formatVerifierKey } from '../../security/tlog/note.js';
 
 export const releaseKeygen: Command = {
   name: 'release:keygen',
@@ -26,6 +28,8 @@ Then: sign builds with RELEASE_KEY=DIR/release-ed25519.key npm run build (or par
     console.log(`public key:  ${publicKeyFile}`);
     console.log(`key id:      ${trusted.keyId}`);
     console.log(`RELEASE_PUBLIC_KEY=${trusted.publicKey}`);
+    // The same key as the release transparency log's checkpoint signer (for parley witness --log-key).
+    console.log(`log verifier key (origin ${releaseLogOrigin()}): ${formatVerifierKey(releaseVerifiers(releaseLogOrigin(), [trusted])[0]!)}`);
     return 0;
   },
 };

@@ -5,6 +5,8 @@ import { UsageError } from '../command.js';
 import { PUBLIC_DIR } from '../../paths.js';
 import { parsePublicKey, trustedKeysFrom, verifyRelease, type TrustedKey } from '../../security/release.js';
 import { readFileSync } from 'node:fs';
+import { releaseLogOrigin } from '../../security/releaseTlog.js';
+import { verifyRemoteRelease } from '../../security/releaseVerifyRemote.js';
 
 function listFiles(dir: string): string[] {
   const out: string[] = [];
@@ -23,6 +25,22 @@ export const releaseVerify: Command = {
   name: 'release:verify',
   summary: 'Verify the built release against its signed manifest, and the whole release log',
   help: `Usage: parley release:verify [--dir DIR] [--log FILE] [--public-key KEY_OR_FILE] [--json]
+       parley release:verify --url NODE_URL [--witness-key VKEY[,VKEY…]] [--state FILE]
+                             [--origin ORIGIN] [--frame-key WIDGET_KEY --frame-host ORIGIN]
+                             [--public-key KEY_OR_FILE] [--json]
+
+With --url, checks a running node from outside, through its transparency log (/tlog/releases/):
+  - the checkpoint is signed by a trusted release key for the origin (--origin, else
+    RELEASE_LOG_ORIGIN) and cosigned by every --witness-key;
+  - the log's entries rebuild the checkpoint's tree, and the node's tlog-proof proves its current
+    release in it;
+  - every file the node serves (loader, console, frame assets; one tenant's frame with
+    --frame-key and --frame-host) has the SRI hash the log's entry lists;
+  - with --state, the checkpoint is consistent with the last one this verifier accepted: a smaller
+    tree (rollback) or other history (split view) fails. The state advances only on success.
+Exits 0 when everything holds, 2 otherwise.
+
+Without --url, checks a build directory:
 
 Checks, and names exactly what fails:
   - DIR/release.json signs DIR/manifest.json with a trusted key (--public-key, else
@@ -34,6 +52,7 @@ Checks, and names exactly what fails:
     this release.
 Exits 0 when everything holds, 2 otherwise.`,
   async run(args) {
+    const opt = (name: string) => (typeof args.options[name] === 'string' ? (args.options[name] as string) : undefined);
     const publicDir = typeof args.options.dir === 'string' ? resolve(args.options.dir) : PUBLIC_DIR;
     const logPath = typeof args.options.log === 'string' ? resolve(args.options.log) : undefined;
     let trusted: TrustedKey[];
@@ -50,6 +69,29 @@ Exits 0 when everything holds, 2 otherwise.`,
       const t = trustedKeysFrom();
       if (t.problems.length) throw new UsageError(t.problems.join('\n'));
       trusted = t.keys;
+    }
+    const url = opt('url');
+    if (url) {
+      const frameKey = opt('frame-key');
+      const frameHost = opt('frame-host');
+      if (!!frameKey !== !!frameHost) throw new UsageError('--frame-key and --frame-host go together');
+      const remote = await verifyRemoteRelease({
+        url,
+        origin: opt('origin') ?? releaseLogOrigin(),
+        trusted,
+        witnessKeys: (opt('witness-key') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+        statePath: opt('state') ? resolve(opt('state')!) : undefined,
+        frame: frameKey && frameHost ? { key: frameKey, host: frameHost } : undefined,
+      });
+      if (args.options.json) console.log(JSON.stringify({ ...remote, release: remote.release && { ...remote.release, manifest: undefined } }, null, 2));
+      else {
+        if (remote.release) console.log(`release ${remote.release.version} (entry ${remote.release.index} of ${remote.size}) is in the log ${remote.origin}`);
+        for (const w of remote.witnesses) console.log(`witness ${w.key}: ${w.cosigned ? 'cosigned' : 'NOT cosigned'}`);
+        for (const f of remote.files) console.log(`${f.ok ? 'ok  ' : 'BAD '} ${f.url}${f.detail ? ` — ${f.detail}` : ''}`);
+        for (const p of remote.problems) console.log(`problem: ${p}`);
+        console.log(remote.ok ? 'OK' : 'FAILED');
+      }
+      return remote.ok ? 0 : 2;
     }
     const report = verifyRelease({ publicDir, trusted, logPath, listFiles: () => listFiles(publicDir) });
     if (args.options.json) {

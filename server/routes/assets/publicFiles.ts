@@ -22,6 +22,7 @@ import {
   type ReleaseEntry,
   type TrustedKey,
 } from '../../security/release.js';
+import { RELEASE_CHECKPOINT_FILE, RELEASE_PROOF_FILE, ReleaseTransparency, releaseLogOrigin } from '../../security/releaseTlog.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -68,11 +69,14 @@ export class PublicFiles {
   private loaderVer: string | null = null;
   /** The release log shipped with this build, served at /.well-known/parley-releases.json. */
   releaseLog: Buffer | null = null;
+  /** The release transparency log (tiles, signed checkpoint, this release's proof), served under /tlog/releases/. */
+  transparency: ReleaseTransparency | null = null;
 
   constructor(
     private readonly dir: string,
     private readonly log: Logger,
     private readonly trusted: TrustedKey[] = [],
+    private readonly origin: string = releaseLogOrigin(),
   ) {
     this.load();
   }
@@ -92,10 +96,21 @@ export class PublicFiles {
       this.pending.push({ path: MANIFEST_FILE, problem: 'unsigned', expected: null, actual: null, detail: signed.reason });
       return;
     }
+    // A release that is not in the signed transparency log is not served: what a node serves is
+    // then always what anyone can check against the log (release:verify --url).
+    const tlog = ReleaseTransparency.load(this.dir, this.trusted, this.origin, signed.entry, signed.manifest);
+    if ('reason' in tlog) {
+      this.refusedReason = tlog.reason;
+      this.log.error({ dir: this.dir, reason: tlog.reason }, 'release is not in a valid transparency log; refusing to serve any widget or console file');
+      this.pending.push({ path: RELEASE_CHECKPOINT_FILE, problem: 'unsigned', expected: null, actual: null, detail: tlog.reason });
+      return;
+    }
+    this.transparency = tlog;
     this.release = signed.entry;
     this.expected = signed.manifest.files;
     this.metaBytes.set(MANIFEST_FILE, signed.manifestBytes);
     this.metaBytes.set(RELEASE_ENTRY_FILE, signed.entryBytes);
+    for (const f of [RELEASE_LOG_FILE, RELEASE_CHECKPOINT_FILE, RELEASE_PROOF_FILE]) this.metaBytes.set(f, readFileSync(join(this.dir, f)));
     for (const [path, expected] of Object.entries(signed.manifest.files)) {
       const full = join(this.dir, path);
       const body = existsSync(full) ? readFileSync(full) : null;
