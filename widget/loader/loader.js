@@ -12,9 +12,9 @@
  * to ask). When focus comes back to the host page the chat closes and, unless the page opted into
  * data-parley-keep, the frame is removed: no Parley frame exists while the shopper types on the
  * page, so none can take focus (Chromium lets any frame, even an inert or hidden one, call focus()).
- * With data-parley-keep the frame lives hidden to count unread messages; if it ever takes focus
- * while the chat is closed, it is removed at once. Focus and blur are listened to on the loader's own
- * iframe element only.
+ * With data-parley-keep the frame lives hidden to count unread messages; if the page loses focus
+ * while the chat is closed, that frame is removed at once. Focus events are never read: the loader
+ * only learns that its own iframe lost focus, or that the window did.
  *
  * Frame <-> loader talk over one MessageChannel whose port is handed to the frame once, to Parley's
  * exact origin; the loader has no window 'message' listener at all. Forbidden APIs are enforced by
@@ -124,8 +124,6 @@
     // into another frame): the chat closes, so no open frame is around while the shopper types on the
     // page. A switch to another window or tab (the page itself lost focus) leaves it open.
     frame.addEventListener('blur', () => document.hasFocus() && shut(false));
-    // The frame got focus while the chat is closed (hidden, kept frame): it took focus itself. Gone.
-    frame.addEventListener('focus', () => open || drop());
     send(context);
     box.parentNode.appendChild(frame);
     layout();
@@ -157,6 +155,10 @@
     frame.focus();
   });
   window.addEventListener('resize', layout);
+  // The page lost focus while the chat is closed: if a kept, hidden frame exists, it may be what took
+  // it (Chromium lets even a hidden frame focus itself), so it is removed at once. (Also on a switch
+  // to another tab: the unread count then waits for the next open.) The event is not read.
+  window.addEventListener('blur', () => open || drop());
 
   // The page's own commands (window.Parley = [...] before the snippet, or Parley.push after):
   // ['show'], ['hide'], ['position', 'left'|'right', x, y], ['page', name, {attributes}].
