@@ -213,15 +213,12 @@ describe('a hostile, validly signed frame gets nothing from the host page', () =
 
   it('top navigation and popups after clicks inside the widget are blocked by the sandbox (control: no sandbox)', async () => {
     const v = await visit();
-    console.info('top: visit');
     const url = v.page.url();
     await openChat(v.page);
     await frameLoaded(v);
     // Real clicks inside the widget (user activations for the frame), without Playwright waiting
     // for the navigations they try to start.
-    console.info('top: opened');
     for (let i = 0; i < 3; i++) await clickInside(v.page);
-    console.info('top: clicked');
     await v.page.waitForTimeout(2000);
     expect(v.page.url()).toBe(url);
     expect(v.context.pages()).toHaveLength(1);
@@ -251,14 +248,19 @@ describe('a hostile, validly signed frame gets nothing from the host page', () =
     const v = await visit({ keep: true, viewport: phone });
     await frameLoaded(v);
     await v.page.waitForTimeout(2500);
-    expect(await box(v.page)).toEqual({ w: 0, h: 0, visible: false });
+    // Hidden at 0x0, or already removed for taking focus: either way it covers nothing.
+    const hiddenOrGone = async () => {
+      const b = await box(v.page);
+      expect(b === null || (b.w === 0 && b.h === 0 && !b.visible), JSON.stringify(b)).toBe(true);
+    };
+    await hiddenOrGone();
     await v.page.screenshot({ path: join(SHOTS, 'containment-phone-no-gesture.png') });
     // The shopper's tap opens it full screen; closing it inside the frame hides it; it cannot reopen itself.
     const chat = await openChat(v.page);
     expect(await box(v.page)).toEqual({ w: 390, h: 844, visible: true });
     await chat.getByRole('button', { name: 'Close chat' }).click();
     await v.page.waitForTimeout(2500);
-    expect(await box(v.page)).toEqual({ w: 0, h: 0, visible: false });
+    await hiddenOrGone();
     await v.close();
 
     // Desktop, open: the frame asks for 5000x5000 every 100 ms and stays at EMBED_SIZES.open.
