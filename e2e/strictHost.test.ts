@@ -83,6 +83,26 @@ describe('the snippet under the host page\'s strictest settings', () => {
     await page.close();
   });
 
+  it('the launcher covers no payment field on a 390x844 phone; screenshots closed and open, desktop and phone', async () => {
+    for (const viewport of [{ width: 390, height: 844 }, { width: 1366, height: 800 }]) {
+      const page = await browser.newPage({ viewport });
+      await page.goto(server.demoUrl + '/checkout');
+      const launcher = (await page.locator('parley-chat').boundingBox())!;
+      for (const id of ['#card-number', '#card-expiry', '#card-cvc']) {
+        await page.locator(id).focus();
+        const f = (await page.locator(id).boundingBox())!;
+        const l = (await page.locator('parley-chat').boundingBox())!;
+        const overlap = f.x < l.x + l.width && l.x < f.x + f.width && f.y < l.y + l.height && l.y < f.y + f.height;
+        expect(overlap, `${id} under the launcher at ${viewport.width}px`).toBe(false);
+      }
+      expect(launcher.height).toBe(48);
+      await page.screenshot({ path: join(SHOTS, `widget-closed-${viewport.width}.png`) });
+      await (await openChat(page)).locator('#pc-name').waitFor({ timeout: 10_000 });
+      await page.screenshot({ path: join(SHOTS, `widget-open-${viewport.width}.png`) });
+      await page.close();
+    }
+  });
+
   it('the console runs under Trusted Types without a violation', async () => {
     const page = await browser.newPage();
     const problems: string[] = [];
