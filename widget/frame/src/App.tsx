@@ -734,11 +734,12 @@ function AfterChat({ client }: { client: ChatClient }) {
 function AttachmentLink({ a }: { a: NonNullable<MessageView['attachment']> }) {
   const kb = Math.max(1, Math.round(a.size / 1024));
   return a.type.startsWith('image/') ? (
-    <a href={a.url} target="_blank" rel="noopener noreferrer" aria-label={t.openFile(a.name)} class="file-preview">
+    // Downloads, not new tabs: the frame's sandbox has no allow-popups (docs/SECURITY.md).
+    <a href={a.url} download={a.name} aria-label={t.openFile(a.name)} class="file-preview">
       <img src={a.url} alt={a.name} loading="lazy" />
     </a>
   ) : (
-    <a href={a.url} target="_blank" rel="noopener noreferrer" class="file-link" download={a.name}>
+    <a href={a.url} class="file-link" download={a.name}>
       {a.name} ({kb} KB)
     </a>
   );
