@@ -12,6 +12,16 @@ import type { Browser } from 'playwright-core';
 import { freePort } from '../server/testing/freePort.js';
 import { launchChromium, openChat, SHOTS, startServer, type RunningServer } from './harness.js';
 
+/** Puts a string into an HTML sink: 'TypeError' where Trusted Types are enforced. Runs in the browser. */
+function htmlFromString(): string {
+  try {
+    document.body.insertAdjacentHTML('beforeend', '<b>x</b>');
+    return 'accepted';
+  } catch (e) {
+    return (e as Error).name;
+  }
+}
+
 describe('the snippet under the host page\'s strictest settings', () => {
   let browser: Browser;
   let server: RunningServer;
@@ -66,14 +76,7 @@ describe('the snippet under the host page\'s strictest settings', () => {
     const frame = page.frames().find((f) => f.url().includes('/widget/frame/'))!;
     await page.waitForTimeout(500);
     const before = problems.length;
-    const sink = await frame.evaluate(() => {
-      try {
-        document.body.insertAdjacentHTML('beforeend', '<b>x</b>');
-        return 'accepted';
-      } catch (e) {
-        return (e as Error).name;
-      }
-    });
+    const sink = await frame.evaluate(htmlFromString);
     expect(sink).toBe('TypeError');
     await page.waitForTimeout(300);
     problems.splice(before); // the violation that test itself just caused
@@ -116,14 +119,7 @@ describe('the snippet under the host page\'s strictest settings', () => {
     await page.locator('.topbar').waitFor({ timeout: 10_000 });
     await page.waitForTimeout(1000);
     expect(problems).toEqual([]);
-    const sink = await page.evaluate(() => {
-      try {
-        document.body.insertAdjacentHTML('beforeend', '<b>x</b>');
-        return 'accepted';
-      } catch (e) {
-        return (e as Error).name;
-      }
-    });
+    const sink = await page.evaluate(htmlFromString);
     expect(sink).toBe('TypeError');
     await page.close();
   });
