@@ -93,6 +93,8 @@ describe('a hostile, validly signed frame gets nothing from the host page', () =
         // The shop's CSP (frame-src: Parley's frame path only) also stops the frame from navigating
         // itself to the attacker, its last way out; controls drop it so the leak can be counted in bytes.
         if (opts.noCsp) delete headers['content-security-policy'];
+        // The test-only loader variant has no SRI hash, which the shop's Integrity-Policy would refuse.
+        if (opts.loader) delete headers['integrity-policy'];
         await route.fulfill({ response: res, body: html, headers });
       });
     }
