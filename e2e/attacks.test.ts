@@ -13,65 +13,21 @@
  *     requests to the unknown origin, the browser reports them to Parley, and the tenant's console
  *     shows the alert.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { freePort } from '../server/testing/freePort.js';
-import { launchChromium, ROOT, SHOTS, startServer, type RunningServer } from './harness.js';
-import { generateReleaseKey, loadPrivateKey, signRelease, sri384, type Manifest } from '../server/security/release.js';
+import { launchChromium, openChat, SHOTS, startServer, type RunningServer } from './harness.js';
+import { generateReleaseKey, loadPrivateKey, signRelease } from '../server/security/release.js';
+import { attackerServer, CARD, copyRelease as copyFrom, leaked, rewriteManifest, takeSnapshot } from './hostile.js';
 
-const CARD = '4242424242424242';
 const CARD_SPACED = '4242 4242 4242 4242';
-
-interface Hit {
-  method: string;
-  url: string;
-  body: string;
-}
-
-/** The attacker's collection server: records everything, answers 204 to anything (CORS open). */
-async function attackerServer(): Promise<{ origin: string; hits: Hit[]; close: () => Promise<void> }> {
-  const hits: Hit[] = [];
-  const srv: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      hits.push({ method: req.method ?? '', url: req.url ?? '', body });
-      res.writeHead(204, { 'access-control-allow-origin': '*' }).end();
-    });
-  });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as { port: number }).port;
-  return { origin: `http://127.0.0.1:${port}`, hits, close: () => new Promise((r) => srv.close(() => r())) };
-}
-
-const leaked = (hits: Hit[]) => hits.filter((h) => decodeURIComponent(h.url + ' ' + h.body).replace(/\D/g, '').includes(CARD));
 
 /** A snapshot of the built public files taken once, so a concurrent `npm run build` cannot disturb the run. */
 let snapshot = '';
-function takeSnapshot(): void {
-  snapshot = mkdtempSync(join(tmpdir(), 'parley-attack-snapshot-'));
-  cpSync(join(ROOT, 'dist', 'public'), snapshot, { recursive: true });
-  if (!existsSync(join(snapshot, 'release.json'))) throw new Error('dist/public is not a signed build (run npm run build)');
-}
-
-/** Copies the built public files (with their signed manifest) to a temp dir. */
-function copyRelease(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'parley-attack-public-'));
-  cpSync(snapshot, dir, { recursive: true });
-  return dir;
-}
-
-/** Rewrites the manifest of `dir` to match its (patched) files, as an attacker with build access would. */
-function rewriteManifest(dir: string): void {
-  const path = join(dir, 'manifest.json');
-  const m = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
-  for (const file of Object.keys(m.files)) m.files[file] = sri384(readFileSync(join(dir, file)));
-  writeFileSync(path, JSON.stringify(m, null, 2));
-}
+const copyRelease = () => copyFrom(snapshot);
 
 async function loginCookie(server: RunningServer): Promise<string> {
   const res = await fetch(server.url + '/api/auth/login', {
@@ -102,7 +58,7 @@ describe('attack simulations in Chromium', () => {
   const cleanups: Array<() => Promise<void> | void> = [];
 
   beforeAll(async () => {
-    takeSnapshot();
+    snapshot = takeSnapshot();
     browser = await launchChromium();
     attacker = await attackerServer();
   });
@@ -170,8 +126,7 @@ describe('attack simulations in Chromium', () => {
     page.on('console', (m) => logs.push(m.text()));
     await page.goto(trusting.demoUrl + '/checkout');
     await page.locator('#card-number').fill(CARD_SPACED);
-    const frame = page.frameLocator('iframe[title="Chat"]');
-    await frame.getByRole('button', { name: 'Open chat' }).click();
+    await openChat(page);
     await expect.poll(() => logs.filter((l) => l.startsWith('PARLEY-ATTACK')).length, { timeout: 15_000 }).toBeGreaterThan(3);
     const attempts = logs.filter((l) => l.startsWith('PARLEY-ATTACK'));
     expect(attempts.every((l) => l === 'PARLEY-ATTACK BLOCKED:SecurityError'), attempts.join('\n')).toBe(true);
@@ -189,7 +144,7 @@ describe('attack simulations in Chromium', () => {
     // Before: the widget loads on the checkout.
     const before = await browser.newPage();
     await before.goto(server.demoUrl + '/checkout');
-    await before.frameLocator('iframe[title="Chat"]').getByRole('button', { name: 'Open chat' }).waitFor({ timeout: 10_000 });
+    await before.locator('parley-chat').waitFor({ timeout: 10_000 });
     const loaderUrl = /src="([^"]+loader\.js)"/.exec(await before.content())![1]!;
     await before.close();
 
@@ -226,7 +181,7 @@ describe('attack simulations in Chromium', () => {
     await page.locator('#card-expiry').focus();
     await page.waitForTimeout(500);
     expect(loaderStatus).toEqual([503]);
-    expect(await page.locator('iframe[title="Chat"]').count()).toBe(0);
+    expect(await page.locator('parley-chat, iframe[title="Chat"]').count()).toBe(0);
     await page.close();
 
     // A compromised CDN or proxy delivers the tampered bytes anyway: SRI makes the browser refuse them.
@@ -238,7 +193,7 @@ describe('attack simulations in Chromium', () => {
     await sri.locator('#card-number').fill(CARD_SPACED);
     await sri.locator('#card-expiry').focus();
     await expect.poll(() => consoleErrors.join('\n'), { timeout: 5000 }).toMatch(/integrity/i);
-    expect(await sri.locator('iframe[title="Chat"]').count()).toBe(0);
+    expect(await sri.locator('parley-chat, iframe[title="Chat"]').count()).toBe(0);
     await sri.screenshot({ path: join(SHOTS, 'attack2-sri-refused.png') });
     await sri.close();
     expect(leaked(attacker.hits)).toEqual([]);
@@ -300,7 +255,7 @@ describe('attack simulations in Chromium', () => {
     await page.locator('#card-cvc').focus();
     await expect.poll(() => violations.join('\n'), { timeout: 5000 }).toMatch(/Content Security Policy/);
     // The widget is still there: the policy allows Parley's loader and frame.
-    await page.frameLocator('iframe[title="Chat"]').getByRole('button', { name: 'Open chat' }).waitFor({ timeout: 10_000 });
+    await page.locator('parley-chat').waitFor({ timeout: 10_000 });
     await page.screenshot({ path: join(SHOTS, 'attack3-checkout-skimmer-blocked.png') });
 
     // Reported to Parley, grouped by destination, alerted.

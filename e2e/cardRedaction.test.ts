@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { freePort } from '../server/testing/freePort.js';
-import { launchChromium, startServer, type RunningServer } from './harness.js';
+import { launchChromium, openChat, startServer, type RunningServer } from './harness.js';
 import { SmtpSink } from '../server/testing/smtpSink.js';
 import { holdsCardDigits } from '../protocol/redactionCorpus.js';
 
@@ -43,8 +43,7 @@ describe('card redaction in Chromium', () => {
     page.on('request', (r) => sent.push(r.url(), r.postData() ?? ''));
     page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
     await page.goto(server.demoUrl + '/checkout');
-    const frame = page.frameLocator('iframe[title="Chat"]');
-    await frame.getByRole('button', { name: 'Open chat' }).click();
+    const frame = await openChat(page);
     return { page, frame, sent };
   }
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { freePort } from '../server/testing/freePort.js';
-import { launchChromium, SHOTS, startServer, type RunningServer } from './harness.js';
+import { launchChromium, openChat, SHOTS, startServer, type RunningServer } from './harness.js';
 import { SmtpSink } from '../server/testing/smtpSink.js';
 import { crc32, deflateSync } from 'node:zlib';
 
@@ -72,8 +72,7 @@ describe('contact centre in Chromium', () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await ctx.newPage();
     await page.goto(server.demoUrl + '/checkout');
-    const frame = page.frameLocator('iframe[title="Chat"]');
-    await frame.getByRole('button', { name: 'Open chat' }).click();
+    const frame = await openChat(page);
     return { page, frame };
   }
 

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
 
 export const ROOT = join(import.meta.dirname, '..');
 export const SHOTS = join(ROOT, 'e2e', 'screenshots');
@@ -59,9 +59,18 @@ export async function startServer(opts: { dataDir: string; port: number; demoPor
   };
 }
 
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', ...extraArgs],
   });
+}
+
+/**
+ * Opens the chat as a shopper does: a real (trusted) click on the loader's own launcher, which sits
+ * in a closed shadow root inside <parley-chat>. The chat frame exists only from then on.
+ */
+export async function openChat(page: Page): Promise<FrameLocator> {
+  await page.locator('parley-chat').click();
+  return page.frameLocator('iframe[title="Chat"]');
 }

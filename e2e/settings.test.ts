@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { freePort } from '../server/testing/freePort.js';
-import { launchChromium, SHOTS, startServer, type RunningServer } from './harness.js';
+import { launchChromium, openChat, SHOTS, startServer, type RunningServer } from './harness.js';
 
 describe('contact-centre settings in Chromium', () => {
   let dataDir: string;
@@ -133,8 +133,7 @@ describe('contact-centre settings in Chromium', () => {
     const shop = await shopperCtx.newPage();
     shop.on('pageerror', (e) => errors.push(e.message));
     await shop.goto(server.demoUrl + '/checkout');
-    const frame = shop.frameLocator('iframe[title="Chat"]');
-    await frame.getByRole('button', { name: 'Open chat' }).click();
+    const frame = await openChat(shop);
     // Only the configured fields: name (required) and order number; no email.
     await frame.locator('#pc-name').waitFor();
     expect(await frame.locator('#pc-email').count()).toBe(0);

@@ -1,25 +1,40 @@
 /**
- * postMessage between the loader (host page) and the widget frame (Parley origin).
- * Only the frame speaks; the loader only listens, and acts only on messages whose origin is exactly
- * Parley's origin and whose source is its own iframe. The frame posts only to the exact host origin
- * it was given in its URL (`host=`), which the server has checked against the tenant's allowed origins.
- * Nothing else crosses: the loader never sends page data to the frame.
+ * Loader (host page) <-> widget frame (Parley origin).
+ *
+ * The loader creates the frame only when the shopper opens the chat (a trusted click or key on the
+ * loader's own launcher), or, with data-parley-keep, hidden at idle time. After the frame's first
+ * load it hands it ONE MessagePort, with window.postMessage(EMBED_MARK, <Parley's exact origin>,
+ * [port]). The frame accepts that port only from its parent window at the exact host origin it was
+ * given in its URL (`host=`, checked by the server against the tenant's allowed origins), once.
+ * Everything afterwards goes over the port; neither side acts on window 'message' events again.
+ *
+ * The frame cannot open, grow, move or go full-screen: sizes are the loader's (EMBED_SIZES), applied
+ * only on the shopper's gesture. The frame may only ask to close, and report its unread count.
  */
 export const EMBED_MARK = 'parley/1';
 
-export interface EmbedLayoutMessage {
-  /** Always EMBED_MARK, so unrelated messages on the page are ignored. */
-  m: typeof EMBED_MARK;
-  type: 'layout';
-  open: boolean;
-  position: 'right' | 'left';
-}
+/** Loader -> frame: the shopper opened the chat / the chat was closed (the frame is hidden, kept). */
+export type HostToFrame = 'open' | 'closed' | HostPageContext;
 
-export type EmbedMessage = EmbedLayoutMessage;
+/**
+ * Loader -> frame: what the page itself said about where it is (`Parley.push(['page', name, attrs])`),
+ * as the page gave it. The frame keeps only a string name and up to EMBED_CONTEXT_LIMITS string
+ * attributes (see widget/frame/src/hostChannel.ts); the loader never reads the URL or the DOM.
+ */
+export type HostPageContext = [name: unknown, attributes?: unknown];
+
+/** Frame -> loader: 'close' (the shopper closed the chat inside the frame), or its unread count. */
+export type FrameToHost = 'close' | number;
+
+export const EMBED_CONTEXT_LIMITS = { name: 100, attributes: 20, key: 40, value: 200 } as const;
 
 /** Frame sizes the loader applies (CSS pixels). On narrow screens an open frame fills the viewport. */
 export const EMBED_SIZES = {
-  closed: { width: 96, height: 96 },
+  /** The launcher's height (the loader's own button; its width follows its label). */
+  launcherHeight: 48,
   open: { width: 400, height: 640 },
   fullscreenBelowWidth: 480,
 } as const;
+
+/** The iframe's sandbox: exactly what the widget needs (docs/SECURITY.md says why each one). */
+export const EMBED_SANDBOX = 'allow-scripts allow-same-origin allow-forms allow-downloads';

@@ -27,13 +27,13 @@ async function main(): Promise<void> {
     const demoHost = new URL(env.publicUrl).hostname;
     const demoOrigin = `http://${demoHost}:${env.demoPort}`;
     const admin = await seedDemo(parley.ctx.storage.db, demoOrigin);
-    const tenant = await parley.ctx.storage.db.selectFrom('tenants').select(['id', 'widget_key']).where('slug', '=', 'demo').executeTakeFirst();
+    const tenant = await parley.ctx.storage.db.selectFrom('tenants').select(['id', 'widget_key', 'brand_color', 'position']).where('slug', '=', 'demo').executeTakeFirst();
     if (tenant) {
       const reportKey = await cspReportKey(parley.ctx.storage.db, tenant.id);
       let lastSnippet = '<!-- Parley widget unavailable -->';
       demo = demoSite({
         // A tenant pastes the snippet once; it stays on its pages even if Parley later refuses the loader.
-        snippet: () => (lastSnippet = lastSnippetOr(() => embedSnippet(env.publicUrl, parley.files, tenant.widget_key).snippet, lastSnippet)),
+        snippet: () => (lastSnippet = lastSnippetOr(() => embedSnippet(env.publicUrl, parley.files, tenant.widget_key, { brandColor: tenant.brand_color, position: tenant.position }).snippet, lastSnippet)),
         csp: async () => proposeCsp(env.publicUrl, reportKey),
         allowSkimmerSimulation: env.demoSkimmerSimulation,
       });

@@ -1,88 +1,191 @@
 /*
  * Parley loader: the only Parley code that runs in a tenant's page.
  *
- * It reads nothing of the page: only its own <script> element (data-parley-key, the optional signed
- * identity data-parley-user-id / data-parley-user-hash / data-parley-identity-jwt, and its own src,
- * which gives Parley's origin) and location.origin (so the frame knows which origin hosts it).
- * It creates one cross-origin <iframe> and afterwards only resizes it when that iframe, and only
- * that iframe, asks for it. It sends nothing to the frame. Plain ES2017, no dependencies.
- * Forbidden APIs are enforced by widget/loader/loader.test.ts; keep it that way.
+ * It reads nothing of the page: only its own <script> element (data-parley-* attributes and its
+ * src, which gives Parley's origin), location.origin (so the frame knows which origin hosts it),
+ * the commands the page itself pushes to window.Parley, and whether its own iframe is the focused
+ * element. It never reads the URL, the DOM, keys or input. Plain ES2017, no dependencies.
+ *
+ * What it draws: the launcher, a <button> in a closed shadow root (the loader's own element). The
+ * chat frame does not exist until the shopper opens the chat with a trusted click or key on that
+ * button (event.isTrusted); the frame cannot open, grow or go full-screen by itself (it has no way
+ * to ask). When focus comes back to the host page the chat closes and, unless the page opted into
+ * data-parley-keep, the frame is removed: no Parley frame exists while the shopper types on the
+ * page, so none can take focus (Chromium lets any frame, even an inert or hidden one, call focus()).
+ * With data-parley-keep the frame lives hidden to count unread messages; if the page loses focus
+ * while the chat is closed, that frame is removed at once. Focus events are never read: the loader
+ * only learns that its own iframe lost focus, or that the window did.
+ *
+ * Frame <-> loader talk over one MessageChannel whose port is handed to the frame once, to Parley's
+ * exact origin; the loader has no window 'message' listener at all. Forbidden APIs are enforced by
+ * widget/loader/loader.test.ts; keep it that way.
  */
 (function () {
-  'use strict';
-  // Duplicated from protocol/embed.ts (EMBED_MARK and EMBED_SIZES) because this file is plain JS
-  // with no imports; widget/loader/loader.test.ts asserts these values equal the protocol ones.
+  // Duplicated from protocol/embed.ts (plain JS, no imports); loader.test.ts asserts they are equal.
   var MARK = 'parley/1';
-  var CLOSED_W = 96;
-  var CLOSED_H = 96;
   var OPEN_W = 400;
   var OPEN_H = 640;
   var FULLSCREEN_BELOW = 480;
+  var LAUNCHER = 48;
+  // Exactly what the widget needs: its own origin (storage, API), forms (submit events; the frame's
+  // CSP form-action 'none' still blocks any real submission) and downloads (attachments). No popups,
+  // no top navigation of any kind, no modals.
+  var SANDBOX = 'allow-scripts allow-same-origin allow-forms allow-downloads';
+  // Permissions Policy: every powerful feature Chromium knows is denied to the frame.
+  // (Features whose default is 'self' are already off in a cross-origin frame; naming the powerful
+  // ones and every default-'*' one keeps that true whatever a browser's defaults become.)
+  var DENY =
+    "camera 'none'; microphone 'none'; geolocation 'none'; payment 'none'; usb 'none'; serial 'none'; hid 'none'; display-capture 'none'; fullscreen 'none'; storage-access 'none'; browsing-topics 'none'; picture-in-picture 'none'; sync-xhr 'none'";
 
   var me = document.currentScript;
-  if (!me || !me.src || window.__parleyLoaded) return;
-  var key = me.getAttribute('data-parley-key');
+  if (!me || (window.Parley && window.Parley.loaded)) return;
+  var attr = (name) => me.getAttribute('data-parley-' + name);
+  var encoded = (name) => encodeURIComponent(attr(name) || '');
+  var key = attr('key');
   if (!key) return;
-  window.__parleyLoaded = 1;
 
   var parley = new URL(me.src).origin;
-  var frame = document.createElement('iframe');
-  var open = false;
-  var left = false;
+  var keep = attr('keep') != null;
+  var hidden = attr('hide') != null;
+  var left = attr('position') === 'left';
+  var dx = offset(attr('offset-x'));
+  var dy = offset(attr('offset-y'));
+  var color = /^#\w+$/.test(attr('color')) ? attr('color') : '#2f5d50';
+  var context, frame, port;
+  var open;
 
-  function css(name, value) {
-    // !important inline declarations win over any host-page stylesheet rule.
-    frame.style.setProperty(name, value, 'important');
+  function offset(n) {
+    return (n = parseInt(n)) >= 0 ? n : 16;
   }
+  // Every declaration !important, set through the CSSOM (allowed under a CSP without 'unsafe-inline'):
+  // inline !important wins over any host-page stylesheet rule.
+  function css(el, text) {
+    el.style.cssText = text.replace(/;/g, '!important;');
+  }
+  function place(w, h, x, y) {
+    return 'position:fixed;z-index:2147483000;inset:auto ' + (left ? 'auto ' + y + 'px ' + x + 'px' : x + 'px ' + y + 'px auto') + ';width:' + w + ';height:' + h + ';';
+  }
+
+  var box = document.createElement('parley-chat');
+  var shadow = box.attachShadow({ mode: 'closed' });
+  var button = document.createElement('button');
+  // The launcher's visible text is its accessible name; an unread count is appended to it.
+  var text = document.createTextNode('');
+  var label = attr('label') || 'Chat';
+  var unread = 0;
+  css(button, 'height:100%;padding:0 22px;border:0;border-radius:24px;cursor:pointer;box-shadow:0 2px 9px #0006;color:#fff;font:bold 16px sans-serif;background:' + color + ';');
+  button.appendChild(text);
+  shadow.appendChild(button);
 
   function layout() {
-    var full = open && window.innerWidth < FULLSCREEN_BELOW;
-    css('width', full ? '100%' : (open ? OPEN_W : CLOSED_W) + 'px');
-    css('height', full ? '100%' : (open ? OPEN_H : CLOSED_H) + 'px');
-    css('max-height', '100%');
-    css('max-width', '100%');
-    css(left ? 'left' : 'right', '0');
-    css(left ? 'right' : 'left', 'auto');
+    text.data = unread ? label + ' \u00b7 ' + (unread > 9 ? '9+' : unread) : label;
+    css(box, 'all:initial;' + place('auto', LAUNCHER + 'px', dx, dy) + 'display:' + (hidden || open ? 'none;' : 'block;'));
+    if (frame)
+      css(
+        frame,
+        'all:initial;max-width:100%;max-height:100%;visibility:' + (open ? 'visible;' : 'hidden;') +
+          (open && window.innerWidth < FULLSCREEN_BELOW ? place('100%', '100%', 0, 0) : open ? place(OPEN_W + 'px', OPEN_H + 'px', 0, 0) : place(0, 0, 0, 0)),
+      );
   }
 
-  frame.title = 'Chat';
-  // A logged-in shopper's identity, signed by the tenant's backend, goes in the fragment (never sent to a server).
-  var uid = me.getAttribute('data-parley-user-id');
-  var uh = me.getAttribute('data-parley-user-hash');
-  var jwt = me.getAttribute('data-parley-identity-jwt');
-  frame.src =
-    parley + '/widget/frame/?key=' + encodeURIComponent(key) + '&host=' + encodeURIComponent(location.origin) +
-    (jwt ? '#jwt=' + encodeURIComponent(jwt) : uid ? '#uid=' + encodeURIComponent(uid) + (uh ? '&uh=' + encodeURIComponent(uh) : '') : '');
-  css('position', 'fixed');
-  css('bottom', '0');
-  css('top', 'auto');
-  css('border', '0');
-  css('margin', '0');
-  css('padding', '0');
-  css('background', 'transparent');
-  css('color-scheme', 'normal');
-  css('z-index', '2147483000');
-  layout();
+  function send(message) {
+    if (port) port.postMessage(message);
+  }
 
-  window.addEventListener('message', function (event) {
-    var data = event.data;
-    if (
-      event.origin !== parley ||
-      event.source !== frame.contentWindow ||
-      !data ||
-      data.m !== MARK ||
-      data.type !== 'layout'
-    ) {
-      return;
-    }
-    open = data.open === true;
-    left = data.position === 'left';
+  function make() {
+    var channel = new MessageChannel();
+    frame = document.createElement('iframe');
+    frame.title = label;
+    frame.setAttribute('sandbox', SANDBOX);
+    frame.setAttribute('allow', DENY);
+    // A logged-in shopper's identity, signed by the tenant's backend, goes in the fragment (never
+    // sent to a server); empty when absent (widget/frame/src/identity.ts).
+    frame.src =
+      parley + '/widget/frame/?key=' + encoded('key') + '&host=' + encodeURIComponent(location.origin) +
+      '#jwt=' + encoded('identity-jwt') + '&uid=' + encoded('user-id') + '&uh=' + encoded('user-hash');
+    port = channel.port1;
+    // Anything the frame says goes through this port: 'close', or its unread count. Nothing else is acted on.
+    port.onmessage = (event) => {
+      var data = event.data;
+      if (data === 'close') shut(true);
+      else if (typeof data === 'number') {
+        unread = data > 0 ? data : 0;
+        layout();
+      }
+    };
+    // The port goes once, to Parley's exact origin, after the frame's first load.
+    var mine = frame;
+    mine.addEventListener(
+      'load',
+      () => mine.contentWindow.postMessage(MARK, parley, [channel.port2]),
+      { once: true },
+    );
+    // Focus left the frame for something else on this page (the shopper clicked or tabbed there, or
+    // into another frame): the chat closes, so no open frame is around while the shopper types on the
+    // page. A switch to another window or tab (the page itself lost focus) leaves it open.
+    frame.addEventListener('blur', () => document.hasFocus() && shut(false));
+    send(context);
+    box.parentNode.appendChild(frame);
     layout();
+  }
+
+  function drop() {
+    if (!frame) return;
+    frame.remove();
+    frame = port = null;
+    unread = 0;
+  }
+
+  function shut(refocus) {
+    if (!open) return;
+    open = false;
+    send('closed');
+    if (!keep) drop();
+    layout();
+    if (refocus) button.focus();
+  }
+
+  button.addEventListener('click', (event) => {
+    // Only the shopper opens the chat: a script's synthetic click is not trusted.
+    if (!event.isTrusted) return;
+    if (!frame) make();
+    open = true;
+    send('open');
+    layout();
+    frame.focus();
   });
   window.addEventListener('resize', layout);
+  // The page lost focus while the chat is closed: if a kept, hidden frame exists, it may be what took
+  // it (Chromium lets even a hidden frame focus itself), so it is removed at once. (Also on a switch
+  // to another tab: the unread count then waits for the next open.) The event is not read.
+  window.addEventListener('blur', () => open || drop());
+
+  // The page's own commands (window.Parley = [...] before the snippet, or Parley.push after):
+  // ['show'], ['hide'], ['position', 'left'|'right', x, y], ['page', name, {attributes}].
+  function command(args) {
+    var name = args && args[0];
+    if (name === 'show' || name === 'hide') {
+      hidden = name === 'hide';
+      if (hidden) shut(false);
+    } else if (name === 'position') {
+      left = args[1] === 'left';
+      dx = offset(args[2]);
+      dy = offset(args[3]);
+    } else if (name === 'page') {
+      // The page says where it is: a page name and its own attributes, passed on as given (structured
+      // clone) to the frame, which checks and trims them. The loader never looks them up itself.
+      send((context = args.slice(1)));
+    }
+    layout();
+  }
+  var queued = window.Parley;
+  window.Parley = { loaded: 1, push: command };
+  for (var i = 0; queued && i < queued.length; i++) command(queued[i]);
 
   function mount() {
-    document.body.appendChild(frame);
+    document.body.appendChild(box);
+    layout();
+    if (keep) setTimeout(make, 500);
   }
   if (document.body) mount();
   else document.addEventListener('DOMContentLoaded', mount);

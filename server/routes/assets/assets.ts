@@ -15,6 +15,8 @@ export function consoleCsp(env: Env): string {
     `connect-src 'self' ${ws}`,
     "base-uri 'none'",
     "form-action 'self'",
+    "require-trusted-types-for 'script'",
+    "trusted-types 'none'",
     "frame-ancestors 'none'",
   ].join('; ');
 }

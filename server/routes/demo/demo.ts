@@ -54,8 +54,11 @@ export function demoSite(opts: DemoOptions | (() => string)): FastifyInstance {
   const app = Fastify({ logger: false });
   const page = (name: string) => readFileSync(join(DEMO_TEMPLATES_DIR, name), 'utf8');
   const render = (name: string, extra = '') => page(name).replace('{{EMBED_SNIPPET}}', o.snippet() + extra);
-  const headers = async (cspOff: boolean, reportUriOnly = false): Promise<Record<string, string>> => {
+  const headers = async (cspOff: boolean, reportUriOnly = false, skimmer = false): Promise<Record<string, string>> => {
     const h: Record<string, string> = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' };
+    // The strictest a shop can be: every script it loads must carry an SRI hash (Parley's loader does).
+    // Not with the skimmer simulation, whose "compromised first-party script" has none.
+    if (!skimmer) h['integrity-policy'] = 'blocked-destinations=(script)';
     if (o.csp && !cspOff) {
       // The CSP Parley proposes to the tenant: scripts only from itself and Parley's pinned loader,
       // requests only to itself, violations reported to Parley.
@@ -77,7 +80,7 @@ export function demoSite(opts: DemoOptions | (() => string)): FastifyInstance {
     const extra = sim
       ? `\n<script src="/demo/assets/analytics.js?attacker=${encodeURIComponent(sim.attacker)}"></script>\n<script>${skimmerBody(sim.attacker)}</script>\n`
       : '';
-    return reply.headers(await headers(!!sim?.cspOff, !!sim?.reportUriOnly)).send(render('checkout.html', extra));
+    return reply.headers(await headers(!!sim?.cspOff, !!sim?.reportUriOnly, !!sim)).send(render('checkout.html', extra));
   });
   if (o.allowSkimmerSimulation) {
     app.get('/demo/assets/analytics.js', (req, reply) =>

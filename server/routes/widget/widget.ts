@@ -52,6 +52,10 @@ export function widgetRoutes(app: FastifyInstance, ctx: Ctx, files: PublicFiles,
           `connect-src 'self' ${ws}`,
           "base-uri 'none'",
           "form-action 'none'",
+          // Trusted Types: no string ever becomes script or HTML-parsed script, and no policy may be
+          // created that would turn one into it (docs/SECURITY.md, "Trusted Types").
+          "require-trusted-types-for 'script'",
+          "trusted-types 'none'",
           `frame-ancestors ${origins.join(' ')}`,
         ].join('; '),
       )

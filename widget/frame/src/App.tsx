@@ -5,14 +5,16 @@ import type { WidgetAvailability } from '../../../protocol/contactCentre.js';
 import { LIMITS } from '../../../protocol/limits.js';
 import type { MessageView } from '../../../protocol/records.js';
 import type { ChatClient, ChatState, Outgoing } from './chat.js';
-import { isFullscreen, postLayout } from './embed.js';
+import { isFullscreen } from './embed.js';
+import type { HostChannel } from './hostChannel.js';
 import { lang, setLanguage, t } from './i18n.js';
 import { AlertIcon, ChatIcon, CheckIcon, ClockIcon, CloseIcon, LockIcon, SendIcon } from './icons.js';
 import { applyBrand, safeColor } from './theme.js';
 
 interface AppProps {
   widgetKey: string;
-  host: string | null;
+  /** The loader's port (protocol/embed.ts); null when the frame is opened on its own, not embedded. */
+  link: HostChannel | null;
   client: ChatClient;
   loadConfig: () => Promise<WidgetConfig>;
 }
@@ -51,7 +53,7 @@ function openFlag(key: string): { get(): boolean; set(open: boolean): void } {
   };
 }
 
-export function App({ widgetKey, host, client, loadConfig }: AppProps) {
+export function App({ widgetKey, link, client, loadConfig }: AppProps) {
   const [config, setConfig] = useState<WidgetConfig | null>(null);
   const [availability, setAvailability] = useState<WidgetAvailability | null>(null);
   const [open, setOpen] = useState(false);
@@ -72,7 +74,8 @@ export function App({ widgetKey, host, client, loadConfig }: AppProps) {
         client.setRedactionPatterns(c.redactionPatterns);
         setConfig(c);
         void client.availability().then((a) => live && setAvailability(a));
-        if (flag.get()) setOpen(true);
+        // Embedded, only the loader opens the chat (on the shopper's own gesture), never the frame.
+        if (link ? link.open : flag.get()) setOpen(true);
       })
       .catch(() => {
         /* unknown key or server down: show nothing */
@@ -85,9 +88,11 @@ export function App({ widgetKey, host, client, loadConfig }: AppProps) {
 
   const position: 'left' | 'right' = config?.position === 'left' ? 'left' : 'right';
 
+  useEffect(() => link?.subscribe(setOpen), [link]);
+  useEffect(() => link?.reportUnread(chat.unread), [chat.unread]);
+
   useEffect(() => {
     if (!config) return;
-    postLayout(host, open, position);
     client.setOpen(open);
     flag.set(open);
     if (!open && focusLauncher.current) {
@@ -108,13 +113,14 @@ export function App({ widgetKey, host, client, loadConfig }: AppProps) {
   const close = () => {
     focusLauncher.current = true;
     setOpen(false);
+    link?.requestClose();
   };
 
   return (
     <div class={`widget pos-${position}${fullscreen ? ' fullscreen' : ''}`}>
       {open ? (
         <ChatWindow config={config} availability={availability} chat={chat} client={client} onClose={close} />
-      ) : (
+      ) : link ? null : (
         <Launcher buttonRef={launcherRef} unread={chat.unread} onOpen={() => setOpen(true)} />
       )}
     </div>
@@ -728,11 +734,12 @@ function AfterChat({ client }: { client: ChatClient }) {
 function AttachmentLink({ a }: { a: NonNullable<MessageView['attachment']> }) {
   const kb = Math.max(1, Math.round(a.size / 1024));
   return a.type.startsWith('image/') ? (
-    <a href={a.url} target="_blank" rel="noopener noreferrer" aria-label={t.openFile(a.name)} class="file-preview">
+    // Downloads, not new tabs: the frame's sandbox has no allow-popups (docs/SECURITY.md).
+    <a href={a.url} download={a.name} aria-label={t.openFile(a.name)} class="file-preview">
       <img src={a.url} alt={a.name} loading="lazy" />
     </a>
   ) : (
-    <a href={a.url} target="_blank" rel="noopener noreferrer" class="file-link" download={a.name}>
+    <a href={a.url} class="file-link" download={a.name}>
       {a.name} ({kb} KB)
     </a>
   );

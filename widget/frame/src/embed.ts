@@ -1,5 +1,5 @@
-/** The frame's side of protocol/embed.ts: it tells the loader how to size the iframe, and nothing else. */
-import { EMBED_MARK, EMBED_SIZES, type EmbedLayoutMessage } from '../../../protocol/embed.js';
+/** Where the frame is embedded (the host origin from its URL) and how the loader sized it. */
+import { EMBED_SIZES } from '../../../protocol/embed.js';
 
 /**
  * The host origin from `?host=`, only if it is exactly an http(s) origin (scheme://host[:port], no
@@ -14,13 +14,6 @@ export function parseHostOrigin(raw: string | null): string | null {
   } catch {
     return null;
   }
-}
-
-/** Posts a layout message to the embedding page, with targetOrigin = the host origin (never '*'). */
-export function postLayout(host: string | null, open: boolean, position: 'left' | 'right'): void {
-  if (!host || window.parent === window) return;
-  const message: EmbedLayoutMessage = { m: EMBED_MARK, type: 'layout', open, position };
-  window.parent.postMessage(message, host);
 }
 
 /**

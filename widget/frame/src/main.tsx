@@ -5,13 +5,15 @@ import { ReconnectingSocket } from '../../../protocol/reconnectingSocket.js';
 import { App } from './App.js';
 import { browserStorage, ChatClient } from './chat.js';
 import { parseHostOrigin } from './embed.js';
+import { connectHost } from './hostChannel.js';
 import { lang } from './i18n.js';
 import { parseIdentity } from './identity.js';
 import './styles.css';
 
 const params = new URLSearchParams(location.search);
 const key = (params.get('key') ?? '').slice(0, 64);
-const host = parseHostOrigin(params.get('host'));
+// The loader's port is accepted from this exact origin only (widget/frame/src/hostChannel.ts).
+const link = connectHost(parseHostOrigin(params.get('host')));
 document.documentElement.lang = lang;
 
 async function loadConfig(): Promise<WidgetConfig> {
@@ -31,4 +33,4 @@ const client = new ChatClient({
 });
 
 const root = document.getElementById('app');
-if (key && root) render(<App widgetKey={key} host={host} client={client} loadConfig={loadConfig} />, root);
+if (key && root) render(<App widgetKey={key} link={link} client={client} loadConfig={loadConfig} />, root);

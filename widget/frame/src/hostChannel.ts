@@ -1,0 +1,88 @@
+/**
+ * The frame's side of protocol/embed.ts: one MessagePort from the loader, accepted once, from the
+ * parent window at the exact host origin only. After that this module listens to nothing on window.
+ * The frame cannot open or grow itself: it learns 'open' / 'closed' from the loader, and may only
+ * ask to close and report its unread count.
+ */
+import { EMBED_CONTEXT_LIMITS, EMBED_MARK, type FrameToHost } from '../../../protocol/embed.js';
+
+/** What the page said about itself (Parley.push(['page', name, attributes])), checked and trimmed. */
+export interface HostPageContext {
+  page: string;
+  attributes: Record<string, string>;
+}
+
+/** Only a string name and string/number/boolean attributes survive, each trimmed to the limits. */
+export function parsePageContext(raw: unknown): HostPageContext | null {
+  if (!Array.isArray(raw) || typeof raw[0] !== 'string') return null;
+  const attributes: Record<string, string> = {};
+  const given: unknown = raw[1];
+  if (given && typeof given === 'object' && !Array.isArray(given)) {
+    for (const [k, v] of Object.entries(given).slice(0, EMBED_CONTEXT_LIMITS.attributes)) {
+      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') attributes[k.slice(0, EMBED_CONTEXT_LIMITS.key)] = String(v).slice(0, EMBED_CONTEXT_LIMITS.value);
+    }
+  }
+  return { page: raw[0].slice(0, EMBED_CONTEXT_LIMITS.name), attributes };
+}
+
+/** Whether a window 'message' event is the loader's one port hand-over. */
+export function isHandover(event: Pick<MessageEvent, 'origin' | 'source' | 'data' | 'ports'>, host: string, parent: unknown): boolean {
+  return event.origin === host && event.source === parent && event.data === EMBED_MARK && event.ports.length === 1;
+}
+
+export class HostChannel {
+  open = false;
+  context: HostPageContext | null = null;
+  private port: MessagePort | null = null;
+  private listeners = new Set<(open: boolean) => void>();
+  private lastUnread = -1;
+
+  constructor(
+    private readonly host: string,
+    private readonly win: Window = window,
+  ) {
+    this.win.addEventListener('message', this.accept);
+  }
+
+  private readonly accept = (event: MessageEvent): void => {
+    if (this.port || !isHandover(event, this.host, this.win.parent)) return;
+    this.win.removeEventListener('message', this.accept);
+    this.port = event.ports[0]!;
+    this.port.onmessage = (m: MessageEvent) => this.receive(m.data);
+    if (this.lastUnread > 0) this.send(this.lastUnread);
+  };
+
+  private receive(data: unknown): void {
+    if (data === 'open' || data === 'closed') {
+      this.open = data === 'open';
+      for (const fn of this.listeners) fn(this.open);
+    } else this.context = parsePageContext(data) ?? this.context;
+  }
+
+  private send(message: FrameToHost): void {
+    this.port?.postMessage(message);
+  }
+
+  subscribe(fn: (open: boolean) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** The shopper closed the chat inside the frame: the loader hides (or removes) the frame. */
+  requestClose(): void {
+    this.send('close');
+  }
+
+  /** The launcher's unread count (the loader shows it next to its label). */
+  reportUnread(n: number): void {
+    const count = Math.max(0, Math.min(99, Math.floor(n)));
+    if (count === this.lastUnread) return;
+    this.lastUnread = count;
+    this.send(count);
+  }
+}
+
+/** The channel to the embedding page, or null when the frame is not embedded (opened on its own). */
+export function connectHost(host: string | null, win: Window = window): HostChannel | null {
+  return host && win.parent !== win ? new HostChannel(host, win) : null;
+}
