@@ -125,10 +125,12 @@ describe('webhooks reach public addresses only', () => {
     const created = await register(`http://127.0.0.1:${port}/h`);
     expect(created.statusCode, created.body).toBe(201);
     const v6 = await plant(`http://[::1]:${port}/h`);
+    const byName = await plant(`http://localhost:${port}/h`); // through the guarded lookup
     const outside = await plant(`https://10.0.0.1:${port}/h`);
     await enqueueWebhookEvent(t.ctx.storage.db, tenant.id, 'message.created', { id: 'm1' });
     await t.webhooks.tick();
-    expect(hits.sort()).toEqual([`127.0.0.1:${port}`, `[::1]:${port}`].sort());
+    expect(hits.sort()).toEqual([`127.0.0.1:${port}`, `[::1]:${port}`, `localhost:${port}`].sort());
+    expect((await deliveries(byName))[0]).toMatchObject({ status: 'delivered' });
     expect((await deliveries(created.json().webhook.id))[0]).toMatchObject({ status: 'delivered', lastStatus: 204 });
     expect((await deliveries(v6))[0]).toMatchObject({ status: 'delivered' });
     expect((await deliveries(outside))[0]).toMatchObject({ lastStatus: null, lastError: UNREACHABLE });
