@@ -40,7 +40,12 @@ export class AgentSessions {
       throw protectedAccount ? protectedAccountRefusal() : new AppError('unauthorized', 'Wrong email or password');
     }
     // Second factor (security/totp.ts): a missing code is a prompt, a wrong one counts as a failure.
-    const second = await checkLoginTotp(this.ctx, agent, totp, attempt.device);
+    // On a protected account every failure, the code limiter's refusal included, answers alike:
+    // reaching the code check must not tell an attacker the password was right.
+    const second = await checkLoginTotp(this.ctx, agent, totp, attempt.device).catch((err: unknown) => {
+      if (protectedAccount) return 'wrong' as const;
+      throw err;
+    });
     if (protectedAccount && (second !== 'ok' || !(await totpState(db, agent)).enabled)) {
       this.throttle.failed(attempt);
       throw protectedAccountRefusal();

@@ -107,6 +107,12 @@ describe('sign-in throttling and the code limiter', () => {
     for (const r of [wrongPassword, badCode]) expect(r.json()).toEqual(noCode.json());
     const owner = await signIn('192.0.2.99', TEST_PASSWORD, { totp: totpCode(secret) });
     expect(owner.statusCode, owner.body).toBe(200);
+    // Once the code limiter refuses too, the right password still answers like a wrong one (no oracle).
+    for (let i = 0; i < CODE_LIMITS.totp.failures; i++) await signIn(`192.0.2.${110 + i}`, TEST_PASSWORD, { totp: wrongCode(secret) });
+    const rightAfter = await signIn('192.0.2.150', TEST_PASSWORD, { totp: wrongCode(secret) });
+    const wrongAfter = await signIn('192.0.2.151', 'guess', { totp: wrongCode(secret) });
+    expect(rightAfter.json()).toEqual(noCode.json());
+    expect(wrongAfter.json()).toEqual(noCode.json());
   });
 
   it('TOTP disable: wrong codes are refused after the limit (25 tried), even the right one, until the window ends', async () => {
