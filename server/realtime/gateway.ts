@@ -79,6 +79,9 @@ export class Gateway {
       const hold = (raw: unknown) => early.push(raw);
       socket.on('message', hold);
       const auth = await sessions.resolve(req.cookies[SESSION_COOKIE]).catch(() => null);
+      // Frames that came with the upgrade request are parsed on a later turn: take them too, so
+      // a refusal answers each of their sends (a lookup answered from memory is faster than that).
+      await new Promise((r) => setImmediate(r));
       socket.off('message', hold);
       if (!auth) return refuse(socket, new AppError('unauthorized', 'not logged in'), CLOSE.UNAUTHORIZED, early);
       if (!this.admit(socket, () => (this.limits.connectionFromAddress(req.ip), this.limits.connectionOf(auth.agent.tenant_id, null)), early)) return;
