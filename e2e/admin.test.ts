@@ -25,7 +25,8 @@ describe('admin area in Chromium', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-admin-'));
-    server = await startServer({ dataDir, port: await freePort(), demoPort: await freePort() });
+    // The receiver is on loopback: allow-listed, as a self-hoster with an internal receiver would.
+    server = await startServer({ dataDir, port: await freePort(), demoPort: await freePort(), env: { WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1' } });
     browser = await launchChromium();
     receiver = createServer((req, res) => {
       req.resume();

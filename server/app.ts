@@ -29,6 +29,7 @@ import { Keyring } from './security/keyring.js';
 import { WebhookDeliverer } from './webhooks/webhookDeliverer.js';
 import { forwardToWebhooks } from './webhooks/webhookForwarder.js';
 import { typeboxValidatorCompiler } from './validation.js';
+import { drainRefusedBody } from './refusedBody.js';
 import { PublicFiles } from './routes/assets/publicFiles.js';
 import { ReleaseGuard } from './security/releaseGuard.js';
 import { incidentRoutes } from './routes/incidents/incidents.js';
@@ -180,13 +181,13 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   await registerOpenApi(app, PARLEY_VERSION);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
-  app.setErrorHandler((err: FastifyError, req, reply) => {
+  app.setErrorHandler(async (err: FastifyError, req, reply) => {
     let error: AppError;
     if (err.validation) {
       const issue = err.validation[0];
       error = new AppError('validation_failed', `${err.validationContext ?? 'request'}${issue?.instancePath ?? ''} ${issue?.message ?? 'is invalid'}`);
     } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      error = new AppError('payload_too_large', `body larger than ${LIMITS.maxHttpBodyBytes} bytes`);
+      error = new AppError('payload_too_large', `body larger than ${req.routeOptions.bodyLimit ?? LIMITS.maxHttpBodyBytes} bytes`);
     } else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       error = new AppError('bad_request', 'unsupported content type; send application/json');
     } else if (err.code?.startsWith('FST_ERR_CTP_') || (err.statusCode === 400 && !(err instanceof AppError))) {
@@ -196,9 +197,13 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
       if (normalised.unexpected) req.log.error({ err }, 'request failed');
       error = normalised.error;
     }
+    await drainRefusedBody(req.raw);
     return reply.code(error.status).send(toErrorBody(error));
   });
-  app.setNotFoundHandler((req, reply) => reply.code(404).send(toErrorBody(new AppError('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`))));
+  app.setNotFoundHandler(async (req, reply) => {
+    await drainRefusedBody(req.raw);
+    return reply.code(404).send(toErrorBody(new AppError('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`)));
+  });
   app.addHook('onResponse', async (_req, reply) => {
     metrics.httpRequests.inc({ status: `${Math.floor(reply.statusCode / 100)}xx` });
   });

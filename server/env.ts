@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseRateLimits, type RateLimitSettings } from './security/abuseLimits.js';
+import { parseAllowedNetworks, type Network } from './security/publicAddress.js';
 import { trustedKeysFrom, type TrustedKey } from './security/release.js';
 import { PUBLIC_DIR } from './paths.js';
 import { releaseLogOrigin } from './security/releaseTlog.js';
@@ -38,6 +39,8 @@ export interface Env {
   nodeId: string;
   /** Realtime abuse limits per minute (LIMITS.rate, overridden by RATE_LIMITS); null when RATE_LIMITS=off. */
   rateLimits: RateLimitSettings | null;
+  /** Non-public networks webhooks may still reach (WEBHOOK_ALLOWED_NETWORKS); empty: public addresses only. */
+  webhookAllowedNetworks: Network[];
   /** smtp(s)://user:pass@host:port — where email goes (incident alerts, transcripts). */
   smtpUrl: string | null;
   mailFrom: string;
@@ -143,6 +146,7 @@ export function parseEnv(source: Source = process.env): Env {
   const demoPort = int('DEMO_PORT', port === 0 ? 0 : port + 1, 0, 65535);
   const trustProxy = bool('TRUST_PROXY', false);
   const rateLimits = parseRateLimits(source.RATE_LIMITS, problems);
+  const webhookAllowedNetworks = parseAllowedNetworks(source.WEBHOOK_ALLOWED_NETWORKS, problems);
   const cookieSecure = bool('COOKIE_SECURE', publicUrl.startsWith('https:'));
   const releaseRecheckMs = int('RELEASE_RECHECK_MS', 10_000, 100, 20_000);
   const demoSkimmerSimulation = bool('DEMO_ALLOW_SKIMMER_SIMULATION', false);
@@ -206,6 +210,7 @@ export function parseEnv(source: Source = process.env): Env {
     trustProxy,
     nodeId: source.NODE_ID || randomBytes(4).toString('hex'),
     rateLimits,
+    webhookAllowedNetworks,
     smtpUrl,
     mailFrom: source.MAIL_FROM || `Parley <no-reply@${new URL(publicUrl).hostname}>`,
     masterKey,

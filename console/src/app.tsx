@@ -150,7 +150,8 @@ function Login(props: { api: ApiClient; notice?: string; onSession: (s: SessionI
     } catch (err) {
       setBusy(false);
       if (err instanceof ApiError) {
-        const wantsCode = err.status === 401 && (err.details as { totpRequired?: boolean } | undefined)?.totpRequired === true;
+        // 429 with totpRequired: the account is protected after failures from elsewhere; a code still gets in.
+        const wantsCode = (err.status === 401 || err.status === 429) && (err.details as { totpRequired?: boolean } | undefined)?.totpRequired === true;
         if (wantsCode) {
           setError(needTotp ? err.message : undefined);
           setNeedTotp(true);

@@ -7,7 +7,8 @@ import type { Ctx } from '../context.js';
 import { AppError } from '../errors.js';
 import { randomToken } from '../security/ids.js';
 import { dummyPasswordHash, verifyPassword } from '../security/passwords.js';
-import { RateLimiter } from '../security/rateLimiter.js';
+import { LoginThrottle, protectedAccountRefusal } from '../security/loginThrottle.js';
+import { issueDevice, knownDeviceOf } from '../security/knownDevices.js';
 import type { Agent, Session } from '../storage/schema.js';
 import { checkLoginTotp, totpState } from './totpEnrolment.js';
 import { checkPasswordLoginAllowed } from './ssoPasswordGate.js';
@@ -16,36 +17,47 @@ export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export class AgentSessions {
-  // Failed logins: 5 per account and 20 per address per 15 minutes.
-  private readonly perEmail = new RateLimiter(5, 15 * 60_000);
-  private readonly perAddress = new RateLimiter(20, 15 * 60_000);
+  /** Failed sign-ins (security/loginThrottle.ts); codes are limited in security/codeAttempts.ts. */
+  private readonly throttle = new LoginThrottle();
 
   constructor(private readonly ctx: Ctx) {}
 
-  async login(email: string, password: string, ip: string, userAgent: string | null, totp?: string): Promise<{ token: string; session: Session; agent: Agent }> {
+  /**
+   * Signs in; `deviceCookie` is the browser's known-device cookie, if any. Returns a known-device
+   * cookie value to (re)set on the browser.
+   */
+  async login(email: string, password: string, ip: string, userAgent: string | null, totp?: string, deviceCookie?: string): Promise<{ token: string; session: Session; agent: Agent; device: string }> {
     const normalised = email.trim().toLowerCase();
-    if (this.perEmail.blocked(normalised) || this.perAddress.blocked(ip)) {
-      throw new AppError('rate_limited', 'Too many login attempts; try again in 15 minutes');
-    }
     const db = this.ctx.storage.db;
     const agent = await db.selectFrom('agents').selectAll().where('email', '=', normalised).where('disabled_at', 'is', null).executeTakeFirst();
+    const attempt = { account: normalised, address: ip, device: agent ? knownDeviceOf(this.ctx.env.secretKey, deviceCookie, agent.id) : null };
+    const { protectedAccount } = this.throttle.admit(attempt);
+    // A protected account is only considered with a code: without one, refuse before the password is checked.
+    if (protectedAccount && !totp) throw protectedAccountRefusal();
     const ok = await verifyPassword(agent?.password_hash ?? (await dummyPasswordHash()), password);
     if (!agent || !ok) {
-      this.perEmail.hit(normalised);
-      this.perAddress.hit(ip);
-      throw new AppError('unauthorized', 'Wrong email or password');
+      this.throttle.failed(attempt);
+      throw protectedAccount ? protectedAccountRefusal() : new AppError('unauthorized', 'Wrong email or password');
     }
     // Second factor (security/totp.ts): a missing code is a prompt, a wrong one counts as a failure.
-    const second = await checkLoginTotp(this.ctx, agent, totp);
+    // On a protected account every failure, the code limiter's refusal included, answers alike:
+    // reaching the code check must not tell an attacker the password was right.
+    const second = await checkLoginTotp(this.ctx, agent, totp, attempt.device).catch((err: unknown) => {
+      if (protectedAccount) return 'wrong' as const;
+      throw err;
+    });
+    if (protectedAccount && (second !== 'ok' || !(await totpState(db, agent)).enabled)) {
+      this.throttle.failed(attempt);
+      throw protectedAccountRefusal();
+    }
     if (second === 'wrong') {
-      this.perEmail.hit(normalised);
-      this.perAddress.hit(ip);
+      this.throttle.failed(attempt);
       throw new AppError('unauthorized', 'Wrong two-factor code', { totpRequired: true });
     }
     if (second === 'missing') throw new AppError('unauthorized', 'Enter the 6-digit code from your authenticator app', { totpRequired: true });
     await checkPasswordLoginAllowed(this.ctx, agent, ip); // a tenant that requires SSO (commands/ssoPasswordGate.ts)
-    this.perEmail.reset(normalised);
-    return this.open(agent, ip, userAgent);
+    this.throttle.succeeded(attempt);
+    return { ...(await this.open(agent, ip, userAgent)), device: issueDevice(this.ctx.env.secretKey, agent.id) };
   }
 
   /** A new session for an agent who has just proven who they are (password login, or SSO). */

@@ -10,6 +10,7 @@ import { newTotpSecret, openTotpSecret, otpauthUri, sealTotpSecret, verifyTotp }
 import type { Agent } from '../storage/schema.js';
 import { assertSameTenant } from '../policies/tenantScope.js';
 import { totpState } from '../queries/securityQueries.js';
+import { codeAttemptsOf } from '../security/codeAttempts.js';
 
 export { totpState };
 
@@ -35,10 +36,25 @@ async function checkCode(ctx: Ctx, agent: Agent, code: string, wantEnabled: bool
   if (!row || (row.enabled_at !== null) !== wantEnabled) {
     throw new AppError('conflict', wantEnabled ? 'two-factor is not enabled' : 'start two-factor enrolment first');
   }
+  const result = await verifyAndUse(ctx, agent, row, code, agent.id);
+  if (result !== 'ok') throw new AppError('validation_failed', result === 'wrong' ? 'wrong or expired code' : 'code already used');
+}
+
+/**
+ * Every TOTP check goes through here, and so through the one code limiter (security/codeAttempts.ts):
+ * over the limit for `limitKey` it refuses (429) before looking at the code. A code is used once.
+ */
+async function verifyAndUse(ctx: Ctx, agent: Agent, row: { secret: string; last_step: number }, code: string, limitKey: string): Promise<'ok' | 'wrong' | 'reused'> {
+  const codes = codeAttemptsOf(ctx);
+  codes.assertAllowed('totp', limitKey);
   const step = verifyTotp(openTotpSecret(ctx.env.secretKey, row.secret), code, row.last_step);
-  if (step === null) throw new AppError('validation_failed', 'wrong or expired code');
-  const used = await db.updateTable('agent_totp').set({ last_step: step }).where('agent_id', '=', agent.id).where('last_step', '<', step).executeTakeFirst();
-  if (used.numUpdatedRows !== 1n) throw new AppError('validation_failed', 'code already used');
+  const used = step === null ? null : await ctx.storage.db.updateTable('agent_totp').set({ last_step: step }).where('agent_id', '=', agent.id).where('last_step', '<', step).executeTakeFirst();
+  if (!used || used.numUpdatedRows !== 1n) {
+    codes.failed('totp', limitKey);
+    return used ? 'reused' : 'wrong';
+  }
+  codes.succeeded('totp', limitKey);
+  return 'ok';
 }
 
 export async function confirmTotp(ctx: Ctx, agent: Agent, code: string, actor: AuditActor): Promise<void> {
@@ -69,14 +85,14 @@ export async function resetTotp(ctx: Ctx, admin: Agent, agentId: string, actor: 
   });
 }
 
-/** At login, after the password: 'ok' when no factor is enrolled or the code is right. */
-export async function checkLoginTotp(ctx: Ctx, agent: Agent, code: string | undefined): Promise<'ok' | 'missing' | 'wrong'> {
+/**
+ * At login, after the password: 'ok' when no factor is enrolled or the code is right. Wrong codes
+ * count per agent, or per known device of the agent (whose owner a stranger cannot lock out).
+ */
+export async function checkLoginTotp(ctx: Ctx, agent: Agent, code: string | undefined, knownDevice: string | null): Promise<'ok' | 'missing' | 'wrong'> {
   const db = ctx.storage.db;
   const row = await db.selectFrom('agent_totp').selectAll().where('agent_id', '=', agent.id).where('tenant_id', '=', agent.tenant_id).executeTakeFirst();
   if (!row?.enabled_at) return 'ok';
   if (!code) return 'missing';
-  const step = verifyTotp(openTotpSecret(ctx.env.secretKey, row.secret), code, row.last_step);
-  if (step === null) return 'wrong';
-  const used = await db.updateTable('agent_totp').set({ last_step: step }).where('agent_id', '=', agent.id).where('last_step', '<', step).executeTakeFirst();
-  return used.numUpdatedRows === 1n ? 'ok' : 'wrong';
+  return (await verifyAndUse(ctx, agent, row, code, knownDevice ? `${agent.id}:${knownDevice}` : agent.id)) === 'ok' ? 'ok' : 'wrong';
 }

@@ -25,16 +25,3 @@ export function validateOrigins(origins: string[]): string[] {
   return out;
 }
 
-/** Webhook receivers: http(s) URLs; plain http only to loopback (local development). */
-export function validateWebhookUrl(raw: string): string {
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    throw new AppError('validation_failed', 'webhook url is not a valid URL');
-  }
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
-  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback)) throw new AppError('validation_failed', 'webhook url must use https');
-  if (u.username || u.password) throw new AppError('validation_failed', 'webhook url must not contain credentials');
-  return u.toString();
-}

@@ -11,6 +11,7 @@ import type {
   WebhookDeliveryView,
   WebhookView,
 } from '../../protocol/admin.js';
+import { UNREACHABLE } from '../webhooks/receiverRequest.js';
 import type { Agent, ApiKey, Invitation, Session, Tenant, Webhook, WebhookDelivery } from '../storage/schema.js';
 import type { TenantSettingsTable } from '../storage/schema.js';
 import { presentAgent, presentTenant } from './presenters.js';
@@ -94,7 +95,9 @@ export function presentDelivery(d: WebhookDelivery): WebhookDeliveryView {
     status: d.status,
     attempts: d.attempts,
     lastStatus: d.last_status,
-    lastError: d.last_error,
+    // Rows written before webhooks hid why a receiver was unreachable ("fetch failed", ECONNREFUSED…)
+    // say the one outcome too: the log must not map the network behind Parley.
+    lastError: d.last_status === null && d.last_error !== null && d.last_error !== 'webhook removed or disabled' ? UNREACHABLE : d.last_error,
     createdAt: iso(d.created_at),
     nextAttemptAt: d.status === 'pending' ? iso(d.next_attempt_at) : null,
     deliveredAt: isoOrNull(d.delivered_at),

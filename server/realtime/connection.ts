@@ -8,7 +8,7 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import { CLOSE } from '../../protocol/closeCodes.js';
 import { LIMITS } from '../../protocol/limits.js';
 import { AppError, toAppError } from '../errors.js';
-import type { FrameReader } from './frameReader.js';
+import { clientIdOf, type FrameReader } from './frameReader.js';
 import type { ErrorFrame } from '../../protocol/realtime.js';
 import { newId } from '../security/ids.js';
 
@@ -102,7 +102,7 @@ export abstract class Connection<In extends { type: string }, Out extends { type
 
   private onRaw(raw: unknown): void {
     if (!this.takeToken()) {
-      this.send({ type: 'error', code: 'rate_limited', message: `more than ${LIMITS.framesPerSecond} frames per second` });
+      this.reply(new AppError('rate_limited', `more than ${LIMITS.framesPerSecond} frames per second`), raw);
       if (++this.protocolErrors > MAX_PROTOCOL_ERRORS) this.close(CLOSE.RATE_LIMITED, 'rate limited');
       return;
     }
@@ -155,11 +155,16 @@ export abstract class Connection<In extends { type: string }, Out extends { type
     });
   }
 
+  /** The one way a frame is answered with an error: a send's error always names its clientId. */
+  private reply(error: AppError, frame: unknown): void {
+    const clientId = clientIdOf(frame);
+    this.send({ type: 'error', code: error.code, message: error.message, ...(clientId === undefined ? {} : { clientId }) });
+  }
+
   private reject(err: unknown, frame: unknown): void {
     const { error, unexpected } = toAppError(err);
     if (unexpected) this.log.error({ err }, 'realtime frame failed');
-    const clientId = typeof frame === 'object' && frame !== null ? (frame as { clientId?: unknown }).clientId : undefined;
-    this.send({ type: 'error', code: error.code, message: error.message, ...(typeof clientId === 'string' ? { clientId } : {}) });
+    this.reply(error, frame);
     if (error.code === 'unauthorized' && !this.helloDone) this.close(CLOSE.UNAUTHORIZED, error.message.slice(0, 100));
     else if (error.code === 'forbidden' && !this.helloDone) this.close(CLOSE.FORBIDDEN, error.message.slice(0, 100));
     else if (error.code === 'rate_limited' && !this.helloDone) this.close(CLOSE.RATE_LIMITED, error.message.slice(0, 100));

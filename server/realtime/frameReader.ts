@@ -12,6 +12,26 @@ export interface FrameReader<T> {
   read(raw: unknown): T;
 }
 
+const textOf = (raw: unknown): string =>
+  Buffer.isBuffer(raw) ? raw.toString('utf8') : Array.isArray(raw) ? Buffer.concat(raw as Buffer[]).toString('utf8') : String(raw);
+
+/**
+ * The `clientId` a frame carries, parsed or raw (a frame refused before or during validation),
+ * so that every error caused by a send names the send. Raw frames are at most LIMITS.maxFrameBytes.
+ */
+export function clientIdOf(frame: unknown): string | undefined {
+  let value = frame;
+  if (typeof frame !== 'object' || frame === null || Buffer.isBuffer(frame) || Array.isArray(frame)) {
+    try {
+      value = JSON.parse(textOf(frame));
+    } catch {
+      return undefined;
+    }
+  }
+  const clientId = typeof value === 'object' && value !== null ? (value as { clientId?: unknown }).clientId : undefined;
+  return typeof clientId === 'string' ? clientId : undefined;
+}
+
 type Schemas = Record<string, TSchema>;
 
 export function frameReader<M extends Schemas>(schemas: M): FrameReader<Static<M[keyof M]>> {
@@ -19,10 +39,9 @@ export function frameReader<M extends Schemas>(schemas: M): FrameReader<Static<M
   const known = [...validators.keys()].join(', ');
   return {
     read(raw: unknown) {
-      const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : Array.isArray(raw) ? Buffer.concat(raw as Buffer[]).toString('utf8') : String(raw);
       let value: unknown;
       try {
-        value = JSON.parse(text);
+        value = JSON.parse(textOf(raw));
       } catch {
         throw new AppError('bad_request', 'frame is not valid JSON');
       }

@@ -13,9 +13,26 @@ import { AgentConnection } from './agentConnection.js';
 import { VisitorConnection } from './visitorConnection.js';
 import { Rooms } from './rooms.js';
 import { AbuseLimits } from '../security/abuseLimits.js';
-import { toAppError } from '../errors.js';
+import { AppError, toAppError } from '../errors.js';
+import { clientIdOf } from './frameReader.js';
 import { refreshAgentSockets } from '../commands/agentPresence.js';
 import { PRESENCE_HEARTBEAT_MS } from '../queries/presenceQueries.js';
+
+type RefusedSocket = { send(data: string): void; close(code: number, reason: string): void };
+
+/**
+ * Closes a socket refused at the door with one error frame, plus one per send that arrived early
+ * (agent frames buffered during the session lookup) naming its clientId, so the client knows which
+ * sends were not taken.
+ */
+function refuse(socket: RefusedSocket, error: AppError, code: number, early: unknown[]): void {
+  socket.send(JSON.stringify({ type: 'error', code: error.code, message: error.message }));
+  for (const raw of early) {
+    const clientId = clientIdOf(raw);
+    if (clientId !== undefined) socket.send(JSON.stringify({ type: 'error', code: error.code, message: error.message, clientId }));
+  }
+  socket.close(code, error.message.slice(0, 100));
+}
 
 export class Gateway {
   readonly rooms = new Rooms();
@@ -62,9 +79,12 @@ export class Gateway {
       const hold = (raw: unknown) => early.push(raw);
       socket.on('message', hold);
       const auth = await sessions.resolve(req.cookies[SESSION_COOKIE]).catch(() => null);
+      // Frames that came with the upgrade request are parsed on a later turn: take them too, so
+      // a refusal answers each of their sends (a lookup answered from memory is faster than that).
+      await new Promise((r) => setImmediate(r));
       socket.off('message', hold);
-      if (!auth) return socket.close(CLOSE.UNAUTHORIZED, 'not logged in');
-      if (!this.admit(socket, () => (this.limits.connectionFromAddress(req.ip), this.limits.connectionOf(auth.agent.tenant_id, null)))) return;
+      if (!auth) return refuse(socket, new AppError('unauthorized', 'not logged in'), CLOSE.UNAUTHORIZED, early);
+      if (!this.admit(socket, () => (this.limits.connectionFromAddress(req.ip), this.limits.connectionOf(auth.agent.tenant_id, null)), early)) return;
       this.count(socket, 'agent');
       new AgentConnection(socket, req.log, this.ctx, this.rooms, auth.agent, this.limits, req.ip, auth.session);
       for (const raw of early) socket.emit('message', raw, false);
@@ -72,14 +92,12 @@ export class Gateway {
   }
 
   /** Runs a connection limit check; over it, the socket gets an error frame and CLOSE.RATE_LIMITED. */
-  private admit(socket: { send(data: string): void; close(code: number, reason: string): void }, check: () => void): boolean {
+  private admit(socket: RefusedSocket, check: () => void, early: unknown[] = []): boolean {
     try {
       check();
       return true;
     } catch (err) {
-      const { error } = toAppError(err);
-      socket.send(JSON.stringify({ type: 'error', code: error.code, message: error.message }));
-      socket.close(CLOSE.RATE_LIMITED, 'rate limited');
+      refuse(socket, toAppError(err).error, CLOSE.RATE_LIMITED, early);
       return false;
     }
   }

@@ -81,7 +81,7 @@ describe('no sink holds a card number', () => {
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     logLines = [];
     const logger = pino(loggerOptions('trace'), { write: (line: string) => void logLines.push(line) });
-    t = await startTestParley({ listen: true, env: { SMTP_URL: smtp.url, LOG_LEVEL: 'trace' }, logger });
+    t = await startTestParley({ listen: true, env: { SMTP_URL: smtp.url, LOG_LEVEL: 'trace', WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1' }, logger });
     tenant = await makeTenant(t, { allowedOrigins: [SHOP] });
     const adminAgent = await makeAgent(t, tenant, 'admin');
     admin = await login(t, adminAgent);

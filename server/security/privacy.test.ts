@@ -49,7 +49,7 @@ describe('search, access audit, exposure reports, retention, GDPR, redaction pat
   beforeEach(async () => {
     logLines = [];
     const sink = new Writable({ write: (chunk, _e, cb) => (logLines.push(String(chunk)), cb()) });
-    t = await startTestParley({ listen: true, logger: pino({ level: 'trace' }, sink) });
+    t = await startTestParley({ listen: true, logger: pino({ level: 'trace' }, sink), env: { WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1' } });
     tenant = await makeTenant(t);
     agent = await makeAgent(t, tenant, 'admin');
     me = await login(t, agent);

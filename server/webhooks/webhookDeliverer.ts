@@ -6,6 +6,7 @@
 import type { Ctx } from '../context.js';
 import type { WebhookDelivery } from '../storage/schema.js';
 import { signWebhook } from './signing.js';
+import { postToReceiver, UNREACHABLE } from './receiverRequest.js';
 import { isSealed } from '../security/keyring.js';
 import { aadFor } from '../security/sealedFields.js';
 import { recordAccess, type Exposure } from '../security/accessAudit.js';
@@ -97,30 +98,30 @@ export class WebhookDeliverer {
     // Sealed payloads (conversation or visitor data) are opened only for the request itself.
     const payload = isSealed(d.payload) ? await this.ctx.keyring.open(d.tenant_id, aadFor(d.tenant_id, 'webhook_deliveries', 'payload', d.id), d.payload) : d.payload;
     const timestamp = Math.floor(Date.now() / 1000);
-    let status: number | null = null;
+    const outcome = await postToReceiver(
+      hook.url,
+      {
+        'content-type': 'application/json',
+        'user-agent': 'Parley-Webhooks/1',
+        'webhook-id': d.id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signWebhook(hook.secret, d.id, timestamp, payload),
+      },
+      payload,
+      this.ctx.env.webhookAllowedNetworks,
+      TIMEOUT_MS,
+    );
+    const status = outcome.status;
     let error: string | null = null;
-    try {
-      const res = await fetch(hook.url, {
-        method: 'POST',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Parley-Webhooks/1',
-          'webhook-id': d.id,
-          'webhook-timestamp': String(timestamp),
-          'webhook-signature': signWebhook(hook.secret, d.id, timestamp, payload),
-        },
-        body: payload,
-      });
-      status = res.status;
-      await res.body?.cancel();
-      if (res.status < 200 || res.status >= 300) error = `receiver answered ${res.status}`;
-    } catch (err) {
-      error = (err as Error).name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS} ms` : (err as Error).message.slice(0, 300);
+    if (status === null) {
+      // The reason stays in the operator's log; the tenant sees one outcome (see receiverRequest.ts).
+      this.ctx.log.warn({ webhookId: hook.id, deliveryId: d.id, reason: outcome.reason }, 'webhook receiver not reachable');
+      error = UNREACHABLE;
+    } else if (status < 200 || status >= 300) {
+      error = `receiver answered ${status}`;
     }
-    // Access audit: what data went to which URL (every attempt that reached a receiver, or timed out after sending).
-    if (status !== null || error?.startsWith('no answer')) {
+    // Access audit: what data went to which URL (every attempt whose request was sent).
+    if (outcome.sent) {
       await recordAccess(this.ctx, { kind: 'webhook', tenantId: d.tenant_id, webhookId: hook.id, url: hook.url }, 'webhook.deliver', payloadExposures(d.tenant_id, d.id, d.event_type, payload)).catch((err: Error) =>
         this.ctx.log.error({ err: err.message }, 'webhook delivery audit failed'),
       );

@@ -23,7 +23,8 @@ describe('webhooks', () => {
   const secret = newWebhookSecret();
 
   beforeEach(async () => {
-    t = await startTestParley();
+    // The receiver is on loopback: allow-listed (the default refuses it: ssrf.test.ts).
+    t = await startTestParley({ env: { WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1' } });
     tenant = await makeTenant(t);
     received = [];
     answer = 200;

@@ -13,7 +13,7 @@ describe('admin area and developer API', () => {
   let admin: Agent;
   let s: LoggedIn;
   beforeEach(async () => {
-    t = await startTestParley();
+    t = await startTestParley({ env: { WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1' } }); // webhook receivers on loopback
     tenant = await makeTenant(t);
     admin = await makeAgent(t, tenant, 'admin');
     s = await login(t, admin);
@@ -409,7 +409,7 @@ describe('webhooks for conversation and message events', () => {
   afterAll(dropSchemas);
 
   it('queues message.created (never private notes) and conversation.updated for subscribed hooks', async () => {
-    t = await startTestParley();
+    t = await startTestParley({ env: { WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1' } });
     const tenant = await makeTenant(t);
     const admin = await makeAgent(t, tenant, 'admin');
     const s = await login(t, admin);

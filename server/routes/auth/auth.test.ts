@@ -43,7 +43,7 @@ describe('agent authentication', () => {
     expect(wrong.json()).toEqual(unknown.json());
   });
 
-  it('locks an account after 5 failed attempts, even with the right password', async () => {
+  it('locks an (account, address) pair after 5 failed attempts, even with the right password (more: loginThrottle.test.ts)', async () => {
     for (let i = 0; i < 5; i++) {
       const r = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: agent.email, password: 'wrong' } });
       expect(r.statusCode).toBe(401);

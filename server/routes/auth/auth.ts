@@ -7,6 +7,7 @@ import { presentAgent, presentTenant } from '../../presenters/presenters.js';
 import type { Agent, Session } from '../../storage/schema.js';
 import { requireAgent } from './requireAgent.js';
 import { SESSION_COOKIE } from './sessionCookie.js';
+import { DEVICE_COOKIE, DEVICE_TTL_MS } from '../../security/knownDevices.js';
 import { totpState } from '../../queries/securityQueries.js';
 
 export function authRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSessions): void {
@@ -29,7 +30,7 @@ export function authRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSessio
       throw new AppError('csrf_failed', 'Cross-origin login refused');
     }
     const body = req.body as LoginBody;
-    const { token, session, agent } = await sessions.login(body.email, body.password, req.ip, req.headers['user-agent'] ?? null, body.totp);
+    const { token, session, agent, device } = await sessions.login(body.email, body.password, req.ip, req.headers['user-agent'] ?? null, body.totp, req.cookies[DEVICE_COOKIE]);
     reply.setCookie(SESSION_COOKIE, token, {
       httpOnly: true,
       secure: ctx.env.cookieSecure,
@@ -37,6 +38,8 @@ export function authRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSessio
       path: '/',
       maxAge: SESSION_TTL_MS / 1000,
     });
+    // This browser is now a known device of the agent (security/knownDevices.ts); sent to sign-in only.
+    reply.setCookie(DEVICE_COOKIE, device, { httpOnly: true, secure: ctx.env.cookieSecure, sameSite: 'strict', path: '/api/auth/login', maxAge: DEVICE_TTL_MS / 1000 });
     return sessionInfo(agent, session);
   });
 
