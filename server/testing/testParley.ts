@@ -16,6 +16,7 @@ import { createTenant } from '../commands/tenantCreator.js';
 import { createAgent } from '../commands/agentCreator.js';
 import type { Agent, Tenant } from '../storage/schema.js';
 import { randomToken } from '../security/ids.js';
+import { watchContract } from './contractCheck.js';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const dialectUnderTest = (): 'sqlite' | 'postgres' => (process.env.PARLEY_TEST_DB === 'postgres' ? 'postgres' : 'sqlite');
@@ -53,6 +54,8 @@ export async function startTestParley(opts: { listen?: boolean; env?: Record<str
   });
   // The release guard (re-verification of served files on disk) runs only in tests that ask for it.
   const parley = await buildParley({ env, logger: opts.logger ?? pino({ level: 'silent' }), storage: { pgSchema }, releaseGuard: opts.releaseGuard ?? false, transparencyJobs: opts.transparencyJobs ?? false });
+  // The whole server suite doubles as the OpenAPI contract test (issue 18): see contractCheck.ts.
+  if (process.env.PARLEY_CONTRACT_CHECK === '1') watchContract(parley.app);
   let url = 'http://localhost:3999';
   if (opts.listen) {
     await parley.app.listen({ port: 0, host: '127.0.0.1' });

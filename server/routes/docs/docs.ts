@@ -14,7 +14,8 @@ interface Operation {
   parameters?: Array<{ name: string; in: string; required?: boolean; schema?: Schema; description?: string }>;
   requestBody?: { content?: Record<string, { schema?: Schema }> };
   responses?: Record<string, { description?: string; content?: Record<string, { schema?: Schema }> }>;
-  'x-scope'?: string;
+  'x-required-scopes'?: string[];
+  'x-session-only'?: boolean;
 }
 
 const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -52,7 +53,7 @@ export function docsPage(spec: Schema): string {
         .join('');
       const html = `<section class="op" id="${esc(method + path)}">
 <h3><span class="method m-${esc(method)}">${esc(method.toUpperCase())}</span> <code>${esc(path)}</code></h3>
-<p>${esc(op.summary)}${op['x-scope'] ? ` <span class="scope">scope: ${esc(op['x-scope'])}</span>` : ''}</p>
+<p>${esc(op.summary)}${op['x-required-scopes']?.length ? ` <span class="scope">scope: ${esc(op['x-required-scopes'].join(', '))}</span>` : ''}${op['x-session-only'] ? ' <span class="scope">console session only</span>' : ''}</p>
 ${params ? `<h4>Parameters</h4><ul>${params}</ul>` : ''}
 ${body ? `<h4>Body</h4><pre>${esc(shape(body))}</pre>` : ''}
 <h4>Responses</h4><ul>${responses}</ul>
@@ -86,10 +87,10 @@ pre{background:#f1f5f9;border-radius:6px;padding:8px;overflow:auto;font-size:12p
 export function docsRoutes(app: FastifyInstance, _env: Env): void {
   const csp = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
   let page: string | null = null;
-  app.get('/docs/openapi.json', { schema: { hide: true } }, async (_req, reply) => reply.header('cache-control', 'no-cache').send(app.swagger()));
-  app.get('/docs', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/docs/openapi.json', async (_req, reply) => reply.header('cache-control', 'no-cache').send(app.swagger()));
+  app.get('/docs', async (_req, reply) => {
     page ??= docsPage(app.swagger() as Schema);
     return reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', csp).header('referrer-policy', 'no-referrer').send(page);
   });
-  app.get('/docs/docs.css', { schema: { hide: true } }, async (_req, reply) => reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'no-cache').send(CSS));
+  app.get('/docs/docs.css', async (_req, reply) => reply.header('content-type', 'text/css; charset=utf-8').header('cache-control', 'no-cache').send(CSS));
 }
