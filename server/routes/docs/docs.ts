@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Env } from '../../env.js';
+import { asyncApiDocument } from './asyncapi.js';
 
 type Schema = Record<string, any>;
 interface Operation {
@@ -84,10 +85,15 @@ pre{background:#f1f5f9;border-radius:6px;padding:8px;overflow:auto;font-size:12p
 .scope,.in,.req{font-size:12px;border-radius:4px;padding:0 6px;background:#e0e7ff;color:#3730a3}.req{background:#fee2e2;color:#991b1b}
 .status{font-weight:600}`;
 
-export function docsRoutes(app: FastifyInstance, _env: Env): void {
+export function docsRoutes(app: FastifyInstance, env: Env): void {
   const csp = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
   let page: string | null = null;
   app.get('/docs/openapi.json', async (_req, reply) => reply.header('cache-control', 'no-cache').send(app.swagger()));
+  let asyncApi: Schema | null = null;
+  app.get('/docs/asyncapi.json', async (_req, reply) => {
+    asyncApi ??= asyncApiDocument(env.publicUrl, (app.swagger() as Schema).info.version);
+    return reply.header('cache-control', 'no-cache').send(asyncApi);
+  });
   app.get('/docs', async (_req, reply) => {
     page ??= docsPage(app.swagger() as Schema);
     return reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', csp).header('referrer-policy', 'no-referrer').send(page);
