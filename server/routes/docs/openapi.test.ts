@@ -10,7 +10,7 @@ import Type from 'typebox';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { cleanupTestParley, dropSchemas, startTestParley, type TestParley } from '../../testing/testParley.js';
-import { contractMismatches, contractProblem } from '../../testing/contractCheck.js';
+import { contractMismatches, contractProblem, contractStats } from '../../testing/contractCheck.js';
 
 type Json = Record<string, any>;
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
@@ -85,6 +85,19 @@ describe('OpenAPI contract', () => {
     expect(doc.components.securitySchemes.visitorToken.scheme).toBe('bearer');
   });
 
+  it('renders both documents on /docs, server-side, with no script and nothing loaded from elsewhere', async () => {
+    const page = await t.app.inject({ method: 'GET', url: '/docs' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.headers['content-security-policy']).toMatch(/default-src 'none'/);
+    expect(page.body).not.toMatch(/<script|javascript:|\son[a-z]+=/i);
+    // Every src/href stays on this origin.
+    for (const m of page.body.matchAll(/\s(?:src|href)="([^"]*)"/g)) expect(m[1], m[0]).toMatch(/^(#|\/)/);
+    for (const text of ['postConversationsByIdMessages', 'id="schema-ConversationView"', '<code>/ws/visitor</code>', 'href="#schema-VisitorHello"', 'id="schema-VisitorHello"', '/docs/asyncapi.json', 'console session only']) {
+      expect(page.body).toContain(text);
+    }
+  });
+
   it('flags answers that break the document: an undocumented status or route, a wrong body, a wrong media type (control)', async () => {
     // Routes added to this node only, before it is ready: one documented with a schema it does not keep.
     t.app.get('/api/test-only/wrong', { schema: { response: { 200: Type.Object({ id: Type.String() }) } } }, async () => ({ id: 42 }));
@@ -105,5 +118,7 @@ describe('OpenAPI contract', () => {
     expect(problems.find((p) => p.startsWith('GET /api/test-only/plain'))).toMatch(/status 200 is not documented/);
     expect(problems.filter((p) => p.startsWith('GET /healthz'))).toEqual([]);
     contractMismatches.length = 0; // these were on purpose
+    // And the suite-wide check is really on in the SQLite run (vitest.config.ts).
+    if (process.env.PARLEY_CONTRACT_CHECK === '1') expect(contractStats.checked).toBeGreaterThan(0);
   });
 });
