@@ -146,6 +146,13 @@ export async function login(t: TestParley, agent: Agent): Promise<LoggedIn> {
   return { cookie, csrf, headers: { cookie, 'x-csrf-token': csrf } };
 }
 
+/** A tenant API key created through the admin API by a signed-in admin; returns the key (`pk_…`). */
+export async function makeApiKey(t: TestParley, admin: LoggedIn, scopes: string[]): Promise<string> {
+  const res = await t.app.inject({ method: 'POST', url: '/api/admin/api-keys', headers: admin.headers, payload: { name: 'integration', scopes } });
+  if (res.statusCode !== 201) throw new Error(`API key creation failed: ${res.statusCode} ${res.body}`);
+  return (res.json() as { token: string }).token;
+}
+
 export async function visitorSession(t: TestParley, tenant: Tenant, extra: Record<string, string> = {}): Promise<{ token: string; visitorId: string }> {
   const res = await t.app.inject({ method: 'POST', url: '/api/widget/session', payload: { key: tenant.widget_key, ...extra } });
   if (res.statusCode !== 200) throw new Error(`session failed: ${res.statusCode} ${res.body}`);

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { cleanupTestParley, dropSchemas, login, makeAgent, makeTenant, startTestParley, TestSocket, visitorSession, type TestParley } from '../../../server/testing/testParley.js';
+import { cleanupTestParley, dropSchemas, login, makeAgent, makeApiKey, makeTenant, startTestParley, TestSocket, visitorSession, type TestParley } from '../../../server/testing/testParley.js';
 import type { Agent, Tenant } from '../../../server/storage/schema.js';
 import { CLIENT_TYPES_FILE, clientTypes } from '../../../scripts/clientTypes.js';
 import { ParleyApiError, ParleyRestClient, ParleySocket, type MessageView, type WebSocketLike } from './index.js';
@@ -34,10 +34,7 @@ describe('reference client (clients/js)', () => {
   afterEach(() => cleanupTestParley(t));
   afterAll(dropSchemas);
 
-  const apiKey = async (scopes: string[]) => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/admin/api-keys', headers: (await login(t, admin)).headers, payload: { name: 'client', scopes } });
-    return (res.json() as { token: string }).token;
-  };
+  const apiKey = async (scopes: string[]) => makeApiKey(t, await login(t, admin), scopes);
   /** Node's socket with the Origin the server requires (PUBLIC_URL). */
   const nodeSocket = (url: string) => new WebSocket(url, { headers: { origin: t.origin } }) as unknown as WebSocketLike;
 

@@ -4,7 +4,7 @@
  * never does more than its creator's current role allows (issue 17 item 11).
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cleanupTestParley, dropSchemas, login, makeAgent, makeTenant, startTestParley, type LoggedIn, type TestParley } from '../../testing/testParley.js';
+import { cleanupTestParley, dropSchemas, login, makeAgent, makeApiKey, makeTenant, startTestParley, type LoggedIn, type TestParley } from '../../testing/testParley.js';
 import type { Agent, Tenant } from '../../storage/schema.js';
 
 type Call = [method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: Record<string, unknown>];
@@ -23,11 +23,7 @@ describe('API keys on every tenant route', () => {
   afterEach(() => cleanupTestParley(t));
   afterAll(dropSchemas);
 
-  const createKey = async (scopes: string[], who: LoggedIn = s) => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/admin/api-keys', headers: who.headers, payload: { name: 'integration', scopes } });
-    expect(res.statusCode, res.body).toBe(201);
-    return (res.json() as { token: string }).token;
-  };
+  const createKey = (scopes: string[], who: LoggedIn = s) => makeApiKey(t, who, scopes);
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const call = (token: string, [method, url, payload]: Call) => t.app.inject({ method, url, headers: bearer(token), ...(payload ? { payload } : {}) });
   /** A conversation with a visitor, as the widget's "leave a message" makes one. */
