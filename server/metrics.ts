@@ -6,7 +6,7 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 
 /**
  * One registry per app instance, so tests that build several apps do not collide. Every metric
- * here is recorded somewhere (docs/ARCHITECTURE.md lists them for alerting); `promtool check
+ * here is recorded somewhere (docs/API-CONTRACT.md lists them for alerting); `promtool check
  * metrics` accepts the exposition (server/routes/health/metrics.test.ts).
  */
 export function createMetrics() {
