@@ -103,7 +103,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /docs/asyncapi.json': { summary: 'The AsyncAPI 3.0 document of the WebSockets', responses: { 200: media('AsyncAPI 3.0', ['application/json'], { type: 'object' }) } },
   'GET /docs/docs.css': { summary: 'Stylesheet of the reference page', responses: { 200: media('CSS', ['text/css']) } },
   'GET /.well-known/parley-releases.json': { summary: 'The signed, hash-chained release log of this build', responses: { 200: media('Release log', ['application/json'], { type: 'object' }) } },
-  'GET /': { summary: 'Home: redirects to the console (or the demo shop)', responses: { 302: redirect } },
+  'GET /': { summary: 'Home: redirects to the console', responses: { 302: redirect } },
   'GET /console': { summary: 'Redirects to /console/', responses: { 302: redirect } },
   'GET /console/*': { summary: 'The agent console (single-page app)', responses: { 200: html('The console') } },
   'GET /console/assets/*': { summary: 'Console build assets (immutable)', responses: { 200: media('A signed build file', ['*/*'], binary) } },
@@ -111,9 +111,6 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /widget/frame/assets/*': { summary: 'Widget frame build assets (immutable)', responses: { 200: media('A signed build file', ['*/*'], binary) } },
   'GET /widget/v/:version/loader.js': { summary: 'The loader script, pinned by SRI in the embed snippet', responses: { 200: media('The loader', ['text/javascript', 'application/javascript']) } },
   'GET /files/:id/:key': { summary: 'An attachment (the key in the URL is the credential)', responses: { 200: media('The file', ['*/*'], binary) } },
-  'GET /demo': { summary: 'Demo shop page', responses: { 200: html('Demo page') } },
-  'GET /demo/checkout': { summary: 'Demo checkout page', responses: { 200: html('Demo page') } },
-  'GET /demo/assets/analytics.js': { summary: 'Demo third-party script', responses: { 200: media('Script', ['text/javascript', 'application/javascript']) } },
   'GET /ws/visitor': upgrade('visitors (widget)'),
   'GET /ws/agent': upgrade('agents (console session cookie)'),
 };
