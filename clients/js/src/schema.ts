@@ -7,7 +7,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Home: redirects to the console (or the demo shop) */
+        /** Home: redirects to the console */
         get: operations["getRoot"];
         put?: never;
         post?: never;
@@ -978,13 +978,13 @@ export interface paths {
         };
         /**
          * List every tenant (platform operator)
-         * @description Credentials: any API key of the tenant, or any agent's console session.
+         * @description Console session only: API keys cannot act platform-wide (tenant keys belong to one tenant; platform operators only) (403).
          */
         get: operations["getOperatorTenants"];
         put?: never;
         /**
          * Create a tenant and invite its first admin (platform operator)
-         * @description Credentials: any API key of the tenant, or any agent's console session.
+         * @description Console session only: API keys cannot act platform-wide (tenant keys belong to one tenant; platform operators only) (403).
          */
         post: operations["postOperatorTenants"];
         delete?: never;

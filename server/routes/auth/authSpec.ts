@@ -16,10 +16,10 @@ export function withAuthSpec<F extends object>(guard: F, spec: AuthSpec): F {
   return guard;
 }
 
-/** The spec of a route's preHandler (one function or a list; the first that has one wins). */
+/** The spec of a route's preHandler (one function or a list; the last that has one wins: it narrows the earlier ones). */
 export function authSpecOf(preHandler: unknown): AuthSpec | undefined {
   const list = Array.isArray(preHandler) ? preHandler : [preHandler];
-  for (const fn of list) {
+  for (const fn of [...list].reverse()) {
     const spec = fn && (fn as Record<symbol, AuthSpec | undefined>)[AUTH_SPEC];
     if (spec) return spec;
   }

@@ -79,6 +79,7 @@ describe('OpenAPI contract', () => {
     expect(op('/api/auth/totp/setup', 'post').security).toEqual([{ session: [], csrfToken: [] }]);
     expect(op('/api/auth/totp/setup', 'post')['x-session-only']).toBe(true);
     expect(op('/api/auth/totp/setup', 'post').description).toMatch(/API keys cannot/);
+    expect(op('/api/operator/tenants', 'get').security).toEqual([{ session: [] }]);
     // The visitor token is its own scheme; public routes say so.
     expect(op('/api/widget/rating', 'post').security).toEqual([{ visitorToken: [] }]);
     expect(op('/api/widget/session', 'post').security).toEqual([]);
