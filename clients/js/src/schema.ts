@@ -290,6 +290,54 @@ export interface paths {
         patch: operations["patchAdminSettings"];
         trace?: never;
     };
+    "/api/admin/sso": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Single sign-on settings (the client secret is never shown)
+         * @description Credentials: an API key with the `admin` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getAdminSso"];
+        /**
+         * Set single sign-on: provider, allowed domains, role mapping, require SSO
+         * @description Credentials: an API key with the `admin` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        put: operations["putAdminSso"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/sso/scim-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create or replace the SCIM token (shown once)
+         * @description Credentials: an API key with the `admin` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        post: operations["postAdminSsoScimToken"];
+        /**
+         * Revoke the SCIM token
+         * @description Credentials: an API key with the `admin` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        delete: operations["deleteAdminSsoScimToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/webhook-deliveries/{id}/replay": {
         parameters: {
             query?: never;
@@ -463,6 +511,57 @@ export interface paths {
          * @description Credentials: any API key of the tenant, or any agent's console session.
          */
         get: operations["getAuthMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/sso/{tenant}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Back from the identity provider: signs the agent in */
+        get: operations["getAuthSsoByTenantCallback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/sso/{tenant}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Go to the organisation's identity provider */
+        get: operations["getAuthSsoByTenantStart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/sso/discover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where "Sign in with SSO" starts for an organisation slug or a work email */
+        get: operations["getAuthSsoDiscover"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1530,6 +1629,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/scim/v2/Users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List or find users (filter userName eq "…")
+         * @description Credentials: the tenant's SCIM token (Admin → Single sign-on).
+         */
+        get: operations["getScimV2Users"];
+        put?: never;
+        /**
+         * Create a user (an agent of the token's tenant)
+         * @description Credentials: the tenant's SCIM token (Admin → Single sign-on).
+         */
+        post: operations["postScimV2Users"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scim/v2/Users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a user
+         * @description Credentials: the tenant's SCIM token (Admin → Single sign-on).
+         */
+        get: operations["getScimV2UsersById"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a user
+         * @description Credentials: the tenant's SCIM token (Admin → Single sign-on).
+         */
+        delete: operations["deleteScimV2UsersById"];
+        options?: never;
+        head?: never;
+        /**
+         * Deactivate/reactivate or rename a user (active=false signs the agent out)
+         * @description Credentials: the tenant's SCIM token (Admin → Single sign-on).
+         */
+        patch: operations["patchScimV2UsersById"];
+        trace?: never;
+    };
     "/widget/frame/": {
         parameters: {
             query?: never;
@@ -1786,6 +1937,12 @@ export interface components {
             receivedAt: string;
             sourceFile: string | null;
         };
+        DeleteScimV2UsersByIdResponse4XX: {
+            schemas: string[];
+        };
+        DeleteScimV2UsersByIdResponse5XX: {
+            schemas: string[];
+        };
         DurationStat: {
             count: number;
             medianMs: number | null;
@@ -1868,6 +2025,24 @@ export interface components {
             items: components["schemas"]["SessionAdminView"][];
             nextCursor: string | null;
         };
+        GetAdminSsoResponse: {
+            allowedDomains: string[];
+            breakGlassAgentIds: string[];
+            clientId: string;
+            clientSecretSet: boolean;
+            defaultRole: components["schemas"]["AgentRole"] | null;
+            enabled: boolean;
+            issuer: string;
+            redirectUri: string;
+            requireSso: boolean;
+            roleClaim: string;
+            roleMapping: {
+                admin: string[];
+                agent: string[];
+                supervisor: string[];
+            };
+            updatedAt: string | null;
+        };
         GetAdminWebhooksByIdDeliveriesResponse: {
             items: components["schemas"]["WebhookDeliveryView"][];
             nextCursor: string | null;
@@ -1875,6 +2050,11 @@ export interface components {
         GetAdminWebhooksResponse: {
             items: components["schemas"]["WebhookView"][];
             nextCursor: string | null;
+        };
+        GetAuthSsoDiscoverResponse: {
+            startUrl: string;
+            tenant: string;
+            tenantName: string;
         };
         GetCannedResponsesResponse: {
             items: components["schemas"]["CannedResponseView"][];
@@ -1893,6 +2073,24 @@ export interface components {
         };
         GetPresenceResponse: {
             items: components["schemas"]["AgentPresenceView"][];
+        };
+        GetScimV2UsersByIdResponse: {
+            schemas: string[];
+        };
+        GetScimV2UsersByIdResponse4XX: {
+            schemas: string[];
+        };
+        GetScimV2UsersByIdResponse5XX: {
+            schemas: string[];
+        };
+        GetScimV2UsersResponse: {
+            schemas: string[];
+        };
+        GetScimV2UsersResponse4XX: {
+            schemas: string[];
+        };
+        GetScimV2UsersResponse5XX: {
+            schemas: string[];
         };
         GetTeamsResponse: {
             items: components["schemas"]["TeamView"][];
@@ -2006,6 +2204,53 @@ export interface components {
             emailed: boolean;
             token: string;
         };
+        PatchScimV2UsersByIdBody: {
+            Operations: {
+                op: string;
+                path?: string;
+                value?: unknown;
+            }[];
+            schemas?: string[];
+        };
+        PatchScimV2UsersByIdResponse: {
+            schemas: string[];
+        };
+        PatchScimV2UsersByIdResponse4XX: {
+            schemas: string[];
+        };
+        PatchScimV2UsersByIdResponse5XX: {
+            schemas: string[];
+        };
+        PostAdminSsoScimTokenResponse201: {
+            baseUrl: string;
+            token: string;
+        };
+        PostScimV2UsersBody: {
+            active?: boolean;
+            displayName?: string;
+            emails?: {
+                primary?: boolean;
+                type?: string;
+                value: string;
+            }[];
+            externalId?: string;
+            name?: {
+                familyName?: string;
+                formatted?: string;
+                givenName?: string;
+            };
+            schemas?: string[];
+            userName: string;
+        };
+        PostScimV2UsersResponse4XX: {
+            schemas: string[];
+        };
+        PostScimV2UsersResponse5XX: {
+            schemas: string[];
+        };
+        PostScimV2UsersResponse201: {
+            schemas: string[];
+        };
         PrechatField: {
             field: "name" | "email" | "phone" | "orderNumber";
             required: boolean;
@@ -2022,6 +2267,40 @@ export interface components {
         PutAdminPrivacyBody: {
             redactionPatterns?: string[];
             retentionDays?: number;
+        };
+        PutAdminSsoBody: {
+            allowedDomains: string[];
+            breakGlassAgentIds: string[];
+            clientId: string;
+            clientSecret?: string;
+            defaultRole: components["schemas"]["AgentRole"] | null;
+            enabled: boolean;
+            issuer: string;
+            requireSso: boolean;
+            roleClaim: string;
+            roleMapping: {
+                admin: string[];
+                agent: string[];
+                supervisor: string[];
+            };
+        };
+        PutAdminSsoResponse: {
+            allowedDomains: string[];
+            breakGlassAgentIds: string[];
+            clientId: string;
+            clientSecretSet: boolean;
+            defaultRole: components["schemas"]["AgentRole"] | null;
+            enabled: boolean;
+            issuer: string;
+            redirectUri: string;
+            requireSso: boolean;
+            roleClaim: string;
+            roleMapping: {
+                admin: string[];
+                agent: string[];
+                supervisor: string[];
+            };
+            updatedAt: string | null;
         };
         PutPresenceByIdBody: {
             maxChats: number;
@@ -2908,6 +3187,109 @@ export interface operations {
             429: components["responses"]["Error"];
         };
     };
+    getAdminSso: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetAdminSsoResponse"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    putAdminSso: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutAdminSsoBody"];
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PutAdminSsoResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    postAdminSsoScimToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostAdminSsoScimTokenResponse201"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    deleteAdminSsoScimToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
     postAdminWebhookDeliveriesByIdReplay: {
         parameters: {
             query?: never;
@@ -3188,6 +3570,104 @@ export interface operations {
             };
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getAuthSsoByTenantCallback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Redirect */
+            302: {
+                headers: {
+                    /** @description Where to go */
+                    location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Redirect */
+            303: {
+                headers: {
+                    /** @description Where to go */
+                    location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getAuthSsoByTenantStart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Redirect */
+            302: {
+                headers: {
+                    /** @description Where to go */
+                    location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Redirect */
+            303: {
+                headers: {
+                    /** @description Where to go */
+                    location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getAuthSsoDiscover: {
+        parameters: {
+            query: {
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetAuthSsoDiscoverResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
             429: components["responses"]["Error"];
         };
     };
@@ -5027,6 +5507,212 @@ export interface operations {
                 };
             };
             429: components["responses"]["Error"];
+        };
+    };
+    getScimV2Users: {
+        parameters: {
+            query?: {
+                count?: number;
+                filter?: string;
+                startIndex?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description SCIM error (RFC 7644 §3.12) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["GetScimV2UsersResponse4XX"];
+                };
+            };
+            /** @description SCIM error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["GetScimV2UsersResponse5XX"];
+                };
+            };
+            /** @description ListResponse */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["GetScimV2UsersResponse"];
+                };
+            };
+        };
+    };
+    postScimV2Users: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostScimV2UsersBody"];
+            };
+        };
+        responses: {
+            /** @description SCIM error (RFC 7644 §3.12) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["PostScimV2UsersResponse4XX"];
+                };
+            };
+            /** @description SCIM error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["PostScimV2UsersResponse5XX"];
+                };
+            };
+            /** @description The created User */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["PostScimV2UsersResponse201"];
+                };
+            };
+        };
+    };
+    getScimV2UsersById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description SCIM error (RFC 7644 §3.12) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["GetScimV2UsersByIdResponse4XX"];
+                };
+            };
+            /** @description SCIM error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["GetScimV2UsersByIdResponse5XX"];
+                };
+            };
+            /** @description The User */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["GetScimV2UsersByIdResponse"];
+                };
+            };
+        };
+    };
+    deleteScimV2UsersById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description SCIM error (RFC 7644 §3.12) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["DeleteScimV2UsersByIdResponse4XX"];
+                };
+            };
+            /** @description SCIM error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["DeleteScimV2UsersByIdResponse5XX"];
+                };
+            };
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    patchScimV2UsersById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchScimV2UsersByIdBody"];
+            };
+        };
+        responses: {
+            /** @description SCIM error (RFC 7644 §3.12) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["PatchScimV2UsersByIdResponse4XX"];
+                };
+            };
+            /** @description SCIM error */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["PatchScimV2UsersByIdResponse5XX"];
+                };
+            };
+            /** @description The User */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/scim+json": components["schemas"]["PatchScimV2UsersByIdResponse"];
+                };
+            };
         };
     };
     getWidgetFrame: {

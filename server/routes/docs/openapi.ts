@@ -70,6 +70,7 @@ function security(spec: AuthSpec | undefined, doc: RouteDoc | undefined, method:
   }
   if (spec?.kind === 'session') return { security: [session], extra: { 'x-session-only': true }, note: `Console session only: API keys cannot ${spec.reason} (403).` };
   if (spec?.kind === 'visitor' || doc?.security === 'visitor') return { security: [{ visitorToken: [] }], extra: {}, note: 'Credentials: the visitor token from POST /api/widget/session.' };
+  if (doc?.security === 'scim') return { security: [{ scimToken: [] }], extra: {}, note: 'Credentials: the tenant\'s SCIM token (Admin → Single sign-on).' };
   if (doc?.security === 'visitorOptional') return { security: [{ visitorToken: [] }, {}], extra: {}, note: 'Credentials: the visitor token when the visitor has one; none otherwise.' };
   return { security: [], extra: {}, note: '' };
 }
@@ -77,6 +78,8 @@ function security(spec: AuthSpec | undefined, doc: RouteDoc | undefined, method:
 /** Error answers every operation may give, by what it takes (input, credentials, a path id). */
 function errorResponses(op: Json, path: string): Json {
   const ref = { $ref: '#/components/responses/Error' };
+  // A route that documents its own error answers (SCIM's application/scim+json) keeps them.
+  if (op.responses?.['4XX']) return {};
   const codes: string[] = [];
   if (op.parameters?.length || op.requestBody) codes.push('400');
   if (op.security?.some((r: Json) => Object.keys(r).length > 0)) codes.push('401', '403');
@@ -145,6 +148,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
           session: { type: 'apiKey', in: 'cookie', name: 'parley_session', description: 'The console session (POST /api/auth/login sets it).' },
           csrfToken: { type: 'apiKey', in: 'header', name: 'x-csrf-token', description: 'The csrfToken of the session (from login or GET /api/auth/me); required with the session on every change.' },
           visitorToken: { type: 'http', scheme: 'bearer', bearerFormat: 'visitor token', description: 'The token answered by POST /api/widget/session.' },
+          scimToken: { type: 'http', scheme: 'bearer', bearerFormat: 'SCIM token', description: 'The tenant\'s SCIM provisioning token (POST /api/admin/sso/scim-token).' },
         },
       },
     },

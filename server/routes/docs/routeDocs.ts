@@ -16,7 +16,7 @@ export interface RouteDoc {
   description?: string;
   responses?: Record<number, ResponseDoc>;
   /** Routes checking a visitor token in their handler (no preHandler to read it from). */
-  security?: 'visitor' | 'visitorOptional' | 'none';
+  security?: 'visitor' | 'visitorOptional' | 'scim' | 'none';
 }
 
 const json = (schema: TSchema, description = 'OK'): ResponseDoc => ({ description, content: { 'application/json': { schema } } });
@@ -31,7 +31,22 @@ const upgrade = (who: string): RouteDoc => ({
   responses: { 101: none('Switching Protocols: the socket is open') },
 });
 
+/** SCIM 2.0 (RFC 7644) answers and errors are application/scim+json, errors in SCIM's own shape. */
+const ScimResource = { type: 'object', required: ['schemas'], properties: { schemas: { type: 'array', items: { type: 'string' } } } };
+const scim = (responses: Record<number, ResponseDoc>): RouteDoc => ({
+  security: 'scim',
+  responses: { ...responses, ['4XX' as never]: media('SCIM error (RFC 7644 §3.12)', ['application/scim+json'], ScimResource), ['5XX' as never]: media('SCIM error', ['application/scim+json'], ScimResource) },
+});
+const scimJson = (description: string) => media(description, ['application/scim+json'], ScimResource);
+
 export const ROUTE_DOCS: Record<string, RouteDoc> = {
+  'GET /api/auth/sso/:tenant/start': { responses: { 302: redirect, 303: redirect } },
+  'GET /api/auth/sso/:tenant/callback': { responses: { 302: redirect, 303: redirect } },
+  'GET /scim/v2/Users': scim({ 200: scimJson('ListResponse') }),
+  'POST /scim/v2/Users': scim({ 201: scimJson('The created User') }),
+  'GET /scim/v2/Users/:id': scim({ 200: scimJson('The User') }),
+  'PATCH /scim/v2/Users/:id': scim({ 200: scimJson('The User') }),
+  'DELETE /scim/v2/Users/:id': scim({ 204: none('Deleted') }),
   'GET /api/conversations': { summary: 'List conversations (inbox views)', responses: { 200: ConversationList } },
   'GET /api/conversations/search': { summary: 'Search conversations by the words of their messages', responses: { 200: ConversationList } },
   'GET /api/conversations/:id': { summary: 'Get a conversation', responses: { 200: ConversationView } },
