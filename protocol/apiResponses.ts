@@ -114,6 +114,8 @@ export const ExposureReport = Type.Object({
   criteria: Type.Record(Type.String(), Type.String()),
   totals: Type.Object({ tenants: Type.Integer(), visitors: Type.Integer(), conversations: Type.Integer(), accesses: Type.Integer() }),
   tenants: Type.Array(Type.Object({ tenantId: Type.String(), slug: Nullable(Type.String()), name: Nullable(Type.String()), visitors: Type.Array(ExposedVisitor) })),
+  /** The access audit log's signed checkpoint when the report was made (verify later with `parley audit:verify --checkpoint`). */
+  auditCheckpoint: Type.Object({ origin: Type.String(), verifierKey: Type.String(), checkpoint: Nullable(Type.String()) }),
 });
 
 // ---------- operations ----------

@@ -138,6 +138,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * PCI DSS 6.4.3 / 11.6.1 evidence pack for the Parley script on your pages
+         * @description Credentials: an API key with the `admin` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getAdminEvidence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/exposure": {
         parameters: {
             query?: never;
@@ -1681,6 +1701,91 @@ export interface paths {
         patch: operations["patchScimV2UsersById"];
         trace?: never;
     };
+    "/tlog/audit/checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Latest signed checkpoint of the access audit log */
+        get: operations["getTlogAuditCheckpoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tlog/releases/checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Signed checkpoint of the release log (c2sp.org/tlog-checkpoint, with witness cosignatures) */
+        get: operations["getTlogReleasesCheckpoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tlog/releases/current.tlog-proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** c2sp.org/tlog-proof of the release this node serves */
+        get: operations["getTlogReleasesCurrentTlogProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tlog/releases/loader": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where this release's loader is served */
+        get: operations["getTlogReleasesLoader"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tlog/releases/tile/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** c2sp.org/tlog-tiles hash tiles and entry bundles (immutable) */
+        get: operations["getTlogReleasesTileByPath"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/widget/frame/": {
         parameters: {
             query?: never;
@@ -1957,7 +2062,7 @@ export interface components {
             error: {
                 clientId?: string;
                 /** @enum {string} */
-                code: "bad_request" | "validation_failed" | "payload_too_large" | "unauthorized" | "forbidden" | "csrf_failed" | "not_found" | "conflict" | "rate_limited" | "conversation_closed" | "unavailable" | "internal";
+                code: "bad_request" | "validation_failed" | "payload_too_large" | "unauthorized" | "forbidden" | "csrf_failed" | "not_found" | "conflict" | "rate_limited" | "conversation_closed" | "unavailable" | "storage_full" | "internal";
                 details?: unknown;
                 message: string;
             };
@@ -1998,7 +2103,13 @@ export interface components {
             items: components["schemas"]["ApiKeyView"][];
             nextCursor: string | null;
         };
+        GetAdminEvidenceResponse: Record<string, never>;
         GetAdminExposureResponse: {
+            auditCheckpoint: {
+                checkpoint: string | null;
+                origin: string;
+                verifierKey: string;
+            };
             criteria: {
                 [key: string]: string;
             };
@@ -2586,7 +2697,7 @@ export interface components {
             status: "pending" | "delivered" | "failed";
             webhookId: string;
         };
-        WebhookEventName: "conversation.created" | "conversation.updated" | "message.created" | "security.incident" | "security.exposure_report" | "*";
+        WebhookEventName: "conversation.created" | "conversation.updated" | "message.created" | "security.incident" | "security.exposure_report" | "audit.checkpoint" | "*";
         WebhookView: {
             /** Format: date-time */
             createdAt: string;
@@ -2896,6 +3007,31 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getAdminEvidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description The evidence pack (shape: server/security/evidencePack.ts EvidencePack) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetAdminEvidenceResponse"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
             429: components["responses"]["Error"];
         };
     };
@@ -5713,6 +5849,126 @@ export interface operations {
                     "application/scim+json": components["schemas"]["PatchScimV2UsersByIdResponse"];
                 };
             };
+        };
+    };
+    getTlogAuditCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Checkpoint note */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            429: components["responses"]["Error"];
+        };
+    };
+    getTlogReleasesCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Checkpoint note */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            429: components["responses"]["Error"];
+        };
+    };
+    getTlogReleasesCurrentTlogProof: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Proof */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            429: components["responses"]["Error"];
+        };
+    };
+    getTlogReleasesLoader: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Path of the loader */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            429: components["responses"]["Error"];
+        };
+    };
+    getTlogReleasesTileByPath: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The rest of the path */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Tile */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            400: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
         };
     };
     getWidgetFrame: {

@@ -111,6 +111,13 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /api/widget/attachments': { summary: 'Upload a file (visitor)', security: 'visitor', responses: { 201: json(MessageView, 'Created') } },
   'POST /api/invitations/accept': { responses: { 201: json(AgentView, 'Created') } },
 
+  // Issue 16: transparency logs (c2sp.org tlog formats) and the PCI DSS evidence pack.
+  'GET /tlog/releases/checkpoint': { summary: 'Signed checkpoint of the release log (c2sp.org/tlog-checkpoint, with witness cosignatures)', responses: { 200: media('Checkpoint note', ['text/plain']) } },
+  'GET /tlog/releases/current.tlog-proof': { summary: 'c2sp.org/tlog-proof of the release this node serves', responses: { 200: media('Proof', ['text/plain']) } },
+  'GET /tlog/releases/loader': { summary: 'Where this release\'s loader is served', responses: { 200: media('Path of the loader', ['text/plain']) } },
+  'GET /tlog/releases/tile/*': { summary: 'c2sp.org/tlog-tiles hash tiles and entry bundles (immutable)', responses: { 200: media('Tile', ['application/octet-stream'], binary) } },
+  'GET /tlog/audit/checkpoint': { summary: 'Latest signed checkpoint of the access audit log', responses: { 200: media('Checkpoint note', ['text/plain']) } },
+  'GET /api/admin/evidence': { responses: { 200: media('The evidence pack (shape: server/security/evidencePack.ts EvidencePack)', ['application/json'], { type: 'object' }) } },
   'GET /healthz': { summary: 'Readiness: 200 when the node can serve, 503 with the reason when not', responses: { 200: R.HealthStatus, 503: json(R.HealthStatus, 'Not ready') } },
   'GET /metrics': { summary: 'Prometheus metrics', responses: { 200: media('Prometheus text exposition format', ['text/plain']) } },
   'GET /docs': { summary: 'This API reference as a page (no scripts)', responses: { 200: html('The page') } },
