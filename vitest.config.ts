@@ -15,7 +15,10 @@ export default defineConfig({
       // extends: true — projects inherit the root settings (timeouts, reporters); without it an
       // inline project silently falls back to Vitest's 5 s default.
       { extends: true, test: { name: 'unit', include: ['protocol/**/*.test.ts', 'widget/**/*.test.ts', 'console/**/*.test.ts'] } },
-      { extends: true, test: { name: 'sqlite', include: serverTests, env: { PARLEY_TEST_DB: 'sqlite' } } },
+      // The SQLite run also checks every live answer against the OpenAPI document (server/testing/contractCheck.ts).
+      { extends: true, test: { name: 'sqlite', include: serverTests, env: { PARLEY_TEST_DB: 'sqlite', PARLEY_CONTRACT_CHECK: '1' }, setupFiles: ['server/testing/contractSetup.ts'] } },
+      // The reference client (clients/js) against a live in-process node.
+      { extends: true, test: { name: 'clients', include: ['clients/**/*.test.ts'], env: { PARLEY_TEST_DB: 'sqlite' } } },
       { extends: true, test: { name: 'postgres', include: serverTests, env: { PARLEY_TEST_DB: 'postgres' } } },
       // Browser tests start real servers and Chromium: after the server suites, so timing-sensitive
       // UI waits do not compete with them for the two cores.

@@ -64,7 +64,10 @@ export type LoginBody = Static<typeof LoginBody>;
 export const SessionInfo = Type.Object({
   agent: AgentView,
   tenant: TenantView,
+  /** Send as x-csrf-token on changes. Empty when the caller is an API key (keys need no CSRF token). */
   csrfToken: Type.String(),
+  /** Present when the caller is an API key: which key, and what it may do now (its scopes ∩ its creator's current role). */
+  apiKey: Type.Optional(Type.Object({ id: Type.String(), scopes: Type.Array(Type.String()) })),
   /** Two-factor state (issue 6): when totpEnrolmentRequired, only enrolment and logout are allowed. */
   security: Type.Optional(Type.Object({ totpEnabled: Type.Boolean(), totpEnrolmentRequired: Type.Boolean(), operator: Type.Boolean() })),
 });

@@ -21,7 +21,7 @@ import type { EventBus } from './events/domainEvents.js';
 import { VisitorTokens } from './security/visitorTokens.js';
 import { AgentSessions } from './commands/agentSessions.js';
 import { Gateway } from './realtime/gateway.js';
-import { createMetrics, type Metrics } from './metrics.js';
+import { countRefusal, createMetrics, type Metrics } from './metrics.js';
 import { PUBLIC_DIR, ROOT } from './paths.js';
 import { Mailer } from './security/mailer.js';
 import { logStreamWrite, redactHttp } from './security/sinkRedaction.js';
@@ -197,6 +197,7 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
       if (normalised.unexpected) req.log.error({ err }, 'request failed');
       error = normalised.error;
     }
+    countRefusal(metrics, error, 'http');
     await drainRefusedBody(req.raw);
     return reply.code(error.status).send(toErrorBody(error));
   });
@@ -204,8 +205,10 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
     await drainRefusedBody(req.raw);
     return reply.code(404).send(toErrorBody(new AppError('not_found', `no route for ${req.method} ${req.url.split('?')[0]}`)));
   });
-  app.addHook('onResponse', async (_req, reply) => {
+  app.addHook('onResponse', async (req, reply) => {
     metrics.httpRequests.inc({ status: `${Math.floor(reply.statusCode / 100)}xx` });
+    // By route pattern, never the raw URL (bounded label values); unknown URLs share one label.
+    metrics.httpSeconds.observe({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');

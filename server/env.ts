@@ -57,6 +57,10 @@ export interface Env {
   releaseRecheckMs: number;
   /** DATABASE_WAIT_SECONDS: how long a booting node waits for an unreachable PostgreSQL (0: exit at once). */
   databaseWaitSeconds: number;
+  /** Bearer token /metrics requires (METRICS_TOKEN); null: /metrics is open (keep it off the public network). */
+  metricsToken: string | null;
+  /** Identity JWTs: `exp` required (IDENTITY_JWT_REQUIRE_EXP) and at most IDENTITY_JWT_MAX_SECONDS away. */
+  identityJwt: { requireExp: boolean; maxLifetimeSeconds: number };
   /** DEMO_ALLOW_SKIMMER_SIMULATION: lets /demo/checkout?simulate=skimmer inject a test skimmer (attack tests only). */
   demoSkimmerSimulation: boolean;
   /** SSO_ALLOW_HTTP_LOOPBACK: lets a tenant's OpenID issuer be plain http on loopback (tests, local development). */
@@ -152,6 +156,9 @@ export function parseEnv(source: Source = process.env): Env {
   const demoSkimmerSimulation = bool('DEMO_ALLOW_SKIMMER_SIMULATION', false);
   const ssoAllowHttpLoopback = bool('SSO_ALLOW_HTTP_LOOPBACK', false);
   const databaseWaitSeconds = int('DATABASE_WAIT_SECONDS', 300, 0, 86_400);
+  const metricsToken = source.METRICS_TOKEN || null;
+  if (metricsToken !== null && metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters');
+  const identityJwt = { requireExp: bool('IDENTITY_JWT_REQUIRE_EXP', true), maxLifetimeSeconds: int('IDENTITY_JWT_MAX_SECONDS', 3600, 60, 30 * 86400) };
   const releaseTrust = trustedKeysFrom(source);
   problems.push(...releaseTrust.problems);
   const witnesses = parseWitnesses(source.TLOG_WITNESSES, problems);
@@ -219,6 +226,8 @@ export function parseEnv(source: Source = process.env): Env {
     releaseKeys: releaseTrust.keys,
     releaseTrust: releaseTrust.source,
     releaseRecheckMs,
+    metricsToken,
+    identityJwt,
     demoSkimmerSimulation,
     ssoAllowHttpLoopback,
     databaseWaitSeconds,

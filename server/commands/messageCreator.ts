@@ -49,6 +49,7 @@ export interface CreateMessageResult {
 }
 
 export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessageInput): Promise<CreateMessageResult> {
+  const accepted = performance.now(); // parley_message_commit_seconds: accepted → committed
   // Card numbers are redacted here even though the widget already did: the server trusts no client.
   // Tenant-configured patterns too (validated when saved, see security/redactionPatterns.ts). A card
   // begun in the author's previous messages is found too (messageContinuation.ts).
@@ -122,6 +123,7 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
 
   const { stored } = created;
   ctx.metrics.messages.inc({ author: author.kind });
+  ctx.metrics.commitSeconds.observe({ author: author.kind }, (performance.now() - accepted) / 1000);
   const message = presentMessage({ ...draft, conversation_id: stored.conversationId, seq: stored.seq });
   if (stored.conversationOpened) {
     const conversation = await conversationView(ctx, actor.tenantId, message.conversationId);

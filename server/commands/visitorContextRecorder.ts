@@ -21,7 +21,7 @@ export async function recordVisitorContext(ctx: Ctx, tenantId: string, visitorId
   if (url && pages[pages.length - 1]?.url !== url) pages = [...pages, { url, at: now }].slice(-MAX_PAGES);
   let identity: { user_id: string | null; verified: number } | null = null;
   if (seen.identity) {
-    const checked = checkIdentity((await contactSettings(db, tenantId)).identitySecret, seen.identity, now);
+    const checked = checkIdentity((await contactSettings(db, tenantId)).identitySecret, seen.identity, now, ctx.env.identityJwt);
     // The user id comes from the tenant's page (or a JWT's sub): redacted like anything typed.
     identity = checked ? { user_id: redactString(checked.userId), verified: checked.verified ? 1 : 0 } : { user_id: null, verified: 0 };
   }

@@ -31,7 +31,7 @@ export class AgentConnection extends Connection<AgentClientFrame, AgentServerFra
     private readonly address: string,
     session?: Pick<Session, 'id'>,
   ) {
-    super(ws, reader, log);
+    super(ws, reader, log, ctx.metrics);
     this.who = agentAccessor(agent, session ?? { id: 'unknown' }, address);
   }
 

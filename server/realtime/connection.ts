@@ -8,6 +8,7 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import { CLOSE } from '../../protocol/closeCodes.js';
 import { LIMITS } from '../../protocol/limits.js';
 import { AppError, toAppError } from '../errors.js';
+import { countRefusal, type Metrics } from '../metrics.js';
 import { clientIdOf, type FrameReader } from './frameReader.js';
 import type { ErrorFrame } from '../../protocol/realtime.js';
 import { newId } from '../security/ids.js';
@@ -30,6 +31,8 @@ export abstract class Connection<In extends { type: string }, Out extends { type
     protected readonly ws: WebSocket,
     private readonly reader: FrameReader<In>,
     protected readonly log: Logger,
+    /** Where refusals are counted (rate limits, storage errors). */
+    private readonly metrics: Metrics,
   ) {
     this.helloTimer = setTimeout(() => this.close(CLOSE.HELLO_TIMEOUT, 'hello expected'), LIMITS.helloTimeoutMs);
     ws.on('message', (raw) => this.onRaw(raw));
@@ -102,6 +105,7 @@ export abstract class Connection<In extends { type: string }, Out extends { type
 
   private onRaw(raw: unknown): void {
     if (!this.takeToken()) {
+      this.metrics.rateLimited.inc({ channel: 'ws' });
       this.reply(new AppError('rate_limited', `more than ${LIMITS.framesPerSecond} frames per second`), raw);
       if (++this.protocolErrors > MAX_PROTOCOL_ERRORS) this.close(CLOSE.RATE_LIMITED, 'rate limited');
       return;
@@ -164,6 +168,7 @@ export abstract class Connection<In extends { type: string }, Out extends { type
   private reject(err: unknown, frame: unknown): void {
     const { error, unexpected } = toAppError(err);
     if (unexpected) this.log.error({ err }, 'realtime frame failed');
+    countRefusal(this.metrics, error, 'ws');
     this.reply(error, frame);
     if (error.code === 'unauthorized' && !this.helloDone) this.close(CLOSE.UNAUTHORIZED, error.message.slice(0, 100));
     else if (error.code === 'forbidden' && !this.helloDone) this.close(CLOSE.FORBIDDEN, error.message.slice(0, 100));

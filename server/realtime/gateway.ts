@@ -35,12 +35,13 @@ function refuse(socket: RefusedSocket, error: AppError, code: number, early: unk
 }
 
 export class Gateway {
-  readonly rooms = new Rooms();
+  readonly rooms: Rooms;
   readonly limits: AbuseLimits;
   private heartbeatTimer: NodeJS.Timeout;
   private presenceTimer: NodeJS.Timeout;
 
   constructor(private readonly ctx: Ctx) {
+    this.rooms = new Rooms(ctx.metrics);
     this.limits = new AbuseLimits(ctx.env.rateLimits);
     ctx.bus.subscribe((event) => this.rooms.deliver(event));
     // Events published while this node was cut off from the bus are gone: every socket here
@@ -102,9 +103,12 @@ export class Gateway {
     }
   }
 
-  private count(socket: { once(event: 'close', cb: () => void): unknown }, kind: 'visitor' | 'agent'): void {
+  private count(socket: { once(event: 'close', cb: (code: number) => void): unknown }, kind: 'visitor' | 'agent'): void {
     this.ctx.metrics.sockets.inc({ kind });
-    socket.once('close', () => this.ctx.metrics.sockets.dec({ kind }));
+    socket.once('close', (code) => {
+      this.ctx.metrics.sockets.dec({ kind });
+      this.ctx.metrics.socketCloses.inc({ kind, code: String(code) });
+    });
   }
 
   close(): void {

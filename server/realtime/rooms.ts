@@ -6,10 +6,13 @@
 import type { DomainEvent } from '../events/domainEvents.js';
 import type { AgentConnection } from './agentConnection.js';
 import type { VisitorConnection } from './visitorConnection.js';
+import type { Metrics } from '../metrics.js';
 
 export class Rooms {
   private agents = new Map<string, Set<AgentConnection>>();
   private visitors = new Map<string, Set<VisitorConnection>>();
+
+  constructor(private readonly metrics?: Pick<Metrics, 'deliverySeconds'>) {}
 
   joinAgent(c: AgentConnection): void {
     add(this.agents, c.tenantId, c);
@@ -51,6 +54,8 @@ export class Rooms {
         // to everyone as the same `message` frame: clients replace the message with that id.
         const fromSocket = event.type === 'message.created' ? event.fromSocket : undefined;
         broadcast(agents, { type: 'message', message: event.message }, undefined, fromSocket);
+        // Visitor → agent latency, once per new message that reached an agent socket on this node.
+        if (event.type === 'message.created' && agents?.size && event.message.author.kind === 'visitor') this.metrics?.deliverySeconds.observe(Math.max(0, Date.now() - Date.parse(event.message.createdAt)) / 1000);
         if (agents) for (const c of agents) c.exposed(event.conversationId, event.visitorId); // access audit
         if (!event.message.internal) broadcast(visitors, { type: 'message', message: event.message }, event.tenantId, fromSocket);
         break;

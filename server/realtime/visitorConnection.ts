@@ -29,7 +29,7 @@ export class VisitorConnection extends Connection<VisitorClientFrame, VisitorSer
     private readonly limits: AbuseLimits,
     private readonly address: string,
   ) {
-    super(ws, reader, log);
+    super(ws, reader, log, ctx.metrics);
   }
 
   protected async onHello(frame: VisitorClientFrame): Promise<void> {

@@ -1,11 +1,19 @@
 /**
  * Verification of a logged-in shopper's identity, vouched for by the tenant's own backend with the
  * tenant's identity secret: either hash = hex HMAC-SHA256(secret, userId), or an HS256 JWT whose
- * `sub` is the user id (`exp`, when present, is enforced). Comparisons are constant-time. Anything
- * else is kept as an *unverified* claim.
+ * `sub` is the user id. A JWT must carry `exp` (unless IDENTITY_JWT_REQUIRE_EXP=false) and expire at
+ * most IDENTITY_JWT_MAX_SECONDS from now, so a leaked token is not a permanent identity (issue 18).
+ * Comparisons are constant-time. Anything else is kept as an *unverified* claim.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IdentityClaim } from '../../protocol/contactCentre.js';
+
+/** The JWT expiry policy (env IDENTITY_JWT_REQUIRE_EXP, IDENTITY_JWT_MAX_SECONDS). */
+export interface JwtPolicy {
+  requireExp: boolean;
+  maxLifetimeSeconds: number;
+}
+export const DEFAULT_JWT_POLICY: JwtPolicy = { requireExp: true, maxLifetimeSeconds: 3600 };
 
 export interface CheckedIdentity {
   userId: string;
@@ -32,7 +40,7 @@ export function signIdentityJwt(secret: string, claims: Record<string, unknown>)
 }
 
 /** The user id in a JWT's payload, and whether its signature and expiry check out. */
-function checkJwt(secret: string | null, jwt: string, now: number): CheckedIdentity | null {
+function checkJwt(secret: string | null, jwt: string, now: number, policy: JwtPolicy): CheckedIdentity | null {
   const parts = jwt.split('.');
   if (parts.length !== 3) return null;
   let header: { alg?: unknown };
@@ -49,12 +57,15 @@ function checkJwt(secret: string | null, jwt: string, now: number): CheckedIdent
   if (!secret || header?.alg !== 'HS256') return { userId, verified: false };
   const expected = b64url(createHmac('sha256', secret).update(`${parts[0]}.${parts[1]}`).digest());
   if (!safeEqual(expected, parts[2]!)) return { userId, verified: false };
-  if (payload.exp !== undefined && (typeof payload.exp !== 'number' || payload.exp * 1000 < now)) return { userId, verified: false };
+  if (payload.exp === undefined) return { userId, verified: !policy.requireExp };
+  if (typeof payload.exp !== 'number' || payload.exp * 1000 < now) return { userId, verified: false };
+  // Longer-lived than the policy allows: treated like no expiry at all.
+  if (payload.exp * 1000 - now > policy.maxLifetimeSeconds * 1000) return { userId, verified: false };
   return { userId, verified: true };
 }
 
-export function checkIdentity(secret: string | null, claim: IdentityClaim, now = Date.now()): CheckedIdentity | null {
-  if ('jwt' in claim) return checkJwt(secret, claim.jwt, now);
+export function checkIdentity(secret: string | null, claim: IdentityClaim, now = Date.now(), policy: JwtPolicy = DEFAULT_JWT_POLICY): CheckedIdentity | null {
+  if ('jwt' in claim) return checkJwt(secret, claim.jwt, now, policy);
   const userId = claim.userId.trim();
   if (!userId) return null;
   const verified = !!secret && !!claim.hash && safeEqual(identityHash(secret, userId), claim.hash.toLowerCase());

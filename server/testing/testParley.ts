@@ -16,6 +16,7 @@ import { createTenant } from '../commands/tenantCreator.js';
 import { createAgent } from '../commands/agentCreator.js';
 import type { Agent, Tenant } from '../storage/schema.js';
 import { randomToken } from '../security/ids.js';
+import { watchContract } from './contractCheck.js';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const dialectUnderTest = (): 'sqlite' | 'postgres' => (process.env.PARLEY_TEST_DB === 'postgres' ? 'postgres' : 'sqlite');
@@ -53,6 +54,8 @@ export async function startTestParley(opts: { listen?: boolean; env?: Record<str
   });
   // The release guard (re-verification of served files on disk) runs only in tests that ask for it.
   const parley = await buildParley({ env, logger: opts.logger ?? pino({ level: 'silent' }), storage: { pgSchema }, releaseGuard: opts.releaseGuard ?? false, transparencyJobs: opts.transparencyJobs ?? false });
+  // The whole server suite doubles as the OpenAPI contract test (issue 18): see contractCheck.ts.
+  if (process.env.PARLEY_CONTRACT_CHECK === '1') watchContract(parley.app);
   let url = 'http://localhost:3999';
   if (opts.listen) {
     await parley.app.listen({ port: 0, host: '127.0.0.1' });
@@ -141,6 +144,13 @@ export async function login(t: TestParley, agent: Agent): Promise<LoggedIn> {
   const cookie = raw.split(';')[0]!;
   const csrf = (res.json() as { csrfToken: string }).csrfToken;
   return { cookie, csrf, headers: { cookie, 'x-csrf-token': csrf } };
+}
+
+/** A tenant API key created through the admin API by a signed-in admin; returns the key (`pk_…`). */
+export async function makeApiKey(t: TestParley, admin: LoggedIn, scopes: string[]): Promise<string> {
+  const res = await t.app.inject({ method: 'POST', url: '/api/admin/api-keys', headers: admin.headers, payload: { name: 'integration', scopes } });
+  if (res.statusCode !== 201) throw new Error(`API key creation failed: ${res.statusCode} ${res.body}`);
+  return (res.json() as { token: string }).token;
 }
 
 export async function visitorSession(t: TestParley, tenant: Tenant, extra: Record<string, string> = {}): Promise<{ token: string; visitorId: string }> {

@@ -93,6 +93,7 @@ export class WebhookDeliverer {
     const hook = await db.selectFrom('webhooks').selectAll().where('id', '=', d.webhook_id).executeTakeFirst();
     if (!hook || hook.disabled_at) {
       await db.updateTable('webhook_deliveries').set({ status: 'failed', last_error: 'webhook removed or disabled' }).where('id', '=', d.id).execute();
+      this.ctx.metrics.webhookDeliveries.inc({ outcome: 'dropped' });
       return;
     }
     // Sealed payloads (conversation or visitor data) are opened only for the request itself.
@@ -144,5 +145,6 @@ export class WebhookDeliverer {
       )
       .where('id', '=', d.id)
       .execute();
+    this.ctx.metrics.webhookDeliveries.inc({ outcome: error === null ? 'delivered' : delay === undefined ? 'failed' : 'retrying' });
   }
 }

@@ -18,6 +18,8 @@ export interface OpSchema {
   /** The success answer (200 unless `status`). */
   response?: TSchema;
   status?: number;
+  /** Media type of the success answer when it is not JSON (e.g. text/csv). */
+  mediaType?: string;
   description?: string;
 }
 
@@ -34,11 +36,14 @@ export function apiOps(ctx: Ctx, sessions: AgentSessions): ApiOp {
         tags: [tag],
         summary: op.summary,
         ...(op.description ? { description: op.description } : {}),
-        ...(scope ? { 'x-scope': scope } : {}),
         ...(op.params ? { params: op.params } : {}),
         ...(op.querystring ? { querystring: op.querystring } : {}),
         ...(op.body ? { body: op.body } : {}),
-        ...(op.response ? { response: { [op.status ?? 200]: op.response } } : op.status === 204 ? { response: { 204: { type: 'null', description: 'No content' } } } : {}),
+        ...(op.response
+          ? { response: { [op.status ?? 200]: op.mediaType ? { description: 'OK', content: { [op.mediaType]: { schema: op.response } } } : op.response } }
+          : op.status === 204
+            ? { response: { 204: { type: 'null', description: 'No content' } } }
+            : {}),
       },
     } as RouteShorthandOptions;
   };

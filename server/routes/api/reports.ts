@@ -13,7 +13,7 @@ export function reportRoutes(app: FastifyInstance, ctx: Ctx, op: ApiOp): void {
   );
   app.get(
     '/api/reports/export.csv',
-    op('reports', 'reports:read', { summary: 'One report table as CSV (volume, agents or teams)', querystring: ReportCsvQuery, response: Type.String({ description: 'text/csv' }) }),
+    op('reports', 'reports:read', { summary: 'One report table as CSV (volume, agents or teams)', querystring: ReportCsvQuery, response: Type.String(), mediaType: 'text/csv' }),
     async (req, reply) => {
       const q = req.query as CsvQ;
       const table = q.table ?? 'agents';

@@ -19,7 +19,7 @@ import { MAX_ATTACHMENT_BYTES, attachmentPath, storeAttachment } from '../../com
 import { newId } from '../../security/ids.js';
 import { KeyUnavailableError } from '../../security/keyring.js';
 import { openAttachmentFile, openField } from '../../security/sealedFields.js';
-import { requireAgent } from '../auth/requireAgent.js';
+import { requireAuth } from '../auth/requireAuth.js';
 import { SESSION_COOKIE } from '../auth/sessionCookie.js';
 import { visitorFromRequest } from '../widget/visitorActions.js';
 import { agentAccessor, recordAccess, type Accessor } from '../../security/accessAudit.js';
@@ -41,7 +41,7 @@ export async function attachmentRoutes(app: FastifyInstance, ctx: Ctx, sessions:
       return body;
     };
 
-    scoped.post('/api/attachments', { ...opts, preHandler: requireAgent(sessions, ctx.env) }, async (req, reply) => {
+    scoped.post('/api/attachments', { ...opts, preHandler: requireAuth(ctx, sessions, 'conversations:write') }, async (req, reply) => {
       const q = req.query as Q;
       const message = await storeAttachment(ctx, { kind: 'agent', tenantId: req.agent.tenant_id, agent: req.agent }, { conversationId: q.conversationId, fileName: q.name, bytes: bytesOf(req.body), clientId: newId('file') });
       return reply.code(201).send(message);

@@ -4,6 +4,7 @@ import { AgentSessions } from '../../commands/agentSessions.js';
 import type { Agent, Session } from '../../storage/schema.js';
 import { SESSION_COOKIE } from './sessionCookie.js';
 import type { Env } from '../../env.js';
+import { withAuthSpec } from './authSpec.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -39,4 +40,22 @@ export function requireAgent(sessions: AgentSessions, env: Pick<Env, 'publicOrig
     req.agent = auth.agent;
     req.session = auth.session;
   };
+}
+
+/**
+ * preHandler for what an agent does to their own account (password, two-factor, signing out): the
+ * console session only. An API key is refused with a reason, not a bare "Log in first": a key
+ * belongs to the tenant's integration, not to the agent's person. `reason` ends "API keys cannot …".
+ */
+export function sessionOnly(sessions: AgentSessions, env: Pick<Env, 'publicOrigin'>, reason: string, opts: { allowTotpEnrolment?: boolean } = {}) {
+  const bySession = requireAgent(sessions, env, opts);
+  return withAuthSpec(
+    async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      if (req.cookies[SESSION_COOKIE] === undefined && /^Bearer pk_/i.test(req.headers.authorization ?? '')) {
+        throw new AppError('forbidden', `This route needs the console session: API keys cannot ${reason}`);
+      }
+      await bySession(req, reply);
+    },
+    { kind: 'session', reason },
+  );
 }

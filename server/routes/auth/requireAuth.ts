@@ -17,6 +17,7 @@ import type { Agent } from '../../storage/schema.js';
 import type { Accessor } from '../../security/accessAudit.js';
 import { RateLimiter } from '../../security/rateLimiter.js';
 import { requireAgent } from './requireAgent.js';
+import { withAuthSpec } from './authSpec.js';
 
 export interface Principal {
   tenantId: string;
@@ -59,9 +60,24 @@ export function hasScope(p: Pick<Principal, 'scopes'>, scope: ApiScope): boolean
   return p.scopes.has(scope) || p.scopes.has('admin');
 }
 
-/** preHandler: authenticates by API key or session, then requires `scope` (null: any authenticated caller). */
-export function requireAuth(ctx: Ctx, sessions: AgentSessions, scope: ApiScope | null) {
-  const bySession = requireAgent(sessions, ctx.env);
+/**
+ * What an API key may do now (issue 17 item 11): its scopes intersected with what its creator's
+ * CURRENT role allows, computed on every request. A key never outranks the agent it acts as, so an
+ * admin demoted to agent keeps no admin power through a key made while an admin ('admin' scope
+ * means every scope, then narrowed to the role's).
+ */
+export function effectiveKeyScopes(keyScopes: readonly ApiScope[], role: Agent['role']): Set<ApiScope> {
+  const allowed = new Set<ApiScope>(ROLE_SCOPES[role]);
+  const granted = keyScopes.includes('admin') ? API_SCOPES : keyScopes;
+  return new Set(granted.filter((s) => allowed.has(s)));
+}
+
+/**
+ * preHandler: authenticates by API key or session, then requires `scope` (null: any authenticated
+ * caller). `allowTotpEnrolment`: a session that must still enrol in two-factor is accepted too.
+ */
+export function requireAuth(ctx: Ctx, sessions: AgentSessions, scope: ApiScope | null, opts: { allowTotpEnrolment?: boolean } = {}) {
+  const bySession = requireAgent(sessions, ctx.env, opts);
   const db = ctx.storage.db;
   let failures = failuresByApp.get(ctx);
   if (!failures) failuresByApp.set(ctx, (failures = new RateLimiter(API_KEY_FAILURES.perAddress, API_KEY_FAILURES.windowMs)));
@@ -71,7 +87,7 @@ export function requireAuth(ctx: Ctx, sessions: AgentSessions, scope: ApiScope |
     limiter.hit(ip);
     return new AppError('unauthorized', message);
   };
-  return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  return withAuthSpec(async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const header = req.headers.authorization;
     if (header !== undefined) {
       if (limiter.blocked(req.ip)) throw new AppError('rate_limited', 'Too many failed API key attempts from this address; try again in 15 minutes');
@@ -92,7 +108,7 @@ export function requireAuth(ctx: Ctx, sessions: AgentSessions, scope: ApiScope |
         agent,
         via: 'api_key',
         apiKeyId: key.id,
-        scopes: new Set(JSON.parse(key.scopes) as ApiScope[]),
+        scopes: effectiveKeyScopes(JSON.parse(key.scopes) as ApiScope[], agent.role),
         audit: { kind: 'api_key', id: key.id, credential: `key:${key.id}`, address: req.ip },
       };
     } else {
@@ -107,9 +123,12 @@ export function requireAuth(ctx: Ctx, sessions: AgentSessions, scope: ApiScope |
       };
     }
     if (scope && !hasScope(req.principal, scope)) {
-      throw new AppError('forbidden', req.principal.via === 'api_key' ? `this API key lacks the ${scope} scope` : `your role does not allow this (${scope})`);
+      throw new AppError(
+        'forbidden',
+        req.principal.via === 'api_key' ? `this API key lacks the ${scope} scope, or the agent who created it no longer has a role that allows it` : `your role does not allow this (${scope})`,
+      );
     }
-  };
+  }, { kind: 'principal', scope });
 }
 
 /** The principal as an access-audit Accessor (security/accessAudit.ts). */

@@ -5,12 +5,13 @@ import type { Ctx } from '../../context.js';
 import type { AgentSessions } from '../../commands/agentSessions.js';
 import { confirmTotp, disableTotp, startTotpEnrolment } from '../../commands/totpEnrolment.js';
 import { totpState } from '../../queries/securityQueries.js';
-import { requireAgent } from './requireAgent.js';
+import { sessionOnly } from './requireAgent.js';
 import { auditActorOf } from './requireAuth.js';
 
 export function totpRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSessions): void {
   // Allowed while enrolment is required: this is how such an agent gets in.
-  const preHandler = requireAgent(sessions, ctx.env, { allowTotpEnrolment: true });
+  const why = "change a person's own two-factor authentication";
+  const preHandler = sessionOnly(sessions, ctx.env, why, { allowTotpEnrolment: true });
   const tags = ['auth'];
   app.get('/api/auth/totp', { preHandler, schema: { tags, summary: 'Two-factor state of the signed-in agent', response: { 200: TotpStatus } } }, async (req) => {
     const s = await totpState(ctx.storage.db, req.agent);
@@ -23,7 +24,7 @@ export function totpRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSessio
     await confirmTotp(ctx, req.agent, (req.body as CodeBody).code, auditActorOf(req));
     return { enabled: true, enrolmentRequired: false };
   });
-  app.post('/api/auth/totp/disable', { preHandler: requireAgent(sessions, ctx.env), schema: { tags, summary: 'Turn two-factor off (needs a current code)', body: TotpCodeBody, response: { 200: TotpStatus } } }, async (req) => {
+  app.post('/api/auth/totp/disable', { preHandler: sessionOnly(sessions, ctx.env, why), schema: { tags, summary: 'Turn two-factor off (needs a current code)', body: TotpCodeBody, response: { 200: TotpStatus } } }, async (req) => {
     await disableTotp(ctx, req.agent, (req.body as CodeBody).code, auditActorOf(req));
     return { enabled: false, enrolmentRequired: false };
   });

@@ -7,25 +7,24 @@ import type { AgentSessions } from '../../commands/agentSessions.js';
 import { transferConversation } from '../../commands/conversationTransferer.js';
 import { conversationView } from '../../queries/conversationQueries.js';
 import { visitorContext } from '../../queries/visitorContextQueries.js';
-import { agentAccessor, recordAccess } from '../../security/accessAudit.js';
-import { requireAgent } from '../auth/requireAgent.js';
+import { recordAccess } from '../../security/accessAudit.js';
+import { principalAccessor, requireAuth } from '../auth/requireAuth.js';
 
 export function routingRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSessions): void {
-  const preHandler = requireAgent(sessions, ctx.env);
   type Id = { id: string };
 
-  app.post('/api/conversations/:id/transfer', { preHandler, schema: { params: IdParams, body: TransferBody } }, async (req) =>
+  app.post('/api/conversations/:id/transfer', { preHandler: requireAuth(ctx, sessions, 'conversations:write'), schema: { params: IdParams, body: TransferBody } }, async (req) =>
     transferConversation(ctx, req.agent, (req.params as Id).id, req.body as TransferBodyT),
   );
 
-  app.get('/api/conversations/:id/context', { preHandler, schema: { params: IdParams } }, async (req) => {
+  app.get('/api/conversations/:id/context', { preHandler: requireAuth(ctx, sessions, 'conversations:read'), schema: { params: IdParams } }, async (req) => {
     const tenantId = req.agent.tenant_id;
     const conv = await conversationView(ctx, tenantId, (req.params as Id).id); // 404 for another tenant's id
     const view = await visitorContext(ctx, tenantId, conv.visitor.id, conv.id);
     // The visitor's other conversations are read too: the access audit records each.
     await recordAccess(
       ctx,
-      agentAccessor(req.agent, req.session, req.ip),
+      principalAccessor(req.principal),
       'visitor.context',
       [conv.id, ...view.history.map((h) => h.id)].map((id) => ({ tenantId, resourceType: 'conversation', resourceId: id, conversationId: id, visitorId: conv.visitor.id })),
     );

@@ -20,7 +20,7 @@ import type { Ctx } from '../../context.js';
 import type { AgentSessions } from '../../commands/agentSessions.js';
 import { AppError } from '../../errors.js';
 import { describeErrors } from '../../validation.js';
-import { requireAgent } from '../auth/requireAgent.js';
+import { requireAuth } from '../auth/requireAuth.js';
 import {
   CspLimits,
   cspReportKey,
@@ -89,20 +89,21 @@ function requireAdmin(req: FastifyRequest): void {
 export async function cspRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSessions): Promise<void> {
   const db = ctx.storage.db;
   const limits = new CspLimits();
-  const agentOnly = requireAgent(sessions, ctx.env);
+  // An admin's session, or an API key with the admin scope.
+  const adminOnly = requireAuth(ctx, sessions, 'admin');
 
-  app.get('/api/tenant/csp', { preHandler: agentOnly }, async (req): Promise<CspProposal> => {
+  app.get('/api/tenant/csp', { preHandler: adminOnly }, async (req): Promise<CspProposal> => {
     requireAdmin(req);
     return proposeCsp(ctx.env.publicUrl, await cspReportKey(db, req.agent.tenant_id));
   });
 
-  app.get('/api/csp/destinations', { preHandler: agentOnly }, async (req): Promise<CspDestinationList> => {
+  app.get('/api/csp/destinations', { preHandler: adminOnly }, async (req): Promise<CspDestinationList> => {
     requireAdmin(req);
     const rows = await db.selectFrom('csp_destinations').selectAll().where('tenant_id', '=', req.agent.tenant_id).orderBy('last_seen_at', 'desc').limit(500).execute();
     return { items: rows.map(presentCspDestination) };
   });
 
-  app.get('/api/csp/reports', { preHandler: agentOnly, schema: { querystring: CspReportQuery } }, async (req): Promise<CspReportList> => {
+  app.get('/api/csp/reports', { preHandler: adminOnly, schema: { querystring: CspReportQuery } }, async (req): Promise<CspReportList> => {
     requireAdmin(req);
     const q = req.query as { destination?: string; limit?: number };
     let query = db.selectFrom('csp_reports').selectAll().where('tenant_id', '=', req.agent.tenant_id);

@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import type { Ctx } from '../../context.js';
 import type { Metrics } from '../../metrics.js';
+import { timingSafeEqual } from 'node:crypto';
+import { AppError } from '../../errors.js';
 
 /**
  * Readiness: 200 only when the node can do its work, so a load balancer takes a node out of
@@ -22,5 +24,13 @@ export function healthRoutes(app: FastifyInstance, ctx: Ctx, metrics: Metrics): 
     }
   });
 
-  app.get('/metrics', async (_req, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
+  // With METRICS_TOKEN set, Prometheus sends it as a bearer token (scrape config `authorization`).
+  const expected = ctx.env.metricsToken === null ? null : Buffer.from(`Bearer ${ctx.env.metricsToken}`);
+  app.get('/metrics', async (req, reply) => {
+    if (expected) {
+      const given = Buffer.from(req.headers.authorization ?? '');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new AppError('unauthorized', 'send the METRICS_TOKEN as Authorization: Bearer <token>');
+    }
+    return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 }

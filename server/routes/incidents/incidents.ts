@@ -1,6 +1,6 @@
 /**
  * Security incidents an agent may see: its own tenant's, and platform-wide ones (tenant_id null,
- * e.g. a tampered release). Never another tenant's.
+ * e.g. a tampered release). Never another tenant's. Any agent's session or any API key of the tenant.
  */
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
@@ -8,7 +8,7 @@ import type { IncidentView } from '../../../protocol/records.js';
 import type { Ctx } from '../../context.js';
 import type { AgentSessions } from '../../commands/agentSessions.js';
 import { presentIncident } from '../../presenters/presenters.js';
-import { requireAgent } from '../auth/requireAgent.js';
+import { requireAuth } from '../auth/requireAuth.js';
 
 const IncidentQuery = Type.Object({
   status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('all')])),
@@ -16,7 +16,7 @@ const IncidentQuery = Type.Object({
 });
 
 export function incidentRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSessions): void {
-  app.get('/api/incidents', { preHandler: requireAgent(sessions, ctx.env), schema: { querystring: IncidentQuery } }, async (req): Promise<{ items: IncidentView[] }> => {
+  app.get('/api/incidents', { preHandler: requireAuth(ctx, sessions, null), schema: { querystring: IncidentQuery } }, async (req): Promise<{ items: IncidentView[] }> => {
     const q = req.query as { status?: 'open' | 'all'; limit?: number };
     let query = ctx.storage.db
       .selectFrom('incidents')

@@ -10,14 +10,18 @@ import { AppError } from '../../errors.js';
 import { createTenantAsOperator } from '../../commands/operatorTenantCreator.js';
 import { isOperator, listTenants } from '../../queries/adminQueries.js';
 import type { ApiOp } from '../api/apiRoute.js';
+import { withAuthSpec } from '../auth/authSpec.js';
 import type { FastifyRequest } from 'fastify';
 
 export function operatorRoutes(app: FastifyInstance, ctx: Ctx, op: ApiOp): void {
   const db = ctx.storage.db;
-  const mustBeOperator = async (req: FastifyRequest) => {
-    // Sessions only: API keys belong to one tenant and never act platform-wide.
-    if (req.principal.via !== 'session' || !(await isOperator(db, req.principal.agent.id))) throw new AppError('forbidden', 'platform operators only');
-  };
+  // Sessions only: API keys belong to one tenant and never act platform-wide.
+  const mustBeOperator = withAuthSpec(
+    async (req: FastifyRequest) => {
+      if (req.principal.via !== 'session' || !(await isOperator(db, req.principal.agent.id))) throw new AppError('forbidden', 'platform operators only');
+    },
+    { kind: 'session', reason: 'act platform-wide (tenant keys belong to one tenant; platform operators only)' },
+  );
   const opr = (summary: string, parts: Omit<Parameters<ApiOp>[2], 'summary'>) => {
     const o = op('operator', null, { summary, ...parts });
     return { ...o, preHandler: [o.preHandler as never, mustBeOperator] };

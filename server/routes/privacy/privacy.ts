@@ -11,8 +11,8 @@ import { IdParams } from '../../../protocol/http.js';
 import type { Ctx } from '../../context.js';
 import type { AgentSessions } from '../../commands/agentSessions.js';
 import { AppError } from '../../errors.js';
-import { requireAgent } from '../auth/requireAgent.js';
-import { agentAccessor, audited, recordAccess } from '../../security/accessAudit.js';
+import { principalAccessor, requireAuth } from '../auth/requireAuth.js';
+import { audited, recordAccess } from '../../security/accessAudit.js';
 import { eraseVisitor, exportVisitor } from '../../security/dataLifecycle.js';
 import { exposureCsv, exposureReport, parseTime } from '../../security/exposureReport.js';
 import { setTenantPatterns } from '../../security/redactionPatterns.js';
@@ -40,12 +40,9 @@ const PrivacySettings = Type.Object(
 
 export function privacyRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSessions): void {
   const db = ctx.storage.db;
-  const agentOnly = requireAgent(sessions, ctx.env);
-  const adminOnly = async (req: FastifyRequest, reply: Parameters<typeof agentOnly>[1]) => {
-    await agentOnly(req, reply);
-    if (req.agent.role !== 'admin') throw new AppError('forbidden', 'Only admins can do this');
-  };
-  const who = (req: FastifyRequest) => agentAccessor(req.agent, req.session, req.ip);
+  // The console session of an admin, or an API key with the admin scope (whose creator is still an admin).
+  const adminOnly = requireAuth(ctx, sessions, 'admin');
+  const who = (req: FastifyRequest) => principalAccessor(req.principal);
 
   app.get('/api/admin/exposure', { preHandler: adminOnly, schema: { querystring: ExposureQuery } }, async (req, reply) => {
     const q = req.query as { actor?: string; credential?: string; address?: string; from?: string; to?: string; format?: 'json' | 'csv' };

@@ -9,20 +9,22 @@ import { saveContactSettings } from '../../commands/kbArticleEditor.js';
 import { teamViews } from '../../queries/teamQueries.js';
 import { presenceList } from '../../queries/presenceQueries.js';
 import { contactSettings } from '../../queries/contactSettingsQueries.js';
-import { requireAgent } from '../auth/requireAgent.js';
+import { sessionOnly } from '../auth/requireAgent.js';
+import { principalAccessor, requireAuth } from '../auth/requireAuth.js';
 import { editableListRoutes } from '../editableListRoutes.js';
 import { apiOps } from '../api/apiRoute.js';
 import Type from 'typebox';
 import { AppError } from '../../errors.js';
 import { assertAdmin } from '../../policies/contactCentrePolicy.js';
-import { agentAccessor, auditActor } from '../../security/accessAudit.js';
+import { auditActor } from '../../security/accessAudit.js';
 import { appendAudit } from '../../security/auditLog.js';
 
 const CapacityBody = Type.Object({ maxChats: Type.Integer({ minimum: 0, maximum: 50 }) }, { additionalProperties: false });
 
 export function teamRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSessions): void {
   const db = ctx.storage.db;
-  const preHandler = requireAgent(sessions, ctx.env);
+  const readAgents = requireAuth(ctx, sessions, 'agents:read');
+  const admin = requireAuth(ctx, sessions, 'admin');
   type Id = { id: string };
 
   editableListRoutes(app, apiOps(ctx, sessions), 'teams', '/api/teams', TeamBody, {
@@ -32,28 +34,28 @@ export function teamRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSessio
   });
 
   /** Every agent of the tenant with presence and load (the supervisor's view, the transfer picker). */
-  app.get('/api/presence', { preHandler }, async (req) => ({ items: await presenceList(db, req.agent.tenant_id) }));
+  app.get('/api/presence', { preHandler: readAgents }, async (req) => ({ items: await presenceList(db, req.agent.tenant_id) }));
   /** The signed-in agent chooses online/away and their capacity. */
-  app.post('/api/presence', { preHandler, schema: { body: PresenceBody } }, async (req) => {
+  app.post('/api/presence', { preHandler: sessionOnly(sessions, ctx.env, "set a person's own presence (an admin key sets capacity with PUT /api/presence/{id})"), schema: { body: PresenceBody } }, async (req) => {
     await setPresence(ctx, req.agent, req.body as PresenceBodyT);
     return (await presenceList(db, req.agent.tenant_id)).find((a) => a.id === req.agent.id);
   });
 
   /** An admin sets another agent's capacity (the admin area's capacity table). Audited. */
-  app.put('/api/presence/:id', { preHandler, schema: { params: IdParam, body: CapacityBody } }, async (req) => {
+  app.put('/api/presence/:id', { preHandler: admin, schema: { params: IdParam, body: CapacityBody } }, async (req) => {
     assertAdmin(req.agent, 'set agent capacity');
     const id = (req.params as Id).id;
     const target = await db.selectFrom('agents').selectAll().where('tenant_id', '=', req.agent.tenant_id).where('id', '=', id).executeTakeFirst();
     if (!target) throw new AppError('not_found', 'agent not found');
     const { maxChats } = req.body as { maxChats: number };
     await setPresence(ctx, target, { maxChats });
-    await appendAudit(db, auditActor(agentAccessor(req.agent, req.session, req.ip)), [{ tenantId: req.agent.tenant_id, action: 'agent.capacity_set', resourceType: 'agent', resourceId: id, details: { maxChats } }]);
+    await appendAudit(db, auditActor(principalAccessor(req.principal)), [{ tenantId: req.agent.tenant_id, action: 'agent.capacity_set', resourceType: 'agent', resourceId: id, details: { maxChats } }]);
     return (await presenceList(db, req.agent.tenant_id)).find((a) => a.id === id);
   });
 
-  app.get('/api/contact-settings', { preHandler }, async (req) => {
+  app.get('/api/contact-settings', { preHandler: requireAuth(ctx, sessions, 'content:read') }, async (req) => {
     const s = await contactSettings(db, req.agent.tenant_id);
     return { botEnabled: s.botEnabled, hasIdentitySecret: !!s.identitySecret };
   });
-  app.post('/api/contact-settings', { preHandler, schema: { body: ContactSettingsBody } }, async (req) => saveContactSettings(ctx, req.agent, req.body as SettingsBody));
+  app.post('/api/contact-settings', { preHandler: admin, schema: { body: ContactSettingsBody } }, async (req) => saveContactSettings(ctx, req.agent, req.body as SettingsBody));
 }

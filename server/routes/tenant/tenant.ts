@@ -3,7 +3,7 @@ import type { EmbedSnippet } from '../../../protocol/http.js';
 import type { Ctx } from '../../context.js';
 import type { AgentSessions } from '../../commands/agentSessions.js';
 import { AppError } from '../../errors.js';
-import { requireAgent } from '../auth/requireAgent.js';
+import { requireAuth } from '../auth/requireAuth.js';
 import type { PublicFiles } from '../assets/publicFiles.js';
 
 /**
@@ -23,7 +23,7 @@ export function embedSnippet(publicUrl: string, files: PublicFiles, widgetKey: s
 }
 
 export function tenantRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSessions, files: PublicFiles): void {
-  app.get('/api/tenant/embed', { preHandler: requireAgent(sessions, ctx.env) }, async (req) => {
+  app.get('/api/tenant/embed', { preHandler: requireAuth(ctx, sessions, 'content:read') }, async (req) => {
     const tenant = await ctx.storage.db.selectFrom('tenants').select(['widget_key', 'brand_color', 'position']).where('id', '=', req.agent.tenant_id).executeTakeFirstOrThrow();
     return embedSnippet(ctx.env.publicUrl, files, tenant.widget_key, { brandColor: tenant.brand_color, position: tenant.position });
   });
