@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cleanupTestParley, dropSchemas, makeTenant, startTestParley, type TestParley } from '../testing/testParley.js';
 import { countingQueries } from '../testing/countingQueries.js';
 import { newId } from '../security/ids.js';
@@ -91,9 +91,15 @@ describe('webhooks', () => {
     const { isSealed } = await import('../security/keyring.js');
     const { visitorId } = await visitorSession(t, tenant);
     await createMessage(t.ctx, { kind: 'visitor', tenantId: tenant.id, visitorId }, { clientId: 'w1', body: 'my parcel to Zanzibar-77' });
-    await new Promise((r) => setTimeout(r, 50)); // the forwarder queues after publishing
-    const rows = await t.ctx.storage.db.selectFrom('webhook_deliveries').selectAll().where('event_type', '=', 'message.created').execute();
-    expect(rows).toHaveLength(1);
+    // The forwarder queues after publishing: wait for it (a deadline, not a fixed pause that a loaded machine outlasts).
+    const rows = await vi.waitFor(
+      async () => {
+        const found = await t.ctx.storage.db.selectFrom('webhook_deliveries').selectAll().where('event_type', '=', 'message.created').execute();
+        expect(found).toHaveLength(1);
+        return found;
+      },
+      { timeout: 5_000, interval: 20 },
+    );
     expect(isSealed(rows[0]!.payload)).toBe(true);
     // The hook did not subscribe to conversation events; one that did gets conversation.created once.
     expect(await t.ctx.storage.db.selectFrom('webhook_deliveries').selectAll().where('event_type', 'like', 'conversation.%').execute()).toEqual([]);
@@ -117,10 +123,12 @@ describe('webhooks', () => {
     await createMessage(t.ctx, actor, { clientId: 'c2', body: 'second' });
     await t.ctx.storage.db.updateTable('conversations').set({ status: 'resolved' }).where('id', '=', message.conversationId).execute();
     await createMessage(t.ctx, actor, { clientId: 'c3', body: 'reopens it' });
-    await new Promise((r) => setTimeout(r, 50));
     // Queued within the same millisecond at times, so compare as a sorted list rather than by time.
-    const types = (await t.ctx.storage.db.selectFrom('webhook_deliveries').select(['event_type']).where('event_type', 'like', 'conversation.%').execute()).map((r) => r.event_type);
-    expect(types.sort()).toEqual(['conversation.created', 'conversation.updated']);
+    const conversationEvents = async () =>
+      (await t.ctx.storage.db.selectFrom('webhook_deliveries').select(['event_type']).where('event_type', 'like', 'conversation.%').execute()).map((r) => r.event_type).sort();
+    await vi.waitFor(async () => expect((await conversationEvents()).length).toBeGreaterThanOrEqual(2), { timeout: 5_000, interval: 20 });
+    await new Promise((r) => setTimeout(r, 50)); // a third, wrong event would be queued by now too
+    expect(await conversationEvents()).toEqual(['conversation.created', 'conversation.updated']);
   });
 
   it('raises an incident once per fingerprint and sends it to webhooks and the audit log', async () => {
