@@ -68,7 +68,10 @@ describe('card redaction in Chromium', () => {
     // --- Chat: a card in full-width digits, and an Amex split over two messages.
     const s2 = await shopper();
     const start = s2.frame.getByRole('button', { name: 'Start chat' });
-    if (await start.isVisible().catch(() => false)) {
+    // The frame shows either the pre-chat form or the composer once it has loaded: wait for one of
+    // them (checking at once raced a slow frame, which then showed the form nobody filled in).
+    await start.or(s2.frame.locator('#parley-message')).first().waitFor({ timeout: 30_000 });
+    if (await start.isVisible()) {
       await s2.frame.locator('#pc-name').fill('Bea');
       await start.click();
     }
