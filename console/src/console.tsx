@@ -24,7 +24,11 @@ import {
   type State,
   type StatusFilter,
 } from './state.js';
-import { ConversationPane, EmbedPanel, Sidebar, TopBar, VisitorPanel } from './views.js';
+import { ConversationPane } from './conversationPane.js';
+import { EmbedPanel } from './embedPanel.js';
+import { Sidebar } from './sidebar.js';
+import { TopBar } from './topBar.js';
+import { VisitorPanel } from './visitorPanel.js';
 import type { AgentPresenceView, CannedResponseView, TeamView } from '../../protocol/contactCentre.js';
 import { ContactApi } from './contactApi.js';
 import { ContextExtras, LibraryPanel, NotifyButton, PresenceToggle, TransferControl, announceMessage } from './contactViews.js';

@@ -8,10 +8,9 @@ import type { AgentPresenceView, ArticleView, CannedResponseView, TeamView, Visi
 import type { ConversationView } from '../../protocol/records.js';
 import type { ContactApi } from './contactApi.js';
 import { errorText } from './app.js';
-import { lang, t } from './i18n.js';
+import { locale, t } from './i18n.js';
 import { CloseIcon } from './icons.js';
 
-const locale = lang === 'fr' ? 'fr-FR' : 'en-GB';
 const when = (iso: string) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 
 // ---------------------------------------------------------------- presence and notifications

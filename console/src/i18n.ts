@@ -420,3 +420,5 @@ export function pickLang(languages: readonly string[] | undefined): Lang {
 const nav = typeof navigator !== 'undefined' ? navigator : undefined;
 export const lang: Lang = pickLang(nav?.language ? [nav.language] : []);
 export const t: Messages = catalogs[lang];
+/** The locale dates and numbers are formatted in. */
+export const locale = lang === 'fr' ? 'fr-FR' : 'en-GB';
