@@ -1,6 +1,6 @@
 /**
  * The signed-in console: owns the state, the one ReconnectingSocket to /ws/agent and every HTTP call.
- * Rendering lives in views.tsx.
+ * Rendering lives in the view modules (topBar, sidebar, conversationPane, visitorPanel, …).
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import type { SessionInfo } from '../../protocol/http.js';
