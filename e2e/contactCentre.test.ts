@@ -86,13 +86,20 @@ describe('contact centre in Chromium', () => {
     // --- 1. Nobody online: the widget offers "leave a message", which reaches the team by email.
     const s1 = await shopper();
     s1.page.on('pageerror', (e) => pageErrors.push(e.message));
-    await s1.frame.getByRole('button', { name: 'Leave us a message' }).click();
+    // One path only: the message form, no "Start chat" beside it.
+    await s1.frame.getByRole('heading', { name: 'Leave us a message' }).waitFor();
+    expect(await s1.frame.getByRole('button', { name: 'Start chat' }).count()).toBe(0);
     await s1.frame.getByLabel('Name').fill('Olga Offline');
     await s1.frame.getByLabel('Email').fill('olga@example.com');
     await s1.frame.getByLabel('Your message').fill('Please call me back about my order');
     await s1.page.screenshot({ path: join(SHOTS, 'widget-offline.png') });
     await s1.frame.getByRole('button', { name: 'Send message' }).click();
     await expect.poll(() => s1.frame.getByRole('log').innerText(), { timeout: 10_000 }).toContain('Please call me back');
+    // Answered by email: the shopper is thanked, never put "in line" (not even after a reload).
+    await s1.frame.getByText('Thanks! We got your message and will reply by email.').waitFor();
+    await s1.page.reload();
+    await s1.frame.getByText('Thanks! We got your message and will reply by email.').waitFor({ timeout: 10_000 });
+    expect(await s1.frame.locator('.queue').count()).toBe(0);
     const mail = await smtp.next();
     expect(mail.to).toEqual(['team@shop.example']);
     expect(mail.text).toContain('Please call me back about my order');
@@ -109,6 +116,10 @@ describe('contact centre in Chromium', () => {
     await c.locator('.conv-item', { hasText: 'Olga Offline' }).waitFor({ timeout: 10_000 });
     await c.getByRole('button', { name: 'Away' }).click();
     await expect.poll(() => c.getByRole('button', { name: 'Away' }).getAttribute('aria-pressed')).toBe('true');
+    await c.getByRole('button', { name: 'Online' }).click();
+    await expect.poll(() => c.getByRole('button', { name: 'Online' }).getAttribute('aria-pressed')).toBe('true');
+    // Online but full (one chat at most, Olga's): the next shopper is offered live chat and waits.
+    await admin.post('/api/presence', { maxChats: 1 });
 
     // --- 3. A shopper who writes now waits in the queue and sees their place.
     const s2 = await shopper();
@@ -121,8 +132,8 @@ describe('contact centre in Chromium', () => {
     await expect.poll(() => s2.frame.locator('.queue').innerText(), { timeout: 10_000 }).toContain('next in line');
     await s2.page.screenshot({ path: join(SHOTS, 'widget-queue.png') });
 
-    // --- 4. Back online: the conversation is assigned automatically; the queue notice goes.
-    await c.getByRole('button', { name: 'Online' }).click();
+    // --- 4. Room for more: the conversation is assigned automatically; the queue notice goes.
+    await admin.post('/api/presence', { maxChats: 5 });
     await expect.poll(() => s2.frame.locator('.queue').count(), { timeout: 10_000 }).toBe(0);
     const bea = c.locator('.conv-item', { hasText: 'Bea Buyer' });
     await bea.waitFor({ timeout: 10_000 });
@@ -178,6 +189,8 @@ describe('contact centre in Chromium', () => {
     await s3.frame.locator('#parley-message').fill('How long does shipping take?');
     await s3.frame.locator('#parley-message').press('Enter');
     await expect.poll(() => s3.frame.getByRole('log').innerText(), { timeout: 10_000 }).toContain('Orders ship within 24 hours').catch((e) => { console.log('SERVER OUTPUT', server.output().slice(-3000)); throw e; });
+    // The bot's answer has its own look (robot avatar, "automatic answer" tag), not an agent's.
+    expect(await s3.frame.locator('.group.bot').innerText()).toContain('Orders ship within 24 hours');
     await s3.page.screenshot({ path: join(SHOTS, 'widget-bot.png') });
     await s3.frame.getByRole('button', { name: 'Talk to a person' }).click();
     await expect.poll(() => s3.frame.getByRole('log').innerText(), { timeout: 10_000 }).toContain('Connecting you with a person');
@@ -185,6 +198,11 @@ describe('contact centre in Chromium', () => {
     await carl.waitFor({ timeout: 10_000 });
     await carl.click();
     await expect.poll(() => c.getByRole('log').innerText(), { timeout: 10_000 }).toContain('Orders ship within 24 hours');
+    // In the console too: the bot's answer is the bot's, the handoff an event notice, the visitor's their own.
+    expect(await c.locator('.msg-bot').innerText()).toContain('Orders ship within 24 hours');
+    expect(await c.locator('.msg-system').innerText()).toContain('Connecting you with a person');
+    expect(await c.locator('.msg-agent').count()).toBe(0);
+    expect(await s3.frame.locator('p.system', { hasText: 'Connecting you with a person' }).count()).toBe(1);
     await c.screenshot({ path: join(SHOTS, 'console-bot-handoff.png') });
 
     // --- 8. The library dialog (knowledge base and canned responses) opens from the top bar.

@@ -7,7 +7,8 @@ import { useLayoutEffect, useRef } from 'preact/hooks';
 import { Avatar } from './avatar.js';
 import { clockTime, fullDateTime } from './format.js';
 import { locale, t } from './i18n.js';
-import { CheckIcon, LockIcon } from './icons.js';
+import { BotIcon, CheckIcon, LockIcon } from './icons.js';
+import { messageKind } from '../../protocol/messageKind.js';
 import type { ChatMessage, Thread } from './state.js';
 
 function dayKey(iso: string): string {
@@ -65,20 +66,21 @@ export function MessageLog(props: { thread: Thread | undefined; meId: string; vi
 
 function MessageRow(props: { m: ChatMessage; meId: string; grouped: boolean; visitorId: string; visitorRead?: number; visitorDelivered?: number }) {
   const { m } = props;
-  // The knowledge-base bot's answers read like an agent's; other system messages are notices.
-  if (m.author.kind === 'system' && m.author.id !== 'bot') {
+  const kind = messageKind(m);
+  // Events (handoff, transfer) are centred notices, never a bubble someone wrote.
+  if (kind === 'system') {
     return (
-      <div class="msg-system">
+      <div class="msg-system" role="note">
+        <span class="visually-hidden">{t.systemEvent}: </span>
         <span>{m.body}</span>
         <time dateTime={m.createdAt}>{clockTime(m.createdAt, locale)}</time>
       </div>
     );
   }
-  const side = m.author.kind === 'visitor' ? 'left' : 'right';
+  const side = kind === 'visitor' ? 'left' : 'right';
   const own = m.author.kind === 'agent' && m.author.id === props.meId;
-  const kind = m.internal ? 'note' : m.author.kind === 'system' ? 'agent bot' : m.author.kind;
   return (
-    <div class={`msg msg-${side} msg-${kind}${props.grouped ? ' is-grouped' : ''}`}>
+    <div class={`msg msg-${side} msg-${kind}${own ? ' is-own' : ''}${props.grouped ? ' is-grouped' : ''}`}>
       {side === 'left' && (props.grouped ? <span class="avatar-spacer" /> : <Avatar id={props.visitorId} name={m.author.name || t.visitor} size="sm" />)}
       <div class="msg-col">
         {!props.grouped && (
@@ -89,6 +91,12 @@ function MessageRow(props: { m: ChatMessage; meId: string; grouped: boolean; vis
                 {t.privateNote}
               </span>
             )}
+            {kind === 'bot' && (
+              <span class="bot-label">
+                <BotIcon />
+                {t.botLabel}
+              </span>
+            )}
             <span class="msg-author">{own ? t.you : m.author.name || t.visitor}</span>
             <time dateTime={m.createdAt} title={fullDateTime(m.createdAt, locale)}>
               {clockTime(m.createdAt, locale)}
@@ -97,6 +105,7 @@ function MessageRow(props: { m: ChatMessage; meId: string; grouped: boolean; vis
         )}
         <div class="bubble">
           {m.internal && props.grouped && <span class="visually-hidden">{t.privateNote}: </span>}
+          {kind === 'bot' && props.grouped && <span class="visually-hidden">{t.botLabel}: </span>}
           {m.attachment ? <AttachmentLink a={m.attachment} /> : m.body}
         </div>
         {own && (

@@ -32,7 +32,7 @@ export async function botAnswer(ctx: Ctx, tenantId: string, message: MessageView
   const conv = await botState.first(ctx.storage.db, { tenantId, id: message.conversationId });
   if (conv && conv.bot_active !== 1 && conv.queued_at !== null) return 'with_people';
   if (!conv || conv.bot_active !== 1 || conv.status !== 'open') return 'skipped';
-  const system = { kind: 'system' as const, tenantId, name: BOT_NAME };
+  const system = { kind: 'system' as const, tenantId, name: BOT_NAME, bot: true as const };
   if (!WANTS_PERSON.test(message.body)) {
     const answer = await answerFromKnowledgeBase(ctx.storage.db, tenantId, message.body);
     if (answer) {

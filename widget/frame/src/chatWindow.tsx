@@ -1,5 +1,5 @@
 /** The open chat: header, greeting, then the pre-chat form, the offline form or the conversation. */
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { WidgetConfig } from '../../../protocol/http.js';
 import type { WidgetAvailability } from '../../../protocol/contactCentre.js';
 import type { ChatClient, ChatState } from './chat.js';
@@ -26,7 +26,8 @@ export function ChatWindow({
   const showForm = (chat.session === 'none' && !client.hasStoredToken()) || chat.session === 'failed';
   const bodyRef = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
-  const [leaveMessage, setLeaveMessage] = useState(false);
+  // Nobody can chat now (outside hours or no agent online) and no bot: one path, leave a message.
+  const offline = !!availability && !availability.live && !availability.bot;
 
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.key === 'Escape') {
@@ -83,20 +84,10 @@ export function ChatWindow({
             <div class="bubble">{config.greeting}</div>
           </div>
         </div>
-        {showForm && availability && !availability.bot && (!availability.withinHours || leaveMessage) ? (
+        {showForm && offline ? (
           <OfflineForm client={client} />
         ) : showForm ? (
-          <>
-            {availability && !availability.live && !availability.bot && (
-              <div class="offer" role="note">
-                <p>{t.offlineHint}</p>
-                <button type="button" class="secondary" onClick={() => setLeaveMessage(true)}>
-                  {t.offlineTitle}
-                </button>
-              </div>
-            )}
-            <PreChatForm client={client} failed={chat.session === 'failed'} fields={prechatFieldsOf(config)} />
-          </>
+          <PreChatForm client={client} failed={chat.session === 'failed'} fields={prechatFieldsOf(config)} />
         ) : (
           <MessageLog chat={chat} client={client} />
         )}

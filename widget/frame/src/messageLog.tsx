@@ -1,9 +1,10 @@
 /** The visitor's view of the conversation: grouped bubbles, delivery state, queue, typing. Bodies are text only. */
+import { messageKind, type MessageKind } from '../../../protocol/messageKind.js';
 import type { MessageView } from '../../../protocol/records.js';
 import { AfterChat } from './afterChat.js';
 import type { ChatClient, ChatState, Outgoing } from './chat.js';
 import { lang, t } from './i18n.js';
-import { AlertIcon, CheckIcon, ClockIcon } from './icons.js';
+import { AlertIcon, BotIcon, CheckIcon, ClockIcon } from './icons.js';
 
 let timeFormat: Intl.DateTimeFormat | null = null;
 const formatTime = (iso: string) => {
@@ -17,9 +18,10 @@ export function initial(name: string): string {
   return (name.trim()[0] ?? '?').toUpperCase();
 }
 
-interface Entry {
+export interface Entry {
   key: string;
-  kind: 'visitor' | 'agent' | 'system';
+  /** Visitors never see private notes, so every other kind has its own look here. */
+  kind: Exclude<MessageKind, 'note'>;
   name: string;
   body: string;
   time: string;
@@ -28,15 +30,14 @@ interface Entry {
   attachment?: MessageView['attachment'];
 }
 
-function toEntries(messages: readonly MessageView[], outbox: readonly Outgoing[], read = 0, delivered = 0, currentId: string | null = null): Entry[] {
+export function toEntries(messages: readonly MessageView[], outbox: readonly Outgoing[], read = 0, delivered = 0, currentId: string | null = null): Entry[] {
   const entries: Entry[] = messages.map((m) => {
-    // The knowledge-base bot speaks like an agent; other system messages (transfers) are notices.
-    const bot = m.author.kind === 'system' && m.author.id === 'bot';
+    const kind = messageKind(m);
     const current = m.conversationId === currentId;
     return {
       key: m.id,
-      kind: bot ? 'agent' : m.author.kind,
-      name: m.author.kind === 'visitor' ? t.you : bot ? t.bot : m.author.name,
+      kind: kind === 'note' ? 'agent' : kind,
+      name: kind === 'visitor' ? t.you : kind === 'bot' ? t.bot : m.author.name,
       body: m.body,
       time: formatTime(m.createdAt),
       status: current && m.seq <= read ? 'read' : current && m.seq <= delivered ? 'delivered' : 'sent',
@@ -77,14 +78,19 @@ export function MessageLog({ chat, client }: { chat: ChatState; client: ChatClie
             );
           const mine = head.kind === 'visitor';
           return (
-            <div class={`group ${mine ? 'mine' : 'agent'}`} key={head.key}>
+            <div class={`group ${mine ? 'mine' : head.kind}`} key={head.key}>
               {!mine && (
-                <div class="avatar small" aria-hidden="true">
-                  {initial(head.name)}
+                <div class={`avatar small${head.kind === 'bot' ? ' avatar-bot' : ''}`} aria-hidden="true">
+                  {head.kind === 'bot' ? <BotIcon /> : initial(head.name)}
                 </div>
               )}
               <div class="group-content">
-                {!mine && <div class="author">{head.name}</div>}
+                {!mine && (
+                  <div class="author">
+                    {head.name}
+                    {head.kind === 'bot' && <span class="tag">{t.botTag}</span>}
+                  </div>
+                )}
                 {g.map((e) => (
                   <MessageBubble key={e.key} entry={e} onRetry={() => client.retry(e.clientId)} />
                 ))}
@@ -94,7 +100,13 @@ export function MessageLog({ chat, client }: { chat: ChatState; client: ChatClie
         })}
         {conv?.status === 'resolved' && <p class="system">{t.resolved}</p>}
       </div>
-      {conv?.status === 'open' && !conv.assignee && chat.queue && (
+      {/* A message left offline is answered by email: no queue, no "next in line". */}
+      {conv?.status === 'open' && !conv.assignee && conv.channel === 'offline' && (
+        <p class="system offline-sent" role="status">
+          {t.offlineSent}
+        </p>
+      )}
+      {conv?.status === 'open' && !conv.assignee && conv.channel !== 'offline' && chat.queue && (
         <p class="queue" role="status">
           <span class="spinner" aria-hidden="true" />
           {t.queuePosition(chat.queue.position)} {chat.queue.etaSeconds !== null && t.queueWait(Math.ceil(chat.queue.etaSeconds / 60))}
