@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { freePort } from '../server/testing/freePort.js';
-import { launchChromium, SHOTS, startServer, type RunningServer } from './harness.js';
+import { adminApi, launchChromium, SHOTS, startServer, type RunningServer } from './harness.js';
 import { SmtpSink } from '../server/testing/smtpSink.js';
 import { crc32, deflateSync } from 'node:zlib';
 
@@ -32,20 +32,6 @@ function png(width: number, height: number, rgb: [number, number, number]): Buff
   const row = Buffer.concat([Buffer.from([0]), Buffer.concat(Array.from({ length: width }, () => Buffer.from(rgb)))]);
   const raw = Buffer.concat(Array.from({ length: height }, () => row));
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
-}
-
-/** The admin over HTTP, for setting things up the way an admin tool would. */
-async function adminApi(url: string, email: string, password: string) {
-  const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-  if (!res.ok) throw new Error(`login ${res.status}`);
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const session = (await res.json()) as { csrfToken: string; agent: { id: string } };
-  const call = async (method: string, path: string, body?: object) => {
-    const r = await fetch(url + path, { method, headers: { cookie, 'x-csrf-token': session.csrfToken, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
-    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
-    return r.status === 204 ? null : r.json();
-  };
-  return { agentId: session.agent.id, post: (path: string, body: object) => call('POST', path, body) };
 }
 
 describe('contact centre in Chromium', () => {
@@ -161,7 +147,7 @@ describe('contact centre in Chromium', () => {
     await c.screenshot({ path: join(SHOTS, 'console-context.png') });
 
     // --- 6. Resolved: the shopper rates the chat and gets the transcript by email.
-    await c.getByRole('button', { name: 'Mark this conversation as resolved' }).click();
+    await c.getByRole('button', { name: 'Resolve', exact: true }).click();
     await s2.frame.getByText('How did we do?').waitFor({ timeout: 10_000 });
     // Keyboard only: the stars are a native radio group (arrow keys move and select).
     await s2.frame.getByRole('radio', { name: '1 star', exact: true }).focus();
@@ -206,7 +192,7 @@ describe('contact centre in Chromium', () => {
     await c.screenshot({ path: join(SHOTS, 'console-bot-handoff.png') });
 
     // --- 8. The library dialog (knowledge base and canned responses) opens from the top bar.
-    await c.getByRole('button', { name: 'Open the knowledge base and canned responses' }).click();
+    await c.getByRole('button', { name: 'Library', exact: true }).click();
     await c.getByRole('dialog', { name: 'Knowledge base and canned responses' }).getByText('Shipping times').waitFor();
     await c.screenshot({ path: join(SHOTS, 'console-library.png') });
     await c.keyboard.press('Escape');

@@ -171,7 +171,7 @@ export function Composer(props: {
                 if (f) props.onAttach!(props.conversationId, f);
               }}
             />
-            <button type="button" class="btn btn-ghost btn-sm" onClick={() => fileRef.current?.click()} aria-label={t.attachFile}>
+            <button type="button" class="btn btn-ghost btn-sm" onClick={() => fileRef.current?.click()} title={t.attachFile}>
               <span>{t.attach}</span>
             </button>
           </>
@@ -179,7 +179,7 @@ export function Composer(props: {
         <span id="composer-count" class={`count${over > 0 ? ' is-over' : ''}`} aria-live="polite">
           {over > 0 ? t.tooLong(over) : over > -200 ? t.charsLeft(-over) : ''}
         </span>
-        <button type="submit" class={`btn ${note ? 'btn-note' : 'btn-primary'}`} disabled={!trimmed || over > 0} aria-label={note ? t.addNoteLabel : t.sendReply}>
+        <button type="submit" class={`btn ${note ? 'btn-note' : 'btn-primary'}`} disabled={!trimmed || over > 0} title={note ? t.addNoteLabel : t.sendReply}>
           {note ? <LockIcon /> : <SendIcon />}
           <span>{note ? t.addNote : t.send}</span>
         </button>

@@ -455,7 +455,7 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
               }}
             />
             <NotifyButton />
-            <button type="button" class="btn btn-ghost" id="open-library" onClick={() => setLibraryOpen(true)} aria-label={t.libraryOpen}>
+            <button type="button" class="btn btn-ghost" id="open-library" onClick={() => setLibraryOpen(true)} title={t.libraryOpen}>
               {t.library}
             </button>
           </>

@@ -10,6 +10,7 @@ import type { ContactApi } from './contactApi.js';
 import { errorText } from './app.js';
 import { locale, t } from './i18n.js';
 import { CloseIcon } from './icons.js';
+import { transferChoices, type TransferOption } from './transfer.js';
 
 const when = (iso: string) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 
@@ -79,41 +80,39 @@ export function TransferControl(props: {
   busy: boolean;
   onTransfer: (to: { agentId: string } | { teamId: string }) => void;
 }) {
-  const c = props.conversation;
-  const statusText = { online: t.presenceOnline, away: t.presenceAway, offline: t.presenceOffline } as const;
+  // A choice, then a button: arrowing through the list (keyboard) never moves the conversation.
+  const [choice, setChoice] = useState('');
+  const r = transferChoices(props.conversation, props.presence, props.teams, t);
+  const option = (o: TransferOption) => (
+    <option key={o.value} value={o.value} disabled={o.disabled}>
+      {o.label}
+    </option>
+  );
+  const go = () => {
+    if (choice.startsWith('a:')) props.onTransfer({ agentId: choice.slice(2) });
+    else if (choice.startsWith('t:')) props.onTransfer({ teamId: choice.slice(2) });
+    setChoice('');
+  };
   return (
-    <select
-      class="transfer"
-      aria-label={t.transferLabel}
-      disabled={props.busy}
-      value=""
-      onChange={(e) => {
-        const v = e.currentTarget.value;
-        e.currentTarget.value = '';
-        if (v.startsWith('a:')) props.onTransfer({ agentId: v.slice(2) });
-        else if (v.startsWith('t:')) props.onTransfer({ teamId: v.slice(2) });
-      }}
-    >
-      <option value="">{t.transferTo}</option>
-      {props.teams.length > 0 && (
-        <optgroup label={t.transferTeams}>
-          {props.teams.map((team) => (
-            <option key={team.id} value={`t:${team.id}`} disabled={c.team?.id === team.id && !c.assignee}>
-              {team.name}
-            </option>
-          ))}
-        </optgroup>
+    <div class="transfer-control">
+      <label class="visually-hidden" for="transfer-select">
+        {t.transferTo}
+      </label>
+      <select id="transfer-select" class="transfer" disabled={props.busy} value={choice} aria-describedby={r.noTeamsHint ? 'transfer-hint' : undefined} onChange={(e) => setChoice(e.currentTarget.value)}>
+        <option value="">{t.transferTo}</option>
+        {r.teams.length > 0 && <optgroup label={t.transferTeams}>{r.teams.map(option)}</optgroup>}
+        {r.agents.length > 0 && <optgroup label={t.transferAgents}>{r.agents.map(option)}</optgroup>}
+        {r.offline.length > 0 && <optgroup label={t.transferOffline}>{r.offline.map(option)}</optgroup>}
+      </select>
+      <button type="button" class="btn btn-secondary" disabled={props.busy || !choice} onClick={go}>
+        {t.transfer}
+      </button>
+      {r.noTeamsHint && (
+        <span id="transfer-hint" class="transfer-hint muted">
+          {t.transferNoTeams}
+        </span>
       )}
-      <optgroup label={t.transferAgents}>
-        {props.presence
-          .filter((a) => a.id !== c.assignee?.id)
-          .map((a) => (
-            <option key={a.id} value={`a:${a.id}`}>
-              {`${a.name} — ${statusText[a.status]} (${t.chatsLoad(a.activeChats, a.maxChats)})`}
-            </option>
-          ))}
-      </optgroup>
-    </select>
+    </div>
   );
 }
 

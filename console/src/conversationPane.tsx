@@ -58,25 +58,27 @@ export function ConversationPane(props: {
           </div>
         </div>
         <div class="pane-actions">
+          {/* A resolved conversation offers Reopen only: assigning it is meaningless until then.
+              Each button's accessible name is its visible text (the title says more). */}
           {c.status === 'open' && props.transfer}
-          {!mine && (
-            <button type="button" class="btn btn-secondary" disabled={props.busy} onClick={() => props.onAssign(props.me.id)} aria-label={t.assignToMeLabel}>
+          {c.status === 'open' && !mine && (
+            <button type="button" class="btn btn-secondary" disabled={props.busy} onClick={() => props.onAssign(props.me.id)} title={t.assignToMeLabel}>
               <UserIcon />
               <span>{t.assignToMe}</span>
             </button>
           )}
-          {c.assignee && (
-            <button type="button" class="btn btn-secondary" disabled={props.busy} onClick={() => props.onAssign(null)} aria-label={t.unassignLabel}>
+          {c.status === 'open' && c.assignee && (
+            <button type="button" class="btn btn-secondary" disabled={props.busy} onClick={() => props.onAssign(null)} title={t.unassignLabel}>
               {t.unassign}
             </button>
           )}
           {c.status === 'open' ? (
-            <button type="button" class="btn btn-success" disabled={props.busy} onClick={props.onResolve} aria-label={t.resolveLabel}>
+            <button type="button" class="btn btn-success" disabled={props.busy} onClick={props.onResolve} title={t.resolveLabel}>
               <CheckIcon />
               <span>{t.resolve}</span>
             </button>
           ) : (
-            <button type="button" class="btn btn-primary" disabled={props.busy} onClick={props.onReopen} aria-label={t.reopenLabel}>
+            <button type="button" class="btn btn-primary" disabled={props.busy} onClick={props.onReopen} title={t.reopenLabel}>
               <ReopenIcon />
               <span>{t.reopen}</span>
             </button>
@@ -108,7 +110,7 @@ export function ConversationPane(props: {
       ) : (
         <div class="resolved-bar">
           <span>{t.resolvedBanner}</span>
-          <button type="button" class="btn btn-primary btn-sm" disabled={props.busy} onClick={props.onReopen} aria-label={t.reopenLabel}>
+          <button type="button" class="btn btn-primary btn-sm" disabled={props.busy} onClick={props.onReopen} title={t.reopenLabel}>
             {t.reopen}
           </button>
         </div>

@@ -99,7 +99,7 @@ export function EmbedPanel(props: { api: ApiClient; onClose: () => void }) {
               <button type="button" class="btn btn-secondary" onClick={props.onClose}>
                 {t.close}
               </button>
-              <button type="button" class="btn btn-primary" onClick={copy} aria-label={t.copySnippet}>
+              <button type="button" class="btn btn-primary" onClick={copy} title={t.copySnippet}>
                 {copied === 'ok' ? <CheckIcon /> : <CopyIcon />}
                 <span>{copied === 'ok' ? t.copied : t.copy}</span>
               </button>

@@ -37,7 +37,7 @@ export function TopBar(props: {
           <span aria-hidden="true">{CONN_TEXT[props.conn]}</span>
         </span>
         {agent.role === 'admin' && (
-          <button type="button" class="btn btn-ghost" ref={props.embedButtonRef} onClick={props.onEmbed} aria-label={t.embedOpen}>
+          <button type="button" class="btn btn-ghost" ref={props.embedButtonRef} onClick={props.onEmbed} title={t.embedOpen}>
             <CodeIcon />
             <span>{t.embed}</span>
           </button>
@@ -52,7 +52,7 @@ export function TopBar(props: {
           <Avatar id={agent.id} name={agent.name} size="sm" />
           <span class="me-name">{agent.name}</span>
         </span>
-        <button type="button" class="btn btn-ghost" onClick={props.onLogout} aria-label={t.logout}>
+        <button type="button" class="btn btn-ghost" onClick={props.onLogout}>
           <LogoutIcon />
           <span>{t.logout}</span>
         </button>

@@ -4,7 +4,7 @@ import type { ConversationView } from '../../protocol/records.js';
 import { Avatar } from './avatar.js';
 import { fullDateTime, safeHttpUrl, shortId, visitorName } from './format.js';
 import { locale, t } from './i18n.js';
-import { parseUserAgent } from './ua.js';
+import { browserLabel, parseUserAgent } from './ua.js';
 
 export function Row(props: { label: string; children: ComponentChildren }) {
   return (
@@ -20,8 +20,7 @@ export function VisitorPanel(props: { conversation: ConversationView; children?:
   const v = c.visitor;
   const name = visitorName(v, t);
   const ua = parseUserAgent(v.userAgent);
-  const browser = ua.browser ? `${ua.browser}${ua.version ? ` ${ua.version}` : ''}` : null;
-  const browserText = browser && ua.os ? t.on(browser, ua.os) : (browser ?? ua.os);
+  const browser = browserLabel(ua);
   const href = safeHttpUrl(v.currentPage);
   const pageText = v.currentPage ? v.currentPage.replace(/^https?:\/\//, '') : null;
   return (
@@ -48,8 +47,9 @@ export function VisitorPanel(props: { conversation: ConversationView; children?:
             )}
           </Row>
           <Row label={t.browser}>
-            {browserText ? <span title={v.userAgent ?? undefined}>{browserText}</span> : <span class="muted">{t.unknown}</span>}
+            {browser ? <span title={v.userAgent ?? undefined}>{browser}</span> : <span class="muted">{t.unknown}</span>}
           </Row>
+          <Row label={t.operatingSystem}>{ua.os ?? <span class="muted">{t.unknown}</span>}</Row>
           <Row label={t.firstSeen}>{fullDateTime(v.createdAt, locale)}</Row>
         </dl>
       </section>

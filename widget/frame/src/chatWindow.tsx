@@ -36,12 +36,22 @@ export function ChatWindow({
     }
   };
 
-  // Keep the newest message in view unless the visitor scrolled up to read.
+  // Keep the newest message in view unless the visitor scrolled up to read; what the visitor just
+  // sent is always brought into view.
   const count = chat.messages.length + chat.outbox.length + (chat.agentTyping ? 1 : 0);
+  const last = chat.outbox.length ? 'visitor' : chat.messages[chat.messages.length - 1]?.author.kind;
   useLayoutEffect(() => {
     const el = bodyRef.current;
-    if (el && stick.current) el.scrollTop = el.scrollHeight;
+    if (el && (stick.current || last === 'visitor')) {
+      el.scrollTop = el.scrollHeight;
+      stick.current = true;
+    }
   }, [count, showForm]);
+  // An image grows the log when it has loaded, after the scroll above: follow it if we were at the end.
+  const onMediaLoad = () => {
+    const el = bodyRef.current;
+    if (el && stick.current) el.scrollTop = el.scrollHeight;
+  };
   const onScroll = () => {
     const el = bodyRef.current;
     if (el) stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
@@ -74,7 +84,7 @@ export function ChatWindow({
           {banner}
         </div>
       )}
-      <div class="body" ref={bodyRef} onScroll={onScroll}>
+      <div class="body" ref={bodyRef} onScroll={onScroll} onLoadCapture={onMediaLoad}>
         <div class="group agent">
           <div class="avatar avatar-brand small" aria-hidden="true">
             {initial(config.tenantName)}

@@ -11,8 +11,9 @@ export function OfflineForm({ client }: { client: ChatClient }) {
   const [body, setBody] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const emailRef = useRef<HTMLInputElement>(null);
-  useEffect(() => emailRef.current?.focus(), []);
+  // The first field takes the focus (Name, then Email), in the order they are read.
+  const nameRef = useRef<HTMLInputElement>(null);
+  useEffect(() => nameRef.current?.focus(), []);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -30,11 +31,11 @@ export function OfflineForm({ client }: { client: ChatClient }) {
       <h2 id="offline-title">{t.offlineTitle}</h2>
       <p class="hint">{t.offlineHint}</p>
       <Field id="off-name" label={t.name}>
-        <input id="off-name" type="text" autocomplete="name" maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        <input ref={nameRef} id="off-name" type="text" autocomplete="name" maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />
       </Field>
       <div class="field">
         <label for="off-email">{t.email}</label>
-        <input ref={emailRef} id="off-email" type="email" autocomplete="email" required aria-required="true" maxLength={254} value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+        <input id="off-email" type="email" autocomplete="email" required aria-required="true" maxLength={254} value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
       </div>
       <div class="field">
         <label for="off-body">{t.yourMessage}</label>
