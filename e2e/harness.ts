@@ -24,7 +24,7 @@ export interface RunningServer {
 export async function startServer(opts: { dataDir: string; port: number; demoPort: number; env?: Record<string, string> }): Promise<RunningServer> {
   const proc = spawn(process.execPath, ['dist/server/main.js'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(opts.port), DEMO_PORT: String(opts.demoPort), DATA_DIR: opts.dataDir, LOG_LEVEL: 'warn', ...opts.env },
+    env: { ...process.env, PORT: String(opts.port), DEMO_PORT: String(opts.demoPort), DATA_DIR: opts.dataDir, LOG_LEVEL: 'warn', DEMO_CONTENT: '0' /* each test sets up what it needs */, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -75,6 +75,8 @@ export interface Env {
   /** PAGE_MONITOR: tenants' payment pages the node checks (PCI DSS 11.6.1), every PAGE_MONITOR_MS. */
   pageMonitor: PageMonitorConfig[];
   pageMonitorMs: number;
+  /** DEMO_CONTENT: the demo tenant gets a team, saved replies, articles with the bot on, a second agent and past chats. */
+  demoContent: boolean;
 }
 
 type Source = Record<string, string | undefined>;
@@ -148,6 +150,7 @@ export function parseEnv(source: Source = process.env): Env {
   const demoSkimmerSimulation = bool('DEMO_ALLOW_SKIMMER_SIMULATION', false);
   const ssoAllowHttpLoopback = bool('SSO_ALLOW_HTTP_LOOPBACK', false);
   const databaseWaitSeconds = int('DATABASE_WAIT_SECONDS', 300, 0, 86_400);
+  const demoContent = bool('DEMO_CONTENT', true);
   const releaseTrust = trustedKeysFrom(source);
   problems.push(...releaseTrust.problems);
   const witnesses = parseWitnesses(source.TLOG_WITNESSES, problems);
@@ -226,6 +229,7 @@ export function parseEnv(source: Source = process.env): Env {
     auditSweepRows,
     pageMonitor,
     pageMonitorMs,
+    demoContent,
   };
 }
 

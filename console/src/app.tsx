@@ -3,6 +3,7 @@ import type { SessionInfo } from '../../protocol/http.js';
 import { ApiClient, ApiError } from './api.js';
 import { Console } from './console.js';
 import { t } from './i18n.js';
+import { LanguageSwitch } from './languageSwitch.js';
 import { Logo } from './icons.js';
 import { AdminArea } from './admin/AdminArea.js';
 import { AcceptInvite, TotpRequired } from './admin/account.js';
@@ -206,7 +207,7 @@ function Login(props: { api: ApiClient; notice?: string; onSession: (s: SessionI
         </label>
         {needTotp && (
           <label class="field">
-            <span>Code from your authenticator app</span>
+            <span>{t.totpCodeLabel}</span>
             <input
               id="login-totp"
               inputMode="numeric"
@@ -225,6 +226,7 @@ function Login(props: { api: ApiClient; notice?: string; onSession: (s: SessionI
         </button>
         <SsoSignIn api={props.api} />
       </form>
+      <LanguageSwitch />
     </main>
   );
 }

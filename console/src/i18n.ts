@@ -11,6 +11,7 @@ const en = {
   ...adminEn,
   ...ssoEn,
   appName: 'Parley',
+  language: 'Language',
   consoleTitle: 'Parley Console',
   // login
   loginTitle: 'Sign in to your inbox',
@@ -19,6 +20,7 @@ const en = {
   password: 'Password',
   signIn: 'Sign in',
   signingIn: 'Signing in…',
+  totpCodeLabel: 'Code from your authenticator app',
   errWrongCredentials: 'Wrong email or password.',
   errTooManyAttempts: 'Too many attempts, try again later.',
   errInvalidInput: 'Enter a valid email address and your password.',
@@ -39,6 +41,8 @@ const en = {
   connectionStatus: 'Connection status',
   logout: 'Log out',
   embed: 'Embed',
+  adminLink: 'Admin',
+  analyticsLink: 'Analytics',
   embedOpen: 'Show the embed snippet',
   signedInAs: (name: string) => `Signed in as ${name}`,
   // sidebar
@@ -202,6 +206,7 @@ const en = {
   attach: 'Attach',
   attachFile: 'Attach an image or a PDF',
   openFile: (name: string) => `Open ${name}`,
+  fileSize: (name: string, kb: number) => `${name} (${kb} KB)`,
   fileFailed: 'That file could not be sent. Only images (PNG, JPEG, GIF, WebP) and PDFs up to 5 MB are accepted.',
   // inbox search
   search: 'Search',
@@ -220,6 +225,7 @@ const fr: Messages = {
   ...adminFr,
   ...ssoFr,
   appName: 'Parley',
+  language: 'Langue',
   consoleTitle: 'Console Parley',
   loginTitle: 'Connectez-vous à votre boîte de réception',
   loginSubtitle: 'Utilisez l’adresse e-mail et le mot de passe de votre compte agent Parley.',
@@ -227,6 +233,7 @@ const fr: Messages = {
   password: 'Mot de passe',
   signIn: 'Se connecter',
   signingIn: 'Connexion…',
+  totpCodeLabel: 'Code de votre application d’authentification',
   errWrongCredentials: 'E-mail ou mot de passe incorrect.',
   errTooManyAttempts: 'Trop de tentatives, réessayez plus tard.',
   errInvalidInput: 'Saisissez une adresse e-mail valide et votre mot de passe.',
@@ -246,6 +253,8 @@ const fr: Messages = {
   connectionStatus: 'État de la connexion',
   logout: 'Se déconnecter',
   embed: 'Intégration',
+  adminLink: 'Administration',
+  analyticsLink: 'Statistiques',
   embedOpen: 'Afficher le code d’intégration',
   signedInAs: (name) => `Connecté en tant que ${name}`,
   inbox: 'Boîte de réception',
@@ -404,6 +413,7 @@ const fr: Messages = {
   attach: 'Joindre',
   attachFile: 'Joindre une image ou un PDF',
   openFile: (name) => `Ouvrir ${name}`,
+  fileSize: (name, kb) => `${name} (${kb} Ko)`,
   fileFailed: 'Ce fichier n’a pas pu être envoyé. Seuls les images (PNG, JPEG, GIF, WebP) et les PDF de 5 Mo au plus sont acceptés.',
   search: 'Rechercher',
   searching: 'Recherche…',
@@ -428,7 +438,27 @@ export function pickLang(languages: readonly string[] | undefined): Lang {
 }
 
 const nav = typeof navigator !== 'undefined' ? navigator : undefined;
-export const lang: Lang = pickLang(nav?.language ? [nav.language] : []);
+/** The agent's choice (the language switch), remembered on this browser; else the browser's language. */
+export const LANG_KEY = 'parley.console.lang';
+function chosenLang(): string | null {
+  try {
+    return typeof localStorage !== 'undefined' ? localStorage.getItem(LANG_KEY) : null;
+  } catch {
+    return null;
+  }
+}
+export const lang: Lang = pickLang([chosenLang() ?? '', ...(nav?.language ? [nav.language] : [])].filter(Boolean));
+if (typeof document !== 'undefined') document.documentElement.lang = lang;
+
+/** Switches the console's language: remembered, then the page reloads with every string in it. */
+export function switchLanguage(next: Lang): void {
+  try {
+    localStorage.setItem(LANG_KEY, next);
+  } catch {
+    /* storage blocked: the browser's language stays */
+  }
+  location.reload();
+}
 export const t: Messages = catalogs[lang];
 /** The locale dates and numbers are formatted in. */
 export const locale = lang === 'fr' ? 'fr-FR' : 'en-GB';

@@ -140,7 +140,7 @@ function AttachmentLink(props: { a: NonNullable<ChatMessage['attachment']> }) {
     </a>
   ) : (
     <a href={a.url} target="_blank" rel="noopener noreferrer" class="file-link" download={a.name}>
-      {a.name} ({Math.max(1, Math.round(a.size / 1024))} KB)
+      {t.fileSize(a.name, Math.max(1, Math.round(a.size / 1024)))}
     </a>
   );
 }

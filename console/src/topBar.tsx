@@ -3,6 +3,7 @@ import type { ComponentChildren, RefObject } from 'preact';
 import type { SessionInfo } from '../../protocol/http.js';
 import { Avatar } from './avatar.js';
 import { t } from './i18n.js';
+import { LanguageSwitch } from './languageSwitch.js';
 import { CodeIcon, Logo, LogoutIcon } from './icons.js';
 import type { ConnState } from './state.js';
 
@@ -44,10 +45,11 @@ export function TopBar(props: {
         )}
         {agent.role !== 'agent' && (
           <a class="btn btn-ghost" href={agent.role === 'admin' ? '#admin/agents' : '#admin/analytics'} id="open-admin">
-            <span>{agent.role === 'admin' ? 'Admin' : 'Analytics'}</span>
+            <span>{agent.role === 'admin' ? t.adminLink : t.analyticsLink}</span>
           </a>
         )}
         {props.extra}
+        <LanguageSwitch />
         <span class="me" title={t.signedInAs(agent.name)}>
           <Avatar id={agent.id} name={agent.name} size="sm" />
           <span class="me-name">{agent.name}</span>

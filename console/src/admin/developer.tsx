@@ -179,7 +179,7 @@ function Deliveries(props: { admin: AdminApi; webhookId: string }) {
             </td>
             <td>{d.attempts}</td>
             <td class="adm-ua" title={d.lastError ?? ''}>
-              {d.lastStatus ? `HTTP ${d.lastStatus}` : ''} {d.lastError ?? (d.status === 'delivered' ? 'OK' : '')}
+              {d.lastStatus ? `HTTP ${d.lastStatus}` : ''} {d.lastError ?? (d.status === 'delivered' ? t.admDeliveryOk : '')}
               {d.nextAttemptAt && d.attempts > 0 ? t.admRetryAt(when(d.nextAttemptAt)) : ''}
             </td>
             <td>{when(d.createdAt)}</td>

@@ -7,6 +7,8 @@ import { errorText } from '../app.js';
 import type { AdminApi } from './adminApi.js';
 import { ErrorLine, ProblemLines, SaveRow, Section, useAction, useLoad } from './common.js';
 import { lang, t } from '../i18n.js';
+// The preview speaks the widget's language, with the widget's own words.
+import { DICTIONARIES } from '../../../widget/frame/src/i18n.js';
 
 const FIELDS: Array<{ field: PrechatField['field']; label: () => string }> = [
   { field: 'name', label: () => t.admColName },
@@ -170,7 +172,7 @@ function WidgetPreview(props: { settings: TenantSettings }) {
               </div>
             ))}
             <div class="adm-pv-button" style={{ background: s.brandColor }}>
-              {fr ? 'Démarrer la discussion' : 'Start chat'}
+              {DICTIONARIES[fr ? 'fr' : 'en'].startChat}
             </div>
           </div>
         </div>

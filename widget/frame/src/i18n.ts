@@ -73,6 +73,7 @@ const en = {
   fileTooBig: 'Files can be at most 5 MB.',
   fileFailed: 'That file could not be sent. Only images (PNG, JPEG, GIF, WebP) and PDF documents are accepted.',
   openFile: (name: string) => `Open ${name}`,
+  fileSize: (name: string, kb: number) => `${name} (${kb} KB)`,
 };
 
 export type Dict = typeof en;
@@ -150,6 +151,7 @@ const fr: Dict = {
   fileTooBig: 'Un fichier peut faire au plus 5 Mo.',
   fileFailed: 'Ce fichier n’a pas pu être envoyé. Seuls les images (PNG, JPEG, GIF, WebP) et les documents PDF sont acceptés.',
   openFile: (name) => `Ouvrir ${name}`,
+  fileSize: (name, kb) => `${name} (${kb} Ko)`,
 };
 
 export const DICTIONARIES = { en, fr } as const;

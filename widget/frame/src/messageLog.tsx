@@ -178,7 +178,7 @@ function AttachmentLink({ a }: { a: NonNullable<MessageView['attachment']> }) {
     </a>
   ) : (
     <a href={a.url} target="_blank" rel="noopener noreferrer" class="file-link" download={a.name}>
-      {a.name} ({kb} KB)
+      {t.fileSize(a.name, kb)}
     </a>
   );
 }
