@@ -91,7 +91,9 @@ describe('admin area in Chromium', () => {
     await ip.locator('#invite-password').fill('a very long password 42');
     await ip.screenshot({ path: join(SHOTS, 'admin-accept-invite.png') });
     await ip.getByRole('button', { name: 'Create my account' }).click();
-    await expect.poll(() => ip.locator('.form-error').innerText().catch(() => '')).toContain('Your account is ready');
+    // Good news looks like good news (a status, not an error).
+    await expect.poll(() => ip.locator('.form-ok[role=status]').innerText().catch(() => '')).toContain('Your account is ready');
+    expect(await ip.locator('.form-error').count()).toBe(0);
     await signIn(ip, 'nia@example.com', 'a very long password 42');
     await expect.poll(() => ip.locator('#open-admin').innerText()).toBe('Analytics');
     await invitee.close();
@@ -100,6 +102,10 @@ describe('admin area in Chromium', () => {
     await page.goto(server.url + '/console/#admin/security');
     await page.locator('#totp-start').click();
     const secret = (await page.locator('#totp-secret').innerText()).replace(/\s/g, '');
+    // A QR code of the otpauth URI, drawn in the page (no image fetched from anywhere).
+    const qr = page.getByRole('img', { name: 'QR code of your two-factor secret' });
+    expect(await qr.evaluate((svg) => svg.tagName.toLowerCase())).toBe('svg');
+    expect((await qr.boundingBox())!.width).toBeGreaterThan(100);
     await page.locator('#totp-code').fill(totpCode(secret));
     await page.getByRole('button', { name: 'Turn on two-factor' }).click();
     await page.locator('text=Current code, to turn it off').waitFor();

@@ -140,6 +140,9 @@ export function WidgetSettings(props: { admin: AdminApi }) {
           </table>
         </Section>
         <Section title={t.admColOrigins} intro={t.admOriginsIntro}>
+          <label class="visually-hidden" for="w-origins">
+            {t.admColOrigins}
+          </label>
           <textarea id="w-origins" class="adm-mono" rows={4} value={origins} onInput={(e) => (setSaved(false), setOrigins(e.currentTarget.value))} aria-invalid={problems.length ? 'true' : undefined} />
           <ProblemLines problems={problems} />
         </Section>
