@@ -95,6 +95,20 @@ describe('console state after actions', () => {
     const panel = c.locator('.context');
     await expect.poll(() => panel.innerText()).toMatch(/Browser\s+Chrome \d+/);
     await expect.poll(() => panel.innerText()).toMatch(/System\s+Linux/);
+
+    // Notifications: a visible switch (the browser's permission asked on first use), remembered;
+    // without a click in the page yet, the top bar says why there is no sound.
+    await ctx.grantPermissions(['notifications'], { origin: server.url });
+    const toggle = c.getByRole('button', { name: 'Notifications', exact: true });
+    expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+    await toggle.click();
+    await expect.poll(() => toggle.getAttribute('aria-pressed')).toBe('true');
+    await c.reload();
+    await c.locator('.topbar').waitFor();
+    await c.getByText('Click anywhere to turn on sound').waitFor();
+    expect(await c.getByRole('button', { name: 'Notifications', exact: true }).getAttribute('aria-pressed')).toBe('true');
+    await c.locator('.sidebar-title').click();
+    await expect.poll(() => c.getByText('Click anywhere to turn on sound').count()).toBe(0);
     expect(errors).toEqual([]);
   });
 });

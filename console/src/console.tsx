@@ -31,7 +31,8 @@ import { TopBar } from './topBar.js';
 import { VisitorPanel } from './visitorPanel.js';
 import type { AgentPresenceView, CannedResponseView, TeamView } from '../../protocol/contactCentre.js';
 import { ContactApi } from './contactApi.js';
-import { ContextExtras, LibraryPanel, NotifyButton, PresenceToggle, TransferControl, announceMessage } from './contactViews.js';
+import { ContextExtras, LibraryPanel, PresenceToggle, TransferControl } from './contactViews.js';
+import { NotificationControls, announceMessage } from './notifications.js';
 import { IncidentBanner, mergeIncidents } from './security.js';
 import { SearchBox } from './search.js';
 import type { IncidentView } from '../../protocol/records.js';
@@ -454,7 +455,7 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
                 contact.setPresence({ status }).then(refreshPresence, showError);
               }}
             />
-            <NotifyButton />
+            <NotificationControls />
             <button type="button" class="btn btn-ghost" id="open-library" onClick={() => setLibraryOpen(true)} title={t.libraryOpen}>
               {t.library}
             </button>

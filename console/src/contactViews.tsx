@@ -14,7 +14,7 @@ import { transferChoices, type TransferOption } from './transfer.js';
 
 const when = (iso: string) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 
-// ---------------------------------------------------------------- presence and notifications
+// ---------------------------------------------------------------- presence
 
 export function PresenceToggle(props: { status: 'online' | 'away'; onChange: (s: 'online' | 'away') => void }) {
   return (
@@ -27,48 +27,6 @@ export function PresenceToggle(props: { status: 'online' | 'away'; onChange: (s:
       ))}
     </div>
   );
-}
-
-export function NotifyButton() {
-  const supported = typeof Notification !== 'undefined';
-  const [perm, setPerm] = useState(supported ? Notification.permission : 'denied');
-  if (!supported || perm === 'denied') return null;
-  if (perm === 'granted') return <span class="muted notify-on">{t.notifyOn}</span>;
-  return (
-    <button type="button" class="btn btn-ghost" onClick={() => void Notification.requestPermission().then(setPerm)}>
-      {t.notifyEnable}
-    </button>
-  );
-}
-
-let audio: AudioContext | null = null;
-/** A short two-tone chime (Web Audio: no file to load) and, when allowed and the tab is hidden, a desktop notification. */
-export function announceMessage(visitorName: string, body: string, onClick: () => void): void {
-  try {
-    audio ??= new AudioContext();
-    const now = audio.currentTime;
-    for (const [i, freq] of [880, 1320].entries()) {
-      const osc = audio.createOscillator();
-      const gain = audio.createGain();
-      osc.frequency.value = freq;
-      gain.gain.setValueAtTime(0.0001, now + i * 0.12);
-      gain.gain.exponentialRampToValueAtTime(0.12, now + i * 0.12 + 0.02);
-      gain.gain.exponentialRampToValueAtTime(0.0001, now + i * 0.12 + 0.25);
-      osc.connect(gain).connect(audio.destination);
-      osc.start(now + i * 0.12);
-      osc.stop(now + i * 0.12 + 0.3);
-    }
-  } catch {
-    /* no audio (autoplay policy before any click): the badge and title still show it */
-  }
-  if (typeof Notification !== 'undefined' && Notification.permission === 'granted' && document.visibilityState === 'hidden') {
-    const n = new Notification(t.newMessageFrom(visitorName), { body: body.slice(0, 140), tag: 'parley-message' });
-    n.onclick = () => {
-      window.focus();
-      onClick();
-      n.close();
-    };
-  }
 }
 
 // ---------------------------------------------------------------- transfer

@@ -40,7 +40,7 @@ export function TopBar(props: {
         {agent.role === 'admin' && (
           <button type="button" class="btn btn-ghost" ref={props.embedButtonRef} onClick={props.onEmbed} title={t.embedOpen}>
             <CodeIcon />
-            <span>{t.embed}</span>
+            <span class="collapse-label">{t.embed}</span>
           </button>
         )}
         {agent.role !== 'agent' && (
@@ -56,7 +56,7 @@ export function TopBar(props: {
         </span>
         <button type="button" class="btn btn-ghost" onClick={props.onLogout}>
           <LogoutIcon />
-          <span>{t.logout}</span>
+          <span class="collapse-label">{t.logout}</span>
         </button>
       </div>
     </header>

@@ -1,5 +1,6 @@
 /** Rules of the admin area beyond "same tenant" (that check stays in tenantScope.ts). */
 import { AppError } from '../errors.js';
+import { webhookUrlProblem } from '../../protocol/webhookUrl.js';
 
 /**
  * Allowed embedding origins must be bare origins: http(s), a host, an optional port, nothing else
@@ -27,14 +28,9 @@ export function validateOrigins(origins: string[]): string[] {
 
 /** Webhook receivers: http(s) URLs; plain http only to loopback (local development). */
 export function validateWebhookUrl(raw: string): string {
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    throw new AppError('validation_failed', 'webhook url is not a valid URL');
-  }
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
-  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback)) throw new AppError('validation_failed', 'webhook url must use https');
-  if (u.username || u.password) throw new AppError('validation_failed', 'webhook url must not contain credentials');
-  return u.toString();
+  const problem = webhookUrlProblem(raw);
+  if (problem === 'invalid') throw new AppError('validation_failed', 'webhook url is not a valid URL');
+  if (problem === 'https') throw new AppError('validation_failed', 'webhook url must use https');
+  if (problem === 'credentials') throw new AppError('validation_failed', 'webhook url must not contain credentials');
+  return new URL(raw).toString();
 }

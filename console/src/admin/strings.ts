@@ -2,6 +2,7 @@
  * Every string of the admin area (#admin/…), English and French. Spread into the console's catalogues
  * (console/src/i18n.ts), so `t.admXxx` works everywhere and the completeness test covers them.
  */
+import type { WebhookUrlProblem } from '../../../protocol/webhookUrl.js';
 
 export const adminEn = {
   // ---- shell and navigation
@@ -66,6 +67,8 @@ export const adminEn = {
   admHoursAlways: 'Open at all times',
   admHoursWeekly: 'Weekly hours (in the team’s time zone)',
   admDayClosed: 'Closed',
+  admTimePlaceholder: 'HH:MM',
+  admTimeHint: '24-hour time, e.g. 09:00 or 17:30',
   admFrom: 'From',
   admTo: 'To',
   admIntervalBad: (day: string) => `${day}: the opening time must be before the closing time.`,
@@ -237,7 +240,12 @@ export const adminEn = {
   admHookIntro: 'Events are POSTed as JSON and signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature: HMAC-SHA256). Failed deliveries are retried with backoff for about 8 hours.',
   admHookSecret: 'Signing secret',
   admHookSecretNote: 'Verify every delivery with it. Shown once.',
-  admHookUrl: 'Receiver URL (https)',
+  admHookUrl: 'Receiver URL (https; plain http only to localhost)',
+  admKeyNeedName: 'Give the key a name to create it.',
+  admKeyNeedScope: 'Choose at least one scope to create the key.',
+  admHookNeedUrl: 'Enter the receiver’s URL.',
+  admHookNeedEvent: 'Choose at least one event.',
+  admHookUrlProblem: (p: WebhookUrlProblem): string => (p === 'https' ? 'The URL must start with https:// (plain http only to localhost).' : p === 'credentials' ? 'Remove the user name and password from the URL.' : 'This is not a valid URL.'),
   admHookAdd: 'Add webhook',
   admColUrl: 'URL',
   admColEvents: 'Events',
@@ -357,6 +365,8 @@ export const adminFr: AdminMessages = {
   admHoursAlways: 'Toujours ouverte',
   admHoursWeekly: 'Horaires hebdomadaires (dans le fuseau de l’équipe)',
   admDayClosed: 'Fermé',
+  admTimePlaceholder: 'HH:MM',
+  admTimeHint: 'Heure sur 24 heures, par exemple 09:00 ou 17:30',
   admFrom: 'De',
   admTo: 'À',
   admIntervalBad: (day) => `${day} : l’heure d’ouverture doit précéder l’heure de fermeture.`,
@@ -524,7 +534,12 @@ export const adminFr: AdminMessages = {
   admHookIntro: 'Les événements sont envoyés en POST au format JSON et signés selon Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature : HMAC-SHA256). Les envois échoués sont retentés avec un délai croissant pendant environ 8 heures.',
   admHookSecret: 'Secret de signature',
   admHookSecretNote: 'Vérifiez chaque envoi avec lui. Affiché une seule fois.',
-  admHookUrl: 'URL de réception (https)',
+  admHookUrl: 'URL de réception (https ; http simple seulement vers localhost)',
+  admKeyNeedName: 'Donnez un nom à la clé pour la créer.',
+  admKeyNeedScope: 'Choisissez au moins une permission pour créer la clé.',
+  admHookNeedUrl: 'Saisissez l’URL de réception.',
+  admHookNeedEvent: 'Choisissez au moins un événement.',
+  admHookUrlProblem: (p) => (p === 'https' ? 'L’URL doit commencer par https:// (http simple seulement vers localhost).' : p === 'credentials' ? 'Retirez le nom d’utilisateur et le mot de passe de l’URL.' : 'Ce n’est pas une URL valide.'),
   admHookAdd: 'Ajouter le webhook',
   admColUrl: 'URL',
   admColEvents: 'Événements',

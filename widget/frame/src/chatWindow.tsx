@@ -84,7 +84,7 @@ export function ChatWindow({
           {banner}
         </div>
       )}
-      <div class="body" ref={bodyRef} onScroll={onScroll} onLoadCapture={onMediaLoad}>
+      <div class="body" ref={bodyRef} onScroll={onScroll} onLoadCapture={onMediaLoad} tabIndex={0} role="region" aria-labelledby="parley-title">
         <div class="group agent">
           <div class="avatar avatar-brand small" aria-hidden="true">
             {initial(config.tenantName)}
