@@ -88,7 +88,13 @@ export type InvitationView = Static<typeof InvitationView>;
 export const InvitationCreateBody = Type.Object({ email: Email, role: AgentRole }, { additionalProperties: false });
 export type InvitationCreateBody = Static<typeof InvitationCreateBody>;
 /** `url` carries the one-time token in its fragment; it is shown once. */
-export const InvitationCreated = Type.Object({ invitation: InvitationView, url: Type.String(), token: Type.String() });
+export const InvitationCreated = Type.Object({
+  invitation: InvitationView,
+  url: Type.String(),
+  token: Type.String(),
+  /** True when the link was also emailed to the address (SMTP configured and accepted it). */
+  emailed: Type.Optional(Type.Boolean()),
+});
 export type InvitationCreated = Static<typeof InvitationCreated>;
 export const InvitationTokenQuery = Type.Object({ token: Type.String({ minLength: 10, maxLength: 100 }) }, { additionalProperties: false });
 export const InvitationInfo = Type.Object({ email: Type.String(), role: AgentRole, tenantName: Type.String(), expiresAt: DateTime });

@@ -24,6 +24,19 @@ describe('words the server writes, in the tenant’s language', () => {
     expect(Object.keys(SERVER_TEXT.fr).sort()).toEqual(Object.keys(SERVER_TEXT.en).sort());
   });
 
+  it('emails an invitation (the link too), in English by default', async () => {
+    const tenant = await makeTenant(t);
+    const me = await login(t, await makeAgent(t, tenant, 'admin'));
+    const res = await t.app.inject({ method: 'POST', url: '/api/admin/invitations', headers: me.headers, payload: { email: 'Nia@Example.com', role: 'agent' } });
+    expect(res.statusCode, res.body).toBe(201);
+    const { url, emailed } = res.json();
+    expect(emailed).toBe(true);
+    const mail = await smtp.next();
+    expect(mail.to).toEqual(['nia@example.com']);
+    expect(mail.subject).toBe(`You are invited to answer chats for ${tenant.name} on Parley`);
+    expect(mail.text).toContain(url);
+  });
+
   it('writes notices and emails in French for a French tenant (and masks a card in the offline email)', async () => {
     const tenant = await makeTenant(t);
     const admin = await makeAgent(t, tenant, 'admin');
@@ -33,11 +46,14 @@ describe('words the server writes, in the tenant’s language', () => {
 
     const res = await t.app.inject({ method: 'POST', url: '/api/widget/offline-message', payload: { key: tenant.widget_key, name: 'Olga', email: 'olga@example.com', body: 'Rappelez-moi, carte 4111 1111 1111 1111' } });
     expect(res.statusCode, res.body).toBe(201);
-    const mail = await smtp.next();
+    let mail = await smtp.next();
     expect(mail.subject).toBe(`[${tenant.name}] Nouveau message de Olga`);
     expect(mail.text).toContain('a laissé un message');
     expect(mail.text).toContain('Répondez-y dans la console');
     expect(mail.text).not.toContain('4111 1111 1111 1111');
+    await t.app.inject({ method: 'POST', url: '/api/admin/invitations', headers: me.headers, payload: { email: 'lea@example.com', role: 'agent' } });
+    mail = await smtp.next();
+    expect(mail.text).toContain('Vous êtes invité·e à rejoindre');
 
     const s = await visitorSession(t, tenant);
     const { message } = await createMessage(t.ctx, { kind: 'visitor', tenantId: tenant.id, visitorId: s.visitorId }, { clientId: 'q1', body: 'Bonjour' });

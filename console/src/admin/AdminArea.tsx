@@ -110,11 +110,13 @@ function Agents(props: { admin: AdminApi; me: string }) {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<AgentRole>('agent');
   const [link, setLink] = useState<string | null>(null);
+  const [mailed, setMailed] = useState<{ to: string; ok: boolean } | null>(null);
   const invite = async (e: Event) => {
     e.preventDefault();
     await act.run(async () => {
       const r = await admin.invite({ email: email.trim(), role });
       setLink(r.url);
+      setMailed({ to: r.invitation.email, ok: r.emailed === true });
       setEmail('');
       invitations.reload();
     });
@@ -162,7 +164,14 @@ function Agents(props: { admin: AdminApi; me: string }) {
       </Section>
       <Section title={t.admInviteTitle} intro={t.admInviteIntro}>
         {link ? (
-          <ShownOnce label={t.admInviteLink} value={link} note={t.admInviteNote} onDone={() => setLink(null)} />
+          <>
+            {mailed && (
+              <p class={mailed.ok ? 'form-ok' : 'form-error'} role="status" id="invite-mailed">
+                {mailed.ok ? t.admInviteEmailed(mailed.to) : t.admInviteNotEmailed(mailed.to)}
+              </p>
+            )}
+            <ShownOnce label={t.admInviteLink} value={link} note={t.admInviteNote} onDone={() => setLink(null)} />
+          </>
         ) : (
           <form class="adm-inline" onSubmit={invite}>
             <label class="field">
