@@ -174,6 +174,10 @@ describe('admin area in Chromium', () => {
     await page.locator('#analytics-cards').waitFor();
     await page.getByRole('button', { name: 'Last 24 hours' }).click();
     await expect.poll(() => page.locator('#analytics-cards').innerText()).toMatch(/Conversations\s*1\b/i);
+    // Counted in a chosen zone (the teams', the browser's, UTC), not only UTC.
+    expect(await page.locator('#analytics-zone option').allInnerTexts()).toContain('UTC');
+    await page.locator('#analytics-zone').selectOption('UTC');
+    await expect.poll(() => page.locator('#analytics-cards').innerText()).toMatch(/Conversations\s*1\b/i);
     await page.screenshot({ path: join(SHOTS, 'admin-analytics.png'), fullPage: true });
 
     // --- platform operator: tenants

@@ -236,6 +236,8 @@ export const ReportQuery = Type.Object(
     from: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
     to: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
     bucket: Type.Optional(Type.Union([Type.Literal('hour'), Type.Literal('day')])),
+    /** IANA time zone the hours and days are counted in (e.g. Europe/Paris). Default UTC. */
+    timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
   { additionalProperties: false },
 );
@@ -266,7 +268,8 @@ export const Report = Type.Object({
   from: DateTime,
   to: DateTime,
   bucket: Type.Union([Type.Literal('hour'), Type.Literal('day')]),
-  /** Conversations started per bucket (UTC), every bucket of the period included. */
+  timeZone: Type.Optional(Type.String()),
+  /** Conversations started per bucket (hours or days of `timeZone`), every bucket of the period included. */
   volume: Type.Array(Type.Object({ start: DateTime, conversations: Type.Integer() })),
   conversations: Type.Integer(),
   firstResponse: DurationStat,
