@@ -137,6 +137,8 @@ describe('admin area in Chromium', () => {
     await page.goto(server.url + '/console/#admin/embed');
     await expect.poll(() => page.locator('#embed-integrity').innerText()).toMatch(/^sha384-/);
     expect(await page.locator('#embed-snippet').innerText()).toContain('integrity="sha384-');
+    // One place for the snippet: with it, the Content-Security-Policy for the tenant's pages.
+    await page.locator('.csp-panel, #csp-policy, .csp-destinations').first().waitFor();
 
     // --- API key: created, shown once, works as Bearer
     await page.goto(server.url + '/console/#admin/api-keys');

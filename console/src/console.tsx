@@ -25,7 +25,6 @@ import {
   type StatusFilter,
 } from './state.js';
 import { ConversationPane } from './conversationPane.js';
-import { EmbedPanel } from './embedPanel.js';
 import { Sidebar } from './sidebar.js';
 import { TopBar } from './topBar.js';
 import { VisitorPanel } from './visitorPanel.js';
@@ -81,7 +80,6 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
   const socketRef = useRef<ReconnectingSocket<AgentServerFrame> | null>(null);
   const [toast, setToast] = useState<Toast | null>(null);
   const [now, setNow] = useState(() => Date.now());
-  const [embedOpen, setEmbedOpen] = useState(false);
   const [found, setFound] = useState<{ q: string; items: ConversationView[] } | null>(null);
   // Contact centre (issue 5): presence, teams, canned responses, the library dialog.
   const contact = useMemo(() => new ContactApi(api), [api]);
@@ -434,7 +432,6 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
     return () => document.removeEventListener('visibilitychange', send);
   }, [state.openId, openThreadSeq, state.conn]);
   const thread = state.openId ? state.threads[state.openId] : undefined;
-  const embedButton = useRef<HTMLButtonElement>(null);
 
 
   return (
@@ -443,8 +440,6 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
         session={session}
         conn={state.conn}
         onLogout={logout}
-        onEmbed={() => setEmbedOpen(true)}
-        embedButtonRef={embedButton}
         extra={
           <>
             <PresenceToggle
@@ -530,15 +525,6 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
           onClose={() => {
             setLibraryOpen(false);
             document.getElementById('open-library')?.focus();
-          }}
-        />
-      )}
-      {embedOpen && (
-        <EmbedPanel
-          api={api}
-          onClose={() => {
-            setEmbedOpen(false);
-            embedButton.current?.focus();
           }}
         />
       )}

@@ -1,5 +1,5 @@
 /** The console's top bar: brand, tenant, connection status, admin link, the signed-in agent. */
-import type { ComponentChildren, RefObject } from 'preact';
+import type { ComponentChildren } from 'preact';
 import type { SessionInfo } from '../../protocol/http.js';
 import { Avatar } from './avatar.js';
 import { t } from './i18n.js';
@@ -18,8 +18,6 @@ export function TopBar(props: {
   session: SessionInfo;
   conn: ConnState;
   onLogout: () => void;
-  onEmbed: () => void;
-  embedButtonRef: RefObject<HTMLButtonElement>;
   /** Contact-centre controls (presence, notifications, library). */
   extra?: ComponentChildren;
 }) {
@@ -38,10 +36,11 @@ export function TopBar(props: {
           <span aria-hidden="true">{CONN_TEXT[props.conn]}</span>
         </span>
         {agent.role === 'admin' && (
-          <button type="button" class="btn btn-ghost" ref={props.embedButtonRef} onClick={props.onEmbed} title={t.embedOpen}>
+          // The one place for the snippet and the page's Content-Security-Policy: Admin › Embed.
+          <a class="btn btn-ghost" href="#admin/embed" id="open-embed" title={t.embedOpen}>
             <CodeIcon />
             <span class="collapse-label">{t.embed}</span>
-          </button>
+          </a>
         )}
         {agent.role !== 'agent' && (
           <a class="btn btn-ghost" href={agent.role === 'admin' ? '#admin/agents' : '#admin/analytics'} id="open-admin">

@@ -6,7 +6,7 @@ import { fullDateTime, safeHttpUrl, shortId, visitorName } from './format.js';
 import { locale, t } from './i18n.js';
 import { browserLabel, parseUserAgent } from './ua.js';
 
-export function Row(props: { label: string; children: ComponentChildren }) {
+function Row(props: { label: string; children: ComponentChildren }) {
   return (
     <div class="kv">
       <dt>{props.label}</dt>

@@ -7,6 +7,7 @@ import { errorText } from '../app.js';
 import type { AdminApi } from './adminApi.js';
 import { ErrorLine, ProblemLines, SaveRow, Section, useAction, useLoad } from './common.js';
 import { lang, t } from '../i18n.js';
+import { CspPanel } from '../security.js';
 // The preview speaks the widget's language, with the widget's own words.
 import { DICTIONARIES } from '../../../widget/frame/src/i18n.js';
 
@@ -217,8 +218,16 @@ export function EmbedSection(props: { api: ApiClient }) {
           <button type="button" class="btn btn-secondary" onClick={() => void navigator.clipboard.writeText(snippet.snippet).catch(() => undefined)}>
             {t.admCopySnippet}
           </button>
+          <p class="muted">
+            {t.evidenceHelp}{' '}
+            <a href="/api/admin/evidence" download="parley-pci-evidence.json">
+              {t.evidenceDownload}
+            </a>
+          </p>
         </>
       )}
+      {/* With the snippet, the policy for the pages it goes on, and what those pages reported. */}
+      <CspPanel api={props.api} />
     </Section>
   );
 }
