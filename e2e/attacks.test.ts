@@ -335,6 +335,9 @@ describe('attack simulations in Chromium', () => {
     await agent.locator('.csp-destinations').waitFor({ timeout: 10_000 });
     expect(await agent.locator('.csp-destinations').innerText()).toContain(attacker.origin);
     await agent.screenshot({ path: join(SHOTS, 'attack3-console-csp-panel.png') });
+    // And it stays in the incident history, after the banner is dismissed.
+    await agent.goto(agent.url().replace(/#.*$/, '') + '#admin/incidents');
+    await expect.poll(() => agent.locator('#incidents-table').innerText(), { timeout: 10_000 }).toContain(attacker.origin);
     await agent.close();
   });
 });

@@ -17,16 +17,18 @@ import { EmbedSection, WidgetSettings } from './widget.js';
 import { ContactSettings, Teams } from './teams.js';
 import { Exposure, Privacy } from './privacy.js';
 import { SsoSettings } from './sso.js';
+import { IncidentHistory } from './incidents.js';
 import { t } from '../i18n.js';
 import './admin.css';
 
-export type AdminSection = 'agents' | 'teams' | 'contact' | 'security' | 'sso' | 'privacy' | 'exposure' | 'widget' | 'embed' | 'api-keys' | 'webhooks' | 'analytics' | 'tenants';
+export type AdminSection = 'agents' | 'teams' | 'contact' | 'security' | 'sso' | 'incidents' | 'privacy' | 'exposure' | 'widget' | 'embed' | 'api-keys' | 'webhooks' | 'analytics' | 'tenants';
 const LABELS: Record<AdminSection, string> = {
   agents: t.admSecAgents,
   teams: t.admSecTeams,
   contact: t.admSecContact,
   security: t.admSecSecurity,
   sso: t.admSecSso,
+  incidents: t.admSecIncidents,
   privacy: t.admSecPrivacy,
   exposure: t.admSecExposure,
   widget: t.admSecWidget,
@@ -39,7 +41,7 @@ const LABELS: Record<AdminSection, string> = {
 
 export function sectionsFor(session: SessionInfo): AdminSection[] {
   if (session.agent.role === 'supervisor') return ['analytics'];
-  const all: AdminSection[] = ['agents', 'teams', 'contact', 'security', 'sso', 'privacy', 'exposure', 'widget', 'embed', 'api-keys', 'webhooks', 'analytics'];
+  const all: AdminSection[] = ['agents', 'teams', 'contact', 'security', 'sso', 'incidents', 'privacy', 'exposure', 'widget', 'embed', 'api-keys', 'webhooks', 'analytics'];
   return session.security?.operator ? [...all, 'tenants'] : all;
 }
 
@@ -86,6 +88,7 @@ export function AdminArea(props: { api: ApiClient; session: SessionInfo; section
           {section === 'contact' && <ContactSettings admin={admin} />}
           {section === 'security' && <Security admin={admin} api={props.api} />}
           {section === 'sso' && <SsoSettings admin={admin} />}
+          {section === 'incidents' && <IncidentHistory api={props.api} />}
           {section === 'privacy' && <Privacy admin={admin} />}
           {section === 'exposure' && <Exposure admin={admin} />}
           {section === 'widget' && <WidgetSettings admin={admin} />}
