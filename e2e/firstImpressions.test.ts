@@ -100,6 +100,66 @@ describe('first impressions', () => {
     await ctx.close();
   });
 
+  it('keyboard only: a shopper reaches the chat, Enter lands on Name, chats and closes; an agent answers and resolves', async () => {
+    const ctx = await browser.newContext({ viewport: SIZES.desktop });
+    const page = await ctx.newPage();
+    await page.goto(server.demoUrl + '/checkout');
+    const frame = (await (await page.waitForSelector('iframe[title="Chat"]')).contentFrame())!;
+    await frame.waitForSelector('.launcher');
+    const focused = (f: Frame) => f.evaluate(() => (document.hasFocus() ? (document.activeElement?.id || document.activeElement?.className || '') : ''));
+    let tabs = 0;
+    while ((await focused(frame)) !== 'launcher' && tabs++ < 40) await page.keyboard.press('Tab');
+    expect(await focused(frame)).toBe('launcher');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => focused(frame)).toBe('pc-name');
+    await page.keyboard.type('Kim Keys');
+    await page.keyboard.press('Tab');
+    expect(await focused(frame)).toBe('pc-email');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => focused(frame), { timeout: 10_000 }).toBe('parley-message');
+    await page.keyboard.type('I want a human please');
+    await page.keyboard.press('Enter');
+    await frame.waitForSelector('p.system', { timeout: 10_000 });
+    await page.keyboard.press('Escape');
+    await expect.poll(() => focused(frame)).toBe('launcher');
+
+    const c = await ctx.newPage();
+    await c.goto(server.url + '/console/');
+    await c.locator('input[type=email]').waitFor();
+    await c.keyboard.type(server.admin!.email);
+    await c.keyboard.press('Tab');
+    await c.keyboard.type(server.admin!.password);
+    await c.keyboard.press('Enter');
+    await c.locator('.topbar').waitFor({ timeout: 10_000 });
+    // Tabs by arrow keys, then into the list, Enter opens; the composer has the focus.
+    await c.locator('[role=tab][aria-selected=true]').focus();
+    await c.keyboard.press('End');
+    await expect.poll(() => c.locator('[role=tab][aria-selected=true]').innerText()).toMatch(/^All/);
+    const row = c.locator('.conv-item', { hasText: 'Kim Keys' });
+    await row.waitFor({ timeout: 10_000 });
+    let n = 0;
+    while (!(await row.evaluate((el) => el === document.activeElement)) && n++ < 30) await c.keyboard.press('Tab');
+    await c.keyboard.press('Enter');
+    await expect.poll(() => c.evaluate(() => document.activeElement?.id)).toBe('composer-input');
+    await c.keyboard.type('Hello Kim, Alex here.');
+    await c.keyboard.press('Enter');
+    // The shopper's chat is closed: the reply shows as an unread badge on the launcher.
+    await frame.locator('.launcher .badge').waitFor({ timeout: 10_000 });
+    // Shift+Tab back to Resolve, Enter.
+    n = 0;
+    while ((await c.evaluate(() => document.activeElement?.textContent?.trim())) !== 'Resolve' && n++ < 30) await c.keyboard.press('Shift+Tab');
+    await c.keyboard.press('Enter');
+    await expect.poll(() => c.locator('.pane-sub .pill').first().innerText()).toBe('Resolved');
+    // Back on the shop, Enter on the launcher reopens the chat: the reply and the rating are there.
+    await page.bringToFront();
+    await frame.locator('.launcher').focus();
+    await page.keyboard.press('Enter');
+    await frame.waitForSelector('.rating', { timeout: 10_000 });
+    expect(await frame.locator('.log').innerText()).toContain('Hello Kim, Alex here.');
+    await ctx.close();
+  });
+
   for (const lang of ['en', 'fr'] as const) {
     for (const size of ['desktop', 'phone'] as const) {
       it(`widget views are accessible and whole: ${lang}, ${size}`, async () => {
@@ -125,6 +185,8 @@ describe('first impressions', () => {
 
   async function check(page: Page, target: Page | Frame, view: string) {
     checked++;
+    // Colours are checked at rest, not halfway through the window's opening animation.
+    await target.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))));
     findings.push(...(await axe(target, view)));
     clips.push(...(await clipped(target, view)));
     await shot(page, view);

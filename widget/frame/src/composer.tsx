@@ -11,7 +11,6 @@ export function Composer({ chat, client }: { chat: ChatState; client: ChatClient
   const ref = useRef<HTMLTextAreaElement>(null);
   const fileRef = useRef<HTMLInputElement>(null);
 
-  useEffect(() => ref.current?.focus(), []);
 
   // Grow with the text up to a few lines (CSSOM, allowed under style-src 'self'). Also on resize:
   // the frame may still be its closed size when the window first renders.
@@ -36,6 +35,14 @@ export function Composer({ chat, client }: { chat: ChatState; client: ChatClient
   };
 
   const disabled = chat.session !== 'active' || chat.unavailable;
+  // The message box takes the focus once it can be typed in: right after the pre-chat form the
+  // session is still starting (box disabled), and a disabled box cannot take focus.
+  const focusedOnce = useRef(false);
+  useEffect(() => {
+    if (disabled || focusedOnce.current) return;
+    focusedOnce.current = true;
+    ref.current?.focus();
+  }, [disabled]);
 
   return (
     <form
