@@ -82,6 +82,8 @@ describe('admin area in Chromium', () => {
     await page.locator('#invite-role').selectOption('supervisor');
     await page.getByRole('button', { name: 'Create invitation' }).click();
     const inviteUrl = await secretText(page);
+    // No SMTP server in this run: the admin is told the email did not go, and gets the link.
+    expect(await page.locator('#invite-mailed').innerText()).toContain('could not be sent');
     expect(inviteUrl).toMatch(/\/console\/#invite=/);
     await page.screenshot({ path: join(SHOTS, 'admin-agents.png') });
 
@@ -92,7 +94,9 @@ describe('admin area in Chromium', () => {
     await ip.locator('#invite-password').fill('a very long password 42');
     await ip.screenshot({ path: join(SHOTS, 'admin-accept-invite.png') });
     await ip.getByRole('button', { name: 'Create my account' }).click();
-    await expect.poll(() => ip.locator('.form-error').innerText().catch(() => '')).toContain('Your account is ready');
+    // Good news looks like good news (a status, not an error).
+    await expect.poll(() => ip.locator('.form-ok[role=status]').innerText().catch(() => '')).toContain('Your account is ready');
+    expect(await ip.locator('.form-error').count()).toBe(0);
     await signIn(ip, 'nia@example.com', 'a very long password 42');
     await expect.poll(() => ip.locator('#open-admin').innerText()).toBe('Analytics');
     await invitee.close();
@@ -101,6 +105,10 @@ describe('admin area in Chromium', () => {
     await page.goto(server.url + '/console/#admin/security');
     await page.locator('#totp-start').click();
     const secret = (await page.locator('#totp-secret').innerText()).replace(/\s/g, '');
+    // A QR code of the otpauth URI, drawn in the page (no image fetched from anywhere).
+    const qr = page.getByRole('img', { name: 'QR code of your two-factor secret' });
+    expect(await qr.evaluate((svg) => svg.tagName.toLowerCase())).toBe('svg');
+    expect((await qr.boundingBox())!.width).toBeGreaterThan(100);
     await page.locator('#totp-code').fill(totpCode(secret));
     await page.getByRole('button', { name: 'Turn on two-factor' }).click();
     await page.locator('text=Current code, to turn it off').waitFor();
@@ -130,6 +138,8 @@ describe('admin area in Chromium', () => {
     await page.goto(server.url + '/console/#admin/embed');
     await expect.poll(() => page.locator('#embed-integrity').innerText()).toMatch(/^sha384-/);
     expect(await page.locator('#embed-snippet').innerText()).toContain('integrity="sha384-');
+    // One place for the snippet: with it, the Content-Security-Policy for the tenant's pages.
+    await page.locator('.csp-panel, #csp-policy, .csp-destinations').first().waitFor();
 
     // --- API key: created, shown once, works as Bearer
     await page.goto(server.url + '/console/#admin/api-keys');
@@ -166,6 +176,10 @@ describe('admin area in Chromium', () => {
     await page.goto(server.url + '/console/#admin/analytics');
     await page.locator('#analytics-cards').waitFor();
     await page.getByRole('button', { name: 'Last 24 hours' }).click();
+    await expect.poll(() => page.locator('#analytics-cards').innerText()).toMatch(/Conversations\s*1\b/i);
+    // Counted in a chosen zone (the teams', the browser's, UTC), not only UTC.
+    expect(await page.locator('#analytics-zone option').allInnerTexts()).toContain('UTC');
+    await page.locator('#analytics-zone').selectOption('UTC');
     await expect.poll(() => page.locator('#analytics-cards').innerText()).toMatch(/Conversations\s*1\b/i);
     await page.screenshot({ path: join(SHOTS, 'admin-analytics.png'), fullPage: true });
 

@@ -286,10 +286,13 @@ describe('attack simulations in Chromium', () => {
     expect(await banner.innerText()).toContain(attacker.origin);
     await agent.screenshot({ path: join(SHOTS, 'attack3-console-csp-alert.png') });
     // And the admin's CSP view lists the destination.
-    await agent.getByRole('button', { name: /embed/i }).click();
+    await agent.locator('#open-embed').click();
     await agent.locator('.csp-destinations').waitFor({ timeout: 10_000 });
     expect(await agent.locator('.csp-destinations').innerText()).toContain(attacker.origin);
     await agent.screenshot({ path: join(SHOTS, 'attack3-console-csp-panel.png') });
+    // And it stays in the incident history, after the banner is dismissed.
+    await agent.goto(agent.url().replace(/#.*$/, '') + '#admin/incidents');
+    await expect.poll(() => agent.locator('#incidents-table').innerText(), { timeout: 10_000 }).toContain(attacker.origin);
     await agent.close();
   });
 });

@@ -40,6 +40,14 @@ describe('chat end to end in Chromium', () => {
   it('carries a conversation from the demo checkout to the console and back, across a restart', async () => {
     expect(server.admin, server.output()).not.toBeNull();
 
+    // --- the agent signs in first: with nobody online the widget offers "leave a message" only ---
+    const console_ = await agent.newPage();
+    await console_.goto(server.url + '/console/');
+    await console_.locator('input[type=email]').fill(server.admin!.email);
+    await console_.locator('input[type=password]').fill(server.admin!.password);
+    await console_.locator('form.login-card button[type=submit]').click();
+    await console_.locator('.topbar').waitFor({ timeout: 10_000 });
+
     // --- the shopper, on the tenant's checkout page ---
     const shop = await shopper.newPage();
     const pageErrors: string[] = [];
@@ -55,12 +63,7 @@ describe('chat end to end in Chromium', () => {
     await composer.press('Enter');
     await expect.poll(() => frame.getByRole('log').innerText(), { timeout: 10_000 }).toContain('does the rain jacket come in blue?');
 
-    // --- the agent, in the console ---
-    const console_ = await agent.newPage();
-    await console_.goto(server.url + '/console/');
-    await console_.locator('input[type=email]').fill(server.admin!.email);
-    await console_.locator('input[type=password]').fill(server.admin!.password);
-    await console_.locator('form.login-card button[type=submit]').click();
+    await console_.getByRole('tab', { name: /^All/ }).click();
     const item = console_.locator('.conv-item', { hasText: 'Ada Shopper' });
     await item.waitFor({ timeout: 10_000 });
     await item.click();

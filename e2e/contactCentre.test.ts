@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { freePort } from '../server/testing/freePort.js';
-import { launchChromium, openChat, SHOTS, startServer, type RunningServer } from './harness.js';
+import { adminApi, launchChromium, openChat, SHOTS, startServer, type RunningServer } from './harness.js';
 import { SmtpSink } from '../server/testing/smtpSink.js';
 import { crc32, deflateSync } from 'node:zlib';
 
@@ -32,20 +32,6 @@ function png(width: number, height: number, rgb: [number, number, number]): Buff
   const row = Buffer.concat([Buffer.from([0]), Buffer.concat(Array.from({ length: width }, () => Buffer.from(rgb)))]);
   const raw = Buffer.concat(Array.from({ length: height }, () => row));
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
-}
-
-/** The admin over HTTP, for setting things up the way an admin tool would. */
-async function adminApi(url: string, email: string, password: string) {
-  const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-  if (!res.ok) throw new Error(`login ${res.status}`);
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const session = (await res.json()) as { csrfToken: string; agent: { id: string } };
-  const call = async (method: string, path: string, body?: object) => {
-    const r = await fetch(url + path, { method, headers: { cookie, 'x-csrf-token': session.csrfToken, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
-    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
-    return r.status === 204 ? null : r.json();
-  };
-  return { agentId: session.agent.id, post: (path: string, body: object) => call('POST', path, body) };
 }
 
 describe('contact centre in Chromium', () => {
@@ -85,13 +71,20 @@ describe('contact centre in Chromium', () => {
     // --- 1. Nobody online: the widget offers "leave a message", which reaches the team by email.
     const s1 = await shopper();
     s1.page.on('pageerror', (e) => pageErrors.push(e.message));
-    await s1.frame.getByRole('button', { name: 'Leave us a message' }).click();
+    // One path only: the message form, no "Start chat" beside it.
+    await s1.frame.getByRole('heading', { name: 'Leave us a message' }).waitFor();
+    expect(await s1.frame.getByRole('button', { name: 'Start chat' }).count()).toBe(0);
     await s1.frame.getByLabel('Name').fill('Olga Offline');
     await s1.frame.getByLabel('Email').fill('olga@example.com');
     await s1.frame.getByLabel('Your message').fill('Please call me back about my order');
     await s1.page.screenshot({ path: join(SHOTS, 'widget-offline.png') });
     await s1.frame.getByRole('button', { name: 'Send message' }).click();
     await expect.poll(() => s1.frame.getByRole('log').innerText(), { timeout: 10_000 }).toContain('Please call me back');
+    // Answered by email: the shopper is thanked, never put "in line" (not even after a reload).
+    await s1.frame.getByText('Thanks! We got your message and will reply by email.').waitFor();
+    await s1.page.reload();
+    await s1.frame.getByText('Thanks! We got your message and will reply by email.').waitFor({ timeout: 10_000 });
+    expect(await s1.frame.locator('.queue').count()).toBe(0);
     const mail = await smtp.next();
     expect(mail.to).toEqual(['team@shop.example']);
     expect(mail.text).toContain('Please call me back about my order');
@@ -108,6 +101,10 @@ describe('contact centre in Chromium', () => {
     await c.locator('.conv-item', { hasText: 'Olga Offline' }).waitFor({ timeout: 10_000 });
     await c.getByRole('button', { name: 'Away' }).click();
     await expect.poll(() => c.getByRole('button', { name: 'Away' }).getAttribute('aria-pressed')).toBe('true');
+    await c.getByRole('button', { name: 'Online' }).click();
+    await expect.poll(() => c.getByRole('button', { name: 'Online' }).getAttribute('aria-pressed')).toBe('true');
+    // Online but full (one chat at most, Olga's): the next shopper is offered live chat and waits.
+    await admin.post('/api/presence', { maxChats: 1 });
 
     // --- 3. A shopper who writes now waits in the queue and sees their place.
     const s2 = await shopper();
@@ -120,8 +117,8 @@ describe('contact centre in Chromium', () => {
     await expect.poll(() => s2.frame.locator('.queue').innerText(), { timeout: 10_000 }).toContain('next in line');
     await s2.page.screenshot({ path: join(SHOTS, 'widget-queue.png') });
 
-    // --- 4. Back online: the conversation is assigned automatically; the queue notice goes.
-    await c.getByRole('button', { name: 'Online' }).click();
+    // --- 4. Room for more: the conversation is assigned automatically; the queue notice goes.
+    await admin.post('/api/presence', { maxChats: 5 });
     await expect.poll(() => s2.frame.locator('.queue').count(), { timeout: 10_000 }).toBe(0);
     const bea = c.locator('.conv-item', { hasText: 'Bea Buyer' });
     await bea.waitFor({ timeout: 10_000 });
@@ -149,7 +146,7 @@ describe('contact centre in Chromium', () => {
     await c.screenshot({ path: join(SHOTS, 'console-context.png') });
 
     // --- 6. Resolved: the shopper rates the chat and gets the transcript by email.
-    await c.getByRole('button', { name: 'Mark this conversation as resolved' }).click();
+    await c.getByRole('button', { name: 'Resolve', exact: true }).click();
     await s2.frame.getByText('How did we do?').waitFor({ timeout: 10_000 });
     // Keyboard only: the stars are a native radio group (arrow keys move and select).
     await s2.frame.getByRole('radio', { name: '1 star', exact: true }).focus();
@@ -177,6 +174,8 @@ describe('contact centre in Chromium', () => {
     await s3.frame.locator('#parley-message').fill('How long does shipping take?');
     await s3.frame.locator('#parley-message').press('Enter');
     await expect.poll(() => s3.frame.getByRole('log').innerText(), { timeout: 10_000 }).toContain('Orders ship within 24 hours').catch((e) => { console.log('SERVER OUTPUT', server.output().slice(-3000)); throw e; });
+    // The bot's answer has its own look (robot avatar, "automatic answer" tag), not an agent's.
+    expect(await s3.frame.locator('.group.bot').innerText()).toContain('Orders ship within 24 hours');
     await s3.page.screenshot({ path: join(SHOTS, 'widget-bot.png') });
     await s3.frame.getByRole('button', { name: 'Talk to a person' }).click();
     await expect.poll(() => s3.frame.getByRole('log').innerText(), { timeout: 10_000 }).toContain('Connecting you with a person');
@@ -184,10 +183,15 @@ describe('contact centre in Chromium', () => {
     await carl.waitFor({ timeout: 10_000 });
     await carl.click();
     await expect.poll(() => c.getByRole('log').innerText(), { timeout: 10_000 }).toContain('Orders ship within 24 hours');
+    // In the console too: the bot's answer is the bot's, the handoff an event notice, the visitor's their own.
+    expect(await c.locator('.msg-bot').innerText()).toContain('Orders ship within 24 hours');
+    expect(await c.locator('.msg-system').innerText()).toContain('Connecting you with a person');
+    expect(await c.locator('.msg-agent').count()).toBe(0);
+    expect(await s3.frame.locator('p.system', { hasText: 'Connecting you with a person' }).count()).toBe(1);
     await c.screenshot({ path: join(SHOTS, 'console-bot-handoff.png') });
 
     // --- 8. The library dialog (knowledge base and canned responses) opens from the top bar.
-    await c.getByRole('button', { name: 'Open the knowledge base and canned responses' }).click();
+    await c.getByRole('button', { name: 'Library', exact: true }).click();
     await c.getByRole('dialog', { name: 'Knowledge base and canned responses' }).getByText('Shipping times').waitFor();
     await c.screenshot({ path: join(SHOTS, 'console-library.png') });
     await c.keyboard.press('Escape');

@@ -24,7 +24,7 @@ export interface RunningServer {
 export async function startServer(opts: { dataDir: string; port: number; demoPort: number; env?: Record<string, string> }): Promise<RunningServer> {
   const proc = spawn(process.execPath, ['dist/server/main.js'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(opts.port), DEMO_PORT: String(opts.demoPort), DATA_DIR: opts.dataDir, LOG_LEVEL: 'warn', ...opts.env },
+    env: { ...process.env, PORT: String(opts.port), DEMO_PORT: String(opts.demoPort), DATA_DIR: opts.dataDir, LOG_LEVEL: 'warn', DEMO_CONTENT: '0' /* each test sets up what it needs */, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -73,4 +73,34 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
 export async function openChat(page: Page): Promise<FrameLocator> {
   await page.locator('parley-chat').click();
   return page.frameLocator('iframe[title="Chat"]');
+}
+
+/** The admin over HTTP, for setting things up the way an admin tool would. */
+export async function adminApi(url: string, email: string, password: string) {
+  const res = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  if (!res.ok) throw new Error(`login ${res.status}`);
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const session = (await res.json()) as { csrfToken: string; agent: { id: string } };
+  const call = async (method: string, path: string, body?: object) => {
+    const r = await fetch(url + path, { method, headers: { cookie, 'x-csrf-token': session.csrfToken, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+    return r.status === 204 ? null : r.json();
+  };
+  return { agentId: session.agent.id, post: (path: string, body: object) => call('POST', path, body), get: (path: string) => call('GET', path) };
+}
+
+/** A new agent of the admin's tenant, made the way a person would: invited, then accepting. */
+export async function addAgent(url: string, admin: Awaited<ReturnType<typeof adminApi>>, who: { email: string; name: string; password: string; role?: 'agent' | 'supervisor' | 'admin' }): Promise<void> {
+  const { token } = (await admin.post('/api/admin/invitations', { email: who.email, role: who.role ?? 'agent' })) as { token: string };
+  const r = await fetch(`${url}/api/invitations/accept`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, name: who.name, password: who.password }) });
+  if (r.status !== 201) throw new Error(`accept: ${r.status} ${await r.text()}`);
+}
+
+/** Signs a console page in (the login form, as an agent would). */
+export async function consoleSignIn(page: import('playwright-core').Page, url: string, email: string, password: string): Promise<void> {
+  await page.goto(url + '/console/');
+  await page.locator('input[type=email]').fill(email);
+  await page.locator('input[type=password]').fill(password);
+  await page.locator('form.login-card button[type=submit]').click();
+  await page.locator('.topbar').waitFor({ timeout: 10_000 });
 }

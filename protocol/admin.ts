@@ -88,7 +88,13 @@ export type InvitationView = Static<typeof InvitationView>;
 export const InvitationCreateBody = Type.Object({ email: Email, role: AgentRole }, { additionalProperties: false });
 export type InvitationCreateBody = Static<typeof InvitationCreateBody>;
 /** `url` carries the one-time token in its fragment; it is shown once. */
-export const InvitationCreated = Type.Object({ invitation: InvitationView, url: Type.String(), token: Type.String() });
+export const InvitationCreated = Type.Object({
+  invitation: InvitationView,
+  url: Type.String(),
+  token: Type.String(),
+  /** True when the link was also emailed to the address (SMTP configured and accepted it). */
+  emailed: Type.Optional(Type.Boolean()),
+});
 export type InvitationCreated = Static<typeof InvitationCreated>;
 export const InvitationTokenQuery = Type.Object({ token: Type.String({ minLength: 10, maxLength: 100 }) }, { additionalProperties: false });
 export const InvitationInfo = Type.Object({ email: Type.String(), role: AgentRole, tenantName: Type.String(), expiresAt: DateTime });
@@ -230,6 +236,8 @@ export const ReportQuery = Type.Object(
     from: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
     to: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
     bucket: Type.Optional(Type.Union([Type.Literal('hour'), Type.Literal('day')])),
+    /** IANA time zone the hours and days are counted in (e.g. Europe/Paris). Default UTC. */
+    timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
   { additionalProperties: false },
 );
@@ -260,7 +268,8 @@ export const Report = Type.Object({
   from: DateTime,
   to: DateTime,
   bucket: Type.Union([Type.Literal('hour'), Type.Literal('day')]),
-  /** Conversations started per bucket (UTC), every bucket of the period included. */
+  timeZone: Type.Optional(Type.String()),
+  /** Conversations started per bucket (hours or days of `timeZone`), every bucket of the period included. */
   volume: Type.Array(Type.Object({ start: DateTime, conversations: Type.Integer() })),
   conversations: Type.Integer(),
   firstResponse: DurationStat,

@@ -28,6 +28,7 @@ export const TeamView = Type.Object({
 export const AgentPresenceView = Type.Object({
   id: Type.String(),
   name: Type.String(),
+  email: Type.String(),
   role: Type.Union([Type.Literal('admin'), Type.Literal('supervisor'), Type.Literal('agent')]),
   status: Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]),
   chosen: Type.Union([Type.Literal('online'), Type.Literal('away')]),

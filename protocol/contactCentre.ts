@@ -74,6 +74,8 @@ export type PresenceBody = Static<typeof PresenceBody>;
 export interface AgentPresenceView {
   id: string;
   name: string;
+  /** Tells namesakes apart (the transfer control shows it when two agents share a name). */
+  email: string;
   role: 'admin' | 'supervisor' | 'agent';
   /** online = a console is connected and the agent is not away. */
   status: PresenceStatus;

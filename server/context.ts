@@ -25,5 +25,8 @@ export interface Ctx {
 export type Actor =
   | { kind: 'agent'; tenantId: string; agent: Agent }
   | { kind: 'visitor'; tenantId: string; visitorId: string }
-  /** Parley itself writing into a conversation (the knowledge-base bot, handoff notices). */
-  | { kind: 'system'; tenantId: string; name: string };
+  /**
+   * Parley itself writing into a conversation: the knowledge-base bot's answers (`bot: true`, shown
+   * as the bot's) or an event notice (handoff, transfer; shown as a notice, never as someone's reply).
+   */
+  | { kind: 'system'; tenantId: string; name: string; bot?: true };

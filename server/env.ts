@@ -82,6 +82,8 @@ export interface Env {
   /** PAGE_MONITOR: tenants' payment pages the node checks (PCI DSS 11.6.1), every PAGE_MONITOR_MS. */
   pageMonitor: PageMonitorConfig[];
   pageMonitorMs: number;
+  /** DEMO_CONTENT: the demo tenant gets a team, saved replies, articles with the bot on, a second agent and past chats. */
+  demoContent: boolean;
 }
 
 type Source = Record<string, string | undefined>;
@@ -159,6 +161,7 @@ export function parseEnv(source: Source = process.env): Env {
   const metricsToken = source.METRICS_TOKEN || null;
   if (metricsToken !== null && metricsToken.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters');
   const identityJwt = { requireExp: bool('IDENTITY_JWT_REQUIRE_EXP', true), maxLifetimeSeconds: int('IDENTITY_JWT_MAX_SECONDS', 3600, 60, 30 * 86400) };
+  const demoContent = bool('DEMO_CONTENT', true);
   const releaseTrust = trustedKeysFrom(source);
   problems.push(...releaseTrust.problems);
   const witnesses = parseWitnesses(source.TLOG_WITNESSES, problems);
@@ -240,6 +243,7 @@ export function parseEnv(source: Source = process.env): Env {
     auditSweepRows,
     pageMonitor,
     pageMonitorMs,
+    demoContent,
   };
 }
 

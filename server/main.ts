@@ -3,6 +3,7 @@ import { EnvError, parseEnv, type Env } from './env.js';
 import { createLogger } from './app.js';
 import { bootParley } from './boot.js';
 import { seedDemo } from './commands/demoSeeder.js';
+import { seedDemoContent } from './commands/demoContentSeeder.js';
 import { embedSnippet } from './routes/tenant/tenant.js';
 import { demoSite } from './routes/demo/demo.js';
 import { cspReportKey, proposeCsp } from './security/cspReports.js';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     const demoOrigin = `http://${demoHost}:${env.demoPort}`;
     const admin = await seedDemo(parley.ctx.storage.db, demoOrigin);
     const tenant = await parley.ctx.storage.db.selectFrom('tenants').select(['id', 'widget_key', 'brand_color', 'position']).where('slug', '=', 'demo').executeTakeFirst();
+    const content = tenant && env.demoContent ? await seedDemoContent(parley.ctx, tenant.id) : { agent: null };
     if (tenant) {
       const reportKey = await cspReportKey(parley.ctx.storage.db, tenant.id);
       let lastSnippet = '<!-- Parley widget unavailable -->';
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
         snippet: () => (lastSnippet = lastSnippetOr(() => embedSnippet(env.publicUrl, parley.files, tenant.widget_key, { brandColor: tenant.brand_color, position: tenant.position }).snippet, lastSnippet)),
         csp: async () => proposeCsp(env.publicUrl, reportKey),
         allowSkimmerSimulation: env.demoSkimmerSimulation,
+        consoleUrl: `${env.publicUrl}/console/`,
       });
       await demo.listen({ port: env.demoPort, host: env.host });
       parley.app.log.info({ demo: `${demoOrigin}/demo` }, 'demo shop listening');
@@ -48,6 +51,7 @@ async function main(): Promise<void> {
       ...(admin
         ? [`  Admin login (shown once, only its hash is stored):`, `    email:    ${admin.email}`, `    password: ${admin.password}`]
         : ['  Admin login: as printed on first start (delete ./data to start over).']),
+      ...(content.agent ? [`  Second agent (shown once):`, `    email:    ${content.agent.email}`, `    password: ${content.agent.password}`] : []),
       '',
     ];
     process.stdout.write(lines.join('\n') + '\n');

@@ -3,12 +3,14 @@ import type { SessionInfo } from '../../protocol/http.js';
 import { ApiClient, ApiError } from './api.js';
 import { Console } from './console.js';
 import { t } from './i18n.js';
+import { LanguageSwitch } from './languageSwitch.js';
 import { Logo } from './icons.js';
 import { AdminArea } from './admin/AdminArea.js';
 import { AcceptInvite, TotpRequired } from './admin/account.js';
 import { SsoSignIn } from './ssoLogin.js';
 
-type Phase = { kind: 'loading' } | { kind: 'login'; notice?: string } | { kind: 'ready'; session: SessionInfo };
+/** `good`: the notice is good news (account created), shown as such, not as an error. */
+type Phase = { kind: 'loading' } | { kind: 'login'; notice?: string; good?: boolean } | { kind: 'ready'; session: SessionInfo };
 
 /** Human text for an error from the API. */
 export function errorText(err: unknown): string {
@@ -91,13 +93,13 @@ export function App() {
         onDone={(notice) => {
           history.replaceState(null, '', location.pathname);
           setHash('');
-          setPhase({ kind: 'login', notice });
+          setPhase({ kind: 'login', notice, good: true });
         }}
       />
     );
   }
   if (phase.kind === 'login') {
-    return <Login api={api} notice={phase.notice} onSession={(session) => setPhase({ kind: 'ready', session })} />;
+    return <Login api={api} notice={phase.notice} good={phase.good} onSession={(session) => setPhase({ kind: 'ready', session })} />;
   }
   if (phase.session.security?.totpEnrolmentRequired) {
     return (
@@ -122,11 +124,11 @@ export function App() {
   );
 }
 
-function Login(props: { api: ApiClient; notice?: string; onSession: (s: SessionInfo) => void }) {
+function Login(props: { api: ApiClient; notice?: string; good?: boolean; onSession: (s: SessionInfo) => void }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>(props.notice);
+  const [error, setError] = useState<string | undefined>(props.good ? undefined : props.notice);
   // Two-factor step: shown after the server answers that this account needs a code.
   const [needTotp, setNeedTotp] = useState(false);
   const [totp, setTotp] = useState('');
@@ -173,6 +175,11 @@ function Login(props: { api: ApiClient; notice?: string; onSession: (s: SessionI
         </div>
         <h1 id="login-title">{t.loginTitle}</h1>
         <p class="muted">{t.loginSubtitle}</p>
+        {props.good && props.notice && !error && (
+          <div class="form-ok" role="status">
+            {props.notice}
+          </div>
+        )}
         {error && (
           <div class="form-error" role="alert" id="login-error">
             {error}
@@ -207,7 +214,7 @@ function Login(props: { api: ApiClient; notice?: string; onSession: (s: SessionI
         </label>
         {needTotp && (
           <label class="field">
-            <span>Code from your authenticator app</span>
+            <span>{t.totpCodeLabel}</span>
             <input
               id="login-totp"
               inputMode="numeric"
@@ -226,6 +233,7 @@ function Login(props: { api: ApiClient; notice?: string; onSession: (s: SessionI
         </button>
         <SsoSignIn api={props.api} />
       </form>
+      <LanguageSwitch />
     </main>
   );
 }

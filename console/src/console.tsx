@@ -1,6 +1,6 @@
 /**
  * The signed-in console: owns the state, the one ReconnectingSocket to /ws/agent and every HTTP call.
- * Rendering lives in views.tsx.
+ * Rendering lives in the view modules (topBar, sidebar, conversationPane, visitorPanel, …).
  */
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import type { SessionInfo } from '../../protocol/http.js';
@@ -24,10 +24,14 @@ import {
   type State,
   type StatusFilter,
 } from './state.js';
-import { ConversationPane, EmbedPanel, Sidebar, TopBar, VisitorPanel } from './views.js';
+import { ConversationPane } from './conversationPane.js';
+import { Sidebar } from './sidebar.js';
+import { TopBar } from './topBar.js';
+import { VisitorPanel } from './visitorPanel.js';
 import type { AgentPresenceView, CannedResponseView, TeamView } from '../../protocol/contactCentre.js';
 import { ContactApi } from './contactApi.js';
-import { ContextExtras, LibraryPanel, NotifyButton, PresenceToggle, TransferControl, announceMessage } from './contactViews.js';
+import { ContextExtras, LibraryPanel, PresenceToggle, TransferControl } from './contactViews.js';
+import { NotificationControls, announceMessage } from './notifications.js';
 import { IncidentBanner, mergeIncidents } from './security.js';
 import { SearchBox } from './search.js';
 import type { IncidentView } from '../../protocol/records.js';
@@ -76,7 +80,6 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
   const socketRef = useRef<ReconnectingSocket<AgentServerFrame> | null>(null);
   const [toast, setToast] = useState<Toast | null>(null);
   const [now, setNow] = useState(() => Date.now());
-  const [embedOpen, setEmbedOpen] = useState(false);
   const [found, setFound] = useState<{ q: string; items: ConversationView[] } | null>(null);
   // Contact centre (issue 5): presence, teams, canned responses, the library dialog.
   const contact = useMemo(() => new ContactApi(api), [api]);
@@ -429,7 +432,6 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
     return () => document.removeEventListener('visibilitychange', send);
   }, [state.openId, openThreadSeq, state.conn]);
   const thread = state.openId ? state.threads[state.openId] : undefined;
-  const embedButton = useRef<HTMLButtonElement>(null);
 
 
   return (
@@ -438,8 +440,6 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
         session={session}
         conn={state.conn}
         onLogout={logout}
-        onEmbed={() => setEmbedOpen(true)}
-        embedButtonRef={embedButton}
         extra={
           <>
             <PresenceToggle
@@ -450,8 +450,8 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
                 contact.setPresence({ status }).then(refreshPresence, showError);
               }}
             />
-            <NotifyButton />
-            <button type="button" class="btn btn-ghost" id="open-library" onClick={() => setLibraryOpen(true)} aria-label={t.libraryOpen}>
+            <NotificationControls />
+            <button type="button" class="btn btn-ghost" id="open-library" onClick={() => setLibraryOpen(true)} title={t.libraryOpen}>
               {t.library}
             </button>
           </>
@@ -525,15 +525,6 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
           onClose={() => {
             setLibraryOpen(false);
             document.getElementById('open-library')?.focus();
-          }}
-        />
-      )}
-      {embedOpen && (
-        <EmbedPanel
-          api={api}
-          onClose={() => {
-            setEmbedOpen(false);
-            embedButton.current?.focus();
           }}
         />
       )}

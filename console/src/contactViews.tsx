@@ -8,13 +8,13 @@ import type { AgentPresenceView, ArticleView, CannedResponseView, TeamView, Visi
 import type { ConversationView } from '../../protocol/records.js';
 import type { ContactApi } from './contactApi.js';
 import { errorText } from './app.js';
-import { lang, t } from './i18n.js';
+import { locale, t } from './i18n.js';
 import { CloseIcon } from './icons.js';
+import { transferChoices, type TransferOption } from './transfer.js';
 
-const locale = lang === 'fr' ? 'fr-FR' : 'en-GB';
 const when = (iso: string) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 
-// ---------------------------------------------------------------- presence and notifications
+// ---------------------------------------------------------------- presence
 
 export function PresenceToggle(props: { status: 'online' | 'away'; onChange: (s: 'online' | 'away') => void }) {
   return (
@@ -29,48 +29,6 @@ export function PresenceToggle(props: { status: 'online' | 'away'; onChange: (s:
   );
 }
 
-export function NotifyButton() {
-  const supported = typeof Notification !== 'undefined';
-  const [perm, setPerm] = useState(supported ? Notification.permission : 'denied');
-  if (!supported || perm === 'denied') return null;
-  if (perm === 'granted') return <span class="muted notify-on">{t.notifyOn}</span>;
-  return (
-    <button type="button" class="btn btn-ghost" onClick={() => void Notification.requestPermission().then(setPerm)}>
-      {t.notifyEnable}
-    </button>
-  );
-}
-
-let audio: AudioContext | null = null;
-/** A short two-tone chime (Web Audio: no file to load) and, when allowed and the tab is hidden, a desktop notification. */
-export function announceMessage(visitorName: string, body: string, onClick: () => void): void {
-  try {
-    audio ??= new AudioContext();
-    const now = audio.currentTime;
-    for (const [i, freq] of [880, 1320].entries()) {
-      const osc = audio.createOscillator();
-      const gain = audio.createGain();
-      osc.frequency.value = freq;
-      gain.gain.setValueAtTime(0.0001, now + i * 0.12);
-      gain.gain.exponentialRampToValueAtTime(0.12, now + i * 0.12 + 0.02);
-      gain.gain.exponentialRampToValueAtTime(0.0001, now + i * 0.12 + 0.25);
-      osc.connect(gain).connect(audio.destination);
-      osc.start(now + i * 0.12);
-      osc.stop(now + i * 0.12 + 0.3);
-    }
-  } catch {
-    /* no audio (autoplay policy before any click): the badge and title still show it */
-  }
-  if (typeof Notification !== 'undefined' && Notification.permission === 'granted' && document.visibilityState === 'hidden') {
-    const n = new Notification(t.newMessageFrom(visitorName), { body: body.slice(0, 140), tag: 'parley-message' });
-    n.onclick = () => {
-      window.focus();
-      onClick();
-      n.close();
-    };
-  }
-}
-
 // ---------------------------------------------------------------- transfer
 
 export function TransferControl(props: {
@@ -80,41 +38,39 @@ export function TransferControl(props: {
   busy: boolean;
   onTransfer: (to: { agentId: string } | { teamId: string }) => void;
 }) {
-  const c = props.conversation;
-  const statusText = { online: t.presenceOnline, away: t.presenceAway, offline: t.presenceOffline } as const;
+  // A choice, then a button: arrowing through the list (keyboard) never moves the conversation.
+  const [choice, setChoice] = useState('');
+  const r = transferChoices(props.conversation, props.presence, props.teams, t);
+  const option = (o: TransferOption) => (
+    <option key={o.value} value={o.value} disabled={o.disabled}>
+      {o.label}
+    </option>
+  );
+  const go = () => {
+    if (choice.startsWith('a:')) props.onTransfer({ agentId: choice.slice(2) });
+    else if (choice.startsWith('t:')) props.onTransfer({ teamId: choice.slice(2) });
+    setChoice('');
+  };
   return (
-    <select
-      class="transfer"
-      aria-label={t.transferLabel}
-      disabled={props.busy}
-      value=""
-      onChange={(e) => {
-        const v = e.currentTarget.value;
-        e.currentTarget.value = '';
-        if (v.startsWith('a:')) props.onTransfer({ agentId: v.slice(2) });
-        else if (v.startsWith('t:')) props.onTransfer({ teamId: v.slice(2) });
-      }}
-    >
-      <option value="">{t.transferTo}</option>
-      {props.teams.length > 0 && (
-        <optgroup label={t.transferTeams}>
-          {props.teams.map((team) => (
-            <option key={team.id} value={`t:${team.id}`} disabled={c.team?.id === team.id && !c.assignee}>
-              {team.name}
-            </option>
-          ))}
-        </optgroup>
+    <div class="transfer-control">
+      <label class="visually-hidden" for="transfer-select">
+        {t.transferTo}
+      </label>
+      <select id="transfer-select" class="transfer" disabled={props.busy} value={choice} aria-describedby={r.noTeamsHint ? 'transfer-hint' : undefined} onChange={(e) => setChoice(e.currentTarget.value)}>
+        <option value="">{t.transferTo}</option>
+        {r.teams.length > 0 && <optgroup label={t.transferTeams}>{r.teams.map(option)}</optgroup>}
+        {r.agents.length > 0 && <optgroup label={t.transferAgents}>{r.agents.map(option)}</optgroup>}
+        {r.offline.length > 0 && <optgroup label={t.transferOffline}>{r.offline.map(option)}</optgroup>}
+      </select>
+      <button type="button" class="btn btn-secondary" disabled={props.busy || !choice} onClick={go}>
+        {t.transfer}
+      </button>
+      {r.noTeamsHint && (
+        <span id="transfer-hint" class="transfer-hint muted">
+          {t.transferNoTeams}
+        </span>
       )}
-      <optgroup label={t.transferAgents}>
-        {props.presence
-          .filter((a) => a.id !== c.assignee?.id)
-          .map((a) => (
-            <option key={a.id} value={`a:${a.id}`}>
-              {`${a.name} — ${statusText[a.status]} (${t.chatsLoad(a.activeChats, a.maxChats)})`}
-            </option>
-          ))}
-      </optgroup>
-    </select>
+    </div>
   );
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ConversationView } from '../../protocol/records.js';
 import { initials, preview, relativeTime, safeHttpUrl, shortId, visitorName } from './format.js';
 import { catalogs } from './i18n.js';
-import { parseUserAgent } from './ua.js';
+import { browserLabel, parseUserAgent } from './ua.js';
 
 const t = catalogs.en;
 
@@ -64,6 +64,13 @@ describe('parseUserAgent', () => {
     ['Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/24.0 Chrome/117.0.0.0 Mobile Safari/537.36', 'Samsung Internet', '24', 'Android'],
   ])('%s', (ua, browser, version, os) => {
     expect(parseUserAgent(ua)).toEqual({ browser, version, os });
+  });
+  it('knows headless Chrome, and never names the system as the browser', () => {
+    const headless = parseUserAgent('Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36');
+    expect(browserLabel(headless)).toBe('Chrome 131');
+    const unknown = parseUserAgent('SomeBot/1.0 (Linux)');
+    expect(browserLabel(unknown)).toBeNull();
+    expect(unknown.os).toBe('Linux');
   });
   it('handles missing input', () => {
     expect(parseUserAgent(null)).toEqual({ browser: null, version: null, os: null });

@@ -11,6 +11,7 @@ const en = {
   ...adminEn,
   ...ssoEn,
   appName: 'Parley',
+  language: 'Language',
   consoleTitle: 'Parley Console',
   // login
   loginTitle: 'Sign in to your inbox',
@@ -19,6 +20,7 @@ const en = {
   password: 'Password',
   signIn: 'Sign in',
   signingIn: 'Signing in…',
+  totpCodeLabel: 'Code from your authenticator app',
   errWrongCredentials: 'Wrong email or password.',
   errTooManyAttempts: 'Too many attempts, try again later.',
   errInvalidInput: 'Enter a valid email address and your password.',
@@ -39,6 +41,8 @@ const en = {
   connectionStatus: 'Connection status',
   logout: 'Log out',
   embed: 'Embed',
+  adminLink: 'Admin',
+  analyticsLink: 'Analytics',
   embedOpen: 'Show the embed snippet',
   signedInAs: (name: string) => `Signed in as ${name}`,
   // sidebar
@@ -87,6 +91,8 @@ const en = {
   reopenLabel: 'Reopen this conversation',
   messages: 'Messages',
   privateNote: 'Private note',
+  botLabel: 'Bot',
+  systemEvent: 'Event',
   reply: 'Reply',
   composerMode: 'Message type',
   visitorTyping: 'Visitor is typing…',
@@ -111,6 +117,7 @@ const en = {
   name: 'Name',
   currentPage: 'Current page',
   browser: 'Browser',
+  operatingSystem: 'System',
   firstSeen: 'First seen',
   conversationDetails: 'Conversation',
   started: 'Started',
@@ -119,18 +126,8 @@ const en = {
   conversationId: 'ID',
   notProvided: 'Not provided',
   unknown: 'Unknown',
-  on: (browser: string, os: string) => `${browser} on ${os}`,
   // embed panel
-  embedTitle: 'Embed the chat widget',
-  embedHelp: 'Paste this snippet before the closing </body> tag of every page where the chat should appear. The integrity attribute pins the exact loader file.',
-  copy: 'Copy',
-  copySnippet: 'Copy the embed snippet',
-  copied: 'Copied',
-  copyFailed: 'Copy failed — select the text and copy it manually.',
-  close: 'Close',
   closePanel: 'Close the panel',
-  loaderUrl: 'Loader URL',
-  integrity: 'Integrity',
   evidenceHelp: 'PCI DSS v4.0 evidence for this script (6.4.3 inventory entry with the signed release history and proofs; 11.6.1 monitoring), for admins:',
   evidenceDownload: 'Download the evidence pack (JSON)',
   // security
@@ -153,13 +150,18 @@ const en = {
   presenceOffline: 'Offline',
   presenceOf: (name: string, status: string) => `${name}, ${status}`,
   chatsLoad: (n: number, max: number) => `${n}/${max} chats`,
-  notifyEnable: 'Enable notifications',
-  notifyOn: 'Notifications on',
+  notifyLabel: 'Notifications',
+  notifyHelp: 'Desktop notifications for new messages while this tab is in the background (the browser asks for permission the first time).',
+  notifyBlocked: 'This browser blocks notifications from Parley: allow them in the site settings.',
+  soundLocked: 'Click anywhere to turn on sound',
+  soundLockedWhy: 'Browsers play sound only after you have clicked or pressed a key in the page.',
   newMessageFrom: (name: string) => `New message from ${name}`,
   transferTo: 'Transfer to…',
-  transferLabel: 'Transfer this conversation to an agent or a team',
   transferAgents: 'Agents',
   transferTeams: 'Teams',
+  transferOffline: 'Offline (cannot take it now)',
+  transfer: 'Transfer',
+  transferNoTeams: 'No teams yet: an admin adds them under Admin › Teams.',
   team: 'Team',
   noTeam: 'No team',
   waitingBot: 'With the bot',
@@ -197,6 +199,7 @@ const en = {
   attach: 'Attach',
   attachFile: 'Attach an image or a PDF',
   openFile: (name: string) => `Open ${name}`,
+  fileSize: (name: string, kb: number) => `${name} (${kb} KB)`,
   fileFailed: 'That file could not be sent. Only images (PNG, JPEG, GIF, WebP) and PDFs up to 5 MB are accepted.',
   // inbox search
   search: 'Search',
@@ -215,6 +218,7 @@ const fr: Messages = {
   ...adminFr,
   ...ssoFr,
   appName: 'Parley',
+  language: 'Langue',
   consoleTitle: 'Console Parley',
   loginTitle: 'Connectez-vous à votre boîte de réception',
   loginSubtitle: 'Utilisez l’adresse e-mail et le mot de passe de votre compte agent Parley.',
@@ -222,6 +226,7 @@ const fr: Messages = {
   password: 'Mot de passe',
   signIn: 'Se connecter',
   signingIn: 'Connexion…',
+  totpCodeLabel: 'Code de votre application d’authentification',
   errWrongCredentials: 'E-mail ou mot de passe incorrect.',
   errTooManyAttempts: 'Trop de tentatives, réessayez plus tard.',
   errInvalidInput: 'Saisissez une adresse e-mail valide et votre mot de passe.',
@@ -241,6 +246,8 @@ const fr: Messages = {
   connectionStatus: 'État de la connexion',
   logout: 'Se déconnecter',
   embed: 'Intégration',
+  adminLink: 'Administration',
+  analyticsLink: 'Statistiques',
   embedOpen: 'Afficher le code d’intégration',
   signedInAs: (name) => `Connecté en tant que ${name}`,
   inbox: 'Boîte de réception',
@@ -286,6 +293,8 @@ const fr: Messages = {
   reopenLabel: 'Rouvrir cette conversation',
   messages: 'Messages',
   privateNote: 'Note privée',
+  botLabel: 'Robot',
+  systemEvent: 'Événement',
   reply: 'Répondre',
   composerMode: 'Type de message',
   visitorTyping: 'Le visiteur écrit…',
@@ -309,6 +318,7 @@ const fr: Messages = {
   name: 'Nom',
   currentPage: 'Page actuelle',
   browser: 'Navigateur',
+  operatingSystem: 'Système',
   firstSeen: 'Première visite',
   conversationDetails: 'Conversation',
   started: 'Commencée',
@@ -317,17 +327,7 @@ const fr: Messages = {
   conversationId: 'ID',
   notProvided: 'Non renseigné',
   unknown: 'Inconnu',
-  on: (browser, os) => `${browser} sur ${os}`,
-  embedTitle: 'Intégrer le widget de chat',
-  embedHelp: 'Collez ce code avant la balise </body> de chaque page où le chat doit apparaître. L’attribut integrity fige le fichier exact du chargeur.',
-  copy: 'Copier',
-  copySnippet: 'Copier le code d’intégration',
-  copied: 'Copié',
-  copyFailed: 'La copie a échoué — sélectionnez le texte et copiez-le manuellement.',
-  close: 'Fermer',
   closePanel: 'Fermer le panneau',
-  loaderUrl: 'URL du chargeur',
-  integrity: 'Intégrité',
   evidenceHelp: 'Preuves PCI DSS v4.0 pour ce script (entrée d’inventaire 6.4.3 avec l’historique signé des versions et leurs preuves ; surveillance 11.6.1), pour les administrateurs :',
   evidenceDownload: 'Télécharger le dossier de preuves (JSON)',
   // security
@@ -350,13 +350,18 @@ const fr: Messages = {
   presenceOffline: 'Hors ligne',
   presenceOf: (name, status) => `${name}, ${status}`,
   chatsLoad: (n, max) => `${n}/${max} discussions`,
-  notifyEnable: 'Activer les notifications',
-  notifyOn: 'Notifications activées',
+  notifyLabel: 'Notifications',
+  notifyHelp: 'Notifications de bureau pour les nouveaux messages quand cet onglet est en arrière-plan (le navigateur demande l’autorisation la première fois).',
+  notifyBlocked: 'Ce navigateur bloque les notifications de Parley : autorisez-les dans les réglages du site.',
+  soundLocked: 'Cliquez n’importe où pour activer le son',
+  soundLockedWhy: 'Les navigateurs ne jouent un son qu’après un clic ou une touche dans la page.',
   newMessageFrom: (name) => `Nouveau message de ${name}`,
   transferTo: 'Transférer à…',
-  transferLabel: 'Transférer cette conversation à un agent ou à une équipe',
   transferAgents: 'Agents',
   transferTeams: 'Équipes',
+  transferOffline: 'Hors ligne (indisponibles)',
+  transfer: 'Transférer',
+  transferNoTeams: 'Aucune équipe : un administrateur les crée dans Admin › Équipes.',
   team: 'Équipe',
   noTeam: 'Aucune équipe',
   waitingBot: 'Avec le bot',
@@ -394,11 +399,12 @@ const fr: Messages = {
   attach: 'Joindre',
   attachFile: 'Joindre une image ou un PDF',
   openFile: (name) => `Ouvrir ${name}`,
+  fileSize: (name, kb) => `${name} (${kb} Ko)`,
   fileFailed: 'Ce fichier n’a pas pu être envoyé. Seuls les images (PNG, JPEG, GIF, WebP) et les PDF de 5 Mo au plus sont acceptés.',
   search: 'Rechercher',
   searching: 'Recherche…',
   searchLabel: 'Rechercher dans les conversations',
-  searchPlaceholder: 'Rechercher dans les messages…',
+  searchPlaceholder: 'Rechercher…',
   searchClear: 'Effacer',
   searchClearLabel: 'Effacer la recherche et revenir à la boîte de réception',
   searchResults: (n, q) => (n === 0 ? `Aucune conversation ne contient « ${q} ».` : n === 1 ? `1 conversation contient « ${q} »` : `${n} conversations contiennent « ${q} »`),
@@ -418,5 +424,27 @@ export function pickLang(languages: readonly string[] | undefined): Lang {
 }
 
 const nav = typeof navigator !== 'undefined' ? navigator : undefined;
-export const lang: Lang = pickLang(nav?.language ? [nav.language] : []);
+/** The agent's choice (the language switch), remembered on this browser; else the browser's language. */
+export const LANG_KEY = 'parley.console.lang';
+function chosenLang(): string | null {
+  try {
+    return typeof localStorage !== 'undefined' ? localStorage.getItem(LANG_KEY) : null;
+  } catch {
+    return null;
+  }
+}
+export const lang: Lang = pickLang([chosenLang() ?? '', ...(nav?.language ? [nav.language] : [])].filter(Boolean));
+if (typeof document !== 'undefined') document.documentElement.lang = lang;
+
+/** Switches the console's language: remembered, then the page reloads with every string in it. */
+export function switchLanguage(next: Lang): void {
+  try {
+    localStorage.setItem(LANG_KEY, next);
+  } catch {
+    /* storage blocked: the browser's language stays */
+  }
+  location.reload();
+}
 export const t: Messages = catalogs[lang];
+/** The locale dates and numbers are formatted in. */
+export const locale = lang === 'fr' ? 'fr-FR' : 'en-GB';

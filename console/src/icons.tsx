@@ -79,3 +79,12 @@ export const CloseIcon = () => (
     <path d="m6 6 12 12" />
   </svg>
 );
+
+/** The knowledge-base bot's mark, beside its answers (so they never pass for an agent's). */
+export const BotIcon = () => (
+  <svg {...common} width={12} height={12}>
+    <path d="M12 3v3M5 8h14a1 1 0 0 1 1 1v9a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V9a1 1 0 0 1 1-1Z" />
+    <circle cx="9" cy="13" r="1" />
+    <circle cx="15" cy="13" r="1" />
+  </svg>
+);

@@ -63,7 +63,7 @@ export function SearchBox(props: { onSearch: (q: string) => Promise<Conversation
         {busy ? t.searching : t.search}
       </button>
       {value && (
-        <button type="button" class="btn btn-ghost btn-sm" id="inbox-search-clear" onClick={clear} aria-label={t.searchClearLabel}>
+        <button type="button" class="btn btn-ghost btn-sm" id="inbox-search-clear" onClick={clear} title={t.searchClearLabel}>
           {t.searchClear}
         </button>
       )}

@@ -12,7 +12,7 @@ const BROWSERS: ReadonlyArray<[RegExp, string]> = [
   [/\bFirefox\/(\d+)/, 'Firefox'],
   [/\bFxiOS\/(\d+)/, 'Firefox'],
   [/\bCriOS\/(\d+)/, 'Chrome'],
-  [/\bChrom(?:e|ium)\/(\d+)/, 'Chrome'],
+  [/(?:\b|Headless)Chrom(?:e|ium)\/(\d+)/, 'Chrome'],
   [/\bVersion\/(\d+)(?:\.\d+)*.*Safari\//, 'Safari'],
   [/\bMSIE (\d+)|Trident\/.*rv:(\d+)/, 'Internet Explorer'],
 ];
@@ -25,6 +25,11 @@ const SYSTEMS: ReadonlyArray<[RegExp, string]> = [
   [/\bMac OS X\b|\bMacintosh\b/, 'macOS'],
   [/\bLinux\b/, 'Linux'],
 ];
+
+/** "Chrome 124", or null when the browser is not recognised (never the system in its place). */
+export function browserLabel(ua: ParsedUA): string | null {
+  return ua.browser ? `${ua.browser}${ua.version ? ` ${ua.version}` : ''}` : null;
+}
 
 export function parseUserAgent(ua: string | null | undefined): ParsedUA {
   const out: ParsedUA = { browser: null, version: null, os: null };

@@ -12,6 +12,7 @@ import { conversationView } from '../queries/conversationQueries.js';
 import { defaultTeam } from '../queries/contactSettingsQueries.js';
 import type { MessageView } from '../../protocol/records.js';
 import { preparedQuery } from '../storage/preparedQuery.js';
+import { tenantText } from '../i18n/serverText.js';
 
 /** Asked for every visitor message, so compiled once (storage/preparedQuery.ts). */
 const botState = preparedQuery<{ tenantId: string; id: string }, { bot_active: number; status: string; queued_at: number | null }>((db, p) =>
@@ -32,7 +33,7 @@ export async function botAnswer(ctx: Ctx, tenantId: string, message: MessageView
   const conv = await botState.first(ctx.storage.db, { tenantId, id: message.conversationId });
   if (conv && conv.bot_active !== 1 && conv.queued_at !== null) return 'with_people';
   if (!conv || conv.bot_active !== 1 || conv.status !== 'open') return 'skipped';
-  const system = { kind: 'system' as const, tenantId, name: BOT_NAME };
+  const system = { kind: 'system' as const, tenantId, name: BOT_NAME, bot: true as const };
   if (!WANTS_PERSON.test(message.body)) {
     const answer = await answerFromKnowledgeBase(ctx.storage.db, tenantId, message.body);
     if (answer) {
@@ -58,7 +59,7 @@ export async function handOff(ctx: Ctx, tenantId: string, conversationId: string
     .where('bot_active', '=', 1)
     .executeTakeFirst();
   if (r.numUpdatedRows === 0n) return false;
-  await createMessage(ctx, { kind: 'system', tenantId, name: BOT_NAME }, { clientId, conversationId, body: 'Connecting you with a person from our team. Everything above stays visible to them.' });
+  await createMessage(ctx, { kind: 'system', tenantId, name: BOT_NAME }, { clientId, conversationId, body: (await tenantText(db, tenantId)).handoff });
   await ctx.bus.publish({ type: 'conversation.updated', tenantId, conversation: await conversationView(ctx, tenantId, conversationId) });
   return true;
 }

@@ -7,6 +7,7 @@ import { newId, randomToken } from '../security/ids.js';
 import { presentInvitation } from '../presenters/adminPresenters.js';
 import type { Db } from '../storage/db.js';
 import type { Agent, Invitation } from '../storage/schema.js';
+import { tenantText } from '../i18n/serverText.js';
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -49,7 +50,18 @@ export async function createInvitation(
     await trx.insertInto('invitations').values(row).execute();
     await appendAudit(trx, actor, [{ tenantId, action: 'invitation.created', resourceType: 'invitation', resourceId: row.id, details: { email, role: row.role } }]);
   };
-  if (db.isTransaction) await run(db);
-  else await db.transaction().execute(run);
-  return { invitation: presentInvitation(row, inviter), url: invitationUrl(ctx.env.publicUrl, token), token };
+  const url = invitationUrl(ctx.env.publicUrl, token);
+  if (db.isTransaction) {
+    // Inside the caller's transaction (a new tenant's first admin): nothing is mailed before it
+    // commits; the operator hands the link over.
+    await run(db);
+    return { invitation: presentInvitation(row, inviter), url, token, emailed: false };
+  }
+  await db.transaction().execute(run);
+  // Committed: the link also goes to the address, in the tenant's language. The admin still sees it once.
+  const tenant = await db.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirstOrThrow();
+  const words = await tenantText(db, tenantId);
+  const expires = new Date(row.expires_at).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  const emailed = await ctx.mailer.send({ to: [email], subject: words.invitationSubject(tenant.name), text: words.invitationBody(tenant.name, row.role, url, expires) });
+  return { invitation: presentInvitation(row, inviter), url, token, emailed };
 }

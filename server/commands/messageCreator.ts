@@ -62,7 +62,7 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
     actor.kind === 'agent'
       ? { kind: 'agent' as const, id: actor.agent.id, name: actor.agent.name }
       : actor.kind === 'system'
-        ? { kind: 'system' as const, id: 'bot', name: actor.name }
+        ? { kind: 'system' as const, id: actor.bot ? 'bot' : 'system', name: actor.name }
         : { kind: 'visitor' as const, id: actor.visitorId, name: await visitorDisplayName(ctx, actor.tenantId, actor.visitorId) };
   const dedupeKey = `${author.kind}:${author.id}:${input.clientId}`;
   // Keys come from the keyring (memory, or the key store: never this database's connection).

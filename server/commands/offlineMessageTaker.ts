@@ -14,6 +14,7 @@ import { createMessage } from './messageCreator.js';
 import { redact } from '../../protocol/redaction.js';
 import { tenantPatterns } from '../security/redactionPatterns.js';
 import { redactString } from '../security/sinkRedaction.js';
+import { tenantText } from '../i18n/serverText.js';
 
 export async function takeOfflineMessage(
   ctx: Ctx,
@@ -52,16 +53,11 @@ export async function takeOfflineMessage(
     const admins = await db.selectFrom('agents').select('email').where('tenant_id', '=', tenant.id).where('role', '=', 'admin').where('disabled_at', 'is', null).execute();
     to = admins.map((a) => a.email);
   }
+  const words = await tenantText(db, tenant.id);
   const emailed = await ctx.mailer.send({
     to,
-    subject: `[${tenant.name}] New message from ${form.name || form.email}`,
-    text: [
-      `${form.name || 'A visitor'} <${form.email}> left a message${team ? ` for ${team.name}` : ''}:`,
-      '',
-      form.body,
-      '',
-      `Answer it in the console: ${ctx.env.publicUrl}/console/#c=${conversationId}`,
-    ].join('\n'),
+    subject: words.offlineSubject(tenant.name, form.name || form.email),
+    text: [words.offlineIntro(form.name || words.aVisitor, form.email, team?.name ?? null), '', form.body, '', words.answerInConsole(`${ctx.env.publicUrl}/console/#c=${conversationId}`)].join('\n'),
   });
   return { token: session.token, conversationId, emailed };
 }

@@ -5,6 +5,7 @@ import { AppError } from '../errors.js';
 import { assertSameTenant } from '../policies/tenantScope.js';
 import { conversationView } from '../queries/conversationQueries.js';
 import { messagesAfter } from '../queries/messageQueries.js';
+import { tenantText } from '../i18n/serverText.js';
 
 export async function sendTranscript(ctx: Ctx, visitor: { tenantId: string; visitorId: string }, body: TranscriptBody): Promise<{ to: string }> {
   const db = ctx.storage.db;
@@ -14,12 +15,13 @@ export async function sendTranscript(ctx: Ctx, visitor: { tenantId: string; visi
   const to = body.email ?? view.visitor.email;
   if (!to) throw new AppError('validation_failed', 'give an email address to send the transcript to');
   const tenant = await db.selectFrom('tenants').select(['name']).where('id', '=', visitor.tenantId).executeTakeFirstOrThrow();
+  const words = await tenantText(db, visitor.tenantId);
   const lines: string[] = [];
   let after = 0;
   for (;;) {
     const page = await messagesAfter(ctx, visitor.tenantId, conv.id, after, { includeInternal: false });
     for (const m of page.items) {
-      const who = m.author.kind === 'visitor' ? 'You' : m.author.name;
+      const who = m.author.kind === 'visitor' ? words.you : m.author.name;
       lines.push(`[${m.createdAt.slice(0, 16).replace('T', ' ')} UTC] ${who}:`, m.body, '');
     }
     const last = page.items[page.items.length - 1];
@@ -28,8 +30,8 @@ export async function sendTranscript(ctx: Ctx, visitor: { tenantId: string; visi
   }
   const sent = await ctx.mailer.send({
     to: [to],
-    subject: `Your conversation with ${tenant.name}`,
-    text: [`Here is the transcript of your conversation with ${tenant.name}.`, '', ...lines].join('\n'),
+    subject: words.transcriptSubject(tenant.name),
+    text: [words.transcriptIntro(tenant.name), '', ...lines].join('\n'),
   });
   if (!sent) throw new AppError('unavailable', 'the transcript could not be emailed right now');
   return { to };

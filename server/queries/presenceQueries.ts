@@ -69,7 +69,7 @@ export async function presenceOf(db: Db, tenantId: string, agentId: string, now 
 /** Every agent of the tenant with presence, load and teams: the supervisor's view and the transfer picker. */
 export async function presenceList(db: Db, tenantId: string, now = Date.now()): Promise<AgentPresenceView[]> {
   const [agents, presence, sockets, members] = await Promise.all([
-    db.selectFrom('agents').select(['id', 'name', 'role']).where('tenant_id', '=', tenantId).where('disabled_at', 'is', null).orderBy('name').execute(),
+    db.selectFrom('agents').select(['id', 'name', 'email', 'role']).where('tenant_id', '=', tenantId).where('disabled_at', 'is', null).orderBy('name').execute(),
     db.selectFrom('agent_presence').selectAll().where('tenant_id', '=', tenantId).execute(),
     db.selectFrom('agent_sockets').select('agent_id').where('tenant_id', '=', tenantId).where('heartbeat_at', '>', now - PRESENCE_TTL_MS).execute(),
     db.selectFrom('team_members').select(['agent_id', 'team_id']).where('tenant_id', '=', tenantId).execute(),
@@ -83,6 +83,7 @@ export async function presenceList(db: Db, tenantId: string, now = Date.now()): 
     return {
       id: a.id,
       name: a.name,
+      email: a.email,
       role: a.role,
       status: !connected.has(a.id) ? 'offline' : chosen,
       chosen,

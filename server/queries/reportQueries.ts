@@ -39,6 +39,34 @@ export interface Period {
   from: number;
   to: number;
   bucket: 'hour' | 'day';
+  /** IANA zone the buckets follow (local midnights and hours, daylight saving included). */
+  timeZone: string;
+}
+
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+/** Local time minus UTC, in ms, in `tz` at the instant `ms`. */
+function tzOffset(ms: number, tz: string): number {
+  let f = offsetFormats.get(tz);
+  if (!f) offsetFormats.set(tz, (f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })));
+  const p = Object.fromEntries(f.formatToParts(ms).map((x) => [x.type, Number(x.value)]));
+  return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - Math.floor(ms / 1000) * 1000;
+}
+
+/** The start of the hour or day (in `tz`) that contains `ms`. */
+export function bucketStart(ms: number, bucket: 'hour' | 'day', tz: string): number {
+  const size = bucket === 'hour' ? HOUR : DAY;
+  const off = tzOffset(ms, tz);
+  const local = Math.floor((ms + off) / size) * size;
+  // The offset at the bucket's start may differ (a daylight-saving change during the day).
+  return local - tzOffset(local - off, tz);
+}
+
+/** Every bucket start from the one containing `from` up to `to`, local days being 23 to 25 hours long. */
+export function bucketStarts(period: Period): number[] {
+  const size = period.bucket === 'hour' ? HOUR : DAY;
+  const out: number[] = [];
+  for (let b = bucketStart(period.from, period.bucket, period.timeZone); b < period.to && out.length < 10_000; b = bucketStart(b + size * 1.5, period.bucket, period.timeZone)) out.push(b);
+  return out;
 }
 
 export function resolvePeriod(q: ReportQuery, now = Date.now()): Period {
@@ -49,7 +77,13 @@ export function resolvePeriod(q: ReportQuery, now = Date.now()): Period {
   if (to <= from) throw new AppError('validation_failed', 'to must be after from');
   const maxDays = bucket === 'hour' ? MAX_HOURLY_DAYS : MAX_REPORT_DAYS;
   if (to - from > maxDays * DAY) throw new AppError('validation_failed', `a ${bucket}ly report covers at most ${maxDays} days`);
-  return { from, to, bucket };
+  const timeZone = q.timeZone ?? 'UTC';
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+  } catch {
+    throw new AppError('validation_failed', `unknown time zone "${timeZone}" (use an IANA name such as Europe/Paris)`);
+  }
+  return { from, to, bucket, timeZone };
 }
 
 interface ConvRow {
@@ -103,15 +137,12 @@ export async function buildReport(db: Db, tenantId: string, period: Period): Pro
     r.team_id = r.team_id ?? null;
   }
 
-  const size = period.bucket === 'hour' ? HOUR : DAY;
-  const first = Math.floor(period.from / size) * size;
   const counts = new Map<number, number>();
   for (const r of rows) {
-    const b = Math.floor(r.created_at / size) * size;
+    const b = bucketStart(r.created_at, period.bucket, period.timeZone);
     counts.set(b, (counts.get(b) ?? 0) + 1);
   }
-  const volume: Report['volume'] = [];
-  for (let b = first; b < period.to; b += size) volume.push({ start: new Date(b).toISOString(), conversations: counts.get(b) ?? 0 });
+  const volume: Report['volume'] = bucketStarts(period).map((b) => ({ start: new Date(b).toISOString(), conversations: counts.get(b) ?? 0 }));
 
   const agents = await db.selectFrom('agents').select(['id', 'name', 'disabled_at']).where('tenant_id', '=', tenantId).orderBy('name').execute();
   // A rating belongs to the agent who handled the conversation when it was given, else the assignee.
@@ -141,6 +172,7 @@ export async function buildReport(db: Db, tenantId: string, period: Period): Pro
     from: new Date(period.from).toISOString(),
     to: new Date(period.to).toISOString(),
     bucket: period.bucket,
+    timeZone: period.timeZone,
     volume,
     conversations: rows.length,
     firstResponse: all.firstResponse,

@@ -49,7 +49,8 @@ export class VisitorConnection extends Connection<VisitorClientFrame, VisitorSer
     // (a message in both is deduplicated by the client by id).
     this.rooms.joinVisitor(this);
     this.send({ type: 'ready', visitorId: this.visitorId, conversation, messages: page.items, more: page.more });
-    if (conversation && conversation.status === 'open' && !conversation.assignee) {
+    // A message left offline waits for an email answer, not in line: its visitor is not told a place.
+    if (conversation && conversation.status === 'open' && !conversation.assignee && conversation.channel !== 'offline') {
       const place = await queueEntryOf(db, this.tenantId, conversation.id);
       if (place) this.send({ type: 'queue', conversationId: place.conversationId, position: place.position, estimatedWaitSeconds: place.estimatedWaitSeconds });
     }

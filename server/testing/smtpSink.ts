@@ -17,7 +17,9 @@ export interface ReceivedMail {
 function decode(raw: string): ReceivedMail['text'] {
   const qp = /content-transfer-encoding:\s*quoted-printable/i.test(raw);
   if (!qp) return raw;
-  return raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  // Quoted-printable escapes are bytes of UTF-8 (the mailer's charset): join them, then decode.
+  const latin1 = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return Buffer.from(latin1, 'latin1').toString('utf8');
 }
 
 export class SmtpSink {

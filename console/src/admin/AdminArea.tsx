@@ -17,16 +17,18 @@ import { EmbedSection, WidgetSettings } from './widget.js';
 import { ContactSettings, Teams } from './teams.js';
 import { Exposure, Privacy } from './privacy.js';
 import { SsoSettings } from './sso.js';
+import { IncidentHistory } from './incidents.js';
 import { t } from '../i18n.js';
 import './admin.css';
 
-export type AdminSection = 'agents' | 'teams' | 'contact' | 'security' | 'sso' | 'privacy' | 'exposure' | 'widget' | 'embed' | 'api-keys' | 'webhooks' | 'analytics' | 'tenants';
+export type AdminSection = 'agents' | 'teams' | 'contact' | 'security' | 'sso' | 'incidents' | 'privacy' | 'exposure' | 'widget' | 'embed' | 'api-keys' | 'webhooks' | 'analytics' | 'tenants';
 const LABELS: Record<AdminSection, string> = {
   agents: t.admSecAgents,
   teams: t.admSecTeams,
   contact: t.admSecContact,
   security: t.admSecSecurity,
   sso: t.admSecSso,
+  incidents: t.admSecIncidents,
   privacy: t.admSecPrivacy,
   exposure: t.admSecExposure,
   widget: t.admSecWidget,
@@ -39,7 +41,7 @@ const LABELS: Record<AdminSection, string> = {
 
 export function sectionsFor(session: SessionInfo): AdminSection[] {
   if (session.agent.role === 'supervisor') return ['analytics'];
-  const all: AdminSection[] = ['agents', 'teams', 'contact', 'security', 'sso', 'privacy', 'exposure', 'widget', 'embed', 'api-keys', 'webhooks', 'analytics'];
+  const all: AdminSection[] = ['agents', 'teams', 'contact', 'security', 'sso', 'incidents', 'privacy', 'exposure', 'widget', 'embed', 'api-keys', 'webhooks', 'analytics'];
   return session.security?.operator ? [...all, 'tenants'] : all;
 }
 
@@ -86,6 +88,7 @@ export function AdminArea(props: { api: ApiClient; session: SessionInfo; section
           {section === 'contact' && <ContactSettings admin={admin} />}
           {section === 'security' && <Security admin={admin} api={props.api} />}
           {section === 'sso' && <SsoSettings admin={admin} />}
+          {section === 'incidents' && <IncidentHistory api={props.api} />}
           {section === 'privacy' && <Privacy admin={admin} />}
           {section === 'exposure' && <Exposure admin={admin} />}
           {section === 'widget' && <WidgetSettings admin={admin} />}
@@ -110,11 +113,13 @@ function Agents(props: { admin: AdminApi; me: string }) {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<AgentRole>('agent');
   const [link, setLink] = useState<string | null>(null);
+  const [mailed, setMailed] = useState<{ to: string; ok: boolean } | null>(null);
   const invite = async (e: Event) => {
     e.preventDefault();
     await act.run(async () => {
       const r = await admin.invite({ email: email.trim(), role });
       setLink(r.url);
+      setMailed({ to: r.invitation.email, ok: r.emailed === true });
       setEmail('');
       invitations.reload();
     });
@@ -162,7 +167,14 @@ function Agents(props: { admin: AdminApi; me: string }) {
       </Section>
       <Section title={t.admInviteTitle} intro={t.admInviteIntro}>
         {link ? (
-          <ShownOnce label={t.admInviteLink} value={link} note={t.admInviteNote} onDone={() => setLink(null)} />
+          <>
+            {mailed && (
+              <p class={mailed.ok ? 'form-ok' : 'form-error'} role="status" id="invite-mailed">
+                {mailed.ok ? t.admInviteEmailed(mailed.to) : t.admInviteNotEmailed(mailed.to)}
+              </p>
+            )}
+            <ShownOnce label={t.admInviteLink} value={link} note={t.admInviteNote} onDone={() => setLink(null)} />
+          </>
         ) : (
           <form class="adm-inline" onSubmit={invite}>
             <label class="field">

@@ -7,6 +7,7 @@ import { Logo } from '../icons.js';
 import { AdminApi } from './adminApi.js';
 import { ErrorLine } from './common.js';
 import { t } from '../i18n.js';
+import { QrCode } from './qrCode.js';
 
 export function AcceptInvite(props: { api: ApiClient; token: string; onDone: (notice: string) => void }) {
   const admin = new AdminApi(props.api);
@@ -105,6 +106,8 @@ export function TotpEnrolment(props: { api: ApiClient; onEnabled: () => void }) 
   }
   return (
     <form class="adm-stack" onSubmit={confirm}>
+      <p>{t.admTotpScan}</p>
+      <QrCode text={setup.otpauthUri} label={t.admTotpQrLabel} />
       <p>{t.admTotpStep1}</p>
       <code class="adm-secret" id="totp-secret" tabIndex={0}>
         {setup.secret.replace(/(.{4})/g, '$1 ').trim()}

@@ -93,8 +93,8 @@ export class AdminApi {
   disableWebhook = (id: string): Promise<WebhookView> => this.api.request('POST', `/api/admin/webhooks/${enc(id)}/disable`);
   deliveries = (id: string): Promise<Page<WebhookDeliveryView>> => this.api.request('GET', `/api/admin/webhooks/${enc(id)}/deliveries?limit=50`);
   replay = (id: string): Promise<WebhookDeliveryView> => this.api.request('POST', `/api/admin/webhook-deliveries/${enc(id)}/replay`);
-  report = (q: { from: string; to: string; bucket: 'hour' | 'day' }): Promise<Report> =>
-    this.api.request('GET', `/api/reports?from=${enc(q.from)}&to=${enc(q.to)}&bucket=${q.bucket}`);
+  report = (q: { from: string; to: string; bucket: 'hour' | 'day'; timeZone?: string }): Promise<Report> =>
+    this.api.request('GET', `/api/reports?from=${enc(q.from)}&to=${enc(q.to)}&bucket=${q.bucket}${q.timeZone ? `&timeZone=${enc(q.timeZone)}` : ''}`);
   tenants = (): Promise<Page<TenantAdminView>> => this.api.request('GET', '/api/operator/tenants?limit=100');
   createTenant = (body: TenantCreateBody): Promise<TenantCreated> => this.api.request('POST', '/api/operator/tenants', body);
   totp = (): Promise<TotpStatus> => this.api.request('GET', '/api/auth/totp');

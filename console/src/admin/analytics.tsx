@@ -1,10 +1,11 @@
 /** Analytics: volume chart, response/resolution/satisfaction cards, per-agent and per-team tables, CSV. */
 import { useState } from 'preact/hooks';
 import type { Report, ReportGroupRow } from '../../../protocol/admin.js';
+import type { TeamView } from '../../../protocol/contactCentre.js';
 import type { AdminApi } from './adminApi.js';
 import { bucketLabel, columnBars, formatDuration } from './charts.js';
 import { AdminTable, ErrorLine, Section, useLoad } from './common.js';
-import { t } from '../i18n.js';
+import { locale, t } from '../i18n.js';
 
 type Range = '24h' | '7d' | '30d';
 const RANGES: Record<Range, { label: () => string; hours: number; bucket: 'hour' | 'day' }> = {
@@ -20,11 +21,22 @@ export function periodFor(range: Range, now = Date.now()): { from: string; to: s
   return { from: new Date(to - r.hours * 3_600_000).toISOString(), to: new Date(to).toISOString(), bucket: r.bucket };
 }
 
+/** Zones offered: the teams' (the tenant's business hours), the browser's, UTC; the default team's first. */
+function zonesOf(teams: TeamView[] | undefined): string[] {
+  const browser = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const byDefault = [...(teams ?? [])].sort((a, b) => Number(b.isDefault) - Number(a.isDefault)).map((tm) => tm.timeZone);
+  return [...new Set([...byDefault, browser, 'UTC'].filter(Boolean))];
+}
+
 export function Analytics(props: { admin: AdminApi }) {
   const [range, setRange] = useState<Range>('7d');
-  const period = periodFor(range);
-  const report = useLoad(() => props.admin.report(period), [range]);
-  const csv = (table: string) => `/api/reports/export.csv?from=${encodeURIComponent(period.from)}&to=${encodeURIComponent(period.to)}&bucket=${period.bucket}&table=${table}`;
+  const teams = useLoad(() => props.admin.teams(), []);
+  const zones = zonesOf(teams.data?.items);
+  const [chosenZone, setZone] = useState<string | null>(null);
+  const timeZone = chosenZone ?? zones[0]!;
+  const period = { ...periodFor(range), timeZone };
+  const report = useLoad(() => (teams.data || teams.error ? props.admin.report(period) : new Promise<never>(() => {})), [range, timeZone, !!(teams.data || teams.error)]);
+  const csv = (table: string) => `/api/reports/export.csv?from=${encodeURIComponent(period.from)}&to=${encodeURIComponent(period.to)}&bucket=${period.bucket}&timeZone=${encodeURIComponent(timeZone)}&table=${table}`;
   const r = report.data;
   return (
     <>
@@ -36,7 +48,16 @@ export function Analytics(props: { admin: AdminApi }) {
             </button>
           ))}
         </div>
-        <span class="muted">{t.admTimesUtc}</span>
+        <label class="adm-zone">
+          <span>{t.admTimeZone}</span>
+          <select id="analytics-zone" value={timeZone} onChange={(e) => setZone(e.currentTarget.value)}>
+            {zones.map((z) => (
+              <option key={z} value={z}>
+                {z}
+              </option>
+            ))}
+          </select>
+        </label>
       </div>
       <ErrorLine error={report.error} />
       {r && (
@@ -85,7 +106,7 @@ const PAD = { l: 36, b: 24, t: 8 };
 function VolumeChart(props: { report: Report }) {
   const { volume, bucket } = props.report;
   const { bars, max } = columnBars(
-    volume.map((v) => ({ label: bucketLabel(v.start, bucket), value: v.conversations })),
+    volume.map((v) => ({ label: bucketLabel(v.start, bucket, props.report.timeZone ?? 'UTC', locale), value: v.conversations })),
     W - PAD.l,
     H - PAD.b - PAD.t,
     bucket === 'hour' ? 2 : 6,

@@ -14,5 +14,8 @@ describe('analytics chart helpers', () => {
     expect([null, 45_000, 200_000, 3_900_000, 2 * 86_400_000 + 3 * 3_600_000].map(formatDuration)).toEqual(['—', '45 s', '3 min 20 s', '1 h 05 min', '2 d 3 h']);
     expect(bucketLabel('2024-01-01T14:00:00.000Z', 'hour')).toBe('14:00');
     expect(bucketLabel('2024-01-01T00:00:00.000Z', 'day')).toBe('Mon 1');
+    // In the report's zone and the console's language: 23:00 UTC on the 31st is Monday the 1st in Paris.
+    expect(bucketLabel('2023-12-31T23:00:00.000Z', 'day', 'Europe/Paris', 'fr-FR')).toBe('lun. 1');
+    expect(bucketLabel('2024-01-01T14:00:00.000Z', 'hour', 'Europe/Paris')).toBe('15:00');
   });
 });

@@ -45,8 +45,8 @@ export function formatDuration(ms: number | null): string {
 }
 
 /** Label of a volume bucket: "14:00" for hours, "Mon 3" for days (UTC, like the report). */
-export function bucketLabel(iso: string, bucket: 'hour' | 'day'): string {
-  const d = new Date(iso);
-  if (bucket === 'hour') return `${String(d.getUTCHours()).padStart(2, '0')}:00`;
-  return `${['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()]} ${d.getUTCDate()}`;
+/** An axis label in the report's zone and the console's language: "14:00", "Mon 1" / "lun. 1". */
+export function bucketLabel(iso: string, bucket: 'hour' | 'day', timeZone = 'UTC', locale = 'en-GB'): string {
+  const opts: Intl.DateTimeFormatOptions = bucket === 'hour' ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone } : { weekday: 'short', day: 'numeric', timeZone };
+  return new Intl.DateTimeFormat(locale, opts).format(new Date(iso));
 }

@@ -2,7 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { errorText } from '../app.js';
-import { t } from '../i18n.js';
+import { locale, t } from '../i18n.js';
 
 /** Loads once (and on reload()), exposing data, error and busy state. */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []): { data: T | null; error: string | null; reload: () => void; set: (v: T) => void } {
@@ -154,4 +154,4 @@ export function ShownOnce(props: { label: string; value: string; note: string; o
   );
 }
 
-export const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '—');
+export const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' }) : '—');

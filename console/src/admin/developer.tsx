@@ -4,6 +4,7 @@ import { API_SCOPES, WEBHOOK_EVENTS, type ApiScope } from '../../../protocol/adm
 import type { AdminApi } from './adminApi.js';
 import { AdminTable, ErrorLine, Section, ShownOnce, toggled, useAction, useLoad, when } from './common.js';
 import { t } from '../i18n.js';
+import { webhookUrlProblem, type WebhookUrlProblem } from '../../../protocol/webhookUrl.js';
 
 const SCOPE_HELP = (s: ApiScope): string => t.admScopeHelp(s);
 
@@ -23,6 +24,8 @@ export function ApiKeys(props: { admin: AdminApi }) {
       keys.reload();
     });
   };
+  // Why the button is disabled, said next to it (not only a greyed-out button).
+  const keyWhy = !name.trim() ? t.admKeyNeedName : scopes.length === 0 ? t.admKeyNeedScope : null;
   return (
     <>
       <Section title={t.admKeyCreateTitle} intro={t.admKeyCreateIntro}>
@@ -44,9 +47,10 @@ export function ApiKeys(props: { admin: AdminApi }) {
               ))}
             </fieldset>
             <div>
-              <button class="btn btn-primary" type="submit" id="key-create" disabled={act.busy || !name.trim() || scopes.length === 0}>
+              <button class="btn btn-primary" type="submit" id="key-create" disabled={act.busy || !!keyWhy} aria-describedby={keyWhy ? 'key-why' : undefined}>
                 {t.admKeyCreate}
               </button>
+              <WhyDisabled id="key-why" reason={keyWhy} />
             </div>
           </form>
         )}
@@ -100,6 +104,8 @@ export function Webhooks(props: { admin: AdminApi }) {
       hooks.reload();
     });
   };
+  const urlProblem = webhookUrlProblem(url.trim());
+  const hookWhy = !url.trim() ? t.admHookNeedUrl : urlProblem ? t.admHookUrlProblem(urlProblem) : events.length === 0 ? t.admHookNeedEvent : null;
   return (
     <>
       <Section title={t.admHookAddTitle} intro={t.admHookIntro}>
@@ -109,7 +115,7 @@ export function Webhooks(props: { admin: AdminApi }) {
           <form class="adm-stack" onSubmit={create}>
             <label class="field">
               <span>{t.admHookUrl}</span>
-              <input id="hook-url" type="url" required placeholder="https://example.com/parley-events" value={url} onInput={(e) => setUrl(e.currentTarget.value)} />
+              <input id="hook-url" type="url" required placeholder="https://example.com/parley-events" value={url} aria-invalid={url.trim() && urlProblem ? 'true' : undefined} aria-describedby="hook-why" onInput={(e) => setUrl(e.currentTarget.value)} />
             </label>
             <fieldset class="adm-scopes">
               <legend>{t.admColEvents}</legend>
@@ -120,9 +126,10 @@ export function Webhooks(props: { admin: AdminApi }) {
               ))}
             </fieldset>
             <div>
-              <button class="btn btn-primary" type="submit" id="hook-create" disabled={act.busy || !url.trim() || events.length === 0}>
+              <button class="btn btn-primary" type="submit" id="hook-create" disabled={act.busy || !!hookWhy} aria-describedby={hookWhy ? 'hook-why' : undefined}>
                 {t.admHookAdd}
               </button>
+              <WhyDisabled id="hook-why" reason={hookWhy} />
             </div>
           </form>
         )}
@@ -179,7 +186,7 @@ function Deliveries(props: { admin: AdminApi; webhookId: string }) {
             </td>
             <td>{d.attempts}</td>
             <td class="adm-ua" title={d.lastError ?? ''}>
-              {d.lastStatus ? `HTTP ${d.lastStatus}` : ''} {d.lastError ?? (d.status === 'delivered' ? 'OK' : '')}
+              {d.lastStatus ? `HTTP ${d.lastStatus}` : ''} {d.lastError ?? (d.status === 'delivered' ? t.admDeliveryOk : '')}
               {d.nextAttemptAt && d.attempts > 0 ? t.admRetryAt(when(d.nextAttemptAt)) : ''}
             </td>
             <td>{when(d.createdAt)}</td>
@@ -193,4 +200,13 @@ function Deliveries(props: { admin: AdminApi; webhookId: string }) {
       </AdminTable>
     </Section>
   );
+}
+
+/** The reason a button is disabled, read with it (aria-describedby) and shown beside it. */
+function WhyDisabled(props: { id: string; reason: string | null }) {
+  return props.reason ? (
+    <p id={props.id} class="muted adm-why">
+      {props.reason}
+    </p>
+  ) : null;
 }

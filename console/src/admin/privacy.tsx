@@ -162,14 +162,20 @@ export function Privacy(props: { admin: AdminApi }) {
 const iso = (local: string) => (local ? new Date(local).toISOString() : '');
 
 export function Exposure(props: { admin: AdminApi }) {
-  const [form, setForm] = useState({ actor: '', credential: '', address: '', from: '', to: '' });
+  const [form, setForm] = useState({ credential: '', address: '', from: '', to: '' });
   const [query, setQuery] = useState<ExposureQuery | null>(null);
   const [report, setReport] = useState<ExposureReport | null>(null);
   const [needOne, setNeedOne] = useState(false);
+  // Who: picked from the tenant's agents and API keys by name (their ids are what the report needs).
+  const agents = useLoad(() => props.admin.agents(), []);
+  const keys = useLoad(() => props.admin.apiKeys(), []);
+  const [who, setWho] = useState('');
   const act = useAction();
   const run = async (e: Event) => {
     e.preventDefault();
-    const q: ExposureQuery = { actor: form.actor, credential: form.credential, address: form.address, from: iso(form.from), to: iso(form.to) };
+    const actor = who.startsWith('agent:') ? who.slice(6) : '';
+    const credential = who.startsWith('key:') ? who : form.credential;
+    const q: ExposureQuery = { actor, credential, address: form.address, from: iso(form.from), to: iso(form.to) };
     if (!Object.values(q).some((v) => v && v.trim())) return setNeedOne(true);
     setNeedOne(false);
     await act.run(async () => {
@@ -188,7 +194,26 @@ export function Exposure(props: { admin: AdminApi }) {
     <>
       <Section title={t.admExpFilters} intro={t.admExposureIntro}>
         <form class="adm-grid" onSubmit={run}>
-          {field('actor', t.admExpActor)}
+          <label class="field">
+            <span>{t.admExpWho}</span>
+            <select id="exp-who" value={who} onChange={(e) => setWho(e.currentTarget.value)}>
+              <option value="">{t.admExpAnyone}</option>
+              <optgroup label={t.admColAgents}>
+                {agents.data?.items.map((a) => (
+                  <option key={a.id} value={`agent:${a.id}`}>{`${a.name} (${a.email})`}</option>
+                ))}
+              </optgroup>
+              {!!keys.data?.items.length && (
+                <optgroup label={t.admKeys}>
+                  {keys.data.items.map((k) => (
+                    <option key={k.id} value={`key:${k.id}`}>
+                      {k.name}
+                    </option>
+                  ))}
+                </optgroup>
+              )}
+            </select>
+          </label>
           {field('credential', t.admExpCredential, 'text', t.admExpCredentialHint)}
           {field('address', t.admExpAddress)}
           {field('from', t.admExpFrom, 'datetime-local')}

@@ -7,6 +7,7 @@ import { WEEKDAYS, type AgentPresenceView, type RoutingStrategy, type TeamBody, 
 import { t } from '../i18n.js';
 import type { AdminApi } from './adminApi.js';
 import { AdminTable, ErrorLine, ProblemLines, Section, ShownOnce, toggled, useAction, useLoad } from './common.js';
+import { isTime24, normalizeTime24 } from './time24.js';
 
 /** One opening interval per day in the editor; a day without one is closed. */
 export interface TeamDraft {
@@ -254,7 +255,7 @@ function TeamEditor(props: { admin: AdminApi; id: string | null; initial: TeamDr
               <tbody>
                 {WEEKDAYS.map((day) => {
                   const v = d.days[day];
-                  const bad = v.open && !(v.from < v.to);
+                  const bad = v.open && !(isTime24(v.from) && isTime24(v.to) && v.from < v.to);
                   return (
                     <tr key={day}>
                       <th scope="row">
@@ -267,12 +268,12 @@ function TeamEditor(props: { admin: AdminApi; id: string | null; initial: TeamDr
                           <span class="adm-row">
                             <label class="adm-time">
                               <span class="visually-hidden">{`${t.admDay(day)} ${t.admFrom}`}</span>
-                              <input type="time" id={`team-from-${day}`} value={v.from} aria-invalid={bad ? 'true' : undefined} onInput={(e) => setDay(day, { from: e.currentTarget.value })} />
+                              <Time24 id={`team-from-${day}`} value={v.from} bad={bad} onChange={(from) => setDay(day, { from })} />
                             </label>
                             <span aria-hidden="true">–</span>
                             <label class="adm-time">
                               <span class="visually-hidden">{`${t.admDay(day)} ${t.admTo}`}</span>
-                              <input type="time" id={`team-to-${day}`} value={v.to} aria-invalid={bad ? 'true' : undefined} onInput={(e) => setDay(day, { to: e.currentTarget.value })} />
+                              <Time24 id={`team-to-${day}`} value={v.to} bad={bad} onChange={(to) => setDay(day, { to })} />
                             </label>
                           </span>
                         ) : (
@@ -441,5 +442,24 @@ export function ContactSettings(props: { admin: AdminApi }) {
         )}
       </Section>
     </>
+  );
+}
+
+/** A 24-hour time field (HH:MM), tidied when it loses focus ("9" becomes "09:00"). */
+function Time24(props: { id: string; value: string; bad: boolean; onChange: (v: string) => void }) {
+  return (
+    <input
+      type="text"
+      id={props.id}
+      class="adm-time24"
+      inputMode="numeric"
+      maxLength={5}
+      placeholder={t.admTimePlaceholder}
+      title={t.admTimeHint}
+      value={props.value}
+      aria-invalid={props.bad ? 'true' : undefined}
+      onInput={(e) => props.onChange(e.currentTarget.value)}
+      onBlur={(e) => props.onChange(normalizeTime24(e.currentTarget.value) ?? e.currentTarget.value)}
+    />
   );
 }

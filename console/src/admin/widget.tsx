@@ -7,6 +7,9 @@ import { errorText } from '../app.js';
 import type { AdminApi } from './adminApi.js';
 import { ErrorLine, ProblemLines, SaveRow, Section, useAction, useLoad } from './common.js';
 import { lang, t } from '../i18n.js';
+import { CspPanel } from '../security.js';
+// The preview speaks the widget's language, with the widget's own words.
+import { DICTIONARIES } from '../../../widget/frame/src/i18n.js';
 
 const FIELDS: Array<{ field: PrechatField['field']; label: () => string }> = [
   { field: 'name', label: () => t.admColName },
@@ -138,6 +141,9 @@ export function WidgetSettings(props: { admin: AdminApi }) {
           </table>
         </Section>
         <Section title={t.admColOrigins} intro={t.admOriginsIntro}>
+          <label class="visually-hidden" for="w-origins">
+            {t.admColOrigins}
+          </label>
           <textarea id="w-origins" class="adm-mono" rows={4} value={origins} onInput={(e) => (setSaved(false), setOrigins(e.currentTarget.value))} aria-invalid={problems.length ? 'true' : undefined} />
           <ProblemLines problems={problems} />
         </Section>
@@ -170,7 +176,7 @@ function WidgetPreview(props: { settings: TenantSettings }) {
               </div>
             ))}
             <div class="adm-pv-button" style={{ background: s.brandColor }}>
-              {fr ? 'Démarrer la discussion' : 'Start chat'}
+              {DICTIONARIES[fr ? 'fr' : 'en'].startChat}
             </div>
           </div>
         </div>
@@ -212,8 +218,16 @@ export function EmbedSection(props: { api: ApiClient }) {
           <button type="button" class="btn btn-secondary" onClick={() => void navigator.clipboard.writeText(snippet.snippet).catch(() => undefined)}>
             {t.admCopySnippet}
           </button>
+          <p class="muted">
+            {t.evidenceHelp}{' '}
+            <a href="/api/admin/evidence" download="parley-pci-evidence.json">
+              {t.evidenceDownload}
+            </a>
+          </p>
         </>
       )}
+      {/* With the snippet, the policy for the pages it goes on, and what those pages reported. */}
+      <CspPanel api={props.api} />
     </Section>
   );
 }

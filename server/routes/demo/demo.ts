@@ -22,6 +22,27 @@ export interface DemoOptions {
   /** The tenant's proposed policy; the demo sends it as a real shop would. */
   csp?: () => Promise<CspProposal>;
   allowSkimmerSimulation?: boolean;
+  /** Where the agent console is (linked from the shop's "try these" box). */
+  consoleUrl?: string;
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The "try these" box: what to do in the demo to see each part of Parley. Static HTML, no script. */
+function tryThese(consoleUrl: string, simulation: boolean): string {
+  const consoleHref = escapeHtml(consoleUrl);
+  const attack = simulation
+    ? `<a href="/demo/checkout?simulate=skimmer">open the checkout with a simulated skimmer</a>: the page's policy blocks it and the console's Security view raises the report`
+    : `start Parley with <code>DEMO_ALLOW_SKIMMER_SIMULATION=1</code> and open <code>/demo/checkout?simulate=skimmer</code>: the page's policy blocks a simulated skimmer and the console's Security view raises the report (the browser tests <code>e2e/attacks.test.ts</code> run every attack)`;
+  return `<aside class="try sans" aria-labelledby="try-title">
+  <h2 id="try-title">Try these</h2>
+  <ol>
+    <li><b>Card redaction:</b> open the chat and type <code>my card is 4242 4242 4242 4242</code>: the number is hidden in your browser before it is sent, and again on the server.</li>
+    <li><b>The bot:</b> ask <code>How long does shipping take?</code> or <code>Can I return a jacket?</code>: it answers from the shop's articles.</li>
+    <li><b>Handoff:</b> press <i>Talk to a person</i> (or write <code>I want a human</code>), then answer from the <a href="${consoleHref}">agent console</a> with the admin login printed at start.</li>
+    <li><b>Attack simulations:</b> ${attack}.</li>
+  </ol>
+</aside>`;
 }
 
 const skimmerBody = (attacker: string) => `(function () {
@@ -53,7 +74,11 @@ export function demoSite(opts: DemoOptions | (() => string)): FastifyInstance {
   const o: DemoOptions = typeof opts === 'function' ? { snippet: opts } : opts;
   const app = Fastify({ logger: false });
   const page = (name: string) => readFileSync(join(DEMO_TEMPLATES_DIR, name), 'utf8');
-  const render = (name: string, extra = '') => page(name).replace('{{EMBED_SNIPPET}}', o.snippet() + extra);
+  const render = (name: string, extra = '') =>
+    page(name)
+      .replace('{{TRY_THESE}}', tryThese(o.consoleUrl ?? '/console/', !!o.allowSkimmerSimulation))
+      .replaceAll('{{CONSOLE_URL}}', escapeHtml(o.consoleUrl ?? '/console/'))
+      .replace('{{EMBED_SNIPPET}}', o.snippet() + extra);
   const headers = async (cspOff: boolean, reportUriOnly = false, skimmer = false): Promise<Record<string, string>> => {
     const h: Record<string, string> = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' };
     // The strictest a shop can be: every script it loads must carry an SRI hash (Parley's loader does).

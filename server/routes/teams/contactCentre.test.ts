@@ -209,7 +209,8 @@ describe('contact centre', () => {
     expect(after.team.name).toBe('Billing');
     expect(after.assignee.id).toBe(a3.id);
     const log = (await api('GET', `/api/conversations/${v.conversationId}/messages`)).json().items;
-    expect(log.at(-1)).toMatchObject({ author: { kind: 'system' }, body: expect.stringContaining('Billing') });
+    // An event notice, never mistaken for the bot's answer (or anyone's reply).
+    expect(log.at(-1)).toMatchObject({ author: { kind: 'system', id: 'system' }, body: expect.stringContaining('Billing') });
 
     // A supervisor reassigns to anyone.
     const supIn = await login(t, sup);
@@ -376,6 +377,8 @@ describe('contact centre', () => {
     await on.sock.next((f) => f.type === 'conversation' && f.conversation.id === v.conversationId && f.conversation.assignee?.id === a1.id);
     log = (await api('GET', `/api/conversations/${v.conversationId}/messages`)).json().items;
     expect(log.map((m: { body: string }) => m.body)).toEqual(['How do I get a refund?', expect.stringContaining('Returns and refunds'), expect.stringContaining('Connecting you with a person')]);
+    // The answer is the bot's; the handoff is an event notice.
+    expect(log.map((m: { author: { id: string } }) => m.author.id)).toEqual([v.visitorId, 'bot', 'system']);
 
     // Handed off for good: the bot stays out (and nodes stop asking for its state).
     const again = await createMessage(t.ctx, { kind: 'visitor', tenantId: tenant.id, visitorId: v.visitorId }, { clientId: 'again', body: 'How do I get a refund?' });

@@ -4,7 +4,7 @@ import type { ReconnectingSocketOptions } from '../../../protocol/reconnectingSo
 import type { MessageView } from '../../../protocol/records.js';
 import type { VisitorServerFrame } from '../../../protocol/realtime.js';
 import { ChatClient, compileTenantPatterns, type KeyValue, type SocketLike } from './chat.js';
-import { prechatFieldsOf } from './App.js';
+import { prechatFieldsOf } from './prechat.js';
 import { parseHostOrigin } from './embed.js';
 import { pickLang, DICTIONARIES, setLanguage, t } from './i18n.js';
 import { mergeMessages } from './messages.js';

@@ -49,6 +49,7 @@ const en = {
   delivered: 'Delivered',
   read: 'Read',
   bot: 'Assistant',
+  botTag: 'Automatic answer',
   talkToPerson: 'Talk to a person',
   offlineTitle: 'Leave us a message',
   offlineHint: 'We’re not available to chat right now. Leave a message and we’ll answer by email.',
@@ -72,6 +73,7 @@ const en = {
   fileTooBig: 'Files can be at most 5 MB.',
   fileFailed: 'That file could not be sent. Only images (PNG, JPEG, GIF, WebP) and PDF documents are accepted.',
   openFile: (name: string) => `Open ${name}`,
+  fileSize: (name: string, kb: number) => `${name} (${kb} KB)`,
 };
 
 export type Dict = typeof en;
@@ -125,6 +127,7 @@ const fr: Dict = {
   delivered: 'Distribué',
   read: 'Lu',
   bot: 'Assistant',
+  botTag: 'Réponse automatique',
   talkToPerson: 'Parler à une personne',
   offlineTitle: 'Laissez-nous un message',
   offlineHint: 'Nous ne sommes pas disponibles pour discuter. Laissez un message, nous vous répondrons par e-mail.',
@@ -148,6 +151,7 @@ const fr: Dict = {
   fileTooBig: 'Un fichier peut faire au plus 5 Mo.',
   fileFailed: 'Ce fichier n’a pas pu être envoyé. Seuls les images (PNG, JPEG, GIF, WebP) et les documents PDF sont acceptés.',
   openFile: (name) => `Ouvrir ${name}`,
+  fileSize: (name, kb) => `${name} (${kb} Ko)`,
 };
 
 export const DICTIONARIES = { en, fr } as const;

@@ -48,3 +48,12 @@ export const LockIcon = ({ size = 14 }: P) => (
     <path fill="none" stroke="currentColor" stroke-width="1.7" d="M5.2 7V5.3a2.8 2.8 0 0 1 5.6 0V7" />
   </svg>
 );
+
+/** The knowledge-base bot's avatar: a small robot head, so its answers never pass for a person's. */
+export const BotIcon = ({ size = 16 }: P) => (
+  <svg width={size} height={size} viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+    <path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" d="M12 3v3M5 8h14a1 1 0 0 1 1 1v9a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V9a1 1 0 0 1 1-1Z" />
+    <circle cx="9" cy="13" r="1.4" fill="currentColor" />
+    <circle cx="15" cy="13" r="1.4" fill="currentColor" />
+  </svg>
+);
