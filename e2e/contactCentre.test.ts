@@ -83,6 +83,7 @@ describe('contact centre in Chromium', () => {
     // Answered by email: the shopper is thanked, never put "in line" (not even after a reload).
     await s1.frame.getByText('Thanks! We got your message and will reply by email.').waitFor();
     await s1.page.reload();
+    await openChat(s1.page); // a reloaded page has no frame until the shopper opens the chat again
     await s1.frame.getByText('Thanks! We got your message and will reply by email.').waitFor({ timeout: 10_000 });
     expect(await s1.frame.locator('.queue').count()).toBe(0);
     const mail = await smtp.next();

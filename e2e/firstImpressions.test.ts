@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { freePort } from '../server/testing/freePort.js';
-import { adminApi, consoleSignIn, launchChromium, SHOTS, startServer, type RunningServer } from './harness.js';
+import { adminApi, consoleSignIn, launchChromium, openChat, SHOTS, startServer, type RunningServer } from './harness.js';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SIZES = { desktop: { width: 1366, height: 800 }, phone: { width: 390, height: 844 } } as const;
@@ -90,8 +90,7 @@ describe('first impressions', () => {
       }
     }
     // The bot is on, with articles.
-    const frame = page.frameLocator('iframe[title="Chat"]');
-    await frame.getByRole('button', { name: 'Open chat' }).click();
+    const frame = await openChat(page);
     await frame.locator('#pc-name').fill('Demo Visitor');
     await frame.getByRole('button', { name: 'Start chat' }).click();
     await frame.locator('#parley-message').fill('How long does shipping take?');
@@ -104,13 +103,19 @@ describe('first impressions', () => {
     const ctx = await browser.newContext({ viewport: SIZES.desktop });
     const page = await ctx.newPage();
     await page.goto(server.demoUrl + '/checkout');
-    const frame = (await (await page.waitForSelector('iframe[title="Chat"]')).contentFrame())!;
-    await frame.waitForSelector('.launcher');
+    await page.locator('parley-chat').waitFor();
+    // The launcher is the loader's own button (in a closed shadow root): the page's focus is on its host.
+    const onLauncher = () => page.evaluate(() => document.hasFocus() && document.activeElement?.localName === 'parley-chat');
+    const tabToLauncher = async () => {
+      let tabs = 0;
+      while (!(await onLauncher()) && tabs++ < 40) await page.keyboard.press('Tab');
+      expect(await onLauncher()).toBe(true);
+    };
+    const chatFrame = async () => (await (await page.waitForSelector('iframe[title="Chat"]')).contentFrame())!;
     const focused = (f: Frame) => f.evaluate(() => (document.hasFocus() ? (document.activeElement?.id || document.activeElement?.className || '') : ''));
-    let tabs = 0;
-    while ((await focused(frame)) !== 'launcher' && tabs++ < 40) await page.keyboard.press('Tab');
-    expect(await focused(frame)).toBe('launcher');
+    await tabToLauncher();
     await page.keyboard.press('Enter');
+    let frame = await chatFrame();
     await expect.poll(() => focused(frame)).toBe('pc-name');
     await page.keyboard.type('Kim Keys');
     await page.keyboard.press('Tab');
@@ -122,7 +127,9 @@ describe('first impressions', () => {
     await page.keyboard.press('Enter');
     await frame.waitForSelector('p.system', { timeout: 10_000 });
     await page.keyboard.press('Escape');
-    await expect.poll(() => focused(frame)).toBe('launcher');
+    // Escape closes the chat, gives the focus back to the launcher and removes the frame.
+    await expect.poll(onLauncher).toBe(true);
+    await expect.poll(() => page.locator('iframe[title="Chat"]').count()).toBe(0);
 
     const c = await ctx.newPage();
     await c.goto(server.url + '/console/');
@@ -144,8 +151,9 @@ describe('first impressions', () => {
     await expect.poll(() => c.evaluate(() => document.activeElement?.id)).toBe('composer-input');
     await c.keyboard.type('Hello Kim, Alex here.');
     await c.keyboard.press('Enter');
-    // The shopper's chat is closed: the reply shows as an unread badge on the launcher.
-    await frame.locator('.launcher .badge').waitFor({ timeout: 10_000 });
+    // The shopper's chat is closed, so no frame exists to receive it (no unread count without data-parley-keep).
+    await c.locator('.msg', { hasText: 'Hello Kim, Alex here.' }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('iframe[title="Chat"]').count()).toBe(0);
     // Shift+Tab back to Resolve, Enter.
     n = 0;
     while ((await c.evaluate(() => document.activeElement?.textContent?.trim())) !== 'Resolve' && n++ < 30) await c.keyboard.press('Shift+Tab');
@@ -153,8 +161,9 @@ describe('first impressions', () => {
     await expect.poll(() => c.locator('.pane-sub .pill').first().innerText()).toBe('Resolved');
     // Back on the shop, Enter on the launcher reopens the chat: the reply and the rating are there.
     await page.bringToFront();
-    await frame.locator('.launcher').focus();
+    await tabToLauncher();
     await page.keyboard.press('Enter');
+    frame = await chatFrame();
     await frame.waitForSelector('.rating', { timeout: 10_000 });
     expect(await frame.locator('.log').innerText()).toContain('Hello Kim, Alex here.');
     await ctx.close();
@@ -206,12 +215,12 @@ describe('first impressions', () => {
   async function widgetViews(ctx: BrowserContext, lang: Lang, size: Size) {
     const page = await ctx.newPage();
     await page.goto(server.demoUrl + '/checkout');
-    const frameEl = await page.waitForSelector('iframe[title="Chat"]');
-    const frame = (await frameEl.contentFrame())!;
-    await frame.waitForSelector('.launcher');
+    await page.locator('parley-chat').waitFor();
     const tag = `widget-${lang}-${size}`;
-    await check(page, frame, `${tag}-launcher`);
-    await frame.click('.launcher');
+    // Closed, the widget is the loader's launcher in the shop's page: checked there.
+    await check(page, page, `${tag}-launcher`);
+    await page.locator('parley-chat').click();
+    const frame = (await (await page.waitForSelector('iframe[title="Chat"]')).contentFrame())!;
     await frame.waitForSelector('#pc-name');
     await check(page, frame, `${tag}-prechat`);
     await frame.fill('#pc-name', lang === 'fr' ? 'Camille Dupont' : 'Sam Shopper');

@@ -71,7 +71,8 @@ describe('the snippet under the host page\'s strictest settings', () => {
 
     await page.locator('parley-chat').waitFor();
     const chat = await openChat(page);
-    await chat.locator('#pc-name').waitFor({ timeout: 10_000 });
+    // Nobody is online: the first field is the offline form's Name.
+    await chat.locator('#off-name').waitFor({ timeout: 10_000 });
     // The frame's document enforces Trusted Types: a string into an HTML sink throws.
     const frame = page.frames().find((f) => f.url().includes('/widget/frame/'))!;
     await page.waitForTimeout(500);
@@ -80,7 +81,7 @@ describe('the snippet under the host page\'s strictest settings', () => {
     expect(sink).toBe('TypeError');
     await page.waitForTimeout(300);
     problems.splice(before); // the violation that test itself just caused
-    await chat.locator('#pc-name').fill('Strict Shopper');
+    await chat.locator('#off-name').fill('Strict Shopper');
     await page.screenshot({ path: join(SHOTS, 'strict-host-open.png') });
     expect(problems).toEqual([]);
     await page.close();
@@ -100,7 +101,7 @@ describe('the snippet under the host page\'s strictest settings', () => {
       }
       expect(launcher.height).toBe(48);
       await page.screenshot({ path: join(SHOTS, `widget-closed-${viewport.width}.png`) });
-      await (await openChat(page)).locator('#pc-name').waitFor({ timeout: 10_000 });
+      await (await openChat(page)).locator('#off-name').waitFor({ timeout: 10_000 });
       await page.screenshot({ path: join(SHOTS, `widget-open-${viewport.width}.png`) });
       await page.close();
     }

@@ -24,7 +24,8 @@ export function VisitorPanel(props: { conversation: ConversationView; children?:
   const href = safeHttpUrl(v.currentPage);
   const pageText = v.currentPage ? v.currentPage.replace(/^https?:\/\//, '') : null;
   return (
-    <aside class="context" aria-label={t.visitorDetails}>
+    // Focusable because it scrolls on its own (a keyboard user must be able to scroll it: WCAG 2.1.1).
+    <aside class="context" aria-label={t.visitorDetails} tabIndex={0}>
       <section class="context-card">
         <div class="context-head">
           <Avatar id={v.id} name={name} size="lg" />

@@ -1899,6 +1899,7 @@ export interface components {
         AgentPresenceView: {
             activeChats: number;
             chosen: "online" | "away";
+            email: string;
             id: string;
             maxChats: number;
             name: string;
@@ -2242,6 +2243,7 @@ export interface components {
             role: components["schemas"]["AgentRole"];
         };
         InvitationCreated: {
+            emailed?: boolean;
             invitation: components["schemas"]["InvitationView"];
             token: string;
             url: string;
@@ -2451,6 +2453,7 @@ export interface components {
                 resolved: number;
                 satisfaction: components["schemas"]["SatisfactionStat"];
             }[] | null;
+            timeZone?: string;
             /** Format: date-time */
             to: string;
             volume: {
@@ -4857,6 +4860,7 @@ export interface operations {
             query?: {
                 bucket?: "hour" | "day";
                 from?: string;
+                timeZone?: string;
                 to?: string;
             };
             header?: never;
@@ -4888,6 +4892,7 @@ export interface operations {
                 bucket?: "hour" | "day";
                 from?: string;
                 table?: "volume" | "agents" | "teams";
+                timeZone?: string;
                 to?: string;
             };
             header?: never;
