@@ -30,7 +30,7 @@ import { WebhookDeliverer } from './webhooks/webhookDeliverer.js';
 import { forwardToWebhooks } from './webhooks/webhookForwarder.js';
 import { typeboxValidatorCompiler } from './validation.js';
 import { drainRefusedBody } from './refusedBody.js';
-import { PublicFiles } from './routes/assets/publicFiles.js';
+import { PublicFiles } from './security/publicFiles.js';
 import { ReleaseGuard } from './security/releaseGuard.js';
 import { incidentRoutes } from './routes/incidents/incidents.js';
 import { cspRoutes } from './routes/csp/csp.js';

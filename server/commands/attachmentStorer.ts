@@ -10,11 +10,12 @@
  * sealed field (security/sealedFields.ts): when the key is destroyed (retention, tenant deletion) a
  * copy of the file is unreadable. Retention, tenant deletion and GDPR erasure also delete the files.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MessageView } from '../../protocol/records.js';
 import type { Actor, Ctx } from '../context.js';
 import { AppError } from '../errors.js';
+import { attachmentPath } from '../storage/attachmentFiles.js';
 import { cleanFileName, sniffFile } from '../security/fileSniffer.js';
 import { newId, randomToken } from '../security/ids.js';
 import { sealAttachmentFile, sealNullable } from '../security/sealedFields.js';
@@ -24,10 +25,6 @@ import { withoutCardData } from '../security/fileCardCheck.js';
 
 export const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
 
-export function attachmentPath(dataDir: string, tenantId: string, id: string): string {
-  if (!/^[A-Za-z0-9_]+$/.test(tenantId) || !/^[A-Za-z0-9_]+$/.test(id)) throw new AppError('not_found', 'attachment not found');
-  return join(dataDir, 'attachments', tenantId, id);
-}
 
 export async function storeAttachment(
   ctx: Ctx,
@@ -81,15 +78,4 @@ export async function storeAttachment(
   const attachment = { id, name, type: sniffed.type, size: bytes.length, url: `/files/${id}/${key}` };
   const { message } = await createMessage(ctx, actor, { clientId: input.clientId, conversationId: conv.id, body: name, attachment });
   return message;
-}
-
-/** Deletes attachment files (after their rows); a file already gone is fine. */
-export async function removeAttachmentFiles(dataDir: string, tenantId: string, ids: readonly string[]): Promise<void> {
-  for (const id of ids) await rm(attachmentPath(dataDir, tenantId, id), { force: true });
-}
-
-/** Deletes a tenant's whole attachment directory (tenant deletion). */
-export async function removeTenantAttachments(dataDir: string, tenantId: string): Promise<void> {
-  if (!/^[A-Za-z0-9_]+$/.test(tenantId)) return;
-  await rm(join(dataDir, 'attachments', tenantId), { recursive: true, force: true });
 }

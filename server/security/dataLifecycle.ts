@@ -21,7 +21,7 @@ import type { Db } from '../storage/db.js';
 import { presentMessage, presentVisitor } from '../presenters/presenters.js';
 import { recordAccess, type Accessor } from './accessAudit.js';
 import { openAttachmentFile, openField, openMessages, openVisitors, sealAttachmentFile, sealMessage, sealNullable, sealVisitor } from './sealedFields.js';
-import { attachmentPath, removeAttachmentFiles, removeTenantAttachments } from '../commands/attachmentStorer.js';
+import { attachmentPath, removeAttachmentFiles, removeTenantAttachments } from '../storage/attachmentFiles.js';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { isSealed, sealedBytesVersion } from './keyring.js';
 import { contactDataOf } from '../queries/visitorContextQueries.js';

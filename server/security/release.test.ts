@@ -14,7 +14,7 @@ import {
   type ReleaseLog,
 } from './release.js';
 import { signedFixture, writeManifest, FIXTURE_FILES, type Fixture } from './releaseFixture.js';
-import { PublicFiles } from '../routes/assets/publicFiles.js';
+import { PublicFiles } from './publicFiles.js';
 import { runCli } from '../cli/main.js';
 import { ROOT } from '../paths.js';
 

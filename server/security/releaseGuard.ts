@@ -6,7 +6,7 @@
  * The changed file itself is refused from the moment it is found (PublicFiles).
  */
 import type { Ctx } from '../context.js';
-import type { PublicFiles, TamperFinding } from '../routes/assets/publicFiles.js';
+import type { PublicFiles, TamperFinding } from './publicFiles.js';
 import { raiseIncident } from './incidents.js';
 import { PeriodicJob } from '../periodicJob.js';
 

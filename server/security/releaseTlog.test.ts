@@ -2,7 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PublicFiles } from '../routes/assets/publicFiles.js';
+import { PublicFiles } from './publicFiles.js';
 import { generateReleaseKey, loadPrivateKey, readLog, signRelease, verifyLog, type ReleaseLog } from './release.js';
 import { signedFixture, writeManifest, FIXTURE_FILES, type Fixture } from './releaseFixture.js';
 import { releaseLeaf } from './releaseTlog.js';

@@ -12,7 +12,7 @@ import type { PageMonitorJob } from '../../security/pageMonitorJob.js';
 import type { Transparency } from '../../security/transparency.js';
 import { allowedOrigins } from '../../queries/tenantQueries.js';
 import type { ApiOp } from '../api/apiRoute.js';
-import type { PublicFiles } from '../assets/publicFiles.js';
+import type { PublicFiles } from '../../security/publicFiles.js';
 
 export function evidenceRoutes(app: FastifyInstance, ctx: Ctx, op: ApiOp, files: PublicFiles, transparency: Transparency, monitor: PageMonitorJob, loader: () => Expected | null): void {
   const db = ctx.storage.db;

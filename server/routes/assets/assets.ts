@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Env } from '../../env.js';
 import { AppError } from '../../errors.js';
-import type { PublicFiles } from './publicFiles.js';
+import type { PublicFiles } from '../../security/publicFiles.js';
 
 /** Console pages may not be framed by anyone and load nothing but Parley's own files. */
 export function consoleCsp(env: Env): string {

@@ -4,7 +4,7 @@ import type { Ctx } from '../../context.js';
 import type { AgentSessions } from '../../commands/agentSessions.js';
 import { AppError } from '../../errors.js';
 import { requireAuth } from '../auth/requireAuth.js';
-import type { PublicFiles } from '../assets/publicFiles.js';
+import type { PublicFiles } from '../../security/publicFiles.js';
 
 /**
  * The one script tag a tenant puts on its pages: versioned URL, pinned by SRI, no credentials. It

@@ -11,7 +11,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AppError } from '../../errors.js';
 import type { Transparency } from '../../security/transparency.js';
-import type { PublicFiles } from '../assets/publicFiles.js';
+import type { PublicFiles } from '../../security/publicFiles.js';
 
 const TEXT = 'text/plain; charset=utf-8';
 

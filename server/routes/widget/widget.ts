@@ -12,7 +12,7 @@ import { startVisitorSession } from '../../commands/visitorSessionStarter.js';
 import { recordVisitorContext } from '../../commands/visitorContextRecorder.js';
 import { allowedOrigins, findTenantByWidgetKey } from '../../queries/tenantQueries.js';
 import { tenantSettings } from '../../queries/adminQueries.js';
-import type { PublicFiles } from '../assets/publicFiles.js';
+import type { PublicFiles } from '../../security/publicFiles.js';
 import { AbuseLimits } from '../../security/abuseLimits.js';
 
 /** tenants.redaction_patterns (validated when saved) as a list of strings; anything unreadable: none. */

@@ -21,8 +21,8 @@ import {
   sri384,
   type ReleaseEntry,
   type TrustedKey,
-} from '../../security/release.js';
-import { RELEASE_CHECKPOINT_FILE, RELEASE_PROOF_FILE, ReleaseTransparency, releaseLogOrigin } from '../../security/releaseTlog.js';
+} from './release.js';
+import { RELEASE_CHECKPOINT_FILE, RELEASE_PROOF_FILE, ReleaseTransparency, releaseLogOrigin } from './releaseTlog.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
