@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { freePort } from '../server/testing/freePort.js';
-import { launchChromium, openChat, startServer, type RunningServer } from './harness.js';
+import { consoleSignIn, launchChromium, openChat, startServer, type RunningServer } from './harness.js';
 import { SmtpSink } from '../server/testing/smtpSink.js';
 import { holdsCardDigits } from '../protocol/redactionCorpus.js';
 
@@ -53,8 +53,9 @@ describe('card redaction in Chromium', () => {
     const AMEX = '378282246310005';
 
     // --- Leave a message: the card in the name, in the message (dots, and an expiry and code).
+    // Nobody is online: the widget offers only the message form.
     const s1 = await shopper();
-    await s1.frame.getByRole('button', { name: 'Leave us a message' }).click();
+    await s1.frame.getByRole('heading', { name: 'Leave us a message' }).waitFor({ timeout: 30_000 });
     await s1.frame.getByLabel('Name').fill('Olga ５５５５ ５５５５ ５５５５ ４４４４');
     await s1.frame.getByLabel('Email').fill('olga@example.com');
     await s1.frame.getByLabel('Your message').fill('Please charge 4111.1111.1111.1111 exp 12/27 cvv 123');
@@ -66,6 +67,9 @@ describe('card redaction in Chromium', () => {
     for (const pan of [VISA, MC]) expect(holdsCardDigits(mailText, pan), mail.text).toBe(false);
 
     // --- Chat: a card in full-width digits, and an Amex split over two messages.
+    // An agent signs in (a console open): now the widget offers a live chat.
+    const agent = await (await browser.newContext()).newPage();
+    await consoleSignIn(agent, server.url, server.admin!.email, server.admin!.password);
     const s2 = await shopper();
     const start = s2.frame.getByRole('button', { name: 'Start chat' });
     // The frame shows either the pre-chat form or the composer once it has loaded: wait for one of

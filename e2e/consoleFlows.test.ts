@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { freePort } from '../server/testing/freePort.js';
-import { addAgent, adminApi, consoleSignIn, launchChromium, startServer, type RunningServer } from './harness.js';
+import { addAgent, adminApi, consoleSignIn, launchChromium, openChat, startServer, type RunningServer } from './harness.js';
 
 describe('console state after actions', () => {
   let dataDir: string;
@@ -44,8 +44,7 @@ describe('console state after actions', () => {
     const shop = await shopCtx.newPage();
     shop.on('pageerror', (e) => errors.push(e.message));
     await shop.goto(server.demoUrl + '/checkout');
-    const frame = shop.frameLocator('iframe[title="Chat"]');
-    await frame.getByRole('button', { name: 'Open chat' }).click();
+    const frame = await openChat(shop);
     await frame.locator('#pc-name').fill('Tess Transfer');
     await frame.getByRole('button', { name: 'Start chat' }).click();
     await frame.locator('#parley-message').fill('Can someone help with my order?');
