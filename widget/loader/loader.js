@@ -31,11 +31,11 @@
   // CSP form-action 'none' still blocks any real submission) and downloads (attachments). No popups,
   // no top navigation of any kind, no modals.
   var SANDBOX = 'allow-scripts allow-same-origin allow-forms allow-downloads';
-  // Permissions Policy: every powerful feature Chromium knows is denied to the frame.
-  // (Features whose default is 'self' are already off in a cross-origin frame; naming the powerful
-  // ones and every default-'*' one keeps that true whatever a browser's defaults become.)
+  // Permissions Policy: the powerful features are denied to the frame by name. (Features whose default
+  // is 'self' are already off in a cross-origin frame that is granted nothing; naming the powerful ones,
+  // and the default-'*' ones a chat could abuse, keeps that true whatever a browser's defaults become.)
   var DENY =
-    "camera 'none'; microphone 'none'; geolocation 'none'; payment 'none'; usb 'none'; serial 'none'; hid 'none'; display-capture 'none'; fullscreen 'none'; storage-access 'none'; browsing-topics 'none'; picture-in-picture 'none'; sync-xhr 'none'";
+    "camera 'none'; microphone 'none'; geolocation 'none'; payment 'none'; usb 'none'; display-capture 'none'; fullscreen 'none'; storage-access 'none'; browsing-topics 'none'; picture-in-picture 'none'; sync-xhr 'none'";
 
   var me = document.currentScript;
   if (!me || (window.Parley && window.Parley.loaded)) return;
@@ -47,10 +47,12 @@
   var parley = new URL(me.src).origin;
   var keep = attr('keep') != null;
   var hidden = attr('hide') != null;
+  var color = /^#\w+$/.test(attr('color')) ? attr('color') : '#2f5d50';
+  // Hide on these pages: page names, space-separated; the page names itself with ['page', name].
+  var hideOn = attr('hide-on');
   var left = attr('position') === 'left';
   var dx = offset(attr('offset-x'));
   var dy = offset(attr('offset-y'));
-  var color = /^#\w+$/.test(attr('color')) ? attr('color') : '#2f5d50';
   var context, frame, port;
   var open;
 
@@ -71,14 +73,15 @@
   var button = document.createElement('button');
   // The launcher's visible text is its accessible name; an unread count is appended to it.
   var text = document.createTextNode('');
-  var label = attr('label') || 'Chat';
+  // The page's language (data-parley-lang): the launcher's default label, and the frame's language.
+  var label = attr('label') || (/^fr/i.test(attr('lang')) ? 'Discuter' : 'Chat');
   var unread = 0;
-  css(button, 'height:100%;padding:0 22px;border:0;border-radius:24px;cursor:pointer;box-shadow:0 2px 9px #0006;color:#fff;font:bold 16px sans-serif;background:' + color + ';');
+  css(button, 'height:100%;padding:0 22px;border:0;border-radius:2em;color:#fff;font:700 1pc sans-serif;background:' + color + ';');
   button.appendChild(text);
   shadow.appendChild(button);
 
   function layout() {
-    text.data = unread ? label + ' \u00b7 ' + (unread > 9 ? '9+' : unread) : label;
+    text.data = unread ? label + ' ' + unread : label;
     css(box, 'all:initial;' + place('auto', LAUNCHER + 'px', dx, dy) + 'display:' + (hidden || open ? 'none;' : 'block;'));
     if (frame)
       css(
@@ -101,14 +104,14 @@
     // A logged-in shopper's identity, signed by the tenant's backend, goes in the fragment (never
     // sent to a server); empty when absent (widget/frame/src/identity.ts).
     frame.src =
-      parley + '/widget/frame/?key=' + encoded('key') + '&host=' + encodeURIComponent(location.origin) +
+      parley + '/widget/frame/?key=' + encoded('key') + '&host=' + encodeURIComponent(location.origin) + '&lang=' + encoded('lang') +
       '#jwt=' + encoded('identity-jwt') + '&uid=' + encoded('user-id') + '&uh=' + encoded('user-hash');
     port = channel.port1;
     // Anything the frame says goes through this port: 'close', or its unread count. Nothing else is acted on.
     port.onmessage = (event) => {
       var data = event.data;
       if (data === 'close') shut(true);
-      else if (typeof data === 'number') {
+      else if (data === +data) {
         unread = data > 0 ? data : 0;
         layout();
       }
@@ -164,6 +167,13 @@
   // ['show'], ['hide'], ['position', 'left'|'right', x, y], ['page', name, {attributes}].
   function command(args) {
     var name = args && args[0];
+    if (name === 'page') {
+      // The page says where it is: a page name and its own attributes, passed on as given (structured
+      // clone) to the frame, which checks and trims them. The loader never looks them up itself.
+      send((context = args.slice(1)));
+      // With data-parley-hide-on, a page on that list hides the launcher and any other shows it.
+      if (hideOn) name = (' ' + hideOn + ' ').indexOf(' ' + args[1] + ' ') < 0 ? 'show' : 'hide';
+    }
     if (name === 'show' || name === 'hide') {
       hidden = name === 'hide';
       if (hidden) shut(false);
@@ -171,16 +181,12 @@
       left = args[1] === 'left';
       dx = offset(args[2]);
       dy = offset(args[3]);
-    } else if (name === 'page') {
-      // The page says where it is: a page name and its own attributes, passed on as given (structured
-      // clone) to the frame, which checks and trims them. The loader never looks them up itself.
-      send((context = args.slice(1)));
     }
     layout();
   }
   var queued = window.Parley;
   window.Parley = { loaded: 1, push: command };
-  for (var i = 0; queued && i < queued.length; i++) command(queued[i]);
+  [].forEach.call(queued || [], command);
 
   function mount() {
     document.body.appendChild(box);

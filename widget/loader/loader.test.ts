@@ -328,7 +328,7 @@ describe('loader.js behaviour', () => {
         const f = frame()!;
         expect(f.attrs.sandbox).toBe(EMBED_SANDBOX);
         expect(f.attrs.allow).toContain("camera 'none'");
-        expect(f.src).toBe('https://chat.parley.example/widget/frame/?key=pk_demo&host=https%3A%2F%2Fshop.example#jwt=&uid=u%201&uh=');
+        expect(f.src).toBe('https://chat.parley.example/widget/frame/?key=pk_demo&host=https%3A%2F%2Fshop.example&lang=#jwt=&uid=u%201&uh=');
         expect(f.css()).toMatchObject({ width: `${EMBED_SIZES.open.width}px`, height: `${EMBED_SIZES.open.height}px`, visibility: 'visible' });
         expect(f.focused).toBe(1);
         expect(button.parentNode!.tagName).toBe('#shadow'); // in its closed shadow root
@@ -382,7 +382,7 @@ describe('loader.js behaviour', () => {
         const { port } = await framePort();
         port.postMessage(3);
         await settle();
-        expect((button.children[0] as FakeNode).data).toBe('Chat \u00b7 3');
+        expect((button.children[0] as FakeNode).data).toBe('Chat 3');
         windowBlur();
         expect(frame()).toBeUndefined();
         click();
@@ -403,8 +403,39 @@ describe('loader.js behaviour', () => {
         expect(frame()).toBeDefined();
       });
 
+      it('speaks the page\'s language when the page says so: the launcher\'s label, and the frame\'s', () => {
+        const fr = boot({ code, attrs: { 'data-parley-lang': 'fr' } });
+        expect((fr.button.children[0] as FakeNode).data).toBe('Discuter');
+        fr.click();
+        expect(fr.frame()!.src).toContain('&lang=fr#');
+        expect(fr.frame()!.title).toBe('Discuter');
+        const own = boot({ code, attrs: { 'data-parley-lang': 'fr-CA', 'data-parley-label': 'Aide' } });
+        expect((own.button.children[0] as FakeNode).data).toBe('Aide');
+        const en = boot({ code });
+        expect((en.button.children[0] as FakeNode).data).toBe('Chat');
+      });
+
+      it('hides on the pages listed in data-parley-hide-on, as the page names itself, and shows on the others', async () => {
+        const b = boot({ code, attrs: { 'data-parley-hide-on': 'checkout payment' }, queued: [['page', 'checkout', { step: 1 }]] });
+        expect(b.launcher.css().display).toBe('none');
+        const push = (c: unknown[]) => (b.window.Parley as { push(c: unknown[]): void }).push(c);
+        push(['page', 'home']);
+        expect(b.launcher.css().display).toBe('block');
+        // The shopper opens the chat, then the page (a single-page app) goes to the payment step: closed, hidden.
+        b.click();
+        expect(b.frame()).toBeDefined();
+        push(['page', 'payment']);
+        expect(b.launcher.css().display).toBe('none');
+        expect(b.frame()).toBeUndefined();
+        push(['page', 'check']); // not a listed name, only part of one
+        expect(b.launcher.css().display).toBe('block');
+        // Without the attribute, naming a page changes nothing.
+        const plain = boot({ code, queued: [['page', 'checkout']] });
+        expect(plain.launcher.css().display).toBe('block');
+      });
+
       it('reads nothing of the page beyond the allowed list, whatever it does', async () => {
-        const b = boot({ code, attrs: { 'data-parley-keep': '' }, queued: [['page', 'x', {}]] });
+        const b = boot({ code, attrs: { 'data-parley-keep': '', 'data-parley-hide-on': 'y', 'data-parley-lang': 'fr' }, queued: [['page', 'x', {}], ['page', 'y']] });
         b.timers.forEach((t) => t());
         b.click();
         const { port } = await b.framePort();

@@ -6,7 +6,7 @@ import type { VisitorServerFrame } from '../../../protocol/realtime.js';
 import { ChatClient, compileTenantPatterns, type KeyValue, type SocketLike } from './chat.js';
 import { prechatFieldsOf } from './prechat.js';
 import { parseHostOrigin } from './embed.js';
-import { pickLang, DICTIONARIES, setLanguage, t } from './i18n.js';
+import { pickLang, DICTIONARIES, setLanguage, setPageLanguage, t } from './i18n.js';
 import { mergeMessages } from './messages.js';
 import { textOn, safeColor } from './theme.js';
 
@@ -186,6 +186,16 @@ describe('ChatClient', () => {
     expect(setLanguage('xx')).toBe(pickLang(typeof navigator === 'undefined' ? [] : [navigator.language]));
     expect(setLanguage('en')).toBe('en');
     expect(t.startChat).toBe(DICTIONARIES.en.startChat);
+  });
+
+  it('speaks the host page\'s language when the page says so (data-parley-lang), whatever the tenant set', () => {
+    expect(setPageLanguage('fr-CA')).toBe('fr');
+    expect(setLanguage('en')).toBe('fr');
+    expect(t.startChat).toBe(DICTIONARIES.fr.startChat);
+    expect(setPageLanguage('de')).toBe(null); // unsupported: the tenant's setting again
+    expect(setPageLanguage('toString')).toBe(null);
+    expect(setLanguage('en')).toBe('en');
+    expect(setPageLanguage('')).toBe(null);
   });
 
   it('marks a rejected send failed and retries it with the same clientId', async () => {

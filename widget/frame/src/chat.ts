@@ -144,6 +144,11 @@ export class ChatClient {
     return `parley:${this.deps.key}`;
   }
 
+  /** Text redacted as any field is (card numbers, the tenant's patterns): for what the frame keeps locally. */
+  redactField(text: string): string {
+    return this.redaction.field(text);
+  }
+
   getState(): ChatState {
     return this.state;
   }

@@ -1,12 +1,16 @@
 /** The visitor's message box: text (Enter sends), attachments, and the note that card details were hidden. */
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { LIMITS } from '../../../protocol/limits.js';
 import type { ChatClient, ChatState } from './chat.js';
+import { draftStore } from './draft.js';
 import { t } from './i18n.js';
 import { LockIcon, SendIcon } from './icons.js';
 
 export function Composer({ chat, client }: { chat: ChatState; client: ChatClient }) {
-  const [text, setText] = useState('');
+  // The unsent draft survives closing the chat (which removes the frame): widget/frame/src/draft.ts.
+  const draft = useMemo(() => draftStore(`${client.storageKey}:draft`, (s) => client.redactField(s)), [client]);
+  const [text, setText] = useState(() => draft.load());
+  useEffect(() => draft.save(text), [text]);
   const [error, setError] = useState<string | null>(null);
   const ref = useRef<HTMLTextAreaElement>(null);
   const fileRef = useRef<HTMLInputElement>(null);

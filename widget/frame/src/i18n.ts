@@ -161,7 +161,7 @@ export type Lang = keyof typeof DICTIONARIES;
 export function pickLang(preferred: readonly string[]): Lang {
   for (const tag of preferred) {
     const base = tag.toLowerCase().split('-')[0];
-    if (base && base in DICTIONARIES) return base as Lang;
+    if (base && Object.prototype.hasOwnProperty.call(DICTIONARIES, base)) return base as Lang;
   }
   return 'en';
 }
@@ -169,15 +169,31 @@ export function pickLang(preferred: readonly string[]): Lang {
 const browserLang: Lang =
   typeof navigator === 'undefined' ? 'en' : pickLang(navigator.languages?.length ? navigator.languages : [navigator.language]);
 
+/** The host page's own language, when it says so (data-parley-lang on the snippet): it wins. */
+let pageLang: Lang | null = null;
+
+/** Takes the page's language tag (?lang= from the loader); unsupported or empty: ignored. */
+export function setPageLanguage(tag: string | null | undefined): Lang | null {
+  const base = (tag ?? '').toLowerCase().split('-')[0] ?? '';
+  pageLang = Object.prototype.hasOwnProperty.call(DICTIONARIES, base) ? (base as Lang) : null;
+  if (pageLang) setLanguage(undefined);
+  return pageLang;
+}
+
 /** The language in use: the browser's until the tenant's widget setting arrives (setLanguage). */
 export let lang: Lang = browserLang;
 
 /** A copy, so setLanguage can swap the strings in place for every importer. */
 export const t: Dict = { ...DICTIONARIES[lang] };
 
-/** Applies the tenant's widget language ('auto', unknown or absent: the visitor's browser language). */
+/**
+ * Applies the tenant's widget language ('auto', unknown or absent: the visitor's browser language).
+ * A language the host page declared (setPageLanguage) comes first: the page knows what it shows.
+ */
 export function setLanguage(setting: string | null | undefined): Lang {
-  lang = setting && setting !== 'auto' && Object.prototype.hasOwnProperty.call(DICTIONARIES, setting) ? (setting as Lang) : browserLang;
+  lang = pageLang
+    ? pageLang
+    : setting && setting !== 'auto' && Object.prototype.hasOwnProperty.call(DICTIONARIES, setting) ? (setting as Lang) : browserLang;
   Object.assign(t, DICTIONARIES[lang]);
   if (typeof document !== 'undefined') document.documentElement.lang = lang;
   return lang;

@@ -6,7 +6,7 @@ import { App } from './App.js';
 import { browserStorage, ChatClient } from './chat.js';
 import { parseHostOrigin } from './embed.js';
 import { connectHost } from './hostChannel.js';
-import { lang } from './i18n.js';
+import { lang, setPageLanguage } from './i18n.js';
 import { parseIdentity } from './identity.js';
 import './styles.css';
 
@@ -14,6 +14,8 @@ const params = new URLSearchParams(location.search);
 const key = (params.get('key') ?? '').slice(0, 64);
 // The loader's port is accepted from this exact origin only (widget/frame/src/hostChannel.ts).
 const link = connectHost(parseHostOrigin(params.get('host')));
+// The page's language, when it said so (data-parley-lang on the snippet), before anything is shown.
+setPageLanguage(params.get('lang'));
 document.documentElement.lang = lang;
 
 async function loadConfig(): Promise<WidgetConfig> {
