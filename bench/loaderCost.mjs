@@ -1,21 +1,26 @@
 // The host page's main-thread cost of the embed snippet with the chat closed (DESIGN.md: the loader
-// under 5 ms; the page with the chat closed <= 1.1x the page alone), measured in
-// Debian's Chromium: the same checkout page loaded with and without the snippet, each in a fresh
-// browser context (empty cache: a first visit, the dearest), alternating, and Chromium's own
-// counters for the page's main thread (CDP Performance.getMetrics: TaskDuration, ScriptDuration,
-// LayoutDuration, RecalcStyleDuration) read once the widget frame has loaded and laid itself out.
-// The cost is the difference of the medians. Parley is served from 127.0.0.1 and the page from
-// localhost, two sites, as a tenant's shop and Parley are: desktop Chromium runs the frame in its
-// own process, so the frame's own work is not on the page's main thread. The same measurement
-// with site isolation turned off (as on devices that keep one process for both) is reported too.
-// Then the loader's own script, exactly, from Chromium's trace: its evaluation and listeners, with
-// and without the one call that inserts the frame (Chromium's work, which any iframe costs).
+// under 5 ms; the page with the chat closed <= 1.1x the page alone), measured in Debian's Chromium.
+//
+// Method (issue 14, second pass). Four arms, the same checkout page but for: nothing (the page alone),
+// Parley's snippet, a bare cross-origin iframe of the widget frame (the least any frame-isolated
+// widget costs), and the snippet's script tag pointing at an empty script of the same kind (async,
+// crossorigin, SRI-pinned, another site): what loading any third-party script costs, without the
+// loader's own work. Each visit is a first visit (fresh browser context, empty cache). The figure is
+// the CPU time of the page's renderer main thread (CDP Performance.getMetrics `ThreadTime`), from
+// just before the navigation to 1 s after its load event, read as a difference on the same renderer:
+// CPU time, not wall-clock task time, so the other processes of a loaded machine do not count in it
+// (wall-clock `TaskDuration` and its script/layout/style parts are reported beside it). Each round
+// visits the four arms once, in an order rotated by one every round, so slow drift of the machine
+// falls on every arm alike; the closed-chat ratio is the median over rounds of each round's
+// snippet / page-alone ratio (paired), with the ratio of the arms' medians beside it.
+// Parley is served from 127.0.0.1 and the page from localhost, two sites, as a shop and Parley are.
+// Then the loader's own script, exactly, from Chromium's trace: its evaluation and listeners.
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { chromium } from 'playwright-core';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-const METRICS = ['TaskDuration', 'ScriptDuration', 'LayoutDuration', 'RecalcStyleDuration'];
 
 /** A checkout page as a shop would have one: a form, a few styles, some text. */
 function checkoutPage(snippet) {
@@ -33,65 +38,109 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-// Time for the frame to load and lay itself out, the same for both pages. Nothing waits by running
-// script in the page (a polling wait would itself cost main-thread time): the widget is checked
-// only after the counters are read.
+// Time for the page (and, in the bare-iframe arm, the frame) to load and lay itself out, the same for
+// every arm. Nothing waits by running script in the page (a polling wait would itself cost
+// main-thread time): what each arm must show is checked only after the counters are read.
 const SETTLE_MS = 1000;
+const METRICS = ['ThreadTime', 'TaskDuration', 'ScriptDuration', 'LayoutDuration', 'RecalcStyleDuration'];
+const ARMS = ['none', 'snippet', 'iframe', 'empty'];
 
-async function loadOnce(browser, url, variant) {
+/** One first visit of one arm: the page's main-thread counters for it, in ms. */
+async function visit(browser, hostUrl, arm) {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
+    // A blank page of the same site first, so the arm's page loads in this renderer; the counters are
+    // read before and after its navigation, and only the difference counts.
+    await page.goto(`${hostUrl}/blank`);
     await cdp.send('Performance.enable');
-    await page.goto(url, { waitUntil: 'load' });
+    const read = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+    const before = await read();
+    await page.goto(`${hostUrl}/checkout?page=${arm}`, { waitUntil: 'load' });
     await page.waitForTimeout(SETTLE_MS);
-    const { metrics } = await cdp.send('Performance.getMetrics');
-    if (variant === 'iframe') {
-      // The bare frame did load.
-      const frame = page.frames().find((f) => f.url().includes('/widget/frame/'));
-      if (!frame) throw new Error(`the widget frame did not load on ${url}`);
-    } else if (variant === 'snippet') {
+    const after = await read();
+    if (arm === 'iframe') {
+      if (!page.frames().some((f) => f.url().includes('/widget/frame/'))) throw new Error('the bare widget frame did not load');
+    } else if (arm === 'snippet') {
       // The loader ran and laid out its launcher; with the chat closed there is no frame at all.
       const height = await page.evaluate(() => getComputedStyle(document.querySelector('parley-chat')).height);
-      if (height !== '48px') throw new Error(`the launcher was not laid out on ${url} (height ${height})`);
-      if (page.frames().length !== 1) throw new Error(`a frame exists on ${url} before the chat was opened`);
+      if (height !== '48px') throw new Error(`the launcher was not laid out (height ${height})`);
+      if (page.frames().length !== 1) throw new Error('a frame exists before the chat was opened');
+    } else if (arm === 'empty') {
+      if (!(await page.evaluate(() => window.__parleyEmptyRan === 1))) throw new Error('the empty script did not run');
     }
-    return Object.fromEntries(METRICS.map((m) => [m, 1000 * (metrics.find((x) => x.name === m)?.value ?? 0)]));
+    const out = Object.fromEntries(METRICS.map((m) => [m, 1000 * ((after[m] ?? 0) - (before[m] ?? 0))]));
+    if (!(out.ThreadTime > 0)) throw new Error(`no main-thread CPU time was counted (${JSON.stringify(out)})`);
+    return out;
   } finally {
     await context.close();
   }
 }
 
-const VARIANTS = ['none', 'iframe', 'snippet'];
-
-/** Per variant and counter, the median over `runs` loads (variants interleaved), in ms. */
-async function measure(browser, hostUrl, runs) {
-  const samples = Object.fromEntries(VARIANTS.map((v) => [v, []]));
-  for (let i = 0; i < runs + 1; i++) {
-    for (const v of VARIANTS) {
-      const m = await loadOnce(browser, `${hostUrl}/checkout?page=${v}`, v);
-      if (i > 0) samples[v].push(m); // the first round pays the browser's own first-use work
-    }
+/** `rounds` rounds of one visit per arm, the order rotated each round, after one discarded round. */
+async function measure(browser, hostUrl, rounds) {
+  const samples = [];
+  for (let r = 0; r < rounds + 1; r++) {
+    const order = ARMS.map((_, i) => ARMS[(i + r) % ARMS.length]);
+    const round = {};
+    for (const arm of order) round[arm] = await visit(browser, hostUrl, arm);
+    if (r > 0) samples.push(round); // the first round pays the browser's own first-use work
   }
-  return Object.fromEntries(VARIANTS.map((v) => [v, Object.fromEntries(METRICS.map((m) => [m, +median(samples[v].map((s) => s[m])).toFixed(2)]))]));
+  return samples;
+}
+
+const r2 = (x) => +x.toFixed(2);
+const r3 = (x) => +x.toFixed(3);
+
+/** Medians per arm and counter; the paired and unpaired closed-chat ratios on main-thread CPU time. */
+function costs(samples) {
+  const med = (arm, m) => median(samples.map((s) => s[arm][m]));
+  const medians = Object.fromEntries(ARMS.map((a) => [a, Object.fromEntries(METRICS.map((m) => [m, r2(med(a, m))]))]));
+  const paired = (a, b, m = 'ThreadTime') => r3(median(samples.map((s) => s[a][m] / s[b][m])));
+  const spread = (a, b) => {
+    const xs = samples.map((s) => s[a].ThreadTime / s[b].ThreadTime).sort((x, y) => x - y);
+    return [r3(xs[Math.floor(xs.length / 4)]), r3(xs[Math.floor((3 * xs.length) / 4)])];
+  };
+  const added = (a) => Object.fromEntries(METRICS.map((m) => [m, r2(medians[a][m] - medians.none[m])]));
+  return {
+    rounds: samples.length,
+    mediansMs: medians,
+    snippetAddsMs: added('snippet'),
+    emptyScriptAddsMs: added('empty'),
+    bareIframeAddsMs: added('iframe'),
+    // The issue's budget: main-thread CPU time with the snippet (chat closed) over the page alone.
+    closedChatCpu: {
+      snippetVsPageAlone: paired('snippet', 'none'),
+      snippetVsPageAloneQuartiles: spread('snippet', 'none'),
+      snippetVsPageAloneOfMedians: r3(medians.snippet.ThreadTime / medians.none.ThreadTime),
+      snippetVsBareIframe: paired('snippet', 'iframe'),
+      bareIframeVsPageAlone: paired('iframe', 'none'),
+      emptyScriptVsPageAlone: paired('empty', 'none'),
+      snippetVsEmptyScript: paired('snippet', 'empty'),
+    },
+    // The same ratios on wall-clock task time (inflated by whatever else the machine runs).
+    closedChatWallClock: {
+      snippetVsPageAlone: paired('snippet', 'none', 'TaskDuration'),
+      snippetVsBareIframe: paired('snippet', 'iframe', 'TaskDuration'),
+    },
+  };
 }
 
 /**
  * The loader's own script, exactly: the durations of the trace events that run its code on the
- * page's main thread (its evaluation; its message and resize listeners), per load, as medians.
- * With `insert` false the page first makes appendChild of an iframe do nothing, so the loader runs
- * whole but for Chromium's insertion of the frame: the difference is what that one call costs.
+ * page's main thread (its evaluation; its listeners), per first visit, as medians. With the chat
+ * closed the loader creates no frame, so this is all of Parley's script on the page.
  */
-async function loaderScriptMs(browser, hostUrl, runs, insert) {
+async function loaderScriptMs(browser, hostUrl, runs) {
   const samples = [];
   for (let i = 0; i < runs + 1; i++) {
     const context = await browser.newContext();
     try {
       const page = await context.newPage();
       await browser.startTracing(page, { categories: ['devtools.timeline'] });
-      await page.goto(`${hostUrl}/checkout?page=${insert ? 'snippet' : 'snippet-uninserted'}`, { waitUntil: 'load' });
-      await page.waitForTimeout(insert ? SETTLE_MS : 200);
+      await page.goto(`${hostUrl}/checkout?page=snippet`, { waitUntil: 'load' });
+      await page.waitForTimeout(SETTLE_MS);
       const trace = JSON.parse((await browser.stopTracing()).toString('utf8')).traceEvents;
       const ours = trace.filter((e) => e.ph === 'X' && (e.name === 'EvaluateScript' || e.name === 'FunctionCall') && /\/widget\/v\/[^/]+\/loader\.js/.test(e.args?.data?.url ?? ''));
       if (!ours.some((e) => e.name === 'EvaluateScript')) throw new Error('the loader did not run');
@@ -105,37 +154,23 @@ async function loaderScriptMs(browser, hostUrl, runs, insert) {
 }
 
 /**
- * What the snippet and the bare iframe add to the page alone, per counter, and the closed-chat
- * ratios of the issue's budget (main-thread task time of the whole page): with the snippet vs the
- * page alone (goal <= 1.1), and vs the page with a bare cross-origin iframe.
- */
-function costs(medians) {
-  const added = (v) => Object.fromEntries(METRICS.map((m) => [m, +(medians[v][m] - medians.none[m]).toFixed(2)]));
-  const task = (v) => medians[v].TaskDuration;
-  return {
-    pageAloneMs: medians.none,
-    snippetAddsMs: added('snippet'),
-    bareIframeAddsMs: added('iframe'),
-    closedChatRatio: {
-      snippetVsPageAlone: +(task('snippet') / task('none')).toFixed(3),
-      snippetVsBareIframe: +(task('snippet') / task('iframe')).toFixed(3),
-      bareIframeVsPageAlone: +(task('iframe') / task('none')).toFixed(3),
-    },
-  };
-}
-
-/**
  * `snippet` is Parley's embed snippet for a tenant that allows `http://localhost:<hostPort>`;
- * `frameUrl` the widget frame's URL for that tenant and host. Three pages, the same but for that:
- * the page alone; the page with a bare cross-origin iframe of the widget frame, created by an inline
- * script (the least any frame-isolated widget can cost: the baseline); the page with the snippet.
+ * `frameUrl` the widget frame's URL for that tenant and host. Four pages, the same but for that (see
+ * the top of this file).
  */
-export async function measureLoaderCost({ snippet, frameUrl, hostPort, runs = 11 }) {
+export async function measureLoaderCost({ snippet, frameUrl, hostPort, runs = 24, traceRuns = 11, oneProcess = false }) {
   const bare = `<script>var f=document.createElement('iframe');f.src=${JSON.stringify(frameUrl)};f.style.cssText='position:fixed;bottom:0;right:0;width:96px;height:96px;border:0';document.body.appendChild(f)</script>`;
-  const uninserted = `<script>(function(){var a=Node.prototype.appendChild;Node.prototype.appendChild=function(n){return n instanceof HTMLIFrameElement?n:a.call(this,n)}})()</script>`;
-  const pages = { snippet: checkoutPage(snippet), iframe: checkoutPage(bare), none: checkoutPage(''), 'snippet-uninserted': checkoutPage(uninserted + snippet) };
+  // The snippet's own tag, pointing at an empty script (same attributes, its own SRI hash), served by
+  // this server under the other site's name (127.0.0.1), as the loader is.
+  const EMPTY_JS = 'window.__parleyEmptyRan=1;\n';
+  const emptySri = 'sha384-' + createHash('sha384').update(EMPTY_JS).digest('base64');
+  const empty = snippet.replace(/src="[^"]+"/, `src="http://127.0.0.1:${hostPort}/empty.js"`).replace(/integrity="[^"]+"/, `integrity="${emptySri}"`);
+  if (empty === snippet) throw new Error('could not make the empty-script arm from the snippet');
+  const pages = { snippet: checkoutPage(snippet), iframe: checkoutPage(bare), none: checkoutPage(''), empty: checkoutPage(empty) };
   const server = createServer((req, res) => {
     const u = new URL(req.url, 'http://localhost');
+    if (u.pathname === '/empty.js') return res.writeHead(200, { 'content-type': 'text/javascript', 'access-control-allow-origin': '*', 'cache-control': 'no-store' }).end(EMPTY_JS);
+    if (u.pathname === '/blank') return res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end('<!doctype html><title>blank</title>');
     if (u.pathname !== '/checkout') return res.writeHead(404).end();
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(pages[u.searchParams.get('page')] ?? pages.none);
   });
@@ -146,28 +181,21 @@ export async function measureLoaderCost({ snippet, frameUrl, hostPort, runs = 11
     let siteIsolated;
     try {
       siteIsolated = costs(await measure(isolated, hostUrl, runs));
-      const inserted = await loaderScriptMs(isolated, hostUrl, runs, true);
-      const uninserted = await loaderScriptMs(isolated, hostUrl, runs, false);
-      const ms = (x) => +x.toFixed(2);
-      siteIsolated.loaderScriptMs = {
-        total: ms(inserted.evaluate + inserted.listeners),
-        insertingTheFrame: ms(inserted.evaluate - uninserted.evaluate),
-        // Its evaluation but for the insertion, and its listeners (the frame's layout requests).
-        ownWork: ms(uninserted.evaluate + inserted.listeners),
-        ownEvaluation: ms(uninserted.evaluate),
-        listeners: ms(inserted.listeners),
-      };
+      const own = await loaderScriptMs(isolated, hostUrl, traceRuns);
+      siteIsolated.loaderScriptMs = { total: r2(own.evaluate + own.listeners), evaluation: r2(own.evaluate), listeners: r2(own.listeners) };
     } finally {
       await isolated.close();
     }
-    const shared = await chromium.launch({ executablePath: CHROMIUM, args: [...FLAGS, '--disable-site-isolation-trials', '--disable-features=IsolateOrigins,site-per-process'] });
-    let oneProcess;
-    try {
-      oneProcess = costs(await measure(shared, hostUrl, runs));
-    } finally {
-      await shared.close();
+    let shared = null;
+    if (oneProcess) {
+      const b = await chromium.launch({ executablePath: CHROMIUM, args: [...FLAGS, '--disable-site-isolation-trials', '--disable-features=IsolateOrigins,site-per-process'] });
+      try {
+        shared = costs(await measure(b, hostUrl, runs));
+      } finally {
+        await b.close();
+      }
     }
-    return { runs, siteIsolated, oneProcess };
+    return { runs, siteIsolated, oneProcess: shared };
   } finally {
     server.close();
   }

@@ -310,7 +310,7 @@ async function loaderCost() {
     const { snippet } = await res.json();
     const key = /data-parley-key="([^"]+)"/.exec(snippet)[1];
     const frameUrl = `${sys.nodes[0].url}/widget/frame/?key=${encodeURIComponent(key)}&host=${encodeURIComponent(`http://localhost:${hostPort}`)}`;
-    return await measureLoaderCost({ snippet, frameUrl, hostPort, runs: Math.max(5, Math.round(11 * Math.min(SCALE, 1))) });
+    return await measureLoaderCost({ snippet, frameUrl, hostPort, runs: Number(process.env.BENCH_LOADER_ROUNDS) || Math.max(8, Math.round(24 * Math.min(SCALE, 1))), oneProcess: process.env.BENCH_LOADER_ONE_PROCESS === '1' });
   } finally {
     await sys.stop();
   }
@@ -368,14 +368,19 @@ if (redaction) {
 }
 console.log('\nsizes (gzip -9): loader', report.sizes.loaderGzip, 'B; frame', report.sizes.frameGzip, 'B in', report.sizes.frameFiles, 'files');
 if (loader) {
-  const cell = (m) => `${m.TaskDuration} (script ${m.ScriptDuration}, layout ${m.LayoutDuration}, style ${m.RecalcStyleDuration})`;
-  const row = (name, c) => `| ${name} | ${c.pageAloneMs.TaskDuration} | ${cell(c.snippetAddsMs)} | ${cell(c.bareIframeAddsMs)} | ${ratio(c.snippetAddsMs.TaskDuration, c.bareIframeAddsMs.TaskDuration)} | ${ratio(c.snippetAddsMs.TaskDuration, 5)} |`;
-  console.log(`\nhost page main thread, ms (median of ${loader.runs} first visits each): what the snippet and a bare cross-origin iframe of the frame add to the page alone`);
-  console.log('| browser | page alone | snippet adds | bare iframe adds | snippet ÷ bare iframe | snippet ÷ 5 ms budget |\n|---|---|---|---|---|---|');
-  console.log(row('Chromium, site isolation (desktop)', loader.siteIsolated));
-  console.log(row('Chromium, one process for page and frame', loader.oneProcess));
-  const own = loader.siteIsolated.loaderScriptMs;
-  console.log(`\nthe loader's own script on the page's main thread (traced, site isolation, median): ${own.total} ms, of which Chromium inserting the frame ${own.insertingTheFrame} ms and the loader's own work ${own.ownWork} ms (÷ 5 ms budget: ${ratio(own.ownWork, 5)})`);
+  const l = loader.siteIsolated;
+  const c = l.closedChatCpu;
+  console.log(`\nhost page, chat closed: main-thread CPU time (ThreadTime), ms, medians of ${l.rounds} first visits per arm (order rotated each round)`);
+  console.log('| arm | CPU ms | wall-clock task ms | script | layout | style |\n|---|---|---|---|---|---|');
+  for (const [arm, name] of [['none', 'page alone'], ['empty', 'page + empty third-party script (same tag)'], ['snippet', 'page + Parley snippet'], ['iframe', 'page + bare cross-origin iframe']]) {
+    const m = l.mediansMs[arm];
+    console.log(`| ${name} | ${m.ThreadTime} | ${m.TaskDuration} | ${m.ScriptDuration} | ${m.LayoutDuration} | ${m.RecalcStyleDuration} |`);
+  }
+  console.log(`closed-chat ratio (paired per round, median): snippet ÷ page alone ${c.snippetVsPageAlone} (quartiles ${c.snippetVsPageAloneQuartiles.join('–')}; ratio of medians ${c.snippetVsPageAloneOfMedians}; goal ≤ 1.1); snippet ÷ page with bare iframe ${c.snippetVsBareIframe}; bare iframe ÷ page alone ${c.bareIframeVsPageAlone}; empty script ÷ page alone ${c.emptyScriptVsPageAlone}; snippet ÷ empty script ${c.snippetVsEmptyScript}`);
+  console.log(`wall-clock task time, same visits: snippet ÷ page alone ${l.closedChatWallClock.snippetVsPageAlone}, snippet ÷ bare iframe ${l.closedChatWallClock.snippetVsBareIframe}`);
+  const own = l.loaderScriptMs;
+  console.log(`the loader's own script on the page's main thread (traced, median): ${own.total} ms (evaluation ${own.evaluation}, listeners ${own.listeners}; ÷ 5 ms budget: ${ratio(own.total, 5)})`);
+  if (loader.oneProcess) console.log(`one process for page and frames: snippet ÷ page alone ${loader.oneProcess.closedChatCpu.snippetVsPageAlone}, snippet ÷ bare iframe ${loader.oneProcess.closedChatCpu.snippetVsBareIframe}`);
 }
 console.log('\nJSON ' + JSON.stringify(report));
 process.exit(0);
