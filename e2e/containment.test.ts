@@ -32,6 +32,11 @@ const FRAME_AT_LOAD: [string, string] = ['if (keep) setTimeout(make, 500);', 'ma
 const NO_FOCUS_GUARD: [string, string] = ["window.addEventListener('blur', () => open || drop());", ''];
 const NO_CLOSE_ON_LEAVE: [string, string] = ["frame.addEventListener('blur', () => document.hasFocus() && shut(false));", ''];
 const NO_SANDBOX: [string, string] = ["frame.setAttribute('sandbox', SANDBOX);", ''];
+// A loader that applies the size the frame asks for on its port (the resize defence taken out).
+const OBEYS_SIZE_REQUESTS: [string, string] = [
+  'var data = event.data;',
+  "var data = event.data; if (data && data.width) { css(frame, 'all:initial;position:fixed;inset:auto 0 0 auto;visibility:visible;width:' + data.width + 'px;height:' + data.height + 'px;'); return; }",
+];
 const OBEYS_WINDOW_MESSAGES: [string, string] = [
   "window.addEventListener('resize', layout);",
   "window.addEventListener('resize', layout); window.addEventListener('message', (e) => { if (e.data && e.data.type === 'layout') { if (!frame) make(); open = !!e.data.open; layout(); } });",
@@ -273,6 +278,13 @@ describe('a hostile, validly signed frame gets nothing from the host page', () =
     expect(await box(d.page)).toEqual({ w: 400, h: 640, visible: true });
     await d.close();
     expect(attacker.bytes()).toBe(0);
+
+    // Control for the maximum: a loader that applies what the frame asks on its port lets it grow.
+    const grown = await visit({ loader: variant(OBEYS_SIZE_REQUESTS) });
+    await openChat(grown.page);
+    await frameLoaded(grown);
+    await expect.poll(async () => (await box(grown.page))?.w ?? 0, { timeout: 10_000 }).toBeGreaterThan(400);
+    await grown.close();
 
     const control = await visit({ viewport: phone, loader: variant(FRAME_AT_LOAD, NO_FOCUS_GUARD, OBEYS_WINDOW_MESSAGES) });
     await frameLoaded(control);
