@@ -104,9 +104,20 @@ describe('agent productivity in the console', () => {
     await me.keyboard.press('Escape');
     await expect.poll(() => me.getByRole('dialog').count()).toBe(0);
 
+    // The inbox filters by label (the sidebar's filtered list), and bulk-resolves what is ticked.
+    await me.locator('#filter-label').selectOption({ label: 'VIP' });
+    await expect.poll(() => me.locator('#filtered-list .filtered-item').allTextContents(), { timeout: 10_000 }).toEqual([expect.stringContaining('Rita Refund')]);
+    await me.locator('#filter-label').selectOption({ label: 'Refund' });
+    await expect.poll(() => me.locator('#filtered-list .filtered-item').count()).toBe(0);
+    await me.locator('#filter-label').selectOption({ label: 'VIP' });
+    await me.getByRole('checkbox', { name: 'Select the conversation with Rita Refund' }).check();
+    await me.screenshot({ path: join(SHOTS, 'console-filter-bulk.png') });
+
     // Sam leaves: the other console stops showing him.
     await sam.close();
     await expect.poll(() => me.locator('.colleagues').count(), { timeout: 10_000 }).toBe(0);
+    await me.getByRole('group', { name: '1 selected' }).getByRole('button', { name: 'Resolve' }).click();
+    await expect.poll(() => me.locator('.pane-sub').innerText(), { timeout: 10_000 }).toContain('Resolved');
     expect(errors).toEqual([]);
   });
 });

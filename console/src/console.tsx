@@ -41,6 +41,7 @@ import { ProductivityApi } from './productivityApi.js';
 import { ProductivityBar } from './productivityBar.js';
 import { colleaguesIn, useCollision } from './useCollision.js';
 import { ShortcutHelp, useShortcuts } from './shortcuts.js';
+import { useInboxFilter } from './inboxFilter.js';
 
 const LIST_PAGE = 50;
 const READ_KEY = (agentId: string) => `parley.console.read.${agentId}`;
@@ -451,6 +452,8 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
     else document.querySelector<HTMLButtonElement>('.composer-modes .mode:not(.mode-note)')?.click();
     document.getElementById('composer-input')?.focus();
   };
+  // The filtered list is fetched again when the conversations on screen change.
+  const filter = useInboxFilter({ api: prod, labels, meId: me.id, openId: state.openId, onOpen: openConversation, onError: showError, version: Object.keys(state.conversations).length + (open ? Date.parse(open.updatedAt) : 0) });
   useShortcuts({
     next: () => step(1),
     prev: () => step(-1),
@@ -516,6 +519,7 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
           onStatus={selectStatus}
           onOpen={openConversation}
           onMore={loadMore}
+          filter={filter}
           search={{ box: <SearchBox onSearch={async (q) => (await contact.search(q)).items} onResults={setFound} onError={showError} />, found }}
         />
         <ConversationPane

@@ -36,5 +36,21 @@ export class ProductivityApi {
     this.call<{ conversation: ConversationView; messageId: string | null; duplicate: boolean }>('POST', `/api/conversations/${encodeURIComponent(id)}/macros/${encodeURIComponent(macroId)}`, { clientId });
   mentions = () => this.call<{ items: MentionView[]; unread: number }>('GET', '/api/mentions?unread=true');
   readMention = (id: string) => this.call<void>('POST', `/api/mentions/${encodeURIComponent(id)}/read`);
+  list = (f: InboxFilterQuery) => this.call<{ items: ConversationView[] }>('GET', `/api/conversations?${filterQuery(f)}`);
   bulk = (ids: string[], action: BulkAction) => this.call<{ items: ConversationView[] }>('POST', '/api/conversations/bulk', { ids, action });
+}
+
+export interface InboxFilterQuery {
+  snoozed: boolean;
+  label: string;
+  priority: '' | Priority;
+  sort: 'recent' | 'priority';
+}
+
+export function filterQuery(f: InboxFilterQuery): string {
+  const q = new URLSearchParams({ view: f.snoozed ? 'snoozed' : 'all', status: 'open', limit: '100' });
+  if (f.label) q.set('label', f.label);
+  if (f.priority) q.set('priority', f.priority);
+  if (f.sort === 'priority') q.set('sort', 'priority');
+  return q.toString();
 }
