@@ -84,6 +84,24 @@ describe('mentions and collision detection, live', () => {
     expect(await t.ctx.storage.db.selectFrom('mentions').selectAll().execute()).toHaveLength(1);
   });
 
+  it('the visitor never receives labels, priority or snooze', async () => {
+    const boss = await makeAgent(t, tenant, 'supervisor');
+    const headers = (await login(t, boss)).headers;
+    const { token, visitorId } = await visitorSession(t, tenant, { name: 'Grace' });
+    const conv = (await createMessage(t.ctx, { kind: 'visitor', tenantId: tenant.id, visitorId }, { clientId: 'c1', body: 'hello' })).message.conversationId;
+    const visitor = await TestSocket.open(t, '/ws/visitor');
+    sockets.push(visitor);
+    visitor.send({ type: 'hello', token });
+    const ready = await visitor.next('ready');
+    expect(Object.keys(ready.conversation)).not.toContain('labels');
+    const label = (await t.app.inject({ method: 'POST', url: '/api/labels', headers, payload: { name: 'Angry customer' } })).json();
+    await t.app.inject({ method: 'PUT', url: `/api/conversations/${conv}/labels/${label.id}`, headers });
+    await t.app.inject({ method: 'POST', url: `/api/conversations/${conv}/priority`, headers, payload: { priority: 'urgent' } });
+    const update = await visitor.next('conversation');
+    for (const key of ['labels', 'priority', 'snoozed', 'snoozedUntil']) expect(Object.keys(update.conversation)).not.toContain(key);
+    expect(JSON.stringify(visitor.frames)).not.toContain('Angry customer');
+  });
+
   it('two agents in the same conversation see each other viewing and typing; leaving is seen too', async () => {
     const ana = await agentNamed(tenant, 'ana');
     const ben = await agentNamed(tenant, 'ben');
