@@ -75,7 +75,7 @@ export type SessionInfo = Static<typeof SessionInfo>;
 
 // ---------- conversations ----------
 
-export const InboxView = Type.Union([Type.Literal('unassigned'), Type.Literal('mine'), Type.Literal('all')]);
+export const InboxView = Type.Union([Type.Literal('unassigned'), Type.Literal('mine'), Type.Literal('all'), Type.Literal('snoozed')]);
 export type InboxView = Static<typeof InboxView>;
 
 export const ConversationListQuery = Type.Object(
@@ -85,6 +85,11 @@ export const ConversationListQuery = Type.Object(
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     /** Opaque cursor from the previous page's nextCursor. */
     cursor: Type.Optional(Type.String({ maxLength: 200 })),
+    /** Only conversations carrying this label (issue 20). */
+    label: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    priority: Type.Optional(Type.Union([Type.Literal('low'), Type.Literal('normal'), Type.Literal('high'), Type.Literal('urgent')])),
+    /** recent (default): last activity first; priority: urgent first, then last activity. */
+    sort: Type.Optional(Type.Union([Type.Literal('recent'), Type.Literal('priority')])),
   },
   { additionalProperties: false },
 );

@@ -11,6 +11,10 @@
 import Type, { type Static } from 'typebox';
 import { LIMITS } from './limits.js';
 import { MessageView, ConversationView, AgentView, IncidentView } from './records.js';
+import { Viewing, type ActivityEvent, type MentionEvent } from './productivity.js';
+
+/** Agent productivity frames (issue 20), defined in productivity.ts. */
+export { Viewing, ActivityEvent, MentionEvent } from './productivity.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 64 });
 const ClientId = Type.String({ minLength: 1, maxLength: LIMITS.maxClientIdChars, pattern: '^[A-Za-z0-9_.:-]+$' });
@@ -97,7 +101,7 @@ export const Handoff = Type.Object({ type: Type.Literal('handoff') }, { addition
 
 export const VisitorClientFrame = Type.Union([VisitorHello, MessageSend, Typing, Ping, Receipt, Handoff, VisitorHistory]);
 export type VisitorClientFrame = Static<typeof VisitorClientFrame>;
-export const AgentClientFrame = Type.Union([AgentHello, MessageSend, Typing, History, Ping, Receipt]);
+export const AgentClientFrame = Type.Union([AgentHello, MessageSend, Typing, History, Ping, Receipt, Viewing]);
 export type AgentClientFrame = Static<typeof AgentClientFrame>;
 
 // ---------- server → client ----------
@@ -198,4 +202,4 @@ export type ReceiptEvent = Static<typeof ReceiptEvent>;
 export type PresenceEvent = Static<typeof PresenceEvent>;
 
 export type VisitorServerFrame = QueueEvent | ReceiptEvent | VisitorReady | Ack | MessageEvent | ConversationEvent | TypingEvent | HistoryPage | ErrorFrame | Static<typeof Pong>;
-export type AgentServerFrame = ReceiptEvent | PresenceEvent | AgentReady | Ack | MessageEvent | ConversationEvent | TypingEvent | HistoryPage | IncidentEvent | ErrorFrame | Static<typeof Pong>;
+export type AgentServerFrame = ActivityEvent | MentionEvent | ReceiptEvent | PresenceEvent | AgentReady | Ack | MessageEvent | ConversationEvent | TypingEvent | HistoryPage | IncidentEvent | ErrorFrame | Static<typeof Pong>;

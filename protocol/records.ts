@@ -60,6 +60,12 @@ export const ConversationView = Type.Object({
   receipts: Type.Optional(
     Type.Object({ visitorDelivered: Type.Integer(), visitorRead: Type.Integer(), agentDelivered: Type.Integer(), agentRead: Type.Integer() }),
   ),
+  // --- agent productivity (issue 20): agents only, never sent to the visitor ---
+  priority: Type.Optional(Type.Union([Type.Literal('low'), Type.Literal('normal'), Type.Literal('high'), Type.Literal('urgent')])),
+  labels: Type.Optional(Type.Array(Type.Object({ id: Type.String(), name: Type.String(), color: Type.String() }))),
+  /** Out of the open lists until `snoozedUntil` (null: until the visitor writes again). */
+  snoozed: Type.Optional(Type.Boolean()),
+  snoozedUntil: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
 });
 export type ConversationView = Static<typeof ConversationView>;
 

@@ -44,6 +44,7 @@ import { operatorRoutes } from './routes/operator/operator.js';
 import { totpRoutes } from './routes/auth/totp.js';
 import { invitationRoutes } from './routes/auth/invitations.js';
 import { ssoRoutes } from './routes/sso/sso.js';
+import { productivityRoutes, SNOOZE_CHECK_MS } from './routes/productivity/productivity.js';
 import { assetRoutes } from './routes/assets/assets.js';
 import { authRoutes } from './routes/auth/auth.js';
 import { conversationRoutes } from './routes/conversations/conversations.js';
@@ -236,6 +237,7 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   totpRoutes(app, ctx, sessions);
   invitationRoutes(app, ctx);
   ssoRoutes(app, ctx, sessions, op); // single sign-on (issue 20)
+  const productivity = productivityRoutes(app, ctx, op); // labels, priority, snooze, macros, mentions, bulk (issue 20)
   docsRoutes(app, env);
   widgetRoutes(app, ctx, files, (tenantId) => gateway.rooms.agentsOnline(tenantId));
   assetRoutes(app, env, files);
@@ -243,6 +245,7 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   const contactCentreJobs = await contactCentre(app, ctx, sessions);
   incidentRoutes(app, ctx, sessions);
   await cspRoutes(app, ctx, sessions);
+  productivity.snoozeJob.start(SNOOZE_CHECK_MS);
   if (opts.releaseGuard !== false) releaseGuard.start();
   if (opts.transparencyJobs !== false) {
     transparency.start();
@@ -268,6 +271,7 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
     contactCentre: contactCentreJobs,
     async close() {
       await contactCentreJobs.close();
+      await productivity.snoozeJob.stop();
       gateway.close();
       await releaseGuard.stop();
       await transparency.stop();

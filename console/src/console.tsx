@@ -15,6 +15,7 @@ import { t } from './i18n.js';
 import {
   TABS,
   buildLastSeqs,
+  conversationsIn,
   initialState,
   maxSeq,
   pendingMessage,
@@ -35,6 +36,12 @@ import { NotificationControls, announceMessage } from './notifications.js';
 import { IncidentBanner, mergeIncidents } from './security.js';
 import { SearchBox } from './search.js';
 import type { IncidentView } from '../../protocol/records.js';
+import type { LabelView, MacroView } from '../../protocol/productivity.js';
+import { ProductivityApi } from './productivityApi.js';
+import { ProductivityBar } from './productivityBar.js';
+import { colleaguesIn, useCollision } from './useCollision.js';
+import { ShortcutHelp, useShortcuts } from './shortcuts.js';
+import { useInboxFilter } from './inboxFilter.js';
 
 const LIST_PAGE = 50;
 const READ_KEY = (agentId: string) => `parley.console.read.${agentId}`;
@@ -95,6 +102,13 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
   const [incidents, setIncidents] = useState<IncidentView[]>([]);
   const [incidentsHidden, setIncidentsHidden] = useState(false);
   const [busy, setBusy] = useState(false);
+  // Agent productivity (issue 20).
+  const prod = useMemo(() => new ProductivityApi(() => session.csrfToken), [session.csrfToken]);
+  const [labels, setLabels] = useState<LabelView[]>([]);
+  const [macros, setMacros] = useState<MacroView[]>([]);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const activityRef = useRef<(f: Extract<AgentServerFrame, { type: 'activity' }>) => void>(() => {});
+  const mentionRef = useRef<(f: Extract<AgentServerFrame, { type: 'mention' }>) => void>(() => {});
   const inflight = useRef(new Set<string>());
   const fetchingConv = useRef(new Set<string>());
 
@@ -249,6 +263,12 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
           setIncidents((cur) => mergeIncidents(cur, [frame.incident]));
           setIncidentsHidden(false);
           break;
+        case 'activity':
+          activityRef.current(frame);
+          break;
+        case 'mention':
+          mentionRef.current(frame);
+          break;
         case 'pong':
           break;
       }
@@ -280,6 +300,8 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
     refreshPresence();
     contact.teams().then((r) => setTeams(r.items), () => {});
     contact.canned().then((r) => setCanned(r.items), () => {});
+    prod.labels().then((r) => setLabels(r.items), () => {});
+    prod.macros().then((r) => setMacros(r.items), () => {});
     api
       .incidents()
       .then((r) => setIncidents((cur) => mergeIncidents(cur, r.items)))
@@ -412,6 +434,37 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
   }, [api, props]);
 
   const open = state.openId ? state.conversations[state.openId] : undefined;
+  const collision = useCollision(state.openId, (f) => socketRef.current?.notify(f), state.conn === 'live');
+  activityRef.current = collision.onActivity;
+  mentionRef.current = (f) => {
+    const by = f.mention.by.name;
+    setToast({ id: Date.now(), text: t.mentionedBy(by) });
+    announceMessage(by, t.mentionedBy(by), () => openConversationRef.current(f.mention.conversationId));
+  };
+  const visibleIds = conversationsIn(state, state.tab, state.status).map((c) => c.id);
+  const step = (d: number) => {
+    const i = state.openId ? visibleIds.indexOf(state.openId) : -1;
+    const next = visibleIds[Math.max(0, Math.min(visibleIds.length - 1, i + d))];
+    if (next) openConversation(next);
+  };
+  const focusComposer = (note: boolean) => {
+    if (note) document.querySelector<HTMLButtonElement>('.mode-note')?.click();
+    else document.querySelector<HTMLButtonElement>('.composer-modes .mode:not(.mode-note)')?.click();
+    document.getElementById('composer-input')?.focus();
+  };
+  // The filtered list is fetched again when the conversations on screen change.
+  const filter = useInboxFilter({ api: prod, labels, meId: me.id, openId: state.openId, onOpen: openConversation, onError: showError, version: Object.keys(state.conversations).length + (open ? Date.parse(open.updatedAt) : 0) });
+  useShortcuts({
+    next: () => step(1),
+    prev: () => step(-1),
+    reply: () => focusComposer(false),
+    note: () => focusComposer(true),
+    assign: () => open && open.status === 'open' && runAction(() => api.assign(open.id, me.id)),
+    resolve: () => open && open.status === 'open' && runAction(() => api.resolve(open.id)),
+    snooze: () => open && open.status === 'open' && runAction(() => prod.snooze(open.id, null)),
+    macro: () => document.getElementById('macro')?.focus(),
+    help: () => setHelpOpen(true),
+  });
   const myPresence = presence.find((a) => a.id === me.id);
 
   // Read receipts: the open conversation's messages are seen while this tab is visible.
@@ -466,6 +519,7 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
           onStatus={selectStatus}
           onOpen={openConversation}
           onMore={loadMore}
+          filter={filter}
           search={{ box: <SearchBox onSearch={async (q) => (await contact.search(q)).items} onResults={setFound} onError={showError} />, found }}
         />
         <ConversationPane
@@ -496,6 +550,20 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
               })
               .catch(() => showError(t.fileFailed));
           }}
+          productivity={
+            open && (
+              <ProductivityBar
+                conversation={open}
+                api={prod}
+                labels={labels}
+                macros={macros}
+                colleagues={colleaguesIn(collision.seen, open.id, now)}
+                onChanged={(c) => dispatch({ type: 'conversation', conversation: c })}
+                onError={showError}
+                onInfo={(text) => setToast({ id: Date.now(), text })}
+              />
+            )
+          }
           transfer={
             open && (
               <TransferControl conversation={open} presence={presence} teams={teams} busy={busy} onTransfer={(to) => runAction(() => contact.transfer(open.id, to))} />
@@ -516,6 +584,7 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
           </button>
         </div>
       )}
+      {helpOpen && <ShortcutHelp onClose={() => setHelpOpen(false)} />}
       {libraryOpen && (
         <LibraryPanel
           contact={contact}

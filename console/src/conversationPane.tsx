@@ -26,6 +26,8 @@ export function ConversationPane(props: {
   transfer?: ComponentChildren;
   canned?: CannedResponseView[];
   onAttach?: (conversationId: string, file: File) => void;
+  /** Agent productivity (issue 20): labels, priority, snooze, macros, colleagues here. */
+  productivity?: ComponentChildren;
 }) {
   const c = props.conversation;
   if (!c) {
@@ -85,6 +87,7 @@ export function ConversationPane(props: {
           )}
         </div>
       </header>
+      {props.productivity}
       <MessageLog thread={props.thread} meId={props.me.id} visitorName={name} visitorId={c.visitor.id} visitorRead={c.receipts?.visitorRead ?? 0} visitorDelivered={c.receipts?.visitorDelivered ?? 0} />
       <div class="typing-row" aria-live="polite">
         {props.visitorTyping && (

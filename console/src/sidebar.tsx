@@ -37,10 +37,12 @@ export function Sidebar(props: {
   onMore: () => void;
   /** Inbox search (search.tsx): the box, and its matches (null: no search shown, the tabs are). */
   search?: { box: ComponentChildren; found: { q: string; items: ConversationView[] } | null };
+  /** Inbox filters (issue 20, inboxFilter.tsx): their controls, and their list while a filter is on. */
+  filter?: { controls: ComponentChildren; list: ComponentChildren | null };
 }) {
   const { state } = props;
   const list = conversationsIn(state, state.tab, state.status);
-  const found = props.search?.found ?? null;
+  const found = props.search?.found ?? (props.filter?.list ? { q: '', items: [] } : null);
   const tabsRef = useRef<HTMLDivElement>(null);
   const listRef = useRef<HTMLUListElement>(null);
   const page = state.lists[`${state.tab}:${state.status}`];
@@ -76,7 +78,9 @@ export function Sidebar(props: {
         </div>
       </div>
       {props.search?.box}
-      {found && (
+      {props.filter?.controls}
+      {props.filter?.list}
+      {found && !props.filter?.list && (
         <div class="list-wrap" id="search-results">
           <p class="muted search-summary" role="status">
             {t.searchResults(found.items.length, found.q)}

@@ -83,6 +83,8 @@ export const listKey = (tab: InboxTab, status: StatusFilter): string => `${tab}:
 /** Does a conversation belong in a tab, seen by agent `meId`? Computed client-side from status and assignee. */
 export function inTab(c: ConversationView, tab: InboxTab, status: StatusFilter, meId: string): boolean {
   if (c.status !== status) return false;
+  // A snoozed conversation leaves the open lists until it wakes (issue 20).
+  if (status === 'open' && c.snoozed) return false;
   if (tab === 'unassigned') return c.assignee === null;
   if (tab === 'mine') return c.assignee?.id === meId;
   return true;

@@ -22,6 +22,8 @@ import { storeMessageBatched } from './messageInsertBatched.js';
 import { claimOnReply } from './conversationClaimer.js';
 import { redactWithEarlier } from './messageContinuation.js';
 import type { MessageDraft, StoreMessageInput, StoreMessageOutput } from './messageStore.js';
+import { recordMentions } from './mentionRecorder.js';
+import { wakeOnReply } from './conversationTagger.js';
 
 export interface CreateMessageInput {
   clientId: string;
@@ -134,5 +136,8 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
   await published;
   await continuation.apply();
   if (actor.kind === 'agent' && !internal) await claimOnReply(ctx, actor.agent, message.conversationId);
+  // Issue 20: @mentions in notes notify colleagues; a visitor's message ends a snooze (not awaited: the ack does not wait for it).
+  if (actor.kind === 'agent' && internal && body.includes('@')) await recordMentions(ctx, actor.agent, message);
+  if (actor.kind === 'visitor') wakeOnReply(ctx, actor.tenantId, message.conversationId).catch((err: Error) => ctx.log.warn({ err: err.message }, 'snooze not ended on reply'));
   return { message, duplicate: false };
 }

@@ -4,8 +4,9 @@
  */
 import { runStatement } from '../storage/writeUnit.js';
 import { storeMessage } from './messageStore.js';
+import { applyMacroUnit } from './macroUnit.js';
 
-export const writeUnits = { storeMessage, statement: runStatement } as const;
+export const writeUnits = { storeMessage, statement: runStatement, applyMacro: applyMacroUnit } as const;
 
 export type WriteUnitName = keyof typeof writeUnits;
 export type UnitInput<K extends WriteUnitName> = Parameters<(typeof writeUnits)[K]>[1];

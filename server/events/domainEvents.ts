@@ -3,6 +3,7 @@
  * subscribe. Domain code never imports realtime code.
  */
 import type { ConversationView, IncidentView, MessageView } from '../../protocol/records.js';
+import type { MentionView } from '../../protocol/productivity.js';
 
 export type DomainEvent =
   /** `fromSocket`: the socket that sent the message; it has the message in its ack and is not sent it again. */
@@ -22,7 +23,15 @@ export type DomainEvent =
   /** One side's read state of a conversation moved forward. */
   | { type: 'receipt'; tenantId: string; visitorId: string; conversationId: string; by: 'visitor' | 'agent'; deliveredSeq: number; readSeq: number }
   /** Visitors' names may have changed, or they were erased (null: all of the tenant's): every node forgets what it cached of them. */
-  | { type: 'visitors.changed'; tenantId: string; visitorIds: string[] | null };
+  | { type: 'visitors.changed'; tenantId: string; visitorIds: string[] | null }
+  // --- agent productivity (issue 20) ---
+  /** An agent was @mentioned in a private note: only their consoles are told. */
+  | { type: 'mention.created'; tenantId: string; agentId: string; mention: MentionView }
+  /**
+   * Collision detection: an agent views, types in, or left a conversation. `reply`: an answer to
+   * another agent's fresh "viewing", so a newcomer learns who was already there (never answered again).
+   */
+  | { type: 'agent.activity'; tenantId: string; conversationId: string; agent: { id: string; name: string }; state: 'viewing' | 'typing' | 'left'; reply?: boolean };
 
 export type EventHandler = (event: DomainEvent) => void;
 

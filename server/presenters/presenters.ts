@@ -1,4 +1,5 @@
 /** The only way a record becomes JSON, for HTTP and WebSocket alike. */
+import { priorityOf } from '../../protocol/productivity.js';
 import type { ArticleView, CannedResponseView, TeamView, WeeklyHours } from '../../protocol/contactCentre.js';
 import type { CannedResponse, KbArticle, Team } from '../storage/schema.js';
 import type { AgentView, ConversationView, IncidentView, MessageView, TenantView, VisitorView } from '../../protocol/records.js';
@@ -51,7 +52,17 @@ export function presentConversation(
     channel: c.channel === 'offline' ? 'offline' : 'chat',
     botActive: c.bot_active === 1,
     receipts: { visitorDelivered: c.visitor_delivered_seq, visitorRead: c.visitor_read_seq, agentDelivered: c.agent_delivered_seq, agentRead: c.agent_read_seq },
+    priority: priorityOf(c.priority),
+    labels: [],
+    snoozed: c.snoozed === 1,
+    snoozedUntil: c.snoozed === 1 && c.snoozed_until ? iso(c.snoozed_until) : null,
   };
+}
+
+/** What a visitor is sent of their conversation: without the agents' own bookkeeping (labels, priority, snooze). */
+export function forVisitor(view: ConversationView): ConversationView {
+  const { labels: _l, priority: _p, snoozed: _s, snoozedUntil: _u, ...rest } = view;
+  return rest;
 }
 
 export function presentAgent(a: Agent): AgentView {

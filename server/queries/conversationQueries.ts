@@ -7,6 +7,8 @@ import { presentConversation } from '../presenters/presenters.js';
 import { AppError } from '../errors.js';
 import type { Ctx } from '../context.js';
 import { openMessages, openVisitors } from '../security/sealedFields.js';
+import { labelsOf } from './labelQueries.js';
+import { inboxFilters, priorityCursor, type InboxFilters } from './inboxFilters.js';
 
 /** What a read model needs: the database and the keys that open its sealed fields. */
 export type Readers = Pick<Ctx, 'storage' | 'keyring'>;
@@ -43,10 +45,13 @@ export async function conversationViews(readers: Readers, tenantId: string, rows
   const teams = teamIds.length ? await db.selectFrom('teams').select(['id', 'name']).where('tenant_id', '=', tenantId).where('id', 'in', teamIds).execute() : [];
   const tById = new Map(teams.map((t) => [t.id, t]));
   const mById = new Map((await openMessages(readers.keyring, lastMessages)).map((m) => [m.conversation_id, m]));
+  const labels = await labelsOf(db, tenantId, rows.map((r) => r.id));
   return rows.map((r) => {
     const visitor = vById.get(r.visitor_id);
     if (!visitor) throw new AppError('internal', 'conversation without visitor');
-    return presentConversation(r, visitor, r.assignee_id ? (aById.get(r.assignee_id) ?? null) : null, mById.get(r.id) ?? null, r.team_id ? (tById.get(r.team_id) ?? null) : null);
+    const view = presentConversation(r, visitor, r.assignee_id ? (aById.get(r.assignee_id) ?? null) : null, mById.get(r.id) ?? null, r.team_id ? (tById.get(r.team_id) ?? null) : null);
+    view.labels = labels.get(r.id) ?? [];
+    return view;
   });
 }
 
@@ -71,12 +76,16 @@ export async function conversationView(readers: Readers, tenantId: string, id: s
   return view!;
 }
 
-/** Cursor = `<updated_at>:<id>` of the last item, so pages stay stable while new activity arrives. */
+/**
+ * Cursor = `<updated_at>:<id>` of the last item (with sort=priority, `p<rank>:<updated_at>:<id>`), so
+ * pages stay stable while new activity arrives. Snoozed conversations leave the open lists (views
+ * unassigned, mine, and all with status=open) and are listed by view=snoozed (queries/inboxFilters.ts).
+ */
 export async function listConversations(
   readers: Readers,
   tenantId: string,
   agentId: string,
-  q: { view?: InboxView; status?: 'open' | 'resolved'; limit?: number; cursor?: string },
+  q: { view?: InboxView; status?: 'open' | 'resolved'; limit?: number; cursor?: string } & InboxFilters,
 ): Promise<{ items: ConversationView[]; nextCursor: string | null }> {
   const db = readers.storage.db;
   const limit = q.limit ?? 50;
@@ -86,18 +95,23 @@ export async function listConversations(
   if (status) query = query.where('status', '=', status);
   if (view === 'unassigned') query = query.where('assignee_id', 'is', null);
   if (view === 'mine') query = query.where('assignee_id', '=', agentId);
-  if (q.cursor) {
-    const m = /^(\d{1,16}):([A-Za-z0-9_]{1,64})$/.exec(q.cursor);
-    if (!m) throw new AppError('validation_failed', 'cursor is not valid');
-    const at = Number(m[1]);
-    const id = m[2]!;
-    query = query.where((eb) => eb.or([eb('updated_at', '<', at), eb.and([eb('updated_at', '=', at), eb('id', '<', id)])]));
-  }
+  query = inboxFilters(query, tenantId, view, status, q);
+  const byPriority = q.sort === 'priority';
+  if (q.cursor) query = byPriority ? priorityCursor(query, q.cursor) : recentCursor(query, q.cursor);
+  if (byPriority) query = query.orderBy('priority', 'desc');
   const rows = await query.orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
     items: await conversationViews(readers, tenantId, page),
-    nextCursor: rows.length > limit && last ? `${last.updated_at}:${last.id}` : null,
+    nextCursor: rows.length > limit && last ? `${byPriority ? `p${last.priority ?? 1}:` : ''}${last.updated_at}:${last.id}` : null,
   };
+}
+
+function recentCursor<Q extends { where: (...a: any[]) => Q }>(query: Q, cursor: string): Q {
+  const m = /^(\d{1,16}):([A-Za-z0-9_]{1,64})$/.exec(cursor);
+  if (!m) throw new AppError('validation_failed', 'cursor is not valid');
+  const at = Number(m[1]);
+  const id = m[2]!;
+  return query.where((eb: any) => eb.or([eb('updated_at', '<', at), eb.and([eb('updated_at', '=', at), eb('id', '<', id)])]));
 }

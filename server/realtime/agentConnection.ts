@@ -16,8 +16,10 @@ import { Connection } from './connection.js';
 import { frameReader } from './frameReader.js';
 import type { Rooms } from './rooms.js';
 import type { AbuseLimits } from '../security/abuseLimits.js';
+import { Viewing } from '../../protocol/productivity.js';
+import { CollisionTracker } from './collision.js';
 
-const reader = frameReader({ hello: AgentHello, 'message.send': MessageSend, typing: Typing, history: History, ping: Ping, receipt: Receipt });
+const reader = frameReader({ hello: AgentHello, 'message.send': MessageSend, typing: Typing, history: History, ping: Ping, receipt: Receipt, viewing: Viewing });
 
 /** An agent's socket: authenticated by the session cookie at upgrade, then receives its whole tenant's inbox events. */
 export class AgentConnection extends Connection<AgentClientFrame, AgentServerFrame> {
@@ -87,6 +89,10 @@ export class AgentConnection extends Connection<AgentClientFrame, AgentServerFra
       if (!frame.conversationId) throw new AppError('validation_failed', 'conversationId is required');
       const conv = await this.conversation(frame.conversationId);
       await this.ctx.bus.publish({ type: 'typing', tenantId: this.tenantId, conversationId: conv.id, visitorId: conv.visitor_id, from: 'agent', on: frame.on });
+      await this.collision.typing(conv.id, frame.on);
+    } else if (frame.type === 'viewing') {
+      if (frame.conversationId !== null) await this.conversation(frame.conversationId); // another tenant's id: not found
+      await this.collision.viewing(frame.conversationId);
     } else if (frame.type === 'receipt') {
       if (!frame.conversationId) throw new AppError('validation_failed', 'conversationId is required');
       await recordReceipt(this.ctx, { kind: 'agent', tenantId: this.tenantId }, frame.conversationId, frame);
@@ -106,7 +112,19 @@ export class AgentConnection extends Connection<AgentClientFrame, AgentServerFra
   /** This socket's presence row (see commands/agentPresence.ts); refreshed by the gateway's heartbeat. */
   presenceRegistered = false;
 
+  /** Who else is in the conversation this console shows (collision detection, issue 20). */
+  private collisionTracker?: CollisionTracker;
+  private get collision(): CollisionTracker {
+    return (this.collisionTracker ??= new CollisionTracker(this.ctx, () => ({ tenantId: this.tenantId, agent: { id: this.agent.id, name: this.agent.name } })));
+  }
+
+  /** Another agent started viewing `conversationId`: if this console shows it, say so to them. */
+  peerArrived(conversationId: string): void {
+    this.collision.answer(conversationId).catch((err: Error) => this.log.warn({ err: err.message }, 'activity reply failed'));
+  }
+
   protected onClose(): void {
+    this.collisionTracker?.closed().catch(() => {});
     this.rooms.leaveAgent(this);
     if (this.presenceRegistered) {
       this.presenceRegistered = false;

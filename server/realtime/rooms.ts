@@ -7,6 +7,7 @@ import type { DomainEvent } from '../events/domainEvents.js';
 import type { AgentConnection } from './agentConnection.js';
 import type { VisitorConnection } from './visitorConnection.js';
 import type { Metrics } from '../metrics.js';
+import { forVisitor } from '../presenters/presenters.js';
 
 export class Rooms {
   private agents = new Map<string, Set<AgentConnection>>();
@@ -63,8 +64,26 @@ export class Rooms {
       case 'conversation.updated':
         broadcast(agents, { type: 'conversation', conversation: event.conversation });
         if (agents) for (const c of agents) c.exposed(event.conversation.id, event.conversation.visitor.id); // access audit
-        broadcast(visitors, { type: 'conversation', conversation: event.conversation }, event.tenantId);
+        // Labels, priority and snooze are the agents' business: the visitor's copy has none of them.
+        if (visitors?.size) broadcast(visitors, { type: 'conversation', conversation: forVisitor(event.conversation) }, event.tenantId);
         break;
+      case 'mention.created': {
+        if (!agents) break;
+        const json = JSON.stringify({ type: 'mention', mention: event.mention });
+        for (const c of agents) if (c.agent.id === event.agentId) c.sendRaw(json);
+        break;
+      }
+      case 'agent.activity': {
+        if (!agents) break;
+        let json: string | undefined;
+        for (const c of agents) {
+          if (c.agent.id === event.agent.id) continue;
+          c.sendRaw((json ??= JSON.stringify({ type: 'activity', conversationId: event.conversationId, agent: event.agent, state: event.state })));
+          // A newcomer: whoever is already there says so (once; a reply is never answered).
+          if (event.state === 'viewing' && !event.reply) c.peerArrived(event.conversationId);
+        }
+        break;
+      }
       case 'typing': {
         const frame = { type: 'typing', conversationId: event.conversationId, from: event.from, on: event.on };
         broadcast(event.from === 'visitor' ? agents : visitors, frame, event.tenantId);

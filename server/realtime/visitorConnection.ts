@@ -9,6 +9,7 @@ import { handOff } from '../commands/botResponder.js';
 import { queueEntryOf } from '../queries/queueQueries.js';
 import { newId } from '../security/ids.js';
 import { conversationView, latestConversationId } from '../queries/conversationQueries.js';
+import { forVisitor } from '../presenters/presenters.js';
 import { messagesAfter } from '../queries/messageQueries.js';
 import { Connection } from './connection.js';
 import { frameReader } from './frameReader.js';
@@ -48,7 +49,7 @@ export class VisitorConnection extends Connection<VisitorClientFrame, VisitorSer
     // Join the room before answering, so no event between the query and the join is missed
     // (a message in both is deduplicated by the client by id).
     this.rooms.joinVisitor(this);
-    this.send({ type: 'ready', visitorId: this.visitorId, conversation, messages: page.items, more: page.more });
+    this.send({ type: 'ready', visitorId: this.visitorId, conversation: conversation && forVisitor(conversation), messages: page.items, more: page.more });
     // A message left offline waits for an email answer, not in line: its visitor is not told a place.
     if (conversation && conversation.status === 'open' && !conversation.assignee && conversation.channel !== 'offline') {
       const place = await queueEntryOf(db, this.tenantId, conversation.id);

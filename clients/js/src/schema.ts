@@ -822,6 +822,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/conversations/{id}/labels/{labelId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put a label on a conversation (idempotent)
+         * @description Credentials: an API key with the `conversations:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        put: operations["putConversationsByIdLabelsByLabelId"];
+        post?: never;
+        /**
+         * Take a label off a conversation (idempotent)
+         * @description Credentials: an API key with the `conversations:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        delete: operations["deleteConversationsByIdLabelsByLabelId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{id}/macros/{macroId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply a macro: its reply, labels, priority, assignee and status in one transaction
+         * @description All or nothing: if any step is refused (a resolved conversation without a reopen step, an assignee the caller may not choose), nothing changes. A retry with the same clientId does not send the reply twice.
+         *
+         *     Credentials: an API key with the `conversations:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        post: operations["postConversationsByIdMacrosByMacroId"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/conversations/{id}/messages": {
         parameters: {
             query?: never;
@@ -842,6 +888,26 @@ export interface paths {
          *     Credentials: an API key with the `conversations:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
          */
         post: operations["postConversationsByIdMessages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{id}/priority": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set the priority (low, normal, high, urgent)
+         * @description Credentials: an API key with the `conversations:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        post: operations["postConversationsByIdPriority"];
         delete?: never;
         options?: never;
         head?: never;
@@ -888,6 +954,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/conversations/{id}/snooze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Snooze until a time, or until the visitor writes again
+         * @description The conversation leaves the open lists (it is listed by view=snoozed) and comes back at `until`, or on the visitor's next message, whichever is first. Without `until`, only the visitor's message brings it back.
+         *
+         *     Credentials: an API key with the `conversations:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        post: operations["postConversationsByIdSnooze"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/conversations/{id}/transfer": {
         parameters: {
             query?: never;
@@ -902,6 +990,48 @@ export interface paths {
          * @description Credentials: an API key with the `conversations:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
          */
         post: operations["postConversationsByIdTransfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/{id}/unsnooze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End a snooze now
+         * @description Credentials: an API key with the `conversations:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        post: operations["postConversationsByIdUnsnooze"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/conversations/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Assign, label, unlabel, resolve or set the priority of several conversations at once
+         * @description All or nothing: every id must be a conversation of the caller's tenant and every change allowed, or nothing changes.
+         *
+         *     Credentials: an API key with the `conversations:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        post: operations["postConversationsBulk"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1088,6 +1218,142 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List labels
+         * @description Credentials: an API key with the `content:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getLabels"];
+        put?: never;
+        /**
+         * Create one of labels
+         * @description Credentials: an API key with the `content:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        post: operations["postLabels"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/labels/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save one of labels
+         * @description Credentials: an API key with the `content:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        put: operations["putLabelsById"];
+        post?: never;
+        /**
+         * Delete one of labels
+         * @description Credentials: an API key with the `content:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        delete: operations["deleteLabelsById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/macros": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List macros
+         * @description Credentials: an API key with the `content:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getMacros"];
+        put?: never;
+        /**
+         * Create one of macros
+         * @description Credentials: an API key with the `content:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        post: operations["postMacros"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/macros/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save one of macros
+         * @description Credentials: an API key with the `content:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        put: operations["putMacrosById"];
+        post?: never;
+        /**
+         * Delete one of macros
+         * @description Credentials: an API key with the `content:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        delete: operations["deleteMacrosById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mentions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where the caller was @mentioned in private notes, newest first
+         * @description Credentials: an API key with the `conversations:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getMentions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mentions/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark one of the caller's mentions read
+         * @description Credentials: an API key with the `conversations:read` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        post: operations["postMentionsByIdRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/operator/tenants": {
         parameters: {
             query?: never;
@@ -1188,6 +1454,46 @@ export interface paths {
          * @description Credentials: an API key with the `reports:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
          */
         get: operations["getReportsExportCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Conversations per label in a period (started, resolved, still open)
+         * @description Credentials: an API key with the `reports:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getReportsLabels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/labels.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Conversations per label as CSV
+         * @description Credentials: an API key with the `reports:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getReportsLabelsCsv"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1992,14 +2298,22 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             id: string;
+            labels?: {
+                color: string;
+                id: string;
+                name: string;
+            }[];
             lastMessage: components["schemas"]["MessageView"] | null;
             lastSeq: number;
+            priority?: "low" | "normal" | "high" | "urgent";
             receipts?: {
                 agentDelivered: number;
                 agentRead: number;
                 visitorDelivered: number;
                 visitorRead: number;
             };
+            snoozed?: boolean;
+            snoozedUntil?: string | null;
             status: components["schemas"]["ConversationStatus"];
             team?: {
                 id: string;
@@ -2179,12 +2493,74 @@ export interface components {
         GetKbArticlesResponse: {
             items: components["schemas"]["ArticleView"][];
         };
+        GetLabelsResponse: {
+            items: {
+                color: string;
+                id: string;
+                name: string;
+            }[];
+        };
+        GetMacrosResponse: {
+            items: {
+                actions: ({
+                    body: string;
+                    /** @constant */
+                    type: "reply";
+                } | {
+                    labelId: string;
+                    /** @constant */
+                    type: "label";
+                } | {
+                    agentId: string | null;
+                    /** @constant */
+                    type: "assign";
+                } | {
+                    status: components["schemas"]["ConversationStatus"];
+                    /** @constant */
+                    type: "status";
+                } | {
+                    priority: "low" | "normal" | "high" | "urgent";
+                    /** @constant */
+                    type: "priority";
+                })[];
+                id: string;
+                name: string;
+            }[];
+        };
+        GetMentionsResponse: {
+            items: {
+                by: {
+                    id: string;
+                    name: string;
+                };
+                conversationId: string;
+                /** Format: date-time */
+                createdAt: string;
+                id: string;
+                messageId: string;
+                read: boolean;
+            }[];
+            unread: number;
+        };
         GetOperatorTenantsResponse: {
             items: components["schemas"]["TenantAdminView"][];
             nextCursor: string | null;
         };
         GetPresenceResponse: {
             items: components["schemas"]["AgentPresenceView"][];
+        };
+        GetReportsLabelsResponse: {
+            /** Format: date-time */
+            from: string;
+            labels: {
+                conversations: number;
+                labelId: string;
+                name: string;
+                open: number;
+                resolved: number;
+            }[];
+            /** Format: date-time */
+            to: string;
         };
         GetScimV2UsersByIdResponse: {
             schemas: string[];
@@ -2221,7 +2597,7 @@ export interface components {
         } | {
             jwt: string;
         };
-        InboxView: "unassigned" | "mine" | "all";
+        InboxView: "unassigned" | "mine" | "all" | "snoozed";
         IncidentView: {
             /** Format: date-time */
             createdAt: string;
@@ -2338,6 +2714,104 @@ export interface components {
             baseUrl: string;
             token: string;
         };
+        PostConversationsBulkBody: {
+            action: {
+                agentId: string | null;
+                /** @constant */
+                type: "assign";
+            } | {
+                labelId: string;
+                /** @constant */
+                type: "label";
+            } | {
+                labelId: string;
+                /** @constant */
+                type: "unlabel";
+            } | {
+                /** @constant */
+                type: "resolve";
+            } | {
+                priority: "low" | "normal" | "high" | "urgent";
+                /** @constant */
+                type: "priority";
+            };
+            ids: string[];
+        };
+        PostConversationsBulkResponse: {
+            items: components["schemas"]["ConversationView"][];
+        };
+        PostConversationsByIdMacrosByMacroIdBody: {
+            clientId: string;
+        };
+        PostConversationsByIdMacrosByMacroIdResponse: {
+            conversation: components["schemas"]["ConversationView"];
+            duplicate: boolean;
+            messageId: string | null;
+        };
+        PostConversationsByIdPriorityBody: {
+            priority: "low" | "normal" | "high" | "urgent";
+        };
+        PostConversationsByIdSnoozeBody: {
+            until?: string | null;
+        };
+        PostLabelsBody: {
+            color?: string;
+            name: string;
+        };
+        PostLabelsResponse201: {
+            color: string;
+            id: string;
+            name: string;
+        };
+        PostMacrosBody: {
+            actions: ({
+                body: string;
+                /** @constant */
+                type: "reply";
+            } | {
+                labelId: string;
+                /** @constant */
+                type: "label";
+            } | {
+                agentId: string | null;
+                /** @constant */
+                type: "assign";
+            } | {
+                status: components["schemas"]["ConversationStatus"];
+                /** @constant */
+                type: "status";
+            } | {
+                priority: "low" | "normal" | "high" | "urgent";
+                /** @constant */
+                type: "priority";
+            })[];
+            name: string;
+        };
+        PostMacrosResponse201: {
+            actions: ({
+                body: string;
+                /** @constant */
+                type: "reply";
+            } | {
+                labelId: string;
+                /** @constant */
+                type: "label";
+            } | {
+                agentId: string | null;
+                /** @constant */
+                type: "assign";
+            } | {
+                status: components["schemas"]["ConversationStatus"];
+                /** @constant */
+                type: "status";
+            } | {
+                priority: "low" | "normal" | "high" | "urgent";
+                /** @constant */
+                type: "priority";
+            })[];
+            id: string;
+            name: string;
+        };
         PostScimV2UsersBody: {
             active?: boolean;
             displayName?: string;
@@ -2414,6 +2888,64 @@ export interface components {
                 supervisor: string[];
             };
             updatedAt: string | null;
+        };
+        PutLabelsByIdBody: {
+            color?: string;
+            name: string;
+        };
+        PutLabelsByIdResponse: {
+            color: string;
+            id: string;
+            name: string;
+        };
+        PutMacrosByIdBody: {
+            actions: ({
+                body: string;
+                /** @constant */
+                type: "reply";
+            } | {
+                labelId: string;
+                /** @constant */
+                type: "label";
+            } | {
+                agentId: string | null;
+                /** @constant */
+                type: "assign";
+            } | {
+                status: components["schemas"]["ConversationStatus"];
+                /** @constant */
+                type: "status";
+            } | {
+                priority: "low" | "normal" | "high" | "urgent";
+                /** @constant */
+                type: "priority";
+            })[];
+            name: string;
+        };
+        PutMacrosByIdResponse: {
+            actions: ({
+                body: string;
+                /** @constant */
+                type: "reply";
+            } | {
+                labelId: string;
+                /** @constant */
+                type: "label";
+            } | {
+                agentId: string | null;
+                /** @constant */
+                type: "assign";
+            } | {
+                status: components["schemas"]["ConversationStatus"];
+                /** @constant */
+                type: "status";
+            } | {
+                priority: "low" | "normal" | "high" | "urgent";
+                /** @constant */
+                type: "priority";
+            })[];
+            id: string;
+            name: string;
         };
         PutPresenceByIdBody: {
             maxChats: number;
@@ -4094,7 +4626,10 @@ export interface operations {
         parameters: {
             query?: {
                 cursor?: string;
+                label?: string;
                 limit?: number;
+                priority?: "low" | "normal" | "high" | "urgent";
+                sort?: "recent" | "priority";
                 status?: components["schemas"]["ConversationStatus"];
                 view?: components["schemas"]["InboxView"];
             };
@@ -4212,6 +4747,100 @@ export interface operations {
             429: components["responses"]["Error"];
         };
     };
+    putConversationsByIdLabelsByLabelId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                labelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationView"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    deleteConversationsByIdLabelsByLabelId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                labelId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationView"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    postConversationsByIdMacrosByMacroId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                macroId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostConversationsByIdMacrosByMacroIdBody"];
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostConversationsByIdMacrosByMacroIdResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
     getConversationsByIdMessages: {
         parameters: {
             query?: {
@@ -4286,6 +4915,39 @@ export interface operations {
             429: components["responses"]["Error"];
         };
     };
+    postConversationsByIdPriority: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostConversationsByIdPriorityBody"];
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationView"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
     postConversationsByIdReopen: {
         parameters: {
             query?: never;
@@ -4344,6 +5006,39 @@ export interface operations {
             429: components["responses"]["Error"];
         };
     };
+    postConversationsByIdSnooze: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostConversationsByIdSnoozeBody"];
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationView"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
     postConversationsByIdTransfer: {
         parameters: {
             query?: never;
@@ -4374,6 +5069,65 @@ export interface operations {
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    postConversationsByIdUnsnooze: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationView"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    postConversationsBulk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostConversationsBulkBody"];
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostConversationsBulkResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
             429: components["responses"]["Error"];
         };
     };
@@ -4708,6 +5462,292 @@ export interface operations {
             429: components["responses"]["Error"];
         };
     };
+    getLabels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetLabelsResponse"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    postLabels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostLabelsBody"];
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostLabelsResponse201"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    putLabelsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutLabelsByIdBody"];
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PutLabelsByIdResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    deleteLabelsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getMacros: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetMacrosResponse"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    postMacros: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostMacrosBody"];
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostMacrosResponse201"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    putMacrosById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutMacrosByIdBody"];
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PutMacrosByIdResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    deleteMacrosById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getMentions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                unread?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetMentionsResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    postMentionsByIdRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
     getOperatorTenants: {
         parameters: {
             query?: {
@@ -4892,6 +5932,68 @@ export interface operations {
                 bucket?: "hour" | "day";
                 from?: string;
                 table?: "volume" | "agents" | "teams";
+                timeZone?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getReportsLabels: {
+        parameters: {
+            query?: {
+                bucket?: "hour" | "day";
+                from?: string;
+                timeZone?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetReportsLabelsResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getReportsLabelsCsv: {
+        parameters: {
+            query?: {
+                bucket?: "hour" | "day";
+                from?: string;
                 timeZone?: string;
                 to?: string;
             };

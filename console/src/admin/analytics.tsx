@@ -6,6 +6,7 @@ import type { AdminApi } from './adminApi.js';
 import { bucketLabel, columnBars, formatDuration } from './charts.js';
 import { AdminTable, ErrorLine, Section, useLoad } from './common.js';
 import { locale, t } from '../i18n.js';
+import { LabelReport } from './labelReport.js';
 
 type Range = '24h' | '7d' | '30d';
 const RANGES: Record<Range, { label: () => string; hours: number; bucket: 'hour' | 'day' }> = {
@@ -83,6 +84,7 @@ export function Analytics(props: { admin: AdminApi }) {
           </Section>
           <GroupTable title={t.admColAgents} rows={r.agents} csv={csv('agents')} id="agents-report" />
           {r.teams && <GroupTable title={t.admTeams} rows={r.teams} csv={csv('teams')} id="teams-report" />}
+          <LabelReport from={period.from} to={period.to} />
         </>
       )}
     </>

@@ -9,6 +9,7 @@ import { ConversationList, EmbedSnippet, MessageList, SessionInfo, WidgetConfig,
 import { AgentView, ConversationView, IncidentView, MessageView } from '../../../protocol/records.js';
 import { CspDestinationList, CspProposal, CspReportList } from '../../../protocol/csp.js';
 import * as R from '../../../protocol/apiResponses.js';
+import { LabelView, MacroView } from '../../../protocol/productivity.js';
 
 export type ResponseDoc = TSchema | { description: string; type?: 'null'; headers?: Record<string, unknown>; content?: Record<string, { schema: unknown }> };
 export interface RouteDoc {
@@ -98,6 +99,13 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /api/canned-responses': { responses: { 200: R.ItemList(R.CannedResponseView) } },
   'POST /api/canned-responses': { responses: { 201: json(R.CannedResponseView, 'Created') } },
   'PUT /api/canned-responses/:id': { responses: { 200: R.CannedResponseView } },
+  // Agent productivity (issue 20): the tenant's labels and macros.
+  'GET /api/labels': { responses: { 200: R.ItemList(LabelView) } },
+  'POST /api/labels': { responses: { 201: json(LabelView, 'Created') } },
+  'PUT /api/labels/:id': { responses: { 200: LabelView } },
+  'GET /api/macros': { responses: { 200: R.ItemList(MacroView) } },
+  'POST /api/macros': { responses: { 201: json(MacroView, 'Created') } },
+  'PUT /api/macros/:id': { responses: { 200: MacroView } },
   'GET /api/kb/articles': { responses: { 200: R.ItemList(R.ArticleView) } },
   'POST /api/kb/articles': { responses: { 201: json(R.ArticleView, 'Created') } },
   'PUT /api/kb/articles/:id': { responses: { 200: R.ArticleView } },
