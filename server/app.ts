@@ -178,7 +178,7 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   await app.register(fastifyWebsocket, { options: { maxPayload: LIMITS.maxFrameBytes } });
   // OpenAPI from the routes' TypeBox schemas (issue 6): registered before any route so it sees them all.
   // Response schemas document answers only; bodies are still written with JSON.stringify as before.
-  await registerOpenApi(app, PARLEY_VERSION);
+  await registerOpenApi(app, PARLEY_VERSION, { metricsToken: env.metricsToken !== null });
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
   app.setErrorHandler(async (err: FastifyError, req, reply) => {

@@ -42,6 +42,7 @@ describe('metrics', () => {
     for (let i = 0; i < 50 && !(await t.app.inject({ method: 'GET', url: '/metrics' })).body.includes('parley_websocket_closes_total{kind="visitor"'); i++) await new Promise((r) => setTimeout(r, 20));
 
     const text = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect((await t.app.inject({ method: 'GET', url: '/docs/openapi.json' })).json().paths['/metrics'].get.security).toEqual([]);
     expect(sample(text, 'parley_message_commit_seconds_count', { author: 'visitor' })).toBe(1);
     expect(sample(text, 'parley_message_delivery_seconds_count')).toBe(1);
     expect(sample(text, 'parley_http_request_duration_seconds_count', { method: 'GET', route: '/healthz', status: '200' })).toBe(1);
@@ -65,5 +66,9 @@ describe('metrics', () => {
     const ok = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${secret}` } });
     expect(ok.statusCode).toBe(200);
     expect(ok.body).toContain('parley_http_request_duration_seconds');
+    // The OpenAPI document states it as this node enforces it (open on a node without a token: the first test's).
+    const spec = (await t.app.inject({ method: 'GET', url: '/docs/openapi.json' })).json();
+    expect(spec.paths['/metrics'].get.security).toEqual([{ metricsToken: [] }]);
+    expect(spec.components.securitySchemes.metricsToken).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 });
