@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { LIMITS } from '../protocol/limits.js';
 import type { Env } from './env.js';
 import type { Ctx } from './context.js';
-import { AppError, toAppError, toErrorBody } from './errors.js';
+import { AppError, storageErrorKind, toAppError, toErrorBody } from './errors.js';
 import { writerThreadEntry } from './commands/writeUnits.js';
 import { openStorage, type Storage, type StorageOptions } from './storage/db.js';
 import { MemoryBus } from './events/memoryBus.js';
@@ -130,6 +130,7 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   const bus: EventBus = forwardToWebhooks(env.redisUrl ? new RedisBus(env.redisUrl, log) : new MemoryBus(), storage.db, keyring, log);
   const metrics = createMetrics();
   // Logged once per disk-full episode, not once per refused write (storage/storageHealth.ts).
+  storage.health.onError((err) => metrics.storageErrors.inc({ kind: storageErrorKind(err) }));
   storage.health.onChange((full, cause) => {
     metrics.storageFull.set(full ? 1 : 0);
     if (!full) return log.info('storage has room again: writes resume');

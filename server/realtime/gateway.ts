@@ -66,14 +66,16 @@ export class Gateway {
   register(app: FastifyInstance, sessions: AgentSessions): void {
     const originOk = (req: FastifyRequest) => req.headers.origin === this.ctx.env.publicOrigin;
 
+    // Every upgraded socket is counted, refused ones too, so their close codes (4001, 4003, 4008…) show in the metrics.
     app.get('/ws/visitor', { websocket: true }, (socket, req) => {
+      this.count(socket, 'visitor');
       if (!originOk(req)) return socket.close(CLOSE.FORBIDDEN, 'origin not allowed');
       if (!this.admit(socket, () => this.limits.connectionFromAddress(req.ip))) return;
-      this.count(socket, 'visitor');
       new VisitorConnection(socket, req.log, this.ctx, this.rooms, this.limits, req.ip);
     });
 
     app.get('/ws/agent', { websocket: true }, async (socket, req) => {
+      this.count(socket, 'agent');
       if (!originOk(req)) return socket.close(CLOSE.FORBIDDEN, 'origin not allowed');
       // Buffer frames that arrive while the session is looked up; the connection replays them.
       const early: unknown[] = [];
@@ -86,7 +88,6 @@ export class Gateway {
       socket.off('message', hold);
       if (!auth) return refuse(socket, new AppError('unauthorized', 'not logged in'), CLOSE.UNAUTHORIZED, early);
       if (!this.admit(socket, () => (this.limits.connectionFromAddress(req.ip), this.limits.connectionOf(auth.agent.tenant_id, null)), early)) return;
-      this.count(socket, 'agent');
       new AgentConnection(socket, req.log, this.ctx, this.rooms, auth.agent, this.limits, req.ip, auth.session);
       for (const raw of early) socket.emit('message', raw, false);
     });
@@ -98,7 +99,9 @@ export class Gateway {
       check();
       return true;
     } catch (err) {
-      refuse(socket, toAppError(err).error, CLOSE.RATE_LIMITED, early);
+      const { error } = toAppError(err);
+      if (error.code === 'rate_limited') this.ctx.metrics.rateLimited.inc({ channel: 'ws' });
+      refuse(socket, error, CLOSE.RATE_LIMITED, early);
       return false;
     }
   }
