@@ -7,7 +7,7 @@
  */
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { cleanupTestParley, dropSchemas, login, makeAgent, makeTenant, startTestParley, TestSocket, visitorSession, type TestParley } from '../testing/testParley.js';
+import { cleanupTestParley, dropSchemas, login, makeAgent, makeApiKey, makeTenant, startTestParley, TestSocket, visitorSession, type TestParley } from '../testing/testParley.js';
 import type { Tenant } from '../storage/schema.js';
 
 const contract = readFileSync(new URL('../../docs/API-CONTRACT.md', import.meta.url), 'utf8');
@@ -51,6 +51,54 @@ describe('API-CONTRACT.md: the WebSocket answers hold on a live node', () => {
     ok.send({ type: 'hello' });
     expect((await ok.next('ready')).messages).toEqual([]); // hello without lastSeqs: nothing old, live events from now
     ok.close();
+  });
+
+  it('agent socket with an integration\'s API key: conversations:read to listen, :write to send; never presence; audited under the key; one tenant only', async () => {
+    const admin = await makeAgent(t, tenant, 'admin');
+    const s = await login(t, admin);
+    const readKey = await makeApiKey(t, s, ['conversations:read']);
+    const writeKey = await makeApiKey(t, s, ['conversations:read', 'conversations:write']);
+    const noScope = await makeApiKey(t, s, ['content:read']);
+    // Refusals at the door: a key without the scope (4003), a wrong key (4001).
+    const weak = await TestSocket.open(t, '/ws/agent', { apiKey: noScope });
+    expect((await weak.next('error')).message).toContain('conversations:read');
+    expect((await weak.closed).code).toBe(4003);
+    const wrong = await TestSocket.open(t, '/ws/agent', { apiKey: 'pk_' + 'x'.repeat(40) });
+    expect((await wrong.closed).code).toBe(4001);
+    // Another tenant's key hears nothing of this tenant.
+    const other = await makeTenant(t);
+    const otherKey = await makeApiKey(t, await login(t, await makeAgent(t, other, 'admin')), ['conversations:read']);
+
+    const listener = await TestSocket.open(t, '/ws/agent', { apiKey: readKey });
+    listener.send({ type: 'hello' });
+    await listener.next('ready');
+    const writer = await TestSocket.open(t, '/ws/agent', { apiKey: writeKey });
+    writer.send({ type: 'hello' });
+    await writer.next('ready');
+    const stranger = await TestSocket.open(t, '/ws/agent', { apiKey: otherKey });
+    stranger.send({ type: 'hello' });
+    await stranger.next('ready');
+    // A key socket is not the agent at their desk.
+    const online = await t.ctx.storage.db.selectFrom('agent_sockets').selectAll().execute();
+    expect(online).toEqual([]);
+
+    const { token } = await visitorSession(t, tenant);
+    const { ws: visitor } = await visitorSocket(token);
+    visitor.send({ type: 'message.send', clientId: 'v1', body: 'order 1234?' });
+    const conversationId = (await visitor.next('ack')).message.conversationId as string;
+    expect((await listener.next('message')).message.body).toBe('order 1234?');
+    listener.send({ type: 'message.send', clientId: 'k1', conversationId, body: 'no write scope' });
+    const refused = await listener.next('error');
+    expect(refused).toMatchObject({ code: 'forbidden', clientId: 'k1' });
+    writer.send({ type: 'message.send', clientId: 'k2', conversationId, body: 'Shipped today' });
+    expect((await writer.next('ack')).message.author).toMatchObject({ kind: 'agent', id: admin.id });
+    expect((await visitor.next('message')).message.body).toBe('Shipped today');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(stranger.frames.filter((f) => f.type === 'message')).toEqual([]);
+    // What the key read live is in the access audit under the key.
+    const audit = await t.ctx.storage.db.selectFrom('audit_log').select(['actor_kind', 'action']).where('action', '=', 'conversation.live').execute();
+    expect(audit.map((a) => a.actor_kind)).toContain('api_key');
+    for (const x of [listener, writer, stranger, visitor]) x.close();
   });
 
   it('conversationId, own messages, hello without lastSeq and several sockets per token, as documented', async () => {

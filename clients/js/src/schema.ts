@@ -1851,7 +1851,7 @@ export interface paths {
          * WebSocket for agents (console session cookie) (upgrade)
          * @description Upgrade with the WebSocket handshake; the Origin header must equal PUBLIC_URL. Frames are documented in the AsyncAPI document (/docs/asyncapi.json) and docs/API-CONTRACT.md.
          *
-         *     Credentials: the console session cookie, sent with the upgrade request. Without it the socket is closed with 4001.
+         *     Credentials, sent with the upgrade request: the console session cookie, or an API key with `conversations:read` (sending messages, typing and receipts also need `conversations:write`; a key's socket is never the agent's presence). Without valid credentials the socket is closed with 4001; a key without the scope, with 4003.
          */
         get: operations["getWsAgent"];
         put?: never;

@@ -72,7 +72,12 @@ function security(spec: AuthSpec | undefined, doc: RouteDoc | undefined, method:
   if (spec?.kind === 'visitor' || doc?.security === 'visitor') return { security: [{ visitorToken: [] }], extra: {}, note: 'Credentials: the visitor token from POST /api/widget/session.' };
   if (doc?.security === 'scim') return { security: [{ scimToken: [] }], extra: {}, note: 'Credentials: the tenant\'s SCIM token (Admin → Single sign-on).' };
   if (doc?.security === 'metrics') return opts.metricsToken ? { security: [{ metricsToken: [] }], extra: {}, note: 'Credentials: `Authorization: Bearer <METRICS_TOKEN>` (this node sets METRICS_TOKEN).' } : { security: [], extra: {}, note: 'Open: this node has no METRICS_TOKEN (keep /metrics off the public network, or set one).' };
-  if (doc?.security === 'agentSocket') return { security: [{ session: [] }], extra: {}, note: 'Credentials: the console session cookie, sent with the upgrade request. Without it the socket is closed with 4001.' };
+  if (doc?.security === 'agentSocket')
+    return {
+      security: [{ session: [] }, { apiKey: [] }],
+      extra: { 'x-required-scopes': ['conversations:read'] },
+      note: 'Credentials, sent with the upgrade request: the console session cookie, or an API key with `conversations:read` (sending messages, typing and receipts also need `conversations:write`; a key\'s socket is never the agent\'s presence). Without valid credentials the socket is closed with 4001; a key without the scope, with 4003.',
+    };
   if (doc?.security === 'visitorOptional') return { security: [{ visitorToken: [] }, {}], extra: {}, note: 'Credentials: the visitor token when the visitor has one; none otherwise.' };
   return { security: [], extra: {}, note: '' };
 }
