@@ -6,7 +6,7 @@
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatClient, type KeyValue } from '../widget/frame/src/chat.js';
-import { ReconnectingSocket } from '../protocol/reconnectingSocket.js';
+import { ReconnectingSocket } from '../clients/js/src/reconnectingSocket.js';
 import type { VisitorServerFrame } from '../protocol/realtime.js';
 import { openStorage } from '../server/storage/db.js';
 import { agentLogin, clusterPerTest, ORIGIN, sleep, startNode, waitFor, type Cluster, type NodeProcess } from './harness.js';

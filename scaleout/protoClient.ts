@@ -1,5 +1,5 @@
 /**
- * A Node `ws` client that follows the delivery rules of protocol/reconnectingSocket.ts: hello with the
+ * A Node `ws` client that follows the delivery rules of clients/js/src/reconnectingSocket.ts: hello with the
  * last seq seen, an outbox re-sent with the same clientIds after every reconnect (and when an ack is
  * overdue), deduplication by message id. It rotates through the given node URLs on reconnect, as a
  * load balancer without sticky sessions would. It records everything it saw, for the checks.

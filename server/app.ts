@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { LIMITS } from '../protocol/limits.js';
 import type { Env } from './env.js';
 import type { Ctx } from './context.js';
-import { AppError, toAppError, toErrorBody } from './errors.js';
+import { AppError, storageErrorKind, toAppError, toErrorBody } from './errors.js';
 import { writerThreadEntry } from './commands/writeUnits.js';
 import { openStorage, type Storage, type StorageOptions } from './storage/db.js';
 import { MemoryBus } from './events/memoryBus.js';
@@ -131,6 +131,7 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   const bus: EventBus = forwardToWebhooks(env.redisUrl ? new RedisBus(env.redisUrl, log) : new MemoryBus(), storage.db, keyring, log);
   const metrics = createMetrics();
   // Logged once per disk-full episode, not once per refused write (storage/storageHealth.ts).
+  storage.health.onError((err) => metrics.storageErrors.inc({ kind: storageErrorKind(err) }));
   storage.health.onChange((full, cause) => {
     metrics.storageFull.set(full ? 1 : 0);
     if (!full) return log.info('storage has room again: writes resume');
@@ -179,7 +180,7 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   await app.register(fastifyWebsocket, { options: { maxPayload: LIMITS.maxFrameBytes } });
   // OpenAPI from the routes' TypeBox schemas (issue 6): registered before any route so it sees them all.
   // Response schemas document answers only; bodies are still written with JSON.stringify as before.
-  await registerOpenApi(app, PARLEY_VERSION);
+  await registerOpenApi(app, PARLEY_VERSION, { metricsToken: env.metricsToken !== null });
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
   app.setErrorHandler(async (err: FastifyError, req, reply) => {

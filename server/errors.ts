@@ -79,6 +79,21 @@ export function isStorageFull(err: unknown): boolean {
   return false;
 }
 
+/**
+ * What kind of storage failure this is, for the `parley_storage_errors_total{kind}` metric:
+ * `full` (disk full), `unavailable` (the database is not reachable now), `constraint` (a unique or
+ * other constraint refused the write — also how retried sends find their stored message), `other`.
+ */
+export function storageErrorKind(err: unknown): 'full' | 'unavailable' | 'constraint' | 'other' {
+  if (isStorageFull(err)) return 'full';
+  if (isUnavailable(err)) return 'unavailable';
+  for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (code.startsWith('SQLITE_CONSTRAINT') || /^23[0-9A-Z]{3}$/.test(code))) return 'constraint';
+  }
+  return 'other';
+}
+
 export function toErrorBody(err: AppError): ErrorBody {
   return { error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } };
 }

@@ -8,7 +8,7 @@ import type { AgentServerFrame } from '../../protocol/realtime.js';
 import type { ConversationView, MessageView } from '../../protocol/records.js';
 import { CLOSE_FINAL } from '../../protocol/closeCodes.js';
 import { LIMITS } from '../../protocol/limits.js';
-import { FINAL_SEND_ERRORS, ReconnectingSocket, newClientId } from '../../protocol/reconnectingSocket.js';
+import { FINAL_SEND_ERRORS, ReconnectingSocket, newClientId } from '../../clients/js/src/reconnectingSocket.js';
 import { ApiError, type ApiClient, type ApiErrorCode } from './api.js';
 import { errorText } from './app.js';
 import { t } from './i18n.js';

@@ -5,6 +5,7 @@ import type { MessageView } from '../../protocol/records.js';
 import type { Ctx } from '../context.js';
 import type { Agent, Session } from '../storage/schema.js';
 import { agentAccessor, messageExposure, recordAccess, type Accessor } from '../security/accessAudit.js';
+import { hasScope, missingScope, principalAccessor, type Principal } from '../routes/auth/requireAuth.js';
 import { AppError } from '../errors.js';
 import { createMessage } from '../commands/messageCreator.js';
 import { agentSocketClosed, agentSocketOpened } from '../commands/agentPresence.js';
@@ -21,7 +22,7 @@ import { CollisionTracker } from './collision.js';
 
 const reader = frameReader({ hello: AgentHello, 'message.send': MessageSend, typing: Typing, history: History, ping: Ping, receipt: Receipt, viewing: Viewing });
 
-/** An agent's socket: authenticated by the session cookie at upgrade, then receives its whole tenant's inbox events. */
+/** An agent's socket: authenticated by the session cookie (or an integration's API key) at upgrade, then receives its whole tenant's inbox events. */
 export class AgentConnection extends Connection<AgentClientFrame, AgentServerFrame> {
   constructor(
     ws: WebSocket,
@@ -31,10 +32,19 @@ export class AgentConnection extends Connection<AgentClientFrame, AgentServerFra
     readonly agent: Agent,
     private readonly limits: AbuseLimits,
     private readonly address: string,
-    session?: Pick<Session, 'id'>,
+    credential: { session: Pick<Session, 'id'> } | { apiKey: Principal },
   ) {
     super(ws, reader, log, ctx.metrics);
-    this.who = agentAccessor(agent, session ?? { id: 'unknown' }, address);
+    this.apiKey = 'apiKey' in credential ? credential.apiKey : null;
+    this.who = this.apiKey ? principalAccessor(this.apiKey) : agentAccessor(agent, 'session' in credential ? credential.session : { id: 'unknown' }, address);
+  }
+
+  /** An integration's key (null: the console session): its scopes bound what it may send, and it is never a person's presence. */
+  private readonly apiKey: Principal | null;
+
+  /** Sending needs `conversations:write` on a key (the console session's role always has it). */
+  private mayWrite(): void {
+    if (this.apiKey && !hasScope(this.apiKey, 'conversations:write')) throw missingScope(this.apiKey, 'conversations:write');
   }
 
   /** Who reads through this socket, for the access audit. */
@@ -60,8 +70,11 @@ export class AgentConnection extends Connection<AgentClientFrame, AgentServerFra
     if (frame.type !== 'hello') return;
     this.rooms.joinAgent(this);
     // Presence lives in the database (one row per socket), so every node sees this agent online.
-    await agentSocketOpened(this.ctx, this.agent, this.socketId);
-    this.presenceRegistered = true;
+    // An integration's key socket is not the agent at their desk: no presence, no routing to them.
+    if (!this.apiKey) {
+      await agentSocketOpened(this.ctx, this.agent, this.socketId);
+      this.presenceRegistered = true;
+    }
     const missed: MessageView[] = [];
     const more: string[] = [];
     for (const [conversationId, lastSeq] of Object.entries(frame.lastSeqs ?? {})) {
@@ -80,12 +93,14 @@ export class AgentConnection extends Connection<AgentClientFrame, AgentServerFra
   protected async onFrame(frame: AgentClientFrame): Promise<void> {
     const actor = { kind: 'agent' as const, tenantId: this.tenantId, agent: this.agent };
     if (frame.type === 'message.send') {
+      this.mayWrite();
       this.limits.message(this.address, this.tenantId, null);
       await this.untilQueued(frame, async (queued) => {
         const { message } = await createMessage(this.ctx, actor, { clientId: frame.clientId, body: frame.body, conversationId: frame.conversationId, internal: frame.internal, fromSocket: this.socketId, queued });
         this.send({ type: 'ack', clientId: frame.clientId, message });
       });
     } else if (frame.type === 'typing') {
+      this.mayWrite();
       if (!frame.conversationId) throw new AppError('validation_failed', 'conversationId is required');
       const conv = await this.conversation(frame.conversationId);
       await this.ctx.bus.publish({ type: 'typing', tenantId: this.tenantId, conversationId: conv.id, visitorId: conv.visitor_id, from: 'agent', on: frame.on });
@@ -94,6 +109,7 @@ export class AgentConnection extends Connection<AgentClientFrame, AgentServerFra
       if (frame.conversationId !== null) await this.conversation(frame.conversationId); // another tenant's id: not found
       await this.collision.viewing(frame.conversationId);
     } else if (frame.type === 'receipt') {
+      this.mayWrite();
       if (!frame.conversationId) throw new AppError('validation_failed', 'conversationId is required');
       await recordReceipt(this.ctx, { kind: 'agent', tenantId: this.tenantId }, frame.conversationId, frame);
     } else if (frame.type === 'history') {

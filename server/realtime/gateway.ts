@@ -1,7 +1,8 @@
 /**
  * The realtime entry point: /ws/visitor and /ws/agent. Checks the Origin of every upgrade (only
  * Parley's own pages may open sockets, which stops cross-site WebSocket hijacking), authenticates
- * agents by their session cookie, runs the heartbeat, and feeds domain events to the rooms.
+ * agents by their session cookie or, for integrations, a tenant API key with `conversations:read`
+ * (`Authorization: Bearer pk_…` on the upgrade), runs the heartbeat, and feeds domain events to the rooms.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CLOSE } from '../../protocol/closeCodes.js';
@@ -9,6 +10,7 @@ import { LIMITS } from '../../protocol/limits.js';
 import type { Ctx } from '../context.js';
 import type { AgentSessions } from '../commands/agentSessions.js';
 import { SESSION_COOKIE } from '../routes/auth/sessionCookie.js';
+import { hasScope, missingScope, principalFromApiKey, type Principal } from '../routes/auth/requireAuth.js';
 import { AgentConnection } from './agentConnection.js';
 import { VisitorConnection } from './visitorConnection.js';
 import { Rooms } from './rooms.js';
@@ -66,28 +68,45 @@ export class Gateway {
   register(app: FastifyInstance, sessions: AgentSessions): void {
     const originOk = (req: FastifyRequest) => req.headers.origin === this.ctx.env.publicOrigin;
 
+    // Every upgraded socket is counted, refused ones too, so their close codes (4001, 4003, 4008…) show in the metrics.
     app.get('/ws/visitor', { websocket: true }, (socket, req) => {
+      this.count(socket, 'visitor');
       if (!originOk(req)) return socket.close(CLOSE.FORBIDDEN, 'origin not allowed');
       if (!this.admit(socket, () => this.limits.connectionFromAddress(req.ip))) return;
-      this.count(socket, 'visitor');
       new VisitorConnection(socket, req.log, this.ctx, this.rooms, this.limits, req.ip);
     });
 
     app.get('/ws/agent', { websocket: true }, async (socket, req) => {
+      this.count(socket, 'agent');
       if (!originOk(req)) return socket.close(CLOSE.FORBIDDEN, 'origin not allowed');
       // Buffer frames that arrive while the session is looked up; the connection replays them.
       const early: unknown[] = [];
       const hold = (raw: unknown) => early.push(raw);
       socket.on('message', hold);
       const auth = await sessions.resolve(req.cookies[SESSION_COOKIE]).catch(() => null);
+      // No session: an integration's API key (`Authorization: Bearer pk_…`; the cookie wins when both come).
+      let key: Principal | null = null;
+      let keyRefusal: AppError | null = null;
+      if (!auth && req.headers.authorization !== undefined) {
+        try {
+          key = await principalFromApiKey(this.ctx, req.headers.authorization, req.ip);
+          if (!hasScope(key, 'conversations:read')) throw missingScope(key, 'conversations:read');
+        } catch (err) {
+          keyRefusal = toAppError(err).error;
+        }
+      }
       // Frames that came with the upgrade request are parsed on a later turn: take them too, so
       // a refusal answers each of their sends (a lookup answered from memory is faster than that).
       await new Promise((r) => setImmediate(r));
       socket.off('message', hold);
-      if (!auth) return refuse(socket, new AppError('unauthorized', 'not logged in'), CLOSE.UNAUTHORIZED, early);
-      if (!this.admit(socket, () => (this.limits.connectionFromAddress(req.ip), this.limits.connectionOf(auth.agent.tenant_id, null)), early)) return;
-      this.count(socket, 'agent');
-      new AgentConnection(socket, req.log, this.ctx, this.rooms, auth.agent, this.limits, req.ip, auth.session);
+      if (keyRefusal) {
+        const c = keyRefusal.code;
+        return refuse(socket, keyRefusal, c === 'rate_limited' ? CLOSE.RATE_LIMITED : c === 'forbidden' ? CLOSE.FORBIDDEN : c === 'unauthorized' ? CLOSE.UNAUTHORIZED : CLOSE.INTERNAL, early);
+      }
+      const agent = auth?.agent ?? key?.agent;
+      if (!agent) return refuse(socket, new AppError('unauthorized', 'not logged in'), CLOSE.UNAUTHORIZED, early);
+      if (!this.admit(socket, () => (this.limits.connectionFromAddress(req.ip), this.limits.connectionOf(agent.tenant_id, null)), early)) return;
+      new AgentConnection(socket, req.log, this.ctx, this.rooms, agent, this.limits, req.ip, auth ? { session: auth.session } : { apiKey: key! });
       for (const raw of early) socket.emit('message', raw, false);
     });
   }
@@ -98,7 +117,9 @@ export class Gateway {
       check();
       return true;
     } catch (err) {
-      refuse(socket, toAppError(err).error, CLOSE.RATE_LIMITED, early);
+      const { error } = toAppError(err);
+      if (error.code === 'rate_limited') this.ctx.metrics.rateLimited.inc({ channel: 'ws' });
+      refuse(socket, error, CLOSE.RATE_LIMITED, early);
       return false;
     }
   }

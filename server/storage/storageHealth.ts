@@ -36,8 +36,16 @@ export class StorageHealth {
     return this.fullSince !== null;
   }
 
-  /** Called with every storage failure; only "disk full" ones matter here. */
+  private readonly errorListeners = new Set<(err: unknown) => void>();
+
+  /** `fn(err)` for every failed query or write unit of this storage (the storage-errors metric). */
+  onError(fn: (err: unknown) => void): void {
+    this.errorListeners.add(fn);
+  }
+
+  /** Called with every storage failure; only "disk full" ones matter to the episode. */
   readonly noteError = (err: unknown): void => {
+    for (const fn of this.errorListeners) fn(err);
     if (!isStorageFull(err)) return;
     this.lastFailure = Date.now();
     if (this.fullSince !== null) return;

@@ -178,9 +178,9 @@ export class TestSocket {
     this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
   }
 
-  static async open(t: TestParley, path: '/ws/visitor' | '/ws/agent', opts: { cookie?: string; origin?: string } = {}): Promise<TestSocket> {
+  static async open(t: TestParley, path: '/ws/visitor' | '/ws/agent', opts: { cookie?: string; origin?: string; apiKey?: string } = {}): Promise<TestSocket> {
     const ws = new WebSocket(t.url.replace('http', 'ws') + path, {
-      headers: { origin: opts.origin ?? t.origin, ...(opts.cookie ? { cookie: opts.cookie } : {}) },
+      headers: { origin: opts.origin ?? t.origin, ...(opts.cookie ? { cookie: opts.cookie } : {}), ...(opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {}) },
     });
     const socket = new TestSocket(ws);
     await new Promise<void>((resolve, reject) => {

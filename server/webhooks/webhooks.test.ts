@@ -83,6 +83,23 @@ describe('webhooks', () => {
     row = await t.ctx.storage.db.selectFrom('webhook_deliveries').selectAll().executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'delivered', attempts: 2, last_status: 204 });
     expect(received[1]!.headers['webhook-id']).toBe(received[0]!.headers['webhook-id']);
+    // Operators see the outcomes (parley_webhook_deliveries_total{outcome}).
+    const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/^parley_webhook_deliveries_total\{outcome="retrying"\} 1$/m);
+    expect(metrics).toMatch(/^parley_webhook_deliveries_total\{outcome="delivered"\} 1$/m);
+  });
+
+  it('gives a replay a new webhook-id (automatic retries keep theirs), the same payload and a fresh signature', async () => {
+    await enqueueWebhookEvent(t.ctx.storage.db, tenant.id, 'message.created', { id: 'm3' });
+    await t.webhooks.tick();
+    const original = await t.ctx.storage.db.selectFrom('webhook_deliveries').selectAll().executeTakeFirstOrThrow();
+    const { replayDelivery } = await import('../commands/webhookDeliveryReplayer.js');
+    await replayDelivery(t.ctx, tenant.id, original.id, SYSTEM_ACTOR('test'));
+    await t.webhooks.tick();
+    expect(received).toHaveLength(2);
+    expect(received[1]!.headers['webhook-id']).not.toBe(received[0]!.headers['webhook-id']);
+    expect(received[1]!.body).toBe(received[0]!.body);
+    expect(verifyWebhook(secret, received[1]!.headers, received[1]!.body)).toBe(true);
   });
 
   it('stores message events sealed under the tenant key and delivers them readable', async () => {

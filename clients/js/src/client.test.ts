@@ -69,6 +69,31 @@ describe('reference client (clients/js)', () => {
     expect(denied).toMatchObject({ status: 403, code: 'forbidden' });
   });
 
+  it('catches up more than one page of missed messages, page by page, each once', async () => {
+    const agent = await makeAgent(t, tenant, 'admin');
+    const { token } = await visitorSession(t, tenant);
+    const first = await TestSocket.open(t, '/ws/visitor');
+    first.send({ type: 'hello', token });
+    await first.next('ready');
+    first.send({ type: 'message.send', clientId: 'v1', body: 'anyone there?' });
+    const conversationId = (await first.next('ack')).message.conversationId as string;
+    first.close();
+    // 260 replies while the visitor is away: more than one resume page (LIMITS.historyPageSize = 200).
+    const api = new ParleyRestClient({ baseUrl: t.url, apiKey: await makeApiKey(t, await login(t, agent), ['conversations:write']) });
+    for (let i = 1; i <= 260; i++) await api.request('post', '/api/conversations/{id}/messages', { params: { id: conversationId }, body: { clientId: `r${i}`, body: `reply ${i}` } });
+    const got: MessageView[] = [];
+    const frames: string[] = [];
+    const client = new ParleySocket({ url: t.url.replace('http', 'ws') + '/ws/visitor', visitorToken: token, open: nodeSocket, onMessage: (m) => got.push(m), onFrame: (f) => frames.push(f.type) });
+    try {
+      for (let i = 0; i < 400 && got.length < 261; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(got.map((m) => m.seq)).toEqual(Array.from({ length: 261 }, (_, i) => i + 1));
+      expect(frames).toContain('history');
+      expect(client.conversationId).toBe(conversationId);
+    } finally {
+      client.close();
+    }
+  });
+
   it('acks, retries after a dropped connection without duplicates, and resumes what was missed', async () => {
     const agent = await makeAgent(t, tenant);
     const agentWs = await TestSocket.open(t, '/ws/agent', { cookie: (await login(t, agent)).cookie });

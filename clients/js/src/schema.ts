@@ -1363,13 +1363,13 @@ export interface paths {
         };
         /**
          * List every tenant (platform operator)
-         * @description Console session only: API keys cannot act platform-wide (tenant keys belong to one tenant; platform operators only) (403).
+         * @description Console session only: API keys cannot act platform-wide (a key belongs to one tenant; platform operators sign in) (403).
          */
         get: operations["getOperatorTenants"];
         put?: never;
         /**
          * Create a tenant and invite its first admin (platform operator)
-         * @description Console session only: API keys cannot act platform-wide (tenant keys belong to one tenant; platform operators only) (403).
+         * @description Console session only: API keys cannot act platform-wide (a key belongs to one tenant; platform operators sign in) (403).
          */
         post: operations["postOperatorTenants"];
         delete?: never;
@@ -1945,7 +1945,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics */
+        /**
+         * Prometheus metrics
+         * @description Open: this node has no METRICS_TOKEN (keep /metrics off the public network, or set one).
+         */
         get: operations["getMetrics"];
         put?: never;
         post?: never;
@@ -2153,6 +2156,8 @@ export interface paths {
         /**
          * WebSocket for agents (console session cookie) (upgrade)
          * @description Upgrade with the WebSocket handshake; the Origin header must equal PUBLIC_URL. Frames are documented in the AsyncAPI document (/docs/asyncapi.json) and docs/API-CONTRACT.md.
+         *
+         *     Credentials, sent with the upgrade request: the console session cookie, or an API key with `conversations:read` (sending messages, typing and receipts also need `conversations:write`; a key's socket is never the agent's presence). Without valid credentials the socket is closed with 4001; a key without the scope, with 4003.
          */
         get: operations["getWsAgent"];
         put?: never;
@@ -7179,6 +7184,8 @@ export interface operations {
                 };
                 content?: never;
             };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
             429: components["responses"]["Error"];
         };
     };

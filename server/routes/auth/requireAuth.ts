@@ -76,41 +76,66 @@ export function effectiveKeyScopes(keyScopes: readonly ApiScope[], role: Agent['
  * preHandler: authenticates by API key or session, then requires `scope` (null: any authenticated
  * caller). `allowTotpEnrolment`: a session that must still enrol in two-factor is accepted too.
  */
-export function requireAuth(ctx: Ctx, sessions: AgentSessions, scope: ApiScope | null, opts: { allowTotpEnrolment?: boolean } = {}) {
-  const bySession = requireAgent(sessions, ctx.env, opts);
-  const db = ctx.storage.db;
+/** The per-address limiter of failed API-key attempts of this app: every route and the agent socket count into it. */
+function keyFailures(ctx: Ctx): RateLimiter {
   let failures = failuresByApp.get(ctx);
   if (!failures) failuresByApp.set(ctx, (failures = new RateLimiter(API_KEY_FAILURES.perAddress, API_KEY_FAILURES.windowMs)));
-  const limiter = failures;
-  /** Counts a failed attempt of the address; returns the error to throw. */
-  const failed = (ip: string, message: string): AppError => {
+  return failures;
+}
+
+/**
+ * The principal of an `Authorization: Bearer pk_…` header (REST routes and the agent socket's
+ * upgrade): the key's tenant, the agent it acts as, its effective scopes. Throws `unauthorized` for
+ * a malformed, unknown or revoked key (counted per address) and `rate_limited` once over the limit.
+ */
+export async function principalFromApiKey(ctx: Ctx, header: string, ip: string): Promise<Principal> {
+  const db = ctx.storage.db;
+  const limiter = keyFailures(ctx);
+  const failed = (message: string): AppError => {
     limiter.hit(ip);
     return new AppError('unauthorized', message);
   };
+  if (limiter.blocked(ip)) throw new AppError('rate_limited', 'Too many failed API key attempts from this address; try again in 15 minutes');
+  const m = /^Bearer (\S+)$/i.exec(header);
+  if (!m || !looksLikeApiKey(m[1]!)) throw failed('Authorization must be "Bearer pk_…" with a Parley API key');
+  const key = await db.selectFrom('api_keys').selectAll().where('key_hash', '=', hashApiKey(m[1]!)).where('revoked_at', 'is', null).executeTakeFirst();
+  const agent = key
+    ? await db.selectFrom('agents').selectAll().where('id', '=', key.agent_id).where('tenant_id', '=', key.tenant_id).where('disabled_at', 'is', null).executeTakeFirst()
+    : undefined;
+  if (!key || !agent) throw failed('API key is not valid or was revoked');
+  const now = Date.now();
+  if (key.last_used_at === null || key.last_used_at < now - LAST_USED_GRANULARITY_MS) {
+    await db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', key.id).execute();
+  }
+  return {
+    tenantId: key.tenant_id,
+    agent,
+    via: 'api_key',
+    apiKeyId: key.id,
+    scopes: effectiveKeyScopes(JSON.parse(key.scopes) as ApiScope[], agent.role),
+    audit: { kind: 'api_key', id: key.id, credential: `key:${key.id}`, address: ip },
+  };
+}
+
+/** The refusal of a principal without `scope`, worded for a key or a session. */
+export function missingScope(p: Principal, scope: ApiScope): AppError {
+  return new AppError(
+    'forbidden',
+    p.via === 'api_key' ? `this API key lacks the ${scope} scope, or the agent who created it no longer has a role that allows it` : `your role does not allow this (${scope})`,
+  );
+}
+
+/**
+ * preHandler: authenticates by API key or session, then requires `scope` (null: any authenticated
+ * caller). `allowTotpEnrolment`: a session that must still enrol in two-factor is accepted too.
+ */
+export function requireAuth(ctx: Ctx, sessions: AgentSessions, scope: ApiScope | null, opts: { allowTotpEnrolment?: boolean } = {}) {
+  const bySession = requireAgent(sessions, ctx.env, opts);
   return withAuthSpec(async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const header = req.headers.authorization;
     if (header !== undefined) {
-      if (limiter.blocked(req.ip)) throw new AppError('rate_limited', 'Too many failed API key attempts from this address; try again in 15 minutes');
-      const m = /^Bearer (\S+)$/i.exec(header);
-      if (!m || !looksLikeApiKey(m[1]!)) throw failed(req.ip, 'Authorization must be "Bearer pk_…" with a Parley API key');
-      const key = await db.selectFrom('api_keys').selectAll().where('key_hash', '=', hashApiKey(m[1]!)).where('revoked_at', 'is', null).executeTakeFirst();
-      const agent = key
-        ? await db.selectFrom('agents').selectAll().where('id', '=', key.agent_id).where('tenant_id', '=', key.tenant_id).where('disabled_at', 'is', null).executeTakeFirst()
-        : undefined;
-      if (!key || !agent) throw failed(req.ip, 'API key is not valid or was revoked');
-      const now = Date.now();
-      if (key.last_used_at === null || key.last_used_at < now - LAST_USED_GRANULARITY_MS) {
-        await db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', key.id).execute();
-      }
-      req.agent = agent;
-      req.principal = {
-        tenantId: key.tenant_id,
-        agent,
-        via: 'api_key',
-        apiKeyId: key.id,
-        scopes: effectiveKeyScopes(JSON.parse(key.scopes) as ApiScope[], agent.role),
-        audit: { kind: 'api_key', id: key.id, credential: `key:${key.id}`, address: req.ip },
-      };
+      req.principal = await principalFromApiKey(ctx, header, req.ip);
+      req.agent = req.principal.agent;
     } else {
       await bySession(req, reply);
       req.principal = {
@@ -122,12 +147,7 @@ export function requireAuth(ctx: Ctx, sessions: AgentSessions, scope: ApiScope |
         audit: { kind: 'agent', id: req.agent.id, credential: `session:${req.session.id.slice(0, 16)}`, address: req.ip },
       };
     }
-    if (scope && !hasScope(req.principal, scope)) {
-      throw new AppError(
-        'forbidden',
-        req.principal.via === 'api_key' ? `this API key lacks the ${scope} scope, or the agent who created it no longer has a role that allows it` : `your role does not allow this (${scope})`,
-      );
-    }
+    if (scope && !hasScope(req.principal, scope)) throw missingScope(req.principal, scope);
   }, { kind: 'principal', scope });
 }
 

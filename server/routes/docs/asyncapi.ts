@@ -62,7 +62,7 @@ export function asyncApiDocument(publicUrl: string, version: string): Json {
     servers: { parley: { host: url.host, protocol: url.protocol === 'https:' ? 'wss' : 'ws', description: 'This node (PUBLIC_URL)' } },
     channels: {
       visitor: channel('/ws/visitor', 'The widget frame: hello with the visitor token from POST /api/widget/session.', { ...visitorIn, ...VISITOR_SERVER_FRAMES }),
-      agent: channel('/ws/agent', 'The console: the session cookie authenticates the upgrade; hello may name lastSeqs to resume.', { ...agentIn, ...AGENT_SERVER_FRAMES }),
+      agent: channel('/ws/agent', 'The console, or an integration: the session cookie, or `Authorization: Bearer pk_…` (an API key with conversations:read; sending, typing and receipts also need conversations:write), authenticates the upgrade; hello may name lastSeqs to resume.', { ...agentIn, ...AGENT_SERVER_FRAMES }),
     },
     operations: {
       visitorSends: operation('receive', 'visitor', visitorIn, 'Frames a visitor sends (the server receives them)'),

@@ -56,7 +56,7 @@ function tagOf(url: string): string {
 }
 
 /** Security requirement and the words that explain it, from what the route's preHandler enforces. */
-function security(spec: AuthSpec | undefined, doc: RouteDoc | undefined, method: string): { security: Json[]; extra: Json; note: string } {
+function security(spec: AuthSpec | undefined, doc: RouteDoc | undefined, method: string, opts: OpenApiOptions): { security: Json[]; extra: Json; note: string } {
   const session = SAFE.has(method) ? { session: [] } : { session: [], csrfToken: [] };
   if (spec?.kind === 'principal') {
     const scope = spec.scope;
@@ -71,6 +71,13 @@ function security(spec: AuthSpec | undefined, doc: RouteDoc | undefined, method:
   if (spec?.kind === 'session') return { security: [session], extra: { 'x-session-only': true }, note: `Console session only: API keys cannot ${spec.reason} (403).` };
   if (spec?.kind === 'visitor' || doc?.security === 'visitor') return { security: [{ visitorToken: [] }], extra: {}, note: 'Credentials: the visitor token from POST /api/widget/session.' };
   if (doc?.security === 'scim') return { security: [{ scimToken: [] }], extra: {}, note: 'Credentials: the tenant\'s SCIM token (Admin → Single sign-on).' };
+  if (doc?.security === 'metrics') return opts.metricsToken ? { security: [{ metricsToken: [] }], extra: {}, note: 'Credentials: `Authorization: Bearer <METRICS_TOKEN>` (this node sets METRICS_TOKEN).' } : { security: [], extra: {}, note: 'Open: this node has no METRICS_TOKEN (keep /metrics off the public network, or set one).' };
+  if (doc?.security === 'agentSocket')
+    return {
+      security: [{ session: [] }, { apiKey: [] }],
+      extra: { 'x-required-scopes': ['conversations:read'] },
+      note: 'Credentials, sent with the upgrade request: the console session cookie, or an API key with `conversations:read` (sending messages, typing and receipts also need `conversations:write`; a key\'s socket is never the agent\'s presence). Without valid credentials the socket is closed with 4001; a key without the scope, with 4003.',
+    };
   if (doc?.security === 'visitorOptional') return { security: [{ visitorToken: [] }, {}], extra: {}, note: 'Credentials: the visitor token when the visitor has one; none otherwise.' };
   return { security: [], extra: {}, note: '' };
 }
@@ -131,7 +138,12 @@ function nameInlineBodies(paths: Record<string, Record<string, Json>>, schemas: 
   }
 }
 
-export async function registerOpenApi(app: FastifyInstance, version: string): Promise<void> {
+export interface OpenApiOptions {
+  /** METRICS_TOKEN is set: /metrics needs it (the document states security as this node enforces it). */
+  metricsToken: boolean;
+}
+
+export async function registerOpenApi(app: FastifyInstance, version: string, opts: OpenApiOptions): Promise<void> {
   await app.register(fastifySwagger, {
     convertConstToEnum: false,
     openapi: {
@@ -149,6 +161,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
           csrfToken: { type: 'apiKey', in: 'header', name: 'x-csrf-token', description: 'The csrfToken of the session (from login or GET /api/auth/me); required with the session on every change.' },
           visitorToken: { type: 'http', scheme: 'bearer', bearerFormat: 'visitor token', description: 'The token answered by POST /api/widget/session.' },
           scimToken: { type: 'http', scheme: 'bearer', bearerFormat: 'SCIM token', description: 'The tenant\'s SCIM provisioning token (POST /api/admin/sso/scim-token).' },
+          ...(opts.metricsToken ? { metricsToken: { type: 'http', scheme: 'bearer', description: 'The METRICS_TOKEN of the node (Prometheus scrape config `authorization: { credentials: … }`).' } } : {}),
         },
       },
     },
@@ -160,7 +173,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
       if ((route as { websocket?: boolean }).websocket) delete s.hide;
       const path = specPath(url);
       const doc = ROUTE_DOCS[`${method} ${url}`];
-      const auth = security(authSpecOf(route.preHandler), doc, method);
+      const auth = security(authSpecOf(route.preHandler), doc, method, opts);
       s.tags ??= [tagOf(url)];
       s.summary ??= doc?.summary ?? `${method} ${path}`;
       s.operationId ??= operationIdOf(method, path);

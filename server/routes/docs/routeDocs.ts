@@ -17,7 +17,7 @@ export interface RouteDoc {
   description?: string;
   responses?: Record<number, ResponseDoc>;
   /** Routes checking a visitor token in their handler (no preHandler to read it from). */
-  security?: 'visitor' | 'visitorOptional' | 'scim' | 'none';
+  security?: 'visitor' | 'visitorOptional' | 'scim' | 'metrics' | 'agentSocket' | 'none';
 }
 
 const json = (schema: TSchema, description = 'OK'): ResponseDoc => ({ description, content: { 'application/json': { schema } } });
@@ -127,7 +127,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /tlog/audit/checkpoint': { summary: 'Latest signed checkpoint of the access audit log', responses: { 200: media('Checkpoint note', ['text/plain']) } },
   'GET /api/admin/evidence': { responses: { 200: media('The evidence pack (shape: server/security/evidencePack.ts EvidencePack)', ['application/json'], { type: 'object' }) } },
   'GET /healthz': { summary: 'Readiness: 200 when the node can serve, 503 with the reason when not', responses: { 200: R.HealthStatus, 503: json(R.HealthStatus, 'Not ready') } },
-  'GET /metrics': { summary: 'Prometheus metrics', responses: { 200: media('Prometheus text exposition format', ['text/plain']) } },
+  'GET /metrics': { summary: 'Prometheus metrics', security: 'metrics', responses: { 200: media('Prometheus text exposition format', ['text/plain']) } },
   'GET /docs': { summary: 'This API reference as a page (no scripts)', responses: { 200: html('The page') } },
   'GET /docs/openapi.json': { summary: 'This OpenAPI document', responses: { 200: media('OpenAPI 3.1', ['application/json'], { type: 'object' }) } },
   'GET /docs/asyncapi.json': { summary: 'The AsyncAPI 3.0 document of the WebSockets', responses: { 200: media('AsyncAPI 3.0', ['application/json'], { type: 'object' }) } },
@@ -142,5 +142,5 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /widget/v/:version/loader.js': { summary: 'The loader script, pinned by SRI in the embed snippet', responses: { 200: media('The loader', ['text/javascript', 'application/javascript']) } },
   'GET /files/:id/:key': { summary: 'An attachment (the key in the URL is the credential)', responses: { 200: media('The file', ['*/*'], binary) } },
   'GET /ws/visitor': upgrade('visitors (widget)'),
-  'GET /ws/agent': upgrade('agents (console session cookie)'),
+  'GET /ws/agent': { ...upgrade('agents (console session cookie)'), security: 'agentSocket' },
 };

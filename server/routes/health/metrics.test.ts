@@ -4,6 +4,7 @@
  * closes /metrics to anyone without it.
  */
 import { spawnSync } from 'node:child_process';
+import { sql } from 'kysely';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { cleanupTestParley, dropSchemas, login, makeAgent, makeTenant, startTestParley, TestSocket, visitorSession, type TestParley } from '../../testing/testParley.js';
 
@@ -42,6 +43,7 @@ describe('metrics', () => {
     for (let i = 0; i < 50 && !(await t.app.inject({ method: 'GET', url: '/metrics' })).body.includes('parley_websocket_closes_total{kind="visitor"'); i++) await new Promise((r) => setTimeout(r, 20));
 
     const text = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect((await t.app.inject({ method: 'GET', url: '/docs/openapi.json' })).json().paths['/metrics'].get.security).toEqual([]);
     expect(sample(text, 'parley_message_commit_seconds_count', { author: 'visitor' })).toBe(1);
     expect(sample(text, 'parley_message_delivery_seconds_count')).toBe(1);
     expect(sample(text, 'parley_http_request_duration_seconds_count', { method: 'GET', route: '/healthz', status: '200' })).toBe(1);
@@ -57,6 +59,41 @@ describe('metrics', () => {
     expect(promtool.status).toBe(0);
   });
 
+  it('counts storage errors by kind, WebSocket refusals by close code and frame-rate refusals', async () => {
+    t = await startTestParley({ listen: true });
+    const metrics = async () => (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const before = await metrics();
+    // Every kind is a series from the start (alerts need it before the first failure).
+    for (const kind of ['full', 'unavailable', 'constraint', 'other']) expect(before).toContain(`parley_storage_errors_total{kind="${kind}"} 0`);
+    for (const outcome of ['delivered', 'retrying', 'failed', 'dropped']) expect(before).toContain(`parley_webhook_deliveries_total{outcome="${outcome}"} 0`);
+    // Real failures of the storage layer: a query it cannot run, and a write a unique key refuses.
+    const db = t.ctx.storage.db;
+    await sql`select * from no_such_table`.execute(db).catch(() => {});
+    const tenant = await makeTenant(t);
+    await db.insertInto('tenants').values({ ...(await db.selectFrom('tenants').selectAll().where('id', '=', tenant.id).executeTakeFirstOrThrow()) }).execute().catch(() => {});
+    // A socket from another origin is closed with 4003; a visitor flooding frames is refused (rate_limited).
+    const foreign = await TestSocket.open(t, '/ws/visitor', { origin: 'https://evil.example' });
+    expect((await foreign.closed).code).toBe(4003);
+    const { token } = await visitorSession(t, tenant);
+    const visitor = await TestSocket.open(t, '/ws/visitor');
+    visitor.send({ type: 'hello', token });
+    await visitor.next('ready');
+    for (let i = 0; i < 200; i++) visitor.send({ type: 'ping' });
+    await visitor.next((f) => f.type === 'error' && f.code === 'rate_limited');
+    visitor.close();
+    let text = '';
+    for (let i = 0; i < 100; i++) {
+      text = await metrics();
+      if (sample(text, 'parley_websocket_closes_total', { kind: 'visitor', code: '4003' }) === 1) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(sample(text, 'parley_storage_errors_total', { kind: 'other' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'parley_storage_errors_total', { kind: 'constraint' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'parley_storage_errors_total', { kind: 'full' })).toBe(0);
+    expect(sample(text, 'parley_websocket_closes_total', { kind: 'visitor', code: '4003' })).toBe(1);
+    expect(sample(text, 'parley_rate_limited_total', { channel: 'ws' })).toBeGreaterThanOrEqual(1);
+  });
+
   it('asks for METRICS_TOKEN when it is set', async () => {
     const secret = 'metrics-token-0123456789';
     t = await startTestParley({ env: { METRICS_TOKEN: secret } });
@@ -65,5 +102,9 @@ describe('metrics', () => {
     const ok = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${secret}` } });
     expect(ok.statusCode).toBe(200);
     expect(ok.body).toContain('parley_http_request_duration_seconds');
+    // The OpenAPI document states it as this node enforces it (open on a node without a token: the first test's).
+    const spec = (await t.app.inject({ method: 'GET', url: '/docs/openapi.json' })).json();
+    expect(spec.paths['/metrics'].get.security).toEqual([{ metricsToken: [] }]);
+    expect(spec.components.securitySchemes.metricsToken).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 });

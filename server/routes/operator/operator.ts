@@ -16,11 +16,13 @@ import type { FastifyRequest } from 'fastify';
 export function operatorRoutes(app: FastifyInstance, ctx: Ctx, op: ApiOp): void {
   const db = ctx.storage.db;
   // Sessions only: API keys belong to one tenant and never act platform-wide.
+  const reason = 'act platform-wide (a key belongs to one tenant; platform operators sign in)';
   const mustBeOperator = withAuthSpec(
     async (req: FastifyRequest) => {
-      if (req.principal.via !== 'session' || !(await isOperator(db, req.principal.agent.id))) throw new AppError('forbidden', 'platform operators only');
+      if (req.principal.via !== 'session') throw new AppError('forbidden', `This route needs the console session: API keys cannot ${reason}`);
+      if (!(await isOperator(db, req.principal.agent.id))) throw new AppError('forbidden', 'platform operators only');
     },
-    { kind: 'session', reason: 'act platform-wide (tenant keys belong to one tenant; platform operators only)' },
+    { kind: 'session', reason },
   );
   const opr = (summary: string, parts: Omit<Parameters<ApiOp>[2], 'summary'>) => {
     const o = op('operator', null, { summary, ...parts });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CLOSE } from '../../../protocol/closeCodes.js';
-import type { ReconnectingSocketOptions } from '../../../protocol/reconnectingSocket.js';
+import type { ReconnectingSocketOptions } from '../../../clients/js/src/reconnectingSocket.js';
 import type { MessageView } from '../../../protocol/records.js';
 import type { VisitorServerFrame } from '../../../protocol/realtime.js';
 import { ChatClient, compileTenantPatterns, type KeyValue, type SocketLike } from './chat.js';

@@ -5,8 +5,8 @@
 import { CLOSE } from '../../../protocol/closeCodes.js';
 import type { WidgetSession, WidgetSessionBody } from '../../../protocol/http.js';
 import { LIMITS } from '../../../protocol/limits.js';
-import type { ReconnectingSocketOptions, SocketState } from '../../../protocol/reconnectingSocket.js';
-import { FINAL_SEND_ERRORS, newClientId } from '../../../protocol/reconnectingSocket.js';
+import type { ReconnectingSocketOptions, SocketState } from '../../../clients/js/src/reconnectingSocket.js';
+import { FINAL_SEND_ERRORS, newClientId } from '../../../clients/js/src/reconnectingSocket.js';
 import type { ConversationView, MessageView } from '../../../protocol/records.js';
 import type { VisitorServerFrame } from '../../../protocol/realtime.js';
 import { OutgoingRedaction } from './outgoingRedaction.js';
@@ -466,7 +466,7 @@ export class ChatClient {
           // Refused for good: shown as failed, and the visitor may retry it by hand (same clientId, so
           // a message the server did store is not doubled). Any other error (unavailable,
           // storage_full, rate_limited…) is retried by the socket itself, and the visitor's later
-          // messages wait behind it, so they keep their order (protocol/reconnectingSocket.ts).
+          // messages wait behind it, so they keep their order (clients/js/src/reconnectingSocket.ts).
           this.socket?.settle(frame.clientId);
           this.set({
             outbox: this.state.outbox.map((o) => (o.clientId === frame.clientId ? { ...o, state: 'failed' } : o)),

@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import type { WidgetConfig } from '../../../protocol/http.js';
 import type { VisitorServerFrame } from '../../../protocol/realtime.js';
-import { ReconnectingSocket } from '../../../protocol/reconnectingSocket.js';
+import { ReconnectingSocket } from '../../../clients/js/src/reconnectingSocket.js';
 import { App } from './App.js';
 import { browserStorage, ChatClient } from './chat.js';
 import { parseHostOrigin } from './embed.js';

@@ -1,6 +1,36 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { ReconnectingSocket } from './reconnectingSocket.js';
+import { FINAL_CLOSE_CODES, FINAL_SEND_ERRORS, HEARTBEAT_MS, MAX_FRAME_BYTES, ReconnectingSocket } from './reconnectingSocket.js';
+import { CLOSE_FINAL } from '../../../protocol/closeCodes.js';
+import { LIMITS } from '../../../protocol/limits.js';
+import { ERROR_CODES } from '../../../protocol/errorCodes.js';
+
+describe('one realtime core for the console, the widget and the reference client (issue 18 item 5)', () => {
+  const files = (dir: string): string[] =>
+    readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && /\.tsx?$/.test(e.name) && !e.name.endsWith('.test.ts'))
+      .map((e) => join(e.parentPath, e.name));
+  it('the apps open their sockets only through clients/js/src/reconnectingSocket.ts', () => {
+    const apps = [...files('console/src'), ...files('widget/frame/src')];
+    const opening = apps.filter((f) => /new WebSocket\s*\(/.test(readFileSync(f, 'utf8')));
+    expect(opening).toEqual([]);
+    const users = apps.filter((f) => /from '(\.\.\/)+clients\/js\/src\/reconnectingSocket\.js'/.test(readFileSync(f, 'utf8')));
+    expect(users.some((f) => f.startsWith('console/'))).toBe(true);
+    expect(users.some((f) => f.startsWith('widget/'))).toBe(true);
+    expect(readFileSync('clients/js/src/socket.ts', 'utf8')).toMatch(/new ReconnectingSocket</);
+  });
+});
+
+describe('the shared realtime core keeps the protocol\'s values (it copies them to stay dependency-free)', () => {
+  it('final close codes, heartbeat, frame limit and final send errors match protocol/', () => {
+    expect([...FINAL_CLOSE_CODES].sort()).toEqual([...CLOSE_FINAL].sort());
+    expect(HEARTBEAT_MS).toBe(LIMITS.heartbeatIntervalMs);
+    expect(MAX_FRAME_BYTES).toBe(LIMITS.maxFrameBytes);
+    for (const code of FINAL_SEND_ERRORS) expect(ERROR_CODES).toContain(code);
+  });
+});
 
 /**
  * Issue 17 (5): the order of one client's messages across failures. The peer is a plain `ws` server

@@ -1,5 +1,8 @@
 /**
- * Browser-side WebSocket client used by both the widget frame and the console.
+ * The core of every Parley realtime client: the widget frame, the console and the reference
+ * client's ParleySocket (socket.ts) all run this one implementation of docs/API-CONTRACT.md's
+ * ack / retry / order / resume-on-reconnect rules (issue 18 item 5). No dependency, no Parley code:
+ * the protocol's values it needs are copied below and checked against protocol/ by a test.
  * - Reconnects with exponential backoff and jitter, except after a final close code.
  * - Keeps every message.send in an outbox until its ack arrives, and sends them ONE AT A TIME, in
  *   the order they were queued: the next leaves only when the previous one is acknowledged (or
@@ -11,17 +14,38 @@
  * - Calls `hello()` on every (re)connect to build the hello frame, so callers can include the
  *   last seq they have seen and receive exactly what they missed.
  */
-import { CLOSE_FINAL } from './closeCodes.js';
-import { LIMITS } from './limits.js';
-
 export type SocketState = 'connecting' | 'open' | 'closed';
+
+/** What the client needs of a WebSocket (the browser's, or `ws` in Node, which can set Origin). */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+}
 
 export interface ReconnectingSocketOptions<In extends { type: string }> {
   url: string;
+  /** The hello frame of each (re)connect: callers put the last seq they hold in it. */
   hello: () => object;
   onFrame: (frame: In) => void;
   onState?: (state: SocketState, closeCode?: number) => void;
+  /** Opens a socket; default the platform's `new WebSocket(url)`. In Node pass one that sets `Origin: PUBLIC_URL` (ws). */
+  open?: (url: string) => WebSocketLike;
+  /** First reconnect delay in ms (default 250; tests make it shorter). */
+  baseDelayMs?: number;
 }
+
+/** Close codes after which only new credentials help: no reconnect (protocol/closeCodes.ts CLOSE_FINAL). */
+export const FINAL_CLOSE_CODES: readonly number[] = [4001, 4003];
+/** Ping interval (protocol/limits.ts LIMITS.heartbeatIntervalMs). */
+export const HEARTBEAT_MS = 25_000;
+/** Frames above this are cut by the server with close code 1009 (LIMITS.maxFrameBytes). */
+export const MAX_FRAME_BYTES = 16 * 1024;
+const OPEN = 1;
 
 interface Pending { clientId: string; frame: object }
 
@@ -34,7 +58,7 @@ const SEND_RETRY_MAX_MS = 10_000;
 const ACK_TIMEOUT_MS = 5000;
 
 export class ReconnectingSocket<In extends { type: string }> {
-  private ws: WebSocket | null = null;
+  private ws: WebSocketLike | null = null;
   private attempt = 0;
   private ready = false;
   private stopped = false;
@@ -95,7 +119,7 @@ export class ReconnectingSocket<In extends { type: string }> {
   }
 
   private raw(frame: object): void {
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(frame));
+    if (this.ws?.readyState === OPEN) this.ws.send(JSON.stringify(frame));
   }
 
   /** Sends the oldest unacknowledged message, unless one is already on its way. */
@@ -128,10 +152,11 @@ export class ReconnectingSocket<In extends { type: string }> {
   private connect(): void {
     if (this.stopped) return;
     this.opts.onState?.('connecting');
-    const ws = new WebSocket(this.opts.url);
+    const ws = this.opts.open ? this.opts.open(this.opts.url) : (new WebSocket(this.opts.url) as unknown as WebSocketLike);
     this.ws = ws;
     ws.onopen = () => ws.send(JSON.stringify(this.opts.hello()));
     ws.onmessage = (event) => {
+      if (this.ws !== ws) return; // a late frame of a replaced socket
       let frame: In;
       try {
         frame = JSON.parse(String(event.data)) as In;
@@ -146,7 +171,7 @@ export class ReconnectingSocket<In extends { type: string }> {
         this.opts.onFrame(frame);
         this.pump();
         clearInterval(this.pingTimer);
-        this.pingTimer = setInterval(() => this.raw({ type: 'ping' }), LIMITS.heartbeatIntervalMs);
+        this.pingTimer = setInterval(() => this.raw({ type: 'ping' }), HEARTBEAT_MS);
         return;
       }
       if (frame.type === 'ack') this.settle((frame as unknown as { clientId: string }).clientId);
@@ -159,6 +184,7 @@ export class ReconnectingSocket<In extends { type: string }> {
       }
       this.opts.onFrame(frame);
     };
+    ws.onerror = () => {}; // a close follows
     ws.onclose = (event) => {
       this.ready = false;
       this.inFlight = null; // re-sent after the next ready
@@ -166,8 +192,8 @@ export class ReconnectingSocket<In extends { type: string }> {
       clearInterval(this.pingTimer);
       if (this.ws !== ws) return;
       this.opts.onState?.('closed', event.code);
-      if (this.stopped || CLOSE_FINAL.includes(event.code)) return;
-      const delay = Math.min(10_000, 250 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
+      if (this.stopped || FINAL_CLOSE_CODES.includes(event.code)) return;
+      const delay = Math.min(10_000, (this.opts.baseDelayMs ?? 250) * 2 ** this.attempt) * (0.5 + Math.random() / 2);
       this.attempt++;
       this.retryTimer = setTimeout(() => this.connect(), delay);
     };
