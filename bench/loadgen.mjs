@@ -82,6 +82,8 @@ let acked = 0;
 let received = 0;
 let closes = 0;
 let errors = 0;
+/** This process's CPU since the last reset: the generators' share of the machine (bench/costs.mjs). */
+let cpuAtReset = process.cpuUsage();
 let histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
 
 process.on('message', async (msg) => {
@@ -139,10 +141,13 @@ process.on('message', async (msg) => {
       });
       return reply({ open: cs.length, failed });
     }
-    case 'stats':
-      return reply({ sent, acked, errors, received, closes, p50: histogram.getValueAtPercentile(50) / 1000, p99: histogram.getValueAtPercentile(99) / 1000, p999: histogram.getValueAtPercentile(99.9) / 1000, max: histogram.maxValue / 1000, count: histogram.totalCount });
+    case 'stats': {
+      const cpu = process.cpuUsage(cpuAtReset);
+      return reply({ cpuSeconds: (cpu.user + cpu.system) / 1e6, sent, acked, errors, received, closes, p50: histogram.getValueAtPercentile(50) / 1000, p99: histogram.getValueAtPercentile(99) / 1000, p999: histogram.getValueAtPercentile(99.9) / 1000, max: histogram.maxValue / 1000, count: histogram.totalCount });
+    }
     case 'reset':
       sent = acked = received = errors = 0;
+      cpuAtReset = process.cpuUsage();
       histogram.reset();
       return reply({});
     case 'stop':

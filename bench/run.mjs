@@ -7,12 +7,14 @@
 import { fork, spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { measureLoaderCost } from './loaderCost.mjs';
 import { measureRedaction } from './redaction.mjs';
+import { breakdown, snapshot } from './costs.mjs';
+import { costTable, saveRun } from './report.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -127,7 +129,8 @@ async function startRelay(kind) {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   };
   // Its idle sockets are the Socket.IO relay's (nothing is stored on connect): not measured twice.
-  return { name: RELAY_NAMES[kind], nodes: [p], visitorTargets: [target], agentTargets: [target], stop, skipIdle: kind === 'sio-sqlite' };
+  // sio-sqlite commits (and fsyncs) once per message, by construction.
+  return { name: RELAY_NAMES[kind], nodes: [p], visitorTargets: [target], agentTargets: [target], stop, skipIdle: kind === 'sio-sqlite', commitPerMessage: kind === 'sio-sqlite' };
 }
 
 function cli(args, env) {
@@ -171,6 +174,7 @@ async function startParley(kind, { publicUrl = () => ORIGIN, origins = 'https://
     nodes.push({ ...p, url });
   }
   const url = nodes[nodes.length - 1].url;
+  const pgUrl = common.DATABASE_URL ?? null;
   const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: publicUrl(new URL(url).port) }, body: JSON.stringify({ email: 'bench@example.com', password }) });
   if (login.status !== 200) throw new Error(`bench login failed: ${login.status} ${await login.text()}`);
   const cookie = login.headers.get('set-cookie').split(';')[0];
@@ -192,6 +196,8 @@ async function startParley(kind, { publicUrl = () => ORIGIN, origins = 'https://
     cookie,
     visitorTargets: targets,
     agentTargets: [targets[targets.length - 1]],
+    pgUrl,
+    redisUrl: pgUrl ? REDIS_URL : null,
     // The database is seconds old: without statistics PostgreSQL's planner picks poor indexes (a
     // tenant's whole conversation list scanned per message). Autovacuum analyzes new tables within
     // about a minute in a real installation; here it is done explicitly, once the warm-up has
@@ -251,14 +257,19 @@ async function traffic(sys, mode) {
   await sys.afterWarmUp?.();
   await Promise.all([agentGen, ...gens].map((g) => g.call('reset')));
   const t0 = Date.now();
+  const costsBefore = await snapshot(sys);
   await sleep(MEASURE_MS);
+  const costsAfter = await snapshot(sys);
   const seconds = (Date.now() - t0) / 1000;
   const [agent, ...stats] = await Promise.all([agentGen, ...gens].map((g) => g.call('stats')));
   await Promise.all([agentGen, ...gens].map((g) => g.call('stop')));
   [agentGen, ...gens].forEach((g) => g.kill());
   const acked = stats.reduce((n, s) => n + s.acked, 0);
   const errors = stats.reduce((n, s) => n + (s.errors ?? 0), 0);
-  return { mode, senders, ackedPerSecond: Math.round(acked / seconds), sendErrors: errors, deliveredPerSecond: Math.round(agent.received / seconds), p50: agent.p50, p99: agent.p99, p999: agent.p999, max: agent.max, agentDisconnects: agent.closes };
+  // Per message committed: the generators' CPU is summed over all of them (the agent's too).
+  const cost = breakdown(costsBefore, costsAfter, acked, [agent, ...stats].reduce((n, s) => n + s.cpuSeconds, 0));
+  if (sys.commitPerMessage) cost.fsyncsPerSecond = Math.round(acked / seconds);
+  return { mode, senders, ackedPerSecond: Math.round(acked / seconds), sendErrors: errors, deliveredPerSecond: Math.round(agent.received / seconds), p50: agent.p50, p99: agent.p99, p999: agent.p999, max: agent.max, agentDisconnects: agent.closes, cost };
 }
 
 function sizes() {
@@ -279,6 +290,8 @@ const machine = {
   fdLimit: FD_LIMIT,
   scale: SCALE,
   parleyFrom: FROM_SOURCE ? 'sources (tsx)' : 'dist/',
+  // Others' work on the machine moves messages/s; CPU µs per message (each phase's `cost`) much less.
+  loadAverage: loadavg().map((l) => +l.toFixed(2)),
 };
 log('machine', machine);
 const results = [];
@@ -327,7 +340,11 @@ const sio = results.find((r) => r.name === RELAY_NAMES.sio);
 const sioStoring = results.find((r) => r.name === RELAY_NAMES['sio-sqlite']);
 const parleys = results.filter((r) => r.name.startsWith('Parley'));
 const ratio = (a, b) => (a != null && b ? +(a / b).toFixed(2) : null);
+machine.loadAverageAtEnd = loadavg().map((l) => +l.toFixed(2));
 const report = {
+  finishedAt: new Date().toISOString(),
+  only,
+  phases: [...PHASES],
   machine,
   sizes: sizes(),
   loaderMainThread: loader,
@@ -359,6 +376,8 @@ const table = [
   ),
 ];
 console.log(table.join('\n'));
+console.log('\nCPU µs per message committed, by thread and process (CPU time, not wall-clock: little moved by other load on the machine), bytes written per message, fsyncs per second:');
+console.log(costTable(results));
 console.log('\nratios', JSON.stringify(report.ratios, null, 2));
 if (redaction) {
   const sqlite = results.find((r) => r.name.startsWith('Parley') && r.max)?.max?.deliveredPerSecond;
@@ -383,4 +402,5 @@ if (loader) {
   if (loader.oneProcess) console.log(`one process for page and frames: snippet ÷ page alone ${loader.oneProcess.closedChatCpu.snippetVsPageAlone}, snippet ÷ bare iframe ${loader.oneProcess.closedChatCpu.snippetVsBareIframe}`);
 }
 console.log('\nJSON ' + JSON.stringify(report));
+log('saved to', saveRun(report, process.env.BENCH_OUT ?? join(ROOT, 'docs', 'bench')));
 process.exit(0);

@@ -129,7 +129,7 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   // Conversation and message events are also queued for the tenant's webhooks (issue 6), their
   // payloads sealed under the tenant's key like the data they carry.
   const bus: EventBus = forwardToWebhooks(env.redisUrl ? new RedisBus(env.redisUrl, log) : new MemoryBus(), storage.db, keyring, log);
-  const metrics = createMetrics();
+  const metrics = createMetrics(storage.threads);
   // Logged once per disk-full episode, not once per refused write (storage/storageHealth.ts).
   storage.health.onError((err) => metrics.storageErrors.inc({ kind: storageErrorKind(err) }));
   storage.health.onChange((full, cause) => {

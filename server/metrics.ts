@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AppError } from './errors.js';
+import { processCpuSeconds, SLOT, threadCpuSeconds, type NamedThread } from './storage/threadStats.js';
 
 /** Latency buckets (seconds) from 0.5 ms to 5 s: budgets are 10 ms and 50 ms at p99 (DESIGN.md). */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -9,7 +10,7 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
  * here is recorded somewhere (docs/API-CONTRACT.md lists them for alerting); `promtool check
  * metrics` accepts the exposition (server/routes/health/metrics.test.ts).
  */
-export function createMetrics() {
+export function createMetrics(threads: NamedThread[] = []) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -32,12 +33,78 @@ export function createMetrics() {
     /** 1 during a disk-full episode (storage/storageHealth.ts); episodes counts them. */
     storageFull: new Gauge({ name: 'parley_storage_full', help: '1 while writes fail because storage is full', registers }),
     storageFullEpisodes: new Counter({ name: 'parley_storage_full_episodes_total', help: 'Disk-full episodes since start', registers }),
+    ...threadMetrics(threads, registers),
   };
   // Series operators alert on exist from the start (at 0), so `rate()` and `absent()` work before the first event.
   for (const kind of ['full', 'unavailable', 'constraint', 'other']) metrics.storageErrors.inc({ kind }, 0);
   for (const outcome of ['delivered', 'retrying', 'failed', 'dropped']) metrics.webhookDeliveries.inc({ outcome }, 0);
   for (const channel of ['http', 'ws']) metrics.rateLimited.inc({ channel }, 0);
   return metrics;
+}
+
+/**
+ * Where a node's CPU goes, per thread (storage/threadStats.ts), and SQLite's commits and
+ * checkpoints (each an fsync of the WAL; a checkpoint also fsyncs the database file): divided by
+ * parley_messages_total, the cost of a message on each thread (bench/run.mjs reports it so).
+ */
+function threadMetrics(threads: NamedThread[], registers: Registry[]) {
+  /** Counters only go up: each scrape adds what was used since the last one. */
+  const seen = new Map<string, number>();
+  const add = (counter: Counter<string>, labels: Record<string, string>, total: number | null) => {
+    if (total === null) return;
+    const key = `${(counter as unknown as { name: string }).name}${JSON.stringify(labels)}`;
+    const delta = total - (seen.get(key) ?? 0);
+    if (delta > 0) counter.inc(labels, delta);
+    seen.set(key, total);
+  };
+  const thread = (name: NamedThread['name']) => threads.find((t) => t.name === name)?.counters;
+  const threadCpu: Counter<string> = new Counter({
+    name: 'parley_thread_cpu_seconds_total',
+    help: 'CPU time (user + system) by thread: event_loop, sqlite_writer, sqlite_checkpointer, other (GC helpers, libuv pool); Linux only',
+    labelNames: ['thread'],
+    registers,
+    collect() {
+      const eventLoop = threadCpuSeconds(process.pid);
+      if (eventLoop === null) return;
+      let known = eventLoop;
+      add(threadCpu, { thread: 'event_loop' }, eventLoop);
+      for (const t of threads) {
+        const cpu = threadCpuSeconds(Number(t.counters[SLOT.tid]));
+        if (cpu === null) continue;
+        known += cpu;
+        add(threadCpu, { thread: t.name }, cpu);
+      }
+      add(threadCpu, { thread: 'other' }, Math.max(0, processCpuSeconds() - known));
+    },
+  });
+  const commits: Counter<string> = new Counter({
+    name: 'parley_sqlite_commits_total',
+    help: 'SQLite writer thread commits (one fsync of the WAL each; a batch of write units)',
+    registers,
+    collect() {
+      const c = thread('sqlite_writer');
+      if (c) add(commits, {}, Number(c[SLOT.commits]));
+    },
+  });
+  const units: Counter<string> = new Counter({
+    name: 'parley_sqlite_write_units_total',
+    help: 'Write units (messages, row changes) committed by the SQLite writer thread',
+    registers,
+    collect() {
+      const c = thread('sqlite_writer');
+      if (c) add(units, {}, Number(c[SLOT.units]));
+    },
+  });
+  const checkpoints: Counter<string> = new Counter({
+    name: 'parley_sqlite_checkpoints_total',
+    help: 'SQLite checkpoints that copied WAL pages into the database file (fsyncs of the WAL and of the file)',
+    registers,
+    collect() {
+      const c = thread('sqlite_checkpointer');
+      if (c) add(checkpoints, {}, Number(c[SLOT.commits]));
+    },
+  });
+  return { threadCpu, sqliteCommits: commits, sqliteUnits: units, sqliteCheckpoints: checkpoints };
 }
 export type Metrics = ReturnType<typeof createMetrics>;
 

@@ -12,6 +12,7 @@ import { isPostgresUniqueViolation, postgresDialect } from './dialects/postgres.
 import { openKeyStore, type KeyStore } from './keyStore.js';
 import { SqliteWriter } from './sqliteWriter.js';
 import { StorageHealth } from './storageHealth.js';
+import { threadCounters, type NamedThread } from './threadStats.js';
 import { retryWhileSchemasChange, waitForDatabase } from './databaseWait.js';
 
 export type Db = Kysely<Database>;
@@ -26,6 +27,8 @@ export interface Storage {
   keys: KeyStore;
   /** Disk-full episodes (storageHealth.ts): /healthz, the metric and the error code read it. */
   health: StorageHealth;
+  /** SQLite: the threads storage runs besides the event loop, with their counters (threadStats.ts); none on PostgreSQL. */
+  threads: NamedThread[];
   /** After erasing data or destroying keys: flush what the engine (and the key store) may still hold of deleted rows. */
   afterErase(): Promise<void>;
   close(): Promise<void>;
@@ -63,6 +66,7 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
   let writer: SqliteWriter | null = null;
   let mainAfterErase: () => Promise<void>;
   let health: StorageHealth;
+  const threads: NamedThread[] = [];
   if (opts.databaseUrl) {
     health = new StorageHealth({ kind: 'quiet' });
     const { dialect } = postgresDialect(opts.databaseUrl, { searchPath: opts.pgSchema, onQueryError: health.noteError });
@@ -73,7 +77,10 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
     const file = opts.sqliteFile ?? join(opts.dataDir, 'parley.sqlite');
     health = new StorageHealth({ kind: 'directory', dir: dirname(file) });
     writer = opts.writerThread ? new SqliteWriter(file, opts.writerThread, health.noteError) : null;
-    const sqlite = new Kysely<Database>({ dialect: sqliteDialect(file, writer, health.noteError) });
+    const checkpointer = threadCounters();
+    const sqlite = new Kysely<Database>({ dialect: sqliteDialect(file, writer, health.noteError, checkpointer) });
+    if (writer) threads.push({ name: 'sqlite_writer', counters: writer.counters });
+    threads.push({ name: 'sqlite_checkpointer', counters: checkpointer });
     db = sqlite;
     mainAfterErase = () => sqliteAfterErase(sqlite);
   }
@@ -104,6 +111,7 @@ export async function openStorage(opts: StorageOptions): Promise<Storage> {
     dialect: opts.databaseUrl ? 'postgres' : 'sqlite',
     isUniqueViolation: opts.databaseUrl ? isPostgresUniqueViolation : isSqliteUniqueViolation,
     writer,
+    threads,
     keys,
     health,
     async afterErase() {

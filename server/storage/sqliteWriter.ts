@@ -21,6 +21,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { AppError } from '../errors.js';
 import type { ErrorCode } from '../../protocol/errorCodes.js';
+import { threadCounters } from './threadStats.js';
 
 /** A write unit's name (commands/writeUnits.ts lists them); storage never imports the units themselves. */
 export type WriteUnitName = string;
@@ -59,10 +60,10 @@ function fromWire(wire: WireError): Error {
  * Starts the thread on its entry file (commands/writerThread): the compiled file under dist/, or the
  * TypeScript source through tsx (tests, `BENCH_FROM_SOURCE`).
  */
-function startThread(entry: URL, file: string, paused: boolean): Worker {
+function startThread(entry: URL, file: string, paused: boolean, counters: SharedArrayBuffer): Worker {
   const self = import.meta.url;
   const fromSource = entry.href.endsWith('.ts');
-  const workerData = { file, paused };
+  const workerData = { file, paused, counters };
   if (!fromSource) return new Worker(entry, { workerData });
   // Registers tsx's loader first (a worker's execArgv `--import tsx` comes too late for its entry).
   // tsx exports its ESM API only under the "import" condition, which createRequire does not resolve.
@@ -86,6 +87,8 @@ export class SqliteWriter {
   private eventLoopWriting = false;
   private pauseAck: (() => void) | null = null;
   private closed = false;
+  /** The thread's id, commits and units (storage/threadStats.ts), written by the thread itself. */
+  readonly counters = threadCounters();
 
   constructor(
     private readonly file: string,
@@ -152,7 +155,7 @@ export class SqliteWriter {
   }
 
   private start(): Worker {
-    const thread = startThread(this.entry, this.file, this.eventLoopWriting);
+    const thread = startThread(this.entry, this.file, this.eventLoopWriting, this.counters.buffer as SharedArrayBuffer);
     thread.unref();
     thread.on('message', (msg: FromWriter) => {
       if ('paused' in msg) {

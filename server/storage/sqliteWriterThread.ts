@@ -14,6 +14,7 @@ import { cachingStatements, openSqlite, WRITER_CHECKPOINT_PAGES } from './dialec
 import type { Database } from './schema.js';
 import { runBatch, type WriteUnit } from './writeUnit.js';
 import { toWire, type FromWriter, type ToWriter, type WriteUnitName } from './sqliteWriter.js';
+import { ownThreadId, SLOT, threadCounters } from './threadStats.js';
 
 const MAX_BATCH = 256;
 
@@ -28,7 +29,10 @@ export function serveWriteUnits(units: Record<WriteUnitName, WriteUnit<never, un
 
 let writeUnits: Record<WriteUnitName, WriteUnit<unknown, unknown>> = {};
 
-const { file, paused: startPaused } = workerData as { file: string; paused: boolean };
+const { file, paused: startPaused, counters: shared } = workerData as { file: string; paused: boolean; counters: SharedArrayBuffer };
+// Who this thread is, and how many commits it made, for /metrics and the bench (storage/threadStats.ts).
+const counters = threadCounters(shared);
+Atomics.store(counters, SLOT.tid, BigInt(ownThreadId()));
 const connection = openSqlite(file);
 // Checkpoints are the event loop's checkpointer thread's job; this is only the backstop (see dialects/sqlite.ts).
 connection.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
@@ -65,6 +69,8 @@ async function pump(): Promise<void> {
       if (paused || queue.length === 0) break;
       const batch = queue.splice(0, MAX_BATCH);
       const outcomes = await runBatch(db, batch.map(({ unit, input }) => ({ unit: unitNamed(unit), input })), db);
+      Atomics.add(counters, SLOT.commits, 1n);
+      Atomics.add(counters, SLOT.units, BigInt(batch.length));
       const done = batch.map(({ id }, i) => {
         const o = outcomes[i]!;
         return { id, outcome: o.ok ? o : { ok: false as const, error: toWire(o.error) } };

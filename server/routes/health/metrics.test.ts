@@ -51,6 +51,13 @@ describe('metrics', () => {
     expect(sample(text, 'parley_rate_limited_total', { channel: 'http' })).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'parley_websocket_closes_total', { kind: 'visitor', code: '1000' })).toBe(1);
     expect(sample(text, 'parley_websockets', { kind: 'agent' })).toBe(1);
+    // Where the CPU goes, per thread, and SQLite's commits (storage/threadStats.ts): what bench/costs.mjs divides by messages.
+    expect(text).toMatch(/^parley_thread_cpu_seconds_total\{thread="event_loop"\} [0-9.e-]+$/m);
+    if (t.ctx.storage.dialect === 'sqlite') {
+      expect(text).toMatch(/^parley_thread_cpu_seconds_total\{thread="sqlite_writer"\} /m);
+      expect(sample(text, 'parley_sqlite_commits_total')).toBeGreaterThanOrEqual(1);
+      expect(sample(text, 'parley_sqlite_write_units_total')).toBeGreaterThanOrEqual(1);
+    }
     agentWs.close();
 
     const promtool = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });

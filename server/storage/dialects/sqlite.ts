@@ -5,16 +5,17 @@ import { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
 import { SqliteDialect, SqliteDriver, sql, type CompiledQuery, type QueryResult, type DatabaseConnection, type Driver, type Kysely, type SqliteDialectConfig } from 'kysely';
 import type { SqliteWriter } from '../sqliteWriter.js';
+import { threadCounters } from '../threadStats.js';
 
 /**
  * Embedded default: one file, WAL so readers never block the writer, full sync so an acked commit
  * survives a crash. The application database also has a writer thread for the message path
  * (storage/sqliteWriter.ts): this connection pauses it around its own writes.
  */
-export function sqliteDialect(file: string, writer: SqliteWriter | null = null, onQueryError: (err: unknown) => void = () => {}): SqliteDialect {
+export function sqliteDialect(file: string, writer: SqliteWriter | null = null, onQueryError: (err: unknown) => void = () => {}, checkpointCounters = threadCounters()): SqliteDialect {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = openSqlite(file);
-  const checkpointer = file === ':memory:' ? null : startCheckpointer(db, file);
+  const checkpointer = file === ':memory:' ? null : startCheckpointer(db, file, checkpointCounters);
   return new FifoSqliteDialect({ database: cachingStatements(db, () => void checkpointer?.terminate()) }, writer, onQueryError);
 }
 
@@ -176,19 +177,28 @@ const CHECKPOINT_INTERVAL_MS = 50;
  * (mostly already copied by then, so cheap). Durability is unchanged: a commit still returns only
  * after its WAL frames are on disk (synchronous=FULL).
  */
-function startCheckpointer(db: Database.Database, file: string): Worker | null {
+function startCheckpointer(db: Database.Database, file: string, counters: BigInt64Array): Worker | null {
+  // Its thread id and the checkpoints that copied pages (each fsyncs the WAL and the database file)
+  // go to shared counters (storage/threadStats.ts: slots tid and commits).
   const source = `
     const { parentPort, workerData } = require('node:worker_threads');
     const Database = require(workerData.driver);
+    const counters = new BigInt64Array(workerData.counters);
+    try { Atomics.store(counters, 0, BigInt(require('node:fs').readFileSync('/proc/thread-self/stat', 'latin1').split(' ', 1)[0])); } catch {}
     const db = new Database(workerData.file);
     db.pragma('busy_timeout = 1000');
     db.pragma('synchronous = FULL');
+    let copied = 0;
     setInterval(() => {
-      try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {}
+      try {
+        const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+        if (r && r.checkpointed > 0 && r.checkpointed !== copied) Atomics.add(counters, 1, 1n);
+        copied = r ? r.checkpointed : 0;
+      } catch {}
     }, workerData.intervalMs);
   `;
   try {
-    const worker = new Worker(source, { eval: true, workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), file, intervalMs: CHECKPOINT_INTERVAL_MS } });
+    const worker = new Worker(source, { eval: true, workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), file, intervalMs: CHECKPOINT_INTERVAL_MS, counters: counters.buffer } });
     worker.unref();
     db.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
     const fallBack = () => {
