@@ -32,7 +32,7 @@ export function costTable(results) {
 /** Horizontal bars, one group per system: `series` are [label, colour, value-of(result)]. */
 function panel({ title, unit, systems, series, y, note }) {
   const labelW = 300;
-  const barW = 520;
+  const barW = 440; // leaves room for the value label after the longest bar
   const barH = 14;
   const groupH = series.length * (barH + 3) + 12;
   const max = Math.max(1e-9, ...systems.flatMap((s) => series.map(([, , v]) => v(s) ?? 0)));
