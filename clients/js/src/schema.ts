@@ -1402,6 +1402,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/widget/context": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The tenant's page context changed: page name and attributes (plain: unverified), signed = HS256 JWT from the tenant's backend (verified)
+         * @description Credentials: the visitor token from POST /api/widget/session.
+         */
+        post: operations["postWidgetContext"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/widget/offline-message": {
         parameters: {
             query?: never;
@@ -2088,6 +2108,7 @@ export interface components {
             erased: boolean;
             identityVerified: boolean;
             name: string | null;
+            pageContext: components["schemas"]["PageContextView"] | null;
             pagesSeen: {
                 /** Format: date-time */
                 at: string;
@@ -2317,6 +2338,17 @@ export interface components {
             emailed: boolean;
             token: string;
         };
+        PageContextView: {
+            /** Format: date-time */
+            at: string;
+            attributes: {
+                key: string;
+                value: string;
+                verified: boolean;
+            }[];
+            page: string | null;
+            pageVerified: boolean;
+        };
         PatchScimV2UsersByIdBody: {
             Operations: {
                 op: string;
@@ -2363,6 +2395,31 @@ export interface components {
         };
         PostScimV2UsersResponse201: {
             schemas: string[];
+        };
+        PostWidgetContextBody: {
+            context: {
+                attributes: {
+                    [key: string]: string;
+                };
+                page: string;
+                signed?: string;
+            };
+        };
+        PostWidgetSessionBody: {
+            context?: {
+                attributes: {
+                    [key: string]: string;
+                };
+                page: string;
+                signed?: string;
+            };
+            email?: string | "";
+            identity?: components["schemas"]["IdentityClaim"];
+            key: string;
+            language?: components["schemas"]["VisitorLanguage"];
+            name?: string;
+            page?: string;
+            token?: string;
         };
         PrechatField: {
             field: "name" | "email" | "phone" | "orderNumber";
@@ -2462,6 +2519,12 @@ export interface components {
                 start: string;
             }[];
         };
+        RoutingRule: {
+            attribute?: string;
+            page?: string;
+            value?: string;
+            verifiedOnly: boolean;
+        };
         RoutingStrategy: "round_robin" | "least_busy";
         SatisfactionStat: {
             average: number | null;
@@ -2514,6 +2577,7 @@ export interface components {
         };
         StoredVisitorContext: {
             identityVerified: boolean;
+            pageContext: components["schemas"]["PageContextView"] | null;
             pagesSeen: {
                 /** Format: date-time */
                 at: string;
@@ -2527,6 +2591,7 @@ export interface components {
             memberIds: string[];
             name: string;
             notifyEmail: string | null;
+            routingRules?: components["schemas"]["RoutingRule"][];
             strategy: components["schemas"]["RoutingStrategy"];
             timeZone: string;
             weeklyHours: components["schemas"]["WeeklyHours"] | null;
@@ -2539,6 +2604,7 @@ export interface components {
             name: string;
             notifyEmail: string | null;
             openNow: boolean;
+            routingRules: components["schemas"]["RoutingRule"][];
             strategy: components["schemas"]["RoutingStrategy"];
             timeZone: string;
             weeklyHours: components["schemas"]["WeeklyHours"] | null;
@@ -2631,6 +2697,7 @@ export interface components {
                 userId: string;
                 verified: boolean;
             } | null;
+            pageContext: components["schemas"]["PageContextView"] | null;
             pagesSeen: {
                 /** Format: date-time */
                 at: string;
@@ -2666,6 +2733,7 @@ export interface components {
                 userAgent: string | null;
             };
         };
+        VisitorLanguage: "en" | "fr";
         VisitorList: {
             items: components["schemas"]["VisitorView"][];
             nextCursor: string | null;
@@ -2762,14 +2830,6 @@ export interface components {
         WidgetSession: {
             token: string;
             visitorId: string;
-        };
-        WidgetSessionBody: {
-            email?: string | "";
-            identity?: components["schemas"]["IdentityClaim"];
-            key: string;
-            name?: string;
-            page?: string;
-            token?: string;
         };
     };
     responses: {
@@ -5278,6 +5338,34 @@ export interface operations {
             429: components["responses"]["Error"];
         };
     };
+    postWidgetContext: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostWidgetContextBody"];
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Recorded */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
     postWidgetOfflineMessage: {
         parameters: {
             query?: never;
@@ -5347,7 +5435,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["WidgetSessionBody"];
+                "application/json": components["schemas"]["PostWidgetSessionBody"];
             };
         };
         responses: {
