@@ -18,7 +18,7 @@ export const pageContextEn = {
   admRuleValue: 'Value (empty: any)',
   admRuleVerifiedOnly: 'Only when signed by our backend',
   admRuleAdd: 'Add a rule',
-  admRuleRemove: (n: number) => `Remove rule ${n}`,
+  admRuleRemove: (n: number) => `Delete rule ${n}`,
   admRuleNumber: (n: number) => `Rule ${n}`,
   admRuleEmpty: (n: number) => `Rule ${n}: name a page or an attribute.`,
   admRuleValueNeedsAttribute: (n: number) => `Rule ${n}: a value needs an attribute.`,
