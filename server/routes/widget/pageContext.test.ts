@@ -12,6 +12,7 @@ import { handOff } from '../../commands/botResponder.js';
 import { signIdentityJwt } from '../../security/visitorIdentity.js';
 import { SERVER_TEXT } from '../../i18n/serverText.js';
 import type { Tenant } from '../../storage/schema.js';
+import { exportVisitor, reencryptTenant } from '../../security/dataLifecycle.js';
 
 describe('tenant page context and the visitor’s language', () => {
   let t: TestParley;
@@ -65,6 +66,13 @@ describe('tenant page context and the visitor’s language', () => {
     // Stored sealed: the plain text is not in the row.
     const row = await t.ctx.storage.db.selectFrom('visitor_context').select('page_context').where('visitor_id', '=', v.visitorId).executeTakeFirstOrThrow();
     expect(row.page_context).not.toContain('3 items');
+    // A key rotation re-seals it with the rest, and the GDPR export carries it.
+    await t.ctx.keyring.rotate(tenant.id);
+    await reencryptTenant(t.ctx, tenant.id);
+    const after = await t.ctx.storage.db.selectFrom('visitor_context').select(['page_context', 'key_version']).where('visitor_id', '=', v.visitorId).executeTakeFirstOrThrow();
+    expect(after.page_context).not.toBe(row.page_context);
+    expect((await contextOf(conv)).json().pageContext.page).toBe('checkout');
+    expect((await exportVisitor(t.ctx, tenant.id, v.visitorId)).context?.pageContext?.attributes).toContainEqual({ key: 'cart', value: '3 items', verified: false });
   });
 
   it('updates the context during a chat with the visitor token; bad input and other tenants change nothing', async () => {
