@@ -5,7 +5,7 @@
  */
 import Type, { type TSchema } from 'typebox';
 import { MessageView, VisitorView } from './records.js';
-import { RoutingStrategy, WeeklyHours } from './contactCentre.js';
+import { RoutingRule, RoutingStrategy, WeeklyHours } from './contactCentre.js';
 
 const DateTime = Type.String({ format: 'date-time' });
 const Nullable = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
@@ -22,6 +22,7 @@ export const TeamView = Type.Object({
   holidays: Type.Array(Type.String()),
   notifyEmail: Nullable(Type.String()),
   memberIds: Type.Array(Type.String()),
+  routingRules: Type.Array(RoutingRule),
   openNow: Type.Boolean(),
 });
 
@@ -41,12 +42,20 @@ export const CannedResponseView = Type.Object({ id: Type.String(), shortcut: Typ
 export const ArticleView = Type.Object({ id: Type.String(), title: Type.String(), body: Type.String(), updatedAt: DateTime });
 export const ContactSettingsView = Type.Object({ botEnabled: Type.Boolean(), hasIdentitySecret: Type.Boolean(), identitySecret: Type.Optional(Type.String()) });
 
+/** What the tenant's page said about itself; verified = signed by the tenant's backend (issue 19). */
+export const PageContextView = Type.Object({
+  page: Nullable(Type.String()),
+  pageVerified: Type.Boolean(),
+  attributes: Type.Array(Type.Object({ key: Type.String(), value: Type.String(), verified: Type.Boolean() })),
+  at: DateTime,
+});
 const PageSeen = Type.Object({ url: Type.String(), at: DateTime });
 const Rating = Type.Object({ rating: Type.Integer(), comment: Nullable(Type.String()) });
 export const VisitorContextView = Type.Object({
   visitorId: Type.String(),
   identity: Nullable(Type.Object({ userId: Type.String(), verified: Type.Boolean() })),
   pagesSeen: Type.Array(PageSeen),
+  pageContext: Nullable(PageContextView),
   history: Type.Array(Type.Object({ id: Type.String(), status: Type.Union([Type.Literal('open'), Type.Literal('resolved')]), createdAt: DateTime, lastMessage: Nullable(Type.String()) })),
   rating: Nullable(Rating),
 });
@@ -69,7 +78,7 @@ export const StoredAttachment = Type.Object({
   uploaderKind: Type.Union([Type.Literal('visitor'), Type.Literal('agent')]),
   createdAt: DateTime,
 });
-export const StoredVisitorContext = Type.Object({ userId: Nullable(Type.String()), identityVerified: Type.Boolean(), pagesSeen: Type.Array(PageSeen) });
+export const StoredVisitorContext = Type.Object({ userId: Nullable(Type.String()), identityVerified: Type.Boolean(), pagesSeen: Type.Array(PageSeen), pageContext: Nullable(PageContextView) });
 
 export const VisitorExport = Type.Object({
   exportedAt: DateTime,
@@ -107,6 +116,7 @@ export const ExposedVisitor = Type.Object({
   userId: Nullable(Type.String()),
   identityVerified: Type.Boolean(),
   pagesSeen: Type.Array(PageSeen),
+  pageContext: Nullable(PageContextView),
   erased: Type.Boolean(),
   conversations: Type.Array(ExposedConversation),
 });

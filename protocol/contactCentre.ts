@@ -26,6 +26,23 @@ export type WeeklyHours = Partial<Record<Weekday, Array<[string, string]>>>;
 export const RoutingStrategy = Type.Union([Type.Literal('round_robin'), Type.Literal('least_busy')]);
 export type RoutingStrategy = Static<typeof RoutingStrategy>;
 
+/**
+ * A team's routing rule (issue 19): a waiting conversation goes to the first team (by name) with a
+ * rule its visitor's page context matches. `page` must equal the page name the tenant's page gave;
+ * `attribute` must be present and, with `value`, equal it. verifiedOnly: only what the tenant's
+ * backend signed counts (a shopper can make up unsigned context). At least one of page / attribute.
+ */
+export const RoutingRule = Type.Object(
+  {
+    page: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    attribute: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+    value: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    verifiedOnly: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type RoutingRule = Static<typeof RoutingRule>;
+
 export const TeamBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 80 }),
@@ -38,6 +55,8 @@ export const TeamBody = Type.Object(
     holidays: Type.Array(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }), { maxItems: 100 }),
     notifyEmail: Type.Union([Email, Type.Null()]),
     memberIds: Type.Array(Id, { maxItems: 500 }),
+    /** Route here when the visitor's page context matches (absent: unchanged on save, none on create). */
+    routingRules: Type.Optional(Type.Array(RoutingRule, { maxItems: 20 })),
   },
   { additionalProperties: false },
 );
@@ -53,6 +72,7 @@ export interface TeamView {
   holidays: string[];
   notifyEmail: string | null;
   memberIds: string[];
+  routingRules: RoutingRule[];
   /** Open right now by its hours and holidays. */
   openNow: boolean;
 }
@@ -121,12 +141,49 @@ export interface VisitorContextView {
   /** The id the tenant's page claims; verified when its HMAC or JWT checked out. */
   identity: { userId: string; verified: boolean } | null;
   pagesSeen: Array<{ url: string; at: string }>;
+  /** What the tenant's page said about itself (Parley.push(['page', name, attributes, signed])); verified = signed by the tenant's backend. */
+  pageContext: PageContextView | null;
   /** The visitor's other conversations, newest first. */
   history: Array<{ id: string; status: 'open' | 'resolved'; createdAt: string; lastMessage: string | null }>;
   rating: { rating: number; comment: string | null } | null;
 }
 
+export interface PageContextView {
+  page: string | null;
+  pageVerified: boolean;
+  attributes: Array<{ key: string; value: string; verified: boolean }>;
+  at: string;
+}
+
 // ---------- widget: identity, offline, rating, transcript ----------
+
+export const PAGE_CONTEXT_LIMITS = { name: 100, attributes: 20, key: 40, value: 200, signed: 4096 } as const;
+
+/**
+ * The page's own context, as the frame passes it on: a page name and string attributes (as the page
+ * gave them; unverified), and optionally `signed`, an HS256 JWT made by the tenant's backend with its
+ * identity secret whose payload carries `page` and/or `attributes` (and `exp`): those are verified.
+ */
+export const PageContextClaim = Type.Object(
+  {
+    page: Type.String({ maxLength: PAGE_CONTEXT_LIMITS.name }),
+    attributes: Type.Record(Type.String({ maxLength: PAGE_CONTEXT_LIMITS.key }), Type.String({ maxLength: PAGE_CONTEXT_LIMITS.value }), { maxProperties: PAGE_CONTEXT_LIMITS.attributes }),
+    signed: Type.Optional(Type.String({ minLength: 1, maxLength: PAGE_CONTEXT_LIMITS.signed })),
+  },
+  { additionalProperties: false },
+);
+export interface PageContextClaim {
+  page: string;
+  attributes: Record<string, string>;
+  signed?: string;
+}
+
+/** POST /api/widget/context (visitor token): the page's context changed after the chat started. */
+export const PageContextBody = Type.Object({ context: PageContextClaim }, { additionalProperties: false });
+export type PageContextBody = Static<typeof PageContextBody>;
+
+/** The widget's language; server-made words for this visitor follow it. */
+export const VisitorLanguage = Type.Union([Type.Literal('en'), Type.Literal('fr')]);
 
 /** Sent with the widget session: a logged-in shopper's id, signed by the tenant's backend. */
 export const IdentityClaim = Type.Union([

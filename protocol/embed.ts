@@ -17,16 +17,18 @@ export const EMBED_MARK = 'parley/1';
 export type HostToFrame = 'open' | 'closed' | HostPageContext;
 
 /**
- * Loader -> frame: what the page itself said about where it is (`Parley.push(['page', name, attrs])`),
- * as the page gave it. The frame keeps only a string name and up to EMBED_CONTEXT_LIMITS string
- * attributes (see widget/frame/src/hostChannel.ts); the loader never reads the URL or the DOM.
+ * Loader -> frame: what the page itself said about where it is (`Parley.push(['page', name, attrs,
+ * signed])`), as the page gave it. The frame keeps only a string name, up to EMBED_CONTEXT_LIMITS
+ * string attributes and a JWT-shaped `signed` (an HS256 JWT from the tenant's backend, whose
+ * `page`/`attributes` claims the server treats as verified; see widget/frame/src/hostChannel.ts and
+ * server/security/pageContext.ts); the loader never reads the URL or the DOM.
  */
-export type HostPageContext = [name: unknown, attributes?: unknown];
+export type HostPageContext = [name: unknown, attributes?: unknown, signed?: unknown];
 
 /** Frame -> loader: 'close' (the shopper closed the chat inside the frame), or its unread count. */
 export type FrameToHost = 'close' | number;
 
-export const EMBED_CONTEXT_LIMITS = { name: 100, attributes: 20, key: 40, value: 200 } as const;
+export const EMBED_CONTEXT_LIMITS = { name: 100, attributes: 20, key: 40, value: 200, signed: 4096 } as const;
 
 /** Frame sizes the loader applies (CSS pixels). On narrow screens an open frame fills the viewport. */
 export const EMBED_SIZES = {

@@ -4,7 +4,7 @@
  */
 import Type, { type Static } from 'typebox';
 import { LIMITS } from './limits.js';
-import { IdentityClaim } from './contactCentre.js';
+import { IdentityClaim, PageContextClaim, VisitorLanguage } from './contactCentre.js';
 import { AgentView, ConversationView, MessageView, TenantView } from './records.js';
 
 const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' });
@@ -41,6 +41,10 @@ export const WidgetSessionBody = Type.Object(
     page: Type.Optional(ShortText(2000)),
     /** A logged-in shopper's id as vouched for by the tenant's backend (HMAC or JWT); see protocol/contactCentre.ts. */
     identity: Type.Optional(IdentityClaim),
+    /** What the tenant's page said about itself through the loader; see protocol/contactCentre.ts. */
+    context: Type.Optional(PageContextClaim),
+    /** The widget's language: server-made words for this visitor (handoff, transfers, transcript) follow it. */
+    language: Type.Optional(VisitorLanguage),
   },
   { additionalProperties: false },
 );

@@ -3,6 +3,7 @@
  * identity, pages and history, and the library (knowledge base and canned responses). Text only,
  * never HTML.
  */
+import { PageContextCard } from './pageContextCard.js';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AgentPresenceView, ArticleView, CannedResponseView, TeamView, VisitorContextView } from '../../protocol/contactCentre.js';
 import type { ConversationView } from '../../protocol/records.js';
@@ -128,6 +129,7 @@ export function ContextExtras(props: { contact: ContactApi; conversation: Conver
           )}
         </dl>
       </section>
+      <PageContextCard context={ctx?.pageContext} />
       <section class="context-card" aria-labelledby="ctx-pages">
         <h3 class="section-title" id="ctx-pages">
           {t.pagesSeen}

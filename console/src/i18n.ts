@@ -6,12 +6,14 @@
 import { adminEn, adminFr } from './admin/strings.js';
 import { ssoEn, ssoFr } from './admin/ssoStrings.js';
 import { productivityEn, productivityFr } from './productivityStrings.js';
+import { pageContextEn, pageContextFr } from './pageContextStrings.js';
 
 const en = {
   // the admin area's strings (admin/strings.ts)
   ...adminEn,
   ...ssoEn,
   ...productivityEn,
+  ...pageContextEn,
   appName: 'Parley',
   language: 'Language',
   consoleTitle: 'Parley Console',
@@ -220,6 +222,7 @@ const fr: Messages = {
   ...adminFr,
   ...ssoFr,
   ...productivityFr,
+  ...pageContextFr,
   appName: 'Parley',
   language: 'Langue',
   consoleTitle: 'Console Parley',

@@ -12,7 +12,7 @@ import { conversationView } from '../queries/conversationQueries.js';
 import { defaultTeam } from '../queries/contactSettingsQueries.js';
 import type { MessageView } from '../../protocol/records.js';
 import { preparedQuery } from '../storage/preparedQuery.js';
-import { tenantText } from '../i18n/serverText.js';
+import { conversationText } from '../i18n/serverText.js';
 
 /** Asked for every visitor message, so compiled once (storage/preparedQuery.ts). */
 const botState = preparedQuery<{ tenantId: string; id: string }, { bot_active: number; status: string; queued_at: number | null }>((db, p) =>
@@ -59,7 +59,7 @@ export async function handOff(ctx: Ctx, tenantId: string, conversationId: string
     .where('bot_active', '=', 1)
     .executeTakeFirst();
   if (r.numUpdatedRows === 0n) return false;
-  await createMessage(ctx, { kind: 'system', tenantId, name: BOT_NAME }, { clientId, conversationId, body: (await tenantText(db, tenantId)).handoff });
+  await createMessage(ctx, { kind: 'system', tenantId, name: BOT_NAME }, { clientId, conversationId, body: (await conversationText(db, tenantId, conversationId)).handoff });
   await ctx.bus.publish({ type: 'conversation.updated', tenantId, conversation: await conversationView(ctx, tenantId, conversationId) });
   return true;
 }

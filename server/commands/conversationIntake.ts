@@ -6,6 +6,19 @@
 import type { Ctx } from '../context.js';
 import { botActiveFor, defaultTeam } from '../queries/contactSettingsQueries.js';
 import { conversationView } from '../queries/conversationQueries.js';
+import { openPageContext } from '../queries/visitorContextQueries.js';
+import { storedRules, teamForContext } from '../policies/routingRules.js';
+
+/** The first team (by name) with a routing rule the visitor's page context matches, or null. */
+async function teamByPageContext(ctx: Ctx, tenantId: string, visitorId: string): Promise<{ id: string } | null> {
+  const db = ctx.storage.db;
+  const teams = await db.selectFrom('teams').select(['id', 'name', 'routing_rules']).where('tenant_id', '=', tenantId).where('routing_rules', 'is not', null).execute();
+  const ruled = teams.map((t) => ({ id: t.id, name: t.name, rules: storedRules(t.routing_rules) })).filter((t) => t.rules.length > 0);
+  if (ruled.length === 0) return null;
+  const row = await db.selectFrom('visitor_context').select('page_context').where('tenant_id', '=', tenantId).where('visitor_id', '=', visitorId).executeTakeFirst();
+  const id = teamForContext(ruled, row ? await openPageContext(ctx, tenantId, visitorId, row.page_context) : null);
+  return id ? { id } : null;
+}
 
 export async function takeIn(ctx: Ctx, tenantId: string, conversationId: string): Promise<'bot' | 'queued' | 'unchanged'> {
   const db = ctx.storage.db;
@@ -21,7 +34,8 @@ export async function takeIn(ctx: Ctx, tenantId: string, conversationId: string)
     await ctx.bus.publish({ type: 'conversation.updated', tenantId, conversation: await conversationView(ctx, tenantId, row.id) });
     return 'bot';
   }
-  const team = row.team_id ? null : await defaultTeam(db, tenantId);
+  // The team whose routing rules the visitor's page context matches (issue 19), else the default team.
+  const team = row.team_id ? null : ((await teamByPageContext(ctx, tenantId, row.visitor_id)) ?? (await defaultTeam(db, tenantId)));
   await db
     .updateTable('conversations')
     .set({ queued_at: now, ...(team ? { team_id: team.id } : {}) })

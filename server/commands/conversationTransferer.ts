@@ -13,7 +13,7 @@ import { assertSameTenant } from '../policies/tenantScope.js';
 import { conversationView } from '../queries/conversationQueries.js';
 import { createMessage } from './messageCreator.js';
 import { newId } from '../security/ids.js';
-import { tenantText } from '../i18n/serverText.js';
+import { conversationText } from '../i18n/serverText.js';
 
 export async function transferConversation(ctx: Ctx, agent: Agent, conversationId: string, to: TransferBody): Promise<ConversationView> {
   const db = ctx.storage.db;
@@ -31,7 +31,7 @@ export async function transferConversation(ctx: Ctx, agent: Agent, conversationI
       .where('id', '=', conv.id)
       .where('tenant_id', '=', tenantId)
       .execute();
-    note = (await tenantText(db, tenantId)).transferredToAgent(agent.name, target.name);
+    note = (await conversationText(db, tenantId, conv.id)).transferredToAgent(agent.name, target.name);
   } else {
     const team = assertSameTenant({ tenantId: agent.tenant_id }, await db.selectFrom('teams').selectAll().where('id', '=', to.teamId).executeTakeFirst(), 'team');
     // Back in the queue, at the time of the transfer: routing (a subscriber) picks a member.
@@ -41,7 +41,7 @@ export async function transferConversation(ctx: Ctx, agent: Agent, conversationI
       .where('id', '=', conv.id)
       .where('tenant_id', '=', tenantId)
       .execute();
-    note = (await tenantText(db, tenantId)).transferredToTeam(agent.name, team.name);
+    note = (await conversationText(db, tenantId, conv.id)).transferredToTeam(agent.name, team.name);
   }
   await createMessage(ctx, { kind: 'system', tenantId, name: 'Parley' }, { clientId: newId('transfer'), conversationId: conv.id, body: note });
   const view = await conversationView(ctx, tenantId, conv.id);

@@ -5,6 +5,7 @@ import type { Agent } from '../storage/schema.js';
 import { AppError } from '../errors.js';
 import { assertAdmin } from '../policies/contactCentrePolicy.js';
 import { assertTimeZone } from '../policies/businessHours.js';
+import { checkRoutingRules } from '../policies/routingRules.js';
 import { assertSameTenant } from '../policies/tenantScope.js';
 import { newId } from '../security/ids.js';
 import { teamView } from '../queries/teamQueries.js';
@@ -32,6 +33,8 @@ function columns(body: TeamBody) {
     weekly_hours: body.weeklyHours === null ? null : JSON.stringify(body.weeklyHours),
     holidays: JSON.stringify([...new Set(body.holidays)].sort()),
     notify_email: body.notifyEmail,
+    // Absent: the stored rules stay as they are (older clients do not know about them).
+    ...(body.routingRules ? { routing_rules: JSON.stringify(checkRoutingRules(body.routingRules)) } : {}),
   };
 }
 

@@ -5,7 +5,7 @@ import { AppError } from '../errors.js';
 import { assertSameTenant } from '../policies/tenantScope.js';
 import { conversationView } from '../queries/conversationQueries.js';
 import { messagesAfter } from '../queries/messageQueries.js';
-import { tenantText } from '../i18n/serverText.js';
+import { visitorText } from '../i18n/serverText.js';
 
 export async function sendTranscript(ctx: Ctx, visitor: { tenantId: string; visitorId: string }, body: TranscriptBody): Promise<{ to: string }> {
   const db = ctx.storage.db;
@@ -15,7 +15,7 @@ export async function sendTranscript(ctx: Ctx, visitor: { tenantId: string; visi
   const to = body.email ?? view.visitor.email;
   if (!to) throw new AppError('validation_failed', 'give an email address to send the transcript to');
   const tenant = await db.selectFrom('tenants').select(['name']).where('id', '=', visitor.tenantId).executeTakeFirstOrThrow();
-  const words = await tenantText(db, visitor.tenantId);
+  const words = await visitorText(db, visitor.tenantId, visitor.visitorId);
   const lines: string[] = [];
   let after = 0;
   for (;;) {

@@ -24,6 +24,8 @@ export async function startVisitorSession(ctx: Ctx, body: WidgetSessionBody, use
     ...(body.page !== undefined ? { current_page: redactString(body.page) || null } : {}),
     user_agent: userAgent ? redactString(userAgent.slice(0, 500)) : null,
     last_seen_at: now,
+    // The widget's language (not personal data: 'en' or 'fr'); server-made words follow it.
+    ...(body.language ? { language: body.language } : {}),
   };
   // Personal data is stored sealed under the tenant's current data key (security/sealedFields.ts);
   // an update re-seals every field, so a row's fields always share its key_version.
@@ -36,7 +38,7 @@ export async function startVisitorSession(ctx: Ctx, body: WidgetSessionBody, use
       const sealed = sealVisitor(dataKey, { ...current!, ...fields });
       await db
         .updateTable('visitors')
-        .set({ name: sealed.name, email: sealed.email, current_page: sealed.current_page, user_agent: sealed.user_agent, key_version: sealed.key_version, last_seen_at })
+        .set({ name: sealed.name, email: sealed.email, current_page: sealed.current_page, user_agent: sealed.user_agent, key_version: sealed.key_version, last_seen_at, ...(body.language ? { language: body.language } : {}) })
         .where('id', '=', claimed.visitorId)
         .where('tenant_id', '=', tenant.id)
         .execute();

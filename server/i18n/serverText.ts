@@ -1,8 +1,10 @@
 /**
  * Words the server writes itself: event notices in conversations (handoff, transfer) and emails
- * (transcript, offline message, invitation), in English and French. The language is the tenant's
- * widget language (admin › widget); "auto" (the visitor's browser) is not known to the server, so
- * it is English. Message bodies people wrote are never translated.
+ * (transcript, offline message, invitation), in English and French. Words for a visitor (notices in
+ * their conversation, their transcript) follow the widget's language as the frame said it when the
+ * session started (visitors.language: the tenant's setting, or the visitor's browser under "auto");
+ * otherwise, and for words to the tenant's team, the tenant's widget language (admin › widget), with
+ * "auto" meaning English. Message bodies people wrote are never translated.
  */
 import type { Db } from '../storage/db.js';
 
@@ -47,4 +49,17 @@ export type ServerLang = keyof typeof SERVER_TEXT;
 export async function tenantText(db: Db, tenantId: string): Promise<ServerText> {
   const row = await db.selectFrom('tenant_settings').select('language').where('tenant_id', '=', tenantId).executeTakeFirst();
   return row?.language === 'fr' ? fr : en;
+}
+
+/** The words for one visitor: the language their widget showed, else the tenant's. */
+export async function visitorText(db: Db, tenantId: string, visitorId: string): Promise<ServerText> {
+  const row = await db.selectFrom('visitors').select('language').where('tenant_id', '=', tenantId).where('id', '=', visitorId).executeTakeFirst();
+  const lang = row?.language;
+  return lang === 'fr' || lang === 'en' ? SERVER_TEXT[lang] : tenantText(db, tenantId);
+}
+
+/** The words for a conversation's notices: its visitor's language, else the tenant's. */
+export async function conversationText(db: Db, tenantId: string, conversationId: string): Promise<ServerText> {
+  const row = await db.selectFrom('conversations').select('visitor_id').where('tenant_id', '=', tenantId).where('id', '=', conversationId).executeTakeFirst();
+  return row ? visitorText(db, tenantId, row.visitor_id) : tenantText(db, tenantId);
 }

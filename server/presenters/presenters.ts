@@ -1,5 +1,6 @@
 /** The only way a record becomes JSON, for HTTP and WebSocket alike. */
 import { priorityOf } from '../../protocol/productivity.js';
+import { storedRules } from '../policies/routingRules.js';
 import type { ArticleView, CannedResponseView, TeamView, WeeklyHours } from '../../protocol/contactCentre.js';
 import type { CannedResponse, KbArticle, Team } from '../storage/schema.js';
 import type { AgentView, ConversationView, IncidentView, MessageView, TenantView, VisitorView } from '../../protocol/records.js';
@@ -108,6 +109,7 @@ export function presentTeam(t: Team, memberIds: string[], openNow: boolean): Tea
     holidays: JSON.parse(t.holidays) as string[],
     notifyEmail: t.notify_email,
     memberIds,
+    routingRules: storedRules(t.routing_rules),
     openNow,
   };
 }

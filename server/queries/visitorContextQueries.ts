@@ -1,8 +1,9 @@
 /** The agent's side panel: identity, pages seen, the same visitor's other conversations and the rating. */
-import type { VisitorContextView } from '../../protocol/contactCentre.js';
+import type { PageContextView, VisitorContextView } from '../../protocol/contactCentre.js';
 import type { Readers } from './conversationQueries.js';
 import { conversationViews } from './conversationQueries.js';
 import { openField, openNullable } from '../security/sealedFields.js';
+import type { StoredPageContext } from '../security/pageContext.js';
 
 export async function visitorContext(readers: Readers, tenantId: string, visitorId: string, conversationId: string): Promise<VisitorContextView> {
   const db = readers.storage.db;
@@ -15,20 +16,31 @@ export async function visitorContext(readers: Readers, tenantId: string, visitor
   // Sealed at rest (security/sealedFields.ts); a page list under a destroyed key reads as empty.
   const pages = ctxRow ? await openField(readers.keyring, tenantId, 'visitor_context', 'pages', visitorId, ctxRow.pages).catch(() => '[]') : '[]';
   const userId = ctxRow ? await openNullable(readers.keyring, tenantId, 'visitor_context', 'user_id', visitorId, ctxRow.user_id) : null;
+  const pageContext = ctxRow ? await openPageContext(readers, tenantId, visitorId, ctxRow.page_context) : null;
   const comment = rating ? await openNullable(readers.keyring, tenantId, 'satisfaction_ratings', 'comment', conversationId, rating.comment) : null;
   return {
     visitorId,
     identity: ctxRow && userId ? { userId, verified: ctxRow.verified === 1 } : null,
     pagesSeen: ctxRow ? (JSON.parse(pages) as Array<{ url: string; at: number }>).map((p) => ({ url: p.url, at: new Date(p.at).toISOString() })) : [],
+    pageContext,
     history: history.map((c) => ({ id: c.id, status: c.status, createdAt: c.createdAt, lastMessage: c.lastMessage?.body ?? null })),
     rating: rating ? { rating: rating.rating, comment } : null,
   };
+}
+
+/** The page's own context (security/pageContext.ts), opened; null when none or its key is gone. */
+export async function openPageContext(readers: Pick<Readers, 'keyring'>, tenantId: string, visitorId: string, sealed: string | null | undefined): Promise<PageContextView | null> {
+  const json = sealed ? await openNullable(readers.keyring, tenantId, 'visitor_context', 'page_context', visitorId, sealed).catch(() => null) : null;
+  if (!json) return null;
+  const c = JSON.parse(json) as StoredPageContext;
+  return { page: c.page, pageVerified: c.pageVerified, attributes: c.attributes, at: new Date(c.at).toISOString() };
 }
 
 export interface StoredVisitorContext {
   userId: string | null;
   identityVerified: boolean;
   pagesSeen: Array<{ url: string; at: string }>;
+  pageContext: PageContextView | null;
 }
 export interface StoredRating {
   rating: number;
@@ -63,6 +75,7 @@ export async function contactDataOf(readers: Readers, tenantId: string, visitorI
         userId: await openNullable(keyring, tenantId, 'visitor_context', 'user_id', r.visitor_id, r.user_id),
         identityVerified: r.verified === 1,
         pagesSeen: (JSON.parse(pages) as Array<{ url: string; at: number }>).map((p) => ({ url: p.url, at: new Date(p.at).toISOString() })),
+        pageContext: await openPageContext(readers, tenantId, r.visitor_id, r.page_context),
       });
     }
   }

@@ -214,16 +214,18 @@ export async function reencryptTenant(ctx: Services, tenantId: string): Promise<
   }
   let visitorContexts = 0;
   for (;;) {
-    const rows = await db.selectFrom('visitor_context').select(['visitor_id', 'user_id', 'pages', 'key_version']).where('tenant_id', '=', tenantId).where('key_version', '!=', dk.version).limit(200).execute();
+    const rows = await db.selectFrom('visitor_context').select(['visitor_id', 'user_id', 'pages', 'page_context', 'key_version']).where('tenant_id', '=', tenantId).where('key_version', '!=', dk.version).limit(200).execute();
     if (rows.length === 0) break;
     for (const r of rows) {
       const pages = await reopen('visitor_context', 'pages', r.visitor_id, r.pages);
       const userId = await reopen('visitor_context', 'user_id', r.visitor_id, r.user_id);
+      const pageContext = await reopen('visitor_context', 'page_context', r.visitor_id, r.page_context ?? null);
       await db
         .updateTable('visitor_context')
         .set({
           pages: sealNullable(dk, tenantId, 'visitor_context', 'pages', r.visitor_id, pages ?? '[]')!,
           user_id: sealNullable(dk, tenantId, 'visitor_context', 'user_id', r.visitor_id, userId),
+          page_context: sealNullable(dk, tenantId, 'visitor_context', 'page_context', r.visitor_id, pageContext),
           key_version: dk.version,
         })
         .where('tenant_id', '=', tenantId)

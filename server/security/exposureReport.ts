@@ -7,6 +7,7 @@
  * an access to visitor data and is audited. Optionally notifies each affected tenant by webhook
  * (`security.exposure_report`, payload sealed at rest) and by email to its admins.
  */
+import type { PageContextView } from '../../protocol/contactCentre.js';
 import type { Ctx } from '../context.js';
 import { AppError } from '../errors.js';
 import { enqueueWebhookEvent } from '../webhooks/webhookEvents.js';
@@ -49,6 +50,8 @@ export interface ExposedVisitor {
   userId: string | null;
   identityVerified: boolean;
   pagesSeen: Array<{ url: string; at: string }>;
+  /** What the tenant's page said about itself (page name, attributes, verified or not). */
+  pageContext: PageContextView | null;
   erased: boolean;
   conversations: ExposedConversation[];
 }
@@ -158,6 +161,7 @@ export async function exposureReport(ctx: Pick<Ctx, 'storage' | 'keyring' | 'env
         userId: seen?.userId ?? null,
         identityVerified: seen?.identityVerified ?? false,
         pagesSeen: seen?.pagesSeen ?? [],
+        pageContext: seen?.pageContext ?? null,
         erased: !v,
         conversations: [...convs.values()].map(({ first, last, ...c }) => ({
           ...c,

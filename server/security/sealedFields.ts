@@ -9,7 +9,7 @@
  * - visitors: name, email, current_page, user_agent
  * - satisfaction_ratings: comment (row key: conversation_id, the rating's unique key, because
  *   rating again upserts on it)
- * - visitor_context: user_id, pages (row key: visitor_id)
+ * - visitor_context: user_id, pages, page_context (row key: visitor_id)
  * - attachments: filename, and the file's bytes on disk (`<tenant>|attachments.file|<id>`)
  */
 import type { Keyring, DataKey } from './keyring.js';

@@ -39,29 +39,41 @@ export function signIdentityJwt(secret: string, claims: Record<string, unknown>)
   return `${head}.${body}.${b64url(createHmac('sha256', secret).update(`${head}.${body}`).digest())}`;
 }
 
-/** The user id in a JWT's payload, and whether its signature and expiry check out. */
-function checkJwt(secret: string | null, jwt: string, now: number, policy: JwtPolicy): CheckedIdentity | null {
+/**
+ * An HS256 JWT made by the tenant's backend with its identity secret: its payload, and whether its
+ * signature and expiry check out under the policy. null when it is not a JWT at all.
+ */
+export function verifyTenantJwt(secret: string | null, jwt: string, now: number, policy: JwtPolicy): { payload: Record<string, unknown>; verified: boolean } | null {
   const parts = jwt.split('.');
   if (parts.length !== 3) return null;
   let header: { alg?: unknown };
-  let payload: { sub?: unknown; exp?: unknown };
+  let payload: unknown;
   try {
     header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8'));
     payload = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
   } catch {
     return null;
   }
-  if (typeof payload?.sub !== 'string' || !payload.sub || payload.sub.length > 200) return null;
-  const userId = payload.sub;
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return null;
+  const claims = payload as Record<string, unknown>;
   // Only HS256: "none" and algorithm confusion are refused outright.
-  if (!secret || header?.alg !== 'HS256') return { userId, verified: false };
+  if (!secret || header?.alg !== 'HS256') return { payload: claims, verified: false };
   const expected = b64url(createHmac('sha256', secret).update(`${parts[0]}.${parts[1]}`).digest());
-  if (!safeEqual(expected, parts[2]!)) return { userId, verified: false };
-  if (payload.exp === undefined) return { userId, verified: !policy.requireExp };
-  if (typeof payload.exp !== 'number' || payload.exp * 1000 < now) return { userId, verified: false };
+  if (!safeEqual(expected, parts[2]!)) return { payload: claims, verified: false };
+  const exp = claims.exp;
+  if (exp === undefined) return { payload: claims, verified: !policy.requireExp };
+  if (typeof exp !== 'number' || exp * 1000 < now) return { payload: claims, verified: false };
   // Longer-lived than the policy allows: treated like no expiry at all.
-  if (payload.exp * 1000 - now > policy.maxLifetimeSeconds * 1000) return { userId, verified: false };
-  return { userId, verified: true };
+  if (exp * 1000 - now > policy.maxLifetimeSeconds * 1000) return { payload: claims, verified: false };
+  return { payload: claims, verified: true };
+}
+
+/** The user id in a JWT's payload, and whether its signature and expiry check out. */
+function checkJwt(secret: string | null, jwt: string, now: number, policy: JwtPolicy): CheckedIdentity | null {
+  const checked = verifyTenantJwt(secret, jwt, now, policy);
+  const sub = checked?.payload.sub;
+  if (!checked || typeof sub !== 'string' || !sub || sub.length > 200) return null;
+  return { userId: sub, verified: checked.verified };
 }
 
 export function checkIdentity(secret: string | null, claim: IdentityClaim, now = Date.now(), policy: JwtPolicy = DEFAULT_JWT_POLICY): CheckedIdentity | null {

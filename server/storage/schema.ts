@@ -50,6 +50,8 @@ export interface VisitorTable {
   user_agent: string | null;
   created_at: number;
   last_seen_at: number;
+  /** The widget's language ('en' | 'fr') when the frame said it (0180); server-made words follow it. */
+  language?: string | null;
   /** name, email, current_page and user_agent are sealed (security/sealedFields.ts) under this DEK version. */
   key_version: Generated<number>;
 }
@@ -175,6 +177,8 @@ export interface TeamTable {
   holidays: string;
   notify_email: string | null;
   created_at: number;
+  /** JSON array of routing rules (0180): { page?, attribute?, value?, verifiedOnly }. */
+  routing_rules?: string | null;
 }
 
 export interface TeamMemberTable {
@@ -270,6 +274,8 @@ export interface VisitorContextTable {
   pages: string;
   updated_at: number;
   key_version: Generated<number>;
+  /** Sealed JSON of the page's own context (0180): { page, pageVerified, attributes, at }. */
+  page_context?: string | null;
 }
 
 // ---------- encryption at rest and search (migration 0004) ----------

@@ -1708,6 +1708,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/widget/context": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The tenant's page context changed: page name and attributes (plain: unverified), signed = HS256 JWT from the tenant's backend (verified)
+         * @description Credentials: the visitor token from POST /api/widget/session.
+         */
+        post: operations["postWidgetContext"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/widget/offline-message": {
         parameters: {
             query?: never;
@@ -2407,6 +2427,7 @@ export interface components {
             erased: boolean;
             identityVerified: boolean;
             name: string | null;
+            pageContext: components["schemas"]["PageContextView"] | null;
             pagesSeen: {
                 /** Format: date-time */
                 at: string;
@@ -2698,6 +2719,17 @@ export interface components {
             emailed: boolean;
             token: string;
         };
+        PageContextView: {
+            /** Format: date-time */
+            at: string;
+            attributes: {
+                key: string;
+                value: string;
+                verified: boolean;
+            }[];
+            page: string | null;
+            pageVerified: boolean;
+        };
         PatchScimV2UsersByIdBody: {
             Operations: {
                 op: string;
@@ -2842,6 +2874,31 @@ export interface components {
         };
         PostScimV2UsersResponse201: {
             schemas: string[];
+        };
+        PostWidgetContextBody: {
+            context: {
+                attributes: {
+                    [key: string]: string;
+                };
+                page: string;
+                signed?: string;
+            };
+        };
+        PostWidgetSessionBody: {
+            context?: {
+                attributes: {
+                    [key: string]: string;
+                };
+                page: string;
+                signed?: string;
+            };
+            email?: string | "";
+            identity?: components["schemas"]["IdentityClaim"];
+            key: string;
+            language?: components["schemas"]["VisitorLanguage"];
+            name?: string;
+            page?: string;
+            token?: string;
         };
         PrechatField: {
             field: "name" | "email" | "phone" | "orderNumber";
@@ -2999,6 +3056,12 @@ export interface components {
                 start: string;
             }[];
         };
+        RoutingRule: {
+            attribute?: string;
+            page?: string;
+            value?: string;
+            verifiedOnly: boolean;
+        };
         RoutingStrategy: "round_robin" | "least_busy";
         SatisfactionStat: {
             average: number | null;
@@ -3051,6 +3114,7 @@ export interface components {
         };
         StoredVisitorContext: {
             identityVerified: boolean;
+            pageContext: components["schemas"]["PageContextView"] | null;
             pagesSeen: {
                 /** Format: date-time */
                 at: string;
@@ -3064,6 +3128,7 @@ export interface components {
             memberIds: string[];
             name: string;
             notifyEmail: string | null;
+            routingRules?: components["schemas"]["RoutingRule"][];
             strategy: components["schemas"]["RoutingStrategy"];
             timeZone: string;
             weeklyHours: components["schemas"]["WeeklyHours"] | null;
@@ -3076,6 +3141,7 @@ export interface components {
             name: string;
             notifyEmail: string | null;
             openNow: boolean;
+            routingRules: components["schemas"]["RoutingRule"][];
             strategy: components["schemas"]["RoutingStrategy"];
             timeZone: string;
             weeklyHours: components["schemas"]["WeeklyHours"] | null;
@@ -3168,6 +3234,7 @@ export interface components {
                 userId: string;
                 verified: boolean;
             } | null;
+            pageContext: components["schemas"]["PageContextView"] | null;
             pagesSeen: {
                 /** Format: date-time */
                 at: string;
@@ -3203,6 +3270,7 @@ export interface components {
                 userAgent: string | null;
             };
         };
+        VisitorLanguage: "en" | "fr";
         VisitorList: {
             items: components["schemas"]["VisitorView"][];
             nextCursor: string | null;
@@ -3299,14 +3367,6 @@ export interface components {
         WidgetSession: {
             token: string;
             visitorId: string;
-        };
-        WidgetSessionBody: {
-            email?: string | "";
-            identity?: components["schemas"]["IdentityClaim"];
-            key: string;
-            name?: string;
-            page?: string;
-            token?: string;
         };
     };
     responses: {
@@ -6385,6 +6445,34 @@ export interface operations {
             429: components["responses"]["Error"];
         };
     };
+    postWidgetContext: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostWidgetContextBody"];
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Recorded */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
     postWidgetOfflineMessage: {
         parameters: {
             query?: never;
@@ -6454,7 +6542,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["WidgetSessionBody"];
+                "application/json": components["schemas"]["PostWidgetSessionBody"];
             };
         };
         responses: {

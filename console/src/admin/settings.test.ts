@@ -14,6 +14,7 @@ const team: TeamView = {
   holidays: ['2025-12-25'],
   notifyEmail: 'billing@shop.example',
   memberIds: ['a1', 'a2'],
+  routingRules: [{ attribute: 'plan', value: 'gold', verifiedOnly: true }],
   openNow: false,
 };
 
@@ -28,6 +29,7 @@ describe('team editor', () => {
       holidays: ['2025-12-25'],
       notifyEmail: 'billing@shop.example',
       memberIds: ['a1', 'a2'],
+      routingRules: [{ attribute: 'plan', value: 'gold', verifiedOnly: true }],
     });
     expect(draftToBody({ ...draftFromTeam(team), alwaysOpen: true, notifyEmail: ' ' })).toMatchObject({ weeklyHours: null, notifyEmail: null });
   });
@@ -39,6 +41,10 @@ describe('team editor', () => {
     expect(validTimeZone('Mars/Olympus')).toBe(false);
     expect(draftProblems({ ...d, timeZone: 'Mars/Olympus' })).toHaveLength(1);
     expect(draftProblems({ ...d, days: { ...d.days, mon: { open: true, from: '18:00', to: '09:00' } } })).toHaveLength(1);
+    // Routing rules: one naming nothing, or a value without attribute, is a problem; blanks are left out.
+    expect(draftProblems({ ...d, routingRules: [{ verifiedOnly: false }] })).toHaveLength(1);
+    expect(draftProblems({ ...d, routingRules: [{ value: 'gold', verifiedOnly: false }] })).toHaveLength(1);
+    expect(draftToBody({ ...d, name: 'x', routingRules: [{ page: ' checkout ', attribute: '', value: '', verifiedOnly: false }] }).routingRules).toEqual([{ page: 'checkout', verifiedOnly: false }]);
     // Reversed hours on a closed day, or with the team always open, do not matter.
     expect(draftProblems({ ...d, alwaysOpen: true, days: { ...d.days, mon: { open: true, from: '18:00', to: '09:00' } } })).toEqual([]);
   });

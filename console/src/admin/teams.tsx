@@ -3,11 +3,12 @@
  * holidays); agent capacity; and the contact settings (identity-verification secret, bot).
  */
 import { useState } from 'preact/hooks';
-import { WEEKDAYS, type AgentPresenceView, type RoutingStrategy, type TeamBody, type TeamView, type Weekday } from '../../../protocol/contactCentre.js';
+import { WEEKDAYS, type AgentPresenceView, type RoutingRule, type RoutingStrategy, type TeamBody, type TeamView, type Weekday } from '../../../protocol/contactCentre.js';
 import { t } from '../i18n.js';
 import type { AdminApi } from './adminApi.js';
 import { AdminTable, ErrorLine, ProblemLines, Section, ShownOnce, toggled, useAction, useLoad } from './common.js';
 import { isTime24, normalizeTime24 } from './time24.js';
+import { RoutingRulesFieldset, ruleProblems, rulesToBody } from './teamRoutingRules.js';
 
 /** One opening interval per day in the editor; a day without one is closed. */
 export interface TeamDraft {
@@ -20,6 +21,7 @@ export interface TeamDraft {
   holidays: string[];
   notifyEmail: string;
   memberIds: string[];
+  routingRules: RoutingRule[];
 }
 
 export function browserTimeZone(): string {
@@ -43,7 +45,7 @@ export function validTimeZone(zone: string): boolean {
 export function emptyDraft(zone = browserTimeZone()): TeamDraft {
   const days = {} as TeamDraft['days'];
   for (const d of WEEKDAYS) days[d] = { open: d !== 'sat' && d !== 'sun', from: '09:00', to: '17:00' };
-  return { name: '', strategy: 'round_robin', isDefault: false, timeZone: zone, alwaysOpen: false, days, holidays: [], notifyEmail: '', memberIds: [] };
+  return { name: '', strategy: 'round_robin', isDefault: false, timeZone: zone, alwaysOpen: false, days, holidays: [], notifyEmail: '', memberIds: [], routingRules: [] };
 }
 
 export function draftFromTeam(team: TeamView): TeamDraft {
@@ -52,7 +54,7 @@ export function draftFromTeam(team: TeamView): TeamDraft {
     const first = team.weeklyHours?.[day]?.[0];
     d.days[day] = first ? { open: true, from: first[0], to: first[1] } : { open: false, from: '09:00', to: '17:00' };
   }
-  return { ...d, name: team.name, strategy: team.strategy, isDefault: team.isDefault, alwaysOpen: team.weeklyHours === null, holidays: [...team.holidays], notifyEmail: team.notifyEmail ?? '', memberIds: [...team.memberIds] };
+  return { ...d, name: team.name, strategy: team.strategy, isDefault: team.isDefault, alwaysOpen: team.weeklyHours === null, holidays: [...team.holidays], notifyEmail: team.notifyEmail ?? '', memberIds: [...team.memberIds], routingRules: team.routingRules.map((r) => ({ ...r })) };
 }
 
 /** Problems the server would refuse, in the user's language (empty: fine). */
@@ -60,6 +62,7 @@ export function draftProblems(d: TeamDraft): string[] {
   const out: string[] = [];
   if (!validTimeZone(d.timeZone)) out.push(t.admZoneInvalid);
   if (!d.alwaysOpen) for (const day of WEEKDAYS) if (d.days[day].open && !(d.days[day].from < d.days[day].to)) out.push(t.admIntervalBad(t.admDay(day)));
+  out.push(...ruleProblems(d.routingRules));
   return out;
 }
 
@@ -75,6 +78,7 @@ export function draftToBody(d: TeamDraft): TeamBody {
     holidays: [...new Set(d.holidays.filter(Boolean))].sort(),
     notifyEmail: d.notifyEmail.trim() || null,
     memberIds: d.memberIds,
+    routingRules: rulesToBody(d.routingRules),
   };
 }
 
@@ -137,7 +141,10 @@ export function Teams(props: { admin: AdminApi }) {
                   {hoursSummary(tm)}
                   {tm.holidays.length > 0 && <div class="muted">{t.admHolidaysList(tm.holidays.join(', '))}</div>}
                 </td>
-                <td class="adm-wrap">{tm.memberIds.map(nameOf).join(', ') || '—'}</td>
+                <td class="adm-wrap">
+                  {tm.memberIds.map(nameOf).join(', ') || '—'}
+                  {tm.routingRules.length > 0 && <div class="muted adm-small">{t.admRulesSummary(tm.routingRules.length)}</div>}
+                </td>
                 <td class="adm-actions">
                   <button type="button" class="btn btn-secondary btn-sm" onClick={() => setEditing({ id: tm.id, draft: draftFromTeam(tm) })} aria-label={t.admTeamEditTitle(tm.name)}>
                     {t.admEdit}
@@ -244,6 +251,7 @@ function TeamEditor(props: { admin: AdminApi; id: string | null; initial: TeamDr
             ))}
           </div>
         </fieldset>
+        <RoutingRulesFieldset rules={d.routingRules} onChange={(routingRules) => set({ routingRules })} />
         <fieldset>
           <legend>{t.admHoursSet}</legend>
           <label class="adm-check">

@@ -114,6 +114,11 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /api/widget/session': { summary: 'Start or resume a visitor session (the token goes in the WebSocket hello)', responses: { 200: WidgetSession } },
   'GET /api/widget/availability': { summary: 'Live chat or "leave a message"', responses: { 200: R.WidgetAvailability } },
   'POST /api/widget/offline-message': { summary: 'Leave a message outside hours', security: 'visitorOptional', responses: { 201: json(R.OfflineMessageTaken, 'Taken') } },
+  'POST /api/widget/context': {
+    summary: "The tenant's page context changed: page name and attributes (plain: unverified), signed = HS256 JWT from the tenant's backend (verified)",
+    security: 'visitor',
+    responses: { 204: none('Recorded') },
+  },
   'POST /api/widget/rating': { summary: 'Rate a conversation', security: 'visitor', responses: { 200: R.RatingSaved } },
   'POST /api/widget/transcript': { summary: 'Email the transcript', security: 'visitor', responses: { 200: R.TranscriptSent } },
   'POST /api/widget/attachments': { summary: 'Upload a file (visitor)', security: 'visitor', responses: { 201: json(MessageView, 'Created') } },

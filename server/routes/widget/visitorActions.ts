@@ -5,9 +5,10 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { OfflineMessageBody, RatingBody, TranscriptBody, type OfflineMessageBody as OfflineBodyT, type RatingBody as RatingBodyT, type TranscriptBody as TranscriptBodyT } from '../../../protocol/contactCentre.js';
+import { OfflineMessageBody, PageContextBody, RatingBody, TranscriptBody, type OfflineMessageBody as OfflineBodyT, type RatingBody as RatingBodyT, type TranscriptBody as TranscriptBodyT } from '../../../protocol/contactCentre.js';
 import type { Ctx } from '../../context.js';
 import { AppError } from '../../errors.js';
+import { recordVisitorContext } from '../../commands/visitorContextRecorder.js';
 import { takeOfflineMessage } from '../../commands/offlineMessageTaker.js';
 import { rateConversation } from '../../commands/satisfactionRater.js';
 import { sendTranscript } from '../../commands/transcriptSender.js';
@@ -38,6 +39,15 @@ export function visitorActionRoutes(app: FastifyInstance, ctx: Ctx): void {
     const token = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : undefined;
     const result = await takeOfflineMessage(ctx, req.body as OfflineBodyT, { token, userAgent: req.headers['user-agent'] ?? null });
     return reply.code(201).send(result);
+  });
+
+  // The tenant's page said where the shopper is now (a single-page shop moved on during the chat).
+  app.post('/api/widget/context', { schema: { body: PageContextBody } }, async (req, reply) => {
+    const visitor = visitorFromRequest(ctx, req);
+    const known = await db.selectFrom('visitors').select('id').where('tenant_id', '=', visitor.tenantId).where('id', '=', visitor.visitorId).executeTakeFirst();
+    if (!known) throw new AppError('not_found', 'visitor not found');
+    await recordVisitorContext(ctx, visitor.tenantId, visitor.visitorId, { context: (req.body as PageContextBody).context });
+    return reply.code(204).send();
   });
 
   app.post('/api/widget/rating', { schema: { body: RatingBody } }, async (req) => rateConversation(ctx, visitorFromRequest(ctx, req), req.body as RatingBodyT));

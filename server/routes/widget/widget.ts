@@ -88,7 +88,7 @@ export function widgetRoutes(app: FastifyInstance, ctx: Ctx, files: PublicFiles,
       // Pages seen and the shopper's claimed (verified or not) identity, for the agent's context panel.
       const body = req.body as WidgetSessionBody;
       const claim = ctx.visitorTokens.verify(session.token);
-      if (claim && (body.page || body.identity)) await recordVisitorContext(ctx, claim.tenantId, session.visitorId, { page: body.page, identity: body.identity });
+      if (claim && (body.page || body.identity || body.context)) await recordVisitorContext(ctx, claim.tenantId, session.visitorId, { page: body.page, identity: body.identity, context: body.context });
       return session;
     });
   });

@@ -94,6 +94,24 @@ describe('ChatClient', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
+  it('sends the page context (redacted, JWT untouched) and the widget language with the session, and a new context during the chat', async () => {
+    const { client, fetch } = setup();
+    client.setPageContext({ page: 'checkout', attributes: { note: 'card 4111 1111 1111 1111', cart: '3' }, signed: 'aGVhZA.Ym9keQ.c2ln' });
+    await client.start({});
+    const body = JSON.parse(String(fetch.mock.calls[0]![1]!.body));
+    expect(body.context.page).toBe('checkout');
+    expect(body.context.signed).toBe('aGVhZA.Ym9keQ.c2ln');
+    expect(body.context.attributes.cart).toBe('3');
+    expect(body.context.attributes.note).not.toContain('4111 1111 1111 1111');
+    client.setPageContext({ page: 'checkout', attributes: { note: 'card 4111 1111 1111 1111', cart: '3' }, signed: 'aGVhZA.Ym9keQ.c2ln' });
+    expect(fetch).toHaveBeenCalledTimes(1); // unchanged: not sent again
+    client.setPageContext({ page: 'shipping', attributes: {} });
+    await vi.waitFor(() => expect(fetch).toHaveBeenCalledTimes(2));
+    expect(fetch.mock.calls[1]![0]).toBe('/api/widget/context');
+    expect(JSON.parse(String(fetch.mock.calls[1]![1]!.body))).toEqual({ context: { page: 'shipping', attributes: {} } });
+    expect((fetch.mock.calls[1]![1]!.headers as Record<string, string>).authorization).toBe('Bearer tok-new');
+  });
+
   it('creates a session from the form, stores the token and says hello', async () => {
     const { client, sockets, storage, fetch } = setup();
     expect(client.hasStoredToken()).toBe(false);

@@ -11,7 +11,7 @@ import type { ConversationView, MessageView } from '../../../protocol/records.js
 import type { VisitorServerFrame } from '../../../protocol/realtime.js';
 import { OutgoingRedaction } from './outgoingRedaction.js';
 import { lastSeqOf, mergeMessages } from './messages.js';
-import type { IdentityClaim, OfflineMessageBody, WidgetAvailability } from '../../../protocol/contactCentre.js';
+import type { IdentityClaim, OfflineMessageBody, PageContextClaim, WidgetAvailability } from '../../../protocol/contactCentre.js';
 
 export interface Outgoing {
   clientId: string;
@@ -65,6 +65,8 @@ export interface ChatDeps {
   wsUrl: string;
   /** Page the widget is shown on (document.referrer). */
   page: string;
+  /** The widget's language now ('en' | 'fr'); server-made words for this visitor follow it. */
+  language?: () => string;
   storage: KeyValue;
   fetch: typeof fetch;
   socket: SocketFactory;
@@ -131,6 +133,11 @@ export class ChatClient {
   private lastReauth = 0;
   private readSent = { conversationId: '', seq: 0 };
 
+  /** What the tenant's page said about itself (hostChannel.ts), redacted; sent with the session and whenever it changes. */
+  private pageContext: PageContextClaim | null = null;
+  /** The context the session start carried (a newer one that came meanwhile is sent after it). */
+  private sessionContext: PageContextClaim | null = null;
+
   /** The built-in rules and the tenant's patterns, applied to everything the visitor types before it is sent. */
   private readonly redaction = new OutgoingRedaction();
 
@@ -177,8 +184,23 @@ export class ChatClient {
     }
     this.token = token;
     this.set({ session: 'active' });
+    if (this.pageContext && this.pageContext !== this.sessionContext) void this.post('/api/widget/context', { context: this.pageContext });
     this.connect();
     return true;
+  }
+
+  /**
+   * The tenant's page said where the shopper is (a page name, attributes, maybe signed). Kept for the
+   * next session start; sent at once when a chat is already going. Values are redacted like anything
+   * typed (the signed JWT is not: the server redacts what it carries after checking its signature).
+   */
+  setPageContext(context: PageContextClaim): void {
+    const attributes: Record<string, string> = {};
+    for (const [k, v] of Object.entries(context.attributes)) attributes[this.redaction.field(k)] = this.redaction.field(v);
+    const next: PageContextClaim = { page: this.redaction.field(context.page), attributes, ...(context.signed ? { signed: context.signed } : {}) };
+    if (JSON.stringify(next) === JSON.stringify(this.pageContext)) return;
+    this.pageContext = next;
+    if (this.state.session === 'active') void this.post('/api/widget/context', { context: next });
   }
 
   setOpen(open: boolean): void {
@@ -340,6 +362,10 @@ export class ChatClient {
     if (email) body.email = email;
     if (this.deps.page) body.page = this.redaction.field(this.deps.page.slice(0, 2000));
     if (this.deps.identity) body.identity = this.deps.identity;
+    this.sessionContext = this.pageContext;
+    if (this.pageContext) body.context = this.pageContext;
+    const language = this.deps.language?.();
+    if (language === 'en' || language === 'fr') body.language = language;
     try {
       const res = await this.deps.fetch('/api/widget/session', {
         method: 'POST',

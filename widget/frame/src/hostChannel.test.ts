@@ -65,5 +65,28 @@ describe('hostChannel', () => {
     expect(parsePageContext([{}, {}])).toBeNull();
     expect(parsePageContext('open')).toBeNull();
     expect(parsePageContext(['x'.repeat(500)])!.page).toHaveLength(100);
+    // A signed context (HS256 JWT from the tenant's backend) is kept as given; anything else in that place is dropped.
+    expect(parsePageContext(['checkout', {}, 'aGVhZA.Ym9keQ.c2ln'])).toEqual({ page: 'checkout', attributes: {}, signed: 'aGVhZA.Ym9keQ.c2ln' });
+    expect(parsePageContext(['checkout', {}, '<script>'])).toEqual({ page: 'checkout', attributes: {} });
+    expect(parsePageContext(['checkout', {}, { jwt: 'a.b.c' }])).toEqual({ page: 'checkout', attributes: {} });
+  });
+
+  it('hands every new page context to its watchers (and the current one at once)', async () => {
+    const { win, parent, deliver } = fakeWindow();
+    const link = new HostChannel(HOST, win);
+    const real = new MessageChannel();
+    deliver({ origin: HOST, source: parent as MessageEventSource, data: EMBED_MARK, ports: [real.port2] });
+    real.port1.postMessage(['cart', { items: 2 }]);
+    await tick();
+    const seen: unknown[] = [];
+    link.watchContext((c) => seen.push(c));
+    real.port1.postMessage(['checkout', { step: 'pay' }, 'a.b.c']);
+    real.port1.postMessage('not a context');
+    await tick();
+    expect(seen).toEqual([
+      { page: 'cart', attributes: { items: '2' } },
+      { page: 'checkout', attributes: { step: 'pay' }, signed: 'a.b.c' },
+    ]);
+    real.port1.close();
   });
 });

@@ -6,13 +6,18 @@
  */
 import { EMBED_CONTEXT_LIMITS, EMBED_MARK, type FrameToHost } from '../../../protocol/embed.js';
 
-/** What the page said about itself (Parley.push(['page', name, attributes])), checked and trimmed. */
+/**
+ * What the page said about itself (Parley.push(['page', name, attributes, signed])), checked and
+ * trimmed: the plain name and attributes are the page's word (unverified); `signed` is an HS256 JWT
+ * made by the tenant's backend, checked by the server (verified). Sent to the server by chat.ts.
+ */
 export interface HostPageContext {
   page: string;
   attributes: Record<string, string>;
+  signed?: string;
 }
 
-/** Only a string name and string/number/boolean attributes survive, each trimmed to the limits. */
+/** Only a string name, string/number/boolean attributes and a JWT-shaped `signed` survive, each trimmed to the limits. */
 export function parsePageContext(raw: unknown): HostPageContext | null {
   if (!Array.isArray(raw) || typeof raw[0] !== 'string') return null;
   const attributes: Record<string, string> = {};
@@ -22,7 +27,9 @@ export function parsePageContext(raw: unknown): HostPageContext | null {
       if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') attributes[k.slice(0, EMBED_CONTEXT_LIMITS.key)] = String(v).slice(0, EMBED_CONTEXT_LIMITS.value);
     }
   }
-  return { page: raw[0].slice(0, EMBED_CONTEXT_LIMITS.name), attributes };
+  const signed: unknown = raw[2];
+  const jwt = typeof signed === 'string' && signed.length <= EMBED_CONTEXT_LIMITS.signed && /^[\w-]+\.[\w-]+\.[\w-]*$/.test(signed) ? signed : undefined;
+  return { page: raw[0].slice(0, EMBED_CONTEXT_LIMITS.name), attributes, ...(jwt ? { signed: jwt } : {}) };
 }
 
 /** Whether a window 'message' event is the loader's one port hand-over. */
@@ -35,6 +42,7 @@ export class HostChannel {
   context: HostPageContext | null = null;
   private port: MessagePort | null = null;
   private listeners = new Set<(open: boolean) => void>();
+  private contextListeners = new Set<(context: HostPageContext) => void>();
   private lastUnread = -1;
 
   constructor(
@@ -56,7 +64,19 @@ export class HostChannel {
     if (data === 'open' || data === 'closed') {
       this.open = data === 'open';
       for (const fn of this.listeners) fn(this.open);
-    } else this.context = parsePageContext(data) ?? this.context;
+    } else {
+      const context = parsePageContext(data);
+      if (!context) return;
+      this.context = context;
+      for (const fn of this.contextListeners) fn(context);
+    }
+  }
+
+  /** Calls fn with the page's context now (if it gave one) and each time the page gives a new one. */
+  watchContext(fn: (context: HostPageContext) => void): () => void {
+    this.contextListeners.add(fn);
+    if (this.context) fn(this.context);
+    return () => this.contextListeners.delete(fn);
   }
 
   private send(message: FrameToHost): void {

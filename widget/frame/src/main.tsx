@@ -7,6 +7,7 @@ import { browserStorage, ChatClient } from './chat.js';
 import { parseHostOrigin } from './embed.js';
 import { connectHost } from './hostChannel.js';
 import { lang, setPageLanguage } from './i18n.js';
+import * as i18n from './i18n.js';
 import { parseIdentity } from './identity.js';
 import './styles.css';
 
@@ -28,11 +29,15 @@ const client = new ChatClient({
   key,
   wsUrl: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/visitor`,
   page: document.referrer,
+  language: () => i18n.lang,
   identity: parseIdentity(location.hash),
   storage: browserStorage(),
   fetch: (input, init) => fetch(input, init),
   socket: (opts) => new ReconnectingSocket<VisitorServerFrame>(opts),
 });
+
+// What the tenant's page says about itself (Parley.push(['page', ...])) goes to the server with the chat.
+link?.watchContext((context) => client.setPageContext(context));
 
 const root = document.getElementById('app');
 if (key && root) render(<App widgetKey={key} link={link} client={client} loadConfig={loadConfig} />, root);
