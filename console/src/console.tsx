@@ -35,6 +35,9 @@ import { NotificationControls, announceMessage } from './notifications.js';
 import { IncidentBanner, mergeIncidents } from './security.js';
 import { SearchBox } from './search.js';
 import type { IncidentView } from '../../protocol/records.js';
+import { SlaBreachAlerts } from './slaCountdown.js';
+import { loadSla, slaFrame } from './slaStore.js';
+import { visitorName } from './format.js';
 
 const LIST_PAGE = 50;
 const READ_KEY = (agentId: string) => `parley.console.read.${agentId}`;
@@ -199,6 +202,7 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
       switch (frame.type) {
         case 'ready':
           readyCount++;
+          void loadSla(api); // SLA countdowns: every (re)connect reloads them
           dispatch({ type: 'messages', messages: frame.messages });
           pageEnds = {};
           for (const id of frame.more ?? []) nextPage(id, frame.messages.filter((m) => m.conversationId === id), true);
@@ -248,6 +252,10 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
         case 'incident':
           setIncidents((cur) => mergeIncidents(cur, [frame.incident]));
           setIncidentsHidden(false);
+          break;
+        case 'sla':
+        case 'slaBreach':
+          slaFrame(frame);
           break;
         case 'pong':
           break;
@@ -458,6 +466,7 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
         }
       />
       {!incidentsHidden && <IncidentBanner incidents={incidents} onHide={() => setIncidentsHidden(true)} />}
+      <SlaBreachAlerts nameOf={(id) => (state.conversations[id] ? visitorName(state.conversations[id]!.visitor, t) : t.visitor)} onOpen={openConversation} />
       <div class="workspace">
         <Sidebar
           state={state}

@@ -5,11 +5,13 @@
 
 import { adminEn, adminFr } from './admin/strings.js';
 import { ssoEn, ssoFr } from './admin/ssoStrings.js';
+import { slaEn, slaFr } from './slaStrings.js';
 
 const en = {
   // the admin area's strings (admin/strings.ts)
   ...adminEn,
   ...ssoEn,
+  ...slaEn,
   appName: 'Parley',
   language: 'Language',
   consoleTitle: 'Parley Console',
@@ -217,6 +219,7 @@ export type Messages = typeof en;
 const fr: Messages = {
   ...adminFr,
   ...ssoFr,
+  ...slaFr,
   appName: 'Parley',
   language: 'Langue',
   consoleTitle: 'Console Parley',

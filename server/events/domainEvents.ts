@@ -3,6 +3,7 @@
  * subscribe. Domain code never imports realtime code.
  */
 import type { ConversationView, IncidentView, MessageView } from '../../protocol/records.js';
+import type { ConversationSlaView, SlaBreachView } from '../../protocol/sla.js';
 
 export type DomainEvent =
   /** `fromSocket`: the socket that sent the message; it has the message in its ack and is not sent it again. */
@@ -22,7 +23,12 @@ export type DomainEvent =
   /** One side's read state of a conversation moved forward. */
   | { type: 'receipt'; tenantId: string; visitorId: string; conversationId: string; by: 'visitor' | 'agent'; deliveredSeq: number; readSeq: number }
   /** Visitors' names may have changed, or they were erased (null: all of the tenant's): every node forgets what it cached of them. */
-  | { type: 'visitors.changed'; tenantId: string; visitorIds: string[] | null };
+  | { type: 'visitors.changed'; tenantId: string; visitorIds: string[] | null }
+  // --- service levels (issue 20 item 3) ---
+  /** A conversation's SLA clocks changed (started, met, breached, stopped): agents' countdowns follow. */
+  | { type: 'sla.changed'; tenantId: string; sla: ConversationSlaView }
+  /** A target's deadline passed unmet; raised once in the whole cluster (commands/slaMonitor.ts). */
+  | { type: 'sla.breached'; tenantId: string; breach: SlaBreachView };
 
 export type EventHandler = (event: DomainEvent) => void;
 
