@@ -33,7 +33,7 @@ describe('service levels in the console', () => {
   it('shows the countdown, then the breach, live', { timeout: 180_000 }, async () => {
     const errors: string[] = [];
     const admin = await adminApi(server.url, server.admin!.email, server.admin!.password);
-    await admin.post('/api/teams', { name: 'Care', strategy: 'least_busy', timeZone: 'UTC', weeklyHours: null, holidays: [], notifyEmail: null, memberIds: [] });
+    await admin.post('/api/teams', { name: 'Care', strategy: 'least_busy', timeZone: 'UTC', weeklyHours: null, holidays: [], notifyEmail: null, memberIds: [admin.agentId] });
 
     const ctx = await browser.newContext({ viewport: { width: 1366, height: 800 } });
     const c = await ctx.newPage();
@@ -71,7 +71,7 @@ describe('service levels in the console', () => {
     // The countdown appears and runs (first reply due within the minute).
     await chip.waitFor({ timeout: 20_000 });
     expect(await chip.getAttribute('data-sla-target')).toBe('first_response');
-    await expect.poll(() => chip.innerText()).toMatch(/^⏱\s*0:\d\d$/);
+    await expect.poll(() => chip.innerText()).toMatch(/^⏱\s*0:\d\d\s/);
     const first = await chip.innerText();
     await expect.poll(() => chip.innerText(), { timeout: 5_000 }).not.toBe(first);
     expect(await chip.locator('.visually-hidden').innerText()).toMatch(/First reply due in 0:\d\d/);
