@@ -1196,6 +1196,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/sla": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * SLA targets met, breached and pending, per policy and team
+         * @description Credentials: an API key with the `reports:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getReportsSla"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/sla.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The SLA report as CSV (one row per policy)
+         * @description Credentials: an API key with the `reports:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getReportsSlaCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sla-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List SLA policies (one per team)
+         * @description Credentials: an API key with the `content:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getSlaPolicies"];
+        put?: never;
+        /**
+         * Create an SLA policy for a team
+         * @description Credentials: an API key with the `content:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        post: operations["postSlaPolicies"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sla-policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change an SLA policy (conversations already measured keep their deadlines)
+         * @description Credentials: an API key with the `content:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        put: operations["putSlaPoliciesById"];
+        post?: never;
+        /**
+         * Delete an SLA policy and its measurements
+         * @description Credentials: an API key with the `content:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        delete: operations["deleteSlaPoliciesById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sla/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * SLA clocks of the open conversations (deadlines, breaches): the inbox countdowns
+         * @description Credentials: an API key with the `conversations:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getSlaConversations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/teams": {
         parameters: {
             query?: never;
@@ -2186,6 +2294,38 @@ export interface components {
         GetPresenceResponse: {
             items: components["schemas"]["AgentPresenceView"][];
         };
+        GetReportsSlaResponse: {
+            /** Format: date-time */
+            from: string;
+            rows: {
+                conversations: number;
+                firstResponse: {
+                    breached: number;
+                    met: number;
+                    pending: number;
+                };
+                nextResponse: {
+                    breached: number;
+                    met: number;
+                    pending: number;
+                };
+                policy: {
+                    id: string;
+                    name: string;
+                };
+                resolution: {
+                    breached: number;
+                    met: number;
+                    pending: number;
+                };
+                team: {
+                    id: string;
+                    name: string;
+                } | null;
+            }[];
+            /** Format: date-time */
+            to: string;
+        };
         GetScimV2UsersByIdResponse: {
             schemas: string[];
         };
@@ -2203,6 +2343,40 @@ export interface components {
         };
         GetScimV2UsersResponse5XX: {
             schemas: string[];
+        };
+        GetSlaConversationsResponse: {
+            items: {
+                clocks: {
+                    breachedAt: string | null;
+                    /** Format: date-time */
+                    dueAt: string;
+                    metAt: string | null;
+                    target: "first_response" | "next_response" | "resolution";
+                }[];
+                conversationId: string;
+                policy: {
+                    id: string;
+                    name: string;
+                };
+            }[];
+        };
+        GetSlaPoliciesResponse: {
+            items: {
+                businessHours: boolean;
+                /** Format: date-time */
+                createdAt: string;
+                firstResponseMinutes: number | null;
+                id: string;
+                name: string;
+                nextResponseMinutes: number | null;
+                resolutionMinutes: number | null;
+                team: {
+                    id: string;
+                    name: string;
+                };
+                /** Format: date-time */
+                updatedAt: string;
+            }[];
         };
         GetTeamsResponse: {
             items: components["schemas"]["TeamView"][];
@@ -2364,6 +2538,30 @@ export interface components {
         PostScimV2UsersResponse201: {
             schemas: string[];
         };
+        PostSlaPoliciesBody: {
+            businessHours: boolean;
+            firstResponseMinutes: number | null;
+            name: string;
+            nextResponseMinutes: number | null;
+            resolutionMinutes: number | null;
+            teamId: string;
+        };
+        PostSlaPoliciesResponse201: {
+            businessHours: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            firstResponseMinutes: number | null;
+            id: string;
+            name: string;
+            nextResponseMinutes: number | null;
+            resolutionMinutes: number | null;
+            team: {
+                id: string;
+                name: string;
+            };
+            /** Format: date-time */
+            updatedAt: string;
+        };
         PrechatField: {
             field: "name" | "email" | "phone" | "orderNumber";
             required: boolean;
@@ -2417,6 +2615,30 @@ export interface components {
         };
         PutPresenceByIdBody: {
             maxChats: number;
+        };
+        PutSlaPoliciesByIdBody: {
+            businessHours: boolean;
+            firstResponseMinutes: number | null;
+            name: string;
+            nextResponseMinutes: number | null;
+            resolutionMinutes: number | null;
+            teamId: string;
+        };
+        PutSlaPoliciesByIdResponse: {
+            businessHours: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            firstResponseMinutes: number | null;
+            id: string;
+            name: string;
+            nextResponseMinutes: number | null;
+            resolutionMinutes: number | null;
+            team: {
+                id: string;
+                name: string;
+            };
+            /** Format: date-time */
+            updatedAt: string;
         };
         RatingBody: {
             comment?: string;
@@ -2700,7 +2922,7 @@ export interface components {
             status: "pending" | "delivered" | "failed";
             webhookId: string;
         };
-        WebhookEventName: "conversation.created" | "conversation.updated" | "message.created" | "security.incident" | "security.exposure_report" | "audit.checkpoint" | "*";
+        WebhookEventName: "conversation.created" | "conversation.updated" | "message.created" | "security.incident" | "security.exposure_report" | "audit.checkpoint" | "sla.breached" | "*";
         WebhookView: {
             /** Format: date-time */
             createdAt: string;
@@ -4913,6 +5135,208 @@ export interface operations {
                 };
             };
             400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getReportsSla: {
+        parameters: {
+            query?: {
+                bucket?: "hour" | "day";
+                from?: string;
+                timeZone?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetReportsSlaResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getReportsSlaCsv: {
+        parameters: {
+            query?: {
+                bucket?: "hour" | "day";
+                from?: string;
+                timeZone?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getSlaPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetSlaPoliciesResponse"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    postSlaPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostSlaPoliciesBody"];
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostSlaPoliciesResponse201"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    putSlaPoliciesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutSlaPoliciesByIdBody"];
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PutSlaPoliciesByIdResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    deleteSlaPoliciesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getSlaConversations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetSlaConversationsResponse"];
+                };
+            };
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             429: components["responses"]["Error"];
