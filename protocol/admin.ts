@@ -174,7 +174,7 @@ export type TenantSettingsPatch = Static<typeof TenantSettingsPatch>;
 
 // ---------- webhooks ----------
 
-export const WebhookEventName = Type.Union([Type.Literal('conversation.created'), Type.Literal('conversation.updated'), Type.Literal('message.created'), Type.Literal('security.incident'), Type.Literal('security.exposure_report'), Type.Literal('audit.checkpoint'), Type.Literal('*')]);
+export const WebhookEventName = Type.Union([Type.Literal('conversation.created'), Type.Literal('conversation.updated'), Type.Literal('message.created'), Type.Literal('security.incident'), Type.Literal('security.exposure_report'), Type.Literal('audit.checkpoint'), Type.Literal('sla.breached'), Type.Literal('*')]);
 export const WebhookView = Type.Object({
   id: Type.String(),
   url: Type.String(),

@@ -15,6 +15,7 @@ import { Viewing, type ActivityEvent, type MentionEvent } from './productivity.j
 
 /** Agent productivity frames (issue 20), defined in productivity.ts. */
 export { Viewing, ActivityEvent, MentionEvent } from './productivity.js';
+import { ConversationSlaView, SlaBreachView } from './sla.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 64 });
 const ClientId = Type.String({ minLength: 1, maxLength: LIMITS.maxClientIdChars, pattern: '^[A-Za-z0-9_.:-]+$' });
@@ -173,6 +174,11 @@ export const ReceiptEvent = Type.Object({
   readSeq: Type.Integer({ minimum: 0 }),
 });
 
+/** Agents: a conversation's SLA clocks changed (the list's countdowns). */
+export const SlaEvent = Type.Object({ type: Type.Literal('sla'), sla: ConversationSlaView });
+/** Agents: an SLA target of a conversation was breached (raised once per breach in the cluster). */
+export const SlaBreachEvent = Type.Object({ type: Type.Literal('slaBreach'), breach: SlaBreachView });
+
 /** Agents: a colleague's presence changed. */
 export const PresenceEvent = Type.Object({
   type: Type.Literal('presence'),
@@ -202,4 +208,6 @@ export type ReceiptEvent = Static<typeof ReceiptEvent>;
 export type PresenceEvent = Static<typeof PresenceEvent>;
 
 export type VisitorServerFrame = QueueEvent | ReceiptEvent | VisitorReady | Ack | MessageEvent | ConversationEvent | TypingEvent | HistoryPage | ErrorFrame | Static<typeof Pong>;
-export type AgentServerFrame = ActivityEvent | MentionEvent | ReceiptEvent | PresenceEvent | AgentReady | Ack | MessageEvent | ConversationEvent | TypingEvent | HistoryPage | IncidentEvent | ErrorFrame | Static<typeof Pong>;
+export type SlaEvent = Static<typeof SlaEvent>;
+export type SlaBreachEvent = Static<typeof SlaBreachEvent>;
+export type AgentServerFrame = SlaEvent | SlaBreachEvent | ActivityEvent | MentionEvent | ReceiptEvent | PresenceEvent | AgentReady | Ack | MessageEvent | ConversationEvent | TypingEvent | HistoryPage | IncidentEvent | ErrorFrame | Static<typeof Pong>;

@@ -60,6 +60,9 @@ import { Transparency } from './security/transparency.js';
 import { tlogRoutes } from './routes/tlog/tlog.js';
 import { PageMonitorJob } from './security/pageMonitorJob.js';
 import { evidenceRoutes } from './routes/admin/evidence.js';
+import { slaRoutes } from './routes/sla/sla.js';
+import { trackServiceLevels } from './commands/slaTracker.js';
+import type { SlaMonitor } from './commands/slaMonitor.js';
 
 export interface Parley {
   app: FastifyInstance;
@@ -74,6 +77,8 @@ export interface Parley {
   transparency: Transparency;
   /** Tenants' payment pages checked against the release log (PAGE_MONITOR, PCI DSS 11.6.1). */
   pageMonitor: PageMonitorJob;
+  /** SLA deadlines and breaches (issue 20 item 3); runs every SLA_CHECK_MS unless `slaJob: false`. */
+  sla: SlaMonitor;
   metrics: Metrics;
   close(): Promise<void>;
 }
@@ -93,6 +98,8 @@ export interface BuildOptions {
   server?: Server;
   /** Run the audit checkpointer and witness submissions on timers (default true; tests drive them). */
   transparencyJobs?: boolean;
+  /** Run the SLA job on its timer (default true; tests drive `sla.pass()`). */
+  slaJob?: boolean;
 }
 
 const PARLEY_VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -128,7 +135,8 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   const keyring = new Keyring(storage, { current: env.masterKey, previous: env.masterKeyPrevious });
   // Conversation and message events are also queued for the tenant's webhooks (issue 6), their
   // payloads sealed under the tenant's key like the data they carry.
-  const bus: EventBus = forwardToWebhooks(env.redisUrl ? new RedisBus(env.redisUrl, log) : new MemoryBus(), storage.db, keyring, log);
+  // SLA clocks follow the events published on this node, once per event in the cluster (issue 20).
+  const bus: EventBus = trackServiceLevels(forwardToWebhooks(env.redisUrl ? new RedisBus(env.redisUrl, log) : new MemoryBus(), storage.db, keyring, log), storage.db, log);
   const metrics = createMetrics(storage.threads);
   // Logged once per disk-full episode, not once per refused write (storage/storageHealth.ts).
   storage.health.onError((err) => metrics.storageErrors.inc({ kind: storageErrorKind(err) }));
@@ -239,6 +247,7 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   invitationRoutes(app, ctx);
   ssoRoutes(app, ctx, sessions, op); // single sign-on (issue 20)
   const productivity = productivityRoutes(app, ctx, op); // labels, priority, snooze, macros, mentions, bulk (issue 20)
+  const sla = slaRoutes(app, ctx, op); // service levels (issue 20)
   docsRoutes(app, env);
   widgetRoutes(app, ctx, files, (tenantId) => gateway.rooms.agentsOnline(tenantId));
   assetRoutes(app, env, files);
@@ -247,6 +256,7 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   incidentRoutes(app, ctx, sessions);
   await cspRoutes(app, ctx, sessions);
   productivity.snoozeJob.start(SNOOZE_CHECK_MS);
+  if (opts.slaJob !== false) sla.start();
   if (opts.releaseGuard !== false) releaseGuard.start();
   if (opts.transparencyJobs !== false) {
     transparency.start();
@@ -268,6 +278,7 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
     releaseGuard,
     transparency,
     pageMonitor,
+    sla,
     metrics,
     contactCentre: contactCentreJobs,
     async close() {
@@ -277,6 +288,7 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
       await releaseGuard.stop();
       await transparency.stop();
       await pageMonitor.stop();
+      await sla.stop();
       stopRetention();
       await webhooks.stop();
       await app.close();

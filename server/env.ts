@@ -82,6 +82,8 @@ export interface Env {
   /** PAGE_MONITOR: tenants' payment pages the node checks (PCI DSS 11.6.1), every PAGE_MONITOR_MS. */
   pageMonitor: PageMonitorConfig[];
   pageMonitorMs: number;
+  /** SLA_CHECK_MS: how often each node looks for SLA deadlines that passed (issue 20 item 3). */
+  slaCheckMs: number;
   /** DEMO_CONTENT: the demo tenant gets a team, saved replies, articles with the bot on, a second agent and past chats. */
   demoContent: boolean;
 }
@@ -171,6 +173,7 @@ export function parseEnv(source: Source = process.env): Env {
   const auditSweepRows = int('AUDIT_SWEEP_ROWS', 5_000, 100, 1_000_000);
   const pageMonitor = parsePageMonitor(source.PAGE_MONITOR, problems);
   const pageMonitorMs = int('PAGE_MONITOR_MS', 300_000, 10_000, 7 * 86_400_000);
+  const slaCheckMs = int('SLA_CHECK_MS', 10_000, 200, 600_000);
 
   let secretKey: Buffer | null = null;
   const rawSecret = source.SECRET_KEY;
@@ -243,6 +246,7 @@ export function parseEnv(source: Source = process.env): Env {
     auditSweepRows,
     pageMonitor,
     pageMonitorMs,
+    slaCheckMs,
     demoContent,
   };
 }

@@ -42,6 +42,9 @@ import { ProductivityBar } from './productivityBar.js';
 import { colleaguesIn, useCollision } from './useCollision.js';
 import { ShortcutHelp, useShortcuts } from './shortcuts.js';
 import { useInboxFilter } from './inboxFilter.js';
+import { SlaBreachAlerts } from './slaCountdown.js';
+import { loadSla, slaFrame } from './slaStore.js';
+import { visitorName } from './format.js';
 
 const LIST_PAGE = 50;
 const READ_KEY = (agentId: string) => `parley.console.read.${agentId}`;
@@ -213,6 +216,7 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
       switch (frame.type) {
         case 'ready':
           readyCount++;
+          void loadSla(api); // SLA countdowns: every (re)connect reloads them
           dispatch({ type: 'messages', messages: frame.messages });
           pageEnds = {};
           for (const id of frame.more ?? []) nextPage(id, frame.messages.filter((m) => m.conversationId === id), true);
@@ -268,6 +272,10 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
           break;
         case 'mention':
           mentionRef.current(frame);
+          break;
+        case 'sla':
+        case 'slaBreach':
+          slaFrame(frame);
           break;
         case 'pong':
           break;
@@ -511,6 +519,7 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
         }
       />
       {!incidentsHidden && <IncidentBanner incidents={incidents} onHide={() => setIncidentsHidden(true)} />}
+      <SlaBreachAlerts nameOf={(id) => (state.conversations[id] ? visitorName(state.conversations[id]!.visitor, t) : t.visitor)} onOpen={openConversation} />
       <div class="workspace">
         <Sidebar
           state={state}

@@ -7,6 +7,7 @@ import { adminEn, adminFr } from './admin/strings.js';
 import { ssoEn, ssoFr } from './admin/ssoStrings.js';
 import { productivityEn, productivityFr } from './productivityStrings.js';
 import { pageContextEn, pageContextFr } from './pageContextStrings.js';
+import { slaEn, slaFr } from './slaStrings.js';
 
 const en = {
   // the admin area's strings (admin/strings.ts)
@@ -14,6 +15,7 @@ const en = {
   ...ssoEn,
   ...productivityEn,
   ...pageContextEn,
+  ...slaEn,
   appName: 'Parley',
   language: 'Language',
   consoleTitle: 'Parley Console',
@@ -223,6 +225,7 @@ const fr: Messages = {
   ...ssoFr,
   ...productivityFr,
   ...pageContextFr,
+  ...slaFr,
   appName: 'Parley',
   language: 'Langue',
   consoleTitle: 'Console Parley',

@@ -6,6 +6,7 @@ import { Avatar } from './avatar.js';
 import { fullDateTime, preview, relativeTime, visitorName } from './format.js';
 import { locale, t } from './i18n.js';
 import { InboxIcon, UserIcon } from './icons.js';
+import { SlaCountdown } from './slaCountdown.js';
 import { TABS, conversationsIn, tabSummary, type InboxTab, type State, type StatusFilter } from './state.js';
 
 const TAB_LABEL: Record<InboxTab, string> = { unassigned: t.tabUnassigned, mine: t.tabMine, all: t.tabAll };
@@ -172,6 +173,7 @@ function ConversationItem(props: {
               <UserIcon />
               {assignee}
             </span>
+            <SlaCountdown conversationId={c.id} />
             {props.unread > 0 && (
               <span class="badge" aria-label={t.unreadMessages(props.unread)}>
                 {props.unread > 99 ? '99+' : props.unread}

@@ -4,6 +4,7 @@
  */
 import type { ConversationView, IncidentView, MessageView } from '../../protocol/records.js';
 import type { MentionView } from '../../protocol/productivity.js';
+import type { ConversationSlaView, SlaBreachView } from '../../protocol/sla.js';
 
 export type DomainEvent =
   /** `fromSocket`: the socket that sent the message; it has the message in its ack and is not sent it again. */
@@ -31,7 +32,12 @@ export type DomainEvent =
    * Collision detection: an agent views, types in, or left a conversation. `reply`: an answer to
    * another agent's fresh "viewing", so a newcomer learns who was already there (never answered again).
    */
-  | { type: 'agent.activity'; tenantId: string; conversationId: string; agent: { id: string; name: string }; state: 'viewing' | 'typing' | 'left'; reply?: boolean };
+  | { type: 'agent.activity'; tenantId: string; conversationId: string; agent: { id: string; name: string }; state: 'viewing' | 'typing' | 'left'; reply?: boolean }
+  // --- service levels (issue 20 item 3) ---
+  /** A conversation's SLA clocks changed (started, met, breached, stopped): agents' countdowns follow. */
+  | { type: 'sla.changed'; tenantId: string; sla: ConversationSlaView }
+  /** A target's deadline passed unmet; raised once in the whole cluster (commands/slaMonitor.ts). */
+  | { type: 'sla.breached'; tenantId: string; breach: SlaBreachView };
 
 export type EventHandler = (event: DomainEvent) => void;
 

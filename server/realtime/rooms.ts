@@ -95,6 +95,12 @@ export class Rooms {
       case 'queue.updated':
         broadcast(visitors, { type: 'queue', conversationId: event.conversationId, position: event.position, estimatedWaitSeconds: event.estimatedWaitSeconds }, event.tenantId);
         break;
+      case 'sla.changed':
+        broadcast(agents, { type: 'sla', sla: event.sla });
+        break;
+      case 'sla.breached':
+        broadcast(agents, { type: 'slaBreach', breach: event.breach });
+        break;
       case 'receipt': {
         const frame = { type: 'receipt', conversationId: event.conversationId, by: event.by, deliveredSeq: event.deliveredSeq, readSeq: event.readSeq };
         broadcast(event.by === 'visitor' ? agents : visitors, frame, event.tenantId);

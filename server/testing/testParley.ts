@@ -29,7 +29,7 @@ export interface TestParley extends Parley {
   restart(): Promise<TestParley>;
 }
 
-export async function startTestParley(opts: { listen?: boolean; env?: Record<string, string>; pgSchema?: string; dataDir?: string; releaseGuard?: boolean; transparencyJobs?: boolean; logger?: Logger } = {}): Promise<TestParley> {
+export async function startTestParley(opts: { listen?: boolean; env?: Record<string, string>; pgSchema?: string; dataDir?: string; releaseGuard?: boolean; transparencyJobs?: boolean; logger?: Logger; slaJob?: boolean } = {}): Promise<TestParley> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'parley-test-'));
   const dialect = dialectUnderTest();
   let pgSchema = opts.pgSchema;
@@ -53,7 +53,7 @@ export async function startTestParley(opts: { listen?: boolean; env?: Record<str
     ...opts.env,
   });
   // The release guard (re-verification of served files on disk) runs only in tests that ask for it.
-  const parley = await buildParley({ env, logger: opts.logger ?? pino({ level: 'silent' }), storage: { pgSchema }, releaseGuard: opts.releaseGuard ?? false, transparencyJobs: opts.transparencyJobs ?? false });
+  const parley = await buildParley({ env, logger: opts.logger ?? pino({ level: 'silent' }), storage: { pgSchema }, releaseGuard: opts.releaseGuard ?? false, transparencyJobs: opts.transparencyJobs ?? false, slaJob: opts.slaJob ?? false });
   // The whole server suite doubles as the OpenAPI contract test (issue 18): see contractCheck.ts.
   if (process.env.PARLEY_CONTRACT_CHECK === '1') watchContract(parley.app);
   let url = 'http://localhost:3999';

@@ -17,7 +17,9 @@ export type WebhookEventType =
   | 'security.incident'
   | 'security.exposure_report'
   /** The access audit log's latest signed checkpoint, every AUDIT_DIGEST_MS (issue 16). */
-  | 'audit.checkpoint';
+  | 'audit.checkpoint'
+  /** A conversation's SLA target passed unmet (issue 20 item 3): once per breach in the cluster. */
+  | 'sla.breached';
 
 /** Asked for every message and conversation event, so compiled once (storage/preparedQuery.ts). */
 const activeHooksQuery = preparedQuery<{ tenantId: string }, { id: string; events: string }>((db, p) =>
@@ -62,7 +64,8 @@ export function untriedDelivery(now: number) {
  * the tenant's key like the data itself; the deliverer opens it just before sending.
  */
 export async function enqueueWebhookEvent(db: Db, tenantId: string, type: WebhookEventType, data: unknown, dataKey?: DataKey): Promise<number> {
-  const hooks = await activeHooks(db, tenantId, !type.startsWith('security.') && type !== 'audit.checkpoint');
+  // Rare events (and sla.breached, queued inside the transaction that claims the breach) read the list itself.
+  const hooks = await activeHooks(db, tenantId, !type.startsWith('security.') && type !== 'audit.checkpoint' && type !== 'sla.breached');
   const now = Date.now();
   const due = hooks.filter((h) => h.events.includes('*') || h.events.includes(type));
   if (due.length === 0) return 0;

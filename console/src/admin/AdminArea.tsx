@@ -18,13 +18,15 @@ import { ContactSettings, Teams } from './teams.js';
 import { Exposure, Privacy } from './privacy.js';
 import { SsoSettings } from './sso.js';
 import { IncidentHistory } from './incidents.js';
+import { SlaPolicies } from './slaPolicies.js';
 import { t } from '../i18n.js';
 import './admin.css';
 
-export type AdminSection = 'agents' | 'teams' | 'contact' | 'security' | 'sso' | 'incidents' | 'privacy' | 'exposure' | 'widget' | 'embed' | 'api-keys' | 'webhooks' | 'analytics' | 'tenants';
+export type AdminSection = 'agents' | 'teams' | 'sla' | 'contact' | 'security' | 'sso' | 'incidents' | 'privacy' | 'exposure' | 'widget' | 'embed' | 'api-keys' | 'webhooks' | 'analytics' | 'tenants';
 const LABELS: Record<AdminSection, string> = {
   agents: t.admSecAgents,
   teams: t.admSecTeams,
+  sla: t.admSecSla,
   contact: t.admSecContact,
   security: t.admSecSecurity,
   sso: t.admSecSso,
@@ -40,8 +42,8 @@ const LABELS: Record<AdminSection, string> = {
 };
 
 export function sectionsFor(session: SessionInfo): AdminSection[] {
-  if (session.agent.role === 'supervisor') return ['analytics'];
-  const all: AdminSection[] = ['agents', 'teams', 'contact', 'security', 'sso', 'incidents', 'privacy', 'exposure', 'widget', 'embed', 'api-keys', 'webhooks', 'analytics'];
+  if (session.agent.role === 'supervisor') return ['analytics', 'sla'];
+  const all: AdminSection[] = ['agents', 'teams', 'sla', 'contact', 'security', 'sso', 'incidents', 'privacy', 'exposure', 'widget', 'embed', 'api-keys', 'webhooks', 'analytics'];
   return session.security?.operator ? [...all, 'tenants'] : all;
 }
 
@@ -85,6 +87,7 @@ export function AdminArea(props: { api: ApiClient; session: SessionInfo; section
           <h1 class="adm-title">{LABELS[section]}</h1>
           {section === 'agents' && <Agents admin={admin} me={props.session.agent.id} />}
           {section === 'teams' && <Teams admin={admin} />}
+          {section === 'sla' && <SlaPolicies api={props.api} />}
           {section === 'contact' && <ContactSettings admin={admin} />}
           {section === 'security' && <Security admin={admin} api={props.api} />}
           {section === 'sso' && <SsoSettings admin={admin} />}
@@ -95,7 +98,7 @@ export function AdminArea(props: { api: ApiClient; session: SessionInfo; section
           {section === 'embed' && <EmbedSection api={props.api} />}
           {section === 'api-keys' && <ApiKeys admin={admin} />}
           {section === 'webhooks' && <Webhooks admin={admin} />}
-          {section === 'analytics' && <Analytics admin={admin} />}
+          {section === 'analytics' && <Analytics admin={admin} api={props.api} />}
           {section === 'tenants' && <Tenants admin={admin} />}
         </main>
       </div>

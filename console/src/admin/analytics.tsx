@@ -7,6 +7,8 @@ import { bucketLabel, columnBars, formatDuration } from './charts.js';
 import { AdminTable, ErrorLine, Section, useLoad } from './common.js';
 import { locale, t } from '../i18n.js';
 import { LabelReport } from './labelReport.js';
+import type { ApiClient } from '../api.js';
+import { SlaReportSection } from './slaPolicies.js';
 
 type Range = '24h' | '7d' | '30d';
 const RANGES: Record<Range, { label: () => string; hours: number; bucket: 'hour' | 'day' }> = {
@@ -29,7 +31,7 @@ function zonesOf(teams: TeamView[] | undefined): string[] {
   return [...new Set([...byDefault, browser, 'UTC'].filter(Boolean))];
 }
 
-export function Analytics(props: { admin: AdminApi }) {
+export function Analytics(props: { admin: AdminApi; api?: ApiClient }) {
   const [range, setRange] = useState<Range>('7d');
   const teams = useLoad(() => props.admin.teams(), []);
   const zones = zonesOf(teams.data?.items);
@@ -85,6 +87,7 @@ export function Analytics(props: { admin: AdminApi }) {
           <GroupTable title={t.admColAgents} rows={r.agents} csv={csv('agents')} id="agents-report" />
           {r.teams && <GroupTable title={t.admTeams} rows={r.teams} csv={csv('teams')} id="teams-report" />}
           <LabelReport from={period.from} to={period.to} />
+          {props.api && <SlaReportSection api={props.api} from={period.from} to={period.to} />}
         </>
       )}
     </>

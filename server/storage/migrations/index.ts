@@ -11,6 +11,7 @@ import * as m0040 from './0040_message_path_indexes.js';
 import * as m0050 from './0050_keys_move_to_keystore.js';
 import * as m0120 from './0120_sso.js';
 import * as m0140 from './0140_agent_productivity.js';
+import * as m0150 from './0150_sla.js';
 import * as m0180 from './0180_page_context.js';
 
 /** Migrations are listed in code (not read from disk) so the compiled build and tests see the same set. */
@@ -29,6 +30,7 @@ export const migrationProvider: MigrationProvider = {
       '0050_keys_move_to_keystore': m0050,
       '0120_sso': m0120,
       '0140_agent_productivity': m0140,
+      '0150_sla': m0150,
       '0180_page_context': m0180,
     };
   },
