@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import type { ConversationView } from '../../protocol/records.js';
 import type { LabelView, MacroView, Priority } from '../../protocol/productivity.js';
-import { newClientId } from '../../protocol/reconnectingSocket.js';
+import { newClientId } from '../../clients/js/src/reconnectingSocket.js';
 import { locale, t } from './i18n.js';
 import type { ProductivityApi } from './productivityApi.js';
 import type { Colleague } from './useCollision.js';
