@@ -22,7 +22,10 @@ export type DomainEvent =
   /** One side's read state of a conversation moved forward. */
   | { type: 'receipt'; tenantId: string; visitorId: string; conversationId: string; by: 'visitor' | 'agent'; deliveredSeq: number; readSeq: number }
   /** Visitors' names may have changed, or they were erased (null: all of the tenant's): every node forgets what it cached of them. */
-  | { type: 'visitors.changed'; tenantId: string; visitorIds: string[] | null };
+  | { type: 'visitors.changed'; tenantId: string; visitorIds: string[] | null }
+  // --- contacts (issue 20) ---
+  /** These visitors (browsers) now make up one contact: each of their sockets follows all of their conversations, live. */
+  | { type: 'contact.linked'; tenantId: string; contactId: string; visitorIds: string[] };
 
 export type EventHandler = (event: DomainEvent) => void;
 

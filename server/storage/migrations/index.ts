@@ -10,6 +10,7 @@ import * as m0030 from './0030_sealed_contact_data.js';
 import * as m0040 from './0040_message_path_indexes.js';
 import * as m0050 from './0050_keys_move_to_keystore.js';
 import * as m0120 from './0120_sso.js';
+import * as m0130 from './0130_contacts.js';
 
 /** Migrations are listed in code (not read from disk) so the compiled build and tests see the same set. */
 export const migrationProvider: MigrationProvider = {
@@ -26,6 +27,7 @@ export const migrationProvider: MigrationProvider = {
       '0040_message_path_indexes': m0040,
       '0050_keys_move_to_keystore': m0050,
       '0120_sso': m0120,
+      '0130_contacts': m0130,
     };
   },
 };
