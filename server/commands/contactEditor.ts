@@ -16,6 +16,8 @@ import { openContactAttributes } from '../queries/contactQueries.js';
 import { mergeContacts, sealAttributes } from './contactLinker.js';
 import '../storage/contactSchema.js';
 
+const ATTRIBUTE_NAME = /^[A-Za-z0-9_.-]{1,40}$/;
+
 async function assertContact(ctx: Pick<Ctx, 'storage'>, tenantId: string, id: string): Promise<void> {
   const row = await ctx.storage.db.selectFrom('contacts').select('id').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
   if (!row) throw new AppError('not_found', 'contact not found');
@@ -24,6 +26,9 @@ async function assertContact(ctx: Pick<Ctx, 'storage'>, tenantId: string, id: st
 /** Sets (string) or removes (null) attributes; the others are kept. At most CONTACT_LIMITS.maxAttributes in all. */
 export async function updateContactAttributes(ctx: Ctx, tenantId: string, contactId: string, changes: ContactUpdateBody['attributes']): Promise<void> {
   await assertContact(ctx, tenantId, contactId);
+  // Checked here too (whatever the transport): a bad name changes nothing.
+  const badName = Object.keys(changes).find((name) => !ATTRIBUTE_NAME.test(name));
+  if (badName !== undefined) throw new AppError('validation_failed', `attribute name "${badName.slice(0, 40)}" must be 1-40 letters, digits, "_", "." or "-"`);
   const patterns = await tenantPatterns(ctx.storage, tenantId);
   const attributes = await openContactAttributes(ctx, tenantId, contactId);
   for (const [name, value] of Object.entries(changes)) {
