@@ -34,7 +34,16 @@ describe('conversations follow the verified shopper (Chromium)', () => {
     const page = await context.newPage();
     const admin = await adminApi(server.url, server.admin!.email, server.admin!.password);
     const key = /data-parley-key="([^"]+)"/.exec(((await admin.get('/api/tenant/embed')) as { snippet: string }).snippet)![1]!;
-    await page.setContent(`<iframe id="w" style="width:400px;height:680px;border:0" src="${server.url}/widget/frame/?key=${key}&host=${encodeURIComponent(server.demoUrl)}#${fragment}"></iframe>`);
+    // On the tenant's own page (the frame's CSP allows only the tenant's origins to frame it).
+    await page.goto(server.demoUrl + '/checkout');
+    const src = `${server.url}/widget/frame/?key=${key}&host=${encodeURIComponent(new URL(server.demoUrl).origin)}#${fragment}`;
+    await page.evaluate((url) => {
+      const f = document.createElement('iframe');
+      f.id = 'w';
+      f.src = url;
+      f.setAttribute('style', 'position:fixed;top:0;left:0;width:400px;height:680px;border:0;z-index:99999;background:#fff');
+      document.body.appendChild(f);
+    }, src);
     return { page, frame: page.frameLocator('#w') };
   }
 

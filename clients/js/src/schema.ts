@@ -742,6 +742,138 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List or search contacts, most recently active first
+         * @description Credentials: an API key with the `contacts:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getContacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contacts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a contact
+         * @description Credentials: an API key with the `contacts:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getContactsById"];
+        put?: never;
+        post?: never;
+        /**
+         * GDPR erasure: the contact, its notes, and all its browsers with their conversations
+         * @description Credentials: an API key with the `admin` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        delete: operations["deleteContactsById"];
+        options?: never;
+        head?: never;
+        /**
+         * Set or remove a contact's attributes
+         * @description Credentials: an API key with the `contacts:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        patch: operations["patchContactsById"];
+        trace?: never;
+    };
+    "/api/contacts/{id}/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A contact's conversations (all its browsers), open ones first
+         * @description Credentials: an API key with the `contacts:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getContactsByIdConversations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contacts/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * GDPR access request: everything stored about a contact and all its browsers
+         * @description Credentials: an API key with the `admin` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getContactsByIdExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contacts/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge this contact into another: its browsers, conversations, notes and attributes move there
+         * @description Credentials: an API key with the `contacts:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        post: operations["postContactsByIdMerge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contacts/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Agents' notes on a contact, newest first
+         * @description Credentials: an API key with the `contacts:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getContactsByIdNotes"];
+        put?: never;
+        /**
+         * Add a note to a contact (card numbers are redacted; stored encrypted)
+         * @description Credentials: an API key with the `contacts:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        post: operations["postContactsByIdNotes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/conversations": {
         parameters: {
             query?: never;
@@ -1942,7 +2074,7 @@ export interface components {
             revokedAt: string | null;
             scopes: components["schemas"]["ApiScope"][];
         };
-        ApiScope: "conversations:read" | "conversations:write" | "visitors:read" | "agents:read" | "reports:read" | "content:read" | "content:write" | "admin";
+        ApiScope: "conversations:read" | "conversations:write" | "visitors:read" | "agents:read" | "reports:read" | "content:read" | "content:write" | "contacts:read" | "contacts:write" | "admin";
         ArticleBody: {
             body: string;
             title: string;
@@ -2171,6 +2303,55 @@ export interface components {
         GetCannedResponsesResponse: {
             items: components["schemas"]["CannedResponseView"][];
         };
+        GetContactsByIdConversationsResponse: {
+            items: components["schemas"]["ConversationView"][];
+        };
+        GetContactsByIdNotesResponse: {
+            items: {
+                author: {
+                    id: string;
+                    name: string;
+                } | null;
+                body: string;
+                contactId: string;
+                /** Format: date-time */
+                createdAt: string;
+                id: string;
+            }[];
+        };
+        GetContactsByIdResponse: {
+            attributes: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            email: string | null;
+            id: string;
+            name: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+            userId: string | null;
+            verified: boolean;
+            visitors: components["schemas"]["VisitorView"][];
+        };
+        GetContactsResponse: {
+            items: {
+                attributes: {
+                    [key: string]: string;
+                };
+                /** Format: date-time */
+                createdAt: string;
+                email: string | null;
+                id: string;
+                name: string | null;
+                /** Format: date-time */
+                updatedAt: string;
+                userId: string | null;
+                verified: boolean;
+                visitors: components["schemas"]["VisitorView"][];
+            }[];
+            nextCursor: string | null;
+        };
         GetDocsAsyncapiJsonResponse: Record<string, never>;
         GetDocsOpenapiJsonResponse: Record<string, never>;
         GetIncidentsResponse: {
@@ -2317,6 +2498,26 @@ export interface components {
             emailed: boolean;
             token: string;
         };
+        PatchContactsByIdBody: {
+            attributes: {
+                [key: string]: string | null;
+            };
+        };
+        PatchContactsByIdResponse: {
+            attributes: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            email: string | null;
+            id: string;
+            name: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+            userId: string | null;
+            verified: boolean;
+            visitors: components["schemas"]["VisitorView"][];
+        };
         PatchScimV2UsersByIdBody: {
             Operations: {
                 op: string;
@@ -2337,6 +2538,38 @@ export interface components {
         PostAdminSsoScimTokenResponse201: {
             baseUrl: string;
             token: string;
+        };
+        PostContactsByIdMergeBody: {
+            into: string;
+        };
+        PostContactsByIdMergeResponse: {
+            attributes: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            email: string | null;
+            id: string;
+            name: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+            userId: string | null;
+            verified: boolean;
+            visitors: components["schemas"]["VisitorView"][];
+        };
+        PostContactsByIdNotesBody: {
+            body: string;
+        };
+        PostContactsByIdNotesResponse201: {
+            author: {
+                id: string;
+                name: string;
+            } | null;
+            body: string;
+            contactId: string;
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
         };
         PostScimV2UsersBody: {
             active?: boolean;
@@ -2655,6 +2888,7 @@ export interface components {
             /** Format: date-time */
             exportedAt: string;
             visitor: {
+                contactId?: string;
                 /** Format: date-time */
                 createdAt: string;
                 currentPage: string | null;
@@ -2671,6 +2905,7 @@ export interface components {
             nextCursor: string | null;
         };
         VisitorView: {
+            contactId?: string;
             /** Format: date-time */
             createdAt: string;
             currentPage: string | null;
@@ -4087,6 +4322,278 @@ export interface operations {
             400: components["responses"]["Error"];
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getContacts: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetContactsResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getContactsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetContactsByIdResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    deleteContactsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    patchContactsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchContactsByIdBody"];
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatchContactsByIdResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getContactsByIdConversations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetContactsByIdConversationsResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getContactsByIdExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    postContactsByIdMerge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostContactsByIdMergeBody"];
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostContactsByIdMergeResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getContactsByIdNotes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetContactsByIdNotesResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    postContactsByIdNotes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostContactsByIdNotesBody"];
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostContactsByIdNotesResponse201"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             429: components["responses"]["Error"];
         };
     };
