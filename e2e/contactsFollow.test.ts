@@ -10,12 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { freePort } from '../server/testing/freePort.js';
 import { identityHash } from '../server/security/visitorIdentity.js';
-import { adminApi, consoleSignIn, launchChromium, SHOTS, startServer, type RunningServer } from './harness.js';
+import { adminApi, consoleSignIn, launchChromium, openChat, SHOTS, startServer, type RunningServer } from './harness.js';
 
 describe('conversations follow the verified shopper (Chromium)', () => {
   let dataDir: string;
   let server: RunningServer;
   let browser: Browser;
+  const consoleLines: string[] = [];
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-'));
@@ -29,30 +30,27 @@ describe('conversations follow the verified shopper (Chromium)', () => {
   });
 
   /** The widget frame opened on its own (as the loader would frame it), with the identity fragment the loader passes. */
-  async function shopperFrame(fragment: string): Promise<{ page: Page; frame: FrameLocator }> {
+  async function shopperFrame(identity: Record<string, string>): Promise<{ page: Page; frame: FrameLocator }> {
     const context = await browser.newContext({ viewport: { width: 420, height: 720 } });
     const page = await context.newPage();
-    const admin = await adminApi(server.url, server.admin!.email, server.admin!.password);
-    const key = /data-parley-key="([^"]+)"/.exec(((await admin.get('/api/tenant/embed')) as { snippet: string }).snippet)![1]!;
-    // On the tenant's own page (the frame's CSP allows only the tenant's origins to frame it).
+    // On the tenant's own page, through the real loader: the identity goes on its script tag, as a
+    // tenant's page would write it for a logged-in shopper; the loader passes it in the frame's fragment.
     await page.goto(server.demoUrl + '/checkout');
-    const src = `${server.url}/widget/frame/?key=${key}&host=${encodeURIComponent(new URL(server.demoUrl).origin)}#${fragment}`;
-    await page.evaluate((url) => {
-      const f = document.createElement('iframe');
-      f.id = 'w';
-      f.src = url;
-      f.setAttribute('style', 'position:fixed;top:0;left:0;width:400px;height:680px;border:0;z-index:99999;background:#fff');
-      document.body.appendChild(f);
-    }, src);
-    return { page, frame: page.frameLocator('#w') };
+    await page.evaluate((attrs) => {
+      const script = document.querySelector('script[data-parley-key]')!;
+      for (const [k, v] of Object.entries(attrs)) if (v) script.setAttribute(`data-parley-${k}`, v);
+    }, identity);
+    page.on('console', (m) => consoleLines.push(m.text()));
+    await openChat(page);
+    return { page, frame: page.frameLocator('iframe[title="Chat"]') };
   }
 
   async function startChat(frame: FrameLocator, name: string): Promise<void> {
-    const launcher = frame.locator('button.launcher');
-    if (await launcher.isVisible().catch(() => false)) await launcher.click();
     const start = frame.getByRole('button', { name: 'Start chat' });
     const composer = frame.locator('#parley-message');
-    await Promise.race([start.waitFor({ timeout: 15_000 }), composer.waitFor({ timeout: 15_000 })]);
+    await Promise.race([start.waitFor({ timeout: 15_000 }), composer.waitFor({ timeout: 15_000 })]).catch(async (err: Error) => {
+      throw new Error(`${err.message}\nframe text: ${await frame.locator('body').innerText().catch(() => '?')}\nconsole: ${consoleLines.join('\n')}`);
+    });
     if (await start.isVisible()) {
       const nameField = frame.locator('#pc-name');
       if (await nameField.isVisible()) await nameField.fill(name);
@@ -69,12 +67,12 @@ describe('conversations follow the verified shopper (Chromium)', () => {
     const agentContext = await browser.newContext();
     await consoleSignIn(await agentContext.newPage(), server.url, server.admin!.email, server.admin!.password);
 
-    const signed = `jwt=&uid=cust-e2e&uh=${identityHash(secret, 'cust-e2e')}`;
+    const signed = { 'user-id': 'cust-e2e', 'user-hash': identityHash(secret, 'cust-e2e') };
     const laptop = await shopperFrame(signed);
     await startChat(laptop.frame, 'Ada');
     const phone = await shopperFrame(signed);
     await startChat(phone.frame, 'Ada');
-    const stranger = await shopperFrame('jwt=&uid=cust-e2e&uh='); // same id, no signature: unverified
+    const stranger = await shopperFrame({ 'user-id': 'cust-e2e' }); // same id, no signature: unverified
     await startChat(stranger.frame, 'Eve');
 
     // The laptop writes: the phone's list shows the conversation without a reload.
