@@ -35,7 +35,7 @@ export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength:
 
 // ---------- API keys ----------
 
-export const ApiScope = Type.Union([Type.Literal('conversations:read'), Type.Literal('conversations:write'), Type.Literal('visitors:read'), Type.Literal('agents:read'), Type.Literal('reports:read'), Type.Literal('content:read'), Type.Literal('content:write'), Type.Literal('admin')]);
+export const ApiScope = Type.Union([Type.Literal('conversations:read'), Type.Literal('conversations:write'), Type.Literal('visitors:read'), Type.Literal('agents:read'), Type.Literal('reports:read'), Type.Literal('content:read'), Type.Literal('content:write'), Type.Literal('contacts:read'), Type.Literal('contacts:write'), Type.Literal('admin')]);
 export type ApiScope = Static<typeof ApiScope>;
 
 export const ApiKeyView = Type.Object({

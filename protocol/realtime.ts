@@ -53,6 +53,8 @@ export const MessageSend = Type.Object(
     body: Body,
     /** Agents only: a private note the visitor never sees. */
     internal: Type.Optional(Type.Boolean()),
+    /** Visitors only: start a new conversation with this message (issue 20), whatever is open. */
+    newConversation: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -98,7 +100,7 @@ export const Receipt = Type.Object(
 );
 
 /** Visitor: stop talking to the bot and wait for a person. */
-export const Handoff = Type.Object({ type: Type.Literal('handoff') }, { additionalProperties: false });
+export const Handoff = Type.Object({ type: Type.Literal('handoff'), conversationId: Type.Optional(Id) }, { additionalProperties: false });
 
 export const VisitorClientFrame = Type.Union([VisitorHello, MessageSend, Typing, Ping, Receipt, Handoff, VisitorHistory]);
 export type VisitorClientFrame = Static<typeof VisitorClientFrame>;
@@ -116,6 +118,12 @@ export const VisitorReady = Type.Object({
   messages: Type.Array(MessageView),
   /** More missed messages follow the last one: fetch them with `history` (afterSeq = its seq) until a page says more: false. */
   more: Type.Boolean(),
+  /**
+   * The visitor's conversations, open ones first, then most recent (issue 20): a verified shopper's
+   * from every device; an anonymous visitor's from this browser. Read one with `history`
+   * (conversationId, afterSeq 0); write in one with `message.send` + conversationId.
+   */
+  conversations: Type.Optional(Type.Array(ConversationView)),
 });
 
 export const AgentReady = Type.Object({

@@ -36,6 +36,8 @@ export const VisitorView = Type.Object({
   currentPage: Type.Union([Type.String(), Type.Null()]),
   userAgent: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String({ format: 'date-time' }),
+  /** The contact (customer) this browser belongs to (issue 20): GET /api/contacts/{id}. */
+  contactId: Type.Optional(Type.String()),
 });
 export type VisitorView = Static<typeof VisitorView>;
 

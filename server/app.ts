@@ -38,6 +38,7 @@ import { registerOpenApi } from './routes/docs/openapi.js';
 import { docsRoutes } from './routes/docs/docs.js';
 import { apiOps } from './routes/api/apiRoute.js';
 import { directoryRoutes } from './routes/api/directory.js';
+import { contactRoutes } from './routes/contacts/contacts.js';
 import { reportRoutes } from './routes/api/reports.js';
 import { adminRoutes } from './routes/admin/admin.js';
 import { operatorRoutes } from './routes/operator/operator.js';
@@ -239,6 +240,7 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   // Developer API, admin area, operator, two-factor, invitations and /docs (issue 6).
   const op = apiOps(ctx, sessions);
   directoryRoutes(app, ctx, op);
+  contactRoutes(app, ctx, op); // contacts (issue 20)
   reportRoutes(app, ctx, op);
   adminRoutes(app, ctx, op);
   evidenceRoutes(app, ctx, op, files, transparency, pageMonitor, servedLoader);

@@ -29,6 +29,7 @@ import { ConversationPane } from './conversationPane.js';
 import { Sidebar } from './sidebar.js';
 import { TopBar } from './topBar.js';
 import { VisitorPanel } from './visitorPanel.js';
+import { ContactCard } from './contactCard.js';
 import type { AgentPresenceView, CannedResponseView, TeamView } from '../../protocol/contactCentre.js';
 import { ContactApi } from './contactApi.js';
 import { ContextExtras, LibraryPanel, PresenceToggle, TransferControl } from './contactViews.js';
@@ -582,6 +583,7 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
         {open && (
           <VisitorPanel conversation={open}>
             <ContextExtras contact={contact} conversation={open} onOpen={openConversation} />
+            {open.visitor.contactId && <ContactCard api={api} contactId={open.visitor.contactId} onOpen={openConversation} />}
           </VisitorPanel>
         )}
       </div>

@@ -28,8 +28,10 @@ import { wakeOnReply } from './conversationTagger.js';
 export interface CreateMessageInput {
   clientId: string;
   body: string;
-  /** Required for agents; visitors always write to their current conversation. */
+  /** Required for agents; a visitor's goes to their latest conversation unless they name one of theirs (or their contact's). */
   conversationId?: string;
+  /** Visitors: start a new conversation (issue 20). */
+  newConversation?: boolean;
   internal?: boolean;
   /** Contact centre: a stored attachment (commands/attachmentStorer.ts) this message carries. */
   attachment?: NonNullable<MessageView['attachment']>;
@@ -87,6 +89,7 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
   const unit: StoreMessageInput = {
     author: actor.kind === 'visitor' ? { kind: 'visitor', tenantId: actor.tenantId, visitorId: actor.visitorId } : { kind: actor.kind, tenantId: actor.tenantId },
     conversationId: input.conversationId,
+    ...(actor.kind === 'visitor' && input.newConversation ? { newConversation: true } : {}),
     sealed: sealMessage(dataKey, draft),
     words: normaliseWords(body),
     searchKey: await ctx.keyring.searchKey(actor.tenantId),
@@ -95,7 +98,7 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
   let created: StoreMessageOutput;
   try {
     if (ctx.storage.dialect === 'postgres') {
-      created = (await storeMessageBatched(ctx.storage, unit)) ?? (await groupCommit(ctx.storage, 'storeMessage', unit));
+      created = (!unit.newConversation && (await storeMessageBatched(ctx.storage, unit))) || (await groupCommit(ctx.storage, 'storeMessage', unit));
     } else {
       const storing = groupCommit(ctx.storage, 'storeMessage', unit);
       input.queued?.();

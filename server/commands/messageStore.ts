@@ -15,14 +15,18 @@ import { markIndexed, unindexedWords } from '../storage/indexedWords.js';
 import { preparedQuery } from '../storage/preparedQuery.js';
 import type { Database, Message } from '../storage/schema.js';
 import type { UnitContext } from '../storage/writeUnit.js';
+import '../storage/contactSchema.js';
+import { sameSharedContact } from '../queries/contactQueries.js';
 
 /** A message as the client and the server's checks made it, before it has a conversation and a seq. */
 export type MessageDraft = Omit<Message, 'conversation_id' | 'seq'>;
 
 export interface StoreMessageInput {
   author: { kind: 'visitor'; tenantId: string; visitorId: string } | { kind: 'agent' | 'system'; tenantId: string };
-  /** The conversation the client named: required for agents and the bot; a visitor's must be their latest. */
+  /** The conversation the client named: required for agents and the bot; a visitor's must be theirs or their contact's (issue 20). */
   conversationId?: string;
+  /** Visitors: start a new conversation, whatever conversations they have open (issue 20). */
+  newConversation?: boolean;
   /** The message, already sealed (security/sealedFields.ts). */
   sealed: MessageDraft;
   /** Its words, normalised (security/blindIndex.ts): those not yet indexed for the conversation get search rows. */
@@ -99,7 +103,9 @@ export async function storeMessage(trx: Transaction<Database>, input: StoreMessa
   const common =
     author.kind !== 'visitor'
       ? requestedId && (await bumpNamed.first(trx, { id: requestedId, tenantId: author.tenantId, now }))
-      : requestedId
+      : input.newConversation
+        ? undefined
+        : requestedId
         ? await bumpVisitorsNamed.first(trx, { tenantId: author.tenantId, visitorId: author.visitorId, requestedId, now })
         : await bumpVisitorsLatest.first(trx, { tenantId: author.tenantId, visitorId: author.visitorId, now });
   let target: { id: string; visitorId: string; seq: number; opened: boolean; created: boolean };
@@ -133,23 +139,38 @@ export async function storeMessage(trx: Transaction<Database>, input: StoreMessa
   return { stored: { conversationId: target.id, seq: target.seq, visitorId: target.visitorId, conversationOpened: target.opened, conversationCreated: target.created } };
 }
 
-/** The conversation a message goes to. A visitor writing after a resolve reopens their latest conversation. */
-async function resolveConversation(trx: Transaction<Database>, { author, conversationId: requestedId }: StoreMessageInput): Promise<{ id: string; visitorId: string; opened: boolean; created: boolean }> {
+/**
+ * The conversation a message goes to. A visitor writing after a resolve reopens their latest
+ * conversation, or the one they named: theirs, or one of another browser of their contact (a
+ * verified shopper's other device). `newConversation` starts another one.
+ */
+async function resolveConversation(trx: Transaction<Database>, { author, conversationId: requestedId, newConversation }: StoreMessageInput): Promise<{ id: string; visitorId: string; opened: boolean; created: boolean }> {
   if (author.kind !== 'visitor') {
     if (!requestedId) throw new AppError('validation_failed', 'conversationId is required');
     const conv = assertSameTenant(author, await conversationById.first(trx, { id: requestedId }), 'conversation');
     if (conv.status !== 'open') throw new AppError('conversation_closed', 'conversation is resolved; reopen it to reply');
     return { id: conv.id, visitorId: conv.visitor_id, opened: false, created: false };
   }
-  const latest = await latestOfVisitor.first(trx, { tenantId: author.tenantId, visitorId: author.visitorId });
-  if (requestedId && latest && requestedId !== latest.id) {
-    throw new AppError('not_found', 'conversation not found');
-  }
   const now = Date.now();
-  if (latest) {
-    if (latest.status === 'open') return { id: latest.id, visitorId: author.visitorId, opened: false, created: false };
-    await trx.updateTable('conversations').set({ status: 'open', resolved_at: null, updated_at: now }).where('id', '=', latest.id).execute();
-    return { id: latest.id, visitorId: author.visitorId, opened: true, created: false };
+  if (!newConversation) {
+    let target: { id: string; status: string; visitor_id: string } | undefined;
+    if (requestedId) {
+      const conv = assertSameTenant(author, await conversationById.first(trx, { id: requestedId }), 'conversation');
+      if (conv.visitor_id !== author.visitorId) {
+        // Another browser's conversation: only one that proved the same verified identity; anything
+        // else is "not found", like an id that does not exist.
+        if (!(await sameSharedContact(trx, author.tenantId, conv.visitor_id, author.visitorId))) throw new AppError('not_found', 'conversation not found');
+      }
+      target = conv;
+    } else {
+      const latest = await latestOfVisitor.first(trx, { tenantId: author.tenantId, visitorId: author.visitorId });
+      target = latest && { ...latest, visitor_id: author.visitorId };
+    }
+    if (target) {
+      if (target.status === 'open') return { id: target.id, visitorId: target.visitor_id, opened: false, created: false };
+      await trx.updateTable('conversations').set({ status: 'open', resolved_at: null, updated_at: now }).where('id', '=', target.id).execute();
+      return { id: target.id, visitorId: target.visitor_id, opened: true, created: false };
+    }
   }
   const id = newId('conv');
   await trx

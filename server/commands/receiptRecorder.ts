@@ -6,6 +6,7 @@
 import type { Ctx } from '../context.js';
 import { AppError } from '../errors.js';
 import { assertSameTenant } from '../policies/tenantScope.js';
+import { visitorMaySee } from '../queries/contactQueries.js';
 
 export type ReceiptReader = { kind: 'visitor'; tenantId: string; visitorId: string } | { kind: 'agent'; tenantId: string };
 
@@ -17,7 +18,8 @@ export async function recordReceipt(
 ): Promise<{ deliveredSeq: number; readSeq: number } | null> {
   const db = ctx.storage.db;
   const conv = assertSameTenant(reader, await db.selectFrom('conversations').selectAll().where('id', '=', conversationId).executeTakeFirst(), 'conversation');
-  if (reader.kind === 'visitor' && conv.visitor_id !== reader.visitorId) throw new AppError('not_found', 'conversation not found');
+  // A visitor reads their own conversations and, for a verified shopper, those of their other devices (issue 20).
+  if (reader.kind === 'visitor' && conv.visitor_id !== reader.visitorId && !(await visitorMaySee(ctx, reader.tenantId, reader.visitorId, conv.id))) throw new AppError('not_found', 'conversation not found');
   const side = reader.kind;
   const oldDelivered = side === 'visitor' ? conv.visitor_delivered_seq : conv.agent_delivered_seq;
   const oldRead = side === 'visitor' ? conv.visitor_read_seq : conv.agent_read_seq;

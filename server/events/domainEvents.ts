@@ -37,7 +37,11 @@ export type DomainEvent =
   /** A conversation's SLA clocks changed (started, met, breached, stopped): agents' countdowns follow. */
   | { type: 'sla.changed'; tenantId: string; sla: ConversationSlaView }
   /** A target's deadline passed unmet; raised once in the whole cluster (commands/slaMonitor.ts). */
-  | { type: 'sla.breached'; tenantId: string; breach: SlaBreachView };
+  | { type: 'sla.breached'; tenantId: string; breach: SlaBreachView }
+
+  // --- contacts (issue 20) ---
+  /** These visitors (browsers) now make up one contact: each of their sockets follows all of their conversations, live. */
+  | { type: 'contact.linked'; tenantId: string; contactId: string; visitorIds: string[] };
 
 export type EventHandler = (event: DomainEvent) => void;
 

@@ -30,6 +30,7 @@ export function presentVisitor(v: Visitor): VisitorView {
     currentPage: v.current_page,
     userAgent: v.user_agent,
     createdAt: iso(v.created_at),
+    ...(v.contact_id ? { contactId: v.contact_id } : {}),
   };
 }
 

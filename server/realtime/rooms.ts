@@ -1,7 +1,9 @@
 /**
  * Which sockets on this node want which events, and the delivery of domain events to them.
- * Agents listen per tenant; visitors per visitor id (a visitor has one current conversation).
- * Each event is serialised once, whatever the number of receivers.
+ * Agents listen per tenant; visitors per visitor id, under every visitor (browser) of their contact:
+ * a verified shopper's socket follows the conversations of all their devices (issue 20), and a
+ * `contact.linked` event adds the browsers that join the contact later. Only browsers that proved the
+ * contact's identity share it (queries/contactQueries.ts); any other socket hears only its own visitor. Each event is serialised once, whatever the number of receivers.
  */
 import type { DomainEvent } from '../events/domainEvents.js';
 import type { AgentConnection } from './agentConnection.js';
@@ -12,6 +14,8 @@ import { forVisitor } from '../presenters/presenters.js';
 export class Rooms {
   private agents = new Map<string, Set<AgentConnection>>();
   private visitors = new Map<string, Set<VisitorConnection>>();
+  /** The visitor ids each visitor socket listens under (its own, and its contact's other browsers). */
+  private watching = new Map<VisitorConnection, Set<string>>();
 
   constructor(private readonly metrics?: Pick<Metrics, 'deliverySeconds'>) {}
 
@@ -21,11 +25,34 @@ export class Rooms {
   leaveAgent(c: AgentConnection): void {
     remove(this.agents, c.tenantId, c);
   }
-  joinVisitor(c: VisitorConnection): void {
-    add(this.visitors, c.visitorId, c);
+  /** `visitorIds`: every browser of the socket's contact (its own included). */
+  joinVisitor(c: VisitorConnection, visitorIds: readonly string[] = [c.visitorId]): void {
+    this.watch(c, [c.visitorId, ...visitorIds]);
   }
   leaveVisitor(c: VisitorConnection): void {
-    remove(this.visitors, c.visitorId, c);
+    for (const id of this.watching.get(c) ?? [c.visitorId]) remove(this.visitors, id, c);
+    this.watching.delete(c);
+  }
+  private watch(c: VisitorConnection, visitorIds: readonly string[]): void {
+    let set = this.watching.get(c);
+    if (!set) this.watching.set(c, (set = new Set()));
+    for (const id of visitorIds) {
+      set.add(id);
+      add(this.visitors, id, c);
+    }
+  }
+  /**
+   * These browsers (each proved the contact's verified identity) now share its conversations: the
+   * sockets of each follow all. Only the sockets of the browsers named, so no other socket ever
+   * starts hearing them.
+   */
+  private linked(tenantId: string, contactId: string, visitorIds: readonly string[]): void {
+    const sockets: VisitorConnection[] = [];
+    for (const id of visitorIds) for (const c of this.visitors.get(id) ?? []) if (c.visitorId === id && c.tenantId === tenantId) sockets.push(c);
+    for (const c of sockets) {
+      c.contactId = contactId;
+      this.watch(c, visitorIds);
+    }
   }
 
   agentsOnline(tenantId: string): number {
@@ -35,7 +62,7 @@ export class Rooms {
   all(): Iterable<AgentConnection | VisitorConnection> {
     return (function* (rooms: Rooms) {
       for (const set of rooms.agents.values()) yield* set;
-      for (const set of rooms.visitors.values()) yield* set;
+      yield* rooms.watching.keys();
     })(this);
   }
 
@@ -46,6 +73,7 @@ export class Rooms {
       for (const set of targets) if (set) for (const c of set) c.sendRaw(json);
       return;
     }
+    if (event.type === 'contact.linked') return this.linked(event.tenantId, event.contactId, event.visitorIds);
     const agents = this.agents.get(event.tenantId);
     const visitors = 'visitorId' in event ? this.visitors.get(event.visitorId) : event.type === 'conversation.updated' ? this.visitors.get(event.conversation.visitor.id) : undefined;
     switch (event.type) {

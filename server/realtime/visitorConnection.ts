@@ -11,6 +11,8 @@ import { newId } from '../security/ids.js';
 import { conversationView, latestConversationId } from '../queries/conversationQueries.js';
 import { forVisitor } from '../presenters/presenters.js';
 import { messagesAfter } from '../queries/messageQueries.js';
+import { contactOfVisitor, conversationsOfVisitors, visitorMaySee } from '../queries/contactQueries.js';
+import { LIMITS } from '../../protocol/limits.js';
 import { Connection } from './connection.js';
 import { frameReader } from './frameReader.js';
 import type { Rooms } from './rooms.js';
@@ -21,6 +23,8 @@ const reader = frameReader({ hello: VisitorHello, 'message.send': MessageSend, t
 export class VisitorConnection extends Connection<VisitorClientFrame, VisitorServerFrame> {
   tenantId = '';
   visitorId = '';
+  /** The contact (customer) of this browser (issue 20): its sockets follow all the contact's conversations. */
+  contactId: string | null = null;
 
   constructor(
     ws: WebSocket,
@@ -43,13 +47,19 @@ export class VisitorConnection extends Connection<VisitorClientFrame, VisitorSer
     this.limits.connectionOf(claim.tenantId, claim.visitorId);
     this.tenantId = claim.tenantId;
     this.visitorId = claim.visitorId;
+    // Join the rooms before reading, so no event between the query and the join is missed (a message
+    // in both is deduplicated by the client by id). The contact's browsers are read after joining its
+    // room: one that joins meanwhile is either read here or announced by `contact.linked`.
+    this.rooms.joinVisitor(this);
+    const { contactId, visitorIds } = await contactOfVisitor(this.ctx, this.tenantId, this.visitorId);
+    this.contactId = contactId;
+    this.rooms.joinVisitor(this, visitorIds);
     const latest = await latestConversationId(db, this.tenantId, this.visitorId);
     const conversation = latest ? await conversationView(this.ctx, this.tenantId, latest) : null;
     const page = latest ? await messagesAfter(this.ctx, this.tenantId, latest, frame.lastSeq ?? 0, { includeInternal: false }) : { items: [], more: false };
-    // Join the room before answering, so no event between the query and the join is missed
-    // (a message in both is deduplicated by the client by id).
-    this.rooms.joinVisitor(this);
-    this.send({ type: 'ready', visitorId: this.visitorId, conversation: conversation && forVisitor(conversation), messages: page.items, more: page.more });
+    // Every conversation of the contact (all the shopper's devices when verified; this browser's otherwise).
+    const conversations = await conversationsOfVisitors(this.ctx, this.tenantId, visitorIds, LIMITS.historyPageSize);
+    this.send({ type: 'ready', visitorId: this.visitorId, conversation: conversation && forVisitor(conversation), messages: page.items, more: page.more, conversations: conversations.map(forVisitor) });
     // A message left offline waits for an email answer, not in line: its visitor is not told a place.
     if (conversation && conversation.status === 'open' && !conversation.assignee && conversation.channel !== 'offline') {
       const place = await queueEntryOf(db, this.tenantId, conversation.id);
@@ -63,28 +73,31 @@ export class VisitorConnection extends Connection<VisitorClientFrame, VisitorSer
       if (frame.internal) throw new AppError('forbidden', 'visitors cannot write private notes');
       this.limits.message(this.address, this.tenantId, this.visitorId);
       await this.untilQueued(frame, async (queued) => {
-        const { message } = await createMessage(this.ctx, actor, { clientId: frame.clientId, body: frame.body, conversationId: frame.conversationId, fromSocket: this.socketId, queued });
+        const { message } = await createMessage(this.ctx, actor, { clientId: frame.clientId, body: frame.body, conversationId: frame.conversationId, newConversation: frame.newConversation, fromSocket: this.socketId, queued });
         this.send({ type: 'ack', clientId: frame.clientId, message });
       });
     } else if (frame.type === 'receipt' || frame.type === 'handoff') {
-      const current = await latestConversationId(this.ctx.storage.db, this.tenantId, this.visitorId);
+      const current = frame.conversationId ? await this.own(frame.conversationId) : await latestConversationId(this.ctx.storage.db, this.tenantId, this.visitorId);
       if (!current) return;
       if (frame.type === 'receipt') await recordReceipt(this.ctx, { kind: 'visitor', tenantId: this.tenantId, visitorId: this.visitorId }, current, frame);
       else await handOff(this.ctx, this.tenantId, current, newId('handoff'));
     } else if (frame.type === 'history') {
-      // The visitor's own conversations only: another's id is "not found", like one that does not exist.
+      // The visitor's own conversations, or their contact's: another's id is "not found", like one that does not exist.
       const id = frame.conversationId ?? (await latestConversationId(this.ctx.storage.db, this.tenantId, this.visitorId));
-      const own = id
-        ? await this.ctx.storage.db.selectFrom('conversations').select('id').where('id', '=', id).where('tenant_id', '=', this.tenantId).where('visitor_id', '=', this.visitorId).executeTakeFirst()
-        : undefined;
+      const own = id ? await this.own(id) : null;
       if (!own) throw new AppError('not_found', 'conversation not found');
-      const page = await messagesAfter(this.ctx, this.tenantId, own.id, frame.afterSeq, { includeInternal: false });
-      this.send({ type: 'history', conversationId: own.id, messages: page.items, more: page.more });
+      const page = await messagesAfter(this.ctx, this.tenantId, own, frame.afterSeq, { includeInternal: false });
+      this.send({ type: 'history', conversationId: own, messages: page.items, more: page.more });
     } else if (frame.type === 'typing') {
-      const latest = await latestConversationId(this.ctx.storage.db, this.tenantId, this.visitorId, { openOnly: true });
+      const latest = frame.conversationId ? await this.own(frame.conversationId) : await latestConversationId(this.ctx.storage.db, this.tenantId, this.visitorId, { openOnly: true });
       if (!latest) return; // nobody to tell before the first message
       await this.ctx.bus.publish({ type: 'typing', tenantId: this.tenantId, conversationId: latest, visitorId: this.visitorId, from: 'visitor', on: frame.on });
     }
+  }
+
+  /** The id, when this visitor may see that conversation (theirs or their contact's), else null. */
+  private async own(conversationId: string): Promise<string | null> {
+    return (await visitorMaySee(this.ctx, this.tenantId, this.visitorId, conversationId)) ? conversationId : null;
   }
 
   protected onClose(): void {

@@ -26,11 +26,13 @@ export type Accessor =
   | { kind: 'system'; job: string }
   | { kind: 'operator'; command: string }
   /** An attachment fetched by its capability URL, without a session of its tenant. */
-  | { kind: 'link'; attachmentId: string; address: string | null };
+  | { kind: 'link'; attachmentId: string; address: string | null }
+  /** A visitor whose browser proved a verified identity (the tenant's signed HMAC or JWT): their contacts were linked or merged. */
+  | { kind: 'visitor'; tenantId: string; visitorId: string; address: string | null };
 
 export interface Exposure {
   tenantId: string;
-  resourceType: 'conversation' | 'messages' | 'visitor' | 'search' | 'exposure_report' | 'tenant' | 'webhook_delivery' | 'attachment';
+  resourceType: 'conversation' | 'messages' | 'visitor' | 'search' | 'exposure_report' | 'tenant' | 'webhook_delivery' | 'attachment' | 'contact' | 'contact_note';
   resourceId?: string;
   conversationId?: string | null;
   visitorId?: string | null;
@@ -57,6 +59,8 @@ export function auditActor(who: Accessor): AuditActor {
       return { kind: 'system', id: null, credential: `cli:${who.command}`, address: null };
     case 'link':
       return { kind: 'link', id: null, credential: `link:${who.attachmentId}`, address: who.address };
+    case 'visitor':
+      return { kind: 'visitor', id: who.visitorId, credential: 'identity:verified', address: who.address };
   }
 }
 

@@ -25,6 +25,7 @@ import { attachmentPath, removeAttachmentFiles, removeTenantAttachments } from '
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { isSealed, sealedBytesVersion } from './keyring.js';
 import { contactDataOf } from '../queries/visitorContextQueries.js';
+import { contactsUseVersion, deleteEmptyContacts, deleteTenantContacts, reencryptContacts } from './contactLifecycle.js';
 
 export const DAY_MS = 86_400_000;
 /** A tenant's data key is rotated after this long, so a key protects at most one period of writes. */
@@ -87,6 +88,8 @@ export async function runRetention(ctx: Services, now = Date.now()): Promise<Ret
       }
       result.visitorsDeleted += orphans.length;
     }
+    // Contacts (issue 20) that no browser belongs to any more go with their notes.
+    await deleteEmptyContacts(ctx, tenant.id);
     const keys = await maintainKeys(ctx, tenant.id, now);
     result.keysRotated += keys.rotated;
     result.keysDestroyed += keys.destroyed;
@@ -137,6 +140,7 @@ async function versionInUse(db: Db, tenantId: string, version: number): Promise<
   if (x) return true;
   const a = await db.selectFrom('attachments').select('id').where('tenant_id', '=', tenantId).where('key_version', '=', version).limit(1).executeTakeFirst();
   if (a) return true;
+  if (await contactsUseVersion(db, tenantId, version)) return true;
   // The sealed OpenID client secret (0120) keeps its key version alive, or SSO would stop working.
   if (await db.selectFrom('tenant_sso').select('tenant_id').where('tenant_id', '=', tenantId).where('key_version', '=', version).executeTakeFirst()) return true;
   const w = await db
@@ -156,6 +160,8 @@ export interface ReencryptResult {
   ratings: number;
   visitorContexts: number;
   attachments: number;
+  /** Contacts and contact notes (issue 20). */
+  contacts: number;
 }
 
 /**
@@ -258,7 +264,8 @@ export async function reencryptTenant(ctx: Services, tenantId: string): Promise<
       attachments++;
     }
   }
-  return { messages, visitors, ratings, visitorContexts, attachments };
+  const contacts = await reencryptContacts(ctx, tenantId);
+  return { messages, visitors, ratings, visitorContexts, attachments, contacts };
 }
 
 /**
@@ -286,6 +293,7 @@ export async function deleteTenant(ctx: Services, tenantId: string, who: Accesso
     await trx.deleteFrom('visitor_context').where('tenant_id', '=', tenantId).execute();
     await trx.deleteFrom('conversations').where('tenant_id', '=', tenantId).execute();
     await trx.deleteFrom('visitors').where('tenant_id', '=', tenantId).execute();
+    await deleteTenantContacts(trx as unknown as Db, tenantId);
     await trx.deleteFrom('tenants').where('id', '=', tenantId).execute(); // cascades agents, sessions, webhooks, …
   });
   forgetVisitorNames(ctx, tenantId);
@@ -327,7 +335,7 @@ export async function exportVisitor(ctx: Services, tenantId: string, visitorId: 
 /** GDPR erasure: deletes the visitor, their context, conversations, messages, search tokens, ratings and attachments (rows and files). */
 export async function eraseVisitor(ctx: Services, tenantId: string, visitorId: string): Promise<{ conversations: number; messages: number }> {
   const db = ctx.storage.db;
-  const visitor = await db.selectFrom('visitors').select('id').where('tenant_id', '=', tenantId).where('id', '=', visitorId).executeTakeFirst();
+  const visitor = await db.selectFrom('visitors').select(['id', 'contact_id']).where('tenant_id', '=', tenantId).where('id', '=', visitorId).executeTakeFirst();
   if (!visitor) throw new AppError('not_found', 'visitor not found');
   const convIds = (await db.selectFrom('conversations').select('id').where('tenant_id', '=', tenantId).where('visitor_id', '=', visitorId).execute()).map((c) => c.id);
   const files = convIds.length ? (await db.selectFrom('attachments').select('id').where('tenant_id', '=', tenantId).where('conversation_id', 'in', convIds).execute()).map((a) => a.id) : [];
@@ -344,6 +352,8 @@ export async function eraseVisitor(ctx: Services, tenantId: string, visitorId: s
     await trx.deleteFrom('visitor_context').where('tenant_id', '=', tenantId).where('visitor_id', '=', visitorId).execute();
     await trx.deleteFrom('visitors').where('tenant_id', '=', tenantId).where('id', '=', visitorId).execute();
   });
+  // Their contact goes too when this was its last browser (issue 20): its attributes and notes with it.
+  if (visitor.contact_id) await deleteEmptyContacts(ctx, tenantId, [visitor.contact_id]);
   forgetVisitorNames(ctx, tenantId, [visitorId]);
   await removeAttachmentFiles(ctx.env.dataDir, tenantId, files);
   await ctx.storage.afterErase();

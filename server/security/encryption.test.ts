@@ -163,7 +163,7 @@ describe('encryption at rest', () => {
     expect(await bodies()).toEqual([SECRETS.body1, SECRETS.body2, SECRETS.reply, CONTACT.fileName, 'written after rotation']);
     // Version 1 is still in use: not destroyed.
     expect((await maintainKeys(t.ctx, tenant.id, Date.now() + KEY_DESTROY_GRACE_MS + 1000)).destroyed).toBe(0);
-    expect(await reencryptTenant(t.ctx, tenant.id)).toEqual({ messages: 4, visitors: 1, ratings: 1, visitorContexts: 1, attachments: 1 });
+    expect(await reencryptTenant(t.ctx, tenant.id)).toEqual({ messages: 4, visitors: 1, ratings: 1, visitorContexts: 1, attachments: 1, contacts: 0 });
     expect(await versions()).toEqual([2, 2, 2, 2, 2]);
     for (const table of ['satisfaction_ratings', 'visitor_context', 'attachments'] as const) {
       expect((await db.selectFrom(table).select('key_version').where('tenant_id', '=', tenant.id).execute()).map((r) => r.key_version), table).toEqual([2]);

@@ -38,8 +38,8 @@ declare module 'fastify' {
 
 /** What a signed-in agent may do over the API, by role. `admin` covers every scope. */
 export const ROLE_SCOPES: Record<Agent['role'], readonly ApiScope[]> = {
-  agent: ['conversations:read', 'conversations:write', 'visitors:read', 'agents:read', 'content:read'],
-  supervisor: ['conversations:read', 'conversations:write', 'visitors:read', 'agents:read', 'reports:read', 'content:read', 'content:write'],
+  agent: ['conversations:read', 'conversations:write', 'visitors:read', 'agents:read', 'content:read', 'contacts:read', 'contacts:write'],
+  supervisor: ['conversations:read', 'conversations:write', 'visitors:read', 'agents:read', 'reports:read', 'content:read', 'content:write', 'contacts:read', 'contacts:write'],
   admin: API_SCOPES,
 };
 

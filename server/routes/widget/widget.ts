@@ -84,7 +84,7 @@ export function widgetRoutes(app: FastifyInstance, ctx: Ctx, files: PublicFiles,
   const limits = new AbuseLimits(ctx.env.rateLimits);
   app.post('/api/widget/session', { schema: { body: WidgetSessionBody } }, async (req) => {
     limits.sessionFromAddress(req.ip);
-    return startVisitorSession(ctx, req.body as WidgetSessionBody, req.headers['user-agent'] ?? null).then(async (session) => {
+    return startVisitorSession(ctx, req.body as WidgetSessionBody, req.headers['user-agent'] ?? null, req.ip).then(async (session) => {
       // Pages seen and the shopper's claimed (verified or not) identity, for the agent's context panel.
       const body = req.body as WidgetSessionBody;
       const claim = ctx.visitorTokens.verify(session.token);

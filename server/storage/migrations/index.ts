@@ -10,6 +10,7 @@ import * as m0030 from './0030_sealed_contact_data.js';
 import * as m0040 from './0040_message_path_indexes.js';
 import * as m0050 from './0050_keys_move_to_keystore.js';
 import * as m0120 from './0120_sso.js';
+import * as m0130 from './0130_contacts.js';
 import * as m0140 from './0140_agent_productivity.js';
 import * as m0150 from './0150_sla.js';
 import * as m0180 from './0180_page_context.js';
@@ -29,6 +30,7 @@ export const migrationProvider: MigrationProvider = {
       '0040_message_path_indexes': m0040,
       '0050_keys_move_to_keystore': m0050,
       '0120_sso': m0120,
+      '0130_contacts': m0130,
       '0140_agent_productivity': m0140,
       '0150_sla': m0150,
       '0180_page_context': m0180,

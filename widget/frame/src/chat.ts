@@ -18,6 +18,9 @@ export interface Outgoing {
   body: string;
   createdAt: string;
   state: 'sending' | 'failed';
+  /** Where it goes: a named conversation, or a new one (issue 20). */
+  conversationId?: string;
+  newConversation?: boolean;
 }
 
 export interface ChatState {
@@ -39,11 +42,15 @@ export interface ChatState {
   /** Up to which seq the agents have received / seen the visitor's messages. */
   agentDelivered: number;
   agentRead: number;
+  /** The visitor's conversations (a verified shopper's from all devices), open ones first (issue 20). */
+  conversations: ConversationView[];
+  /** The visitor chose "new conversation": the next message starts one. */
+  startingNew: boolean;
 }
 
 /** The part of ReconnectingSocket the chat uses (so tests can pass a fake). */
 export interface SocketLike {
-  send(frame: { type: 'message.send'; clientId: string; body: string }): void;
+  send(frame: { type: 'message.send'; clientId: string; body: string; conversationId?: string; newConversation?: boolean }): void;
   notify(frame: object): void;
   settle(clientId: string): void;
   close(): void;
@@ -112,6 +119,8 @@ export class ChatClient {
     queue: null,
     agentDelivered: 0,
     agentRead: 0,
+    conversations: [],
+    startingNew: false,
   };
   private listeners = new Set<(s: ChatState) => void>();
   private socket: SocketLike | null = null;
@@ -300,11 +309,12 @@ export class ChatClient {
     const r = this.redaction.message(text);
     if (r.text.length > LIMITS.maxMessageChars) return { ok: false, reason: 'tooLong' };
     const clientId = newClientId();
+    const target = this.state.startingNew ? { newConversation: true } : this.conversationId ? { conversationId: this.conversationId } : {};
     this.set({
-      outbox: [...this.state.outbox, { clientId, body: r.text, createdAt: new Date().toISOString(), state: 'sending' }],
+      outbox: [...this.state.outbox, { clientId, body: r.text, createdAt: new Date().toISOString(), state: 'sending', ...target }],
       redactedNote: r.redacted > 0,
     });
-    this.socket.send({ type: 'message.send', clientId, body: r.text });
+    this.socket.send({ type: 'message.send', clientId, body: r.text, ...target });
     this.stopTyping();
     return { ok: true, redacted: r.redacted };
   }
@@ -314,7 +324,36 @@ export class ChatClient {
     const item = this.state.outbox.find((o) => o.clientId === clientId);
     if (!item || item.state !== 'failed' || !this.socket) return;
     this.set({ outbox: this.state.outbox.map((o) => (o.clientId === clientId ? { ...o, state: 'sending' } : o)) });
-    this.socket.send({ type: 'message.send', clientId, body: item.body });
+    this.socket.send({ type: 'message.send', clientId, body: item.body, ...(item.newConversation ? { newConversation: true } : item.conversationId ? { conversationId: item.conversationId } : {}) });
+  }
+
+  // ---------- several conversations (issue 20) ----------
+
+  /** The conversation shown (null: none yet, or a new one is being started). */
+  get currentConversationId(): string | null {
+    return this.state.startingNew ? null : this.conversationId;
+  }
+
+  /** Shows one of the visitor's conversations and fetches what this frame has not seen of it. */
+  openConversation(id: string): void {
+    const conv = this.state.conversations.find((c) => c.id === id);
+    if (!conv) return;
+    this.conversationId = id;
+    const r = conv.receipts;
+    this.set({ conversation: conv, startingNew: false, queue: null, agentTyping: false, ...(r ? { agentDelivered: r.agentDelivered, agentRead: r.agentRead } : { agentDelivered: 0, agentRead: 0 }) });
+    this.socket?.notify({ type: 'history', conversationId: id, afterSeq: lastSeqOf(this.state.messages, id) });
+  }
+
+  /** The next message starts a new conversation. */
+  startNewConversation(): void {
+    this.conversationId = null;
+    this.set({ conversation: null, startingNew: true, queue: null, agentTyping: false, agentDelivered: 0, agentRead: 0 });
+  }
+
+  /** Adds or replaces a conversation in the list: open ones first, then the most recently active. */
+  private listed(conv: ConversationView): ConversationView[] {
+    const list = [conv, ...this.state.conversations.filter((c) => c.id !== conv.id)];
+    return list.sort((a, b) => (a.status === b.status ? b.updatedAt.localeCompare(a.updatedAt) : a.status === 'open' ? -1 : 1));
   }
 
   /** Call on every edit of the composer: sends typing on (throttled), and off after 3 s idle. */
@@ -434,6 +473,7 @@ export class ChatClient {
         this.set({
           ...(r ? { agentDelivered: r.agentDelivered, agentRead: r.agentRead } : {}),
           conversation: conv ?? this.state.conversation,
+          ...(frame.conversations ? { conversations: frame.conversations } : {}),
           messages: mergeMessages(this.state.messages, frame.messages ?? []),
           agentTyping: false,
         });
@@ -449,14 +489,18 @@ export class ChatClient {
         return;
       }
       case 'history': {
-        if (frame.conversationId !== this.conversationId) return;
         this.set({ messages: mergeMessages(this.state.messages, frame.messages) });
+        if (frame.conversationId !== this.conversationId) return;
         this.settleOutbox(frame.messages);
         this.markRead();
         this.nextPage(frame.conversationId, frame.messages, frame.more);
         return;
       }
       case 'ack': {
+        if (this.state.startingNew && frame.message) {
+          this.conversationId = frame.message.conversationId;
+          this.set({ startingNew: false });
+        }
         this.accept(frame.message, false);
         this.set({ outbox: this.state.outbox.filter((o) => o.clientId !== frame.clientId) });
         return;
@@ -466,9 +510,14 @@ export class ChatClient {
         return;
       case 'conversation':
         if (frame.conversation) {
+          const conversations = this.listed(frame.conversation);
+          // Another conversation (another device's, or one not shown): the list only.
+          if (this.conversationId && frame.conversation.id !== this.conversationId) return this.set({ conversations });
+          if (!this.conversationId && this.state.startingNew) return this.set({ conversations });
           this.conversationId = frame.conversation.id;
           const r = frame.conversation.receipts;
           this.set({
+            conversations,
             conversation: frame.conversation,
             ...(frame.conversation.assignee || frame.conversation.status !== 'open' ? { queue: null } : {}),
             ...(r ? { agentDelivered: Math.max(this.state.agentDelivered, r.agentDelivered), agentRead: Math.max(this.state.agentRead, r.agentRead) } : {}),
@@ -507,7 +556,9 @@ export class ChatClient {
   private accept(message: MessageView | undefined, live: boolean): void {
     if (!message || message.internal === true) return;
     const known = this.state.messages.some((m) => m.id === message.id);
-    if (message.conversationId) this.conversationId = message.conversationId;
+    if (message.conversationId && !this.conversationId && !this.state.startingNew) this.conversationId = message.conversationId;
+    const listedConv = this.state.conversations.find((c) => c.id === message.conversationId);
+    if (listedConv && (!listedConv.lastMessage || listedConv.lastMessage.seq < message.seq)) this.set({ conversations: this.listed({ ...listedConv, lastMessage: message, updatedAt: message.createdAt, status: 'open' }) });
     const fromOthers = message.author?.kind !== 'visitor';
     this.set({
       messages: mergeMessages(this.state.messages, [message]),

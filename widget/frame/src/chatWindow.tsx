@@ -8,6 +8,7 @@ import { t } from './i18n.js';
 import { CloseIcon } from './icons.js';
 import { MessageLog, initial } from './messageLog.js';
 import { OfflineForm } from './offlineForm.js';
+import { ConversationList } from './conversationList.js';
 import { PreChatForm, prechatFieldsOf } from './prechat.js';
 
 export function ChatWindow({
@@ -99,7 +100,10 @@ export function ChatWindow({
         ) : showForm ? (
           <PreChatForm client={client} failed={chat.session === 'failed'} fields={prechatFieldsOf(config)} />
         ) : (
-          <MessageLog chat={chat} client={client} />
+          <>
+            <ConversationList chat={chat} client={client} />
+            <MessageLog chat={{ ...chat, messages: chat.messages.filter((m) => m.conversationId === client.currentConversationId) }} client={client} />
+          </>
         )}
       </div>
       {!showForm && <Composer chat={chat} client={client} />}

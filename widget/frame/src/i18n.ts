@@ -74,6 +74,11 @@ const en = {
   fileFailed: 'That file could not be sent. Only images (PNG, JPEG, GIF, WebP) and PDF documents are accepted.',
   openFile: (name: string) => `Open ${name}`,
   fileSize: (name: string, kb: number) => `${name} (${kb} KB)`,
+  conversations: 'Your conversations',
+  newConversation: 'New conversation',
+  conversationOpen: 'Open',
+  conversationResolved: 'Resolved',
+  conversationEmpty: 'No messages yet',
 };
 
 export type Dict = typeof en;
@@ -152,6 +157,11 @@ const fr: Dict = {
   fileFailed: 'Ce fichier n’a pas pu être envoyé. Seuls les images (PNG, JPEG, GIF, WebP) et les documents PDF sont acceptés.',
   openFile: (name) => `Ouvrir ${name}`,
   fileSize: (name, kb) => `${name} (${kb} Ko)`,
+  conversations: 'Vos conversations',
+  newConversation: 'Nouvelle conversation',
+  conversationOpen: 'En cours',
+  conversationResolved: 'Résolue',
+  conversationEmpty: 'Pas encore de message',
 };
 
 export const DICTIONARIES = { en, fr } as const;

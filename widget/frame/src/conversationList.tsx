@@ -1,0 +1,32 @@
+/**
+ * The visitor's conversations (issue 20): open ones first, then the most recent; a verified shopper
+ * sees those of all their devices, live. Pick one to read it (and write in it), or start a new one.
+ * Previews are plain text, never HTML.
+ */
+import type { ChatClient, ChatState } from './chat.js';
+import { t } from './i18n.js';
+
+export function ConversationList({ chat, client }: { chat: ChatState; client: ChatClient }) {
+  const current = client.currentConversationId;
+  if (chat.conversations.length === 0 && !chat.startingNew) return null;
+  return (
+    <nav class="convs" aria-label={t.conversations}>
+      <div class="convs-head">
+        <h2 class="convs-title">{t.conversations}</h2>
+        <button type="button" class="convs-new" aria-pressed={chat.startingNew} onClick={() => client.startNewConversation()}>
+          + {t.newConversation}
+        </button>
+      </div>
+      <ul class="convs-list">
+        {chat.conversations.map((c) => (
+          <li key={c.id}>
+            <button type="button" class="conv-item" aria-current={c.id === current ? 'true' : undefined} onClick={() => client.openConversation(c.id)}>
+              <span class={`conv-state ${c.status}`}>{c.status === 'open' ? t.conversationOpen : t.conversationResolved}</span>
+              <span class="conv-preview">{c.lastMessage?.body.slice(0, 80) || t.conversationEmpty}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
