@@ -742,6 +742,138 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List or search contacts, most recently active first
+         * @description Credentials: an API key with the `contacts:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getContacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contacts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a contact
+         * @description Credentials: an API key with the `contacts:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getContactsById"];
+        put?: never;
+        post?: never;
+        /**
+         * GDPR erasure: the contact, its notes, and all its browsers with their conversations
+         * @description Credentials: an API key with the `admin` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        delete: operations["deleteContactsById"];
+        options?: never;
+        head?: never;
+        /**
+         * Set or remove a contact's attributes
+         * @description Credentials: an API key with the `contacts:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        patch: operations["patchContactsById"];
+        trace?: never;
+    };
+    "/api/contacts/{id}/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A contact's conversations (all its browsers), open ones first
+         * @description Credentials: an API key with the `contacts:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getContactsByIdConversations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contacts/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * GDPR access request: everything stored about a contact and all its browsers
+         * @description Credentials: an API key with the `admin` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getContactsByIdExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contacts/{id}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge this contact into another: its browsers, conversations, notes and attributes move there
+         * @description Credentials: an API key with the `contacts:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        post: operations["postContactsByIdMerge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contacts/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Agents' notes on a contact, newest first
+         * @description Credentials: an API key with the `contacts:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getContactsByIdNotes"];
+        put?: never;
+        /**
+         * Add a note to a contact (card numbers are redacted; stored encrypted)
+         * @description Credentials: an API key with the `contacts:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        post: operations["postContactsByIdNotes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/conversations": {
         parameters: {
             query?: never;
@@ -1494,6 +1626,114 @@ export interface paths {
          * @description Credentials: an API key with the `reports:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
          */
         get: operations["getReportsLabelsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/sla": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * SLA targets met, breached and pending, per policy and team
+         * @description Credentials: an API key with the `reports:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getReportsSla"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/sla.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The SLA report as CSV (one row per policy)
+         * @description Credentials: an API key with the `reports:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getReportsSlaCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sla-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List SLA policies (one per team)
+         * @description Credentials: an API key with the `content:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getSlaPolicies"];
+        put?: never;
+        /**
+         * Create an SLA policy for a team
+         * @description Credentials: an API key with the `content:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        post: operations["postSlaPolicies"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sla-policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change an SLA policy (conversations already measured keep their deadlines)
+         * @description Credentials: an API key with the `content:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        put: operations["putSlaPoliciesById"];
+        post?: never;
+        /**
+         * Delete an SLA policy and its measurements
+         * @description Credentials: an API key with the `content:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        delete: operations["deleteSlaPoliciesById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sla/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * SLA clocks of the open conversations (deadlines, breaches): the inbox countdowns
+         * @description Credentials: an API key with the `conversations:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getSlaConversations"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2273,7 +2513,7 @@ export interface components {
             revokedAt: string | null;
             scopes: components["schemas"]["ApiScope"][];
         };
-        ApiScope: "conversations:read" | "conversations:write" | "visitors:read" | "agents:read" | "reports:read" | "content:read" | "content:write" | "admin";
+        ApiScope: "conversations:read" | "conversations:write" | "visitors:read" | "agents:read" | "reports:read" | "content:read" | "content:write" | "contacts:read" | "contacts:write" | "admin";
         ArticleBody: {
             body: string;
             title: string;
@@ -2511,6 +2751,55 @@ export interface components {
         GetCannedResponsesResponse: {
             items: components["schemas"]["CannedResponseView"][];
         };
+        GetContactsByIdConversationsResponse: {
+            items: components["schemas"]["ConversationView"][];
+        };
+        GetContactsByIdNotesResponse: {
+            items: {
+                author: {
+                    id: string;
+                    name: string;
+                } | null;
+                body: string;
+                contactId: string;
+                /** Format: date-time */
+                createdAt: string;
+                id: string;
+            }[];
+        };
+        GetContactsByIdResponse: {
+            attributes: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            email: string | null;
+            id: string;
+            name: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+            userId: string | null;
+            verified: boolean;
+            visitors: components["schemas"]["VisitorView"][];
+        };
+        GetContactsResponse: {
+            items: {
+                attributes: {
+                    [key: string]: string;
+                };
+                /** Format: date-time */
+                createdAt: string;
+                email: string | null;
+                id: string;
+                name: string | null;
+                /** Format: date-time */
+                updatedAt: string;
+                userId: string | null;
+                verified: boolean;
+                visitors: components["schemas"]["VisitorView"][];
+            }[];
+            nextCursor: string | null;
+        };
         GetDocsAsyncapiJsonResponse: Record<string, never>;
         GetDocsOpenapiJsonResponse: Record<string, never>;
         GetIncidentsResponse: {
@@ -2588,6 +2877,38 @@ export interface components {
             /** Format: date-time */
             to: string;
         };
+        GetReportsSlaResponse: {
+            /** Format: date-time */
+            from: string;
+            rows: {
+                conversations: number;
+                firstResponse: {
+                    breached: number;
+                    met: number;
+                    pending: number;
+                };
+                nextResponse: {
+                    breached: number;
+                    met: number;
+                    pending: number;
+                };
+                policy: {
+                    id: string;
+                    name: string;
+                };
+                resolution: {
+                    breached: number;
+                    met: number;
+                    pending: number;
+                };
+                team: {
+                    id: string;
+                    name: string;
+                } | null;
+            }[];
+            /** Format: date-time */
+            to: string;
+        };
         GetScimV2UsersByIdResponse: {
             schemas: string[];
         };
@@ -2605,6 +2926,40 @@ export interface components {
         };
         GetScimV2UsersResponse5XX: {
             schemas: string[];
+        };
+        GetSlaConversationsResponse: {
+            items: {
+                clocks: {
+                    breachedAt: string | null;
+                    /** Format: date-time */
+                    dueAt: string;
+                    metAt: string | null;
+                    target: "first_response" | "next_response" | "resolution";
+                }[];
+                conversationId: string;
+                policy: {
+                    id: string;
+                    name: string;
+                };
+            }[];
+        };
+        GetSlaPoliciesResponse: {
+            items: {
+                businessHours: boolean;
+                /** Format: date-time */
+                createdAt: string;
+                firstResponseMinutes: number | null;
+                id: string;
+                name: string;
+                nextResponseMinutes: number | null;
+                resolutionMinutes: number | null;
+                team: {
+                    id: string;
+                    name: string;
+                };
+                /** Format: date-time */
+                updatedAt: string;
+            }[];
         };
         GetTeamsResponse: {
             items: components["schemas"]["TeamView"][];
@@ -2730,6 +3085,26 @@ export interface components {
             page: string | null;
             pageVerified: boolean;
         };
+        PatchContactsByIdBody: {
+            attributes: {
+                [key: string]: string | null;
+            };
+        };
+        PatchContactsByIdResponse: {
+            attributes: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            email: string | null;
+            id: string;
+            name: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+            userId: string | null;
+            verified: boolean;
+            visitors: components["schemas"]["VisitorView"][];
+        };
         PatchScimV2UsersByIdBody: {
             Operations: {
                 op: string;
@@ -2750,6 +3125,38 @@ export interface components {
         PostAdminSsoScimTokenResponse201: {
             baseUrl: string;
             token: string;
+        };
+        PostContactsByIdMergeBody: {
+            into: string;
+        };
+        PostContactsByIdMergeResponse: {
+            attributes: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            email: string | null;
+            id: string;
+            name: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+            userId: string | null;
+            verified: boolean;
+            visitors: components["schemas"]["VisitorView"][];
+        };
+        PostContactsByIdNotesBody: {
+            body: string;
+        };
+        PostContactsByIdNotesResponse201: {
+            author: {
+                id: string;
+                name: string;
+            } | null;
+            body: string;
+            contactId: string;
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
         };
         PostConversationsBulkBody: {
             action: {
@@ -2874,6 +3281,30 @@ export interface components {
         };
         PostScimV2UsersResponse201: {
             schemas: string[];
+        };
+        PostSlaPoliciesBody: {
+            businessHours: boolean;
+            firstResponseMinutes: number | null;
+            name: string;
+            nextResponseMinutes: number | null;
+            resolutionMinutes: number | null;
+            teamId: string;
+        };
+        PostSlaPoliciesResponse201: {
+            businessHours: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            firstResponseMinutes: number | null;
+            id: string;
+            name: string;
+            nextResponseMinutes: number | null;
+            resolutionMinutes: number | null;
+            team: {
+                id: string;
+                name: string;
+            };
+            /** Format: date-time */
+            updatedAt: string;
         };
         PostWidgetContextBody: {
             context: {
@@ -3011,6 +3442,30 @@ export interface components {
         };
         PutPresenceByIdBody: {
             maxChats: number;
+        };
+        PutSlaPoliciesByIdBody: {
+            businessHours: boolean;
+            firstResponseMinutes: number | null;
+            name: string;
+            nextResponseMinutes: number | null;
+            resolutionMinutes: number | null;
+            teamId: string;
+        };
+        PutSlaPoliciesByIdResponse: {
+            businessHours: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            firstResponseMinutes: number | null;
+            id: string;
+            name: string;
+            nextResponseMinutes: number | null;
+            resolutionMinutes: number | null;
+            team: {
+                id: string;
+                name: string;
+            };
+            /** Format: date-time */
+            updatedAt: string;
         };
         RatingBody: {
             comment?: string;
@@ -3259,6 +3714,7 @@ export interface components {
             /** Format: date-time */
             exportedAt: string;
             visitor: {
+                contactId?: string;
                 /** Format: date-time */
                 createdAt: string;
                 currentPage: string | null;
@@ -3276,6 +3732,7 @@ export interface components {
             nextCursor: string | null;
         };
         VisitorView: {
+            contactId?: string;
             /** Format: date-time */
             createdAt: string;
             currentPage: string | null;
@@ -3305,7 +3762,7 @@ export interface components {
             status: "pending" | "delivered" | "failed";
             webhookId: string;
         };
-        WebhookEventName: "conversation.created" | "conversation.updated" | "message.created" | "security.incident" | "security.exposure_report" | "audit.checkpoint" | "*";
+        WebhookEventName: "conversation.created" | "conversation.updated" | "message.created" | "security.incident" | "security.exposure_report" | "audit.checkpoint" | "sla.breached" | "*";
         WebhookView: {
             /** Format: date-time */
             createdAt: string;
@@ -4684,6 +5141,278 @@ export interface operations {
             400: components["responses"]["Error"];
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getContacts: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetContactsResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getContactsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetContactsByIdResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    deleteContactsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    patchContactsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PatchContactsByIdBody"];
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatchContactsByIdResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getContactsByIdConversations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetContactsByIdConversationsResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getContactsByIdExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    postContactsByIdMerge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostContactsByIdMergeBody"];
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostContactsByIdMergeResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getContactsByIdNotes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetContactsByIdNotesResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    postContactsByIdNotes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostContactsByIdNotesBody"];
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostContactsByIdNotesResponse201"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
             429: components["responses"]["Error"];
         };
     };
@@ -6080,6 +6809,208 @@ export interface operations {
                 };
             };
             400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getReportsSla: {
+        parameters: {
+            query?: {
+                bucket?: "hour" | "day";
+                from?: string;
+                timeZone?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetReportsSlaResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getReportsSlaCsv: {
+        parameters: {
+            query?: {
+                bucket?: "hour" | "day";
+                from?: string;
+                timeZone?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getSlaPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetSlaPoliciesResponse"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    postSlaPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostSlaPoliciesBody"];
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostSlaPoliciesResponse201"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    putSlaPoliciesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutSlaPoliciesByIdBody"];
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PutSlaPoliciesByIdResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    deleteSlaPoliciesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getSlaConversations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetSlaConversationsResponse"];
+                };
+            };
             401: components["responses"]["Error"];
             403: components["responses"]["Error"];
             429: components["responses"]["Error"];
