@@ -305,7 +305,10 @@ describe('contact centre', () => {
 
     // The same visitor comes back on another page and starts a new conversation after the first is resolved.
     await api('POST', `/api/conversations/${ok.conversationId}/resolve`);
-    await api('POST', '/api/widget/session', null, { key: tenant.widget_key, token: ok.token, page: 'https://shop.example/checkout' });
+    // (The widget sends the signed identity on every load: a verified visitor's browser that comes back
+    // without it gets a fresh visitor, so a shared computer does not show the last shopper's chats.)
+    const back = await api('POST', '/api/widget/session', null, { key: tenant.widget_key, token: ok.token, page: 'https://shop.example/checkout', identity: { userId: 'cust-1', hash: identityHash(secret, 'cust-1') } });
+    expect(back.json().visitorId).toBe(ok.visitorId);
     await t.ctx.storage.db.updateTable('conversations').set({ created_at: Date.now() - 60_000 }).where('id', '=', ok.conversationId).execute();
     const second = await createMessage(t.ctx, { kind: 'visitor', tenantId: tenant.id, visitorId: ok.visitorId }, { clientId: 'again', body: 'me again' });
     const ctx2 = (await api('GET', `/api/conversations/${second.message.conversationId}/context`)).json();
