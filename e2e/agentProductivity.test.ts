@@ -2,28 +2,17 @@
  * Agent productivity in Chromium on the built server (issue 20): an agent uses a label, a macro and
  * a mention; two agents in the same conversation see each other; '?' shows the shortcuts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { freePort } from '../server/testing/freePort.js';
-import { SHOTS, addAgent, adminApi, consoleSignIn, launchChromium, openChat, startServer, type RunningServer } from './harness.js';
+import { SHOTS, addAgent, adminApi, consoleSignIn, openChat, serverAndChromium, type RunningServer } from './harness.js';
 
 describe('agent productivity in the console', () => {
-  let dataDir: string;
   let server: RunningServer;
   let browser: Browser;
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-productivity-'));
-    server = await startServer({ dataDir, port: await freePort(), demoPort: await freePort() });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+  serverAndChromium('parley-e2e-productivity-', (s, b) => {
+    server = s;
+    browser = b;
   });
 
   it('a label, a macro and a mention; two agents see each other in the same conversation', async () => {

@@ -3,29 +3,16 @@
  * without teams, namesakes told apart by email, offline agents marked and not choosable), the list
  * row and the header right after a transfer and a resolve, and the visitor panel's browser row.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { freePort } from '../server/testing/freePort.js';
-import { addAgent, adminApi, consoleSignIn, launchChromium, openChat, startServer, type RunningServer } from './harness.js';
+import { addAgent, adminApi, consoleSignIn, openChat, serverAndChromium, type RunningServer } from './harness.js';
 
 describe('console state after actions', () => {
-  let dataDir: string;
   let server: RunningServer;
   let browser: Browser;
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-console-'));
-    server = await startServer({ dataDir, port: await freePort(), demoPort: await freePort() });
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+  serverAndChromium('parley-e2e-console-', (s, b) => {
+    server = s;
+    browser = b;
   });
 
   it('transfers to the right namesake and shows the new owner at once; resolved offers only Reopen', async () => {

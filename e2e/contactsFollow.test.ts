@@ -3,30 +3,19 @@
  * conversations, live (a new conversation and a new message on one appear on the other without a
  * reload); an unverified browser claiming the same user id sees none of them.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
-import { freePort } from '../server/testing/freePort.js';
 import { identityHash } from '../server/security/visitorIdentity.js';
-import { adminApi, consoleSignIn, launchChromium, openChat, SHOTS, startServer, type RunningServer } from './harness.js';
+import { adminApi, consoleSignIn, openChat, SHOTS, serverAndChromium, type RunningServer } from './harness.js';
 
 describe('conversations follow the verified shopper (Chromium)', () => {
-  let dataDir: string;
   let server: RunningServer;
   let browser: Browser;
   const consoleLines: string[] = [];
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-'));
-    server = await startServer({ dataDir, port: await freePort(), demoPort: await freePort() });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+  serverAndChromium('parley-e2e-', (s, b) => {
+    server = s;
+    browser = b;
   });
 
   /** The widget frame opened on its own (as the loader would frame it), with the identity fragment the loader passes. */

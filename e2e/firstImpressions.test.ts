@@ -5,39 +5,19 @@
  * in French, is checked with axe-core (no critical or serious violation), for text that overflows its
  * box, and photographed into e2e/screenshots/ (looked at by people, some in the README).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { freePort } from '../server/testing/freePort.js';
-import { adminApi, consoleSignIn, launchChromium, openChat, SHOTS, startServer, type RunningServer } from './harness.js';
+import { adminApi, axe, consoleSignIn, launchChromium, openChat, SHOTS, startServer, type AxeFinding, type RunningServer } from './harness.js';
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SIZES = { desktop: { width: 1366, height: 800 }, phone: { width: 390, height: 844 } } as const;
 type Size = keyof typeof SIZES;
 type Lang = 'en' | 'fr';
 
-interface Finding {
-  view: string;
-  id: string;
-  impact: string;
-  help: string;
-  nodes: string[];
-}
-
-/** axe-core in the page (or frame): critical and serious violations only. */
-async function axe(target: Page | Frame, view: string): Promise<Finding[]> {
-  await target.evaluate(AXE);
-  const result = (await target.evaluate(async () => {
-    const w = window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[]; failureSummary: string }> }> }> } };
-    return w.axe.run(document, { resultTypes: ['violations'] });
-  })) as { violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[]; failureSummary: string }> }> };
-  return result.violations
-    .filter((v) => v.impact === 'critical' || v.impact === 'serious')
-    .map((v) => ({ view, id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 4).map((n) => `${n.target.join(' ')}: ${n.failureSummary.split('\n')[1]?.trim() ?? ''}`) }));
-}
+type Finding = AxeFinding;
 
 /** Text cut off by its own box (wider content than the box, and the box hides the rest). */
 async function clipped(target: Page | Frame, view: string): Promise<string[]> {

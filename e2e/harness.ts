@@ -3,9 +3,13 @@
  * ports with its own data directory, and launches Debian's Chromium through playwright-core.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type FrameLocator, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { freePort } from '../server/testing/freePort.js';
 
 export const ROOT = join(import.meta.dirname, '..');
 export const SHOTS = join(ROOT, 'e2e', 'screenshots');
@@ -103,4 +107,47 @@ export async function consoleSignIn(page: import('playwright-core').Page, url: s
   await page.locator('input[type=password]').fill(password);
   await page.locator('form.login-card button[type=submit]').click();
   await page.locator('.topbar').waitFor({ timeout: 10_000 });
+}
+
+/**
+ * One server (own data directory, free ports) and one Chromium for a test file: registers the
+ * beforeAll/afterAll pair and hands both to `use` once they run.
+ */
+export function serverAndChromium(prefix: string, use: (server: RunningServer, browser: Browser) => void): void {
+  let dataDir: string;
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), prefix));
+    server = await startServer({ dataDir, port: await freePort(), demoPort: await freePort() });
+    browser = await launchChromium();
+    use(server, browser);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+}
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeFinding {
+  view: string;
+  id: string;
+  impact: string;
+  help: string;
+  nodes: string[];
+}
+
+/** axe-core in the page (or frame): critical and serious violations only. */
+export async function axe(target: Page | Frame, view: string): Promise<AxeFinding[]> {
+  await target.evaluate(AXE);
+  const result = (await target.evaluate(async () => {
+    const w = window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[]; failureSummary: string }> }> }> } };
+    return w.axe.run(document, { resultTypes: ['violations'] });
+  })) as { violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[]; failureSummary: string }> }> };
+  return result.violations
+    .filter((v) => v.impact === 'critical' || v.impact === 'serious')
+    .map((v) => ({ view, id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 4).map((n) => `${n.target.join(' ')}: ${n.failureSummary.split('\n')[1]?.trim() ?? ''}`) }));
 }

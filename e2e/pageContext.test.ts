@@ -5,38 +5,18 @@
  * in English and French; a signed attribute routes the chat to the team whose rule names it.
  * Screenshots: docs/screenshots/console-{en,fr}-page-context.png.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { freePort } from '../server/testing/freePort.js';
+import { describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
 import { signIdentityJwt } from '../server/security/visitorIdentity.js';
-import { adminApi, consoleSignIn, launchChromium, openChat, ROOT, startServer, type RunningServer } from './harness.js';
-
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-/** axe-core's critical and serious violations on the page, as 'rule: target' lines. */
-async function axeSerious(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const violations = (await page.evaluate(async () => (await (window as unknown as { axe: { run: (d: Document) => Promise<{ violations: unknown[] }> } }).axe.run(document)).violations)) as Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }>;
-  return violations.filter((v) => v.impact === 'critical' || v.impact === 'serious').flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
-}
+import { adminApi, axe, consoleSignIn, openChat, ROOT, serverAndChromium, type RunningServer } from './harness.js';
 
 describe('tenant page context in the visitor panel', () => {
-  let dataDir: string;
   let server: RunningServer;
   let browser: Browser;
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-pagectx-'));
-    server = await startServer({ dataDir, port: await freePort(), demoPort: await freePort() });
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+  serverAndChromium('parley-e2e-pagectx-', (s, b) => {
+    server = s;
+    browser = b;
   });
 
   it('shows what the page said, verified only when signed, and routes on the signed attribute', async () => {
@@ -84,14 +64,14 @@ describe('tenant page context in the visitor panel', () => {
     const conv = (await admin.get('/api/conversations?view=all')) as { items: Array<{ visitor: { name: string | null }; team?: { id: string } | null }> };
     expect(conv.items.find((x) => x.visitor.name === 'Pia Page')?.team?.id).toBe(vip.id);
     await card.screenshot({ path: join(ROOT, 'docs', 'screenshots', 'console-en-page-context.png') });
-    expect(await axeSerious(c)).toEqual([]);
+    expect(await axe(c, 'console')).toEqual([]);
     // The team editor's routing rules (Admin › Teams), axe-clean too.
     await c.goto(server.url + '/console/#admin/teams');
     await c.getByRole('button', { name: /VIP/ }).first().click();
     const rules = c.locator('#team-rules');
     expect(await rules.locator('.rule-attribute').inputValue()).toBe('plan');
     expect(await rules.locator('.rule-verified').isChecked()).toBe(true);
-    expect(await axeSerious(c)).toEqual([]);
+    expect(await axe(c, 'console')).toEqual([]);
     await c.goto(server.url + '/console/');
 
     // French: the same card in the console's other language.
@@ -103,11 +83,11 @@ describe('tenant page context in the visitor panel', () => {
     await c.locator('#page-context').getByText('Contexte de la page').waitFor({ timeout: 10_000 });
     expect((await c.locator('#page-context .page-attributes').innerText())).toMatch(/plan\s+gold\s+Vérifié/);
     await c.locator('#page-context').screenshot({ path: join(ROOT, 'docs', 'screenshots', 'console-fr-page-context.png') });
-    expect(await axeSerious(c)).toEqual([]);
+    expect(await axe(c, 'console')).toEqual([]);
     await c.goto(server.url + '/console/#admin/teams');
     await c.getByRole('button', { name: /VIP/ }).first().click();
     await c.locator('#team-rules').getByText('Router ici quand la page indique').waitFor();
-    expect(await axeSerious(c)).toEqual([]);
+    expect(await axe(c, 'console')).toEqual([]);
     await c.locator('#team-rules').screenshot({ path: join(ROOT, 'docs', 'screenshots', 'console-fr-routing-rules.png') });
     expect(errors).toEqual([]);
   });

@@ -5,29 +5,17 @@
  * conversation; the exposure report lists it with a CSV link; the admin area in French.
  * Screenshots go to e2e/screenshots/settings-*.png.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { freePort } from '../server/testing/freePort.js';
-import { launchChromium, openChat, SHOTS, startServer, type RunningServer } from './harness.js';
+import { openChat, SHOTS, serverAndChromium, type RunningServer } from './harness.js';
 
 describe('contact-centre settings in Chromium', () => {
-  let dataDir: string;
   let server: RunningServer;
   let browser: Browser;
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'parley-e2e-settings-'));
-    server = await startServer({ dataDir, port: await freePort(), demoPort: await freePort() });
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+  serverAndChromium('parley-e2e-settings-', (s, b) => {
+    server = s;
+    browser = b;
   });
 
   async function signIn(page: Page) {
