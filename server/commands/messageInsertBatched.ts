@@ -28,7 +28,7 @@ import type { Storage } from '../storage/db.js';
 import { serverPreparedSql } from '../storage/preparedQuery.js';
 import { markIndexed, unindexedWords } from '../storage/indexedWords.js';
 import { blindToken } from '../security/blindIndex.js';
-import type { StoreMessageInput, StoreMessageOutput } from './messageStore.js';
+import { ACTIVITY_GRANULARITY_MS, type StoreMessageInput, type StoreMessageOutput } from './messageStore.js';
 
 /**
  * One row of `input` per message (`ord` its place in the batch). The lookup is a MATERIALIZED CTE
@@ -56,7 +56,8 @@ eligible as materialized (
     and not exists (select 1 from messages m where m.conversation_id = t.id and m.dedupe_key = i.dedupe_key)
 ),
 bumped as (
-  update conversations c set last_seq = c.last_seq + 1, updated_at = e.created_at
+  update conversations c set last_seq = c.last_seq + 1,
+    updated_at = case when c.updated_at <= e.created_at - ${ACTIVITY_GRANULARITY_MS} then e.created_at else c.updated_at end
   from eligible e where c.id = e.conversation_id
   returning c.id, c.visitor_id, c.last_seq
 ),
