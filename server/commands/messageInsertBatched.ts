@@ -36,6 +36,11 @@ import { ACTIVITY_GRANULARITY_MS, type StoreMessageInput, type StoreMessageOutpu
  * the primary key: given the tenant and status in the same WHERE, it preferred (on a young table
  * without statistics) an index on (tenant, status) and scanned every open conversation of the
  * tenant for each message.
+ *
+ * The search rows are built from `eligible`, not joined to `inserted`: every eligible message is
+ * inserted (or the whole statement fails), and the planner, which takes a CTE for one row, ran the
+ * join with `inserted` as a nested loop over every token of the batch for each message — 60 of a
+ * 90 ms statement at 71 messages and 994 tokens (auto_explain, bench of 2026-12-06).
  */
 const STATEMENT = serverPreparedSql(`
 with input as (
@@ -59,7 +64,7 @@ bumped as (
   update conversations c set last_seq = c.last_seq + 1,
     updated_at = case when c.updated_at <= e.created_at - ${ACTIVITY_GRANULARITY_MS} then e.created_at else c.updated_at end
   from eligible e where c.id = e.conversation_id
-  returning c.id, c.visitor_id, c.last_seq
+  returning c.id, c.visitor_id, c.last_seq, c.snoozed
 ),
 inserted as (
   insert into messages (id, tenant_id, conversation_id, seq, client_id, dedupe_key, author_kind, author_id, author_name, body, internal, created_at, key_version, attachment)
@@ -69,11 +74,11 @@ inserted as (
 ),
 searched as (
   insert into message_search (tenant_id, token, conversation_id, message_id)
-  select e.tenant_id, s.token, ins.conversation_id, ins.id
-  from unnest($16::text[], $17::int[]) as s(token, ord) join eligible e on e.ord = s.ord join inserted ins on ins.id = e.id
+  select e.tenant_id, s.token, e.conversation_id, e.id
+  from unnest($16::text[], $17::int[]) as s(token, ord) join eligible e on e.ord = s.ord
   on conflict do nothing
 )
-select e.ord, ins.conversation_id, ins.seq, b.visitor_id from inserted ins join eligible e on e.id = ins.id join bumped b on b.id = ins.conversation_id`);
+select e.ord, ins.conversation_id, ins.seq, b.visitor_id, b.snoozed from inserted ins join eligible e on e.id = ins.id join bumped b on b.id = ins.conversation_id`);
 
 /** At most this many messages in one statement (its arrays), and this many statements at once. */
 const MAX_BATCH = 200;
@@ -173,11 +178,11 @@ class MessageBatcher {
       tokens,
       tokenOrds,
     ]);
-    const { rows } = await this.storage.db.executeQuery<{ ord: number; conversation_id: string; seq: number; visitor_id: string }>(query);
+    const { rows } = await this.storage.db.executeQuery<{ ord: number; conversation_id: string; seq: number; visitor_id: string; snoozed: number }>(query);
     const out: Array<StoreMessageOutput | undefined> = batch.map(() => undefined);
     for (const r of rows) {
       markIndexed(this.storage, r.conversation_id, batch[r.ord]!.fresh);
-      out[r.ord] = { stored: { conversationId: r.conversation_id, seq: r.seq, visitorId: r.visitor_id, conversationOpened: false, conversationCreated: false } };
+      out[r.ord] = { stored: { conversationId: r.conversation_id, seq: r.seq, visitorId: r.visitor_id, conversationOpened: false, conversationCreated: false, snoozed: r.snoozed === 1 } };
     }
     return out;
   }
