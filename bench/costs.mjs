@@ -80,7 +80,8 @@ export async function snapshot(sys) {
         s.commits = m['parley_sqlite_commits_total'] ?? null;
         s.checkpoints = m['parley_sqlite_checkpoints_total'] ?? null;
         // prom-client resets its event-loop delay histogram at each scrape: the reading after a phase covers that phase.
-        s.loopDelayP99 = m['nodejs_eventloop_lag_p99_seconds'] ?? null;
+        // Its samples are the intervals of a 10 ms timer: the delay is what exceeds the shortest one.
+        s.loopDelayP99 = m['nodejs_eventloop_lag_p99_seconds'] != null ? m['nodejs_eventloop_lag_p99_seconds'] - (m['nodejs_eventloop_lag_min_seconds'] ?? 0) : null;
       }
       return s;
     }),
