@@ -79,6 +79,9 @@ export async function snapshot(sys) {
         s.checkpointer = m['parley_thread_cpu_seconds_total{thread="sqlite_checkpointer"}'] ?? null;
         s.commits = m['parley_sqlite_commits_total'] ?? null;
         s.checkpoints = m['parley_sqlite_checkpoints_total'] ?? null;
+        // prom-client resets its event-loop delay histogram at each scrape: the reading after a phase covers that phase.
+        // Its samples are the intervals of a 10 ms timer: the delay is what exceeds the shortest one.
+        s.loopDelayP99 = m['nodejs_eventloop_lag_p99_seconds'] != null ? m['nodejs_eventloop_lag_p99_seconds'] - (m['nodejs_eventloop_lag_min_seconds'] ?? 0) : null;
       }
       return s;
     }),
@@ -141,6 +144,8 @@ export function breakdown(before, after, messages, loadgenCpu) {
     // The event loop's share of one core: above ~0.9 it is the bottleneck.
     eventLoopCores: eventLoop == null ? null : +(eventLoop / seconds / before.nodes.length).toFixed(2),
     writerCores: writer == null ? null : +(writer / seconds).toFixed(2),
+    // The worst node's event-loop delay p99 over the phase: every message waits behind whatever holds the loop.
+    eventLoopDelayP99Ms: after.nodes.some((n) => n.loopDelayP99 != null) ? +(1000 * Math.max(...after.nodes.map((n) => n.loopDelayP99 ?? 0))).toFixed(2) : null,
   };
   if (commits != null) {
     out.sqliteCommitsPerSecond = Math.round(commits / seconds);

@@ -91,7 +91,7 @@ async function wake(ctx: Ctx, tenantId: string, id: string): Promise<boolean> {
   return true;
 }
 
-/** The visitor wrote: a snoozed conversation comes back. One primary-key read per visitor message; a write only when snoozed. */
+/** The visitor wrote to a conversation the message path found snoozed (StoreMessageOutput's `snoozed`): it comes back. Re-read here, since an agent may have ended the snooze meanwhile. */
 export async function wakeOnReply(ctx: Ctx, tenantId: string, conversationId: string): Promise<boolean> {
   const row = await ctx.storage.db.selectFrom('conversations').select(['snoozed']).where('id', '=', conversationId).where('tenant_id', '=', tenantId).executeTakeFirst();
   if (!row || row.snoozed !== 1) return false;

@@ -141,6 +141,6 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
   if (actor.kind === 'agent' && !internal) await claimOnReply(ctx, actor.agent, message.conversationId);
   // Issue 20: @mentions in notes notify colleagues; a visitor's message ends a snooze (not awaited: the ack does not wait for it).
   if (actor.kind === 'agent' && internal && body.includes('@')) await recordMentions(ctx, actor.agent, message);
-  if (actor.kind === 'visitor') wakeOnReply(ctx, actor.tenantId, message.conversationId).catch((err: Error) => ctx.log.warn({ err: err.message }, 'snooze not ended on reply'));
+  if (actor.kind === 'visitor' && stored.snoozed) wakeOnReply(ctx, actor.tenantId, message.conversationId).catch((err: Error) => ctx.log.warn({ err: err.message }, 'snooze not ended on reply'));
   return { message, duplicate: false };
 }

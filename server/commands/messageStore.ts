@@ -36,7 +36,8 @@ export interface StoreMessageInput {
 }
 
 export type StoreMessageOutput =
-  | { stored: { conversationId: string; seq: number; visitorId: string; conversationOpened: boolean; conversationCreated: boolean } }
+  /** `snoozed`: the conversation was snoozed when the message arrived (a visitor's message ends that: wakeOnReply). */
+  | { stored: { conversationId: string; seq: number; visitorId: string; conversationOpened: boolean; conversationCreated: boolean; snoozed: boolean } }
   /** A retry of a message already stored: that row, sealed. */
   | { duplicate: Message };
 
@@ -55,26 +56,35 @@ const messageByDedupeKey = preparedQuery<{ conversationId: string; dedupeKey: st
  * to, found in the same UPDATE — the visitor's latest (and, if they named one, only that one), or
  * the one an agent or the bot named. No row: not the common case (see resolveConversation).
  */
-type Bumped = { id: string; visitor_id: string; last_seq: number };
+type Bumped = { id: string; visitor_id: string; last_seq: number; updated_at: number; snoozed: number };
+/**
+ * How stale a conversation's `updated_at` (its place in the inbox, conversations_inbox) may get
+ * while messages arrive: the seq bump leaves it alone, so it rewrites no index entry (on PostgreSQL
+ * a HOT update, migration 0190); a second statement moves it when it is this old.
+ */
+export const ACTIVITY_GRANULARITY_MS = 1000;
 const bumpLatestOfVisitor = (named: boolean) =>
-  preparedQuery<{ tenantId: string; visitorId: string; requestedId?: string; now: number }, Bumped>((db, p) => {
+  preparedQuery<{ tenantId: string; visitorId: string; requestedId?: string }, Bumped>((db, p) => {
     const update = db
       .updateTable('conversations')
-      .set((eb) => ({ last_seq: eb('last_seq', '+', 1), updated_at: p('now') }))
+      .set((eb) => ({ last_seq: eb('last_seq', '+', 1) }))
       .where('id', '=', db.selectFrom('conversations').select('id').where('tenant_id', '=', p('tenantId')).where('visitor_id', '=', p('visitorId')).orderBy('created_at', 'desc').limit(1))
       .where('status', '=', 'open');
-    return (named ? update.where('id', '=', p('requestedId') as string) : update).returning(['id', 'visitor_id', 'last_seq']);
+    return (named ? update.where('id', '=', p('requestedId') as string) : update).returning(['id', 'visitor_id', 'last_seq', 'updated_at', 'snoozed']);
   });
 const bumpVisitorsLatest = bumpLatestOfVisitor(false);
 const bumpVisitorsNamed = bumpLatestOfVisitor(true);
-const bumpNamed = preparedQuery<{ id: string; tenantId: string; now: number }, Bumped>((db, p) =>
+const bumpNamed = preparedQuery<{ id: string; tenantId: string }, Bumped>((db, p) =>
   db
     .updateTable('conversations')
-    .set((eb) => ({ last_seq: eb('last_seq', '+', 1), updated_at: p('now') }))
+    .set((eb) => ({ last_seq: eb('last_seq', '+', 1) }))
     .where('id', '=', p('id'))
     .where('tenant_id', '=', p('tenantId'))
     .where('status', '=', 'open')
-    .returning(['id', 'visitor_id', 'last_seq']),
+    .returning(['id', 'visitor_id', 'last_seq', 'updated_at', 'snoozed']),
+);
+const touch = preparedQuery<{ id: string; now: number }, never>((db, p) =>
+  db.updateTable('conversations').set({ updated_at: p('now') }).where('id', '=', p('id')).where('updated_at', '<', p('now')),
 );
 
 const insertMessage = preparedQuery<Message, never>((db, p) =>
@@ -102,21 +112,22 @@ export async function storeMessage(trx: Transaction<Database>, input: StoreMessa
   const requestedId = input.conversationId;
   const common =
     author.kind !== 'visitor'
-      ? requestedId && (await bumpNamed.first(trx, { id: requestedId, tenantId: author.tenantId, now }))
+      ? requestedId && (await bumpNamed.first(trx, { id: requestedId, tenantId: author.tenantId }))
       : input.newConversation
         ? undefined
         : requestedId
-        ? await bumpVisitorsNamed.first(trx, { tenantId: author.tenantId, visitorId: author.visitorId, requestedId, now })
-        : await bumpVisitorsLatest.first(trx, { tenantId: author.tenantId, visitorId: author.visitorId, now });
-  let target: { id: string; visitorId: string; seq: number; opened: boolean; created: boolean };
+        ? await bumpVisitorsNamed.first(trx, { tenantId: author.tenantId, visitorId: author.visitorId, requestedId })
+        : await bumpVisitorsLatest.first(trx, { tenantId: author.tenantId, visitorId: author.visitorId });
+  let target: { id: string; visitorId: string; seq: number; opened: boolean; created: boolean; snoozed: boolean };
   if (common) {
-    target = { id: common.id, visitorId: common.visitor_id, seq: common.last_seq, opened: false, created: false };
+    target = { id: common.id, visitorId: common.visitor_id, seq: common.last_seq, opened: false, created: false, snoozed: common.snoozed === 1 };
+    if (now - common.updated_at >= ACTIVITY_GRANULARITY_MS) await touch.all(trx, { id: common.id, now });
   } else {
     // Found, opened or created by now, and open: the same update takes its seq.
     const conversation = await resolveConversation(trx, input);
-    const bumped = await bumpNamed.first(trx, { id: conversation.id, tenantId: author.tenantId, now });
+    const bumped = await bumpNamed.first(trx, { id: conversation.id, tenantId: author.tenantId });
     if (!bumped) throw new Error(`conversation ${conversation.id} vanished inside its own transaction`);
-    target = { ...conversation, seq: bumped.last_seq };
+    target = { ...conversation, seq: bumped.last_seq, snoozed: bumped.snoozed === 1 };
   }
   // A retry of a message already stored: nothing of this attempt is kept (not even the seq taken).
   const existing = await messageByDedupeKey.first(trx, { conversationId: target.id, dedupeKey: sealed.dedupe_key });
@@ -136,7 +147,7 @@ export async function storeMessage(trx: Transaction<Database>, input: StoreMessa
     );
     later.afterCommit(() => markIndexed(database, target.id, fresh));
   }
-  return { stored: { conversationId: target.id, seq: target.seq, visitorId: target.visitorId, conversationOpened: target.opened, conversationCreated: target.created } };
+  return { stored: { conversationId: target.id, seq: target.seq, visitorId: target.visitorId, conversationOpened: target.opened, conversationCreated: target.created, snoozed: target.snoozed } };
 }
 
 /**

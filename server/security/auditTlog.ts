@@ -193,6 +193,9 @@ export async function* auditRows(db: Db, afterSeq = 0, upToSeq: number | null = 
     for (const row of page) yield row;
     if (page.length < pageSize) return;
     after = page[page.length - 1]!.seq;
+    // Between pages, the event loop serves what waits (a query's promise alone does not let socket
+    // reads in: SQLite answers synchronously). The readers hash each row, so one page is one pause.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
