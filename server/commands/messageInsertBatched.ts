@@ -42,15 +42,15 @@ import { ACTIVITY_GRANULARITY_MS, type StoreMessageInput, type StoreMessageOutpu
  * without statistics) an index on (tenant, status) and scanned every open conversation of the
  * tenant for each message.
  *
- * The search rows are inserted only for a word not known to be indexed in the conversation the
- * message lands in (`known`: indexed in the one it was expected to land in, `assumed_id`): a word
- * already there cost an index probe ending in "on conflict do nothing", 2,600 of 2,800 tokens of a
- * 200-message statement in the bench, a third of its time (auto_explain, 2026-12-06).
+ * The search rows sent are those of the words not known to be indexed in the conversation the
+ * message is expected to land in: a word already there cost an index probe ending in "on conflict do
+ * nothing" (2,600 of 2,800 tokens of a 200-message statement in the bench, a third of its time,
+ * auto_explain, 2026-12-06), and its token an HMAC on the node (~3.5 µs each, 16 words a message).
  */
 const STATEMENT = serverPreparedSql(`
 with input as (
-  select * from unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::int[], $15::text[], $16::text[])
-    as i(ord, tenant_id, visitor_id, requested_id, created_at, dedupe_key, id, client_id, author_kind, author_id, author_name, body, internal, key_version, attachment, assumed_id)
+  select * from unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::int[], $14::int[], $15::text[])
+    as i(ord, tenant_id, visitor_id, requested_id, created_at, dedupe_key, id, client_id, author_kind, author_id, author_name, body, internal, key_version, attachment)
 ),
 target as materialized (
   select i.ord, l.id, l.tenant_id, l.status from input i
@@ -69,7 +69,7 @@ bumped as (
   update conversations c set last_seq = c.last_seq + 1,
     updated_at = case when c.updated_at <= e.created_at - ${ACTIVITY_GRANULARITY_MS} then e.created_at else c.updated_at end
   from eligible e where c.id = e.conversation_id
-  returning e.ord, e.id, e.tenant_id, e.client_id, e.dedupe_key, e.author_kind, e.author_id, e.author_name, e.body, e.internal, e.created_at, e.key_version, e.attachment, e.assumed_id,
+  returning e.ord, e.id, e.tenant_id, e.client_id, e.dedupe_key, e.author_kind, e.author_id, e.author_name, e.body, e.internal, e.created_at, e.key_version, e.attachment,
     c.id as conversation_id, c.visitor_id, c.last_seq as seq, c.snoozed
 ),
 inserted as (
@@ -80,8 +80,7 @@ inserted as (
 searched as (
   insert into message_search (tenant_id, token, conversation_id, message_id)
   select b.tenant_id, s.token, b.conversation_id, b.id
-  from unnest($17::text[], $18::int[], $19::bool[]) as s(token, ord, known) join bumped b on b.ord = s.ord
-  where not s.known or b.conversation_id is distinct from b.assumed_id
+  from unnest($16::text[], $17::int[]) as s(token, ord) join bumped b on b.ord = s.ord
   on conflict do nothing
 )
 select ord, conversation_id, seq, visitor_id, snoozed from bumped`);
@@ -100,7 +99,7 @@ interface Pending {
   assumed: string | undefined;
   /** The search words not yet indexed for `assumed` (all of them without one). */
   fresh: string[];
-  /** The other words: indexed only if the message lands in another conversation than `assumed`. */
+  /** The other words: indexed too, by a second statement, if the message lands in another conversation than `assumed`. */
   known: string[];
   resolve(out: StoreMessageOutput | undefined): void;
   reject(err: unknown): void;
@@ -120,8 +119,8 @@ class MessageBatcher {
     const { author, conversationId: requestedId, words } = input;
     const ofVisitor = author.kind === 'visitor';
     // A visitor's message goes to their latest conversation, known only in the statement: assumed to
-    // be the one their last message went to, whose indexed words are known; the others' tokens go
-    // along marked "known", to be inserted only if the message lands elsewhere.
+    // be the one their last message went to, whose indexed words are known. Should it land elsewhere
+    // (the visitor started another conversation meanwhile), the other words follow (indexElsewhere).
     const assumed = requestedId ?? (ofVisitor ? this.lastConversationOf.get(author.visitorId) : undefined);
     const fresh = assumed ? unindexedWords(this.storage, assumed, words) : words;
     const known = assumed && !requestedId && fresh.length < words.length ? words.filter((w) => !fresh.includes(w)) : [];
@@ -177,14 +176,10 @@ class MessageBatcher {
   private async run(batch: Pending[]): Promise<Array<StoreMessageOutput | undefined>> {
     const tokens: string[] = [];
     const tokenOrds: number[] = [];
-    const tokenKnown: boolean[] = [];
     batch.forEach((p, ord) => {
-      for (const [words, known] of [[p.fresh, false], [p.known, true]] as const) {
-        for (const w of words) {
-          tokens.push(blindToken(p.input.searchKey, w));
-          tokenOrds.push(ord);
-          tokenKnown.push(known);
-        }
+      for (const w of p.fresh) {
+        tokens.push(blindToken(p.input.searchKey, w));
+        tokenOrds.push(ord);
       }
     });
     const query = CompiledQuery.raw(STATEMENT, [
@@ -203,21 +198,34 @@ class MessageBatcher {
       batch.map((p) => p.input.sealed.internal),
       batch.map((p) => p.input.sealed.key_version),
       batch.map((p) => p.input.sealed.attachment ?? null),
-      batch.map((p) => p.assumed ?? null),
       tokens,
       tokenOrds,
-      tokenKnown,
     ]);
     const { rows } = await this.storage.db.executeQuery<{ ord: number; conversation_id: string; seq: number; visitor_id: string; snoozed: number }>(query);
     const out: Array<StoreMessageOutput | undefined> = batch.map(() => undefined);
+    await this.indexElsewhere(batch, rows);
     for (const r of rows) {
       const { input } = batch[r.ord]!;
-      // Every word of the message is now indexed there: fresh ones inserted, known ones already there or inserted.
+      // Every word of the message is now indexed there: fresh ones inserted, the others already there or inserted by indexElsewhere.
       markIndexed(this.storage, r.conversation_id, input.words);
       if (input.author.kind === 'visitor') this.rememberConversation(input.author.visitorId, r.conversation_id);
       out[r.ord] = { stored: { conversationId: r.conversation_id, seq: r.seq, visitorId: r.visitor_id, conversationOpened: false, conversationCreated: false, snoozed: r.snoozed === 1 } };
     }
     return out;
+  }
+
+  /**
+   * A visitor's message that landed in another conversation than the one expected (they started a
+   * new one meanwhile): its words not sent with the statement are indexed there too, before the
+   * message is acknowledged. Rare; one statement for the batch.
+   */
+  private async indexElsewhere(batch: Pending[], rows: Array<{ ord: number; conversation_id: string }>): Promise<void> {
+    const missing = rows.flatMap((r) => {
+      const p = batch[r.ord]!;
+      if (p.known.length === 0 || r.conversation_id === p.assumed) return [];
+      return p.known.map((w) => ({ tenant_id: p.input.sealed.tenant_id, token: blindToken(p.input.searchKey, w), conversation_id: r.conversation_id, message_id: p.input.sealed.id }));
+    });
+    if (missing.length) await this.storage.db.insertInto('message_search').values(missing).onConflict((oc) => oc.doNothing()).execute();
   }
 
   private rememberConversation(visitorId: string, conversationId: string): void {
