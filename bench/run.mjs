@@ -65,8 +65,8 @@ function rss(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
 }
 
-function startProcess(args, env, readyText) {
-  const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function startProcess(args, env, readyText, cwd = ROOT) {
+  const proc = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(proc);
   let out = '';
   proc.stdout.on('data', (d) => (out += d));
@@ -133,15 +133,15 @@ async function startRelay(kind) {
   return { name: RELAY_NAMES[kind], nodes: [p], visitorTargets: [target], agentTargets: [target], stop, skipIdle: kind === 'sio-sqlite', commitPerMessage: kind === 'sio-sqlite' };
 }
 
-function cli(args, env) {
-  return execFileSync(process.execPath, [...CLI_ARGS, ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
+function cli(args, env, cwd = ROOT) {
+  return execFileSync(process.execPath, [...CLI_ARGS, ...args], { cwd, env: { ...process.env, ...env }, encoding: 'utf8' });
 }
 
 /**
  * `publicUrl(port)`: the node's PUBLIC_URL (default ORIGIN, which the generators send as Origin);
  * `origins`: the bench tenant's allowed site origins.
  */
-async function startParley(kind, { publicUrl = () => ORIGIN, origins = 'https://shop.example' } = {}) {
+async function startParley(kind, { publicUrl = () => ORIGIN, origins = 'https://shop.example', root = ROOT, label = '' } = {}) {
   const secret = 'ab'.repeat(32);
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
   let dbName = null;
@@ -156,14 +156,14 @@ async function startParley(kind, { publicUrl = () => ORIGIN, origins = 'https://
     u.pathname = '/' + dbName;
     Object.assign(common, { DATABASE_URL: u.toString(), REDIS_URL });
   }
-  cli(['migrate'], common);
-  const tenant = JSON.parse(cli(['tenant:create', '--slug', 'bench', '--name', 'Bench', '--origins', origins], common));
-  const created = cli(['agent:create', '--tenant', 'bench', '--email', 'bench@example.com', '--name', 'Bench Agent'], common);
+  cli(['migrate'], common, root);
+  const tenant = JSON.parse(cli(['tenant:create', '--slug', 'bench', '--name', 'Bench', '--origins', origins], common, root));
+  const created = cli(['agent:create', '--tenant', 'bench', '--email', 'bench@example.com', '--name', 'Bench Agent'], common, root);
   const password = /password \(shown once\): (\S+)/.exec(created)[1];
   const nodes = [];
   for (let i = 0; i < (kind === 'postgres' ? 2 : 1); i++) {
     const port = await freePort();
-    const p = await startProcess(SERVER_ARGS, { ...common, PORT: String(port), PUBLIC_URL: publicUrl(port), NODE_ID: `bench${i}` }, null);
+    const p = await startProcess(SERVER_ARGS, { ...common, PORT: String(port), PUBLIC_URL: publicUrl(port), NODE_ID: `bench${i}` }, null, root);
     const url = `http://127.0.0.1:${port}`;
     for (let t = 0; ; t++) {
       const ok = await fetch(`${url}/healthz`).then((r) => r.status === 200, () => false);
@@ -191,7 +191,7 @@ async function startParley(kind, { publicUrl = () => ORIGIN, origins = 'https://
   );
   const targets = nodes.map((n) => ({ kind: 'parley', url: n.url, origin: ORIGIN, tokens, cookie }));
   return {
-    name: kind === 'postgres' ? 'Parley, 2 nodes, PostgreSQL + Redis' : 'Parley, 1 node, SQLite',
+    name: (kind === 'postgres' ? 'Parley, 2 nodes, PostgreSQL + Redis' : 'Parley, 1 node, SQLite') + label,
     nodes,
     cookie,
     visitorTargets: targets,
@@ -295,8 +295,24 @@ const machine = {
 };
 log('machine', machine);
 const results = [];
-const SYSTEMS = { ws: () => startRelay('ws'), sio: () => startRelay('sio'), siosqlite: () => startRelay('sio-sqlite'), sqlite: () => startParley('sqlite'), postgres: () => startParley('postgres') };
-const only = (process.env.BENCH_ONLY ?? 'ws,sio,siosqlite,sqlite,postgres,loader,redaction').split(',');
+// BENCH_BASELINE_DIR: another checkout of Parley, built (npm run build there), measured in the same run
+// as systems sqlitebase and postgresbase, so a change is stated as before/after on the same machine.
+const BASELINE = process.env.BENCH_BASELINE_DIR;
+const baselineLabel = () => ` (baseline ${execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: BASELINE, encoding: 'utf8' }).trim()})`;
+const baseline = (kind) => {
+  if (!BASELINE || !existsSync(join(BASELINE, 'dist', 'server', 'main.js'))) throw new Error('BENCH_BASELINE_DIR must name a built checkout of Parley');
+  return startParley(kind, { root: BASELINE, label: baselineLabel() });
+};
+const SYSTEMS = {
+  ws: () => startRelay('ws'),
+  sio: () => startRelay('sio'),
+  siosqlite: () => startRelay('sio-sqlite'),
+  sqlite: () => startParley('sqlite'),
+  postgres: () => startParley('postgres'),
+  sqlitebase: () => baseline('sqlite'),
+  postgresbase: () => baseline('postgres'),
+};
+const only = (process.env.BENCH_ONLY ?? `ws,sio,siosqlite,sqlite,postgres,${BASELINE ? 'sqlitebase,postgresbase,' : ''}loader,redaction`).split(',');
 for (const make of only.filter((k) => k !== 'loader' && k !== 'redaction').map((k) => SYSTEMS[k])) {
   const sys = await make();
   log('system:', sys.name);
@@ -339,6 +355,7 @@ const ws = results.find((r) => r.name === RELAY_NAMES.ws);
 const sio = results.find((r) => r.name === RELAY_NAMES.sio);
 const sioStoring = results.find((r) => r.name === RELAY_NAMES['sio-sqlite']);
 const parleys = results.filter((r) => r.name.startsWith('Parley'));
+const baselineOf = (p) => results.find((r) => r !== p && r.name.startsWith(p.name + ' (baseline'));
 const ratio = (a, b) => (a != null && b ? +(a / b).toFixed(2) : null);
 machine.loadAverageAtEnd = loadavg().map((l) => +l.toFixed(2));
 const report = {
@@ -363,6 +380,13 @@ const report = {
         p99VsSocketIoSqlite: ratio(p.rate?.p99, sioStoring?.rate?.p99),
         memoryPerIdleVsWs: ratio(p.idle?.bytesPerConnection, ws?.idle?.bytesPerConnection),
         memoryPerIdleVsSocketIo: ratio(p.idle?.bytesPerConnection, sio?.idle?.bytesPerConnection),
+        ...(baselineOf(p)
+          ? {
+              throughputVsBaseline: ratio(p.max?.deliveredPerSecond, baselineOf(p).max?.deliveredPerSecond),
+              p99VsBaseline: ratio(p.rate?.p99, baselineOf(p).rate?.p99),
+              serverCpuPerMessageVsBaseline: ratio(p.max?.cost?.cpuMicrosPerMessage?.serverTotal, baselineOf(p).max?.cost?.cpuMicrosPerMessage?.serverTotal),
+            }
+          : {}),
       },
     ]),
   ),
