@@ -5,105 +5,21 @@
 import { CLOSE } from '../../../protocol/closeCodes.js';
 import type { WidgetSession, WidgetSessionBody } from '../../../protocol/http.js';
 import { LIMITS } from '../../../protocol/limits.js';
-import type { ReconnectingSocketOptions, SocketState } from '../../../clients/js/src/reconnectingSocket.js';
+import type { SocketState } from '../../../clients/js/src/reconnectingSocket.js';
 import { FINAL_SEND_ERRORS, newClientId } from '../../../clients/js/src/reconnectingSocket.js';
 import type { ConversationView, MessageView } from '../../../protocol/records.js';
 import type { VisitorServerFrame } from '../../../protocol/realtime.js';
-import { OutgoingRedaction } from './outgoingRedaction.js';
+import { compileTenantPatterns, OutgoingRedaction } from './outgoingRedaction.js';
 import { lastSeqOf, mergeMessages } from './messages.js';
 import { withVisitorRead } from './unreadMarks.js';
 import { VisitorRequests } from './visitorRequests.js';
-import type { IdentityClaim, OfflineMessageBody, PageContextClaim, WidgetAvailability } from '../../../protocol/contactCentre.js';
+import type { OfflineMessageBody, PageContextClaim, WidgetAvailability } from '../../../protocol/contactCentre.js';
+import type { ChatDeps, ChatState, SendResult, SocketLike } from './chatTypes.js';
 
-export interface Outgoing {
-  clientId: string;
-  body: string;
-  createdAt: string;
-  state: 'sending' | 'failed';
-  /** Where it goes: a named conversation, or a new one (issue 20). */
-  conversationId?: string;
-  newConversation?: boolean;
-}
-
-export interface ChatState {
-  session: 'none' | 'starting' | 'active' | 'failed';
-  connection: SocketState | 'idle';
-  /** The socket has been open at least once (so a drop shows "Reconnecting…", not "Connecting…"). */
-  connectedOnce: boolean;
-  /** The server refused this widget for good (closed with FORBIDDEN). */
-  unavailable: boolean;
-  messages: MessageView[];
-  outbox: Outgoing[];
-  conversation: ConversationView | null;
-  agentTyping: boolean;
-  /** The last message the visitor sent had something redacted. */
-  redactedNote: boolean;
-  unread: number;
-  /** Place in the queue while no agent has the conversation (null when not waiting). */
-  queue: { position: number; etaSeconds: number | null } | null;
-  /** Up to which seq the agents have received / seen the visitor's messages. */
-  agentDelivered: number;
-  agentRead: number;
-  /**
-   * The visitor's conversations (a verified shopper's from all devices), open ones first (issue 20).
-   * Each keeps the shopper's read mark (`receipts.visitorRead`) up to date: unreadMarks.ts.
-   */
-  conversations: ConversationView[];
-  /** The visitor chose "new conversation": the next message starts one. */
-  startingNew: boolean;
-}
-
-/** The part of ReconnectingSocket the chat uses (so tests can pass a fake). */
-export interface SocketLike {
-  send(frame: { type: 'message.send'; clientId: string; body: string; conversationId?: string; newConversation?: boolean }): void;
-  notify(frame: object): void;
-  settle(clientId: string): void;
-  close(): void;
-  reconnectNow(): void;
-}
-
-export type SocketFactory = (opts: ReconnectingSocketOptions<VisitorServerFrame>) => SocketLike;
-
-export interface KeyValue {
-  get(key: string): string | null;
-  set(key: string, value: string): void;
-  remove(key: string): void;
-}
-
-export interface ChatDeps {
-  key: string;
-  /** A logged-in shopper's identity, signed by the tenant's backend (passed by the loader). */
-  identity?: IdentityClaim | null;
-  wsUrl: string;
-  /** Page the widget is shown on (document.referrer). */
-  page: string;
-  /** The widget's language now ('en' | 'fr'); server-made words for this visitor follow it. */
-  language?: () => string;
-  storage: KeyValue;
-  fetch: typeof fetch;
-  socket: SocketFactory;
-}
-
-/** Caps for the tenant's patterns in the frame (the server validates them too; see server/security/redactionPatterns.ts). */
-export const MAX_TENANT_PATTERNS = 20;
-export const MAX_TENANT_PATTERN_CHARS = 200;
-
-/** The tenant's redaction patterns from the widget config, compiled defensively: bad or oversized ones are skipped. */
-export function compileTenantPatterns(sources: unknown): RegExp[] {
-  if (!Array.isArray(sources)) return [];
-  const out: RegExp[] = [];
-  for (const src of sources.slice(0, MAX_TENANT_PATTERNS)) {
-    if (typeof src !== 'string' || !src || src.length > MAX_TENANT_PATTERN_CHARS) continue;
-    try {
-      out.push(new RegExp(src, 'giu'));
-    } catch {
-      /* not a valid pattern in this browser: the server still applies it */
-    }
-  }
-  return out;
-}
-
-export type SendResult = { ok: true; redacted: number } | { ok: false; reason: 'empty' | 'tooLong' | 'noSession' };
+// Its shapes (chatTypes.ts), the tenant patterns' compiler and the browser storage, for the frame's other modules.
+export type { ChatDeps, ChatState, KeyValue, Outgoing, SendResult, SocketFactory, SocketLike } from './chatTypes.js';
+export { compileTenantPatterns, MAX_TENANT_PATTERNS, MAX_TENANT_PATTERN_CHARS } from './outgoingRedaction.js';
+export { browserStorage } from './browserStorage.js';
 
 const TYPING_IDLE_MS = 3000;
 const TYPING_RESEND_MS = 2500;
@@ -589,41 +505,4 @@ export class ChatClient {
     for (const id of ids) this.socket?.settle(id);
     this.set({ outbox: this.state.outbox.filter((o) => !ids.has(o.clientId)) });
   }
-}
-
-/** localStorage, or memory when the browser blocks storage in third-party frames. */
-export function browserStorage(): KeyValue {
-  const memory = new Map<string, string>();
-  const ls = (): Storage | null => {
-    try {
-      return window.localStorage;
-    } catch {
-      return null;
-    }
-  };
-  return {
-    get(key) {
-      try {
-        return ls()?.getItem(key) ?? memory.get(key) ?? null;
-      } catch {
-        return memory.get(key) ?? null;
-      }
-    },
-    set(key, value) {
-      memory.set(key, value);
-      try {
-        ls()?.setItem(key, value);
-      } catch {
-        /* storage blocked: memory only */
-      }
-    },
-    remove(key) {
-      memory.delete(key);
-      try {
-        ls()?.removeItem(key);
-      } catch {
-        /* ignore */
-      }
-    },
-  };
 }
