@@ -90,7 +90,7 @@ export async function adminApi(url: string, email: string, password: string) {
     if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
     return r.status === 204 ? null : r.json();
   };
-  return { agentId: session.agent.id, post: (path: string, body: object) => call('POST', path, body), get: (path: string) => call('GET', path) };
+  return { agentId: session.agent.id, post: (path: string, body: object) => call('POST', path, body), patch: (path: string, body: object) => call('PATCH', path, body), get: (path: string) => call('GET', path) };
 }
 
 /** A new agent of the admin's tenant, made the way a person would: invited, then accepting. */

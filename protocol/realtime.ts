@@ -173,7 +173,7 @@ export const QueueEvent = Type.Object({
   estimatedWaitSeconds: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
 });
 
-/** The other side's read state moved (see Receipt). */
+/** A read state moved (see Receipt): the agents' (to the visitor), or the shopper's (to agents, and to the shopper's own sockets on all their devices, issue 20). */
 export const ReceiptEvent = Type.Object({
   type: Type.Literal('receipt'),
   conversationId: Type.String(),

@@ -9,6 +9,7 @@ import type { ConversationView } from '../../protocol/records.js';
 import type { ApiClient } from './api.js';
 import { fullDateTime } from './format.js';
 import { locale, t } from './i18n.js';
+import './contactCard.css';
 
 const enc = encodeURIComponent;
 
@@ -42,7 +43,7 @@ export function ContactCard(props: { api: ApiClient; contactId: string; onOpen: 
   return (
     <section class="context-card contact-card" aria-label={t.contactTitle}>
       <h3 class="section-title">{t.contactTitle}</h3>
-      <p>
+      <p class="contact-who">
         <span class={`pill ${contact.verified ? 'pill-open' : ''}`}>{contact.verified ? t.contactVerified : t.contactAnonymous}</span>
         {contact.userId && <code class="contact-user">{contact.userId}</code>}
       </p>
@@ -57,11 +58,12 @@ export function ContactCard(props: { api: ApiClient; contactId: string; onOpen: 
         </dl>
       )}
       <h4 class="section-title">{t.contactConversations}</h4>
-      <ul class="contact-convs">
+      <ul class="history contact-convs">
         {conversations.map((c) => (
           <li key={c.id}>
-            <button type="button" class="link-button" onClick={() => props.onOpen(c.id)}>
-              <span class={`pill pill-${c.status}`}>{c.status === 'open' ? t.stateOpen : t.stateResolved}</span> {c.lastMessage?.body.slice(0, 60) ?? ''}
+            <button type="button" class="link contact-conv" onClick={() => props.onOpen(c.id)}>
+              <span class={`pill pill-${c.status}`}>{c.status === 'open' ? t.stateOpen : t.stateResolved}</span>
+              <span class="history-preview">{c.lastMessage?.body.slice(0, 80) ?? ''}</span>
             </button>
           </li>
         ))}
@@ -71,16 +73,16 @@ export function ContactCard(props: { api: ApiClient; contactId: string; onOpen: 
       <ul class="contact-notes">
         {notes.map((n) => (
           <li key={n.id}>
-            <p>{n.body}</p>
-            <p class="muted">
+            <p class="contact-note-body">{n.body}</p>
+            <p class="muted contact-note-meta">
               {n.author?.name ?? ''} · {fullDateTime(n.createdAt, locale)}
             </p>
           </li>
         ))}
       </ul>
-      <form onSubmit={addNote}>
-        <textarea aria-label={t.contactNotes} placeholder={t.contactNotePlaceholder} value={draft} maxLength={5000} onInput={(e) => setDraft((e.target as HTMLTextAreaElement).value)} />
-        <button type="submit" class="button">
+      <form class="contact-note-form" onSubmit={addNote}>
+        <textarea aria-label={t.contactNotes} placeholder={t.contactNotePlaceholder} rows={3} value={draft} maxLength={5000} onInput={(e) => setDraft((e.target as HTMLTextAreaElement).value)} />
+        <button type="submit" class="btn btn-secondary btn-sm" disabled={!draft.trim()}>
           {t.contactAddNote}
         </button>
       </form>

@@ -20,6 +20,7 @@ import { cleanFileName, sniffFile } from '../security/fileSniffer.js';
 import { newId, randomToken } from '../security/ids.js';
 import { sealAttachmentFile, sealNullable } from '../security/sealedFields.js';
 import { createMessage } from './messageCreator.js';
+import { assertVisitorMaySee } from '../queries/contactQueries.js';
 import { redactString } from '../security/sinkRedaction.js';
 import { withoutCardData } from '../security/fileCardCheck.js';
 
@@ -39,9 +40,12 @@ export async function storeAttachment(
   // text metadata, a PDF that holds a card number in its text or metadata is refused.
   const bytes = withoutCardData(sniffed.type, input.bytes);
   const db = ctx.storage.db;
-  // The conversation the visitor writes to, or the one the agent names (checked again by createMessage).
+  // The conversation the agent names; the one the visitor names — theirs, or of another browser of the
+  // same verified shopper (issue 20), the rule of reading and writing — or else their latest one.
+  // createMessage checks it again.
   let conversationId = input.conversationId;
-  if (actor.kind === 'visitor') {
+  if (actor.kind === 'visitor' && conversationId) await assertVisitorMaySee(ctx, actor, conversationId);
+  else if (actor.kind === 'visitor') {
     const latest = await db.selectFrom('conversations').select(['id']).where('tenant_id', '=', actor.tenantId).where('visitor_id', '=', actor.visitorId).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
     if (!latest) throw new AppError('validation_failed', 'write a message before sending a file');
     conversationId = latest.id;

@@ -8,6 +8,7 @@ import type { RatingBody } from '../../protocol/contactCentre.js';
 import type { Ctx } from '../context.js';
 import { AppError } from '../errors.js';
 import { assertSameTenant } from '../policies/tenantScope.js';
+import { assertVisitorMaySee } from '../queries/contactQueries.js';
 import { newId } from '../security/ids.js';
 import { redact } from '../../protocol/redaction.js';
 import { tenantPatterns } from '../security/redactionPatterns.js';
@@ -16,7 +17,8 @@ import { sealNullable } from '../security/sealedFields.js';
 export async function rateConversation(ctx: Ctx, visitor: { tenantId: string; visitorId: string }, body: RatingBody): Promise<{ rating: number; comment: string | null }> {
   const db = ctx.storage.db;
   const conv = assertSameTenant(visitor, await db.selectFrom('conversations').selectAll().where('id', '=', body.conversationId).executeTakeFirst(), 'conversation');
-  if (conv.visitor_id !== visitor.visitorId) throw new AppError('not_found', 'conversation not found');
+  // Theirs, or of another browser of the same verified shopper (issue 20): the rule of reading and writing.
+  await assertVisitorMaySee(ctx, visitor, conv.id);
   if (conv.last_seq === 0) throw new AppError('validation_failed', 'there is nothing to rate yet');
   const trimmed = body.comment?.trim();
   const comment = trimmed ? redact(trimmed, await tenantPatterns(ctx.storage, visitor.tenantId)).text || null : null;

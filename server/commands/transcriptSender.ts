@@ -3,6 +3,7 @@ import type { TranscriptBody } from '../../protocol/contactCentre.js';
 import type { Ctx } from '../context.js';
 import { AppError } from '../errors.js';
 import { assertSameTenant } from '../policies/tenantScope.js';
+import { assertVisitorMaySee } from '../queries/contactQueries.js';
 import { conversationView } from '../queries/conversationQueries.js';
 import { messagesAfter } from '../queries/messageQueries.js';
 import { visitorText } from '../i18n/serverText.js';
@@ -10,7 +11,8 @@ import { visitorText } from '../i18n/serverText.js';
 export async function sendTranscript(ctx: Ctx, visitor: { tenantId: string; visitorId: string }, body: TranscriptBody): Promise<{ to: string }> {
   const db = ctx.storage.db;
   const conv = assertSameTenant(visitor, await db.selectFrom('conversations').select(['id', 'tenant_id', 'visitor_id']).where('id', '=', body.conversationId).executeTakeFirst(), 'conversation');
-  if (conv.visitor_id !== visitor.visitorId) throw new AppError('not_found', 'conversation not found');
+  // Theirs, or of another browser of the same verified shopper (issue 20): the rule of reading and writing.
+  await assertVisitorMaySee(ctx, visitor, conv.id);
   const view = await conversationView(ctx, visitor.tenantId, conv.id);
   const to = body.email ?? view.visitor.email;
   if (!to) throw new AppError('validation_failed', 'give an email address to send the transcript to');

@@ -153,6 +153,15 @@ export async function visitorMaySee(readers: Pick<Ctx, 'storage'>, tenantId: str
   return sameSharedContact(db, tenantId, conv.visitor_id, visitorId);
 }
 
+/**
+ * The same rule for a visitor's other calls on a conversation (rating, transcript by email, file
+ * upload): theirs or their verified contact's, else "not found" (never "forbidden": a caller cannot
+ * learn that another's conversation exists).
+ */
+export async function assertVisitorMaySee(readers: Pick<Ctx, 'storage'>, visitor: { tenantId: string; visitorId: string }, conversationId: string): Promise<void> {
+  if (!(await visitorMaySee(readers, visitor.tenantId, visitor.visitorId, conversationId))) throw new AppError('not_found', 'conversation not found');
+}
+
 /** Both browsers proved the same contact's verified identity. */
 export async function sameSharedContact(db: Pick<Ctx['storage'], 'db'>['db'] | Transaction<Database>, tenantId: string, a: string, b: string): Promise<boolean> {
   const both = await db.selectFrom('visitors').select(['id', 'contact_id', 'contact_shared']).where('tenant_id', '=', tenantId).where('id', 'in', [a, b]).execute();

@@ -131,7 +131,10 @@ export class Rooms {
         break;
       case 'receipt': {
         const frame = { type: 'receipt', conversationId: event.conversationId, by: event.by, deliveredSeq: event.deliveredSeq, readSeq: event.readSeq };
-        broadcast(event.by === 'visitor' ? agents : visitors, frame, event.tenantId);
+        // The visitor's read mark also goes to the shopper's sockets: their other devices clear the
+        // conversation's unread marker (issue 20); the agents' goes to the visitor only.
+        if (event.by === 'visitor') broadcast(agents, frame, event.tenantId);
+        broadcast(visitors, frame, event.tenantId);
         break;
       }
     }

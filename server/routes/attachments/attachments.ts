@@ -1,8 +1,10 @@
 /**
  * Upload and download of attachments. Uploads are raw bodies (application/octet-stream, file name in
- * `?name=`), up to 5 MB; agents use their session (+CSRF), visitors their Bearer token. Downloads are
- * served from /files/<id>/<key>, a path outside the apps, with nosniff, a sandboxing CSP and
- * Content-Disposition (inline only for images, for previews), whatever the file claims to be.
+ * `?name=`), up to 5 MB; agents use their session (+CSRF), visitors their Bearer token. A visitor's
+ * file goes to the conversation named in `?conversationId=` (theirs, or their verified contact's), or
+ * else to their latest. Downloads are served from /files/<id>/<key>, a path outside the apps, with
+ * nosniff, a sandboxing CSP and Content-Disposition (inline only for images, for previews),
+ * whatever the file claims to be.
  * Files and their names are sealed at rest (commands/attachmentStorer.ts) and opened here to serve.
  * Every download is in the access audit before its bytes leave: by the agent whose session cookie
  * came with it (the console), or else by `link:<attachment id>` from its address (the visitor's
@@ -50,7 +52,8 @@ export async function attachmentRoutes(app: FastifyInstance, ctx: Ctx, sessions:
 
     scoped.post('/api/widget/attachments', opts, async (req, reply) => {
       const visitor = visitorFromRequest(ctx, req);
-      const message = await storeAttachment(ctx, { kind: 'visitor', ...visitor }, { fileName: (req.query as Q).name, bytes: bytesOf(req.body), clientId: newId('file') });
+      const q = req.query as Q;
+      const message = await storeAttachment(ctx, { kind: 'visitor', ...visitor }, { conversationId: q.conversationId, fileName: q.name, bytes: bytesOf(req.body), clientId: newId('file') });
       return reply.code(201).send(message);
     });
   });

@@ -91,6 +91,15 @@ export function App({ widgetKey, link, client, loadConfig }: AppProps) {
     }
   }, [config, open, position]);
 
+  // A chat left open in a background tab: what arrived meanwhile is seen when the tab is shown again
+  // (read receipts, the list's unread dot).
+  useEffect(() => {
+    if (!config || !open) return;
+    const onVisible = () => document.visibilityState === 'visible' && client.setOpen(true);
+    document.addEventListener('visibilitychange', onVisible);
+    return () => document.removeEventListener('visibilitychange', onVisible);
+  }, [config, open]);
+
   useEffect(() => {
     const update = () => setFullscreen(open && isFullscreen());
     update();

@@ -5,100 +5,21 @@
 import { CLOSE } from '../../../protocol/closeCodes.js';
 import type { WidgetSession, WidgetSessionBody } from '../../../protocol/http.js';
 import { LIMITS } from '../../../protocol/limits.js';
-import type { ReconnectingSocketOptions, SocketState } from '../../../clients/js/src/reconnectingSocket.js';
+import type { SocketState } from '../../../clients/js/src/reconnectingSocket.js';
 import { FINAL_SEND_ERRORS, newClientId } from '../../../clients/js/src/reconnectingSocket.js';
 import type { ConversationView, MessageView } from '../../../protocol/records.js';
 import type { VisitorServerFrame } from '../../../protocol/realtime.js';
-import { OutgoingRedaction } from './outgoingRedaction.js';
+import { compileTenantPatterns, OutgoingRedaction } from './outgoingRedaction.js';
 import { lastSeqOf, mergeMessages } from './messages.js';
-import type { IdentityClaim, OfflineMessageBody, PageContextClaim, WidgetAvailability } from '../../../protocol/contactCentre.js';
+import { withVisitorRead } from './unreadMarks.js';
+import { VisitorRequests } from './visitorRequests.js';
+import type { OfflineMessageBody, PageContextClaim, WidgetAvailability } from '../../../protocol/contactCentre.js';
+import type { ChatDeps, ChatState, SendResult, SocketLike } from './chatTypes.js';
 
-export interface Outgoing {
-  clientId: string;
-  body: string;
-  createdAt: string;
-  state: 'sending' | 'failed';
-  /** Where it goes: a named conversation, or a new one (issue 20). */
-  conversationId?: string;
-  newConversation?: boolean;
-}
-
-export interface ChatState {
-  session: 'none' | 'starting' | 'active' | 'failed';
-  connection: SocketState | 'idle';
-  /** The socket has been open at least once (so a drop shows "Reconnecting…", not "Connecting…"). */
-  connectedOnce: boolean;
-  /** The server refused this widget for good (closed with FORBIDDEN). */
-  unavailable: boolean;
-  messages: MessageView[];
-  outbox: Outgoing[];
-  conversation: ConversationView | null;
-  agentTyping: boolean;
-  /** The last message the visitor sent had something redacted. */
-  redactedNote: boolean;
-  unread: number;
-  /** Place in the queue while no agent has the conversation (null when not waiting). */
-  queue: { position: number; etaSeconds: number | null } | null;
-  /** Up to which seq the agents have received / seen the visitor's messages. */
-  agentDelivered: number;
-  agentRead: number;
-  /** The visitor's conversations (a verified shopper's from all devices), open ones first (issue 20). */
-  conversations: ConversationView[];
-  /** The visitor chose "new conversation": the next message starts one. */
-  startingNew: boolean;
-}
-
-/** The part of ReconnectingSocket the chat uses (so tests can pass a fake). */
-export interface SocketLike {
-  send(frame: { type: 'message.send'; clientId: string; body: string; conversationId?: string; newConversation?: boolean }): void;
-  notify(frame: object): void;
-  settle(clientId: string): void;
-  close(): void;
-  reconnectNow(): void;
-}
-
-export type SocketFactory = (opts: ReconnectingSocketOptions<VisitorServerFrame>) => SocketLike;
-
-export interface KeyValue {
-  get(key: string): string | null;
-  set(key: string, value: string): void;
-  remove(key: string): void;
-}
-
-export interface ChatDeps {
-  key: string;
-  /** A logged-in shopper's identity, signed by the tenant's backend (passed by the loader). */
-  identity?: IdentityClaim | null;
-  wsUrl: string;
-  /** Page the widget is shown on (document.referrer). */
-  page: string;
-  /** The widget's language now ('en' | 'fr'); server-made words for this visitor follow it. */
-  language?: () => string;
-  storage: KeyValue;
-  fetch: typeof fetch;
-  socket: SocketFactory;
-}
-
-/** Caps for the tenant's patterns in the frame (the server validates them too; see server/security/redactionPatterns.ts). */
-export const MAX_TENANT_PATTERNS = 20;
-export const MAX_TENANT_PATTERN_CHARS = 200;
-
-/** The tenant's redaction patterns from the widget config, compiled defensively: bad or oversized ones are skipped. */
-export function compileTenantPatterns(sources: unknown): RegExp[] {
-  if (!Array.isArray(sources)) return [];
-  const out: RegExp[] = [];
-  for (const src of sources.slice(0, MAX_TENANT_PATTERNS)) {
-    if (typeof src !== 'string' || !src || src.length > MAX_TENANT_PATTERN_CHARS) continue;
-    try {
-      out.push(new RegExp(src, 'giu'));
-    } catch {
-      /* not a valid pattern in this browser: the server still applies it */
-    }
-  }
-  return out;
-}
-
-export type SendResult = { ok: true; redacted: number } | { ok: false; reason: 'empty' | 'tooLong' | 'noSession' };
+// Its shapes (chatTypes.ts), the tenant patterns' compiler and the browser storage, for the frame's other modules.
+export type { ChatDeps, ChatState, KeyValue, Outgoing, SendResult, SocketFactory, SocketLike } from './chatTypes.js';
+export { compileTenantPatterns, MAX_TENANT_PATTERNS, MAX_TENANT_PATTERN_CHARS } from './outgoingRedaction.js';
+export { browserStorage } from './browserStorage.js';
 
 const TYPING_IDLE_MS = 3000;
 const TYPING_RESEND_MS = 2500;
@@ -150,7 +71,17 @@ export class ChatClient {
   /** The built-in rules and the tenant's patterns, applied to everything the visitor types before it is sent. */
   private readonly redaction = new OutgoingRedaction();
 
-  constructor(private readonly deps: ChatDeps) {}
+  /** The HTTP calls besides the session (rating, transcript, files, offline message). */
+  private readonly requests: VisitorRequests;
+
+  constructor(private readonly deps: ChatDeps) {
+    this.requests = new VisitorRequests({
+      key: deps.key,
+      fetch: (input, init) => this.deps.fetch(input, init),
+      token: () => this.token ?? this.deps.storage.get(this.storageKey),
+      redaction: this.redaction,
+    });
+  }
 
   setRedactionPatterns(sources: unknown): void {
     this.redaction.setPatterns(compileTenantPatterns(sources));
@@ -193,7 +124,7 @@ export class ChatClient {
     }
     this.token = token;
     this.set({ session: 'active' });
-    if (this.pageContext && this.pageContext !== this.sessionContext) void this.post('/api/widget/context', { context: this.pageContext });
+    if (this.pageContext && this.pageContext !== this.sessionContext) void this.requests.post('/api/widget/context', { context: this.pageContext });
     this.connect();
     return true;
   }
@@ -209,7 +140,7 @@ export class ChatClient {
     const next: PageContextClaim = { page: this.redaction.field(context.page), attributes, ...(context.signed ? { signed: context.signed } : {}) };
     if (JSON.stringify(next) === JSON.stringify(this.pageContext)) return;
     this.pageContext = next;
-    if (this.state.session === 'active') void this.post('/api/widget/context', { context: next });
+    if (this.state.session === 'active') void this.requests.post('/api/widget/context', { context: next });
   }
 
   setOpen(open: boolean): void {
@@ -221,59 +152,47 @@ export class ChatClient {
   // ---------- contact centre ----------
 
   /** Live chat, or "leave a message" (outside hours / nobody online). null when it cannot be told. */
-  async availability(): Promise<WidgetAvailability | null> {
-    try {
-      const res = await this.deps.fetch(`/api/widget/availability?key=${encodeURIComponent(this.deps.key)}`, { credentials: 'omit' });
-      return res.ok ? ((await res.json()) as WidgetAvailability) : null;
-    } catch {
-      return null;
-    }
+  availability(): Promise<WidgetAvailability | null> {
+    return this.requests.availability();
   }
 
   /** "Leave a message": stored as a conversation and emailed to the team; the visitor then sees it in the log. */
   async leaveMessage(form: Omit<OfflineMessageBody, 'key'>): Promise<boolean> {
-    const field = (v: string) => this.redaction.field(v.trim());
-    const res = await this.post('/api/widget/offline-message', { key: this.deps.key, name: field(form.name).slice(0, 100), email: field(form.email), body: this.redaction.message(form.body.trim()).text });
-    const token = (res as { token?: unknown } | null)?.token;
-    if (typeof token !== 'string') return false;
+    const token = await this.requests.leaveMessage(form);
+    if (!token) return false;
     this.deps.storage.set(this.storageKey, token);
     await this.start({});
     return true;
   }
 
+  /** Rates the conversation shown (on any of a verified shopper's devices). */
   async rate(rating: number, comment: string): Promise<boolean> {
     const id = this.state.conversation?.id;
-    return !!id && !!(await this.post('/api/widget/rating', { conversationId: id, rating, ...(comment.trim() ? { comment: this.redaction.field(comment.trim()).slice(0, 2000) } : {}) }));
+    return !!id && (await this.requests.rate(id, rating, comment));
   }
 
   async emailTranscript(email: string): Promise<boolean> {
     const id = this.state.conversation?.id;
-    return !!id && !!(await this.post('/api/widget/transcript', { conversationId: id, ...(email.trim() ? { email: this.redaction.field(email.trim()) } : {}) }));
+    return !!id && (await this.requests.emailTranscript(id, email));
   }
 
-  /** Sends a file (image or PDF, checked again by the server from its bytes); it arrives as a message. */
+  /** Sends a file into the conversation shown (image or PDF, checked again by the server); it arrives as a message. */
   async sendFile(file: { name: string; size: number; arrayBuffer(): Promise<ArrayBuffer> }): Promise<'ok' | 'tooBig' | 'failed'> {
-    if (file.size > 5 * 1024 * 1024) return 'tooBig';
-    const token = this.token ?? this.deps.storage.get(this.storageKey);
-    if (!token) return 'failed';
-    try {
-      const res = await this.deps.fetch(`/api/widget/attachments?name=${encodeURIComponent(this.redaction.field(file.name).slice(0, 200))}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${token}` },
-        body: await file.arrayBuffer(),
-        credentials: 'omit',
-      });
-      if (!res.ok) return res.status === 413 ? 'tooBig' : 'failed';
-      this.accept((await res.json()) as MessageView, false);
-      return 'ok';
-    } catch {
-      return 'failed';
-    }
+    const result = await this.requests.sendFile(file, this.currentConversationId);
+    if (typeof result === 'string') return result;
+    this.accept(result.sent, false);
+    return 'ok';
   }
 
   /** Stop talking to the bot and wait for a person. */
   handoff(): void {
-    this.socket?.notify({ type: 'handoff' });
+    this.socket?.notify({ type: 'handoff', ...this.shown() });
+  }
+
+  /** The conversation shown, for frames about it (receipts, typing, handoff): the server checks it is the visitor's or their contact's. */
+  private shown(): { conversationId?: string } {
+    const id = this.currentConversationId;
+    return id ? { conversationId: id } : {};
   }
 
   /** Tells the agents up to where the visitor has seen their messages (when the chat is open and visible). */
@@ -283,22 +202,10 @@ export class ChatClient {
     const sent = this.readSent.conversationId === this.conversationId ? this.readSent.seq : 0;
     if (seq > sent && this.conversationId) {
       this.readSent = { conversationId: this.conversationId, seq };
-      this.socket?.notify({ type: 'receipt', readSeq: seq });
-    }
-  }
-
-  private async post(path: string, body: object): Promise<unknown> {
-    try {
-      const token = this.token ?? this.deps.storage.get(this.storageKey);
-      const res = await this.deps.fetch(path, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify(body),
-        credentials: 'omit',
-      });
-      return res.ok ? await res.json() : null;
-    } catch {
-      return null;
+      // Named: it may be a conversation of the shopper's other device, not this browser's latest.
+      this.socket?.notify({ type: 'receipt', conversationId: this.conversationId, readSeq: seq });
+      // Its unread marker goes at once; the shopper's other devices hear it from the server.
+      this.set({ conversations: withVisitorRead(this.state.conversations, this.conversationId, seq) });
     }
   }
 
@@ -342,6 +249,8 @@ export class ChatClient {
     const r = conv.receipts;
     this.set({ conversation: conv, startingNew: false, queue: null, agentTyping: false, ...(r ? { agentDelivered: r.agentDelivered, agentRead: r.agentRead } : { agentDelivered: 0, agentRead: 0 }) });
     this.socket?.notify({ type: 'history', conversationId: id, afterSeq: lastSeqOf(this.state.messages, id) });
+    // What this frame holds of it is seen now; the rest when its history arrives.
+    this.markRead();
   }
 
   /** The next message starts a new conversation. */
@@ -352,7 +261,9 @@ export class ChatClient {
 
   /** Adds or replaces a conversation in the list: open ones first, then the most recently active. */
   private listed(conv: ConversationView): ConversationView[] {
-    const list = [conv, ...this.state.conversations.filter((c) => c.id !== conv.id)];
+    // A copy from the server may be older than a read mark this frame already moved (unreadMarks.ts).
+    const known = this.state.conversations.find((c) => c.id === conv.id)?.receipts?.visitorRead ?? 0;
+    const list = [...withVisitorRead([conv], conv.id, known), ...this.state.conversations.filter((c) => c.id !== conv.id)];
     return list.sort((a, b) => (a.status === b.status ? b.updatedAt.localeCompare(a.updatedAt) : a.status === 'open' ? -1 : 1));
   }
 
@@ -361,7 +272,7 @@ export class ChatClient {
     if (!this.socket) return;
     const now = Date.now();
     if (!this.typingOn || now - this.typingSentAt > TYPING_RESEND_MS) {
-      this.socket.notify({ type: 'typing', on: true });
+      this.socket.notify({ type: 'typing', on: true, ...this.shown() });
       this.typingOn = true;
       this.typingSentAt = now;
     }
@@ -373,7 +284,7 @@ export class ChatClient {
     clearTimeout(this.typingIdle);
     if (!this.typingOn) return;
     this.typingOn = false;
-    this.socket?.notify({ type: 'typing', on: false });
+    this.socket?.notify({ type: 'typing', on: false, ...this.shown() });
   }
 
   dispose(): void {
@@ -528,7 +439,10 @@ export class ChatClient {
         this.set({ queue: frame.position === null ? null : { position: frame.position, etaSeconds: frame.estimatedWaitSeconds } });
         return;
       case 'receipt':
-        if (frame.by === 'agent') this.set({ agentDelivered: Math.max(this.state.agentDelivered, frame.deliveredSeq), agentRead: Math.max(this.state.agentRead, frame.readSeq) });
+        // The shopper read it (here or on another of their devices): its unread marker goes.
+        if (frame.by === 'visitor') return this.set({ conversations: withVisitorRead(this.state.conversations, frame.conversationId, frame.readSeq) });
+        if (frame.conversationId !== this.conversationId) return;
+        this.set({ agentDelivered: Math.max(this.state.agentDelivered, frame.deliveredSeq), agentRead: Math.max(this.state.agentRead, frame.readSeq) });
         return;
       case 'typing':
         if (frame.from !== 'agent') return;
@@ -568,7 +482,7 @@ export class ChatClient {
     this.settleOutbox([message]);
     if (live && fromOthers && !known) {
       // Delivered to this socket; read too when the visitor can see it.
-      this.socket?.notify({ type: 'receipt', deliveredSeq: message.seq });
+      this.socket?.notify({ type: 'receipt', conversationId: message.conversationId, deliveredSeq: message.seq });
       this.markRead();
     }
   }
@@ -591,41 +505,4 @@ export class ChatClient {
     for (const id of ids) this.socket?.settle(id);
     this.set({ outbox: this.state.outbox.filter((o) => !ids.has(o.clientId)) });
   }
-}
-
-/** localStorage, or memory when the browser blocks storage in third-party frames. */
-export function browserStorage(): KeyValue {
-  const memory = new Map<string, string>();
-  const ls = (): Storage | null => {
-    try {
-      return window.localStorage;
-    } catch {
-      return null;
-    }
-  };
-  return {
-    get(key) {
-      try {
-        return ls()?.getItem(key) ?? memory.get(key) ?? null;
-      } catch {
-        return memory.get(key) ?? null;
-      }
-    },
-    set(key, value) {
-      memory.set(key, value);
-      try {
-        ls()?.setItem(key, value);
-      } catch {
-        /* storage blocked: memory only */
-      }
-    },
-    remove(key) {
-      memory.delete(key);
-      try {
-        ls()?.removeItem(key);
-      } catch {
-        /* ignore */
-      }
-    },
-  };
 }

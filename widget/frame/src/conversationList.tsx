@@ -1,10 +1,13 @@
 /**
  * The visitor's conversations (issue 20): open ones first, then the most recent; a verified shopper
  * sees those of all their devices, live. Pick one to read it (and write in it), or start a new one.
- * Previews are plain text, never HTML.
+ * A dot marks a reply not read yet on any of the shopper's devices (unreadMarks.ts). Previews are
+ * plain text, never HTML.
  */
 import type { ChatClient, ChatState } from './chat.js';
 import { t } from './i18n.js';
+import { hasUnreadReply } from './unreadMarks.js';
+import { unreadWords } from './unreadStrings.js';
 
 export function ConversationList({ chat, client }: { chat: ChatState; client: ChatClient }) {
   const current = client.currentConversationId;
@@ -20,9 +23,14 @@ export function ConversationList({ chat, client }: { chat: ChatState; client: Ch
       <ul class="convs-list">
         {chat.conversations.map((c) => (
           <li key={c.id}>
-            <button type="button" class="conv-item" aria-current={c.id === current ? 'true' : undefined} onClick={() => client.openConversation(c.id)}>
+            <button type="button" class={`conv-item${hasUnreadReply(c) ? ' unread' : ''}`} aria-current={c.id === current ? 'true' : undefined} onClick={() => client.openConversation(c.id)}>
               <span class={`conv-state ${c.status}`}>{c.status === 'open' ? t.conversationOpen : t.conversationResolved}</span>
               <span class="conv-preview">{c.lastMessage?.body.slice(0, 80) || t.conversationEmpty}</span>
+              {hasUnreadReply(c) && (
+                <span class="conv-unread">
+                  <span class="sr-only">{unreadWords().newReply}</span>
+                </span>
+              )}
             </button>
           </li>
         ))}

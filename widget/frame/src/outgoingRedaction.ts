@@ -39,3 +39,22 @@ export class OutgoingRedaction {
     return redactField(text, this.patterns);
   }
 }
+
+/** Caps for the tenant's patterns in the frame (the server validates them too; see server/security/redactionPatterns.ts). */
+export const MAX_TENANT_PATTERNS = 20;
+export const MAX_TENANT_PATTERN_CHARS = 200;
+
+/** The tenant's redaction patterns from the widget config, compiled defensively: bad or oversized ones are skipped. */
+export function compileTenantPatterns(sources: unknown): RegExp[] {
+  if (!Array.isArray(sources)) return [];
+  const out: RegExp[] = [];
+  for (const src of sources.slice(0, MAX_TENANT_PATTERNS)) {
+    if (typeof src !== 'string' || !src || src.length > MAX_TENANT_PATTERN_CHARS) continue;
+    try {
+      out.push(new RegExp(src, 'giu'));
+    } catch {
+      /* not a valid pattern in this browser: the server still applies it */
+    }
+  }
+  return out;
+}
