@@ -4,7 +4,7 @@ export const productivityAdminEn = {
   admSecMacros: 'Macros',
   admGoneMeanwhile: 'It, or something it names, was deleted meanwhile. Reload the page and try again.',
   // ---- labels
-  lblListTitle: 'Labels',
+  lblListTitle: 'All labels',
   lblIntro: 'Agents put labels on conversations; the inbox filters by them and Analytics counts conversations per label. Supervisors and admins define them here.',
   lblNone: 'No label yet.',
   lblColName: 'Label',
@@ -25,7 +25,7 @@ export const productivityAdminEn = {
   lblDeleteConfirm: (name: string, macros: number) =>
     `Delete the label ${name}? It comes off every conversation.${macros ? ` ${macros === 1 ? 'One macro names it and' : `${macros} macros name it and`} cannot be applied until edited.` : ''}`,
   // ---- macros
-  macListTitle: 'Macros',
+  macListTitle: 'All macros',
   macIntro: 'A macro does several things in one click: sends a reply, adds labels, sets the priority, assigns and changes the status, all at once or not at all. Every agent can apply them; supervisors and admins define them here.',
   macNone: 'No macro yet.',
   macColName: 'Macro',
@@ -70,7 +70,7 @@ export const productivityAdminFr: typeof productivityAdminEn = {
   admSecLabels: 'Étiquettes',
   admSecMacros: 'Macros',
   admGoneMeanwhile: 'Elle, ou un élément qu’elle nomme, a été supprimée entre-temps. Rechargez la page et réessayez.',
-  lblListTitle: 'Étiquettes',
+  lblListTitle: 'Toutes les étiquettes',
   lblIntro: 'Les agents posent des étiquettes sur les conversations ; la boîte de réception filtre par étiquette et les statistiques comptent les conversations par étiquette. Les superviseurs et les administrateurs les définissent ici.',
   lblNone: 'Aucune étiquette pour l’instant.',
   lblColName: 'Étiquette',
@@ -90,7 +90,7 @@ export const productivityAdminFr: typeof productivityAdminEn = {
   lblDuplicate: (name) => `Une étiquette « ${name} » existe déjà.`,
   lblDeleteConfirm: (name, macros) =>
     `Supprimer l’étiquette ${name} ? Elle sera retirée de toutes les conversations.${macros ? ` ${macros === 1 ? 'Une macro la nomme et ne pourra plus être appliquée avant d’être modifiée.' : `${macros} macros la nomment et ne pourront plus être appliquées avant d’être modifiées.`}` : ''}`,
-  macListTitle: 'Macros',
+  macListTitle: 'Toutes les macros',
   macIntro: 'Une macro fait plusieurs choses en un clic : envoie une réponse, ajoute des étiquettes, règle la priorité, attribue et change le statut, tout à la fois ou rien du tout. Tous les agents peuvent les appliquer ; les superviseurs et les administrateurs les définissent ici.',
   macNone: 'Aucune macro pour l’instant.',
   macColName: 'Macro',
