@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Value } from 'typebox/value';
 import { LabelBody, MacroBody, type MacroView } from '../../../protocol/productivity.js';
+import type { SessionInfo } from '../../../protocol/http.js';
+import { sectionsFor } from './AdminArea.js';
 import { emptyMacroDraft, labelBody, labelProblems, macroBody, macroDraftFrom, macroProblems, macrosNaming, stepLines } from './macroDraft.js';
 
 const macro: MacroView = {
@@ -68,5 +70,13 @@ describe('label editor', () => {
     expect(labelProblems({ name: 'x'.repeat(41), color: '#2563eb' })).toEqual(['A label name has at most 40 characters.']);
     expect(labelProblems({ name: 'VIP', color: 'blue' })).toEqual(['The colour is a code like #2563eb.']);
     expect(labelProblems({ name: 'VIP', color: '#2563eb' })).toEqual([]);
+  });
+});
+
+describe('who edits labels and macros', () => {
+  it('supervisors and admins have the two sections (agents have no admin area: app.tsx)', () => {
+    const as = (role: string) => ({ agent: { role }, security: { operator: false } }) as unknown as SessionInfo;
+    expect(sectionsFor(as('supervisor'))).toEqual(['analytics', 'sla', 'labels', 'macros']);
+    expect(sectionsFor(as('admin'))).toEqual(expect.arrayContaining(['labels', 'macros']));
   });
 });
