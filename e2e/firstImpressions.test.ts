@@ -167,7 +167,7 @@ describe('first impressions', () => {
   it('found no critical or serious axe violation and no clipped text', () => {
     expect(findings).toEqual([]);
     expect(clips).toEqual([]);
-    expect(checked).toBeGreaterThanOrEqual(60);
+    expect(checked).toBeGreaterThanOrEqual(100);
   });
 
   const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
@@ -244,12 +244,31 @@ describe('first impressions', () => {
     await page.getByRole('dialog').waitFor();
     await check(page, page, `${tag}-library`);
     await page.keyboard.press('Escape');
-    for (const section of ['agents', 'teams', 'contact', 'security', 'privacy', 'exposure', 'widget', 'embed', 'api-keys', 'webhooks', 'analytics']) {
+    await (seeded ??= seedAdminContent());
+    for (const section of ['agents', 'teams', 'sla', 'labels', 'macros', 'contact', 'security', 'privacy', 'exposure', 'widget', 'embed', 'api-keys', 'webhooks', 'analytics']) {
       await page.goto(`${server.url}/console/#admin/${section}`);
       await page.locator('.adm-nav').waitFor();
       await page.waitForLoadState('networkidle');
       await check(page, page, `${tag}-admin-${section}`);
+      // The editors of service levels, labels and macros, open on the saved item.
+      const editor = { sla: '#sla-table', labels: '#labels-table', macros: '#macros-table' }[section as 'sla'];
+      if (editor) {
+        await page.locator(`${editor} .adm-actions .btn-secondary`).first().click();
+        await page.locator('.adm-card form').first().waitFor();
+        await check(page, page, `${tag}-admin-${section}-editor`);
+      }
     }
     await page.close();
+  }
+
+  /** What the service-level, label and macro pages list (the demo content has none): made once, over the API. */
+  let seeded: Promise<void> | undefined;
+  async function seedAdminContent() {
+    const admin = await adminApi(server.url, server.admin!.email, server.admin!.password);
+    const team = ((await admin.get('/api/teams')) as { items: Array<{ id: string }> }).items[0]!;
+    await admin.post('/api/sla-policies', { name: 'Standard', teamId: team.id, firstResponseMinutes: 15, nextResponseMinutes: 30, resolutionMinutes: 480, businessHours: true });
+    const vip = (await admin.post('/api/labels', { name: 'VIP', color: '#7c3aed' })) as { id: string };
+    await admin.post('/api/labels', { name: 'Refund' });
+    await admin.post('/api/macros', { name: 'Refund sent', actions: [{ type: 'reply', body: 'Hi {{visitor.name}}, your refund is on its way.' }, { type: 'label', labelId: vip.id }, { type: 'priority', priority: 'high' }, { type: 'assign', agentId: 'me' }, { type: 'status', status: 'resolved' }] });
   }
 });

@@ -84,6 +84,21 @@ export type MentionView = Static<typeof MentionView>;
 export const MentionList = Type.Object({ items: Type.Array(MentionView), unread: Type.Integer({ minimum: 0 }) });
 export const MentionListQuery = Type.Object({ unread: Type.Optional(Type.Boolean()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }, { additionalProperties: false });
 
+/**
+ * A mention in a note is `@handle`: the handle is the part of a colleague's email before the @, or
+ * their name without spaces (case ignored), in this alphabet. The server reads mentions with
+ * mentionHandles; the console's autocomplete offers only handles it reads back.
+ */
+export const MENTION_HANDLE = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
+const MENTION_IN_TEXT = /(?:^|[^\w@.])@([A-Za-z0-9][A-Za-z0-9._+-]{0,63})/g;
+
+/** The handles written in a note, lowercased, without a trailing dot (end of sentence). */
+export function mentionHandles(body: string): string[] {
+  const out = new Set<string>();
+  for (const m of body.matchAll(MENTION_IN_TEXT)) out.add(m[1]!.replace(/[.]+$/, '').toLowerCase());
+  return [...out];
+}
+
 // ---------- bulk ----------
 export const BulkAction = Type.Union([
   Type.Object({ type: Type.Literal('assign'), agentId: Type.Union([Id, Type.Null()]) }, { additionalProperties: false }),

@@ -1,10 +1,12 @@
-/** The reply / private-note composer, with canned responses (/shortcut) and attachments. */
+/** The reply / private-note composer, with canned responses (/shortcut), @mentions in notes and attachments. */
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { LIMITS } from '../../protocol/limits.js';
 import type { CannedResponseView } from '../../protocol/contactCentre.js';
 import { cannedQuery, expandCanned, matchCanned, type CannedVars } from './canned.js';
 import { t } from './i18n.js';
 import { LockIcon, SendIcon } from './icons.js';
+import { MentionList, useMentions } from './mentionAutocomplete.js';
+import type { Mentionable } from './mentions.js';
 
 export function Composer(props: {
   conversationId: string;
@@ -13,6 +15,9 @@ export function Composer(props: {
   canned?: CannedResponseView[];
   cannedVars?: CannedVars;
   onAttach?: (conversationId: string, file: File) => void;
+  /** The tenant's agents, offered when a note has `@` at the caret (the signed-in one left out). */
+  mentionables?: readonly Mentionable[];
+  meId?: string;
 }) {
   const fileRef = useRef<HTMLInputElement>(null);
   const [text, setText] = useState('');
@@ -28,6 +33,22 @@ export function Composer(props: {
   };
   const [note, setNote] = useState(false);
   const ref = useRef<HTMLTextAreaElement>(null);
+  // @mentions (notes only): the caret decides which `@query` is being typed.
+  const [caret, setCaret] = useState(0);
+  const caretAfter = useRef<number | null>(null);
+  const mention = useMentions({
+    enabled: note,
+    text,
+    caret,
+    people: props.mentionables ?? [],
+    meId: props.meId ?? '',
+    onInsert: (next, at) => {
+      setText(next);
+      setCaret(at);
+      caretAfter.current = at;
+    },
+  });
+  const trackCaret = (e: { currentTarget: HTMLTextAreaElement }) => setCaret(e.currentTarget.selectionStart ?? e.currentTarget.value.length);
   const stopTimer = useRef<ReturnType<typeof setTimeout>>();
   const typingOn = useRef(false);
 
@@ -45,6 +66,10 @@ export function Composer(props: {
     if (!el) return;
     el.style.height = 'auto';
     el.style.height = `${Math.min(el.scrollHeight, 220)}px`;
+    if (caretAfter.current !== null) {
+      el.setSelectionRange(caretAfter.current, caretAfter.current);
+      caretAfter.current = null;
+    }
   }, [text]);
 
   const stopTyping = () => {
@@ -121,6 +146,7 @@ export function Composer(props: {
           ))}
         </ul>
       )}
+      <MentionList state={mention} />
       <label class="visually-hidden" for="composer-input">
         {note ? t.noteLabel : t.replyLabel}
       </label>
@@ -136,9 +162,16 @@ export function Composer(props: {
         aria-controls={suggestions.length ? 'canned-list' : undefined}
         aria-autocomplete={suggestions.length ? 'list' : undefined}
         aria-activedescendant={suggestions.length ? `canned-${suggestions[Math.min(pick, suggestions.length - 1)]!.id}` : undefined}
-        onInput={(e) => onInput(e.currentTarget.value)}
+        {...mention.comboProps}
+        onInput={(e) => {
+          trackCaret(e);
+          onInput(e.currentTarget.value);
+        }}
+        onKeyUp={trackCaret}
+        onClick={trackCaret}
         onBlur={stopTyping}
         onKeyDown={(e) => {
+          if (mention.onKeyDown(e)) return;
           if (suggestions.length && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
             e.preventDefault();
             setPick((p) => (p + (e.key === 'ArrowDown' ? 1 : suggestions.length - 1)) % suggestions.length);

@@ -46,31 +46,10 @@ import { useInboxFilter } from './inboxFilter.js';
 import { SlaBreachAlerts } from './slaCountdown.js';
 import { loadSla, slaFrame } from './slaStore.js';
 import { visitorName } from './format.js';
+import { loadReadSeq, saveReadSeq } from './readSeqStore.js';
+import { uploadAttachment } from './attachmentUpload.js';
 
 const LIST_PAGE = 50;
-const READ_KEY = (agentId: string) => `parley.console.read.${agentId}`;
-
-function loadReadSeq(agentId: string): Record<string, number> {
-  try {
-    const raw = localStorage.getItem(READ_KEY(agentId));
-    const parsed: unknown = raw ? JSON.parse(raw) : {};
-    if (typeof parsed !== 'object' || parsed === null) return {};
-    const out: Record<string, number> = {};
-    for (const [k, v] of Object.entries(parsed)) if (typeof v === 'number') out[k] = v;
-    return out;
-  } catch {
-    return {};
-  }
-}
-
-function saveReadSeq(agentId: string, readSeq: Record<string, number>): void {
-  try {
-    const entries = Object.entries(readSeq).slice(-500);
-    localStorage.setItem(READ_KEY(agentId), JSON.stringify(Object.fromEntries(entries)));
-  } catch {
-    /* storage full or disabled: unread state just won't survive a reload */
-  }
-}
 
 function idFromHash(): string | null {
   const m = /^#c=([A-Za-z0-9_.:-]{1,64})$/.exec(location.hash);
@@ -546,20 +525,13 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
           onSend={send}
           onTyping={typing}
           canned={canned}
-          onAttach={(conversationId, file) => {
-            // Raw upload (the server checks type by content and size); the message comes back here and over the socket.
-            fetch(`/api/attachments?conversationId=${encodeURIComponent(conversationId)}&name=${encodeURIComponent(file.name.slice(0, 200))}`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/octet-stream', 'x-csrf-token': session.csrfToken },
-              body: file,
-              credentials: 'same-origin',
-            })
-              .then(async (res) => {
-                if (!res.ok) throw new Error(String(res.status));
-                dispatch({ type: 'messages', messages: [await res.json()] });
-              })
-              .catch(() => showError(t.fileFailed));
-          }}
+          onAttach={(conversationId, file) =>
+            uploadAttachment(session.csrfToken, conversationId, file).then(
+              (m) => dispatch({ type: 'messages', messages: [m] }),
+              () => showError(t.fileFailed),
+            )
+          }
+          mentionables={presence}
           productivity={
             open && (
               <ProductivityBar

@@ -9,6 +9,7 @@ import { t } from './i18n.js';
 import { CheckIcon, InboxIcon, ReopenIcon, UserIcon } from './icons.js';
 import { MessageLog } from './messageLog.js';
 import type { Thread } from './state.js';
+import type { Mentionable } from './mentions.js';
 
 export function ConversationPane(props: {
   conversation: ConversationView | undefined;
@@ -28,6 +29,8 @@ export function ConversationPane(props: {
   onAttach?: (conversationId: string, file: File) => void;
   /** Agent productivity (issue 20): labels, priority, snooze, macros, colleagues here. */
   productivity?: ComponentChildren;
+  /** The tenant's agents, for @mentions in notes. */
+  mentionables?: readonly Mentionable[];
 }) {
   const c = props.conversation;
   if (!c) {
@@ -108,6 +111,8 @@ export function ConversationPane(props: {
           onTyping={props.onTyping}
           canned={props.canned}
           onAttach={props.onAttach}
+          mentionables={props.mentionables}
+          meId={props.me.id}
           cannedVars={{ visitor: { name: c.visitor.name, email: c.visitor.email }, agent: { name: props.me.name } }}
         />
       ) : (

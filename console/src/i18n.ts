@@ -8,6 +8,8 @@ import { ssoEn, ssoFr } from './admin/ssoStrings.js';
 import { productivityEn, productivityFr } from './productivityStrings.js';
 import { pageContextEn, pageContextFr } from './pageContextStrings.js';
 import { slaEn, slaFr } from './slaStrings.js';
+import { productivityAdminEn, productivityAdminFr } from './admin/productivityAdminStrings.js';
+import { mentionEn, mentionFr } from './mentionStrings.js';
 
 const en = {
   // the admin area's strings (admin/strings.ts)
@@ -16,6 +18,8 @@ const en = {
   ...productivityEn,
   ...pageContextEn,
   ...slaEn,
+  ...productivityAdminEn,
+  ...mentionEn,
   appName: 'Parley',
   language: 'Language',
   consoleTitle: 'Parley Console',
@@ -234,6 +238,8 @@ const fr: Messages = {
   ...productivityFr,
   ...pageContextFr,
   ...slaFr,
+  ...productivityAdminFr,
+  ...mentionFr,
   appName: 'Parley',
   language: 'Langue',
   consoleTitle: 'Console Parley',

@@ -69,7 +69,7 @@ function literals(file: string): string[] {
 }
 
 /** The same word in both languages. */
-const SAME_IN_FRENCH = new Set(['Parley', 'Message', 'Messages', 'Assistant', 'Agents', 'Email', 'Widget', 'Webhooks', 'Webhook', 'Position', 'Total', 'Type', 'Notes', 'Note', 'Date', 'Description', 'Minutes', 'Transcript', 'Source', 'Sources', 'Actions', 'Action', 'Version', 'Console', 'Incidents', 'Incident', 'Contact', 'Code', 'Destinations', 'Destination', 'Documentation', 'Audit', 'Analytics', 'Support', 'API', 'Service', 'Admin', 'Bot', 'Ok', 'OK', 'Options', 'Rotation', 'Satisfaction', 'Volume', 'Conversations', 'Conversation', 'Restrictions', 'Secret', 'Agent', 'URL', 'Content-Security-Policy', 'Reporting-Endpoints', 'Questions', 'Solutions', 'Sessions', 'Session', 'Rapports', 'Pages', 'Page', 'Notifications', 'HH:MM']);
+const SAME_IN_FRENCH = new Set(['Parley', 'Message', 'Messages', 'Assistant', 'Agents', 'Email', 'Widget', 'Webhooks', 'Webhook', 'Position', 'Total', 'Type', 'Notes', 'Note', 'Date', 'Description', 'Minutes', 'Transcript', 'Source', 'Sources', 'Actions', 'Action', 'Version', 'Console', 'Incidents', 'Incident', 'Contact', 'Code', 'Destinations', 'Destination', 'Documentation', 'Audit', 'Analytics', 'Support', 'API', 'Service', 'Admin', 'Bot', 'Ok', 'OK', 'Options', 'Rotation', 'Satisfaction', 'Volume', 'Conversations', 'Conversation', 'Restrictions', 'Secret', 'Agent', 'URL', 'Content-Security-Policy', 'Reporting-Endpoints', 'Questions', 'Solutions', 'Sessions', 'Session', 'Rapports', 'Pages', 'Page', 'Notifications', 'HH:MM', 'Macro', 'Macros']);
 
 describe('translations', () => {
   it('has no literal user-facing text in any TSX file of the console or the widget', () => {

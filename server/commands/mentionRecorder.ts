@@ -1,24 +1,16 @@
 /**
  * @mentions in private notes (issue 20): `@handle` names a colleague of the same tenant, where the
- * handle is the part of their email before the @, or their name without spaces (case ignored).
+ * handle is the part of their email before the @, or their name without spaces (case ignored; read
+ * by protocol/productivity.ts mentionHandles, which the console's autocomplete shares).
  * Each mentioned agent (not the author) gets one mention row per note and a live `mention` frame
  * on every console they have open, on any node (the event goes through the bus).
  */
-import type { MentionView } from '../../protocol/productivity.js';
+import { mentionHandles, type MentionView } from '../../protocol/productivity.js';
 import type { MessageView } from '../../protocol/records.js';
 import type { Ctx } from '../context.js';
 import type { Agent } from '../storage/schema.js';
 import type { Mention } from '../storage/productivitySchema.js';
 import { newId } from '../security/ids.js';
-
-const HANDLE = /(?:^|[^\w@.])@([A-Za-z0-9][A-Za-z0-9._+-]{0,63})/g;
-
-/** The handles written in a note, lowercased, without a trailing dot (end of sentence). */
-export function mentionHandles(body: string): string[] {
-  const out = new Set<string>();
-  for (const m of body.matchAll(HANDLE)) out.add(m[1]!.replace(/[.]+$/, '').toLowerCase());
-  return [...out];
-}
 
 export const handleOf = (a: Pick<Agent, 'email'>) => a.email.split('@')[0]!.toLowerCase();
 

@@ -1,7 +1,8 @@
 /**
  * The admin area (#admin/<section>): agents and roles, security (two-factor, sessions), widget
  * settings with a live preview, allowed origins and the embed snippet, API keys, webhooks,
- * analytics, and tenants for platform operators. Supervisors see analytics only.
+ * analytics, and tenants for platform operators. Supervisors see analytics, service levels, labels
+ * and macros.
  */
 import { useState } from 'preact/hooks';
 import type { AgentRole } from '../../../protocol/records.js';
@@ -19,14 +20,18 @@ import { Exposure, Privacy } from './privacy.js';
 import { SsoSettings } from './sso.js';
 import { IncidentHistory } from './incidents.js';
 import { SlaPolicies } from './slaPolicies.js';
+import { LabelsAdmin } from './labelsAdmin.js';
+import { MacrosAdmin } from './macrosAdmin.js';
 import { t } from '../i18n.js';
 import './admin.css';
 
-export type AdminSection = 'agents' | 'teams' | 'sla' | 'contact' | 'security' | 'sso' | 'incidents' | 'privacy' | 'exposure' | 'widget' | 'embed' | 'api-keys' | 'webhooks' | 'analytics' | 'tenants';
+export type AdminSection = 'agents' | 'teams' | 'sla' | 'labels' | 'macros' | 'contact' | 'security' | 'sso' | 'incidents' | 'privacy' | 'exposure' | 'widget' | 'embed' | 'api-keys' | 'webhooks' | 'analytics' | 'tenants';
 const LABELS: Record<AdminSection, string> = {
   agents: t.admSecAgents,
   teams: t.admSecTeams,
   sla: t.admSecSla,
+  labels: t.admSecLabels,
+  macros: t.admSecMacros,
   contact: t.admSecContact,
   security: t.admSecSecurity,
   sso: t.admSecSso,
@@ -42,8 +47,8 @@ const LABELS: Record<AdminSection, string> = {
 };
 
 export function sectionsFor(session: SessionInfo): AdminSection[] {
-  if (session.agent.role === 'supervisor') return ['analytics', 'sla'];
-  const all: AdminSection[] = ['agents', 'teams', 'sla', 'contact', 'security', 'sso', 'incidents', 'privacy', 'exposure', 'widget', 'embed', 'api-keys', 'webhooks', 'analytics'];
+  if (session.agent.role === 'supervisor') return ['analytics', 'sla', 'labels', 'macros'];
+  const all: AdminSection[] = ['agents', 'teams', 'sla', 'labels', 'macros', 'contact', 'security', 'sso', 'incidents', 'privacy', 'exposure', 'widget', 'embed', 'api-keys', 'webhooks', 'analytics'];
   return session.security?.operator ? [...all, 'tenants'] : all;
 }
 
@@ -88,6 +93,8 @@ export function AdminArea(props: { api: ApiClient; session: SessionInfo; section
           {section === 'agents' && <Agents admin={admin} me={props.session.agent.id} />}
           {section === 'teams' && <Teams admin={admin} />}
           {section === 'sla' && <SlaPolicies api={props.api} />}
+          {section === 'labels' && <LabelsAdmin api={props.api} />}
+          {section === 'macros' && <MacrosAdmin api={props.api} />}
           {section === 'contact' && <ContactSettings admin={admin} />}
           {section === 'security' && <Security admin={admin} api={props.api} />}
           {section === 'sso' && <SsoSettings admin={admin} />}
