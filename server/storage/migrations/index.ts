@@ -14,6 +14,7 @@ import * as m0130 from './0130_contacts.js';
 import * as m0140 from './0140_agent_productivity.js';
 import * as m0150 from './0150_sla.js';
 import * as m0180 from './0180_page_context.js';
+import * as m0200 from './0200_proactive_messages.js';
 
 /** Migrations are listed in code (not read from disk) so the compiled build and tests see the same set. */
 export const migrationProvider: MigrationProvider = {
@@ -34,6 +35,7 @@ export const migrationProvider: MigrationProvider = {
       '0140_agent_productivity': m0140,
       '0150_sla': m0150,
       '0180_page_context': m0180,
+      '0200_proactive_messages': m0200,
     };
   },
 };
