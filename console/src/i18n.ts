@@ -8,6 +8,7 @@ import { ssoEn, ssoFr } from './admin/ssoStrings.js';
 import { productivityEn, productivityFr } from './productivityStrings.js';
 import { pageContextEn, pageContextFr } from './pageContextStrings.js';
 import { slaEn, slaFr } from './slaStrings.js';
+import { proactiveEn, proactiveFr } from './proactiveStrings.js';
 
 const en = {
   // the admin area's strings (admin/strings.ts)
@@ -16,6 +17,7 @@ const en = {
   ...productivityEn,
   ...pageContextEn,
   ...slaEn,
+  ...proactiveEn,
   appName: 'Parley',
   language: 'Language',
   consoleTitle: 'Parley Console',
@@ -234,6 +236,7 @@ const fr: Messages = {
   ...productivityFr,
   ...pageContextFr,
   ...slaFr,
+  ...proactiveFr,
   appName: 'Parley',
   language: 'Langue',
   consoleTitle: 'Console Parley',

@@ -19,14 +19,16 @@ import { Exposure, Privacy } from './privacy.js';
 import { SsoSettings } from './sso.js';
 import { IncidentHistory } from './incidents.js';
 import { SlaPolicies } from './slaPolicies.js';
+import { ProactiveRules } from './proactiveRules.js';
 import { t } from '../i18n.js';
 import './admin.css';
 
-export type AdminSection = 'agents' | 'teams' | 'sla' | 'contact' | 'security' | 'sso' | 'incidents' | 'privacy' | 'exposure' | 'widget' | 'embed' | 'api-keys' | 'webhooks' | 'analytics' | 'tenants';
+export type AdminSection = 'agents' | 'teams' | 'sla' | 'proactive' | 'contact' | 'security' | 'sso' | 'incidents' | 'privacy' | 'exposure' | 'widget' | 'embed' | 'api-keys' | 'webhooks' | 'analytics' | 'tenants';
 const LABELS: Record<AdminSection, string> = {
   agents: t.admSecAgents,
   teams: t.admSecTeams,
   sla: t.admSecSla,
+  proactive: t.admSecProactive,
   contact: t.admSecContact,
   security: t.admSecSecurity,
   sso: t.admSecSso,
@@ -43,7 +45,7 @@ const LABELS: Record<AdminSection, string> = {
 
 export function sectionsFor(session: SessionInfo): AdminSection[] {
   if (session.agent.role === 'supervisor') return ['analytics', 'sla'];
-  const all: AdminSection[] = ['agents', 'teams', 'sla', 'contact', 'security', 'sso', 'incidents', 'privacy', 'exposure', 'widget', 'embed', 'api-keys', 'webhooks', 'analytics'];
+  const all: AdminSection[] = ['agents', 'teams', 'sla', 'proactive', 'contact', 'security', 'sso', 'incidents', 'privacy', 'exposure', 'widget', 'embed', 'api-keys', 'webhooks', 'analytics'];
   return session.security?.operator ? [...all, 'tenants'] : all;
 }
 
@@ -88,6 +90,7 @@ export function AdminArea(props: { api: ApiClient; session: SessionInfo; section
           {section === 'agents' && <Agents admin={admin} me={props.session.agent.id} />}
           {section === 'teams' && <Teams admin={admin} />}
           {section === 'sla' && <SlaPolicies api={props.api} />}
+          {section === 'proactive' && <ProactiveRules api={props.api} />}
           {section === 'contact' && <ContactSettings admin={admin} />}
           {section === 'security' && <Security admin={admin} api={props.api} />}
           {section === 'sso' && <SsoSettings admin={admin} />}
