@@ -234,6 +234,9 @@ describe('proactive messages', () => {
     expect(csv.body.split('\r\n')[1]).toBe(`${r.id},Checkout,2,1,1`);
     const row = (await deliveries()).find((d) => d.id === got.deliveryId)!;
     expect(row.visitor_id).toBe(v.visitorId);
+    // Erasing the visitor (GDPR) erases what was recorded about them.
+    expect((await api('DELETE', `/api/visitors/${v.visitorId}`)).statusCode).toBe(204);
+    expect((await deliveries()).find((d) => d.id === got.deliveryId)).toBeUndefined();
   });
 
   it('refuses bad input with a clear 4xx and changes nothing; another tenant neither gets, reports on nor counts this tenant’s messages', async () => {
