@@ -9,7 +9,9 @@
  * Everything afterwards goes over the port; neither side acts on window 'message' events again.
  *
  * The frame cannot open, grow, move or go full-screen: sizes are the loader's (EMBED_SIZES), applied
- * only on the shopper's gesture. The frame may only ask to close, and report its unread count.
+ * only on the shopper's gesture. The frame may only ask to close, report its unread count, and pass on
+ * a proactive message (issue 20) that the loader shows as text in its own launcher, cut to
+ * PROACTIVE_LIMITS.text characters: the one thing a frame shows on the page without a gesture.
  */
 export const EMBED_MARK = 'parley/1';
 
@@ -25,8 +27,12 @@ export type HostToFrame = 'open' | 'closed' | HostPageContext;
  */
 export type HostPageContext = [name: unknown, attributes?: unknown, signed?: unknown];
 
-/** Frame -> loader: 'close' (the shopper closed the chat inside the frame), or its unread count. */
-export type FrameToHost = 'close' | number;
+/**
+ * Frame -> loader: 'close' (the shopper closed the chat inside the frame), or its note for the launcher:
+ * its unread count, or [text], a proactive message (an array, so no text can be mistaken for 'close';
+ * the loader cuts it to PROACTIVE_LIMITS.text characters). Anything else clears the note.
+ */
+export type FrameToHost = 'close' | number | [text: string];
 
 export const EMBED_CONTEXT_LIMITS = { name: 100, attributes: 20, key: 40, value: 200, signed: 4096 } as const;
 

@@ -34,5 +34,7 @@ export const LIMITS = {
     messagesPerTenant: 60_000,
     /** Visitor sessions (POST /api/widget/session, each a new visitor) one address may start; over it: HTTP 429. */
     sessionsPerAddress: 300,
+    /** Proactive-message asks and reports (POST /api/widget/proactive…) one address may send; over it: HTTP 429. */
+    proactivePerAddress: 300,
   },
 } as const;

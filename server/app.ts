@@ -62,6 +62,7 @@ import { tlogRoutes } from './routes/tlog/tlog.js';
 import { PageMonitorJob } from './security/pageMonitorJob.js';
 import { evidenceRoutes } from './routes/admin/evidence.js';
 import { slaRoutes } from './routes/sla/sla.js';
+import { proactiveRoutes } from './routes/proactive/proactive.js';
 import { trackServiceLevels } from './commands/slaTracker.js';
 import type { SlaMonitor } from './commands/slaMonitor.js';
 
@@ -250,6 +251,7 @@ export async function buildParley(opts: BuildOptions): Promise<Parley> {
   ssoRoutes(app, ctx, sessions, op); // single sign-on (issue 20)
   const productivity = productivityRoutes(app, ctx, op); // labels, priority, snooze, macros, mentions, bulk (issue 20)
   const sla = slaRoutes(app, ctx, op); // service levels (issue 20)
+  proactiveRoutes(app, ctx, op); // proactive messages (issue 20)
   docsRoutes(app, env);
   widgetRoutes(app, ctx, files, (tenantId) => gateway.rooms.agentsOnline(tenantId));
   assetRoutes(app, env, files);

@@ -10,6 +10,7 @@ import { pageContextEn, pageContextFr } from './pageContextStrings.js';
 import { slaEn, slaFr } from './slaStrings.js';
 import { productivityAdminEn, productivityAdminFr } from './admin/productivityAdminStrings.js';
 import { mentionEn, mentionFr } from './mentionStrings.js';
+import { proactiveEn, proactiveFr } from './proactiveStrings.js';
 
 const en = {
   // the admin area's strings (admin/strings.ts)
@@ -20,6 +21,7 @@ const en = {
   ...slaEn,
   ...productivityAdminEn,
   ...mentionEn,
+  ...proactiveEn,
   appName: 'Parley',
   language: 'Language',
   consoleTitle: 'Parley Console',
@@ -240,6 +242,7 @@ const fr: Messages = {
   ...slaFr,
   ...productivityAdminFr,
   ...mentionFr,
+  ...proactiveFr,
   appName: 'Parley',
   language: 'Langue',
   consoleTitle: 'Console Parley',

@@ -57,6 +57,11 @@ export class AbuseLimits {
     this.check('sessionsPerAddress', address, 'visitor sessions from your address');
   }
 
+  /** A proactive-message ask or report (public: the frame may have no visitor token yet). */
+  proactiveFromAddress(address: string): void {
+    this.check('proactivePerAddress', address, 'proactive-message requests from your address');
+  }
+
   message(address: string, tenantId: string, visitorId: string | null): void {
     if (visitorId) this.check('messagesPerVisitor', visitorId, 'messages from this visitor');
     this.check('messagesPerAddress', address, 'messages from your address');

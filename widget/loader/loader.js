@@ -6,7 +6,9 @@
  * the commands the page itself pushes to window.Parley, and whether its own iframe is the focused
  * element. It never reads the URL, the DOM, keys or input. Plain ES2017, no dependencies.
  *
- * What it draws: the launcher, a <button> in a closed shadow root (the loader's own element). The
+ * What it draws: the launcher, a <button> in a closed shadow root (the loader's own element), whose
+ * text node also shows what the frame reports: an unread count, or a proactive message (text, cut to
+ * TIP characters; the launcher then wraps it in a bubble at most 240 px wide). The
  * chat frame does not exist until the shopper opens the chat with a trusted click or key on that
  * button (event.isTrusted); the frame cannot open, grow or go full-screen by itself (it has no way
  * to ask). When focus comes back to the host page the chat closes and, unless the page opted into
@@ -27,6 +29,7 @@
   var OPEN_H = 640;
   var FULLSCREEN_BELOW = 480;
   var LAUNCHER = 48;
+  var TIP = 140;
   // Exactly what the widget needs: its own origin (storage, API), forms (submit events; the frame's
   // CSP form-action 'none' still blocks any real submission) and downloads (attachments). No popups,
   // no top navigation of any kind, no modals.
@@ -51,43 +54,43 @@
   // Hide on these pages: page names, space-separated; the page names itself with ['page', name].
   var hideOn = attr('hide-on');
   var left = attr('position') === 'left';
+  var offset = (n) => ((n = parseInt(n)) >= 0 ? n : 16);
   var dx = offset(attr('offset-x'));
   var dy = offset(attr('offset-y'));
   var context, frame, port;
   var open;
 
-  function offset(n) {
-    return (n = parseInt(n)) >= 0 ? n : 16;
-  }
   // Every declaration !important, set through the CSSOM (allowed under a CSP without 'unsafe-inline'):
   // inline !important wins over any host-page stylesheet rule.
   function css(el, text) {
     el.style.cssText = text.replace(/;/g, '!important;');
   }
   function place(w, h, x, y) {
-    return 'position:fixed;z-index:2147483000;inset:auto ' + (left ? 'auto ' + y + 'px ' + x + 'px' : x + 'px ' + y + 'px auto') + ';width:' + w + ';height:' + h + ';';
+    return 'position:fixed;z-index:2147483000;bottom:' + y + 'px;' + (left ? 'left:' : 'right:') + x + 'px;width:' + w + ';height:' + h + ';';
   }
 
   var box = document.createElement('parley-chat');
   var shadow = box.attachShadow({ mode: 'closed' });
   var button = document.createElement('button');
-  // The launcher's visible text is its accessible name; an unread count is appended to it.
+  // The launcher's visible text is its accessible name; the frame's note is appended to it: its unread
+  // count, or a proactive message (issue 20) as text, never HTML.
   var text = document.createTextNode('');
   // The page's language (data-parley-lang): the launcher's default label, and the frame's language.
   var label = attr('label') || (/^fr/i.test(attr('lang')) ? 'Discuter' : 'Chat');
   var unread = 0;
-  css(button, 'height:100%;padding:0 22px;border:0;border-radius:2em;color:#fff;font:700 1pc sans-serif;background:' + color + ';');
+  css(button, 'height:100%;max-width:240px;padding:0 22px;border:0;border-radius:2em;color:#fff;font:700 1pc sans-serif;background:' + color + ';');
   button.appendChild(text);
   shadow.appendChild(button);
 
   function layout() {
     text.data = unread ? label + ' ' + unread : label;
-    css(box, 'all:initial;' + place('auto', LAUNCHER + 'px', dx, dy) + 'display:' + (hidden || open ? 'none;' : 'block;'));
+    // A message wraps: the launcher then grows upwards as a bubble (at most 240 px wide, TIP characters).
+    css(box, 'all:initial;' + place('auto', unread.trim ? 'auto' : LAUNCHER + 'px', dx, dy) + 'display:' + (hidden || open ? 'none;' : 'block;'));
     if (frame)
       css(
         frame,
         'all:initial;max-width:100%;max-height:100%;visibility:' + (open ? 'visible;' : 'hidden;') +
-          (open && window.innerWidth < FULLSCREEN_BELOW ? place('100%', '100%', 0, 0) : open ? place(OPEN_W + 'px', OPEN_H + 'px', 0, 0) : place(0, 0, 0, 0)),
+          (open ? (window.innerWidth < FULLSCREEN_BELOW ? place('100%', '100%', 0, 0) : place(OPEN_W + 'px', OPEN_H + 'px', 0, 0)) : place(0, 0, 0, 0)),
       );
   }
 
@@ -107,12 +110,13 @@
       parley + '/widget/frame/?key=' + encoded('key') + '&host=' + encodeURIComponent(location.origin) + '&lang=' + encoded('lang') +
       '#jwt=' + encoded('identity-jwt') + '&uid=' + encoded('user-id') + '&uh=' + encoded('user-hash');
     port = channel.port1;
-    // Anything the frame says goes through this port: 'close', or its unread count. Nothing else is acted on.
+    // Anything the frame says goes through this port: 'close', or its note for the launcher: its unread
+    // count, or [a proactive message], cut to TIP characters. Anything else clears the note.
     port.onmessage = (event) => {
       var data = event.data;
       if (data === 'close') shut(true);
-      else if (data === +data) {
-        unread = data > 0 ? data : 0;
+      else {
+        unread = data.pop ? data[0].slice(0, TIP) : data > 0 && data;
         layout();
       }
     };
@@ -128,7 +132,7 @@
     // page. A switch to another window or tab (the page itself lost focus) leaves it open.
     frame.addEventListener('blur', () => document.hasFocus() && shut(false));
     send(context);
-    box.parentNode.appendChild(frame);
+    document.body.appendChild(frame);
     layout();
   }
 
@@ -172,7 +176,7 @@
       // clone) to the frame, which checks and trims them. The loader never looks them up itself.
       send((context = args.slice(1)));
       // With data-parley-hide-on, a page on that list hides the launcher and any other shows it.
-      if (hideOn) name = (' ' + hideOn + ' ').indexOf(' ' + args[1] + ' ') < 0 ? 'show' : 'hide';
+      if (hideOn) name = hideOn.split(' ').includes(args[1]) ? 'hide' : 'show';
     }
     if (name === 'show' || name === 'hide') {
       hidden = name === 'hide';

@@ -3,6 +3,7 @@ import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { EMBED_MARK, EMBED_SANDBOX, EMBED_SIZES } from '../../protocol/embed.js';
+import { PROACTIVE_LIMITS } from '../../protocol/proactive.js';
 // @ts-expect-error plain .mjs build script without type declarations
 import { LOADER_SRC, minifyLoader } from './build.mjs';
 
@@ -92,6 +93,10 @@ describe('loader.js static checks', () => {
   it('creates only its own elements: a custom host, a button, a text node, an iframe', () => {
     const created = [...code.matchAll(/createElement\s*\(\s*(['"`])([\w-]+)\1\s*\)/g)].map((m) => m[2]);
     expect(created).toEqual(['parley-chat', 'button', 'iframe']);
+    // What it shows (its label, the frame's unread count or proactive message) goes into its one text
+    // node, by its `data`, and nowhere else.
+    expect([...code.matchAll(/createTextNode\(([^)]*)\)/g)].map((m) => m[1])).toEqual(["''"]);
+    expect([...code.matchAll(/(\w+)\.data = /g)].map((m) => m[1])).toEqual(['text']);
     expect(code).toMatch(/attachShadow\(\{ mode: 'closed' \}\)/);
   });
 
@@ -154,6 +159,7 @@ describe('loader.js constants', () => {
     expect(num('OPEN_W')).toBe(EMBED_SIZES.open.width);
     expect(num('OPEN_H')).toBe(EMBED_SIZES.open.height);
     expect(num('FULLSCREEN_BELOW')).toBe(EMBED_SIZES.fullscreenBelowWidth);
+    expect(num('TIP')).toBe(PROACTIVE_LIMITS.text);
   });
 });
 
@@ -317,7 +323,8 @@ describe('loader.js behaviour', () => {
         expect(launcher.tagName).toBe('parley-chat');
         expect(frame()).toBeUndefined();
         expect(launcher.css()).toMatchObject({ position: 'fixed', display: 'block', height: '48px' });
-        expect(launcher.style.cssText).toContain('inset:auto 16px 16px auto');
+        expect(launcher.css()).toMatchObject({ bottom: '16px', right: '16px' });
+        expect(launcher.css().left).toBeUndefined();
       });
 
       it('opens only on a trusted click, with the sandbox, the deny-all allow list and a port handed over once', async () => {
@@ -393,12 +400,14 @@ describe('loader.js behaviour', () => {
       it('takes placement from its attributes and the page\'s commands, and hides', () => {
         const queued: unknown[] = [['position', 'left', 20, 90], ['page', 'checkout', { step: 'payment' }]];
         const { launcher, window, click, frame } = boot({ code, queued, attrs: { 'data-parley-offset-y': '70' } });
-        expect(launcher.style.cssText).toContain('inset:auto auto 90px 20px');
+        expect(launcher.css()).toMatchObject({ bottom: '90px', left: '20px' });
+        expect(launcher.css().right).toBeUndefined();
         (window.Parley as { push(c: unknown[]): void }).push(['hide']);
         expect(launcher.css().display).toBe('none');
         (window.Parley as { push(c: unknown[]): void }).push(['show']);
         (window.Parley as { push(c: unknown[]): void }).push(['position', 'right']);
-        expect(launcher.style.cssText).toContain('inset:auto 16px 16px auto');
+        expect(launcher.css()).toMatchObject({ bottom: '16px', right: '16px' });
+        expect(launcher.css().left).toBeUndefined();
         click();
         expect(frame()).toBeDefined();
       });
@@ -434,12 +443,51 @@ describe('loader.js behaviour', () => {
         expect(plain.launcher.css().display).toBe('block');
       });
 
+      it('data-parley-keep: shows a proactive message from the frame as text in its launcher, cut to the limit, and nothing more', async () => {
+        const { frame, timers, framePort, settle, button, click, launcher } = boot({ code, attrs: { 'data-parley-keep': '' } });
+        timers.forEach((t) => t());
+        const { port } = await framePort();
+        const said = button.children[0]!;
+        expect(said.tagName).toBe('#text');
+        expect(launcher.css().height).toBe('48px');
+        port.postMessage(['— Need help choosing a size?']);
+        await settle();
+        expect(said.data).toBe('Chat — Need help choosing a size?');
+        // A message wraps in a bubble at most 240 px wide that grows upwards from the corner.
+        expect(launcher.css()).toMatchObject({ height: 'auto', bottom: '16px', right: '16px', display: 'block' });
+        expect(button.css()['max-width']).toBe('240px');
+        // Markup stays text (a text node's data is never parsed), and a long text is cut by the loader.
+        port.postMessage(['<img src=x onerror=alert(1)>']);
+        await settle();
+        expect(said.data).toBe('Chat <img src=x onerror=alert(1)>');
+        expect(button.children).toHaveLength(1);
+        port.postMessage(['x'.repeat(5000)]);
+        await settle();
+        expect(said.data).toBe('Chat ' + 'x'.repeat(PROACTIVE_LIMITS.text));
+        // Anything else clears the note and nothing more: the frame stays hidden, unfocused, at zero size.
+        port.postMessage({ say: 'ignored', width: 5000 });
+        port.postMessage('open');
+        await settle();
+        expect(said.data).toBe('Chat');
+        expect(launcher.css().height).toBe('48px');
+        expect(frame()!.css()).toMatchObject({ width: '0', height: '0', visibility: 'hidden' });
+        expect(frame()!.focused).toBe(0);
+        port.postMessage(['— Still there?']);
+        port.postMessage(2); // an unread count replaces it
+        await settle();
+        expect(said.data).toBe('Chat 2');
+        // Opened by the shopper, the launcher is hidden.
+        click();
+        expect(launcher.css().display).toBe('none');
+      });
+
       it('reads nothing of the page beyond the allowed list, whatever it does', async () => {
         const b = boot({ code, attrs: { 'data-parley-keep': '', 'data-parley-hide-on': 'y', 'data-parley-lang': 'fr' }, queued: [['page', 'x', {}], ['page', 'y']] });
         b.timers.forEach((t) => t());
         b.click();
         const { port } = await b.framePort();
         port.postMessage(2);
+        port.postMessage(['Need help?']);
         port.postMessage('close');
         await b.settle();
         b.resize(300);

@@ -1554,6 +1554,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/proactive-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List proactive-message rules (tried oldest first)
+         * @description Credentials: an API key with the `content:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getProactiveRules"];
+        put?: never;
+        /**
+         * Create a proactive-message rule (admins)
+         * @description Credentials: an API key with the `content:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        post: operations["postProactiveRules"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/proactive-rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change a proactive-message rule (admins)
+         * @description Credentials: an API key with the `content:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        put: operations["putProactiveRulesById"];
+        post?: never;
+        /**
+         * Delete a proactive-message rule and its counts (admins)
+         * @description Credentials: an API key with the `content:write` scope (`admin` covers all), or the console session of an agent whose role grants it (plus x-csrf-token). A key never does more than its creator's current role allows.
+         */
+        delete: operations["deleteProactiveRulesById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/reports": {
         parameters: {
             query?: never;
@@ -1626,6 +1674,46 @@ export interface paths {
          * @description Credentials: an API key with the `reports:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
          */
         get: operations["getReportsLabelsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/proactive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Proactive messages shown, opened and replied to, per rule
+         * @description Credentials: an API key with the `reports:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getReportsProactive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/proactive.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The proactive-message report as CSV (one row per rule)
+         * @description Credentials: an API key with the `reports:read` scope (`admin` covers all), or the console session of an agent whose role grants it. A key never does more than its creator's current role allows.
+         */
+        get: operations["getReportsProactiveCsv"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1982,6 +2070,46 @@ export interface paths {
          * @description Credentials: the visitor token when the visitor has one; none otherwise.
          */
         post: operations["postWidgetOfflineMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/widget/proactive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Whether a proactive message shows now, from what the page declared, the seconds on the page and the identity
+         * @description Credentials: the visitor token when the visitor has one; none otherwise.
+         */
+        post: operations["postWidgetProactive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/widget/proactive/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The shopper opened the chat with a proactive message shown, or replied to it (replied: visitor token)
+         * @description Credentials: the visitor token when the visitor has one; none otherwise.
+         */
+        post: operations["postWidgetProactiveEvents"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2864,6 +2992,25 @@ export interface components {
         GetPresenceResponse: {
             items: components["schemas"]["AgentPresenceView"][];
         };
+        GetProactiveRulesResponse: {
+            items: {
+                attribute: string | null;
+                audience: "everyone" | "identified" | "anonymous";
+                cooldownHours: number;
+                /** Format: date-time */
+                createdAt: string;
+                enabled: boolean;
+                id: string;
+                message: string;
+                minSeconds: number;
+                name: string;
+                page: string | null;
+                /** Format: date-time */
+                updatedAt: string;
+                value: string | null;
+                verifiedOnly: boolean;
+            }[];
+        };
         GetReportsLabelsResponse: {
             /** Format: date-time */
             from: string;
@@ -2873,6 +3020,21 @@ export interface components {
                 name: string;
                 open: number;
                 resolved: number;
+            }[];
+            /** Format: date-time */
+            to: string;
+        };
+        GetReportsProactiveResponse: {
+            /** Format: date-time */
+            from: string;
+            rows: {
+                opened: number;
+                replied: number;
+                rule: {
+                    id: string;
+                    name: string;
+                };
+                shown: number;
             }[];
             /** Format: date-time */
             to: string;
@@ -3256,6 +3418,35 @@ export interface components {
             id: string;
             name: string;
         };
+        PostProactiveRulesBody: {
+            attribute: string | null;
+            audience: "everyone" | "identified" | "anonymous";
+            cooldownHours: number;
+            enabled: boolean;
+            message: string;
+            minSeconds: number;
+            name: string;
+            page: string | null;
+            value: string | null;
+            verifiedOnly: boolean;
+        };
+        PostProactiveRulesResponse201: {
+            attribute: string | null;
+            audience: "everyone" | "identified" | "anonymous";
+            cooldownHours: number;
+            /** Format: date-time */
+            createdAt: string;
+            enabled: boolean;
+            id: string;
+            message: string;
+            minSeconds: number;
+            name: string;
+            page: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+            value: string | null;
+            verifiedOnly: boolean;
+        };
         PostScimV2UsersBody: {
             active?: boolean;
             displayName?: string;
@@ -3314,6 +3505,34 @@ export interface components {
                 page: string;
                 signed?: string;
             };
+        };
+        PostWidgetProactiveBody: {
+            context?: {
+                attributes: {
+                    [key: string]: string;
+                };
+                page: string;
+                signed?: string;
+            };
+            identity?: components["schemas"]["IdentityClaim"];
+            key: string;
+            secondsOnPage: number;
+            visitorKey: string;
+        };
+        PostWidgetProactiveEventsBody: {
+            deliveryId: string;
+            event: "opened" | "replied";
+            key: string;
+            visitorKey: string;
+        };
+        PostWidgetProactiveResponse: {
+            message: {
+                deliveryId: string;
+                /** Format: date-time */
+                shownAt: string;
+                text: string;
+            } | null;
+            retryInSeconds: number | null;
         };
         PostWidgetSessionBody: {
             context?: {
@@ -3442,6 +3661,35 @@ export interface components {
         };
         PutPresenceByIdBody: {
             maxChats: number;
+        };
+        PutProactiveRulesByIdBody: {
+            attribute: string | null;
+            audience: "everyone" | "identified" | "anonymous";
+            cooldownHours: number;
+            enabled: boolean;
+            message: string;
+            minSeconds: number;
+            name: string;
+            page: string | null;
+            value: string | null;
+            verifiedOnly: boolean;
+        };
+        PutProactiveRulesByIdResponse: {
+            attribute: string | null;
+            audience: "everyone" | "identified" | "anonymous";
+            cooldownHours: number;
+            /** Format: date-time */
+            createdAt: string;
+            enabled: boolean;
+            id: string;
+            message: string;
+            minSeconds: number;
+            name: string;
+            page: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+            value: string | null;
+            verifiedOnly: boolean;
         };
         PutSlaPoliciesByIdBody: {
             businessHours: boolean;
@@ -6689,6 +6937,121 @@ export interface operations {
             429: components["responses"]["Error"];
         };
     };
+    getProactiveRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetProactiveRulesResponse"];
+                };
+            };
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    postProactiveRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostProactiveRulesBody"];
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostProactiveRulesResponse201"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    putProactiveRulesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutProactiveRulesByIdBody"];
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PutProactiveRulesByIdResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    deleteProactiveRulesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            404: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
     getReports: {
         parameters: {
             query?: {
@@ -6784,6 +7147,68 @@ export interface operations {
         };
     };
     getReportsLabelsCsv: {
+        parameters: {
+            query?: {
+                bucket?: "hour" | "day";
+                from?: string;
+                timeZone?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getReportsProactive: {
+        parameters: {
+            query?: {
+                bucket?: "hour" | "day";
+                from?: string;
+                timeZone?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetReportsProactiveResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    getReportsProactiveCsv: {
         parameters: {
             query?: {
                 bucket?: "hour" | "day";
@@ -7427,6 +7852,64 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["OfflineMessageTaken"];
                 };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    postWidgetProactive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostWidgetProactiveBody"];
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostWidgetProactiveResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
+            403: components["responses"]["Error"];
+            429: components["responses"]["Error"];
+        };
+    };
+    postWidgetProactiveEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostWidgetProactiveEventsBody"];
+            };
+        };
+        responses: {
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+            /** @description Recorded */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["Error"];
             401: components["responses"]["Error"];

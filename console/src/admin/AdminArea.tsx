@@ -22,16 +22,18 @@ import { IncidentHistory } from './incidents.js';
 import { SlaPolicies } from './slaPolicies.js';
 import { LabelsAdmin } from './labelsAdmin.js';
 import { MacrosAdmin } from './macrosAdmin.js';
+import { ProactiveRules } from './proactiveRules.js';
 import { t } from '../i18n.js';
 import './admin.css';
 
-export type AdminSection = 'agents' | 'teams' | 'sla' | 'labels' | 'macros' | 'contact' | 'security' | 'sso' | 'incidents' | 'privacy' | 'exposure' | 'widget' | 'embed' | 'api-keys' | 'webhooks' | 'analytics' | 'tenants';
+export type AdminSection = 'agents' | 'teams' | 'sla' | 'labels' | 'macros' | 'proactive' | 'contact' | 'security' | 'sso' | 'incidents' | 'privacy' | 'exposure' | 'widget' | 'embed' | 'api-keys' | 'webhooks' | 'analytics' | 'tenants';
 const LABELS: Record<AdminSection, string> = {
   agents: t.admSecAgents,
   teams: t.admSecTeams,
   sla: t.admSecSla,
   labels: t.admSecLabels,
   macros: t.admSecMacros,
+  proactive: t.admSecProactive,
   contact: t.admSecContact,
   security: t.admSecSecurity,
   sso: t.admSecSso,
@@ -48,7 +50,7 @@ const LABELS: Record<AdminSection, string> = {
 
 export function sectionsFor(session: SessionInfo): AdminSection[] {
   if (session.agent.role === 'supervisor') return ['analytics', 'sla', 'labels', 'macros'];
-  const all: AdminSection[] = ['agents', 'teams', 'sla', 'labels', 'macros', 'contact', 'security', 'sso', 'incidents', 'privacy', 'exposure', 'widget', 'embed', 'api-keys', 'webhooks', 'analytics'];
+  const all: AdminSection[] = ['agents', 'teams', 'sla', 'labels', 'macros', 'proactive', 'contact', 'security', 'sso', 'incidents', 'privacy', 'exposure', 'widget', 'embed', 'api-keys', 'webhooks', 'analytics'];
   return session.security?.operator ? [...all, 'tenants'] : all;
 }
 
@@ -95,6 +97,7 @@ export function AdminArea(props: { api: ApiClient; session: SessionInfo; section
           {section === 'sla' && <SlaPolicies api={props.api} />}
           {section === 'labels' && <LabelsAdmin api={props.api} />}
           {section === 'macros' && <MacrosAdmin api={props.api} />}
+          {section === 'proactive' && <ProactiveRules api={props.api} />}
           {section === 'contact' && <ContactSettings admin={admin} />}
           {section === 'security' && <Security admin={admin} api={props.api} />}
           {section === 'sso' && <SsoSettings admin={admin} />}

@@ -9,6 +9,7 @@ import { locale, t } from '../i18n.js';
 import { LabelReport } from './labelReport.js';
 import type { ApiClient } from '../api.js';
 import { SlaReportSection } from './slaPolicies.js';
+import { ProactiveReportSection } from './proactiveRules.js';
 
 type Range = '24h' | '7d' | '30d';
 const RANGES: Record<Range, { label: () => string; hours: number; bucket: 'hour' | 'day' }> = {
@@ -88,6 +89,7 @@ export function Analytics(props: { admin: AdminApi; api?: ApiClient }) {
           {r.teams && <GroupTable title={t.admTeams} rows={r.teams} csv={csv('teams')} id="teams-report" />}
           <LabelReport from={period.from} to={period.to} />
           {props.api && <SlaReportSection api={props.api} from={period.from} to={period.to} />}
+          {props.api && <ProactiveReportSection api={props.api} from={period.from} to={period.to} />}
         </>
       )}
     </>

@@ -122,6 +122,9 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /api/widget/rating': { summary: 'Rate a conversation', security: 'visitor', responses: { 200: R.RatingSaved } },
   'POST /api/widget/transcript': { summary: 'Email the transcript', security: 'visitor', responses: { 200: R.TranscriptSent } },
   'POST /api/widget/attachments': { summary: 'Upload a file (visitor)', security: 'visitor', responses: { 201: json(MessageView, 'Created') } },
+  // Proactive messages (issue 20): the frame sends its visitor token when it has one.
+  'POST /api/widget/proactive': { security: 'visitorOptional' },
+  'POST /api/widget/proactive/events': { security: 'visitorOptional' },
   'POST /api/invitations/accept': { responses: { 201: json(AgentView, 'Created') } },
 
   // Issue 16: transparency logs (c2sp.org tlog formats) and the PCI DSS evidence pack.

@@ -5,6 +5,7 @@ import type { ChatClient, ChatState } from './chat.js';
 import { ChatWindow } from './chatWindow.js';
 import { isFullscreen } from './embed.js';
 import type { HostChannel } from './hostChannel.js';
+import type { ProactiveClient, ProactiveMessage } from './proactive.js';
 import { setLanguage, t } from './i18n.js';
 import { ChatIcon } from './icons.js';
 import { applyBrand, safeColor } from './theme.js';
@@ -14,6 +15,8 @@ interface AppProps {
   /** The loader's port (protocol/embed.ts); null when the frame is opened on its own, not embedded. */
   link: HostChannel | null;
   client: ChatClient;
+  /** Proactive messages (issue 20): null when the frame has no widget key. */
+  proactive?: ProactiveClient | null;
   loadConfig: () => Promise<WidgetConfig>;
 }
 
@@ -43,12 +46,19 @@ function openFlag(key: string): { get(): boolean; set(open: boolean): void } {
   };
 }
 
-export function App({ widgetKey, link, client, loadConfig }: AppProps) {
+function useProactive(proactive: ProactiveClient | null | undefined): ProactiveMessage | null {
+  const [shown, setShown] = useState(proactive?.shown ?? null);
+  useEffect(() => proactive?.subscribe(setShown), [proactive]);
+  return shown;
+}
+
+export function App({ widgetKey, link, client, proactive, loadConfig }: AppProps) {
   const [config, setConfig] = useState<WidgetConfig | null>(null);
   const [availability, setAvailability] = useState<WidgetAvailability | null>(null);
   const [open, setOpen] = useState(false);
   const [fullscreen, setFullscreen] = useState(false);
   const chat = useChatState(client);
+  const pm = useProactive(proactive);
   const launcherRef = useRef<HTMLButtonElement>(null);
   const focusLauncher = useRef(false);
   const flag = useRef(openFlag(widgetKey)).current;
@@ -80,6 +90,10 @@ export function App({ widgetKey, link, client, loadConfig }: AppProps) {
 
   useEffect(() => link?.subscribe(setOpen), [link]);
   useEffect(() => link?.reportUnread(chat.unread), [chat.unread]);
+  // A proactive message: in the launcher's bubble while the chat is closed and it was never opened.
+  useEffect(() => link?.showBubble(pm && !pm.opened && !open ? pm.text : ''), [pm, open]);
+  useEffect(() => proactive?.setOpen(open), [open]);
+  useEffect(() => proactive?.seeMessages(chat.messages), [chat.messages]);
 
   useEffect(() => {
     if (!config) return;
@@ -118,7 +132,7 @@ export function App({ widgetKey, link, client, loadConfig }: AppProps) {
   return (
     <div class={`widget pos-${position}${fullscreen ? ' fullscreen' : ''}`}>
       {open ? (
-        <ChatWindow config={config} availability={availability} chat={chat} client={client} onClose={close} />
+        <ChatWindow config={config} availability={availability} chat={chat} client={client} proactive={pm?.text ?? null} onClose={close} />
       ) : link ? null : (
         <Launcher buttonRef={launcherRef} unread={chat.unread} onOpen={() => setOpen(true)} />
       )}

@@ -16,12 +16,15 @@ export function ChatWindow({
   availability,
   chat,
   client,
+  proactive,
   onClose,
 }: {
   config: WidgetConfig;
   availability: WidgetAvailability | null;
   chat: ChatState;
   client: ChatClient;
+  /** A proactive message shown to this visitor (issue 20): text, after the greeting. */
+  proactive?: string | null;
   onClose: () => void;
 }) {
   const showForm = (chat.session === 'none' && !client.hasStoredToken()) || chat.session === 'failed';
@@ -93,6 +96,11 @@ export function ChatWindow({
           <div class="group-content">
             <div class="author">{config.tenantName}</div>
             <div class="bubble">{config.greeting}</div>
+            {proactive && (
+              <div class="bubble proactive" id="parley-proactive">
+                {proactive}
+              </div>
+            )}
           </div>
         </div>
         {showForm && offline ? (

@@ -89,4 +89,21 @@ describe('hostChannel', () => {
     ]);
     real.port1.close();
   });
+
+  it('passes a proactive message on as [text] (never a bare string that could read as close), ahead of the unread count, also when set before the port came', async () => {
+    const { win, parent, deliver } = fakeWindow();
+    const link = new HostChannel(HOST, win);
+    link.showBubble('Need help?');
+    const real = new MessageChannel();
+    const got: unknown[] = [];
+    real.port1.onmessage = (e) => got.push(e.data);
+    deliver({ origin: HOST, source: parent as MessageEventSource, data: EMBED_MARK, ports: [real.port2] });
+    link.showBubble('Need help?');
+    link.reportUnread(2);
+    link.showBubble('close');
+    link.showBubble('');
+    await tick();
+    expect(got).toEqual([['— Need help?'], ['— Need help?'], ['— close'], 2]);
+    real.port1.close();
+  });
 });

@@ -2,7 +2,7 @@
  * The frame's side of protocol/embed.ts: one MessagePort from the loader, accepted once, from the
  * parent window at the exact host origin only. After that this module listens to nothing on window.
  * The frame cannot open or grow itself: it learns 'open' / 'closed' from the loader, and may only
- * ask to close and report its unread count.
+ * ask to close, report its unread count and pass on a proactive message for the launcher bubble.
  */
 import { EMBED_CONTEXT_LIMITS, EMBED_MARK, type FrameToHost } from '../../../protocol/embed.js';
 
@@ -44,6 +44,7 @@ export class HostChannel {
   private listeners = new Set<(open: boolean) => void>();
   private contextListeners = new Set<(context: HostPageContext) => void>();
   private lastUnread = -1;
+  private lastBubble = '';
 
   constructor(
     private readonly host: string,
@@ -57,7 +58,7 @@ export class HostChannel {
     this.win.removeEventListener('message', this.accept);
     this.port = event.ports[0]!;
     this.port.onmessage = (m: MessageEvent) => this.receive(m.data);
-    if (this.lastUnread > 0) this.send(this.lastUnread);
+    if (this.lastUnread > 0 || this.lastBubble) this.send(this.note());
   };
 
   private receive(data: unknown): void {
@@ -93,12 +94,27 @@ export class HostChannel {
     this.send('close');
   }
 
-  /** The launcher's unread count (the loader shows it next to its label). */
+  /**
+   * The launcher's note, after its label: a proactive message while one is shown (as [text], so no text
+   * reads as 'close'; the loader cuts it to its limit), else the unread count.
+   */
+  private note(): FrameToHost {
+    return this.lastBubble ? [`— ${this.lastBubble}`] : Math.max(0, this.lastUnread);
+  }
+
+  /** A proactive message on the launcher while the chat is closed ('' removes it). */
+  showBubble(text: string): void {
+    if (text === this.lastBubble) return;
+    this.lastBubble = text;
+    this.send(this.note());
+  }
+
+  /** The launcher's unread count (the loader shows it next to its label, unless a proactive message is shown). */
   reportUnread(n: number): void {
     const count = Math.max(0, Math.min(99, Math.floor(n)));
     if (count === this.lastUnread) return;
     this.lastUnread = count;
-    this.send(count);
+    this.send(this.note());
   }
 }
 

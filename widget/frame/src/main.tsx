@@ -9,6 +9,7 @@ import { connectHost } from './hostChannel.js';
 import { lang, setPageLanguage } from './i18n.js';
 import * as i18n from './i18n.js';
 import { parseIdentity } from './identity.js';
+import { ProactiveClient } from './proactive.js';
 import './styles.css';
 
 const params = new URLSearchParams(location.search);
@@ -25,19 +26,30 @@ async function loadConfig(): Promise<WidgetConfig> {
   return (await res.json()) as WidgetConfig;
 }
 
+const storage = browserStorage();
+const identity = parseIdentity(location.hash);
 const client = new ChatClient({
   key,
   wsUrl: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/visitor`,
   page: document.referrer,
   language: () => i18n.lang,
-  identity: parseIdentity(location.hash),
-  storage: browserStorage(),
+  identity,
+  storage,
   fetch: (input, init) => fetch(input, init),
   socket: (opts) => new ReconnectingSocket<VisitorServerFrame>(opts),
 });
 
+// Proactive messages (issue 20): asked of the server with what the page declared, the time on the page
+// and the identity; shown in the chat window, or in the loader's launcher bubble while the chat is closed.
+const proactive = key
+  ? new ProactiveClient({ key, storage, fetch: (input, init) => fetch(input, init), token: () => storage.get(client.storageKey), identity, redact: (s) => client.redactField(s) })
+  : null;
+
 // What the tenant's page says about itself (Parley.push(['page', ...])) goes to the server with the chat.
-link?.watchContext((context) => client.setPageContext(context));
+link?.watchContext((context) => {
+  client.setPageContext(context);
+  proactive?.setContext(context);
+});
 
 const root = document.getElementById('app');
-if (key && root) render(<App widgetKey={key} link={link} client={client} loadConfig={loadConfig} />, root);
+if (key && root) render(<App widgetKey={key} link={link} client={client} proactive={proactive} loadConfig={loadConfig} />, root);
