@@ -133,6 +133,14 @@ describe('mergeMessages', () => {
 });
 
 describe('reducer: realtime', () => {
+  it('applies a transfer whose own system message arrived first (the server moves updatedAt for messages once a second)', () => {
+    let s = run(initialState(ME), list([conv('t', { assignee: { id: ME, name: 'Me' }, updatedAt: iso(0), lastSeq: 1, lastMessage: msg('t', 1) })]));
+    // The transfer at +5 s; its system message is stamped a moment later and is delivered first.
+    const note = msg('t', 2, { author: { kind: 'system', id: 'system', name: 'Parley' }, createdAt: iso(5.001) });
+    s = run(s, { type: 'messages', messages: [note] }, { type: 'conversation', conversation: conv('t', { assignee: { id: 'sam', name: 'Sam Lee' }, updatedAt: iso(5), lastSeq: 2, lastMessage: note }) });
+    expect(s.conversations.t!.assignee?.name).toBe('Sam Lee');
+  });
+
   it('appends a message to a loaded thread once, whatever frame it arrives in', () => {
     let s = run(
       initialState(ME),

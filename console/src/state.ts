@@ -117,15 +117,15 @@ export function mergeConversation(old: ConversationView | undefined, incoming: C
   return { ...base, lastSeq: last.lastSeq, lastMessage: last.lastMessage ?? base.lastMessage };
 }
 
-/** Reflect a new message in the conversation summary (preview, lastSeq, activity time). */
+/**
+ * Reflect a new message in the conversation summary (preview, lastSeq; its activity time is
+ * activityTime's). `updatedAt` stays the server's: it versions status and assignee
+ * (mergeConversation), and the server moves it for a message only once a second, so a transfer's own
+ * system message, a millisecond after the transfer, must not make the transfer's view look stale.
+ */
 export function withMessage(c: ConversationView, m: MessageView): ConversationView {
   if (m.seq < c.lastSeq || (c.lastMessage && c.lastMessage.seq >= m.seq)) return c;
-  return {
-    ...c,
-    lastSeq: Math.max(c.lastSeq, m.seq),
-    lastMessage: m,
-    updatedAt: m.createdAt > c.updatedAt ? m.createdAt : c.updatedAt,
-  };
+  return { ...c, lastSeq: Math.max(c.lastSeq, m.seq), lastMessage: m };
 }
 
 // ---------------------------------------------------------------- messages
