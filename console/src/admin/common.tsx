@@ -115,6 +115,20 @@ export function SaveRow(props: { id: string; label: string; disabled: boolean; s
   );
 }
 
+/** The submit and cancel buttons of an editor form (a rule, a label, a macro, a policy). */
+export function EditorButtons(props: { id: string; label: string; busy: boolean; cancelLabel: string; onCancel: () => void }) {
+  return (
+    <div class="adm-row">
+      <button class="btn btn-primary" type="submit" id={props.id} disabled={props.busy}>
+        {props.label}
+      </button>
+      <button type="button" class="btn btn-ghost" onClick={props.onCancel}>
+        {props.cancelLabel}
+      </button>
+    </div>
+  );
+}
+
 export function ErrorLine(props: { error: string | null }) {
   return props.error ? (
     <div class="form-error" role="alert">

@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { LabelView } from '../../../protocol/productivity.js';
 import type { ApiClient } from '../api.js';
 import { t } from '../i18n.js';
-import { AdminTable, ErrorLine, ProblemLines, Section, useAction, useLoad } from './common.js';
+import { AdminTable, ErrorLine, ProblemLines, Section, useAction, useLoad, EditorButtons } from './common.js';
 import { DEFAULT_LABEL_COLOR, LABEL_NAME_MAX, labelBody, labelProblems, macrosNaming, type LabelDraft } from './macroDraft.js';
 import { ProductivityAdminApi } from './productivityAdminApi.js';
 
@@ -138,14 +138,7 @@ function LabelEditor(props: { admin: ProductivityAdminApi; id: string | null; in
         </div>
         <ProblemLines problems={problems} />
         <ErrorLine error={act.error} />
-        <div class="adm-row">
-          <button class="btn btn-primary" type="submit" id="label-save" disabled={act.busy}>
-            {props.id ? t.lblSave : t.lblCreate}
-          </button>
-          <button type="button" class="btn btn-ghost" onClick={() => props.onDone(false)}>
-            {t.admCancel}
-          </button>
-        </div>
+        <EditorButtons id="label-save" label={props.id ? t.lblSave : t.lblCreate} busy={act.busy} cancelLabel={t.admCancel} onCancel={() => props.onDone(false)} />
       </form>
     </Section>
   );

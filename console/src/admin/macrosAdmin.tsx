@@ -8,7 +8,7 @@ import type { AgentPresenceView } from '../../../protocol/contactCentre.js';
 import { PRIORITIES, type LabelView, type Priority } from '../../../protocol/productivity.js';
 import type { ApiClient } from '../api.js';
 import { t } from '../i18n.js';
-import { AdminTable, ErrorLine, ProblemLines, Section, toggled, useAction, useLoad } from './common.js';
+import { AdminTable, ErrorLine, ProblemLines, Section, toggled, useAction, useLoad, EditorButtons } from './common.js';
 import { LabelChip } from './labelsAdmin.js';
 import { MACRO_NAME_MAX, emptyMacroDraft, macroBody, macroDraftFrom, macroProblems, stepLines, type MacroDraft } from './macroDraft.js';
 import { ProductivityAdminApi } from './productivityAdminApi.js';
@@ -165,14 +165,7 @@ function MacroEditor(props: { admin: ProductivityAdminApi; id: string | null; in
         </div>
         <ProblemLines problems={problems} />
         <ErrorLine error={act.error} />
-        <div class="adm-row">
-          <button class="btn btn-primary" type="submit" id="macro-save" disabled={act.busy}>
-            {props.id ? t.macSave : t.macCreate}
-          </button>
-          <button type="button" class="btn btn-ghost" onClick={() => props.onDone(false)}>
-            {t.admCancel}
-          </button>
-        </div>
+        <EditorButtons id="macro-save" label={props.id ? t.macSave : t.macCreate} busy={act.busy} cancelLabel={t.admCancel} onCancel={() => props.onDone(false)} />
       </form>
     </Section>
   );

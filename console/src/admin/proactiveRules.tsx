@@ -8,7 +8,7 @@ import type { ProactiveAudience, ProactiveReport, ProactiveRuleBody, ProactiveRu
 import { PROACTIVE_LIMITS } from '../../../protocol/proactiveLimits.js';
 import type { ApiClient } from '../api.js';
 import { t } from '../i18n.js';
-import { AdminTable, ErrorLine, Section, useAction, useLoad } from './common.js';
+import { AdminTable, ErrorLine, Section, useAction, useLoad, EditorButtons } from './common.js';
 
 const enc = encodeURIComponent;
 const AUDIENCES: ProactiveAudience[] = ['everyone', 'identified', 'anonymous'];
@@ -177,14 +177,7 @@ function ProactiveEditor(props: { pro: ProactiveApi; id: string | null; initial:
           <span>{t.admProEnabled}</span>
         </label>
         <ErrorLine error={act.error} />
-        <div class="adm-row">
-          <button class="btn btn-primary" type="submit" id="pro-save" disabled={act.busy}>
-            {t.admProSave}
-          </button>
-          <button type="button" class="btn btn-ghost" onClick={() => props.onDone(false)}>
-            {t.admProCancel}
-          </button>
-        </div>
+        <EditorButtons id="pro-save" label={t.admProSave} busy={act.busy} cancelLabel={t.admProCancel} onCancel={() => props.onDone(false)} />
       </form>
     </Section>
   );

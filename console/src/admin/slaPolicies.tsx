@@ -8,7 +8,7 @@ import type { TeamView } from '../../../protocol/contactCentre.js';
 import type { SlaPolicyBody, SlaPolicyView, SlaReport } from '../../../protocol/sla.js';
 import type { ApiClient } from '../api.js';
 import { t } from '../i18n.js';
-import { AdminTable, ErrorLine, Section, useAction, useLoad } from './common.js';
+import { AdminTable, ErrorLine, Section, useAction, useLoad, EditorButtons } from './common.js';
 
 const enc = encodeURIComponent;
 
@@ -142,14 +142,7 @@ function SlaEditor(props: { sla: SlaApi; id: string | null; initial: Draft; team
           <span>{t.admSlaBusinessHours}</span>
         </label>
         <ErrorLine error={act.error} />
-        <div class="adm-row">
-          <button class="btn btn-primary" type="submit" id="sla-save" disabled={act.busy}>
-            {t.admSlaSave}
-          </button>
-          <button type="button" class="btn btn-ghost" onClick={() => props.onDone(false)}>
-            {t.admSlaCancel}
-          </button>
-        </div>
+        <EditorButtons id="sla-save" label={t.admSlaSave} busy={act.busy} cancelLabel={t.admSlaCancel} onCancel={() => props.onDone(false)} />
       </form>
     </Section>
   );
