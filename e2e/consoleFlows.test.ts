@@ -52,6 +52,8 @@ describe('console state after actions', () => {
     await expect.poll(() => c.locator('#transfer-hint').innerText()).toContain('Admin › Teams');
     // Namesakes carry their email; the offline one is listed as offline and cannot be chosen.
     const select = c.locator('#transfer-select');
+    // The agent list loads after the pane: read the options once both Sams are listed (under load the first read saw only the placeholder).
+    await expect.poll(() => select.locator('option').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
     const options = await select.locator('option').evaluateAll((os: HTMLOptionElement[]) => os.map((o) => ({ label: o.textContent ?? '', disabled: o.disabled, group: (o.parentElement as HTMLOptGroupElement).label ?? '' })));
     expect(options).toContainEqual(expect.objectContaining({ label: expect.stringMatching(/^Sam Lee \(sam\.lee@shop\.example\) — Online/), disabled: false }));
     expect(options).toContainEqual({ label: 'Sam Lee (sam.l@shop.example) — Offline', disabled: true, group: 'Offline (cannot take it now)' });
