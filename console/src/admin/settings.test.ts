@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TeamView } from '../../../protocol/contactCentre.js';
 import { exposureQuery } from './adminApi.js';
 import { localPatternProblem, patternIndexOf } from './privacy.js';
-import { draftFromTeam, draftProblems, draftToBody, emptyDraft, hoursSummary, validTimeZone } from './teams.js';
+import { draftFromTeam, draftProblems, draftToBody, emptyDraft, hoursSummary, validTimeZone } from './teamDraft.js';
 
 const team: TeamView = {
   id: 't1',
