@@ -68,7 +68,7 @@ export class ApiClient {
     this.csrfToken = token;
   }
 
-  async request<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown, quiet401 = false): Promise<T> {
+  async request<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown, quiet401 = false): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (method !== 'GET' && this.csrfToken) headers['x-csrf-token'] = this.csrfToken;

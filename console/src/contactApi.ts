@@ -9,9 +9,8 @@ const enc = encodeURIComponent;
 export class ContactApi {
   constructor(private readonly api: ApiClient) {}
 
-  // ApiClient.request sends any method string; its type lists the ones it was written for.
   private call<T>(method: Method, path: string, body?: unknown): Promise<T> {
-    return this.api.request<T>(method as 'POST', path, body);
+    return this.api.request<T>(method, path, body);
   }
 
   presence(): Promise<{ items: AgentPresenceView[] }> {

@@ -103,7 +103,7 @@ export class AdminApi {
   totpDisable = (code: string): Promise<TotpStatus> => this.api.request('POST', '/api/auth/totp/disable', { code });
   invitationInfo = (token: string): Promise<InvitationInfo> => this.api.request('GET', `/api/invitations?token=${enc(token)}`, undefined, true);
   // ApiClient.request's type lists GET/POST/PATCH; PUT and DELETE go through it the same way.
-  private call = <T>(method: 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> => this.api.request<T>(method as 'POST', path, body);
+  private call = <T>(method: 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> => this.api.request<T>(method, path, body);
   teams = (): Promise<{ items: TeamView[] }> => this.api.request('GET', '/api/teams');
   saveTeam = (id: string | null, body: TeamBody): Promise<TeamView> => (id ? this.call('PUT', `/api/teams/${enc(id)}`, body) : this.api.request('POST', '/api/teams', body));
   deleteTeam = (id: string): Promise<void> => this.call('DELETE', `/api/teams/${enc(id)}`);

@@ -16,8 +16,8 @@ const AUDIENCES: ProactiveAudience[] = ['everyone', 'identified', 'anonymous'];
 export class ProactiveApi {
   constructor(private readonly api: ApiClient) {}
   rules = (): Promise<{ items: ProactiveRuleView[] }> => this.api.request('GET', '/api/proactive-rules');
-  save = (id: string | null, body: ProactiveRuleBody): Promise<ProactiveRuleView> => this.api.request((id ? 'PUT' : 'POST') as 'POST', id ? `/api/proactive-rules/${enc(id)}` : '/api/proactive-rules', body);
-  remove = (id: string): Promise<void> => this.api.request('DELETE' as 'POST', `/api/proactive-rules/${enc(id)}`);
+  save = (id: string | null, body: ProactiveRuleBody): Promise<ProactiveRuleView> => this.api.request(id ? 'PUT' : 'POST', id ? `/api/proactive-rules/${enc(id)}` : '/api/proactive-rules', body);
+  remove = (id: string): Promise<void> => this.api.request('DELETE', `/api/proactive-rules/${enc(id)}`);
   report = (from: string, to: string): Promise<ProactiveReport> => this.api.request('GET', `/api/reports/proactive?from=${enc(from)}&to=${enc(to)}`);
 }
 

@@ -24,7 +24,7 @@ async function saving<T>(p: Promise<T>, duplicate: () => string): Promise<T> {
 export class ProductivityAdminApi {
   constructor(private readonly api: ApiClient) {}
   // ApiClient.request's type lists GET/POST/PATCH; PUT and DELETE go through it the same way.
-  private call = <T>(method: 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> => this.api.request<T>(method as 'POST', path, body);
+  private call = <T>(method: 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> => this.api.request<T>(method, path, body);
   labels = (): Promise<{ items: LabelView[] }> => this.api.request('GET', '/api/labels');
   saveLabel = (id: string | null, body: LabelBody, duplicate: () => string): Promise<LabelView> =>
     saving(id ? this.call('PUT', `/api/labels/${enc(id)}`, body) : this.api.request('POST', '/api/labels', body), duplicate);

@@ -16,8 +16,8 @@ export class SlaApi {
   constructor(private readonly api: ApiClient) {}
   policies = (): Promise<{ items: SlaPolicyView[] }> => this.api.request('GET', '/api/sla-policies');
   teams = (): Promise<{ items: TeamView[] }> => this.api.request('GET', '/api/teams');
-  save = (id: string | null, body: SlaPolicyBody): Promise<SlaPolicyView> => this.api.request((id ? 'PUT' : 'POST') as 'POST', id ? `/api/sla-policies/${enc(id)}` : '/api/sla-policies', body);
-  remove = (id: string): Promise<void> => this.api.request('DELETE' as 'POST', `/api/sla-policies/${enc(id)}`);
+  save = (id: string | null, body: SlaPolicyBody): Promise<SlaPolicyView> => this.api.request(id ? 'PUT' : 'POST', id ? `/api/sla-policies/${enc(id)}` : '/api/sla-policies', body);
+  remove = (id: string): Promise<void> => this.api.request('DELETE', `/api/sla-policies/${enc(id)}`);
   report = (from: string, to: string): Promise<SlaReport> => this.api.request('GET', `/api/reports/sla?from=${enc(from)}&to=${enc(to)}`);
 }
 
