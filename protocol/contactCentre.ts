@@ -8,7 +8,8 @@ import { LIMITS } from './limits.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 64 });
 const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' });
-const HHMM = Type.String({ pattern: '^([01][0-9]|2[0-4]):[0-5][0-9]$' });
+/** 24-hour local time; "24:00" is the end of the day, so a day can be open until midnight with no gap. */
+const HHMM = Type.String({ pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$' });
 
 // ---------- teams ----------
 

@@ -24,6 +24,13 @@ describe('business hours', () => {
     expect(isWithinHours({ timeZone: 'UTC', weeklyHours: null, holidays: [] }, Date.UTC(2026, 2, 28, 3, 0))).toBe(true);
   });
 
+  it('a day open until 24:00 has no closed minute before midnight', () => {
+    const allDay = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [['00:00', '24:00']]]));
+    const utc = { timeZone: 'UTC', weeklyHours: allDay as never, holidays: [] };
+    expect(isWithinHours(utc, Date.UTC(2026, 11, 6, 23, 59, 30))).toBe(true);
+    expect(isWithinHours(utc, Date.UTC(2026, 11, 7, 0, 0, 0))).toBe(true);
+  });
+
   it('refuses unknown time zones', () => {
     expect(() => assertTimeZone('Mars/Olympus')).toThrow(/unknown time zone/);
     expect(() => assertTimeZone('America/Sao_Paulo')).not.toThrow();

@@ -41,7 +41,8 @@ export function localTime(at: number, timeZone: string): { weekday: Weekday; dat
   return { weekday: WEEKDAYS.includes(weekday) ? weekday : 'mon', date: `${parts.year}-${parts.month}-${parts.day}`, minutes: hour * 60 + Number(parts.minute) };
 }
 
-const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+/** Minutes since local midnight of "HH:MM"; "24:00" is 1,440, the end of the day. */
+export const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 export interface HoursSpec {
   timeZone: string;

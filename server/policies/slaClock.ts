@@ -4,10 +4,9 @@
  * policies/businessHours.ts reads them). Pure; walks the calendar interval by interval, re-reading
  * local time after each step, so daylight-saving changes and holidays are handled by Intl.
  */
-import { localTime, type HoursSpec } from './businessHours.js';
+import { localTime, toMinutes, type HoursSpec } from './businessHours.js';
 
 const MINUTE = 60_000;
-const toMinutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 /** Steps allowed before giving up (a team that is never open): about two years of daily steps. */
 const MAX_STEPS = 2_000;
 

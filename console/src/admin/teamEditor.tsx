@@ -93,7 +93,7 @@ export function TeamEditor(props: { admin: AdminApi; id: string | null; initial:
               <tbody>
                 {WEEKDAYS.map((day) => {
                   const v = d.days[day];
-                  const bad = v.open && !(isTime24(v.from) && isTime24(v.to) && v.from < v.to);
+                  const bad = v.open && !(isTime24(v.from) && isTime24(v.to, true) && v.from < v.to);
                   return (
                     <tr key={day}>
                       <th scope="row">
@@ -111,7 +111,7 @@ export function TeamEditor(props: { admin: AdminApi; id: string | null; initial:
                             <span aria-hidden="true">–</span>
                             <label class="adm-time">
                               <span class="visually-hidden">{`${t.admDay(day)} ${t.admTo}`}</span>
-                              <Time24 id={`team-to-${day}`} value={v.to} bad={bad} onChange={(to) => setDay(day, { to })} />
+                              <Time24 id={`team-to-${day}`} closing value={v.to} bad={bad} onChange={(to) => setDay(day, { to })} />
                             </label>
                           </span>
                         ) : (
@@ -171,8 +171,8 @@ export function TeamEditor(props: { admin: AdminApi; id: string | null; initial:
   );
 }
 
-/** A 24-hour time field (HH:MM), tidied when it loses focus ("9" becomes "09:00"). */
-function Time24(props: { id: string; value: string; bad: boolean; onChange: (v: string) => void }) {
+/** A 24-hour time field (HH:MM), tidied when it loses focus ("9" becomes "09:00"); a closing time may be 24:00. */
+function Time24(props: { id: string; value: string; bad: boolean; closing?: boolean; onChange: (v: string) => void }) {
   return (
     <input
       type="text"
@@ -185,7 +185,7 @@ function Time24(props: { id: string; value: string; bad: boolean; onChange: (v: 
       value={props.value}
       aria-invalid={props.bad ? 'true' : undefined}
       onInput={(e) => props.onChange(e.currentTarget.value)}
-      onBlur={(e) => props.onChange(normalizeTime24(e.currentTarget.value) ?? e.currentTarget.value)}
+      onBlur={(e) => props.onChange(normalizeTime24(e.currentTarget.value, props.closing) ?? e.currentTarget.value)}
     />
   );
 }

@@ -15,6 +15,13 @@ describe('24-hour business hours', () => {
     ['5 PM', null],
     ['', null],
   ])('%s → %s', (raw, out) => expect(normalizeTime24(raw)).toBe(out));
+  it('takes 24:00 as a closing time only, the end of the day', () => {
+    expect(normalizeTime24('24', true)).toBe('24:00');
+    expect(normalizeTime24('24:00', true)).toBe('24:00');
+    expect(normalizeTime24('24:30', true)).toBeNull();
+    expect(isTime24('24:00', true)).toBe(true);
+    expect(isTime24('24:00')).toBe(false);
+  });
   it('accepts only HH:MM', () => {
     expect(isTime24('09:00')).toBe(true);
     expect(isTime24('9:00')).toBe(false);

@@ -253,6 +253,11 @@ describe('contact centre', () => {
     // Bad input changes nothing.
     expect((await api('POST', '/api/teams', adminIn, { name: 'X', strategy: 'least_busy', timeZone: 'Mars/Base', weeklyHours: null, holidays: [], notifyEmail: null, memberIds: [] })).statusCode).toBe(400);
     expect((await api('POST', '/api/teams', adminIn, { name: 'X', strategy: 'least_busy', timeZone: 'UTC', weeklyHours: { mon: [['18:00', '09:00']] }, holidays: [], notifyEmail: null, memberIds: [] })).statusCode).toBe(400);
+    // 24:00 is the end of the day, accepted as a closing time only; nothing past it.
+    for (const bad of [['24:00', '24:00'], ['09:00', '24:30'], ['09:00', '25:00']]) {
+      expect((await api('POST', '/api/teams', adminIn, { name: 'X', strategy: 'least_busy', timeZone: 'UTC', weeklyHours: { mon: [bad] }, holidays: [], notifyEmail: null, memberIds: [] })).statusCode).toBe(400);
+    }
+    expect((await api('POST', '/api/teams', adminIn, { name: 'All day', strategy: 'least_busy', timeZone: 'UTC', weeklyHours: { mon: [['00:00', '24:00']] }, holidays: [], notifyEmail: null, memberIds: [] })).statusCode).toBe(201);
     expect((await api('POST', '/api/teams', await login(t, a1), { name: 'X', strategy: 'least_busy', timeZone: 'UTC', weeklyHours: null, holidays: [], notifyEmail: null, memberIds: [] })).statusCode).toBe(403);
   });
 
