@@ -63,6 +63,13 @@ describe('proactive messages', () => {
     await c.locator('#pro-save').click();
     await expect.poll(() => c.locator('#proactive-table').innerText()).toContain('Checkout help');
     expect(await c.locator('#proactive-table').innerText()).toContain('page “checkout”');
+    // Like every admin list (admin/collection.tsx): focus is back on New, and a delete is asked first.
+    await expect.poll(() => c.evaluate(() => document.activeElement?.id)).toBe('proactive-new');
+    let asked = '';
+    c.once('dialog', (d) => ((asked = d.message()), void d.dismiss()));
+    await c.getByRole('button', { name: 'Delete Checkout help' }).click();
+    await expect.poll(() => asked).toContain('Delete the proactive message Checkout help?');
+    expect(await c.locator('#proactive-table').innerText()).toContain('Checkout help');
     expect(await axe(c, 'console')).toEqual([]);
     await c.locator('.adm-main').screenshot({ path: join(SHOTS, 'proactive-admin.png') });
     await c.goto(server.url + '/console/#');

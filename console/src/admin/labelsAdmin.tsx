@@ -7,6 +7,7 @@ import type { LabelView } from '../../../protocol/productivity.js';
 import type { ApiClient } from '../api.js';
 import { t } from '../i18n.js';
 import { AdminTable, ErrorLine, ProblemLines, Section, useAction, useLoad, EditorButtons } from './common.js';
+import { NewButton, RowActions, useEditing } from './collection.js';
 import { DEFAULT_LABEL_COLOR, LABEL_NAME_MAX, labelBody, labelProblems, macrosNaming, type LabelDraft } from './macroDraft.js';
 import { ProductivityAdminApi } from './productivityAdminApi.js';
 
@@ -25,7 +26,7 @@ export function LabelsAdmin(props: { api: ApiClient }) {
   const labels = useLoad(() => admin.labels());
   const macros = useLoad(() => admin.macros());
   const act = useAction();
-  const [editing, setEditing] = useState<{ id: string | null; draft: LabelDraft } | null>(null);
+  const { editing, edit, close } = useEditing<LabelDraft>('label-new');
   const macroList = macros.data?.items ?? [];
   return (
     <>
@@ -42,30 +43,18 @@ export function LabelsAdmin(props: { api: ApiClient }) {
                   <code class="adm-mono">{l.color}</code>
                 </td>
                 <td>{macros.data ? macrosNaming(macroList, l.id) : ''}</td>
-                <td class="adm-actions">
-                  <button type="button" class="btn btn-secondary btn-sm" aria-label={t.lblEdit(l.name)} onClick={() => setEditing({ id: l.id, draft: { name: l.name, color: l.color } })}>
-                    {t.admEdit}
-                  </button>
-                  <button
-                    type="button"
-                    class="btn btn-ghost btn-sm"
-                    aria-label={t.deleteNamed(l.name)}
-                    onClick={() => {
-                      if (confirm(t.lblDeleteConfirm(l.name, macrosNaming(macroList, l.id)))) void act.run(async () => (await admin.deleteLabel(l.id), labels.reload()));
-                    }}
-                  >
-                    {t.admDelete}
-                  </button>
-                </td>
+                <RowActions
+                  name={l.name}
+                  editLabel={t.lblEdit(l.name)}
+                  confirmText={t.lblDeleteConfirm(l.name, macrosNaming(macroList, l.id))}
+                  onEdit={() => edit(l.id, { name: l.name, color: l.color })}
+                  onDelete={() => void act.run(async () => (await admin.deleteLabel(l.id), labels.reload()))}
+                />
               </tr>
             ))}
           </AdminTable>
         )}
-        {!editing && (
-          <button type="button" class="btn btn-primary" id="label-new" onClick={() => setEditing({ id: null, draft: { name: '', color: DEFAULT_LABEL_COLOR } })}>
-            {t.lblNew}
-          </button>
-        )}
+        <NewButton id="label-new" label={t.lblNew} shown={!editing} onClick={() => edit(null, { name: '', color: DEFAULT_LABEL_COLOR })} />
       </Section>
       {editing && (
         <LabelEditor
@@ -73,9 +62,8 @@ export function LabelsAdmin(props: { api: ApiClient }) {
           id={editing.id}
           initial={editing.draft}
           onDone={(changed) => {
-            setEditing(null);
+            close();
             if (changed) labels.reload();
-            setTimeout(() => document.getElementById('label-new')?.focus(), 0);
           }}
         />
       )}

@@ -9,6 +9,7 @@ import { PRIORITIES, type LabelView, type Priority } from '../../../protocol/pro
 import type { ApiClient } from '../api.js';
 import { t } from '../i18n.js';
 import { AdminTable, ErrorLine, ProblemLines, Section, toggled, useAction, useLoad, EditorButtons } from './common.js';
+import { NewButton, RowActions, useEditing } from './collection.js';
 import { LabelChip } from './labelsAdmin.js';
 import { MACRO_NAME_MAX, emptyMacroDraft, macroBody, macroDraftFrom, macroProblems, stepLines, type MacroDraft } from './macroDraft.js';
 import { ProductivityAdminApi } from './productivityAdminApi.js';
@@ -21,7 +22,7 @@ export function MacrosAdmin(props: { api: ApiClient }) {
   const labels = useLoad(() => admin.labels());
   const agents = useLoad(() => admin.agents());
   const act = useAction();
-  const [editing, setEditing] = useState<{ id: string | null; draft: MacroDraft } | null>(null);
+  const { editing, edit, close } = useEditing<MacroDraft>('macro-new');
   const labelList = labels.data?.items ?? [];
   const agentList = agents.data?.items ?? [];
   return (
@@ -44,30 +45,18 @@ export function MacrosAdmin(props: { api: ApiClient }) {
                     ))}
                   </ul>
                 </td>
-                <td class="adm-actions">
-                  <button type="button" class="btn btn-secondary btn-sm" aria-label={t.macEdit(m.name)} onClick={() => setEditing({ id: m.id, draft: macroDraftFrom(m) })}>
-                    {t.admEdit}
-                  </button>
-                  <button
-                    type="button"
-                    class="btn btn-ghost btn-sm"
-                    aria-label={t.deleteNamed(m.name)}
-                    onClick={() => {
-                      if (confirm(t.macDeleteConfirm(m.name))) void act.run(async () => (await admin.deleteMacro(m.id), macros.reload()));
-                    }}
-                  >
-                    {t.admDelete}
-                  </button>
-                </td>
+                <RowActions
+                  name={m.name}
+                  editLabel={t.macEdit(m.name)}
+                  confirmText={t.macDeleteConfirm(m.name)}
+                  onEdit={() => edit(m.id, macroDraftFrom(m))}
+                  onDelete={() => void act.run(async () => (await admin.deleteMacro(m.id), macros.reload()))}
+                />
               </tr>
             ))}
           </AdminTable>
         )}
-        {!editing && (
-          <button type="button" class="btn btn-primary" id="macro-new" onClick={() => setEditing({ id: null, draft: emptyMacroDraft() })}>
-            {t.macNew}
-          </button>
-        )}
+        <NewButton id="macro-new" label={t.macNew} shown={!editing} onClick={() => edit(null, emptyMacroDraft())} />
       </Section>
       {editing && (
         <MacroEditor
@@ -77,9 +66,8 @@ export function MacrosAdmin(props: { api: ApiClient }) {
           labels={labelList}
           agents={agentList}
           onDone={(changed) => {
-            setEditing(null);
+            close();
             if (changed) macros.reload();
-            setTimeout(() => document.getElementById('macro-new')?.focus(), 0);
           }}
         />
       )}

@@ -9,6 +9,7 @@ import { PROACTIVE_LIMITS } from '../../../protocol/proactiveLimits.js';
 import type { ApiClient } from '../api.js';
 import { t } from '../i18n.js';
 import { AdminTable, ErrorLine, Section, useAction, useLoad, EditorButtons } from './common.js';
+import { NewButton, RowActions, useEditing } from './collection.js';
 
 const enc = encodeURIComponent;
 const AUDIENCES: ProactiveAudience[] = ['everyone', 'identified', 'anonymous'];
@@ -61,7 +62,7 @@ export function ProactiveRules(props: { api: ApiClient }) {
   const pro = new ProactiveApi(props.api);
   const rules = useLoad(() => pro.rules());
   const act = useAction();
-  const [editing, setEditing] = useState<{ id: string | null; draft: Draft } | null>(null);
+  const { editing, edit, close } = useEditing<Draft>('proactive-new');
   return (
     <>
       <Section title={t.admProRules} intro={t.admProIntro}>
@@ -77,23 +78,18 @@ export function ProactiveRules(props: { api: ApiClient }) {
                 <td>{t.admProWhenText(r.page, r.minSeconds, r.attribute, r.value, r.verifiedOnly)}</td>
                 <td>{t.admProAudienceOf(r.audience)}</td>
                 <td>{r.enabled ? <span class="adm-pill adm-ok">{t.admProOn}</span> : <span class="adm-pill">{t.admProOff}</span>}</td>
-                <td class="adm-actions">
-                  <button type="button" class="btn btn-secondary btn-sm" aria-label={t.admProEdit(r.name)} onClick={() => setEditing({ id: r.id, draft: draftOf(r) })}>
-                    {t.admEdit}
-                  </button>
-                  <button type="button" class="btn btn-ghost btn-sm" aria-label={t.deleteNamed(r.name)} onClick={() => void act.run(async () => (await pro.remove(r.id), rules.reload()))}>
-                    {t.admDelete}
-                  </button>
-                </td>
+                <RowActions
+                  name={r.name}
+                  editLabel={t.admProEdit(r.name)}
+                  confirmText={t.admProDeleteConfirm(r.name)}
+                  onEdit={() => edit(r.id, draftOf(r))}
+                  onDelete={() => void act.run(async () => (await pro.remove(r.id), rules.reload()))}
+                />
               </tr>
             ))}
           </AdminTable>
         )}
-        {!editing && (
-          <button type="button" class="btn btn-primary" id="proactive-new" onClick={() => setEditing({ id: null, draft: draftOf(null) })}>
-            {t.admProNew}
-          </button>
-        )}
+        <NewButton id="proactive-new" label={t.admProNew} shown={!editing} onClick={() => edit(null, draftOf(null))} />
       </Section>
       {editing && (
         <ProactiveEditor
@@ -101,7 +97,7 @@ export function ProactiveRules(props: { api: ApiClient }) {
           id={editing.id}
           initial={editing.draft}
           onDone={(changed) => {
-            setEditing(null);
+            close();
             if (changed) rules.reload();
           }}
         />

@@ -9,6 +9,7 @@ import type { SlaPolicyBody, SlaPolicyView, SlaReport } from '../../../protocol/
 import type { ApiClient } from '../api.js';
 import { t } from '../i18n.js';
 import { AdminTable, ErrorLine, Section, useAction, useLoad, EditorButtons } from './common.js';
+import { NewButton, RowActions, useEditing } from './collection.js';
 
 const enc = encodeURIComponent;
 
@@ -41,7 +42,7 @@ export function SlaPolicies(props: { api: ApiClient }) {
   const policies = useLoad(() => sla.policies());
   const teams = useLoad(() => sla.teams());
   const act = useAction();
-  const [editing, setEditing] = useState<{ id: string | null; draft: Draft } | null>(null);
+  const { editing, edit, close } = useEditing<Draft>('sla-new');
   const teamList = teams.data?.items ?? [];
   return (
     <>
@@ -60,28 +61,18 @@ export function SlaPolicies(props: { api: ApiClient }) {
                 <td class="adm-nowrap">{t.admSlaMinutes(p.nextResponseMinutes)}</td>
                 <td class="adm-nowrap">{t.admSlaMinutes(p.resolutionMinutes)}</td>
                 <td>{p.businessHours ? t.admSlaBusiness : t.admSlaCalendar}</td>
-                <td class="adm-actions">
-                  <button type="button" class="btn btn-secondary btn-sm" aria-label={t.admSlaEdit(p.name)} onClick={() => setEditing({ id: p.id, draft: draftOf(p, p.team.id) })}>
-                    {t.admEdit}
-                  </button>
-                  <button
-                    type="button"
-                    class="btn btn-ghost btn-sm"
-                    aria-label={t.deleteNamed(p.name)}
-                    onClick={() => void act.run(async () => (await sla.remove(p.id), policies.reload()))}
-                  >
-                    {t.admDelete}
-                  </button>
-                </td>
+                <RowActions
+                  name={p.name}
+                  editLabel={t.admSlaEdit(p.name)}
+                  confirmText={t.admSlaDeleteConfirm(p.name)}
+                  onEdit={() => edit(p.id, draftOf(p, p.team.id))}
+                  onDelete={() => void act.run(async () => (await sla.remove(p.id), policies.reload()))}
+                />
               </tr>
             ))}
           </AdminTable>
         )}
-        {!editing && teamList.length > 0 && (
-          <button type="button" class="btn btn-primary" id="sla-new" onClick={() => setEditing({ id: null, draft: draftOf(null, teamList[0]!.id) })}>
-            {t.admSlaNew}
-          </button>
-        )}
+        <NewButton id="sla-new" label={t.admSlaNew} shown={!editing && teamList.length > 0} onClick={() => edit(null, draftOf(null, teamList[0]!.id))} />
       </Section>
       {editing && (
         <SlaEditor
@@ -90,7 +81,7 @@ export function SlaPolicies(props: { api: ApiClient }) {
           initial={editing.draft}
           teams={teamList}
           onDone={(changed) => {
-            setEditing(null);
+            close();
             if (changed) policies.reload();
           }}
         />

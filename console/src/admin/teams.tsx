@@ -4,11 +4,11 @@
  * The team editor is teamEditor.tsx, its draft rules teamDraft.ts, capacity agentCapacity.tsx and the
  * contact settings contactSettings.tsx.
  */
-import { useState } from 'preact/hooks';
 import type { RoutingStrategy } from '../../../protocol/contactCentre.js';
 import { t } from '../i18n.js';
 import type { AdminApi } from './adminApi.js';
 import { AdminTable, ErrorLine, Section, useAction, useLoad } from './common.js';
+import { NewButton, RowActions, useEditing } from './collection.js';
 import { draftFromTeam, emptyDraft, hoursSummary, type TeamDraft } from './teamDraft.js';
 import { TeamEditor } from './teamEditor.js';
 import { Capacity } from './agentCapacity.js';
@@ -23,7 +23,7 @@ export function Teams(props: { admin: AdminApi }) {
   const teams = useLoad(() => admin.teams());
   const presence = useLoad(() => admin.presence());
   const act = useAction();
-  const [editing, setEditing] = useState<{ id: string | null; draft: TeamDraft } | null>(null);
+  const { editing, edit, close } = useEditing<TeamDraft>('team-new');
   const agents = presence.data?.items ?? [];
   const nameOf = (id: string) => agents.find((a) => a.id === id)?.name ?? id;
   return (
@@ -50,30 +50,18 @@ export function Teams(props: { admin: AdminApi }) {
                   {tm.memberIds.map(nameOf).join(', ') || '—'}
                   {tm.routingRules.length > 0 && <div class="muted adm-small">{t.admRulesSummary(tm.routingRules.length)}</div>}
                 </td>
-                <td class="adm-actions">
-                  <button type="button" class="btn btn-secondary btn-sm" onClick={() => setEditing({ id: tm.id, draft: draftFromTeam(tm) })} aria-label={t.admTeamEditTitle(tm.name)}>
-                    {t.admEdit}
-                  </button>
-                  <button
-                    type="button"
-                    class="btn btn-ghost btn-sm"
-                    aria-label={t.deleteNamed(tm.name)}
-                    onClick={() => {
-                      if (confirm(t.admTeamDeleteConfirm(tm.name))) void act.run(async () => (await admin.deleteTeam(tm.id), teams.reload()));
-                    }}
-                  >
-                    {t.admDelete}
-                  </button>
-                </td>
+                <RowActions
+                  name={tm.name}
+                  editLabel={t.admTeamEditTitle(tm.name)}
+                  confirmText={t.admTeamDeleteConfirm(tm.name)}
+                  onEdit={() => edit(tm.id, draftFromTeam(tm))}
+                  onDelete={() => void act.run(async () => (await admin.deleteTeam(tm.id), teams.reload()))}
+                />
               </tr>
             ))}
           </AdminTable>
         )}
-        {!editing && (
-          <button type="button" class="btn btn-primary" id="team-new" onClick={() => setEditing({ id: null, draft: emptyDraft() })}>
-            {t.admTeamNew}
-          </button>
-        )}
+        <NewButton id="team-new" label={t.admTeamNew} shown={!editing} onClick={() => edit(null, emptyDraft())} />
       </Section>
       {editing && (
         <TeamEditor
@@ -82,7 +70,7 @@ export function Teams(props: { admin: AdminApi }) {
           initial={editing.draft}
           agents={agents}
           onDone={(changed) => {
-            setEditing(null);
+            close();
             if (changed) {
               teams.reload();
               presence.reload();
