@@ -264,6 +264,15 @@ describe('proactive messages', () => {
     expect(csv.body.split('\r\n')[1]).toBe(`${r.id},Checkout,2,1,1`);
     const row = (await deliveries()).find((d) => d.id === got.deliveryId)!;
     expect(row.visitor_id).toBe(v.visitorId);
+    // The GDPR export lists it (the rule, its page name, when shown, opened, replied), for the visitor
+    // and for its contact; not the other browser's, which no session links to this visitor.
+    const listed = [{ id: got.deliveryId, rule: { id: r.id, name: 'Checkout', page: 'checkout' }, shownAt: got.shownAt, openedAt: expect.any(String), repliedAt: expect.any(String) }];
+    const exported = await api('GET', `/api/visitors/${v.visitorId}/export`);
+    expect(exported.statusCode, exported.body).toBe(200);
+    expect(exported.json().proactiveMessages).toEqual(listed);
+    const contactId = (await t.ctx.storage.db.selectFrom('visitors').select('contact_id').where('id', '=', v.visitorId).executeTakeFirstOrThrow()).contact_id;
+    expect((await api('GET', `/api/contacts/${contactId}/export`)).json().visitors[0].proactiveMessages).toEqual(listed);
+    expect((await api('GET', `/api/visitors/${(await visitorSession(t, tenant)).visitorId}/export`)).json().proactiveMessages).toEqual([]);
     // Erasing the visitor (GDPR) erases what was recorded about them.
     expect((await api('DELETE', `/api/visitors/${v.visitorId}`)).statusCode).toBe(204);
     expect((await deliveries()).find((d) => d.id === got.deliveryId)).toBeUndefined();
