@@ -4,6 +4,7 @@
  * refusals shown in the form); a plain agent, who has no admin area, applies the macro in a
  * conversation (the reply reaches the shopper, the label is on, the conversation resolved) and
  * mentions a colleague in a note through the @ autocomplete, keyboard only; the colleague is told.
+ * A label and a macro the admin adds then reach the agent's open console live, without a reload.
  * Every screen on the way is checked with axe (no critical or serious violation) and photographed.
  */
 import { join } from 'node:path';
@@ -159,6 +160,20 @@ describe('labels and macros from the admin area to the inbox', () => {
     await expect.poll(() => sam.locator('.toast').textContent()).toContain('Macro “Refund sent” applied.');
     expect(await frame.locator('body').innerText()).not.toContain('VIP'); // never shown to the shopper
     await sam.screenshot({ path: join(SHOTS, 'console-macro-applied.png') });
+
+    // ---- the admin adds a label (Admin › Labels) and a macro: Sam's console, open all along, has
+    // them in the label picker, the filter and the macro menu at once, without a reload.
+    await sam.evaluate(() => ((window as unknown as { neverReloaded: boolean }).neverReloaded = true));
+    await me.getByRole('link', { name: 'Labels' }).click();
+    await me.locator('#label-new').click();
+    await me.locator('#label-name').fill('Loyal customer');
+    await me.locator('#label-save').click();
+    await expect.poll(() => me.locator('#labels-table').innerText()).toContain('Loyal customer');
+    await admin.post('/api/macros', { name: 'Thanks', actions: [{ type: 'reply', body: 'Thank you!' }] });
+    await expect.poll(() => sam.locator('#add-label option').allInnerTexts(), { timeout: 10_000 }).toContain('Loyal customer');
+    expect(await sam.locator('#filter-label option').allInnerTexts()).toContain('Loyal customer');
+    await expect.poll(() => sam.locator('#macro option').allInnerTexts(), { timeout: 10_000 }).toEqual([expect.any(String), 'Refund sent', 'Thanks']);
+    expect(await sam.evaluate(() => (window as unknown as { neverReloaded?: boolean }).neverReloaded)).toBe(true);
 
     expect(findings).toEqual([]);
     expect(errors).toEqual([]);

@@ -80,6 +80,15 @@ export const StoredAttachment = Type.Object({
 });
 export const StoredVisitorContext = Type.Object({ userId: Nullable(Type.String()), identityVerified: Type.Boolean(), pagesSeen: Type.Array(PageSeen), pageContext: Nullable(PageContextView) });
 
+/** A proactive message shown to the visitor (issue 20 item 4): its rule, the page name the rule shows on (null: any page), and when it was shown, opened and replied to. */
+export const StoredProactiveMessage = Type.Object({
+  id: Type.String(),
+  rule: Type.Object({ id: Type.String(), name: Type.String(), page: Nullable(Type.String()) }),
+  shownAt: DateTime,
+  openedAt: Nullable(DateTime),
+  repliedAt: Nullable(DateTime),
+});
+
 export const VisitorExport = Type.Object({
   exportedAt: DateTime,
   visitor: Type.Object({ ...VisitorView.properties, lastSeenAt: DateTime }),
@@ -95,6 +104,7 @@ export const VisitorExport = Type.Object({
       attachments: Type.Array(StoredAttachment),
     }),
   ),
+  proactiveMessages: Type.Array(StoredProactiveMessage),
 });
 
 export const ExposedConversation = Type.Object({

@@ -142,6 +142,16 @@ export type ActivityEvent = Static<typeof ActivityEvent>;
 /** Server → the mentioned agent only. */
 export const MentionEvent = Type.Object({ type: Type.Literal('mention'), mention: MentionView });
 export type MentionEvent = Static<typeof MentionEvent>;
+/**
+ * Server → every agent socket of the tenant: a label (or macro) was created or changed — its view —
+ * or deleted (null), by whichever console or API key. Consoles keep their pickers, filters and macro
+ * menu up to date from these without a reload (and reload the lists after a reconnect, as events in
+ * between may be lost).
+ */
+export const LabelEvent = Type.Object({ type: Type.Literal('label'), id: Type.String(), label: Type.Union([LabelView, Type.Null()]) });
+export type LabelEvent = Static<typeof LabelEvent>;
+export const MacroEvent = Type.Object({ type: Type.Literal('macro'), id: Type.String(), macro: Type.Union([MacroView, Type.Null()]) });
+export type MacroEvent = Static<typeof MacroEvent>;
 
 export const priorityRank = (p: Priority): number => PRIORITIES.indexOf(p);
 export const priorityOf = (rank: number | null | undefined): Priority => PRIORITIES[rank ?? 1] ?? 'normal';

@@ -11,10 +11,10 @@
 import Type, { type Static } from 'typebox';
 import { LIMITS } from './limits.js';
 import { MessageView, ConversationView, AgentView, IncidentView } from './records.js';
-import { Viewing, type ActivityEvent, type MentionEvent } from './productivity.js';
+import { Viewing, type ActivityEvent, type LabelEvent, type MacroEvent, type MentionEvent } from './productivity.js';
 
 /** Agent productivity frames (issue 20), defined in productivity.ts. */
-export { Viewing, ActivityEvent, MentionEvent } from './productivity.js';
+export { Viewing, ActivityEvent, MentionEvent, LabelEvent, MacroEvent } from './productivity.js';
 import { ConversationSlaView, SlaBreachView } from './sla.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 64 });
@@ -218,4 +218,4 @@ export type PresenceEvent = Static<typeof PresenceEvent>;
 export type VisitorServerFrame = QueueEvent | ReceiptEvent | VisitorReady | Ack | MessageEvent | ConversationEvent | TypingEvent | HistoryPage | ErrorFrame | Static<typeof Pong>;
 export type SlaEvent = Static<typeof SlaEvent>;
 export type SlaBreachEvent = Static<typeof SlaBreachEvent>;
-export type AgentServerFrame = SlaEvent | SlaBreachEvent | ActivityEvent | MentionEvent | ReceiptEvent | PresenceEvent | AgentReady | Ack | MessageEvent | ConversationEvent | TypingEvent | HistoryPage | IncidentEvent | ErrorFrame | Static<typeof Pong>;
+export type AgentServerFrame = SlaEvent | SlaBreachEvent | ActivityEvent | MentionEvent | LabelEvent | MacroEvent | ReceiptEvent | PresenceEvent | AgentReady | Ack | MessageEvent | ConversationEvent | TypingEvent | HistoryPage | IncidentEvent | ErrorFrame | Static<typeof Pong>;

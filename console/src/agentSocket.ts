@@ -14,6 +14,7 @@ import { buildLastSeqs, maxSeq, type Action, type State } from './state.js';
 import type { ConsoleLoaders } from './consoleLoaders.js';
 import { announceMessage } from './notifications.js';
 import { loadSla, slaFrame } from './slaStore.js';
+import type { Catalog } from './catalogLists.js';
 
 export interface AgentSocketProps {
   api: ApiClient;
@@ -27,6 +28,8 @@ export interface AgentSocketProps {
   activityRef: { current: (f: Extract<AgentServerFrame, { type: 'activity' }>) => void };
   mentionRef: { current: (f: Extract<AgentServerFrame, { type: 'mention' }>) => void };
   openConversationRef: { current: (id: string) => void };
+  /** Labels and macros: live frames, and a reload after a reconnect. */
+  catalog: Pick<Catalog, 'reload' | 'onFrame'>;
   onSignedOut: (notice?: string) => void;
   /** The first loads, once the socket exists. */
   onStart: () => void;
@@ -63,7 +66,10 @@ export function useAgentSocket(props: AgentSocketProps): void {
           dispatch({ type: 'messages', messages: frame.messages });
           pageEnds = {};
           for (const id of frame.more ?? []) nextPage(id, frame.messages.filter((m) => m.conversationId === id), true);
-          if (readyCount > 1) void refreshLists();
+          if (readyCount > 1) {
+            void refreshLists();
+            props.catalog.reload();
+          }
           break;
         case 'conversation':
           dispatch({ type: 'conversation', conversation: frame.conversation });
@@ -114,6 +120,10 @@ export function useAgentSocket(props: AgentSocketProps): void {
           break;
         case 'mention':
           mentionRef.current(frame);
+          break;
+        case 'label':
+        case 'macro':
+          props.catalog.onFrame(frame);
           break;
         case 'sla':
         case 'slaBreach':

@@ -35,7 +35,7 @@ import { NotificationControls, announceMessage } from './notifications.js';
 import { IncidentBanner, mergeIncidents } from './security.js';
 import { SearchBox } from './search.js';
 import type { IncidentView } from '../../protocol/records.js';
-import type { LabelView, MacroView } from '../../protocol/productivity.js';
+import { useCatalog } from './catalogLists.js';
 import { ProductivityApi } from './productivityApi.js';
 import { ProductivityBar } from './productivityBar.js';
 import { colleaguesIn, useCollision } from './useCollision.js';
@@ -81,8 +81,8 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
   const [busy, setBusy] = useState(false);
   // Agent productivity (issue 20).
   const prod = useMemo(() => new ProductivityApi(() => session.csrfToken), [session.csrfToken]);
-  const [labels, setLabels] = useState<LabelView[]>([]);
-  const [macros, setMacros] = useState<MacroView[]>([]);
+  const catalog = useCatalog(prod);
+  const { labels, macros } = catalog;
   const [helpOpen, setHelpOpen] = useState(false);
   const activityRef = useRef<(f: Extract<AgentServerFrame, { type: 'activity' }>) => void>(() => {});
   const mentionRef = useRef<(f: Extract<AgentServerFrame, { type: 'mention' }>) => void>(() => {});
@@ -113,14 +113,14 @@ export function Console(props: { api: ApiClient; session: SessionInfo; onSignedO
     activityRef,
     mentionRef,
     openConversationRef,
+    catalog,
     onSignedOut: props.onSignedOut,
     onStart: () => {
       void refreshLists();
       refreshPresence();
       contact.teams().then((r) => setTeams(r.items), () => {});
       contact.canned().then((r) => setCanned(r.items), () => {});
-      prod.labels().then((r) => setLabels(r.items), () => {});
-      prod.macros().then((r) => setMacros(r.items), () => {});
+      catalog.reload();
       api
         .incidents()
         .then((r) => setIncidents((cur) => mergeIncidents(cur, r.items)))

@@ -34,11 +34,13 @@ export async function saveLabel(ctx: Ctx, agent: Agent, id: string | null, body:
     if (ctx.storage.isUniqueViolation(err)) throw new AppError('conflict', `a label named "${name}" already exists`);
     throw err;
   }
-  const row = await db.selectFrom('labels').select(['id', 'name', 'color']).where('id', '=', id).where('tenant_id', '=', agent.tenant_id).executeTakeFirstOrThrow();
-  return { ...row };
+  const label: LabelView = { ...(await db.selectFrom('labels').select(['id', 'name', 'color']).where('id', '=', id).where('tenant_id', '=', agent.tenant_id).executeTakeFirstOrThrow()) };
+  // Every open console of the tenant (any node) updates its label picker and filters.
+  await ctx.bus.publish({ type: 'label.changed', tenantId: agent.tenant_id, labelId: id, label });
+  return label;
 }
 
-/** Deleting a label takes it off every conversation (cascade); open consoles are told. */
+/** Deleting a label takes it off every conversation (cascade); open consoles are told (the label, and each conversation that carried it). */
 export async function deleteLabel(ctx: Ctx, agent: Agent, id: string): Promise<void> {
   assertMayEditLabels(agent);
   const db = ctx.storage.db;
@@ -46,6 +48,7 @@ export async function deleteLabel(ctx: Ctx, agent: Agent, id: string): Promise<v
   const carriers = await db.selectFrom('conversation_labels').select('conversation_id').where('tenant_id', '=', agent.tenant_id).where('label_id', '=', id).limit(500).execute();
   await db.deleteFrom('conversation_labels').where('tenant_id', '=', agent.tenant_id).where('label_id', '=', id).execute();
   await db.deleteFrom('labels').where('id', '=', id).where('tenant_id', '=', agent.tenant_id).execute();
+  await ctx.bus.publish({ type: 'label.changed', tenantId: agent.tenant_id, labelId: id, label: null });
   for (const c of carriers) {
     const conversation = await conversationView(ctx, agent.tenant_id, c.conversation_id).catch(() => null);
     if (conversation) await ctx.bus.publish({ type: 'conversation.updated', tenantId: agent.tenant_id, conversation });

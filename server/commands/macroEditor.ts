@@ -44,7 +44,10 @@ export async function saveMacro(ctx: Ctx, agent: Agent, id: string | null, body:
     if (ctx.storage.isUniqueViolation(err)) throw new AppError('conflict', `a macro named "${name}" already exists`);
     throw err;
   }
-  return presentMacro(await db.selectFrom('macros').selectAll().where('id', '=', id).where('tenant_id', '=', agent.tenant_id).executeTakeFirstOrThrow());
+  const macro = presentMacro(await db.selectFrom('macros').selectAll().where('id', '=', id).where('tenant_id', '=', agent.tenant_id).executeTakeFirstOrThrow());
+  // Every open console of the tenant (any node) updates its macro menu.
+  await ctx.bus.publish({ type: 'macro.changed', tenantId: agent.tenant_id, macroId: id, macro });
+  return macro;
 }
 
 export async function deleteMacro(ctx: Ctx, agent: Agent, id: string): Promise<void> {
@@ -52,4 +55,5 @@ export async function deleteMacro(ctx: Ctx, agent: Agent, id: string): Promise<v
   const db = ctx.storage.db;
   assertSameTenant({ tenantId: agent.tenant_id }, await db.selectFrom('macros').select(['id', 'tenant_id']).where('id', '=', id).executeTakeFirst(), 'macro');
   await db.deleteFrom('macros').where('id', '=', id).where('tenant_id', '=', agent.tenant_id).execute();
+  await ctx.bus.publish({ type: 'macro.changed', tenantId: agent.tenant_id, macroId: id, macro: null });
 }

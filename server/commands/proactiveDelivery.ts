@@ -8,19 +8,22 @@
  * a `proactive_deliveries` row; the frame then reports `opened` (the shopper opened the chat with it
  * shown) and `replied` (checked: the visitor sent a message after it was shown).
  *
- * Two asks of one visitor at the same instant may both pass the limit on PostgreSQL (no row to lock
- * yet); the frame asks one at a time, so that costs at most one message more, never a loop.
+ * Asks of one visitor may arrive at the same instant (tabs, a verified shopper's devices): the
+ * decision to show is taken again, and recorded, under the visitor's lock (storage/transactionLock.ts).
  */
 import { PROACTIVE_LIMITS, type ProactiveAnswer, type ProactiveAskBody, type ProactiveEventBody } from '../../protocol/proactive.js';
 import type { Ctx } from '../context.js';
 import { AppError } from '../errors.js';
-import { matchRule } from '../policies/proactiveRules.js';
+import { matchRule, type ProactiveFacts } from '../policies/proactiveRules.js';
 import { assertSameTenant } from '../policies/tenantScope.js';
 import { contactSettings } from '../queries/contactSettingsQueries.js';
 import { checkPageContext } from '../security/pageContext.js';
 import { checkIdentity } from '../security/visitorIdentity.js';
 import { newId } from '../security/ids.js';
 import '../storage/proactiveSchema.js';
+import type { Db } from '../storage/db.js';
+import type { ProactiveRuleTable } from '../storage/proactiveSchema.js';
+import { lockKeys } from '../storage/transactionLock.js';
 
 const HOUR = 3_600_000;
 
@@ -41,34 +44,57 @@ export async function askProactive(ctx: Ctx, who: ProactiveVisitor, ask: Pick<Pr
     const open = await db.selectFrom('conversations').select('id').where('tenant_id', '=', who.tenantId).where('visitor_id', '=', who.visitorId).where('status', '=', 'open').executeTakeFirst();
     if (open) return none;
   }
-  // What was shown to this visitor (this browser's key, or the visitor) within the longest window that matters.
+  const secret = ask.context || ask.identity ? (await contactSettings(db, who.tenantId)).identitySecret : null;
+  const facts: ProactiveFacts = {
+    context: ask.context ? checkPageContext(secret, ask.context, now, ctx.env.identityJwt) : null,
+    secondsOnPage: ask.secondsOnPage,
+    identified: ask.identity ? (checkIdentity(secret, ask.identity, now, ctx.env.identityJwt)?.verified ?? false) : false,
+  };
+  // Decided first without a lock: most asks show nothing (a rule waits for more seconds, or the limit
+  // is reached), and those take no lock and open no write transaction. A message to show is decided
+  // again under the locks of this browser's key and of the visitor (both count towards the limits),
+  // with what was shown by then, and recorded in that transaction: asks arriving together are decided
+  // one after the other, so they cannot all pass a limit that each alone would (a check-then-insert
+  // race, with no row to lock yet). A lock on the visitor row would not do: a browser without a
+  // session has none.
+  const first = pickRule(rules, await shownTo(db, who, rules, now), facts, now);
+  if (first.rule === null) return { message: null, retryInSeconds: first.wait };
+  return db.transaction().execute(async (trx) => {
+    await lockKeys(trx, ctx.storage.dialect, [`proactive:${who.tenantId}:key:${who.visitorKey}`, ...(who.visitorId ? [`proactive:${who.tenantId}:visitor:${who.visitorId}`] : [])]);
+    const { rule, wait } = pickRule(rules, await shownTo(trx, who, rules, now), facts, now);
+    if (rule === null) return { message: null, retryInSeconds: wait };
+    const id = newId('pmd');
+    await trx.insertInto('proactive_deliveries').values({ id, tenant_id: who.tenantId, rule_id: rule.id, visitor_key: who.visitorKey, visitor_id: who.visitorId, shown_at: now }).execute();
+    return { message: { deliveryId: id, text: rule.message, shownAt: new Date(now).toISOString() }, retryInSeconds: null };
+  });
+}
+
+type Rule = ProactiveRuleTable;
+type Shown = Array<{ rule_id: string; shown_at: number }>;
+
+/** What was shown to this visitor (this browser's key, or the visitor) within the longest window that matters. */
+function shownTo(db: Db, who: ProactiveVisitor, rules: Rule[], now: number): Promise<Shown> {
   const since = now - Math.max(PROACTIVE_LIMITS.periodHours, ...rules.map((r) => r.cooldown_hours)) * HOUR;
-  const shown = await db
+  return db
     .selectFrom('proactive_deliveries')
     .select(['rule_id', 'shown_at'])
     .where('tenant_id', '=', who.tenantId)
     .where((eb) => (who.visitorId ? eb.or([eb('visitor_key', '=', who.visitorKey), eb('visitor_id', '=', who.visitorId)]) : eb('visitor_key', '=', who.visitorKey)))
     .where('shown_at', '>', since)
     .execute();
-  if (shown.filter((d) => d.shown_at > now - PROACTIVE_LIMITS.periodHours * HOUR).length >= PROACTIVE_LIMITS.perVisitor) return none;
+}
 
-  const secret = ask.context || ask.identity ? (await contactSettings(db, who.tenantId)).identitySecret : null;
-  const context = ask.context ? checkPageContext(secret, ask.context, now, ctx.env.identityJwt) : null;
-  const identified = ask.identity ? (checkIdentity(secret, ask.identity, now, ctx.env.identityJwt)?.verified ?? false) : false;
+/** The first rule (oldest first) that shows now within the limits, or the soonest a waiting one may; none past the per-visitor limit. */
+function pickRule(rules: Rule[], shown: Shown, facts: ProactiveFacts, now: number): { rule: Rule; wait: null } | { rule: null; wait: number | null } {
+  if (shown.filter((d) => d.shown_at > now - PROACTIVE_LIMITS.periodHours * HOUR).length >= PROACTIVE_LIMITS.perVisitor) return { rule: null, wait: null };
   let wait: number | null = null;
   for (const rule of rules) {
     if (shown.some((d) => d.rule_id === rule.id && d.shown_at > now - rule.cooldown_hours * HOUR)) continue;
-    const m = matchRule(rule, { context, secondsOnPage: ask.secondsOnPage, identified });
-    if (m === 'no') continue;
-    if (m !== 'now') {
-      wait = wait === null ? m : Math.min(wait, m);
-      continue;
-    }
-    const id = newId('pmd');
-    await db.insertInto('proactive_deliveries').values({ id, tenant_id: who.tenantId, rule_id: rule.id, visitor_key: who.visitorKey, visitor_id: who.visitorId, shown_at: now }).execute();
-    return { message: { deliveryId: id, text: rule.message, shownAt: new Date(now).toISOString() }, retryInSeconds: null };
+    const m = matchRule(rule, facts);
+    if (m === 'now') return { rule, wait: null };
+    if (m !== 'no') wait = wait === null ? m : Math.min(wait, m);
   }
-  return { message: null, retryInSeconds: wait };
+  return { rule: null, wait };
 }
 
 /**

@@ -3,7 +3,7 @@
  * subscribe. Domain code never imports realtime code.
  */
 import type { ConversationView, IncidentView, MessageView } from '../../protocol/records.js';
-import type { MentionView } from '../../protocol/productivity.js';
+import type { LabelView, MacroView, MentionView } from '../../protocol/productivity.js';
 import type { ConversationSlaView, SlaBreachView } from '../../protocol/sla.js';
 
 export type DomainEvent =
@@ -33,6 +33,9 @@ export type DomainEvent =
    * another agent's fresh "viewing", so a newcomer learns who was already there (never answered again).
    */
   | { type: 'agent.activity'; tenantId: string; conversationId: string; agent: { id: string; name: string }; state: 'viewing' | 'typing' | 'left'; reply?: boolean }
+  /** A label or macro was created or changed (its view) or deleted (null): every agent socket of the tenant is told, on every node. */
+  | { type: 'label.changed'; tenantId: string; labelId: string; label: LabelView | null }
+  | { type: 'macro.changed'; tenantId: string; macroId: string; macro: MacroView | null }
   // --- service levels (issue 20 item 3) ---
   /** A conversation's SLA clocks changed (started, met, breached, stopped): agents' countdowns follow. */
   | { type: 'sla.changed'; tenantId: string; sla: ConversationSlaView }

@@ -78,3 +78,24 @@ export function proactiveReportCsv(report: ProactiveReport): string {
   for (const r of report.rows) lines.push([r.rule.id, r.rule.name, r.shown, r.opened, r.replied]);
   return lines.map((l) => l.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
+
+/** The proactive messages shown to one visitor (rows its session is known on), oldest first: for the GDPR export. */
+export async function proactiveMessagesOf(db: Db, tenantId: string, visitorId: string) {
+  const rows = await db
+    .selectFrom('proactive_deliveries as d')
+    .innerJoin('proactive_rules as r', 'r.id', 'd.rule_id')
+    .select(['d.id', 'd.shown_at', 'd.opened_at', 'd.replied_at', 'r.id as rule_id', 'r.name', 'r.page'])
+    .where('d.tenant_id', '=', tenantId)
+    .where('r.tenant_id', '=', tenantId)
+    .where('d.visitor_id', '=', visitorId)
+    .orderBy('d.shown_at')
+    .orderBy('d.id')
+    .execute();
+  return rows.map((d) => ({
+    id: d.id,
+    rule: { id: d.rule_id, name: d.name, page: d.page },
+    shownAt: iso(Number(d.shown_at)),
+    openedAt: d.opened_at === null ? null : iso(Number(d.opened_at)),
+    repliedAt: d.replied_at === null ? null : iso(Number(d.replied_at)),
+  }));
+}

@@ -120,6 +120,12 @@ export class Rooms {
       case 'agent.presence':
         broadcast(agents, { type: 'presence', agentId: event.agentId, status: event.status });
         break;
+      case 'label.changed':
+        broadcast(agents, { type: 'label', id: event.labelId, label: event.label });
+        break;
+      case 'macro.changed':
+        broadcast(agents, { type: 'macro', id: event.macroId, macro: event.macro });
+        break;
       case 'queue.updated':
         broadcast(visitors, { type: 'queue', conversationId: event.conversationId, position: event.position, estimatedWaitSeconds: event.estimatedWaitSeconds }, event.tenantId);
         break;

@@ -25,6 +25,7 @@ import { attachmentPath, removeAttachmentFiles, removeTenantAttachments } from '
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { isSealed, sealedBytesVersion } from './keyring.js';
 import { contactDataOf } from '../queries/visitorContextQueries.js';
+import { proactiveMessagesOf } from '../queries/proactiveQueries.js';
 import { contactsUseVersion, deleteEmptyContacts, deleteTenantContacts, reencryptContacts } from './contactLifecycle.js';
 
 export const DAY_MS = 86_400_000;
@@ -329,10 +330,11 @@ export async function exportVisitor(ctx: Services, tenantId: string, visitorId: 
     visitor: { ...presentVisitor(visitor!), lastSeenAt: new Date(visitor!.last_seen_at).toISOString() },
     context: contact.contexts.get(visitorId) ?? null,
     conversations,
+    proactiveMessages: await proactiveMessagesOf(db, tenantId, visitorId),
   };
 }
 
-/** GDPR erasure: deletes the visitor, their context, conversations, messages, search tokens, ratings and attachments (rows and files). */
+/** GDPR erasure: deletes the visitor, their context, conversations, messages, search tokens, ratings and attachments (rows and files); their proactive-message rows go with the visitor row (foreign key, on delete cascade). */
 export async function eraseVisitor(ctx: Services, tenantId: string, visitorId: string): Promise<{ conversations: number; messages: number }> {
   const db = ctx.storage.db;
   const visitor = await db.selectFrom('visitors').select(['id', 'contact_id']).where('tenant_id', '=', tenantId).where('id', '=', visitorId).executeTakeFirst();

@@ -3809,6 +3809,18 @@ export interface components {
             type: string;
             uploaderKind: "visitor" | "agent";
         };
+        StoredProactiveMessage: {
+            id: string;
+            openedAt: string | null;
+            repliedAt: string | null;
+            rule: {
+                id: string;
+                name: string;
+                page: string | null;
+            };
+            /** Format: date-time */
+            shownAt: string;
+        };
         StoredRating: {
             comment: string | null;
             /** Format: date-time */
@@ -3961,6 +3973,7 @@ export interface components {
             }[];
             /** Format: date-time */
             exportedAt: string;
+            proactiveMessages: components["schemas"]["StoredProactiveMessage"][];
             visitor: {
                 contactId?: string;
                 /** Format: date-time */

@@ -14,7 +14,7 @@ type Json = Record<string, any>;
 
 /** Frames the server sends on each socket. A new server frame is added here and to its type union. */
 const VISITOR_SERVER_FRAMES = { VisitorReady: rt.VisitorReady, Ack: rt.Ack, MessageEvent: rt.MessageEvent, ConversationEvent: rt.ConversationEvent, TypingEvent: rt.TypingEvent, QueueEvent: rt.QueueEvent, ReceiptEvent: rt.ReceiptEvent, ErrorFrame: rt.ErrorFrame, Pong: rt.Pong };
-const AGENT_SERVER_FRAMES = { AgentReady: rt.AgentReady, Ack: rt.Ack, MessageEvent: rt.MessageEvent, ConversationEvent: rt.ConversationEvent, TypingEvent: rt.TypingEvent, HistoryPage: rt.HistoryPage, IncidentEvent: rt.IncidentEvent, ReceiptEvent: rt.ReceiptEvent, PresenceEvent: rt.PresenceEvent, ActivityEvent: rt.ActivityEvent, MentionEvent: rt.MentionEvent, SlaEvent: rt.SlaEvent, SlaBreachEvent: rt.SlaBreachEvent, ErrorFrame: rt.ErrorFrame, Pong: rt.Pong };
+const AGENT_SERVER_FRAMES = { AgentReady: rt.AgentReady, Ack: rt.Ack, MessageEvent: rt.MessageEvent, ConversationEvent: rt.ConversationEvent, TypingEvent: rt.TypingEvent, HistoryPage: rt.HistoryPage, IncidentEvent: rt.IncidentEvent, ReceiptEvent: rt.ReceiptEvent, PresenceEvent: rt.PresenceEvent, ActivityEvent: rt.ActivityEvent, MentionEvent: rt.MentionEvent, LabelEvent: rt.LabelEvent, MacroEvent: rt.MacroEvent, SlaEvent: rt.SlaEvent, SlaBreachEvent: rt.SlaBreachEvent, ErrorFrame: rt.ErrorFrame, Pong: rt.Pong };
 
 /** The exported name of each member of a client-frame union (the union is what the server validates). */
 function members(union: TSchema): Record<string, TSchema> {

@@ -208,6 +208,36 @@ describe('proactive messages', () => {
     expect((await shown({ visitorKey: visitorKey() }, { token: w.token })).message).toBeNull();
   });
 
+  it('holds the per-visitor limits when asks arrive at once (real HTTP, concurrent)', async () => {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const addr = t.app.server.address();
+    if (!addr || typeof addr === 'string') throw new Error('no address');
+    const askOverHttp = async (body: Record<string, unknown>, token?: string) => {
+      const res = await fetch(`http://127.0.0.1:${addr.port}/api/widget/proactive`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ key: tenant.widget_key, secondsOnPage: 0, ...body }),
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { message: { text: string } | null }).message?.text ?? null;
+    };
+    const burst = (n: number, body: () => Record<string, unknown>, token?: string) => Promise.all(Array.from({ length: n }, () => askOverHttp(body(), token)));
+    // One rule, one browser: once per cooldown, however many tabs ask together.
+    await rule({ name: 'Only', message: 'Once?' });
+    const once = visitorKey();
+    expect((await burst(10, () => ({ visitorKey: once }))).filter(Boolean)).toEqual(['Once?']);
+    // More rules than the limit: at most PROACTIVE_LIMITS.perVisitor, each rule once, for one browser…
+    for (const n of ['B', 'C', 'D']) await rule({ name: n, message: `${n}?` });
+    const k = visitorKey();
+    const texts = (await burst(10, () => ({ visitorKey: k }))).filter(Boolean);
+    expect(texts).toHaveLength(PROACTIVE_LIMITS.perVisitor);
+    expect(new Set(texts).size).toBe(texts.length);
+    // …and for one visitor asking from many browsers at once (a verified shopper's devices).
+    const v = await visitorSession(t, tenant);
+    expect((await burst(10, () => ({ visitorKey: visitorKey() }), v.token)).filter(Boolean)).toHaveLength(PROACTIVE_LIMITS.perVisitor);
+    expect((await deliveries()).filter((d) => d.visitor_id === v.visitorId)).toHaveLength(PROACTIVE_LIMITS.perVisitor);
+  });
+
   it('counts shown, opened and replied once each (replied only with the visitor’s own message after it), in the report and its CSV', async () => {
     const r = await rule({ name: 'Checkout', message: 'Questions about delivery?', page: 'checkout' });
     const k = visitorKey();
@@ -234,6 +264,15 @@ describe('proactive messages', () => {
     expect(csv.body.split('\r\n')[1]).toBe(`${r.id},Checkout,2,1,1`);
     const row = (await deliveries()).find((d) => d.id === got.deliveryId)!;
     expect(row.visitor_id).toBe(v.visitorId);
+    // The GDPR export lists it (the rule, its page name, when shown, opened, replied), for the visitor
+    // and for its contact; not the other browser's, which no session links to this visitor.
+    const listed = [{ id: got.deliveryId, rule: { id: r.id, name: 'Checkout', page: 'checkout' }, shownAt: got.shownAt, openedAt: expect.any(String), repliedAt: expect.any(String) }];
+    const exported = await api('GET', `/api/visitors/${v.visitorId}/export`);
+    expect(exported.statusCode, exported.body).toBe(200);
+    expect(exported.json().proactiveMessages).toEqual(listed);
+    const contactId = (await t.ctx.storage.db.selectFrom('visitors').select('contact_id').where('id', '=', v.visitorId).executeTakeFirstOrThrow()).contact_id;
+    expect((await api('GET', `/api/contacts/${contactId}/export`)).json().visitors[0].proactiveMessages).toEqual(listed);
+    expect((await api('GET', `/api/visitors/${(await visitorSession(t, tenant)).visitorId}/export`)).json().proactiveMessages).toEqual([]);
     // Erasing the visitor (GDPR) erases what was recorded about them.
     expect((await api('DELETE', `/api/visitors/${v.visitorId}`)).statusCode).toBe(204);
     expect((await deliveries()).find((d) => d.id === got.deliveryId)).toBeUndefined();
