@@ -237,7 +237,7 @@ describe('every answer carrying personal data is in the access audit, as enforce
     // Every operation that answered none of the customer's data is one the allow-list names, and the list names no stale route.
     expect(silent.filter((l) => !NO_PERSONAL_DATA.has(l))).toEqual([]);
     expect([...NO_PERSONAL_DATA].filter((l) => !silent.includes(l))).toEqual([]);
-  }, 240_000);
+  }, 480_000);
 
   const lastSeq = async () => Number((await t.ctx.storage.db.selectFrom('audit_log').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst())?.seq ?? 0);
 });
