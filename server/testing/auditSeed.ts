@@ -64,7 +64,17 @@ export async function seedCustomer(s: SeedCtx): Promise<Customer> {
   const v = await session(`Ada ${m.name}`, m.email, `https://shop.example/${m.page}`, identity);
   const bearer = { authorization: `Bearer ${v.token}` };
   const conversationId = (await createMessage(t.ctx, { kind: 'visitor', tenantId: tenant.id, visitorId: v.visitorId }, { clientId: `c${n}`, body: `Where is ${m.message}?` })).message.conversationId;
-  const upload = await t.app.inject({ method: 'POST', url: `/api/widget/attachments?name=${m.file}.pdf&conversationId=${conversationId}`, headers: { ...bearer, 'content-type': 'application/octet-stream' }, payload: pdfWith() });
+  const uploadOnce = () => t.app.inject({ method: 'POST', url: `/api/widget/attachments?name=${m.file}.pdf&conversationId=${conversationId}`, headers: { ...bearer, 'content-type': 'application/octet-stream' }, payload: pdfWith() });
+  let upload = await uploadOnce();
+  if (upload.statusCode === 404) {
+    // Seen twice on SQLite in ~150-customer runs (never in 300 in a row alone): the visitor's own
+    // conversation, just written, answered "not found" to its upload. Said loudly and retried once,
+    // so this test checks the audit, not that race (reported, not fixed here).
+    const row = await t.ctx.storage.db.selectFrom('conversations').select(['id', 'visitor_id']).where('id', '=', conversationId).executeTakeFirst();
+    console.warn(`auditSeed: upload into ${conversationId} of ${v.visitorId} answered 404; row now ${JSON.stringify(row)}; retrying`);
+    await new Promise((r) => setTimeout(r, 100));
+    upload = await uploadOnce();
+  }
   expect(upload.statusCode, upload.body).toBe(201);
   const url = (upload.json() as { attachment: { id: string; url: string } }).attachment.url;
   const [attachmentId, attachmentKey] = url.split('/').slice(-2) as [string, string];
