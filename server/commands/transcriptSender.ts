@@ -7,8 +7,9 @@ import { assertVisitorMaySee } from '../queries/contactQueries.js';
 import { conversationView } from '../queries/conversationQueries.js';
 import { messagesAfter } from '../queries/messageQueries.js';
 import { visitorText } from '../i18n/serverText.js';
+import { recordAccess } from '../security/accessAudit.js';
 
-export async function sendTranscript(ctx: Ctx, visitor: { tenantId: string; visitorId: string }, body: TranscriptBody): Promise<{ to: string }> {
+export async function sendTranscript(ctx: Ctx, visitor: { tenantId: string; visitorId: string; address?: string | null }, body: TranscriptBody): Promise<{ to: string }> {
   const db = ctx.storage.db;
   const conv = assertSameTenant(visitor, await db.selectFrom('conversations').select(['id', 'tenant_id', 'visitor_id']).where('id', '=', body.conversationId).executeTakeFirst(), 'conversation');
   // Theirs, or of another browser of the same verified shopper (issue 20): the rule of reading and writing.
@@ -16,6 +17,14 @@ export async function sendTranscript(ctx: Ctx, visitor: { tenantId: string; visi
   const view = await conversationView(ctx, visitor.tenantId, conv.id);
   const to = body.email ?? view.visitor.email;
   if (!to) throw new AppError('validation_failed', 'give an email address to send the transcript to');
+  // Another browser of the verified shopper sending this one's conversation away is an exposure of
+  // it to that browser (as reading it on the socket is: realtime/visitorConnection.ts), recorded
+  // before anything is sent. Its own conversation is not: see docs/SECURITY.md, *Access audit*.
+  if (conv.visitor_id !== visitor.visitorId) {
+    await recordAccess(ctx, { kind: 'visitor', tenantId: visitor.tenantId, visitorId: visitor.visitorId, address: visitor.address ?? null }, 'conversation.transcript', [
+      { tenantId: visitor.tenantId, resourceType: 'conversation', resourceId: conv.id, conversationId: conv.id, visitorId: conv.visitor_id },
+    ]);
+  }
   const tenant = await db.selectFrom('tenants').select(['name']).where('id', '=', visitor.tenantId).executeTakeFirstOrThrow();
   const words = await visitorText(db, visitor.tenantId, visitor.visitorId);
   const lines: string[] = [];

@@ -86,14 +86,20 @@ export class Rooms {
         // Visitor → agent latency, once per new message that reached an agent socket on this node.
         if (event.type === 'message.created' && agents?.size && event.message.author.kind === 'visitor') this.metrics?.deliverySeconds.observe(Math.max(0, Date.now() - Date.parse(event.message.createdAt)) / 1000);
         if (agents) for (const c of agents) c.exposed(event.conversationId, event.visitorId); // access audit
-        if (!event.message.internal) broadcast(visitors, { type: 'message', message: event.message }, event.tenantId, fromSocket);
+        if (!event.message.internal) {
+          broadcast(visitors, { type: 'message', message: event.message }, event.tenantId, fromSocket);
+          if (visitors) for (const c of visitors) if (c.tenantId === event.tenantId) c.exposed(event.conversationId, event.visitorId); // access audit: another device's conversation
+        }
         break;
       }
       case 'conversation.updated':
         broadcast(agents, { type: 'conversation', conversation: event.conversation });
         if (agents) for (const c of agents) c.exposed(event.conversation.id, event.conversation.visitor.id); // access audit
         // Labels, priority and snooze are the agents' business: the visitor's copy has none of them.
-        if (visitors?.size) broadcast(visitors, { type: 'conversation', conversation: forVisitor(event.conversation) }, event.tenantId);
+        if (visitors?.size) {
+          broadcast(visitors, { type: 'conversation', conversation: forVisitor(event.conversation) }, event.tenantId);
+          for (const c of visitors) if (c.tenantId === event.tenantId) c.exposed(event.conversation.id, event.conversation.visitor.id); // access audit
+        }
         break;
       case 'mention.created': {
         if (!agents) break;

@@ -17,6 +17,7 @@ import { Connection } from './connection.js';
 import { frameReader } from './frameReader.js';
 import type { Rooms } from './rooms.js';
 import type { AbuseLimits } from '../security/abuseLimits.js';
+import { messageExposure, recordAccess, type Accessor } from '../security/accessAudit.js';
 
 const reader = frameReader({ hello: VisitorHello, 'message.send': MessageSend, typing: Typing, ping: Ping, receipt: Receipt, handoff: Handoff, history: VisitorHistory });
 
@@ -25,6 +26,16 @@ export class VisitorConnection extends Connection<VisitorClientFrame, VisitorSer
   visitorId = '';
   /** The contact (customer) of this browser (issue 20): its sockets follow all the contact's conversations. */
   contactId: string | null = null;
+  /**
+   * Conversations of the contact's *other* browsers already recorded as seen by this socket (one
+   * audit entry each per socket session, like an agent socket's live deliveries). A verified shopper's
+   * second device reading the first one's conversations is an exposure of those conversations to
+   * another browser: if the tenant's identity secret or a shopper's signed identity leaks, the
+   * exposure report must be able to list what that browser read (docs/SECURITY.md, *Access audit*).
+   * Its own conversations are not recorded: the data subject's own browser reading what it wrote
+   * reaches nobody new, and would add an entry per page view.
+   */
+  private readonly seenOthers = new Set<string>();
 
   constructor(
     ws: WebSocket,
@@ -59,6 +70,7 @@ export class VisitorConnection extends Connection<VisitorClientFrame, VisitorSer
     const page = latest ? await messagesAfter(this.ctx, this.tenantId, latest, frame.lastSeq ?? 0, { includeInternal: false }) : { items: [], more: false };
     // Every conversation of the contact (all the shopper's devices when verified; this browser's otherwise).
     const conversations = await conversationsOfVisitors(this.ctx, this.tenantId, visitorIds, LIMITS.historyPageSize);
+    await this.recordOthers('conversation.read', conversations.filter((c) => c.visitor.id !== this.visitorId).map((c) => ({ conversationId: c.id, visitorId: c.visitor.id })));
     this.send({ type: 'ready', visitorId: this.visitorId, conversation: conversation && forVisitor(conversation), messages: page.items, more: page.more, conversations: conversations.map(forVisitor) });
     // A message left offline waits for an email answer, not in line: its visitor is not told a place.
     if (conversation && conversation.status === 'open' && !conversation.assignee && conversation.channel !== 'offline') {
@@ -87,12 +99,32 @@ export class VisitorConnection extends Connection<VisitorClientFrame, VisitorSer
       const own = id ? await this.own(id) : null;
       if (!own) throw new AppError('not_found', 'conversation not found');
       const page = await messagesAfter(this.ctx, this.tenantId, own, frame.afterSeq, { includeInternal: false });
+      const owner = page.items.length ? await this.ctx.storage.db.selectFrom('conversations').select('visitor_id').where('id', '=', own).executeTakeFirst() : undefined;
+      if (owner && owner.visitor_id !== this.visitorId) await recordAccess(this.ctx, this.who(), 'messages.read', messageExposure(this.tenantId, own, owner.visitor_id, page.items));
       this.send({ type: 'history', conversationId: own, messages: page.items, more: page.more });
     } else if (frame.type === 'typing') {
       const latest = frame.conversationId ? await this.own(frame.conversationId) : await latestConversationId(this.ctx.storage.db, this.tenantId, this.visitorId, { openOnly: true });
       if (!latest) return; // nobody to tell before the first message
       await this.ctx.bus.publish({ type: 'typing', tenantId: this.tenantId, conversationId: latest, visitorId: this.visitorId, from: 'visitor', on: frame.on });
     }
+  }
+
+  private who(): Accessor {
+    return { kind: 'visitor', tenantId: this.tenantId, visitorId: this.visitorId, address: this.address };
+  }
+
+  /** Records the first sight on this socket of conversations of the contact's other browsers; recorded before the frame is sent. */
+  private async recordOthers(action: string, seen: Array<{ conversationId: string; visitorId: string }>): Promise<void> {
+    const fresh = seen.filter((c) => c.visitorId !== this.visitorId && !this.seenOthers.has(c.conversationId));
+    if (fresh.length === 0 || this.seenOthers.size >= 10_000) return;
+    await recordAccess(this.ctx, this.who(), action, fresh.map((c) => ({ tenantId: this.tenantId, resourceType: 'conversation', resourceId: c.conversationId, conversationId: c.conversationId, visitorId: c.visitorId })));
+    for (const c of fresh) this.seenOthers.add(c.conversationId);
+  }
+
+  /** Called by Rooms for every event about a conversation delivered live to this socket (access audit, as for agents). */
+  exposed(conversationId: string, visitorId: string): void {
+    if (visitorId === this.visitorId || this.seenOthers.has(conversationId)) return;
+    this.recordOthers('conversation.live', [{ conversationId, visitorId }]).catch((err: Error) => this.log.error({ err: err.message }, 'live delivery audit failed'));
   }
 
   /** The id, when this visitor may see that conversation (theirs or their contact's), else null. */

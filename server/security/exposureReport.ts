@@ -69,8 +69,11 @@ export interface ExposureReport {
   auditCheckpoint: { origin: string; verifierKey: string; checkpoint: string | null };
 }
 
-/** Actions that are not an exposure of a visitor's data (the job deleting it, keys, reports). */
-const NOT_EXPOSURE = new Set(['conversation.expire', 'visitor.expire', 'key.destroy', 'tenant.delete', 'exposure.report', 'exposure.notify', 'visitor.erase']);
+/**
+ * Actions that are not an exposure of a visitor's data (the job deleting it, keys, the notice to the
+ * tenant's own admins). An exposure report is one: it shows the visitors it lists to its reader.
+ */
+const NOT_EXPOSURE = new Set(['conversation.expire', 'visitor.expire', 'key.destroy', 'tenant.delete', 'exposure.notify', 'visitor.erase']);
 
 export function parseTime(raw: string, name: string): number {
   const n = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
@@ -177,12 +180,19 @@ export async function exposureReport(ctx: Pick<Ctx, 'storage' | 'keyring' | 'env
     report.tenants.push(entry);
   }
   report.totals.tenants = report.tenants.length;
-  // Producing the report opened visitors' names and emails: that is an access too.
+  // Producing the report opened visitors' names, emails, user ids, pages, ratings and attachment
+  // names: that is an access too, to each of those visitors and conversations, so a later report
+  // on the reader lists them like any other read (one summary entry per tenant says why).
   await recordAccess(
     ctx,
     who,
     'exposure.report',
-    report.tenants.map((t) => ({ tenantId: t.tenantId, resourceType: 'exposure_report', details: { criteria: report.criteria, visitors: t.visitors.length } })),
+    report.tenants.flatMap((t) => [
+      { tenantId: t.tenantId, resourceType: 'exposure_report' as const, details: { criteria: report.criteria, visitors: t.visitors.length } },
+      ...t.visitors
+        .filter((v) => v.visitorId)
+        .flatMap((v) => v.conversations.map((c) => ({ tenantId: t.tenantId, resourceType: 'exposure_report' as const, conversationId: c.conversationId, visitorId: v.visitorId }))),
+    ]),
   );
   return report;
 }

@@ -25,6 +25,13 @@ export function contactRoutes(app: FastifyInstance, ctx: Ctx, op: ApiOp): void {
     { tenantId, resourceType: 'contact', resourceId: c.id },
     ...c.visitors.map((v) => ({ tenantId, resourceType: 'visitor' as const, visitorId: v.id, details: { contactId: c.id } })),
   ];
+  /**
+   * Agents' notes are about the person: one entry per browser of the contact (the exposure report
+   * lists accesses by visitor and conversation, so an entry naming only the contact would be missing
+   * from it).
+   */
+  const noteExposures = (tenantId: string, contactId: string, visitorIds: string[], count: number): Exposure[] =>
+    count === 0 ? [] : visitorIds.map((visitorId) => ({ tenantId, resourceType: 'contact_note', resourceId: contactId, visitorId, details: { count } }));
 
   app.get('/api/contacts', op('contacts', 'contacts:read', { summary: 'List or search contacts, most recently active first', querystring: ContactListQuery, response: ContactList }), async (req) => {
     const page = await listContacts(ctx, tenant(req), req.query as ContactListQuery);
@@ -51,9 +58,9 @@ export function contactRoutes(app: FastifyInstance, ctx: Ctx, op: ApiOp): void {
   });
 
   app.get('/api/contacts/:id/notes', op('contacts', 'contacts:read', { summary: "Agents' notes on a contact, newest first", params: IdParams, response: ContactNoteList }), async (req) => {
-    await contactView(ctx, tenant(req), idOf(req));
+    const c = await contactView(ctx, tenant(req), idOf(req));
     const items = await contactNotes(ctx, tenant(req), idOf(req));
-    return audited(ctx, who(req), 'contact_note.read', { items }, (r) => (r.items.length ? [{ tenantId: tenant(req), resourceType: 'contact_note' as const, resourceId: idOf(req), details: { count: r.items.length } }] : []));
+    return audited(ctx, who(req), 'contact_note.read', { items }, (r) => noteExposures(tenant(req), c.id, c.visitors.map((v) => v.id), r.items.length));
   });
 
   app.post('/api/contacts/:id/notes', op('contacts', 'contacts:write', { summary: 'Add a note to a contact (card numbers are redacted; stored encrypted)', params: IdParams, body: ContactNoteBody, response: ContactNoteView, status: 201 }), async (req, reply) => {
@@ -75,6 +82,7 @@ export function contactRoutes(app: FastifyInstance, ctx: Ctx, op: ApiOp): void {
     const data = await exportContact(ctx, tenant(req), idOf(req));
     await audited(ctx, who(req), 'contact.export', null, [
       { tenantId: tenant(req), resourceType: 'contact', resourceId: idOf(req), details: { visitors: data.visitors.length, notes: data.notes.length } },
+      ...noteExposures(tenant(req), idOf(req), data.visitors.map((v) => v.visitor.id), data.notes.length),
       ...data.visitors.flatMap((v) => [
         { tenantId: tenant(req), resourceType: 'visitor' as const, visitorId: v.visitor.id, details: { conversations: v.conversations.length } },
         ...v.conversations.map((c) => ({ tenantId: tenant(req), resourceType: 'messages' as const, conversationId: c.id, visitorId: v.visitor.id, details: { count: c.messages.length } })),

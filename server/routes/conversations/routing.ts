@@ -7,14 +7,15 @@ import type { AgentSessions } from '../../commands/agentSessions.js';
 import { transferConversation } from '../../commands/conversationTransferer.js';
 import { conversationView } from '../../queries/conversationQueries.js';
 import { visitorContext } from '../../queries/visitorContextQueries.js';
-import { recordAccess } from '../../security/accessAudit.js';
+import { audited, conversationExposures, recordAccess } from '../../security/accessAudit.js';
 import { principalAccessor, requireAuth } from '../auth/requireAuth.js';
 
 export function routingRoutes(app: FastifyInstance, ctx: Ctx, sessions: AgentSessions): void {
   type Id = { id: string };
 
+  // The answer is the conversation's view (its visitor, last message): recorded like any other read.
   app.post('/api/conversations/:id/transfer', { preHandler: requireAuth(ctx, sessions, 'conversations:write'), schema: { params: IdParams, body: TransferBody } }, async (req) =>
-    transferConversation(ctx, req.agent, (req.params as Id).id, req.body as TransferBodyT),
+    audited(ctx, principalAccessor(req.principal), 'conversation.transfer', await transferConversation(ctx, req.agent, (req.params as Id).id, req.body as TransferBodyT), (c) => conversationExposures(req.agent.tenant_id, [c])),
   );
 
   app.get('/api/conversations/:id/context', { preHandler: requireAuth(ctx, sessions, 'conversations:read'), schema: { params: IdParams } }, async (req) => {

@@ -52,5 +52,5 @@ export function visitorActionRoutes(app: FastifyInstance, ctx: Ctx): void {
 
   app.post('/api/widget/rating', { schema: { body: RatingBody } }, async (req) => rateConversation(ctx, visitorFromRequest(ctx, req), req.body as RatingBodyT));
 
-  app.post('/api/widget/transcript', { schema: { body: TranscriptBody } }, async (req) => sendTranscript(ctx, visitorFromRequest(ctx, req), req.body as TranscriptBodyT));
+  app.post('/api/widget/transcript', { schema: { body: TranscriptBody } }, async (req) => sendTranscript(ctx, { ...visitorFromRequest(ctx, req), address: req.ip }, req.body as TranscriptBodyT));
 }
