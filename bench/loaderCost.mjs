@@ -15,6 +15,8 @@
 // snippet / page-alone ratio (paired), with the ratio of the arms' medians beside it.
 // Parley is served from 127.0.0.1 and the page from localhost, two sites, as a shop and Parley are.
 // Then the loader's own script, exactly, from Chromium's trace: its evaluation and listeners.
+// Last, the attribution: traced rounds of the snippet and empty-script arms, self CPU time per trace
+// event on the page's main thread, and the paired difference per event: which work the loader adds.
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { chromium } from 'playwright-core';

@@ -3,7 +3,7 @@
 // page, in the same rotated rounds, without a Parley server (with the chat closed the loader talks to
 // no server). Each variant is a loader source file, minified as widget/loader/build.mjs does, served
 // SRI-pinned from the other site (127.0.0.1) like the real one.
-//   node bench/loaderVariants.mjs [cpu|trace] ROUNDS name=path/to/loader.js ...
+//   node bench/loaderVariants.mjs [cpu|trace] ROUNDS name=path/to/loader.js[!nohint] ...
 // cpu: main-thread CPU time (ThreadTime) per arm, paired ratios against the page alone and against
 // the first variant. trace: the attribution table (self CPU time per trace event) of each variant
 // against the first one.
@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { loadavg } from 'node:os';
 import { chromium } from 'playwright-core';
-import { minifyLoader } from '../widget/loader/build.mjs';
+import { COMPILE_HINT, minifyLoader } from '../widget/loader/build.mjs';
 import { CHROMIUM, FLAGS, checkoutPage, measure, median, traceVisit } from './loaderCost.mjs';
 
 const [mode = 'cpu', roundsArg = '12', ...specs] = process.argv.slice(2);
@@ -24,9 +24,10 @@ const scripts = { '/empty.js': EMPTY_JS };
 const tag = (src, code) => `<script src="http://127.0.0.1:${port}${src}" integrity="${sri(code)}" crossorigin="anonymous" data-parley-key="wk_bench" async></script>`;
 const pages = { none: checkoutPage(''), empty: checkoutPage(tag('/empty.js', EMPTY_JS)) };
 for (const [name, path] of variants) {
-  const source = readFileSync(path, 'utf8');
-  // A leading V8 magic comment (e.g. //# allFunctionsCalledOnLoad) survives minification.
-  const code = (/^\/\/# .*\n/.exec(source)?.[0] ?? '') + minifyLoader(source);
+  // path!nohint: minified without the compile hint, as the loader was built before it had one.
+  const [file, flag] = path.split('!');
+  const min = minifyLoader(readFileSync(file, 'utf8'));
+  const code = flag === 'nohint' ? min.slice(COMPILE_HINT.length) : min;
   scripts[`/widget/v/${name}/loader.js`] = code;
   pages[`snippet-${name}`] = checkoutPage(tag(`/widget/v/${name}/loader.js`, code));
 }
