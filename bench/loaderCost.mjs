@@ -15,15 +15,18 @@
 // snippet / page-alone ratio (paired), with the ratio of the arms' medians beside it.
 // Parley is served from 127.0.0.1 and the page from localhost, two sites, as a shop and Parley are.
 // Then the loader's own script, exactly, from Chromium's trace: its evaluation and listeners.
+// Last, the attribution: traced rounds of the snippet and empty-script arms, self CPU time per trace
+// event on the page's main thread, and the paired difference per event: which work the loader adds.
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { chromium } from 'playwright-core';
+import { pageMainThread, selfTimes } from './traceSelfTime.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 /** A checkout page as a shop would have one: a form, a few styles, some text. */
-function checkoutPage(snippet) {
+export function checkoutPage(snippet) {
   const items = Array.from({ length: 20 }, (_, i) => `<li>Item ${i + 1} <span>€${(i * 3.7 + 9).toFixed(2)}</span></li>`).join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Checkout</title>
 <style>body{font:16px system-ui;margin:2rem;max-width:40rem}label{display:block;margin:.5rem 0}input{width:100%;padding:.4rem}li{display:flex;justify-content:space-between}</style></head>
@@ -33,7 +36,7 @@ function checkoutPage(snippet) {
 ${snippet}</body></html>`;
 }
 
-const median = (xs) => {
+export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
@@ -46,7 +49,7 @@ const METRICS = ['ThreadTime', 'TaskDuration', 'ScriptDuration', 'LayoutDuration
 const ARMS = ['none', 'snippet', 'iframe', 'empty'];
 
 /** One first visit of one arm: the page's main-thread counters for it, in ms. */
-async function visit(browser, hostUrl, arm) {
+export async function visit(browser, hostUrl, arm) {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
@@ -62,7 +65,7 @@ async function visit(browser, hostUrl, arm) {
     const after = await read();
     if (arm === 'iframe') {
       if (!page.frames().some((f) => f.url().includes('/widget/frame/'))) throw new Error('the bare widget frame did not load');
-    } else if (arm === 'snippet') {
+    } else if (arm.startsWith('snippet')) {
       // The loader ran and laid out its launcher; with the chat closed there is no frame at all.
       const height = await page.evaluate(() => getComputedStyle(document.querySelector('parley-chat')).height);
       if (height !== '48px') throw new Error(`the launcher was not laid out (height ${height})`);
@@ -79,12 +82,12 @@ async function visit(browser, hostUrl, arm) {
 }
 
 /** `rounds` rounds of one visit per arm, the order rotated each round, after one discarded round. */
-async function measure(browser, hostUrl, rounds) {
+export async function measure(browser, hostUrl, rounds, arms = ARMS, see = visit) {
   const samples = [];
   for (let r = 0; r < rounds + 1; r++) {
-    const order = ARMS.map((_, i) => ARMS[(i + r) % ARMS.length]);
+    const order = arms.map((_, i) => arms[(i + r) % arms.length]);
     const round = {};
-    for (const arm of order) round[arm] = await visit(browser, hostUrl, arm);
+    for (const arm of order) round[arm] = await see(browser, hostUrl, arm);
     if (r > 0) samples.push(round); // the first round pays the browser's own first-use work
   }
   return samples;
@@ -127,6 +130,57 @@ function costs(samples) {
   };
 }
 
+// What the attribution traces record: the page's lifecycle (style, layout, paint, commit), script
+// (V8 compile, run, GC), parsing and loading, and the scheduler's tasks (toplevel: a task's time not
+// claimed by any named event inside it).
+const TRACE_CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.execute', 'blink', 'loading', 'cc'];
+
+/** One traced first visit of one arm: self time per event name on the page's main thread (ms). */
+export async function traceVisit(browser, hostUrl, arm) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    // As in visit(): a blank page of the same site first, so the arm's page loads in this renderer.
+    await page.goto(`${hostUrl}/blank`);
+    await browser.startTracing(page, { categories: TRACE_CATEGORIES });
+    await page.goto(`${hostUrl}/checkout?page=${arm}`, { waitUntil: 'load' });
+    await page.waitForTimeout(SETTLE_MS);
+    const events = JSON.parse((await browser.stopTracing()).toString('utf8')).traceEvents;
+    const thread = pageMainThread(events, `/checkout?page=${arm}`);
+    if (!thread) throw new Error(`no renderer main thread parsed the ${arm} page in the trace`);
+    return selfTimes(events, thread);
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * Where the snippet's main-thread time goes, beyond what the same tag with an empty script costs:
+ * `rounds` traced rounds of the two arms (order alternating, after one discarded round), then per
+ * trace-event name the medians of its self CPU time in each arm and the median over rounds of the
+ * paired difference. Names whose difference is under `minMs` in absolute value are summed as "other".
+ */
+export async function attribution(browser, hostUrl, rounds, arms = ['snippet', 'empty'], minMs = 0.05) {
+  const samples = await measure(browser, hostUrl, rounds, arms, traceVisit);
+  const [a, b] = arms;
+  const cpu = (s, arm, name) => s[arm][name]?.cpu ?? 0;
+  const names = [...new Set(samples.flatMap((s) => [...Object.keys(s[a]), ...Object.keys(s[b])]))];
+  const rows = names.map((name) => ({
+    name,
+    [a]: r2(median(samples.map((s) => cpu(s, a, name)))),
+    [b]: r2(median(samples.map((s) => cpu(s, b, name)))),
+    added: median(samples.map((s) => cpu(s, a, name) - cpu(s, b, name))),
+  }));
+  const busy = rows.find((r) => r.name === 'busy');
+  const shown = rows.filter((r) => r.name !== 'busy' && Math.abs(r.added) >= minMs).sort((x, y) => y.added - x.added);
+  const other = rows.filter((r) => r.name !== 'busy' && Math.abs(r.added) < minMs).reduce((n, r) => n + r.added, 0);
+  return {
+    rounds: samples.length,
+    busy: { [a]: busy[a], [b]: busy[b], added: r2(busy.added) },
+    byEvent: [...shown.map((r) => ({ ...r, added: r2(r.added) })), { name: 'other', [a]: null, [b]: null, added: r2(other) }],
+  };
+}
+
 /**
  * The loader's own script, exactly: the durations of the trace events that run its code on the
  * page's main thread (its evaluation; its listeners), per first visit, as medians. With the chat
@@ -158,7 +212,7 @@ async function loaderScriptMs(browser, hostUrl, runs) {
  * `frameUrl` the widget frame's URL for that tenant and host. Four pages, the same but for that (see
  * the top of this file).
  */
-export async function measureLoaderCost({ snippet, frameUrl, hostPort, runs = 24, traceRuns = 11, oneProcess = false }) {
+export async function measureLoaderCost({ snippet, frameUrl, hostPort, runs = 24, traceRuns = 11, attributionRounds = 20, oneProcess = false }) {
   const bare = `<script>var f=document.createElement('iframe');f.src=${JSON.stringify(frameUrl)};f.style.cssText='position:fixed;bottom:0;right:0;width:96px;height:96px;border:0';document.body.appendChild(f)</script>`;
   // The snippet's own tag, pointing at an empty script (same attributes, its own SRI hash), served by
   // this server under the other site's name (127.0.0.1), as the loader is.
@@ -183,6 +237,8 @@ export async function measureLoaderCost({ snippet, frameUrl, hostPort, runs = 24
       siteIsolated = costs(await measure(isolated, hostUrl, runs));
       const own = await loaderScriptMs(isolated, hostUrl, traceRuns);
       siteIsolated.loaderScriptMs = { total: r2(own.evaluate + own.listeners), evaluation: r2(own.evaluate), listeners: r2(own.listeners) };
+      // What the snippet's extra milliseconds are made of, against the same tag with an empty script.
+      if (attributionRounds > 0) siteIsolated.attribution = await attribution(isolated, hostUrl, attributionRounds);
     } finally {
       await isolated.close();
     }

@@ -339,7 +339,7 @@ async function loaderCost() {
     const { snippet } = await res.json();
     const key = /data-parley-key="([^"]+)"/.exec(snippet)[1];
     const frameUrl = `${sys.nodes[0].url}/widget/frame/?key=${encodeURIComponent(key)}&host=${encodeURIComponent(`http://localhost:${hostPort}`)}`;
-    return await measureLoaderCost({ snippet, frameUrl, hostPort, runs: Number(process.env.BENCH_LOADER_ROUNDS) || Math.max(8, Math.round(24 * Math.min(SCALE, 1))), oneProcess: process.env.BENCH_LOADER_ONE_PROCESS === '1' });
+    return await measureLoaderCost({ snippet, frameUrl, hostPort, runs: Number(process.env.BENCH_LOADER_ROUNDS) || Math.max(8, Math.round(24 * Math.min(SCALE, 1))), attributionRounds: Number(process.env.BENCH_LOADER_TRACE_ROUNDS ?? Math.max(8, Math.round(20 * Math.min(SCALE, 1)))), oneProcess: process.env.BENCH_LOADER_ONE_PROCESS === '1' });
   } finally {
     await sys.stop();
   }
@@ -423,6 +423,14 @@ if (loader) {
   console.log(`wall-clock task time, same visits: snippet ÷ page alone ${l.closedChatWallClock.snippetVsPageAlone}, snippet ÷ bare iframe ${l.closedChatWallClock.snippetVsBareIframe}`);
   const own = l.loaderScriptMs;
   console.log(`the loader's own script on the page's main thread (traced, median): ${own.total} ms (evaluation ${own.evaluation}, listeners ${own.listeners}; ÷ 5 ms budget: ${ratio(own.total, 5)})`);
+  const t = l.attribution;
+  if (t) {
+    // Which work the loader adds: per trace event, its self CPU time on the page's main thread with the
+    // snippet less that with the same tag and an empty script (paired per round, median).
+    console.log(`where the snippet's main-thread time goes beyond the empty script's (traced, self CPU ms per event, medians of ${t.rounds} rounds; traced busy time ${t.busy.snippet} vs ${t.busy.empty}, +${t.busy.added}):`);
+    console.log('| trace event | snippet | empty script | added |\n|---|---|---|---|');
+    for (const r of t.byEvent) console.log(`| ${r.name} | ${r.snippet ?? ''} | ${r.empty ?? ''} | ${r.added} |`);
+  }
   if (loader.oneProcess) console.log(`one process for page and frames: snippet ÷ page alone ${loader.oneProcess.closedChatCpu.snippetVsPageAlone}, snippet ÷ bare iframe ${loader.oneProcess.closedChatCpu.snippetVsBareIframe}`);
 }
 console.log('\nJSON ' + JSON.stringify(report));

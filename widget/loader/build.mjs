@@ -13,6 +13,12 @@ const root = join(here, '..', '..');
 export const LOADER_SRC = join(here, 'loader.js');
 export const LOADER_OUT = join(root, 'dist', 'public', 'widget', 'loader.js');
 
+// V8's explicit compile hint (Chromium 136+; a plain comment elsewhere): every function of the script is
+// compiled on the background thread that already compiles the streamed script, not lazily on the host
+// page's main thread at its first call. Measured in the bench's trace (issue 14): the loader's script
+// run on the page's main thread 0.8-1.2 ms shorter on a first visit, for 19 bytes gzipped.
+export const COMPILE_HINT = '//# allFunctionsCalledOnLoad\n';
+
 /** Minifies the loader as a classic script (not a module), keeping ES2017 syntax. */
 export function minifyLoader(source = readFileSync(LOADER_SRC, 'utf8')) {
   const result = minifySync('loader.js', source, {
@@ -24,7 +30,7 @@ export function minifyLoader(source = readFileSync(LOADER_SRC, 'utf8')) {
   if (result.errors.length) {
     throw new Error('loader minification failed:\n' + result.errors.map((e) => e.message).join('\n'));
   }
-  return result.code.trim() + '\n';
+  return COMPILE_HINT + result.code.trim() + '\n';
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -7,7 +7,7 @@
  * element. It never reads the URL, the DOM, keys or input. Plain ES2017, no dependencies.
  *
  * What it draws: the launcher, a <button> in a closed shadow root (the loader's own element), whose
- * text node also shows what the frame reports: an unread count, or a proactive message (text, cut to
+ * text (set as a string, never parsed as HTML) also shows what the frame reports: an unread count, or a proactive message (text, cut to
  * TIP characters; the launcher then wraps it in a bubble at most 240 px wide). The
  * chat frame does not exist until the shopper opens the chat with a trusted click or key on that
  * button (event.isTrusted); the frame cannot open, grow or go full-screen by itself (it has no way
@@ -47,7 +47,11 @@
   var key = attr('key');
   if (!key) return;
 
-  var parley = new URL(me.src).origin;
+  // Its own URL, as it is now (the page may change the element's src later). Parley's origin is its
+  // origin: the frame's URL is resolved against it, and postMessage sends only to the origin of the URL
+  // it is given (HTML: the target origin is parsed as a URL and only its origin kept). Not parsed here:
+  // with the chat closed the loader does as little as it can (docs/BENCHMARKS.md, issue 14).
+  var parley = me.src;
   var keep = attr('keep') != null;
   var hidden = attr('hide') != null;
   var color = /^#\w+$/.test(attr('color')) ? attr('color') : '#2f5d50';
@@ -73,17 +77,16 @@
   var shadow = box.attachShadow({ mode: 'closed' });
   var button = document.createElement('button');
   // The launcher's visible text is its accessible name; the frame's note is appended to it: its unread
-  // count, or a proactive message (issue 20) as text, never HTML.
-  var text = document.createTextNode('');
+  // count, or a proactive message (issue 20) as text, never HTML (layout() below).
   // The page's language (data-parley-lang): the launcher's default label, and the frame's language.
   var label = attr('label') || (/^fr/i.test(attr('lang')) ? 'Discuter' : 'Chat');
   var unread = 0;
   css(button, 'height:100%;max-width:240px;padding:0 22px;border:0;border-radius:2em;color:#fff;font:700 1pc sans-serif;background:' + color + ';');
-  button.appendChild(text);
   shadow.appendChild(button);
 
   function layout() {
-    text.data = unread ? label + ' ' + unread : label;
+    // A string argument becomes a text node: never parsed as HTML.
+    button.replaceChildren(unread ? label + ' ' + unread : label);
     // A message wraps: the launcher then grows upwards as a bubble (at most 240 px wide, TIP characters).
     css(box, 'all:initial;' + place('auto', unread.trim ? 'auto' : LAUNCHER + 'px', dx, dy) + 'display:' + (hidden || open ? 'none;' : 'block;'));
     if (frame)
@@ -106,9 +109,12 @@
     frame.setAttribute('allow', DENY);
     // A logged-in shopper's identity, signed by the tenant's backend, goes in the fragment (never
     // sent to a server); empty when absent (widget/frame/src/identity.ts).
-    frame.src =
-      parley + '/widget/frame/?key=' + encoded('key') + '&host=' + encodeURIComponent(location.origin) + '&lang=' + encoded('lang') +
-      '#jwt=' + encoded('identity-jwt') + '&uid=' + encoded('user-id') + '&uh=' + encoded('user-hash');
+    // A path from the root, resolved against the loader's own URL: always on Parley's origin.
+    frame.src = new URL(
+      '/widget/frame/?key=' + encoded('key') + '&host=' + encodeURIComponent(location.origin) + '&lang=' + encoded('lang') +
+        '#jwt=' + encoded('identity-jwt') + '&uid=' + encoded('user-id') + '&uh=' + encoded('user-hash'),
+      parley,
+    );
     port = channel.port1;
     // Anything the frame says goes through this port: 'close', or its note for the launcher: its unread
     // count, or [a proactive message], cut to TIP characters. Anything else clears the note.
@@ -120,7 +126,8 @@
         layout();
       }
     };
-    // The port goes once, to Parley's exact origin, after the frame's first load.
+    // The port goes once, to Parley's exact origin (the origin of the loader's URL), after the frame's
+    // first load.
     var mine = frame;
     mine.addEventListener(
       'load',
