@@ -116,9 +116,10 @@ export class VisitorConnection extends Connection<VisitorClientFrame, VisitorSer
   /** Records the first sight on this socket of conversations of the contact's other browsers; recorded before the frame is sent. */
   private async recordOthers(action: string, seen: Array<{ conversationId: string; visitorId: string }>): Promise<void> {
     const fresh = seen.filter((c) => c.visitorId !== this.visitorId && !this.seenOthers.has(c.conversationId));
-    if (fresh.length === 0 || this.seenOthers.size >= 10_000) return;
+    if (fresh.length === 0) return;
     await recordAccess(this.ctx, this.who(), action, fresh.map((c) => ({ tenantId: this.tenantId, resourceType: 'conversation', resourceId: c.conversationId, conversationId: c.conversationId, visitorId: c.visitorId })));
-    for (const c of fresh) this.seenOthers.add(c.conversationId);
+    // Bounded memory: past the bound every sight is recorded again rather than none.
+    if (this.seenOthers.size < 10_000) for (const c of fresh) this.seenOthers.add(c.conversationId);
   }
 
   /** Called by Rooms for every event about a conversation delivered live to this socket (access audit, as for agents). */
