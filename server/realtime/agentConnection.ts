@@ -19,6 +19,7 @@ import type { Rooms } from './rooms.js';
 import type { AbuseLimits } from '../security/abuseLimits.js';
 import { Viewing } from '../../protocol/productivity.js';
 import { CollisionTracker } from './collision.js';
+import { SeenOnce } from './seenOnce.js';
 
 const reader = frameReader({ hello: AgentHello, 'message.send': MessageSend, typing: Typing, history: History, ping: Ping, receipt: Receipt, viewing: Viewing });
 
@@ -50,14 +51,13 @@ export class AgentConnection extends Connection<AgentClientFrame, AgentServerFra
   /** Who reads through this socket, for the access audit. */
   private readonly who: Accessor;
   /** Conversations already recorded as delivered live on this socket (one audit entry each per socket session). */
-  private readonly liveAudited = new Set<string>();
+  private readonly liveAudited = new SeenOnce();
 
   /** Called by Rooms for every event about a conversation delivered to this socket. */
   exposed(conversationId: string, visitorId: string): void {
-    if (this.liveAudited.has(conversationId) || this.liveAudited.size >= 10_000) return;
-    this.liveAudited.add(conversationId);
+    if (!this.liveAudited.first(conversationId)) return;
     recordAccess(this.ctx, this.who, 'conversation.live', [{ tenantId: this.tenantId, resourceType: 'conversation', resourceId: conversationId, conversationId, visitorId }]).catch((err: Error) => {
-      this.liveAudited.delete(conversationId);
+      this.liveAudited.forget(conversationId);
       this.log.error({ err: err.message }, 'live delivery audit failed');
     });
   }

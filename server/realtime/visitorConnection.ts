@@ -18,6 +18,7 @@ import { frameReader } from './frameReader.js';
 import type { Rooms } from './rooms.js';
 import type { AbuseLimits } from '../security/abuseLimits.js';
 import { messageExposure, recordAccess, type Accessor } from '../security/accessAudit.js';
+import { SeenOnce } from './seenOnce.js';
 
 const reader = frameReader({ hello: VisitorHello, 'message.send': MessageSend, typing: Typing, ping: Ping, receipt: Receipt, handoff: Handoff, history: VisitorHistory });
 
@@ -35,7 +36,7 @@ export class VisitorConnection extends Connection<VisitorClientFrame, VisitorSer
    * Its own conversations are not recorded: the data subject's own browser reading what it wrote
    * reaches nobody new, and would add an entry per page view.
    */
-  private readonly seenOthers = new Set<string>();
+  private readonly seenOthers = new SeenOnce();
 
   constructor(
     ws: WebSocket,
@@ -115,11 +116,14 @@ export class VisitorConnection extends Connection<VisitorClientFrame, VisitorSer
 
   /** Records the first sight on this socket of conversations of the contact's other browsers; recorded before the frame is sent. */
   private async recordOthers(action: string, seen: Array<{ conversationId: string; visitorId: string }>): Promise<void> {
-    const fresh = seen.filter((c) => c.visitorId !== this.visitorId && !this.seenOthers.has(c.conversationId));
+    const fresh = seen.filter((c) => c.visitorId !== this.visitorId && this.seenOthers.first(c.conversationId));
     if (fresh.length === 0) return;
-    await recordAccess(this.ctx, this.who(), action, fresh.map((c) => ({ tenantId: this.tenantId, resourceType: 'conversation', resourceId: c.conversationId, conversationId: c.conversationId, visitorId: c.visitorId })));
-    // Bounded memory: past the bound every sight is recorded again rather than none.
-    if (this.seenOthers.size < 10_000) for (const c of fresh) this.seenOthers.add(c.conversationId);
+    try {
+      await recordAccess(this.ctx, this.who(), action, fresh.map((c) => ({ tenantId: this.tenantId, resourceType: 'conversation', resourceId: c.conversationId, conversationId: c.conversationId, visitorId: c.visitorId })));
+    } catch (err) {
+      for (const c of fresh) this.seenOthers.forget(c.conversationId); // not recorded: the next sight tries again
+      throw err;
+    }
   }
 
   /** Called by Rooms for every event about a conversation delivered live to this socket (access audit, as for agents). */
