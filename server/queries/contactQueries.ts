@@ -146,11 +146,16 @@ export async function conversationsOfVisitors(readers: Readers, tenantId: string
 
 /** Whether this visitor may see that conversation: it is theirs, or of another browser that proved the same verified identity. */
 export async function visitorMaySee(readers: Pick<Ctx, 'storage'>, tenantId: string, visitorId: string, conversationId: string): Promise<boolean> {
+  return (await ownerVisibleTo(readers, tenantId, visitorId, conversationId)) !== null;
+}
+
+/** The conversation's own visitor (this one, or another browser of its verified contact) when `visitorId` may see it; else null. */
+export async function ownerVisibleTo(readers: Pick<Ctx, 'storage'>, tenantId: string, visitorId: string, conversationId: string): Promise<string | null> {
   const db = readers.storage.db;
   const conv = await db.selectFrom('conversations').select('visitor_id').where('tenant_id', '=', tenantId).where('id', '=', conversationId).executeTakeFirst();
-  if (!conv) return false;
-  if (conv.visitor_id === visitorId) return true;
-  return sameSharedContact(db, tenantId, conv.visitor_id, visitorId);
+  if (!conv) return null;
+  if (conv.visitor_id === visitorId || (await sameSharedContact(db, tenantId, conv.visitor_id, visitorId))) return conv.visitor_id;
+  return null;
 }
 
 /**

@@ -11,7 +11,7 @@ import { newId } from '../security/ids.js';
 import { conversationView, latestConversationId } from '../queries/conversationQueries.js';
 import { forVisitor } from '../presenters/presenters.js';
 import { messagesAfter } from '../queries/messageQueries.js';
-import { contactOfVisitor, conversationsOfVisitors, visitorMaySee } from '../queries/contactQueries.js';
+import { contactOfVisitor, conversationsOfVisitors, ownerVisibleTo, visitorMaySee } from '../queries/contactQueries.js';
 import { LIMITS } from '../../protocol/limits.js';
 import { Connection } from './connection.js';
 import { frameReader } from './frameReader.js';
@@ -97,12 +97,12 @@ export class VisitorConnection extends Connection<VisitorClientFrame, VisitorSer
     } else if (frame.type === 'history') {
       // The visitor's own conversations, or their contact's: another's id is "not found", like one that does not exist.
       const id = frame.conversationId ?? (await latestConversationId(this.ctx.storage.db, this.tenantId, this.visitorId));
-      const own = id ? await this.own(id) : null;
-      if (!own) throw new AppError('not_found', 'conversation not found');
-      const page = await messagesAfter(this.ctx, this.tenantId, own, frame.afterSeq, { includeInternal: false });
-      const owner = page.items.length ? await this.ctx.storage.db.selectFrom('conversations').select('visitor_id').where('id', '=', own).executeTakeFirst() : undefined;
-      if (owner && owner.visitor_id !== this.visitorId) await recordAccess(this.ctx, this.who(), 'messages.read', messageExposure(this.tenantId, own, owner.visitor_id, page.items));
-      this.send({ type: 'history', conversationId: own, messages: page.items, more: page.more });
+      // Its owner comes with the check: another browser's conversation is recorded as read (access audit).
+      const owner = id ? await ownerVisibleTo(this.ctx, this.tenantId, this.visitorId, id) : null;
+      if (!id || !owner) throw new AppError('not_found', 'conversation not found');
+      const page = await messagesAfter(this.ctx, this.tenantId, id, frame.afterSeq, { includeInternal: false });
+      if (page.items.length && owner !== this.visitorId) await recordAccess(this.ctx, this.who(), 'messages.read', messageExposure(this.tenantId, id, owner, page.items));
+      this.send({ type: 'history', conversationId: id, messages: page.items, more: page.more });
     } else if (frame.type === 'typing') {
       const latest = frame.conversationId ? await this.own(frame.conversationId) : await latestConversationId(this.ctx.storage.db, this.tenantId, this.visitorId, { openOnly: true });
       if (!latest) return; // nobody to tell before the first message
