@@ -15,12 +15,10 @@
  * applied at the inputs that know it (messages, ratings).
  */
 import type { FastifyInstance } from 'fastify';
-import { redact, redactField } from '../../protocol/redaction.js';
-
-const HAS_DIGIT = /\p{Nd}/u;
+import { mayHoldDigits, redact, redactField } from '../../protocol/redaction.js';
 
 export function redactString(s: string): string {
-  return HAS_DIGIT.test(s) ? redactField(s) : s;
+  return mayHoldDigits(s) ? redactField(s) : s;
 }
 
 /**
@@ -57,7 +55,7 @@ export function redactDeep<T>(value: T, skip: ReadonlySet<string> = new Set(), d
 
 /** pino's streamWrite hook: one serialised log line in, the same line with every string value redacted. */
 export function logStreamWrite(line: string): string {
-  if (!HAS_DIGIT.test(line)) return line;
+  if (!mayHoldDigits(line)) return line;
   const newline = line.endsWith('\n');
   try {
     const parsed: unknown = JSON.parse(line);
@@ -69,9 +67,12 @@ export function logStreamWrite(line: string): string {
   }
 }
 
-/** A downloadable body (CSV, JSON export), redacted as a whole. */
+/**
+ * A downloadable body (CSV, JSON export), redacted as a whole: a CSV is read across its cells (a
+ * card typed over two fields is still masked; numbers in neighbouring cells are rarely one).
+ */
 export function redactDownload(payload: string, contentType: string): string {
-  if (!HAS_DIGIT.test(payload)) return payload;
+  if (!mayHoldDigits(payload)) return payload;
   if (contentType.includes('json')) {
     try {
       return JSON.stringify(redactDeep(JSON.parse(payload) as unknown));
