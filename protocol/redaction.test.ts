@@ -220,6 +220,7 @@ describe('redact: red-team forms (issue 15)', () => {
     ['NEL', '\u0085'], ['NUL', '\u0000'], ['unit separator', '\u001f'], ['DEL', '\u007f'], ['C1 control', '\u0080'],
     ['five spaces', '     '], ['sixteen zero-width spaces', '\u200b'.repeat(16)], ['thirty combining accents', '\u0301'.repeat(30)], ['sixteen variation selectors', '\ufe0f'.repeat(16)],
     ['spaced pipe', ' | '],
+    ['lone surrogate', '\ud800'], ['private use', '\ue000'], ['unassigned', '\u0378'], ['noncharacter', '\ufdd0'],
   ])('a separator between groups: %s', (_name, sep) => {
     masked(`card ${g(sep)} thanks`);
     masked(`card ${[...PAN].join(sep)} thanks`);
@@ -236,6 +237,7 @@ describe('redact: red-team forms (issue 15)', () => {
     ['digit comma', (d: number) => String.fromCodePoint(0x1f101 + d)],
     ['invisible tag digits', (d: number) => String.fromCodePoint(0xe0030 + d)],
     ['CJK numerals', (d: number) => '〇一二三四五六七八九'[d]!],
+    ['Hangzhou numerals', (d: number) => (d === 0 ? '〇' : String.fromCodePoint(0x3021 + d - 1))],
   ])('digits that are not \\p{Nd}: %s', (_name, digit) => {
     masked(`card ${g(' ').replace(/[0-9]/g, (d) => digit(Number(d)))} ok`);
     masked(`card ${PAN.replace(/[0-9]/g, (d) => digit(Number(d)))} ok`);

@@ -11,10 +11,11 @@
  *   (superscript ¹, subscript ₁, circled ①, parenthesised ⑴, ⒈, 🄂…, one character may be two
  *   digits: ⑯) and the dingbat circled digits ❶ ➀ ➊, which have no decomposition; the invisible
  *   tag digits U+E0030–E0039 (text hidden in a message is still held by every sink); the CJK
- *   numerals 〇一二…九.
+ *   numerals 〇一二…九 and the Hangzhou numerals 〡…〩.
  * - Separators: white space (a run of it counts once), every punctuation mark and symbol (dashes,
- *   dots, bullets ·•∙, slashes, commas, colons, pipes, plus, tilde, quotes, parentheses, stars…)
- *   except the square brackets that enclose a mask (`[card •••• 4242]`).
+ *   dots, bullets ·•∙, slashes, commas, colons, pipes, plus, tilde, quotes, parentheses, stars…),
+ *   lone surrogates, private-use and unassigned code points, except the square brackets that
+ *   enclose a mask (`[card •••• 4242]`).
  * - Invisible: format characters (zero-width space/joiner, word joiner, soft hyphen, BOM, bidi marks
  *   and isolates, tags), combining marks (accents, keycap, variation selectors), control characters
  *   other than line breaks and tabs, Hangul fillers and the Braille blank. They never split a group
@@ -22,9 +23,13 @@
  */
 
 /** A code point that may be a digit (its value is then read by digitsOfCodePoint; null there ends the number). */
-export const DIGITISH_CLASS = String.raw`\p{Nd}\p{No}\u{E0030}-\u{E0039}\u3007\u4e00\u4e8c\u4e09\u56db\u4e94\u516d\u4e03\u516b\u4e5d\u2776-\u2793`;
-/** Separators: white space, punctuation and symbols, square brackets excepted (see SEPARATOR_RE). */
-export const SEPARATOR_CLASS = String.raw`\s\p{P}\p{S}`;
+export const DIGITISH_CLASS = String.raw`\p{Nd}\p{No}\u{E0030}-\u{E0039}\u3021-\u3029\u3007\u4e00\u4e8c\u4e09\u56db\u4e94\u516d\u4e03\u516b\u4e5d\u2776-\u2793`;
+/**
+ * Separators: white space, punctuation and symbols, and what shows as a box or not at all (lone
+ * surrogates, private-use and unassigned code points): anything that is neither a letter nor a
+ * number. Square brackets are excepted (GAP_CHAR).
+ */
+export const SEPARATOR_CLASS = String.raw`\s\p{P}\p{S}\p{Cs}\p{Co}\p{Cn}`;
 export const INVISIBLE_CLASS = String.raw`\p{Cf}\p{M}\p{Cc}\u115f\u1160\u3164\uffa0\u2800`;
 /** One character between two digits: a separator (not a square bracket) or an invisible character (not a tag digit). */
 export const GAP_CHAR = String.raw`(?:(?![[\]\u{E0030}-\u{E0039}])[${SEPARATOR_CLASS}${INVISIBLE_CLASS}])`;
@@ -52,6 +57,7 @@ const DINGBAT_RUNS: ReadonlyArray<readonly [number, number, number]> = [
   [0x278a, 0x2793, 1], // ➊–➓
   [0x24eb, 0x24f4, 11], // ⓫–⓴
   [0x24f5, 0x24fe, 1], // ⓵–⓾
+  [0x3021, 0x3029, 1], // Hangzhou numerals 〡–〩 (〇 is their zero, with the CJK numerals)
 ];
 const DINGBAT_ZEROS = new Set([0x24ff, 0x1f10b, 0x1f10c]);
 

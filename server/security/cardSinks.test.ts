@@ -260,6 +260,9 @@ describe('no sink holds a card number', () => {
       sock.send({ type: 'message.send', clientId: `r${k}`, body });
       conversationId = (await sock.next((f) => f.type === 'ack' && f.clientId === `r${k}`)).message.conversationId as string;
     }
+    // A client id is stored with its message: one holding a card is refused, as over HTTP.
+    sock.send({ type: 'message.send', clientId: spaced(0, '.'), body: 'hello' });
+    expect((await sock.next('error')).code).toBe('validation_failed');
     sock.close();
     // The card over six messages: the conversation, read as one text, no longer holds it.
     const listed = await t.app.inject({ url: `/api/conversations/${conversationId}/messages`, headers: admin.headers });

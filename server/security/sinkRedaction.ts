@@ -4,6 +4,7 @@
  *
  * - HTTP inputs: every string of a JSON body and of the query string, before validation and before
  *   any handler sees it (redactRequestInputs; secrets and credentials are left alone, see SKIP_KEYS);
+ *   a forwarded client address that is not an IP address is dropped;
  * - logs: every line at every level, parsed and every string value redacted (logStreamWrite, a pino
  *   streamWrite hook, so fields, messages, errors and child bindings alike);
  * - emails: subject and body; a recipient address holding a card is refused (security/mailer.ts);
@@ -14,6 +15,7 @@
  * Only the built-in card rules apply here (a sink does not know the tenant); tenant patterns are
  * applied at the inputs that know it (messages, ratings).
  */
+import { isIP } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { mayHoldDigits, redact, redactField } from '../../protocol/redaction.js';
 
@@ -89,6 +91,17 @@ export function redactDownload(payload: string, contentType: string): string {
  * download (Content-Disposition: attachment, text or JSON) redacted as it leaves.
  */
 export function redactHttp(app: FastifyInstance): void {
+  // Behind a trusted proxy the client's address is read from X-Forwarded-For, which the client can
+  // write: only what is an IP address there counts, so no address stored or audited is typed text.
+  app.addHook('onRequest', async (req) => {
+    const forwarded = req.raw.headers['x-forwarded-for'];
+    if (forwarded === undefined) return;
+    const addresses = String(forwarded).split(',').map((a) => a.trim());
+    const kept = addresses.filter((a) => isIP(a) !== 0);
+    if (kept.length === addresses.length) return;
+    if (kept.length) req.raw.headers['x-forwarded-for'] = kept.join(', ');
+    else delete req.raw.headers['x-forwarded-for'];
+  });
   app.addHook('preValidation', async (req) => {
     if (req.body !== null && typeof req.body === 'object' && !Buffer.isBuffer(req.body)) req.body = redactDeep(req.body, SKIP_KEYS);
     if (req.query !== null && typeof req.query === 'object') req.query = redactDeep(req.query, SKIP_KEYS);
