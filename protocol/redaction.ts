@@ -21,7 +21,7 @@ import { cardSpans, digitsOf, startsWithDigit, trailingRunStart, type Span } fro
 
 export { mayHoldDigits } from './redactionScan.js';
 import { couldStartCard } from './redactionCards.js';
-import { ENCODED, decodeText } from './redactionDecode.js';
+import { decodeText, mayBeEncoded } from './redactionDecode.js';
 
 export { luhnValid, cardBrand, isCardNumber } from './redactionCards.js';
 
@@ -116,7 +116,7 @@ function redactPlain(text: string, extraPatterns: readonly RegExp[]): RedactionR
  * when the decoded form holds a card, the decoded form is what is kept, redacted.
  */
 function redactDecoded(result: RedactionResult, extraPatterns: readonly RegExp[]): RedactionResult {
-  if (!ENCODED.test(result.text)) return result;
+  if (!mayBeEncoded(result.text)) return result;
   const decoded = decodeText(result.text);
   if (decoded === result.text || builtInSpans(decoded).length === 0) return result;
   const again = redactPlain(decoded, extraPatterns);
@@ -130,7 +130,7 @@ export function redact(text: string, extraPatterns: readonly RegExp[] = []): Red
 /** Whether `text` holds a card number in any form redact() finds (plain or encoded). */
 export function holdsCard(text: string): boolean {
   if (builtInSpans(text).length > 0) return true;
-  if (!ENCODED.test(text)) return false;
+  if (!mayBeEncoded(text)) return false;
   return builtInSpans(decodeText(text)).length > 0;
 }
 

@@ -6,8 +6,13 @@
  * that decodes it (a browser, a JSON parser, a URL bar, a person). No dependencies.
  */
 
+const ENCODED_RE = /%[0-9a-f]{2}|%u[0-9a-f]{4}|&(?:#|[a-z]{2,9};|nbsp)|\\[uxtnrfvb/]/i;
+
 /** Whether a text may hold an encoded character (so decoding it is worth trying). */
-export const ENCODED = /%[0-9a-f]{2}|%u[0-9a-f]{4}|&(?:#|[a-z]{2,9};|nbsp)|\\[uxtnrfvb/]/i;
+export function mayBeEncoded(text: string): boolean {
+  // Most texts have none of the three characters an encoding starts with: no regular expression then.
+  return (text.includes('%') || text.includes('&') || text.includes('\\')) && ENCODED_RE.test(text);
+}
 
 /** Named references of separators (and `&amp;`, for a text encoded twice). */
 const NAMED: Record<string, string> = {
@@ -54,7 +59,7 @@ function decodeOnce(text: string): string {
 /** `text` with up to three layers of these encodings decoded. */
 export function decodeText(text: string): string {
   let out = text;
-  for (let k = 0; k < 3 && ENCODED.test(out); k++) {
+  for (let k = 0; k < 3 && mayBeEncoded(out); k++) {
     const next = decodeOnce(out);
     if (next === out) break;
     out = next;

@@ -39,6 +39,11 @@ const RUN = new RegExp(`[${DIGITISH_CLASS}](?:${GAP_CHAR}*[${DIGITISH_CLASS}])*`
 /** A character that may stand for more than one digit (⑯): the quick length check does not apply. */
 const MULTI = /[\p{No}\u2776-\u2793]/u;
 
+function isAscii(s: string): boolean {
+  for (let k = 0; k < s.length; k++) if (s.charCodeAt(k) > 127) return false;
+  return true;
+}
+
 /** A span of the original text and what replaces it. */
 export interface Span {
   start: number;
@@ -68,11 +73,6 @@ function groupsOf(text: string, start: number, end: number): Group[][] {
   let cur: Group | null = null;
   let gap = '';
   let gapChars = 0;
-  const endRun = () => {
-    if (groups.length) runs.push(groups);
-    groups = [];
-    cur = null;
-  };
   for (let i = start; i < end; ) {
     const cp = text.codePointAt(i)!;
     const len = cp > 0xffff ? 2 : 1;
@@ -82,7 +82,10 @@ function groupsOf(text: string, start: number, end: number): Group[][] {
         cur.digits += digits;
         cur.end = i + len;
       } else {
-        if (gap.length > MAX_GAP_VISIBLE || gapChars > MAX_GAP_CHARS) endRun();
+        if ((gap.length > MAX_GAP_VISIBLE || gapChars > MAX_GAP_CHARS) && groups.length) {
+          runs.push(groups);
+          groups = [];
+        }
         cur = { start: i, end: i + len, digits, gap: groups.length ? gap : '' };
         groups.push(cur);
       }
@@ -100,14 +103,17 @@ function groupsOf(text: string, start: number, end: number): Group[][] {
         if ((kind === ' ' || kind === 'n') && (last === ' ' || last === 'n')) gap = gap.slice(0, -1) + (kind === 'n' || last === 'n' ? 'n' : ' ');
         else gap += kind;
       } else {
-        endRun(); // a digit-like character without a digit value
+        // A digit-like character without a digit value (½), or a square bracket: the run ends.
+        if (groups.length) runs.push(groups);
+        groups = [];
+        cur = null;
         gap = '';
         gapChars = 0;
       }
     }
     i += len;
   }
-  endRun();
+  if (groups.length) runs.push(groups);
   return runs;
 }
 
@@ -193,7 +199,8 @@ function printedGrouping(groups: readonly Group[], i: number, j: number): boolea
  * groups[from..] is nothing but cards, each perhaps with its expiry/code: several cards typed in a
  * row. `memo` (per run) keeps the walk linear: every start it passes through has the same answer.
  */
-function cardsToEnd(groups: readonly Group[], from: number, memo: Int8Array): boolean {
+function cardsToEnd(groups: readonly Group[], from: number, memos: { memo?: Int8Array }): boolean {
+  const memo = (memos.memo ??= new Int8Array(groups.length));
   const seen: number[] = [];
   let k = from;
   let result: boolean | null = null;
@@ -227,7 +234,7 @@ function cardsToEnd(groups: readonly Group[], from: number, memo: Int8Array): bo
  * a shorter last one): this is what keeps a spaced 20- or 22-digit reference from being cut into a
  * "card".
  */
-function cleanWindow(groups: readonly Group[], i: number, j: number, afterCard: boolean, memo: Int8Array): boolean {
+function cleanWindow(groups: readonly Group[], i: number, j: number, afterCard: boolean, memo: { memo?: Int8Array }): boolean {
   if (i === j) return true;
   const inner = innerGaps(groups, i, j);
   const long = digitCount(groups, i, j) >= 15;
@@ -261,7 +268,7 @@ function spansOfRun(groups: Group[], out: Span[]): void {
   }
   // The index just after the last card (and its expiry/code): a card may follow it directly.
   let afterCard = -1;
-  const memo = new Int8Array(groups.length);
+  const memo: { memo?: Int8Array } = {};
   for (let i = 0; i < groups.length; ) {
     const j = cardFrom(groups, i);
     if (j < 0 || !cleanWindow(groups, i, j, i === afterCard, memo)) {
@@ -285,8 +292,8 @@ export function cardSpans(text: string): Span[] {
   const out: Span[] = [];
   RUN.lastIndex = 0;
   for (let m = RUN.exec(text); m; m = RUN.exec(text)) {
-    // Quick reject: fewer than 12 digit code points cannot hold a card.
-    if (m[0].length < MIN_PAN && !MULTI.test(m[0])) continue;
+    // Quick reject: fewer than 12 digit code points cannot hold a card (unless one stands for two).
+    if (m[0].length < MIN_PAN && (isAscii(m[0]) || !MULTI.test(m[0]))) continue;
     for (const groups of groupsOf(text, m.index, m.index + m[0].length)) spansOfRun(groups, out);
   }
   return out;
