@@ -3,9 +3,11 @@
  * (before anything leaves the visitor's browser) and the server (again, before anything is stored,
  * emailed, logged or sent). No dependencies.
  *
- * - Card numbers, however typed (redactionScan.ts: any Unicode digits, any separators and invisible
- *   characters between them, brand ranges and lengths, Luhn on the whole number) → the whole number
- *   becomes `[card •••• 4242]` (last four kept, as PCI DSS allows).
+ * - Card numbers, however typed (redactionScan.ts and redactionChars.ts: any digit form, any
+ *   separators and invisible characters between them, brand ranges and lengths, Luhn on the whole
+ *   number) → the whole number becomes `[card •••• 4242]` (last four kept, as PCI DSS allows).
+ *   Encoded cards (redactionDecode.ts: percent-encoding, HTML references, JS/JSON escapes) too:
+ *   the text is then kept decoded.
  * - Right after a card: an expiry → `[exp ••/••]`, a 3–4 digit code → `[cvc •••]`.
  * - Security codes in card context: a 3–4 digit number shortly after cvc / cvv / cvv2 / cid / csc /
  *   security code / card verification / cryptogramme → `[cvc •••]`.
@@ -18,10 +20,10 @@
  * Idempotent: redacting already-redacted text changes nothing.
  */
 import { cardSpans, digitsOf, startsWithDigit, trailingRunStart, type Span } from './redactionScan.js';
-
-export { mayHoldDigits } from './redactionScan.js';
 import { couldStartCard } from './redactionCards.js';
 import { decodeText, mayBeEncoded } from './redactionDecode.js';
+
+export { mayHoldDigits } from './redactionScan.js';
 
 export { luhnValid, cardBrand, isCardNumber } from './redactionCards.js';
 
