@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { luhnValid, redact, redactField } from './redaction.js';
+import { luhnValid, redact, redactContinuing, redactField } from './redaction.js';
+import { digitsOf } from './redactionScan.js';
 
 // Public test card numbers published by card networks / payment processors.
 const CARDS: Array<[string, string]> = [
@@ -196,5 +197,138 @@ describe('redactField: percent-encoded fields', () => {
 
   it('leaves a field without a card as it was, encoded or not', () => {
     for (const s of ['https://shop.example/a%20b?q=1%2C2', 'bad %zz encoding 4242', 'Ann Smith']) expect(redactField(s)).toBe(s);
+  });
+});
+
+// ---------- issue 15 red team: forms that got through, each a class of its own ----------
+
+describe('redact: red-team forms (issue 15)', () => {
+  const PAN = '4111111111111111';
+  const g = (sep: string, pan = PAN) => pan.match(/.{1,4}/g)!.join(sep);
+  const masked = (text: string) => {
+    const out = redact(text).text;
+    expect(out, JSON.stringify(text)).toContain('[card ••••');
+    expect(digitsOf(out), JSON.stringify(out)).not.toContain(PAN.slice(0, 13));
+    return out;
+  };
+
+  it.each([
+    ['bullet', '\u2022'], ['bullet operator', '\u2219'], ['dot operator', '\u22c5'], ['pipe', '|'], ['full-width pipe', '\uff5c'], ['broken bar', '\u00a6'],
+    ['plus', '+'], ['tilde', '~'], ['wave dash', '\u301c'], ['colon', ':'], ['comma', ','], ['comma and space', ', '], ['ideographic comma', '\u3001'],
+    ['semicolon', ';'], ['asterisk', '*'], ['hash', '#'], ['apostrophe', "'"], ['right quotation mark', '\u2019'], ['equals', '='], ['parentheses', ')('],
+    ['star', '\u2605'], ['ellipsis', '\u2026'], ['hyphen bullet', '\u2043'], ['replacement character', '\ufffd'], ['Braille blank', '\u2800'],
+    ['NEL', '\u0085'], ['NUL', '\u0000'], ['unit separator', '\u001f'], ['DEL', '\u007f'], ['C1 control', '\u0080'],
+    ['five spaces', '     '], ['sixteen zero-width spaces', '\u200b'.repeat(16)], ['thirty combining accents', '\u0301'.repeat(30)], ['sixteen variation selectors', '\ufe0f'.repeat(16)],
+    ['spaced pipe', ' | '],
+    ['lone surrogate', '\ud800'], ['private use', '\ue000'], ['unassigned', '\u0378'], ['noncharacter', '\ufdd0'],
+  ])('a separator between groups: %s', (_name, sep) => {
+    masked(`card ${g(sep)} thanks`);
+    masked(`card ${[...PAN].join(sep)} thanks`);
+  });
+
+  it.each([
+    ['superscript', (d: number) => '⁰¹²³⁴⁵⁶⁷⁸⁹'[d]!],
+    ['subscript', (d: number) => String.fromCodePoint(0x2080 + d)],
+    ['circled', (d: number) => (d === 0 ? '⓪' : String.fromCodePoint(0x2460 + d - 1))],
+    ['dingbat negative circled', (d: number) => (d === 0 ? '⓿' : String.fromCodePoint(0x2776 + d - 1))],
+    ['dingbat sans-serif circled', (d: number) => (d === 0 ? '\u{1F10B}' : String.fromCodePoint(0x2780 + d - 1))],
+    ['parenthesised', (d: number) => (d === 0 ? '0' : String.fromCodePoint(0x2474 + d - 1))],
+    ['digit full stop', (d: number) => (d === 0 ? '\u{1F100}' : String.fromCodePoint(0x2488 + d - 1))],
+    ['digit comma', (d: number) => String.fromCodePoint(0x1f101 + d)],
+    ['invisible tag digits', (d: number) => String.fromCodePoint(0xe0030 + d)],
+    ['CJK numerals', (d: number) => '〇一二三四五六七八九'[d]!],
+    ['Hangzhou numerals', (d: number) => (d === 0 ? '〇' : String.fromCodePoint(0x3021 + d - 1))],
+  ])('digits that are not \\p{Nd}: %s', (_name, digit) => {
+    masked(`card ${g(' ').replace(/[0-9]/g, (d) => digit(Number(d)))} ok`);
+    masked(`card ${PAN.replace(/[0-9]/g, (d) => digit(Number(d)))} ok`);
+  });
+
+  it('a character that stands for two digits (⑯) counts as both', () => {
+    // 4111 1111 1111 1111 with "11" written as ⑪.
+    masked('card ④①①①⑪⑪⑪⑪⑪⑪ ok');
+  });
+
+  it.each([
+    ['percent-encoded separators', g('%20')],
+    ['percent-encoded digits', PAN.replace(/[0-9]/g, (d) => '%3' + d)],
+    ['percent-encoded twice', g('%2520')],
+    ['legacy %u escapes', PAN.replace(/[0-9]/g, (d) => '%u003' + d)],
+    ['HTML decimal references', PAN.replace(/[0-9]/g, (d) => `&#${48 + Number(d)};`)],
+    ['HTML hex references', PAN.replace(/[0-9]/g, (d) => `&#x3${d};`)],
+    ['HTML references without semicolons', PAN.replace(/[0-9]/g, (d) => `&#${48 + Number(d)}`)],
+    ['HTML named spaces', g('&nbsp;')],
+    ['HTML encoded twice', PAN.replace(/[0-9]/g, (d) => `&amp;#${48 + Number(d)};`)],
+    ['JSON escapes', JSON.stringify(g('\t')).replace(/[0-9]/g, (d) => '\\u003' + d)],
+    ['JSON escaped tabs', JSON.stringify(g('\t'))],
+    ['JavaScript \\x escapes', PAN.replace(/[0-9]/g, (d) => '\\x3' + d)],
+    ['ES2015 \\u{} escapes', PAN.replace(/[0-9]/g, (d) => `\\u{3${d}}`)],
+  ])('an encoded card: %s', (_name, text) => {
+    masked(`card ${text} thanks`);
+  });
+
+  it.each([
+    ['a longer number before', `order 12345 ${g(' ')}`],
+    ['a phone number on the line before', `0151 12345678\n${g(' ')}`],
+    ['a number on the line before', `Order 123456\n${g(' ')}\nthanks`],
+    ['a time before', `at 10:30 ${g(' ')}`],
+    ['a five-digit number after', `${g(' ')} 12345`],
+    ['a postcode after', `${g(' ')} 90210 CA`],
+    ['expiry, code and more after', `${g(' ')} 12 27 123 4567`],
+    ['a phone number on the line after', `${g(' ')}\n0151 12345678`],
+    ['three cards in a row', `${g(' ')} ${g(' ', '5555555555554444')} ${g(' ')}`],
+    ['Amex before a postcode', '3782 822463 10005 90210'],
+  ])('a card next to other numbers: %s', (_name, text) => {
+    masked(text);
+  });
+
+  it('three cards in a row: every one masked', () => {
+    expect(redact(`${g(' ')} ${g(' ', '5555555555554444')} ${g(' ')}`).text).toBe('[card •••• 1111] [card •••• 4444] [card •••• 1111]');
+  });
+
+  it('a reference in fours after a number, or between numbers, is not cut into a card', () => {
+    for (const text of ['order 52909 5791 6665 5093 1851 1604', 'ext 1234 4111 1111 1111 1111', '1234 4111 1111 1111 1111 5678']) expect(redact(text).text).toBe(text);
+  });
+
+  it('numbers in a list are not cut into cards when they are not grouped as a card is', () => {
+    for (const text of ['5662,381,103664,52197', '30571,486098,310052,537410', 'values 14148 | 751603 | 41371 | 118 | 26696 | 240']) expect(redact(text).text).toBe(text);
+  });
+
+  it('masks keep their brackets: text after a mask is not read into it', () => {
+    const once = redact(`${g(' ')} 4242 4242 4242 4242`).text;
+    expect(once).toBe('[card •••• 1111] [card •••• 4242]');
+    expect(redact(once).text).toBe(once);
+  });
+
+  it('16,000 characters of adversarial input are redacted in well under a second each', () => {
+    for (const text of ['4242 '.repeat(3200), '4242-'.repeat(3200), '1 '.repeat(8000), ',1'.repeat(8000), '%34'.repeat(5333), '&#52;'.repeat(3200), '1' + '\u200b'.repeat(15998) + '1', '1\u0301'.repeat(8000), '⑯ '.repeat(8000), '\u{E0034}'.repeat(8000), `${g(' ')} 12 27 123 `.repeat(500)]) {
+      const started = performance.now();
+      redact(text);
+      expect(performance.now() - started, JSON.stringify(text.slice(0, 10))).toBeLessThan(1000);
+    }
+  });
+});
+
+describe('redactContinuing: a card over many messages (issue 15)', () => {
+  const send = (parts: string[]) => {
+    const sent: string[] = [];
+    for (const p of parts) {
+      const r = redactContinuing(sent, p);
+      r.earlier.forEach((e, k) => {
+        if (e !== null) sent[k] = e;
+      });
+      sent.push(r.text);
+    }
+    return sent;
+  };
+  it.each([
+    ['five messages', ['41', '11', '1111', '1111', '1111']],
+    ['eight messages', ['41', '11', '11', '11', '11', '11', '11', '11']],
+    ['a digit per message', [...'4111111111111111']],
+    ['a trailing comma', ['4111 1111,', '1111 1111']],
+    ['bullets', ['4111•1111', '1111•1111']],
+  ])('%s', (_name, parts) => {
+    const sent = send(parts);
+    expect(digitsOf(sent.join('')), JSON.stringify(sent)).not.toContain('4111111111111');
+    expect(sent.join(' ')).toContain('[card •••• 1111]');
   });
 });

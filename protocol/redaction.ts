@@ -3,9 +3,11 @@
  * (before anything leaves the visitor's browser) and the server (again, before anything is stored,
  * emailed, logged or sent). No dependencies.
  *
- * - Card numbers, however typed (redactionScan.ts: any Unicode digits, any separators and invisible
- *   characters between them, brand ranges and lengths, Luhn on the whole number) → the whole number
- *   becomes `[card •••• 4242]` (last four kept, as PCI DSS allows).
+ * - Card numbers, however typed (redactionScan.ts and redactionChars.ts: any digit form, any
+ *   separators and invisible characters between them, brand ranges and lengths, Luhn on the whole
+ *   number) → the whole number becomes `[card •••• 4242]` (last four kept, as PCI DSS allows).
+ *   Encoded cards (redactionDecode.ts: percent-encoding, HTML references, JS/JSON escapes) too:
+ *   the text is then kept decoded.
  * - Right after a card: an expiry → `[exp ••/••]`, a 3–4 digit code → `[cvc •••]`.
  * - Security codes in card context: a 3–4 digit number shortly after cvc / cvv / cvv2 / cid / csc /
  *   security code / card verification / cryptogramme → `[cvc •••]`.
@@ -19,6 +21,9 @@
  */
 import { cardSpans, digitsOf, startsWithDigit, trailingRunStart, type Span } from './redactionScan.js';
 import { couldStartCard } from './redactionCards.js';
+import { decodeText, mayBeEncoded } from './redactionDecode.js';
+
+export { mayHoldDigits } from './redactionScan.js';
 
 export { luhnValid, cardBrand, isCardNumber } from './redactionCards.js';
 
@@ -100,40 +105,44 @@ function keywordAndTenantRules(text: string, extraPatterns: readonly RegExp[]): 
   return { text: out, redacted };
 }
 
-export function redact(text: string, extraPatterns: readonly RegExp[] = []): RedactionResult {
+function redactPlain(text: string, extraPatterns: readonly RegExp[]): RedactionResult {
   const spans = builtInSpans(text);
   const rest = keywordAndTenantRules(spans.length ? applySpans(text, spans) : text, extraPatterns);
   return { text: rest.text, redacted: spans.length + rest.redacted };
 }
 
-const PERCENT = /%[0-9a-f]{2}/i;
-
 /**
- * A field that may be percent-encoded (an address, a file name from a URL): redacted as it is, and
- * when its decoded form holds a card the decoded form is returned redacted (a card in `%34%32…` or
- * in encoded non-ASCII digits is still a card).
+ * A redacted text that may still hold a card in an encoded form — percent-encoding (`%34%32`,
+ * `4242%204242`, twice encoded `%2534`), HTML character references (`&#52;`, `&#x34;`, `&nbsp;`),
+ * JavaScript/JSON escapes (`\u0034`, `\x34`) — is decoded (up to three layers) and redacted again;
+ * when the decoded form holds a card, the decoded form is what is kept, redacted.
  */
+function redactDecoded(result: RedactionResult, extraPatterns: readonly RegExp[]): RedactionResult {
+  if (!mayBeEncoded(result.text)) return result;
+  const decoded = decodeText(result.text);
+  if (decoded === result.text || builtInSpans(decoded).length === 0) return result;
+  const again = redactPlain(decoded, extraPatterns);
+  return { text: again.text, redacted: result.redacted + again.redacted };
+}
+
+export function redact(text: string, extraPatterns: readonly RegExp[] = []): RedactionResult {
+  return redactDecoded(redactPlain(text, extraPatterns), extraPatterns);
+}
+
+/** Whether `text` holds a card number in any form redact() finds (plain or encoded). */
+export function holdsCard(text: string): boolean {
+  if (builtInSpans(text).length > 0) return true;
+  if (!mayBeEncoded(text)) return false;
+  return builtInSpans(decodeText(text)).length > 0;
+}
+
+/** A field (an address, a file name, a name): the same as redact(), kept for its callers. */
 export function redactField(text: string, extraPatterns: readonly RegExp[] = []): string {
-  const plain = redact(text, extraPatterns).text;
-  if (!PERCENT.test(plain)) return plain;
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(plain.replace(/\+/g, ' '));
-  } catch {
-    decoded = plain.replace(/(?:%[0-9a-f]{2})+/gi, (m) => {
-      try {
-        return decodeURIComponent(m);
-      } catch {
-        return m;
-      }
-    });
-  }
-  const r = redact(decoded, extraPatterns);
-  return r.redacted > 0 ? r.text : plain;
+  return redact(text, extraPatterns).text;
 }
 
 /** How far back a card typed over several messages is looked for. */
-export const CONTINUATION = { maxMessages: 4, maxDigits: 40 } as const;
+export const CONTINUATION = { maxMessages: 19, maxDigits: 40 } as const;
 
 export interface ContinuationResult extends RedactionResult {
   /** For each earlier text given (same order): its new text when part of a card was in it, else null. */
@@ -225,6 +234,6 @@ export function redactContinuing(earlier: readonly string[], text: string, extra
   const cut = head[head.length - 1]!.end;
   const tail = builtInSpans(text.slice(cut)).map((s) => ({ ...s, start: s.start + cut, end: s.end + cut }));
   const spans = [...head, ...tail];
-  const rest = keywordAndTenantRules(applySpans(text, spans), extraPatterns);
+  const rest = redactDecoded(keywordAndTenantRules(applySpans(text, spans), extraPatterns), extraPatterns);
   return { text: rest.text, redacted: spans.length + rest.redacted + result.filter((r) => r !== null).length, earlier: result };
 }

@@ -5,7 +5,8 @@
  * nothing in the product imports it.
  */
 import { isCardNumber, luhnValid } from './redactionCards.js';
-import { digitValue, digitsOf, isSeparatorOrInvisible } from './redactionScan.js';
+import { digitsOf, isSeparatorOrInvisible } from './redactionScan.js';
+import { digitsOfCodePoint } from './redactionChars.js';
 
 /** A Luhn check digit appended to `body`. */
 export function withCheckDigit(body: string): string {
@@ -89,10 +90,32 @@ export const SEPARATORS: ReadonlyArray<{ name: string; seps: string[] }> = [
   { name: 'BOM', seps: ['\ufeff'] },
   { name: 'bidi marks', seps: ['\u200e', '\u200f'] },
   { name: 'space + zero-width', seps: [' \u200b'] },
+  // Issue 15 red team: punctuation, symbols, rarer spaces and invisible characters.
+  { name: 'bullet', seps: ['\u2022'] },
+  { name: 'middle dot', seps: ['\u00b7'] },
+  { name: 'pipe', seps: ['|'] },
+  { name: 'plus', seps: ['+'] },
+  { name: 'comma + space', seps: [', '] },
+  { name: 'colon', seps: [':'] },
+  { name: 'tilde', seps: ['~'] },
+  { name: 'apostrophe', seps: ["'"] },
+  { name: 'figure space', seps: ['\u2007'] },
+  { name: 'Unicode hyphens', seps: ['\u2010', '\u2011', '\u2012', '\u2015'] },
+  { name: 'five spaces', seps: ['     '] },
+  { name: 'word joiner + isolates', seps: ['\u2060', '\u2066', '\u2069', '\u202e'] },
+  { name: 'variation selector + combining', seps: ['\ufe0f', '\u0301', '\u20e3'] },
+  { name: 'control characters', seps: ['\u0000', '\u001f', '\u0085', '\u007f'] },
+  { name: 'sixteen zero-width spaces', seps: ['\u200b'.repeat(16)] },
 ];
 
-/** Digit forms: the zero of each script (its ten digits follow it). */
-export const DIGIT_FORMS: ReadonlyArray<{ name: string; zero: number | null }> = [
+/** A digit form: the zero of a script (its ten digits follow it), null (ASCII and full-width mixed), or each digit's character(s). */
+export type DigitForm = number | null | ((d: number) => string);
+
+const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+const CJK_NUMERALS = '〇一二三四五六七八九';
+
+/** Digit forms: the zero of each script (its ten digits follow it), or compatibility forms. */
+export const DIGIT_FORMS: ReadonlyArray<{ name: string; zero: DigitForm }> = [
   { name: 'ascii', zero: 0x30 },
   { name: 'full-width', zero: 0xff10 },
   { name: 'arabic-indic', zero: 0x0660 },
@@ -102,6 +125,14 @@ export const DIGIT_FORMS: ReadonlyArray<{ name: string; zero: number | null }> =
   { name: 'thai', zero: 0x0e50 },
   { name: 'mathematical bold', zero: 0x1d7ce },
   { name: 'mixed ascii/full-width', zero: null },
+  { name: 'mathematical monospace', zero: 0x1d7f6 },
+  { name: 'superscript', zero: (d) => SUPERSCRIPT[d]! },
+  { name: 'subscript', zero: (d) => String.fromCodePoint(0x2080 + d) },
+  { name: 'circled', zero: (d) => (d === 0 ? '\u24ea' : String.fromCodePoint(0x2460 + d - 1)) },
+  { name: 'dingbat negative circled', zero: (d) => (d === 0 ? '\u24ff' : String.fromCodePoint(0x2776 + d - 1)) },
+  { name: 'keycap', zero: (d) => `${d}\ufe0f\u20e3` },
+  { name: 'invisible tag digits', zero: (d) => String.fromCodePoint(0xe0030 + d) },
+  { name: 'CJK numerals', zero: (d) => CJK_NUMERALS[d]! },
 ];
 
 /** Where the number sits in text. */
@@ -116,6 +147,16 @@ export const POSITIONS: ReadonlyArray<{ name: string; wrap: (x: string) => strin
   { name: 'lines', wrap: (x) => `Number\n${x}\nthanks` },
   { name: 'with expiry and code', wrap: (x) => `${x} 12/27 123` },
   { name: 'with keywords', wrap: (x) => `Visa ${x}, exp 12/27, cvv 123` },
+  // Issue 15 red team: other numbers next to it, several in a row, encoded.
+  { name: 'after a number', wrap: (x) => `order 12345 ${x}` },
+  { name: 'line after a phone', wrap: (x) => `0151 12345678\n${x}` },
+  { name: 'before a postcode', wrap: (x) => `${x} 90210` },
+  { name: 'expiry, code, more', wrap: (x) => `${x} 12 27 123 4567` },
+  { name: 'three times', wrap: (x) => `${x} ${x} ${x}` },
+  { name: 'percent-encoded', wrap: (x) => `pan=${encodeURIComponent(x)}` },
+  { name: 'percent-encoded digits', wrap: (x) => x.replace(/[0-9]/g, (d) => '%3' + d) },
+  { name: 'HTML character references', wrap: (x) => `<p>${[...x].map((c) => `&#${c.codePointAt(0)};`).join('')}</p>` },
+  { name: 'JSON escapes', wrap: (x) => JSON.stringify({ pan: x }).replace(/[0-9]/g, (d) => '\\u003' + d) },
 ];
 
 function grouping(n: number): number[] {
@@ -126,18 +167,19 @@ function grouping(n: number): number[] {
   return out;
 }
 
-export function inDigits(ascii: string, zero: number | null): string {
+export function inDigits(ascii: string, zero: DigitForm): string {
   let out = '';
   for (let i = 0; i < ascii.length; i++) {
     const c = ascii.charCodeAt(i);
     if (c < 48 || c > 57) out += ascii[i];
+    else if (typeof zero === 'function') out += zero(c - 48);
     else out += String.fromCodePoint((zero ?? (i % 2 ? 0xff10 : 0x30)) + c - 48);
   }
   return out;
 }
 
 /** `digits` grouped as cards are printed, joined by the separators (cycled), in a digit form. */
-export function typed(digits: string, seps: readonly string[], zero: number | null): string {
+export function typed(digits: string, seps: readonly string[], zero: DigitForm): string {
   let out = '';
   let at = 0;
   grouping(digits.length).forEach((len, k) => {
@@ -261,6 +303,29 @@ export function nearMisses(count = 4000, seed = 15): NearMiss[] {
       const text = rand() < 0.5 ? imei : `${imei.slice(0, 2)}-${imei.slice(2, 8)}-${imei.slice(8, 14)}-${imei.slice(14)}`;
       return { kind: 'imei', text: `IMEI ${text}`, numbers: [imei] };
     },
+    () => {
+      // Issue 15 red team: numbers joined by punctuation and symbols, now separators too.
+      const sep = pick([', ', ',', ':', ' | ', ' + ', '; ', ' / ', ' ~ ', ' * ', ' = ', '•', "'"]);
+      const parts = Array.from({ length: 2 + Math.floor(rand() * 5) }, () => randomDigits(rand, 1 + Math.floor(rand() * 6)));
+      return { kind: 'numbers and punctuation', text: `values ${parts.join(sep)} ok`, numbers: [parts.join('')] };
+    },
+    () => {
+      const p2 = (n: number) => String(n).padStart(2, '0');
+      const y = 1990 + Math.floor(rand() * 40);
+      const [mo, d, h, mi, s] = [1 + Math.floor(rand() * 12), 1 + Math.floor(rand() * 28), Math.floor(rand() * 24), Math.floor(rand() * 60), Math.floor(rand() * 60)].map(p2);
+      const t = pick([`${y}-${mo}-${d} ${h}:${mi}:${s}`, `${d}.${mo}.${y}, ${h}:${mi}`, `${mo}/${d}/${y} ${h}:${mi}:${s}`, `${h}:${mi} – ${d}/${mo}/${y}`]);
+      return { kind: 'date and time', text: `seen ${t}`, numbers: [t.replace(/\D/g, '')] };
+    },
+    () => {
+      const cells = Array.from({ length: 3 + Math.floor(rand() * 5) }, () => randomDigits(rand, 1 + Math.floor(rand() * 6)));
+      return { kind: 'csv row', text: `${cells.join(',')}\n`, numbers: [cells.join('')] };
+    },
+    () => {
+      // A number, then a spaced 20-digit reference: neither is cut into a card.
+      const n = randomDigits(rand, 5);
+      const ref = randomDigits(rand, 20);
+      return { kind: 'number then reference', text: `order ${n} ${spaced4(ref)}`, numbers: [n, ref] };
+    },
   ];
   for (let k = 0; k < count; k++) out.push(kinds[k % kinds.length]!());
   return out;
@@ -271,7 +336,6 @@ export function looksLikeCard(miss: NearMiss): boolean {
   return miss.numbers.some((n) => isCardNumber(n));
 }
 
-const ND = /\p{Nd}/u;
 /**
  * The ASCII digit stream of text (every digit form). `strict`: everything else is dropped. Otherwise
  * only separators and invisible characters are dropped and anything else breaks the stream (for
@@ -281,8 +345,9 @@ export function digitStream(text: string, strict = true): string {
   if (strict) return digitsOf(text);
   let out = '';
   for (const ch of text) {
-    if (ND.test(ch)) out += String(digitValue(ch.codePointAt(0)!));
-    else if (!isSeparatorOrInvisible(ch)) out += '|';
+    const digits = digitsOfCodePoint(ch.codePointAt(0)!);
+    if (digits !== null) out += digits;
+    else if (!isSeparatorOrInvisible(ch)) out += 'x'; // a letter: a stream read again stays broken there
   }
   return out;
 }

@@ -6,6 +6,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Ctx } from '../context.js';
 import { AppError } from '../errors.js';
 import { randomToken } from '../security/ids.js';
+import { redactString } from '../security/sinkRedaction.js';
 import { dummyPasswordHash, verifyPassword } from '../security/passwords.js';
 import { LoginThrottle, protectedAccountRefusal } from '../security/loginThrottle.js';
 import { issueDevice, knownDeviceOf } from '../security/knownDevices.js';
@@ -73,7 +74,8 @@ export class AgentSessions {
       created_at: now,
       expires_at: now + SESSION_TTL_MS,
       ip,
-      user_agent: userAgent?.slice(0, 500) ?? null,
+      // A header anyone can set: redacted like anything typed (before it is cut to length).
+      user_agent: userAgent ? redactString(userAgent).slice(0, 500) : null,
     };
     await db.insertInto('sessions').values(session).execute();
     return { token, session, agent };

@@ -58,7 +58,9 @@ export async function storeAttachment(
   const id = newId('att');
   const key = randomToken(18);
   // The file name is typed text: redacted (it is stored, shown, and sent in Content-Disposition).
-  const name = cleanFileName(redactString(input.fileName), sniffed.ext);
+  // Again after cleaning: characters it removes (quotes, semicolons, control characters) may have
+  // stood between a card's digits.
+  const name = redactString(cleanFileName(redactString(input.fileName), sniffed.ext));
   const file = attachmentPath(ctx.env.dataDir, actor.tenantId, id);
   await mkdir(join(ctx.env.dataDir, 'attachments', actor.tenantId), { recursive: true, mode: 0o700 });
   const dk = await ctx.keyring.dataKey(actor.tenantId);

@@ -17,7 +17,7 @@
  * the same message id with the masked body. What had already left before the later part arrived
  * (a webhook already delivered) carried only that earlier part: a card's digits split in two.
  */
-import { mayContinueCard, redactContinuing, type ContinuationResult } from '../../protocol/redaction.js';
+import { CONTINUATION, mayContinueCard, redactContinuing, type ContinuationResult } from '../../protocol/redaction.js';
 import type { Actor, Ctx } from '../context.js';
 import { latestConversationId } from '../queries/conversationQueries.js';
 import { blindToken, normaliseWords } from '../security/blindIndex.js';
@@ -27,7 +27,8 @@ import type { Message } from '../storage/schema.js';
 
 /** Earlier messages older than this are not joined with a new one. */
 export const CONTINUATION_WINDOW_MS = 10 * 60_000;
-const LOOK_BACK = 8;
+/** The conversation's last messages read: a card typed a digit per message, with replies in between. */
+const LOOK_BACK = 2 * CONTINUATION.maxMessages;
 
 export interface Continuation {
   /** The new message's text, redacted (with the parts of a card that began earlier). */

@@ -19,7 +19,7 @@ export async function recordVisitorContext(ctx: Ctx, tenantId: string, visitorId
   const row = await db.selectFrom('visitor_context').selectAll().where('visitor_id', '=', visitorId).where('tenant_id', '=', tenantId).executeTakeFirst();
   // Pages seen are visitor personal data: sealed at rest (security/sealedFields.ts).
   let pages = row ? (JSON.parse(await openField(ctx.keyring, tenantId, 'visitor_context', 'pages', visitorId, row.pages).catch(() => '[]')) as Array<{ url: string; at: number }>) : [];
-  const url = seen.page ? redactString(seen.page.slice(0, 2000)) : undefined;
+  const url = seen.page ? redactString(seen.page).slice(0, 2000) : undefined;
   if (url && pages[pages.length - 1]?.url !== url) pages = [...pages, { url, at: now }].slice(-MAX_PAGES);
   let identity: { user_id: string | null; verified: number } | null = null;
   const secret = seen.identity || seen.context ? (await contactSettings(db, tenantId)).identitySecret : null;

@@ -33,7 +33,7 @@ export async function startVisitorSession(ctx: Ctx, body: WidgetSessionBody, use
     ...(body.name !== undefined ? { name: redactString(body.name.trim()) || null } : {}),
     ...(body.email !== undefined ? { email: redactString(body.email.trim()) || null } : {}),
     ...(body.page !== undefined ? { current_page: redactString(body.page) || null } : {}),
-    user_agent: userAgent ? redactString(userAgent.slice(0, 500)) : null,
+    user_agent: userAgent ? redactString(userAgent).slice(0, 500) : null,
     last_seen_at: now,
     // The widget's language (not personal data: 'en' or 'fr'); server-made words follow it.
     ...(body.language ? { language: body.language } : {}),

@@ -7,6 +7,15 @@ import { Compile } from 'typebox/compile';
 import type { TSchema, Static } from 'typebox';
 import { AppError } from '../errors.js';
 import { describeErrors } from '../validation.js';
+import { SKIP_KEYS, redactDeep } from '../security/sinkRedaction.js';
+
+/**
+ * Frame fields redacted before validation, as HTTP inputs are (security/sinkRedaction.ts): a
+ * `clientId` is stored with the message, so one holding a card is refused like an HTTP request's.
+ * The body is left to createMessage, which redacts it with the tenant's patterns and the author's
+ * earlier messages.
+ */
+const FRAME_SKIP: ReadonlySet<string> = new Set([...SKIP_KEYS, 'body']);
 
 export interface FrameReader<T> {
   read(raw: unknown): T;
@@ -49,6 +58,7 @@ export function frameReader<M extends Schemas>(schemas: M): FrameReader<Static<M
       if (typeof type !== 'string') throw new AppError('bad_request', 'frame must be a JSON object with a string "type"');
       const validator = validators.get(type);
       if (!validator) throw new AppError('bad_request', `unknown frame type "${type.slice(0, 40)}"; expected one of ${known}`);
+      value = redactDeep(value, FRAME_SKIP);
       if (!validator.Check(value)) {
         const issue = describeErrors([...validator.Errors(value)]);
         throw new AppError('validation_failed', `invalid "${type}" frame: ${issue.instancePath || 'frame'} ${issue.message}`);

@@ -12,7 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { sql } from 'kysely';
-import { cleanupTestParley, dropSchemas, login, mainTables, makeAgent, makeTenant, startTestParley, TestSocket, type LoggedIn, type TestParley } from '../testing/testParley.js';
+import { cleanupTestParley, dropSchemas, login, mainTables, makeAgent, makeTenant, startTestParley, TEST_PASSWORD, TestSocket, type LoggedIn, type TestParley } from '../testing/testParley.js';
 import { SmtpSink, type ReceivedMail } from '../testing/smtpSink.js';
 import { pngWith, pdfWith } from '../testing/fileFixtures.js';
 import { loggerOptions } from '../app.js';
@@ -151,7 +151,7 @@ describe('no sink holds a card number', () => {
         // Separators and invisible characters between digits are dropped; anything else breaks a run.
         const stream = digitStream(text, false);
         if (stream.length < 13) continue;
-        for (const c of CASES) if (holdsCardDigits(stream, c.pan, 13, false)) found.push(`${sink}: ${c.label}: ${JSON.stringify(text.slice(0, 200))}`);
+        for (const c of CASES) if (holdsCardDigits(stream, c.pan, 13, false)) found.push(`${sink}: ${c.label}: ${JSON.stringify(text.slice(0, 2000))}`);
       }
     return found;
   }
@@ -227,6 +227,53 @@ describe('no sink holds a card number', () => {
     expect(all.emails.length).toBeGreaterThanOrEqual(Math.floor(CASES.length / 5) * 2);
     expect(all.webhooks.length).toBeGreaterThan(CASES.length);
     expect(all.logs.length).toBeGreaterThan(0);
+    expect(all['database rows (opened)'].some((r) => r.includes('[card ••••'))).toBe(true);
+    expect(leaks(all)).toEqual([]);
+  });
+
+  it('forms found by red-teaming the redactor (issue 15): encodings, symbols, compatibility digits, neighbours, many messages, headers', { timeout: 200_000 }, async () => {
+    const pan = (k: number) => DISTINCT[k % DISTINCT.length]!.pan;
+    const spaced = (k: number, sep: string) => pan(k).match(/.{1,4}/g)!.join(sep);
+    const circled = (s: string) => s.replace(/[1-9]/g, (d) => String.fromCodePoint(0x2460 + Number(d) - 1)).replace(/0/g, '\u24ea');
+    // An agent signs in from a browser whose User-Agent carries a card (stored with the session).
+    const ua = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: (await makeAgent(t, tenant)).email, password: TEST_PASSWORD }, headers: { 'user-agent': `Mozilla/5.0 (card ${spaced(0, '\u2022')})` } });
+    expect(ua.statusCode, ua.body).toBe(200);
+    const session = await post('/api/widget/session', { key: tenant.widget_key, name: `Ann ${spaced(1, '&#32;')}`, email: 'red@example.com', page: `${SHOP}/x?c=${pan(2).replace(/[0-9]/g, (d) => '%3' + d)}` }, { 'user-agent': `Bot/1 ${circled(spaced(3, ' '))}` });
+    expect(session.statusCode, session.body).toBe(200);
+    const { token } = session.json() as { token: string };
+    const bearer = { authorization: `Bearer ${token}` };
+    const sock = await TestSocket.open(t, '/ws/visitor');
+    sock.send({ type: 'hello', token });
+    await sock.next('ready');
+    const bodies = [
+      `card ${pan(4).replace(/[0-9]/g, (d) => `&#${48 + Number(d)};`)}`,
+      JSON.stringify({ pan: spaced(5, '\t') }).replace(/[0-9]/g, (d) => '\\u003' + d),
+      `pay ${spaced(6, '|')} / ${spaced(7, ', ')} / ${spaced(8, '+')}`,
+      `order 12345 ${spaced(9, ' ')}`,
+      `${spaced(10, ' ')} 90210`,
+      `${spaced(11, '\u200b'.repeat(16))}`,
+      `${pan(12).replace(/[0-9]/g, (d) => '\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u2070'[(Number(d) + 9) % 10]!)} superscript`,
+      ...pan(13).match(/.{1,3}/g)!, // one card over six messages
+    ];
+    let conversationId = '';
+    for (const [k, body] of bodies.entries()) {
+      sock.send({ type: 'message.send', clientId: `r${k}`, body });
+      conversationId = (await sock.next((f) => f.type === 'ack' && f.clientId === `r${k}`)).message.conversationId as string;
+    }
+    // A client id is stored with its message: one holding a card is refused, as over HTTP.
+    sock.send({ type: 'message.send', clientId: spaced(0, '.'), body: 'hello' });
+    expect((await sock.next('error')).code).toBe('validation_failed');
+    sock.close();
+    // The card over six messages: the conversation, read as one text, no longer holds it.
+    const listed = await t.app.inject({ url: `/api/conversations/${conversationId}/messages`, headers: admin.headers });
+    const transcript = (listed.json() as { items: Array<{ body: string }> }).items.map((m) => m.body).join('');
+    expect(transcript).toContain('[card ••••');
+    expect(holdsCardDigits(transcript, pan(13), 13, false), transcript).toBe(false);
+    // A file name whose semicolons the name cleaner removes after redaction.
+    const png = await t.app.inject({ method: 'POST', url: `/api/widget/attachments?name=${encodeURIComponent(`card ${spaced(14, ';')}.png`)}`, headers: { 'content-type': 'application/octet-stream', ...bearer }, payload: pngWith('x') });
+    expect(png.statusCode, png.body).toBe(201);
+    await t.contactCentre.idle();
+    const all = await sinks();
     expect(all['database rows (opened)'].some((r) => r.includes('[card ••••'))).toBe(true);
     expect(leaks(all)).toEqual([]);
   });

@@ -6,7 +6,7 @@
  * told why.
  */
 import { AppError } from '../errors.js';
-import { cardSpans } from '../../protocol/redactionScan.js';
+import { holdsCard } from '../../protocol/redaction.js';
 import { stripImageMetadata } from './imageMetadata.js';
 import { PdfTooLargeError, pdfTexts } from './pdfText.js';
 
@@ -20,7 +20,7 @@ export function withoutCardData(type: string, bytes: Buffer): Buffer {
     if (err instanceof PdfTooLargeError) throw new AppError('validation_failed', 'this PDF cannot be checked (too much compressed content) and cannot be sent');
     throw err;
   }
-  if (texts.some((t) => cardSpans(t).length > 0)) {
+  if (texts.some((t) => holdsCard(t))) {
     throw new AppError('validation_failed', 'this PDF contains a card number (in its text or its properties); remove it and send the file again');
   }
   return bytes;

@@ -14,16 +14,16 @@
  * so a broken structure is a broken or disguised file).
  */
 import { AppError } from '../errors.js';
-import { cardSpans } from '../../protocol/redactionScan.js';
+import { holdsCard } from '../../protocol/redaction.js';
 
 const broken = (what: string) => new AppError('validation_failed', `the ${what} image is damaged and cannot be sent`);
 
 /** Whether bytes read as text (Latin-1, and UTF-16 both ways) hold a card number. */
 export function bytesHoldCard(b: Buffer): boolean {
-  if (cardSpans(b.toString('latin1')).length > 0) return true;
+  if (holdsCard(b.toString('latin1'))) return true;
   const even = b.length - (b.length % 2);
   if (even < 24) return false;
-  return cardSpans(b.subarray(0, even).toString('utf16le')).length > 0 || cardSpans(Buffer.from(b.subarray(0, even)).swap16().toString('utf16le')).length > 0;
+  return holdsCard(b.subarray(0, even).toString('utf16le')) || holdsCard(Buffer.from(b.subarray(0, even)).swap16().toString('utf16le'));
 }
 
 function stripPng(b: Buffer): Buffer {

@@ -21,7 +21,8 @@ export interface StoredPageContext {
   at: number;
 }
 
-const clean = (s: string, max: number) => redactString(s.trim().slice(0, max));
+// Redacted before it is cut to length: a cut card is no longer a card but still holds its digits.
+const clean = (s: string, max: number) => redactString(s.trim()).slice(0, max);
 
 /** Attributes as given (string, number or boolean values; anything else dropped), trimmed to the limits. */
 function attributesOf(given: unknown): Array<[string, string]> {

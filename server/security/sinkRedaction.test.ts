@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { logStreamWrite, redactDeep, redactDownload, SKIP_KEYS } from './sinkRedaction.js';
+import Fastify from 'fastify';
+import { logStreamWrite, redactDeep, redactDownload, redactHttp, SKIP_KEYS } from './sinkRedaction.js';
 import { identityHash } from './visitorIdentity.js';
 import { aadFor } from './sealedFields.js';
 import { cleanupTestParley, dropSchemas, login, makeAgent, makeTenant, startTestParley, type TestParley } from '../testing/testParley.js';
@@ -23,6 +24,19 @@ describe('sink redaction', () => {
   it('redacts downloads as JSON or as text', () => {
     expect(JSON.parse(redactDownload('{"name":"4242 4242 4242 4242"}', 'application/json'))).toEqual({ name: '[card •••• 4242]' });
     expect(redactDownload('name,card\r\nAnn,"4111.1111.1111.1111"\r\n', 'text/csv')).toBe('name,card\r\nAnn,"[card •••• 1111]"\r\n');
+  });
+});
+
+describe('HTTP inputs behind a proxy', () => {
+  it('a forwarded client address that is not an IP address is not the client address (issue 15: it could carry a card)', async () => {
+    const app = Fastify({ trustProxy: true });
+    redactHttp(app);
+    app.get('/ip', async (req) => ({ ip: req.ip }));
+    const ip = async (xff: string) => ((await app.inject({ url: '/ip', headers: { 'x-forwarded-for': xff } })).json() as { ip: string }).ip;
+    expect(await ip('4111-1111-1111-1111')).toBe('127.0.0.1');
+    expect(await ip('4111-1111-1111-1111, 203.0.113.7')).toBe('203.0.113.7');
+    expect(await ip('198.51.100.1, 203.0.113.7')).toBe('198.51.100.1');
+    await app.close();
   });
 });
 

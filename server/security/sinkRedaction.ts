@@ -4,6 +4,7 @@
  *
  * - HTTP inputs: every string of a JSON body and of the query string, before validation and before
  *   any handler sees it (redactRequestInputs; secrets and credentials are left alone, see SKIP_KEYS);
+ *   a forwarded client address that is not an IP address is dropped;
  * - logs: every line at every level, parsed and every string value redacted (logStreamWrite, a pino
  *   streamWrite hook, so fields, messages, errors and child bindings alike);
  * - emails: subject and body; a recipient address holding a card is refused (security/mailer.ts);
@@ -14,13 +15,12 @@
  * Only the built-in card rules apply here (a sink does not know the tenant); tenant patterns are
  * applied at the inputs that know it (messages, ratings).
  */
+import { isIP } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { redact, redactField } from '../../protocol/redaction.js';
-
-const HAS_DIGIT = /\p{Nd}/u;
+import { mayHoldDigits, redact, redactField } from '../../protocol/redaction.js';
 
 export function redactString(s: string): string {
-  return HAS_DIGIT.test(s) ? redactField(s) : s;
+  return mayHoldDigits(s) ? redactField(s) : s;
 }
 
 /**
@@ -57,7 +57,7 @@ export function redactDeep<T>(value: T, skip: ReadonlySet<string> = new Set(), d
 
 /** pino's streamWrite hook: one serialised log line in, the same line with every string value redacted. */
 export function logStreamWrite(line: string): string {
-  if (!HAS_DIGIT.test(line)) return line;
+  if (!mayHoldDigits(line)) return line;
   const newline = line.endsWith('\n');
   try {
     const parsed: unknown = JSON.parse(line);
@@ -69,9 +69,12 @@ export function logStreamWrite(line: string): string {
   }
 }
 
-/** A downloadable body (CSV, JSON export), redacted as a whole. */
+/**
+ * A downloadable body (CSV, JSON export), redacted as a whole: a CSV is read across its cells (a
+ * card typed over two fields is still masked; numbers in neighbouring cells are rarely one).
+ */
 export function redactDownload(payload: string, contentType: string): string {
-  if (!HAS_DIGIT.test(payload)) return payload;
+  if (!mayHoldDigits(payload)) return payload;
   if (contentType.includes('json')) {
     try {
       return JSON.stringify(redactDeep(JSON.parse(payload) as unknown));
@@ -88,6 +91,17 @@ export function redactDownload(payload: string, contentType: string): string {
  * download (Content-Disposition: attachment, text or JSON) redacted as it leaves.
  */
 export function redactHttp(app: FastifyInstance): void {
+  // Behind a trusted proxy the client's address is read from X-Forwarded-For, which the client can
+  // write: only what is an IP address there counts, so no address stored or audited is typed text.
+  app.addHook('onRequest', async (req) => {
+    const forwarded = req.raw.headers['x-forwarded-for'];
+    if (forwarded === undefined) return;
+    const addresses = String(forwarded).split(',').map((a) => a.trim());
+    const kept = addresses.filter((a) => isIP(a) !== 0);
+    if (kept.length === addresses.length) return;
+    if (kept.length) req.raw.headers['x-forwarded-for'] = kept.join(', ');
+    else delete req.raw.headers['x-forwarded-for'];
+  });
   app.addHook('preValidation', async (req) => {
     if (req.body !== null && typeof req.body === 'object' && !Buffer.isBuffer(req.body)) req.body = redactDeep(req.body, SKIP_KEYS);
     if (req.query !== null && typeof req.query === 'object') req.query = redactDeep(req.query, SKIP_KEYS);

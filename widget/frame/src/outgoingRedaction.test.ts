@@ -10,6 +10,20 @@ describe('OutgoingRedaction', () => {
     expect(r.message('4242 thanks', 2000).text).toBe('[card •••• 4242] thanks');
   });
 
+  it('joins a card typed a few digits per message, over more than four messages (issue 15)', () => {
+    const r = new OutgoingRedaction();
+    const parts = ['42', '42', '424', '242', '424', '2', '42'];
+    const sent = parts.map((p, k) => r.message(p, k * 1000).text);
+    // The message that completes the card leaves the frame masked.
+    expect(sent[sent.length - 1]).toBe('[card •••• 4242]');
+  });
+
+  it('redacts fields whose card is encoded or typed in compatibility digits (issue 15)', () => {
+    const r = new OutgoingRedaction();
+    expect(r.field('pan=%34%32%34%32%34%32%34%32%34%32%34%32%34%32%34%32')).toBe('pan=[card •••• 4242]');
+    expect(r.field('Ann ⁴²⁴²•⁴²⁴²•⁴²⁴²•⁴²⁴²')).toBe('Ann [card •••• 4242]');
+  });
+
   it('forgets the tail after ten minutes', () => {
     const r = new OutgoingRedaction();
     r.message('4242 4242', 0);

@@ -5,11 +5,11 @@
  * part masked before it is sent; the earlier part, already sent, is masked by the server, which
  * joins the same way and replaces that message (the `message` frame with the same id).
  */
-import { redactContinuing, redactField, type RedactionResult } from '../../../protocol/redaction.js';
+import { CONTINUATION, redactContinuing, redactField, type RedactionResult } from '../../../protocol/redaction.js';
 
 /** How long a sent message's trailing digits are kept to join with the next one, and how many. */
 const TAIL_MS = 10 * 60_000;
-const TAIL_MESSAGES = 3;
+const TAIL_MESSAGES = CONTINUATION.maxMessages - 1;
 
 export class OutgoingRedaction {
   private sent: Array<{ text: string; at: number }> = [];
