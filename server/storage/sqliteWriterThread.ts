@@ -10,7 +10,7 @@
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { Kysely, SqliteDialect } from 'kysely';
-import { cachingStatements, openSqlite, WRITER_CHECKPOINT_PAGES } from './dialects/sqlite.js';
+import { cachingStatements, openSqlite, syncStatements, WRITER_CHECKPOINT_PAGES } from './dialects/sqlite.js';
 import type { Database } from './schema.js';
 import { runBatch, type WriteUnit } from './writeUnit.js';
 import { toWire, type FromWriter, type ToWriter, type WriteUnitName } from './sqliteWriter.js';
@@ -37,7 +37,10 @@ Atomics.store(counters, SLOT.tid, BigInt(ownThreadId()));
 const connection = openSqlite(file);
 // Checkpoints are the event loop's checkpointer thread's job; this is only the backstop (see dialects/sqlite.ts).
 connection.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
-const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(connection) }) });
+const statementCache = cachingStatements(connection);
+const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statementCache }) });
+// The same connection and statement cache without Kysely's promises, for the units' common cases (storage/writeUnit.ts).
+const statements = syncStatements(statementCache);
 const port = parentPort!;
 const send = (msg: FromWriter) => port.postMessage(msg);
 
@@ -69,7 +72,7 @@ async function pump(): Promise<void> {
       }
       if (paused || queue.length === 0) break;
       const batch = queue.splice(0, MAX_BATCH);
-      const outcomes = await runBatch(db, batch.map(({ unit, input }) => ({ unit: unitNamed(unit), input })), db);
+      const outcomes = await runBatch(db, batch.map(({ unit, input }) => ({ unit: unitNamed(unit), input })), db, statements);
       Atomics.add(counters, SLOT.commits, 1n);
       Atomics.add(counters, SLOT.units, BigInt(batch.length));
       const done = batch.map(({ id }, i) => {

@@ -13,7 +13,7 @@
  * `later.afterCommit` runs once the batch is durable (for facts that may only be cached then).
  */
 import { CompiledQuery, type Insertable, type Kysely, type QueryResult, type Transaction } from 'kysely';
-import { preparedQuery } from './preparedQuery.js';
+import { preparedQuery, type SyncStatements } from './preparedQuery.js';
 import type { Database } from './schema.js';
 
 type SearchRow = Insertable<Database['message_search']>;
@@ -32,6 +32,12 @@ export interface UnitContext {
   undo(): void;
   /** Identifies the database in this thread, for caches of facts about it (storage/indexedWords.ts). */
   database: object;
+  /**
+   * The transaction's connection, synchronously (preparedQuery's allSync), where it has one: on
+   * SQLite's writer thread, for a unit's common case. Absent elsewhere (PostgreSQL), where units
+   * run their queries through `trx` as usual.
+   */
+  statements?: SyncStatements;
 }
 
 export type WriteUnit<I, O> = (trx: Transaction<Database>, input: I, ctx: UnitContext) => Promise<O>;
@@ -67,7 +73,7 @@ const insertSearchRows = new Map(
 );
 
 /** Inserts deferred rows in chunks of power-of-two sizes, so few distinct statements are prepared. */
-async function flush(trx: Transaction<Database>, rows: SearchRow[]): Promise<void> {
+async function flush(trx: Transaction<Database>, rows: SearchRow[], statements?: SyncStatements): Promise<void> {
   let i = 0;
   while (i < rows.length) {
     const n = CHUNK_SIZES.find((size) => size <= rows.length - i)!;
@@ -79,7 +85,9 @@ async function flush(trx: Transaction<Database>, rows: SearchRow[]): Promise<voi
       params[`c${j}`] = r.conversation_id;
       params[`m${j}`] = r.message_id;
     }
-    await insertSearchRows.get(n)!.all(trx, params);
+    const insert = insertSearchRows.get(n)!;
+    if (statements) insert.allSync(trx, statements, params);
+    else await insert.all(trx, params);
     i += n;
   }
 }
@@ -121,26 +129,26 @@ type Trx = Awaited<ReturnType<ReturnType<Kysely<Database>['startTransaction']>['
  * statements fewer per unit); if one of its units fails or undoes itself, that attempt is rolled
  * back whole and the batch is written again with each unit in its own savepoint.
  */
-export async function runBatch(db: Kysely<Database>, jobs: Job[], database: object): Promise<Outcome[]> {
-  return (jobs.length > 1 && (await attempt(db, jobs, database, false))) || (await attempt(db, jobs, database, true))!;
+export async function runBatch(db: Kysely<Database>, jobs: Job[], database: object, statements?: SyncStatements): Promise<Outcome[]> {
+  return (jobs.length > 1 && (await attempt(db, jobs, database, false, statements))) || (await attempt(db, jobs, database, true, statements))!;
 }
 
 /** Without savepoints: null (and nothing written) as soon as a unit fails or undoes itself. */
-async function attempt(db: Kysely<Database>, jobs: Job[], database: object, savepoints: boolean): Promise<Outcome[] | null> {
+async function attempt(db: Kysely<Database>, jobs: Job[], database: object, savepoints: boolean, statements: SyncStatements | undefined): Promise<Outcome[] | null> {
   const outcomes: Outcome[] = [];
   const deferred: Deferred = { rows: [], afterCommit: [] };
   let trx: Trx | null = null;
   try {
     trx = await db.startTransaction().execute();
     for (const job of jobs) {
-      const outcome = await runUnit(trx, job, database, deferred, savepoints);
+      const outcome = await runUnit(trx, job, database, deferred, savepoints, statements);
       if (!outcome) {
         await trx.rollback().execute();
         return null;
       }
       outcomes.push(outcome);
     }
-    await flush(trx, deferred.rows);
+    await flush(trx, deferred.rows, statements);
     await trx.commit().execute();
   } catch (error) {
     // The commit itself (or the transaction) failed: nothing in the batch is stored.
@@ -152,14 +160,14 @@ async function attempt(db: Kysely<Database>, jobs: Job[], database: object, save
 }
 
 /** Runs one unit of a batch; its deferred work joins the batch's only if its writes are kept. Null: failed or undone without a savepoint. */
-async function runUnit(trx: Trx, job: Job, database: object, batch: Deferred, savepoint: boolean): Promise<Outcome | null> {
+async function runUnit(trx: Trx, job: Job, database: object, batch: Deferred, savepoint: boolean, statements: SyncStatements | undefined): Promise<Outcome | null> {
   if (savepoint) await trx.executeQuery(SAVEPOINT);
   const mine: Deferred = { rows: [], afterCommit: [] };
   let outcome: Outcome;
   let keep = false;
   try {
     let undone = false;
-    const value = await job.unit(trx, job.input, { later: collector(mine), undo: () => (undone = true), database });
+    const value = await job.unit(trx, job.input, { later: collector(mine), undo: () => (undone = true), database, statements });
     outcome = { ok: true, value };
     keep = !undone;
   } catch (error) {

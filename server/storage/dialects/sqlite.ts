@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { dirname } from 'node:path';
 import { SqliteDialect, SqliteDriver, sql, type CompiledQuery, type QueryResult, type DatabaseConnection, type Driver, type Kysely, type SqliteDialectConfig } from 'kysely';
+import type { SyncStatements } from '../preparedQuery.js';
 import type { SqliteWriter } from '../sqliteWriter.js';
 import { threadCounters } from '../threadStats.js';
 
@@ -243,6 +244,23 @@ export function cachingStatements(db: Database.Database, onClose: () => void = (
       return db.close();
     },
   } as Pick<Database.Database, 'prepare' | 'close'>;
+}
+
+/**
+ * The same connection's statements without Kysely (the writer thread's units, storage/writeUnit.ts):
+ * run exactly as Kysely's SQLite driver runs them (`all` for a statement that returns rows, `run`
+ * otherwise), with the same cache of prepared statements.
+ */
+export function syncStatements(db: Pick<Database.Database, 'prepare'>): SyncStatements {
+  return {
+    all(source, parameters) {
+      const stmt = db.prepare(source);
+      if (stmt.reader) return stmt.all(parameters);
+      stmt.run(parameters);
+      return [];
+    },
+    isUniqueViolation: isSqliteUniqueViolation,
+  };
 }
 
 /** A duplicate key: UNIQUE, or a PRIMARY KEY (SQLite reports those with their own code, same message). */
