@@ -200,10 +200,20 @@ export class Keyring {
     return key;
   }
 
+  /**
+   * The version new data is written with, when this node knows it: no promise, no turn of the
+   * microtask queue (the message path asks on every message, and nearly always knows). Undefined:
+   * ask dataKey().
+   */
+  knownDataKey(tenantId: string): DataKey | undefined {
+    const hit = this.current.get(tenantId);
+    return hit && Date.now() - hit.at < this.currentTtlMs ? hit.dk : undefined;
+  }
+
   /** The version new data is written with, created on first use. */
   async dataKey(tenantId: string): Promise<DataKey> {
-    const hit = this.current.get(tenantId);
-    if (hit && Date.now() - hit.at < this.currentTtlMs) return hit.dk;
+    const known = this.knownDataKey(tenantId);
+    if (known) return known;
     const row = await this.storage.keys.db
       .selectFrom('tenant_keys')
       .select(['version'])
@@ -217,6 +227,11 @@ export class Keyring {
     const dk = { tenantId, version, key: await this.key(tenantId, 'data', version) };
     this.current.set(tenantId, { dk, at: Date.now() });
     return dk;
+  }
+
+  /** The tenant's blind-index key when it is in memory (see knownDataKey); undefined: ask searchKey(). */
+  knownSearchKey(tenantId: string): Buffer | undefined {
+    return this.cache.get(`${tenantId}/search/1`);
   }
 
   /** The tenant's blind-index key (one per tenant, created on first use). */
