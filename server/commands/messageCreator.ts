@@ -10,7 +10,7 @@ import type { MessageView } from '../../protocol/records.js';
 import { LIMITS } from '../../protocol/limits.js';
 import type { Actor, Ctx } from '../context.js';
 import { AppError } from '../errors.js';
-import { presentMessage } from '../presenters/presenters.js';
+import { presentMessage, presentStoredMessage } from '../presenters/presenters.js';
 import { conversationView } from '../queries/conversationQueries.js';
 import { knownVisitorName, visitorDisplayName } from '../queries/visitorNames.js';
 import { newId } from '../security/ids.js';
@@ -134,7 +134,7 @@ export async function createMessage(ctx: Ctx, actor: Actor, input: CreateMessage
   const { stored } = created;
   ctx.metrics.messages.inc({ author: author.kind });
   ctx.metrics.commitSeconds.observe({ author: author.kind }, (performance.now() - accepted) / 1000);
-  const message = presentMessage({ ...draft, conversation_id: stored.conversationId, seq: stored.seq });
+  const message = presentStoredMessage(draft, stored.conversationId, stored.seq);
   if (stored.conversationOpened) {
     const conversation = await conversationView(ctx, actor.tenantId, message.conversationId);
     await ctx.bus.publish({ type: 'conversation.updated', tenantId: actor.tenantId, conversation, created: stored.conversationCreated });
