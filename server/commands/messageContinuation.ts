@@ -39,8 +39,18 @@ export interface Continuation {
 
 const nothing = async () => {};
 
+/** Whether a new message may continue a card begun in its author's earlier messages: only then are they read. */
+export function mayContinueEarlier(actor: Actor, body: string): boolean {
+  return actor.kind !== 'system' && mayContinueCard(body);
+}
+
+/** A message that cannot continue an earlier card (mayContinueEarlier false): redacted on its own, synchronously. */
+export function redactAlone(body: string, patterns: RegExp[]): Continuation {
+  return { body: redactContinuing([], body, patterns).text, apply: nothing };
+}
+
 export async function redactWithEarlier(ctx: Ctx, actor: Actor, conversationId: string | undefined, body: string, patterns: RegExp[]): Promise<Continuation> {
-  const plain = (): Continuation => ({ body: redactContinuing([], body, patterns).text, apply: nothing });
+  const plain = (): Continuation => redactAlone(body, patterns);
   if (actor.kind === 'system' || !mayContinueCard(body)) return plain();
   const db = ctx.storage.db;
   const convId = conversationId ?? (actor.kind === 'visitor' ? await latestConversationId(db, actor.tenantId, actor.visitorId, { openOnly: true }) : null);

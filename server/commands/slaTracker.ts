@@ -18,16 +18,33 @@ import { conversationSlaViews, policyHours, type SlaPolicyRow } from '../queries
 import type { Db } from '../storage/db.js';
 
 const POLICIES_TTL_MS = 1000;
-/** Whether a tenant has any SLA policy, kept a second: a tenant without one costs no query per message. */
-const hasPolicies = new ExpiringCache<Promise<boolean>>({ maxEntries: 10_000, ttlMs: POLICIES_TTL_MS });
+/**
+ * Whether a tenant has any SLA policy, kept a second: a tenant without one costs no query per
+ * message. `known` is the answer once read, so such a tenant's events are passed over without a
+ * promise each (knownWithoutPolicies).
+ */
+const hasPolicies = new ExpiringCache<{ reading: Promise<boolean>; known?: boolean }>({ maxEntries: 10_000, ttlMs: POLICIES_TTL_MS });
 
 function tenantHasPolicies(db: Db, tenantId: string): Promise<boolean> {
   const hit = hasPolicies.get(tenantId);
-  if (hit) return hit;
-  const reading = db.selectFrom('sla_policies').select('id').where('tenant_id', '=', tenantId).limit(1).executeTakeFirst().then((r) => r !== undefined);
-  hasPolicies.set(tenantId, reading);
-  reading.catch(() => hasPolicies.delete(tenantId));
-  return reading;
+  if (hit) return hit.reading;
+  const entry: { reading: Promise<boolean>; known?: boolean } = {
+    reading: db
+      .selectFrom('sla_policies')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
+      .limit(1)
+      .executeTakeFirst()
+      .then((r) => (entry.known = r !== undefined)),
+  };
+  hasPolicies.set(tenantId, entry);
+  entry.reading.catch(() => hasPolicies.delete(tenantId));
+  return entry.reading;
+}
+
+/** True when the tenant was read within POLICIES_TTL_MS to have no SLA policy. */
+function knownWithoutPolicies(tenantId: string): boolean {
+  return hasPolicies.get(tenantId)?.known === false;
 }
 
 /** Call after a tenant's policies changed. */
@@ -202,6 +219,7 @@ export function trackServiceLevels(bus: EventBus, db: Db, log: Pick<Logger, 'war
   bus.publish = async (event: DomainEvent) => {
     await publish(event);
     if (event.type !== 'message.created' && event.type !== 'conversation.updated') return;
+    if (knownWithoutPolicies(event.tenantId)) return; // most tenants: no work, and no promises per message
     const work = follow(deps, event).catch((err: Error) => log.warn({ err: err.message, type: event.type }, 'SLA clocks not updated (the SLA job catches up)'));
     running.add(work);
     void work.finally(() => running.delete(work));

@@ -24,6 +24,11 @@ const visitorName = preparedQuery<{ id: string; tenantId: string }, { id: string
   db.selectFrom('visitors').select(['id', 'tenant_id', 'name']).where('id', '=', p('id')).where('tenant_id', '=', p('tenantId')),
 );
 
+/** The name when this node has it cached (no promise: asked on every visitor message); undefined: ask visitorDisplayName(). */
+export function knownVisitorName(storage: Storage, tenantId: string, visitorId: string): string | undefined {
+  return cached.get(storage)?.names.get(`${tenantId}|${visitorId}`);
+}
+
 export async function visitorDisplayName(ctx: Ctx, tenantId: string, visitorId: string): Promise<string> {
   const cache = cacheOf(ctx.storage);
   const key = `${tenantId}|${visitorId}`;

@@ -20,6 +20,7 @@ import type { AbuseLimits } from '../security/abuseLimits.js';
 import { Viewing } from '../../protocol/productivity.js';
 import { CollisionTracker } from './collision.js';
 import { SeenOnce } from './seenOnce.js';
+import { ackFrameJson } from './messageFrames.js';
 
 const reader = frameReader({ hello: AgentHello, 'message.send': MessageSend, typing: Typing, history: History, ping: Ping, receipt: Receipt, viewing: Viewing });
 
@@ -97,7 +98,7 @@ export class AgentConnection extends Connection<AgentClientFrame, AgentServerFra
       this.limits.message(this.address, this.tenantId, null);
       await this.untilQueued(frame, async (queued) => {
         const { message } = await createMessage(this.ctx, actor, { clientId: frame.clientId, body: frame.body, conversationId: frame.conversationId, internal: frame.internal, fromSocket: this.socketId, queued });
-        this.send({ type: 'ack', clientId: frame.clientId, message });
+        this.sendRaw(ackFrameJson(frame.clientId, message)); // the message's JSON is shared with the `message` frame
       });
     } else if (frame.type === 'typing') {
       this.mayWrite();

@@ -10,6 +10,7 @@ import type { AgentConnection } from './agentConnection.js';
 import type { VisitorConnection } from './visitorConnection.js';
 import type { Metrics } from '../metrics.js';
 import { forVisitor } from '../presenters/presenters.js';
+import { messageFrameJson } from './messageFrames.js';
 
 export class Rooms {
   private agents = new Map<string, Set<AgentConnection>>();
@@ -82,12 +83,12 @@ export class Rooms {
         // The sender's own socket has the message in its ack already. A redacted message is sent
         // to everyone as the same `message` frame: clients replace the message with that id.
         const fromSocket = event.type === 'message.created' ? event.fromSocket : undefined;
-        broadcast(agents, { type: 'message', message: event.message }, undefined, fromSocket);
+        broadcast(agents, () => messageFrameJson(event.message), undefined, fromSocket);
         // Visitor → agent latency, once per new message that reached an agent socket on this node.
         if (event.type === 'message.created' && agents?.size && event.message.author.kind === 'visitor') this.metrics?.deliverySeconds.observe(Math.max(0, Date.now() - Date.parse(event.message.createdAt)) / 1000);
         if (agents) for (const c of agents) c.exposed(event.conversationId, event.visitorId); // access audit
         if (!event.message.internal) {
-          broadcast(visitors, { type: 'message', message: event.message }, event.tenantId, fromSocket);
+          broadcast(visitors, () => messageFrameJson(event.message), event.tenantId, fromSocket);
           if (visitors) for (const c of visitors) if (c.tenantId === event.tenantId) c.exposed(event.conversationId, event.visitorId); // access audit: another device's conversation
         }
         break;
@@ -153,13 +154,14 @@ export class Rooms {
   }
 }
 
-function broadcast(set: Set<{ sendRaw(json: string): void; tenantId: string; socketId: string }> | undefined, frame: object, tenantId?: string, exceptSocket?: string): void {
+/** `frame`: the frame, or a function that encodes it (a message frame shares its message's JSON with the sender's ack: messageFrames.ts). */
+function broadcast(set: Set<{ sendRaw(json: string): void; tenantId: string; socketId: string }> | undefined, frame: object | (() => string), tenantId?: string, exceptSocket?: string): void {
   if (!set || set.size === 0) return;
   let json: string | undefined;
   for (const c of set) {
     // Visitor rooms are keyed by visitor id only; the tenant check makes a forged id useless.
     if ((tenantId && c.tenantId !== tenantId) || c.socketId === exceptSocket) continue;
-    c.sendRaw((json ??= JSON.stringify(frame)));
+    c.sendRaw((json ??= typeof frame === 'function' ? frame() : JSON.stringify(frame)));
   }
 }
 

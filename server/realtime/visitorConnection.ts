@@ -19,6 +19,7 @@ import type { Rooms } from './rooms.js';
 import type { AbuseLimits } from '../security/abuseLimits.js';
 import { messageExposure, recordAccess, type Accessor } from '../security/accessAudit.js';
 import { SeenOnce } from './seenOnce.js';
+import { ackFrameJson } from './messageFrames.js';
 
 const reader = frameReader({ hello: VisitorHello, 'message.send': MessageSend, typing: Typing, ping: Ping, receipt: Receipt, handoff: Handoff, history: VisitorHistory });
 
@@ -87,7 +88,7 @@ export class VisitorConnection extends Connection<VisitorClientFrame, VisitorSer
       this.limits.message(this.address, this.tenantId, this.visitorId);
       await this.untilQueued(frame, async (queued) => {
         const { message } = await createMessage(this.ctx, actor, { clientId: frame.clientId, body: frame.body, conversationId: frame.conversationId, newConversation: frame.newConversation, fromSocket: this.socketId, queued });
-        this.send({ type: 'ack', clientId: frame.clientId, message });
+        this.sendRaw(ackFrameJson(frame.clientId, message)); // the message's JSON is shared with the `message` frame
       });
     } else if (frame.type === 'receipt' || frame.type === 'handoff') {
       const current = frame.conversationId ? await this.own(frame.conversationId) : await latestConversationId(this.ctx.storage.db, this.tenantId, this.visitorId);

@@ -99,12 +99,18 @@ export function compilePatterns(json: string): RegExp[] {
 const TTL_MS = 30_000;
 const caches = new WeakMap<object, Map<string, { patterns: RegExp[]; at: number }>>();
 
+/** The tenant's compiled patterns when this node has them fresh (no promise: asked on every message); undefined: ask tenantPatterns(). */
+export function knownTenantPatterns(storage: Pick<Storage, 'db'>, tenantId: string): RegExp[] | undefined {
+  const hit = caches.get(storage)?.get(tenantId);
+  return hit && Date.now() - hit.at < TTL_MS ? hit.patterns : undefined;
+}
+
 /** The tenant's compiled patterns, cached per storage for TTL_MS (an update reaches every node within it). */
 export async function tenantPatterns(storage: Pick<Storage, 'db'>, tenantId: string): Promise<RegExp[]> {
+  const known = knownTenantPatterns(storage, tenantId);
+  if (known) return known;
   let cache = caches.get(storage);
   if (!cache) caches.set(storage, (cache = new Map()));
-  const hit = cache.get(tenantId);
-  if (hit && Date.now() - hit.at < TTL_MS) return hit.patterns;
   const row = await storage.db.selectFrom('tenants').select(['redaction_patterns']).where('id', '=', tenantId).executeTakeFirst();
   const patterns = row ? compilePatterns(row.redaction_patterns) : [];
   if (cache.size > 10_000) cache.clear();

@@ -35,18 +35,35 @@ const activeHooksQuery = preparedQuery<{ tenantId: string }, { id: string; event
  */
 const HOOKS_TTL_MS = 1000;
 type ActiveHooks = Array<{ id: string; events: string[] }>;
-/** The list being read is cached too, so the events that arrive while it is read wait for that one read. */
-const hooksByTenant = new ExpiringCache<Promise<ActiveHooks>>({ maxEntries: 10_000, ttlMs: HOOKS_TTL_MS });
+/**
+ * The list being read is cached too, so the events that arrive while it is read wait for that one
+ * read; `known` is the list once read (noHookWants answers from it without a promise).
+ */
+const hooksByTenant = new ExpiringCache<{ reading: Promise<ActiveHooks>; known?: ActiveHooks }>({ maxEntries: 10_000, ttlMs: HOOKS_TTL_MS });
 
 function activeHooks(db: Db, tenantId: string, cached: boolean): Promise<ActiveHooks> {
   const hit = cached ? hooksByTenant.get(tenantId) : undefined;
-  if (hit) return hit;
-  const reading = activeHooksQuery.all(db, { tenantId }).then((rows) => rows.map((h) => ({ id: h.id, events: JSON.parse(h.events) as string[] })));
-  hooksByTenant.set(tenantId, reading);
-  reading.catch(() => {
-    if (hooksByTenant.get(tenantId) === reading) hooksByTenant.delete(tenantId);
+  if (hit) return hit.reading;
+  const entry: { reading: Promise<ActiveHooks>; known?: ActiveHooks } = {
+    reading: activeHooksQuery.all(db, { tenantId }).then((rows) => (entry.known = rows.map((h) => ({ id: h.id, events: JSON.parse(h.events) as string[] })))),
+  };
+  hooksByTenant.set(tenantId, entry);
+  entry.reading.catch(() => {
+    if (hooksByTenant.get(tenantId) === entry) hooksByTenant.delete(tenantId);
   });
-  return reading;
+  return entry.reading;
+}
+
+const wants = (hook: { events: string[] }, type: WebhookEventType) => hook.events.includes('*') || hook.events.includes(type);
+
+/**
+ * True when the tenant's active webhooks, as read within HOOKS_TTL_MS, include none that wants
+ * `type`: there is nothing to queue. Answered from memory, so the message path (most tenants have
+ * no webhook for messages) makes no promise per message to learn it.
+ */
+export function noHookWants(tenantId: string, type: WebhookEventType): boolean {
+  const known = hooksByTenant.get(tenantId)?.known;
+  return known !== undefined && !known.some((h) => wants(h, type));
 }
 
 /** Call after a tenant's webhooks changed (created, disabled). */
@@ -67,7 +84,7 @@ export async function enqueueWebhookEvent(db: Db, tenantId: string, type: Webhoo
   // Rare events (and sla.breached, queued inside the transaction that claims the breach) read the list itself.
   const hooks = await activeHooks(db, tenantId, !type.startsWith('security.') && type !== 'audit.checkpoint' && type !== 'sla.breached');
   const now = Date.now();
-  const due = hooks.filter((h) => h.events.includes('*') || h.events.includes(type));
+  const due = hooks.filter((h) => wants(h, type));
   if (due.length === 0) return 0;
   // A sink: every string of the payload is redacted of card numbers (security/sinkRedaction.ts).
   const safe = redactDeep(data);

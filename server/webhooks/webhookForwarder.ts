@@ -8,12 +8,15 @@ import type { Logger } from 'pino';
 import type { DomainEvent, EventBus } from '../events/domainEvents.js';
 import type { Db } from '../storage/db.js';
 import type { Keyring } from '../security/keyring.js';
-import { enqueueWebhookEvent } from './webhookEvents.js';
+import { enqueueWebhookEvent, noHookWants } from './webhookEvents.js';
 
 export function forwardToWebhooks(bus: EventBus, db: Db, keyring: Keyring, log: Logger): EventBus {
   const publish = bus.publish.bind(bus);
-  const sealed = async (tenantId: string, type: 'message.created' | 'conversation.created' | 'conversation.updated', data: unknown) =>
+  const enqueue = async (tenantId: string, type: 'message.created' | 'conversation.created' | 'conversation.updated', data: unknown) =>
     enqueueWebhookEvent(db, tenantId, type, data, await keyring.dataKey(tenantId));
+  // Known from memory that no hook wants it (most tenants, most messages): nothing to queue, no promise made.
+  const sealed = (tenantId: string, type: 'message.created' | 'conversation.created' | 'conversation.updated', data: unknown) =>
+    noHookWants(tenantId, type) ? null : enqueue(tenantId, type, data);
   bus.publish = async (event: DomainEvent) => {
     await publish(event);
     const queued =

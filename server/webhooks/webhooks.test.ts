@@ -1,12 +1,13 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { cleanupTestParley, dropSchemas, makeTenant, startTestParley, type TestParley } from '../testing/testParley.js';
+import { cleanupTestParley, dropSchemas, makeTenant, startTestParley, visitorSession, type TestParley } from '../testing/testParley.js';
 import { countingQueries } from '../testing/countingQueries.js';
 import { newId } from '../security/ids.js';
 import { raiseIncident } from '../security/incidents.js';
 import type { Tenant } from '../storage/schema.js';
 import { newWebhookSecret, signWebhook, verifyWebhook } from './signing.js';
-import { enqueueWebhookEvent } from './webhookEvents.js';
+import { enqueueWebhookEvent, noHookWants } from './webhookEvents.js';
+import { createMessage } from '../commands/messageCreator.js';
 import { createWebhook } from '../commands/webhookCreator.js';
 import { disableWebhook } from '../commands/webhookDisabler.js';
 import { SYSTEM_ACTOR } from '../security/auditLog.js';
@@ -188,5 +189,22 @@ describe('webhooks', () => {
     expect(await Promise.all(together)).toEqual([1, 1, 1, 1, 1]);
     expect(reads.count()).toBe(1);
     expect(await enqueueWebhookEvent(reads.db, other.id, 'message.created', { id: 'm5' })).toBe(2);
+  });
+
+  it('passes over a message no hook wants from memory, and queues the next one once a hook is created', async () => {
+    const other = await makeTenant(t);
+    const visitor = await visitorSession(t, other);
+    const send = (clientId: string) => createMessage(t.ctx, { kind: 'visitor', tenantId: other.id, visitorId: visitor.visitorId }, { clientId, body: 'hello' });
+    const deliveries = () => t.ctx.storage.db.selectFrom('webhook_deliveries').select('id').where('tenant_id', '=', other.id).execute();
+    expect(noHookWants(other.id, 'message.created')).toBe(false); // never read: not known
+    await send('a');
+    await vi.waitFor(() => expect(noHookWants(other.id, 'message.created')).toBe(true));
+    // This tenant's hook wants message.created only.
+    await enqueueWebhookEvent(t.ctx.storage.db, tenant.id, 'message.created', { id: 'm1' });
+    expect([noHookWants(tenant.id, 'message.created'), noHookWants(tenant.id, 'conversation.updated')]).toEqual([false, true]);
+    await createWebhook(t.ctx, other.id, { url, events: ['message.created'] }, SYSTEM_ACTOR('test'));
+    expect(noHookWants(other.id, 'message.created')).toBe(false);
+    await send('b');
+    await vi.waitFor(async () => expect(await deliveries()).toHaveLength(1));
   });
 });
