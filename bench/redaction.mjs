@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { redact as redactBefore } from './redactionBaseline.mjs';
+import { HOSTILE_AT_LIMIT } from './hostileRedaction.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -42,6 +43,15 @@ function measure(fn, list, ms) {
   return { messagesPerSecond: Math.round(n / s), mbPerSecond: +(chars / s / 1e6).toFixed(1), microsPerMessage: +((s / n) * 1e6).toFixed(2) };
 }
 
+function slowest(redact, ms) {
+  let worst = { microsPerMessage: 0 };
+  for (const text of HOSTILE_AT_LIMIT) {
+    const m = measure((t) => redact(t), [text], ms / HOSTILE_AT_LIMIT.length);
+    if (m.microsPerMessage > worst.microsPerMessage) worst = { ...m, input: JSON.stringify(text.slice(0, 12)) };
+  }
+  return worst;
+}
+
 export async function measureRedaction({ ms = 2000 } = {}) {
   const { redact, redactContinuing } = await import(pathToFileURL(join(ROOT, 'dist', 'protocol', 'redaction.js')).href);
   const list = messages(10_000);
@@ -55,5 +65,7 @@ export async function measureRedaction({ ms = 2000 } = {}) {
     afterWithContinuation: measure((m) => redactContinuing(earlier, m), list, ms),
     // A hostile message: 2,000 digits in 500 separated groups that are all cards (linear, no backtracking).
     adversarial: measure((m) => redact(m), [Array.from({ length: 500 }, () => '4242').join(' - ')], ms),
+    // The slowest of the hostile bodies at the 16,000-character limit: what one message can cost the event loop.
+    slowestAtLimit: slowest(redact, ms),
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { luhnValid, redact, redactContinuing, redactField } from './redaction.js';
 import { digitsOf } from './redactionScan.js';
+import { HOSTILE_AT_LIMIT } from '../bench/hostileRedaction.mjs';
 
 // Public test card numbers published by card networks / payment processors.
 const CARDS: Array<[string, string]> = [
@@ -299,11 +300,12 @@ describe('redact: red-team forms (issue 15)', () => {
     expect(redact(once).text).toBe(once);
   });
 
-  it('16,000 characters of adversarial input are redacted in well under a second each', () => {
-    for (const text of ['4242 '.repeat(3200), '4242-'.repeat(3200), '1 '.repeat(8000), ',1'.repeat(8000), '%34'.repeat(5333), '&#52;'.repeat(3200), '1' + '\u200b'.repeat(15998) + '1', '1\u0301'.repeat(8000), '⑯ '.repeat(8000), '\u{E0034}'.repeat(8000), `${g(' ')} 12 27 123 `.repeat(500)]) {
-      const started = performance.now();
-      redact(text);
-      expect(performance.now() - started, JSON.stringify(text.slice(0, 10))).toBeLessThan(1000);
+  // No timing is asserted here (a slow CI machine is not a bug): a backtracking blow-up on these
+  // would not finish within the test's timeout, and `npm run bench` prints the time of the slowest.
+  it('16,000 characters of adversarial input are redacted, cards among them', () => {
+    for (const text of HOSTILE_AT_LIMIT) {
+      const out = redact(text).text;
+      if (text.startsWith('4242 ') || text.startsWith('4242-')) expect(out, JSON.stringify(text.slice(0, 10))).toContain('[card');
     }
   });
 });
