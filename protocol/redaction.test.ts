@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { luhnValid, redact, redactContinuing, redactField } from './redaction.js';
+import { luhnValid, redact, redactField } from './redaction.js';
 import { digitsOf } from './redactionScan.js';
 import { HOSTILE_AT_LIMIT } from '../bench/hostileRedaction.mjs';
+import { sendInTurn } from './redactionCorpus.js';
 
 // Public test card numbers published by card networks / payment processors.
 const CARDS: Array<[string, string]> = [
@@ -311,17 +312,7 @@ describe('redact: red-team forms (issue 15)', () => {
 });
 
 describe('redactContinuing: a card over many messages (issue 15)', () => {
-  const send = (parts: string[]) => {
-    const sent: string[] = [];
-    for (const p of parts) {
-      const r = redactContinuing(sent, p);
-      r.earlier.forEach((e, k) => {
-        if (e !== null) sent[k] = e;
-      });
-      sent.push(r.text);
-    }
-    return sent;
-  };
+  const send = sendInTurn;
   it.each([
     ['five messages', ['41', '11', '1111', '1111', '1111']],
     ['eight messages', ['41', '11', '11', '11', '11', '11', '11', '11']],

@@ -5,6 +5,7 @@
  * nothing in the product imports it.
  */
 import { isCardNumber, luhnValid } from './redactionCards.js';
+import { redactContinuing } from './redaction.js';
 import { digitsOf, isSeparatorOrInvisible } from './redactionScan.js';
 import { digitsOfCodePoint } from './redactionChars.js';
 
@@ -360,4 +361,20 @@ export function holdsCardDigits(text: string, pan: string, minDigits = 13, stric
   const stream = digitStream(text, strict);
   for (let i = 0; i + minDigits <= pan.length; i++) if (stream.includes(pan.slice(i, i + minDigits))) return true;
   return false;
+}
+
+/**
+ * Parts sent one after another as the frame sends them: each redacted with the ones before it, an
+ * earlier part replaced when a later one completes a card in it. What the conversation then holds.
+ */
+export function sendInTurn(parts: readonly string[]): string[] {
+  const sent: string[] = [];
+  for (const p of parts) {
+    const r = redactContinuing(sent, p);
+    r.earlier.forEach((e, k) => {
+      if (e !== null) sent[k] = e;
+    });
+    sent.push(r.text);
+  }
+  return sent;
 }
