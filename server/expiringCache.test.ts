@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ExpiringCache } from './expiringCache.js';
+import { ExpiringCache, ExpiringReads } from './expiringCache.js';
 
 describe('ExpiringCache', () => {
   beforeEach(() => {
@@ -35,5 +35,21 @@ describe('ExpiringCache', () => {
     vi.advanceTimersByTime(1);
     expect(cache.get('k')).toBeUndefined();
     expect(cache.size).toBe(0);
+  });
+});
+
+describe('ExpiringReads', () => {
+  it('shares one read in flight, knows its result once resolved, and keeps no failed read', async () => {
+    const reads = new ExpiringReads<number>({ maxEntries: 10, ttlMs: 60_000 });
+    let calls = 0;
+    const read = () => Promise.resolve(++calls);
+    const [a, b] = [reads.get('k', read), reads.get('k', read)];
+    expect(reads.known('k')).toBeUndefined(); // not resolved yet
+    expect([await a, await b, calls]).toEqual([1, 1, 1]);
+    expect(reads.known('k')).toEqual({ value: 1 });
+    expect(await reads.get('k', read, true)).toBe(2); // fresh: read again, and that is kept
+    expect(reads.known('k')).toEqual({ value: 2 });
+    await expect(reads.get('x', () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    expect(await reads.get('x', read)).toBe(3); // the failure was not kept
   });
 });

@@ -49,3 +49,38 @@ export class ExpiringCache<V> {
     return this.entries.size;
   }
 }
+
+/**
+ * One read per key at a time, its result kept for `ttlMs`: callers that arrive while a read is in
+ * flight wait for that one read, and once it has resolved `known` gives the result without a
+ * promise (the message path asks per message; a promise and a microtask turn each was measurable).
+ * A failed read is not kept, so the next caller reads again.
+ */
+export class ExpiringReads<V> {
+  private readonly cache: ExpiringCache<{ reading: Promise<V>; known?: { value: V } }>;
+
+  constructor(opts: { maxEntries: number; ttlMs: number }) {
+    this.cache = new ExpiringCache(opts);
+  }
+
+  /** The cached or in-flight result, else `read()`'s; `fresh` reads again whatever is cached (and caches that). */
+  get(key: string, read: () => Promise<V>, fresh = false): Promise<V> {
+    const hit = fresh ? undefined : this.cache.get(key);
+    if (hit) return hit.reading;
+    const entry: { reading: Promise<V>; known?: { value: V } } = { reading: read().then((value) => ((entry.known = { value }), value)) };
+    this.cache.set(key, entry);
+    entry.reading.catch(() => {
+      if (this.cache.get(key) === entry) this.cache.delete(key);
+    });
+    return entry.reading;
+  }
+
+  /** The result of a read that has resolved within `ttlMs`, without a promise; undefined when there is none. */
+  known(key: string): { value: V } | undefined {
+    return this.cache.get(key)?.known;
+  }
+
+  delete(key: string): void {
+    this.cache.delete(key);
+  }
+}

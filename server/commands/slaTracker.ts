@@ -12,7 +12,7 @@
  */
 import type { Logger } from 'pino';
 import type { DomainEvent, EventBus } from '../events/domainEvents.js';
-import { ExpiringCache } from '../expiringCache.js';
+import { ExpiringReads } from '../expiringCache.js';
 import { slaDeadline } from '../policies/slaClock.js';
 import { conversationSlaViews, policyHours, type SlaPolicyRow } from '../queries/slaQueries.js';
 import type { Db } from '../storage/db.js';
@@ -20,31 +20,25 @@ import type { Db } from '../storage/db.js';
 const POLICIES_TTL_MS = 1000;
 /**
  * Whether a tenant has any SLA policy, kept a second: a tenant without one costs no query per
- * message. `known` is the answer once read, so such a tenant's events are passed over without a
- * promise each (knownWithoutPolicies).
+ * message, and once read its events are passed over without a promise each (knownWithoutPolicies).
  */
-const hasPolicies = new ExpiringCache<{ reading: Promise<boolean>; known?: boolean }>({ maxEntries: 10_000, ttlMs: POLICIES_TTL_MS });
+const hasPolicies = new ExpiringReads<boolean>({ maxEntries: 10_000, ttlMs: POLICIES_TTL_MS });
 
 function tenantHasPolicies(db: Db, tenantId: string): Promise<boolean> {
-  const hit = hasPolicies.get(tenantId);
-  if (hit) return hit.reading;
-  const entry: { reading: Promise<boolean>; known?: boolean } = {
-    reading: db
+  return hasPolicies.get(tenantId, () =>
+    db
       .selectFrom('sla_policies')
       .select('id')
       .where('tenant_id', '=', tenantId)
       .limit(1)
       .executeTakeFirst()
-      .then((r) => (entry.known = r !== undefined)),
-  };
-  hasPolicies.set(tenantId, entry);
-  entry.reading.catch(() => hasPolicies.delete(tenantId));
-  return entry.reading;
+      .then((r) => r !== undefined),
+  );
 }
 
 /** True when the tenant was read within POLICIES_TTL_MS to have no SLA policy. */
 function knownWithoutPolicies(tenantId: string): boolean {
-  return hasPolicies.get(tenantId)?.known === false;
+  return hasPolicies.known(tenantId)?.value === false;
 }
 
 /** Call after a tenant's policies changed. */

@@ -2,7 +2,7 @@
  * Queues an event for every webhook of a tenant that subscribed to it. Delivery happens in
  * webhookDeliverer, so a slow or dead receiver never slows the request that caused the event.
  */
-import { ExpiringCache } from '../expiringCache.js';
+import { ExpiringReads } from '../expiringCache.js';
 import type { Db } from '../storage/db.js';
 import { newId } from '../security/ids.js';
 import { preparedQuery } from '../storage/preparedQuery.js';
@@ -37,21 +37,12 @@ const HOOKS_TTL_MS = 1000;
 type ActiveHooks = Array<{ id: string; events: string[] }>;
 /**
  * The list being read is cached too, so the events that arrive while it is read wait for that one
- * read; `known` is the list once read (noHookWants answers from it without a promise).
+ * read; once read, noHookWants answers from it without a promise.
  */
-const hooksByTenant = new ExpiringCache<{ reading: Promise<ActiveHooks>; known?: ActiveHooks }>({ maxEntries: 10_000, ttlMs: HOOKS_TTL_MS });
+const hooksByTenant = new ExpiringReads<ActiveHooks>({ maxEntries: 10_000, ttlMs: HOOKS_TTL_MS });
 
 function activeHooks(db: Db, tenantId: string, cached: boolean): Promise<ActiveHooks> {
-  const hit = cached ? hooksByTenant.get(tenantId) : undefined;
-  if (hit) return hit.reading;
-  const entry: { reading: Promise<ActiveHooks>; known?: ActiveHooks } = {
-    reading: activeHooksQuery.all(db, { tenantId }).then((rows) => (entry.known = rows.map((h) => ({ id: h.id, events: JSON.parse(h.events) as string[] })))),
-  };
-  hooksByTenant.set(tenantId, entry);
-  entry.reading.catch(() => {
-    if (hooksByTenant.get(tenantId) === entry) hooksByTenant.delete(tenantId);
-  });
-  return entry.reading;
+  return hooksByTenant.get(tenantId, () => activeHooksQuery.all(db, { tenantId }).then((rows) => rows.map((h) => ({ id: h.id, events: JSON.parse(h.events) as string[] }))), !cached);
 }
 
 const wants = (hook: { events: string[] }, type: WebhookEventType) => hook.events.includes('*') || hook.events.includes(type);
@@ -62,8 +53,8 @@ const wants = (hook: { events: string[] }, type: WebhookEventType) => hook.event
  * no webhook for messages) makes no promise per message to learn it.
  */
 export function noHookWants(tenantId: string, type: WebhookEventType): boolean {
-  const known = hooksByTenant.get(tenantId)?.known;
-  return known !== undefined && !known.some((h) => wants(h, type));
+  const known = hooksByTenant.known(tenantId);
+  return known !== undefined && !known.value.some((h) => wants(h, type));
 }
 
 /** Call after a tenant's webhooks changed (created, disabled). */
