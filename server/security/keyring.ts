@@ -51,6 +51,8 @@ export interface KeyringOptions {
 
 const SEALED_PREFIX = 'pe1:';
 const WRAP_PREFIX = 'w1:';
+/** A tenant has one blind-index key, version 1: its tokens must stay comparable for the whole index. */
+const SEARCH_KEY_VERSION = 1;
 
 /** Short public fingerprint of a master key: which master wrapped a DEK, without revealing it. */
 export const masterKeyId = (key: Buffer): string => createHash('sha256').update('parley-master-key-id').update(key).digest('hex').slice(0, 16);
@@ -177,9 +179,14 @@ export class Keyring {
 
   // ---------- keys ----------
 
+  /** A key's name in this node's cache of unwrapped keys. */
+  private static cacheId(tenantId: string, purpose: KeyPurpose, version: number): string {
+    return `${tenantId}/${purpose}/${version}`;
+  }
+
   /** The key of one version, unwrapped; throws KeyUnavailableError when missing or destroyed. */
   async key(tenantId: string, purpose: KeyPurpose, version: number): Promise<Buffer> {
-    const id = `${tenantId}/${purpose}/${version}`;
+    const id = Keyring.cacheId(tenantId, purpose, version);
     const cached = this.cache.get(id);
     if (cached) return cached;
     const row = await this.storage.keys.db
@@ -231,20 +238,20 @@ export class Keyring {
 
   /** The tenant's blind-index key when it is in memory (see knownDataKey); undefined: ask searchKey(). */
   knownSearchKey(tenantId: string): Buffer | undefined {
-    return this.cache.get(`${tenantId}/search/1`);
+    return this.cache.get(Keyring.cacheId(tenantId, 'search', SEARCH_KEY_VERSION));
   }
 
   /** The tenant's blind-index key (one per tenant, created on first use). */
   async searchKey(tenantId: string): Promise<Buffer> {
     try {
-      return await this.key(tenantId, 'search', 1);
+      return await this.key(tenantId, 'search', SEARCH_KEY_VERSION);
     } catch (err) {
       if (!(err instanceof KeyUnavailableError)) throw err;
       const exists = await this.storage.keys.db.selectFrom('tenant_keys').select(['version', 'destroyed_at']).where('tenant_id', '=', tenantId).where('purpose', '=', 'search').executeTakeFirst();
       if (exists && exists.destroyed_at !== null) throw err; // destroyed: the tenant is being deleted
       // Absent: create it. Present and live: another caller created it after our first read.
-      if (!exists) await this.create(tenantId, 'search', 1);
-      return this.key(tenantId, 'search', 1);
+      if (!exists) await this.create(tenantId, 'search', SEARCH_KEY_VERSION);
+      return this.key(tenantId, 'search', SEARCH_KEY_VERSION);
     }
   }
 
@@ -263,7 +270,7 @@ export class Keyring {
         .execute();
     } catch (err) {
       if (!this.storage.keys.isUniqueViolation(err)) throw err;
-      this.cache.delete(`${tenantId}/${purpose}/${version}`);
+      this.cache.delete(Keyring.cacheId(tenantId, purpose, version));
       await this.key(tenantId, purpose, version); // the winner's key; throws if it was destroyed meanwhile
     }
     return version;
