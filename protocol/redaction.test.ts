@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { luhnValid, redact, redactField } from './redaction.js';
 import { digitsOf } from './redactionScan.js';
@@ -118,6 +119,33 @@ describe('redact: near misses stay unchanged', () => {
     for (const text of ['4242 4242 4242 4243', '6759 6498 2643 8453 0', '9400 1000 0000 0000 0000 00', '9400100000000000000000']) expect(redact(text).text).toBe(text);
     // An unbroken 16-digit card is one even inside a longer run; what follows it is not a code.
     expect(redact('4242424242424242 0000 0000 0').text).toBe('[card •••• 4242] 0000 0000 0');
+  });
+});
+
+describe('redact: machine identifiers are not card numbers', () => {
+  // Deterministic ids of every shape Parley and its clients make or carry: a digest's hex, a
+  // Parley id (`msg_` + 28 hex), a client message id (24 hex), a UUID. About one in 1,300–10,000 of
+  // these holds a Luhn-valid, card-shaped digit run; masking it corrupted ids in audit entries,
+  // requests and WebSocket frames (CI, 2026-12-07: an audit entry filed under a masked tenant id).
+  const digests = Array.from({ length: 25_000 }, (_, i) => createHash('sha256').update(`id ${i}`).digest('hex'));
+  const shapes: Array<[string, (h: string) => string]> = [
+    ['SHA-256 hex', (h) => h],
+    ['Parley id', (h) => `msg_${h.slice(0, 28)}`],
+    ['client message id', (h) => h.slice(0, 24)],
+    ['UUID', (h) => `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`],
+    ['upper-case UUID in a sentence', (h) => `ref ${h.slice(32, 40)}-${h.slice(40, 44)}-${h.slice(44, 48)}-${h.slice(48, 52)}-${h.slice(52, 64)}.`.toUpperCase()],
+  ];
+  it.each(shapes)('%s: 25,000 of them pass unchanged', (_label, shape) => {
+    const changed = digests.map(shape).filter((id) => redact(id).text !== id);
+    expect(changed).toEqual([]);
+  });
+
+  it('a card next to an id, or glued to a few letters, is still masked', () => {
+    expect(redact('id 0123456789abcdef01234567 4111 1111 1111 1111').text).toBe('id 0123456789abcdef01234567 [card •••• 1111]');
+    expect(redact('order f47ac10b-58cc-4372-a567-0e02b2c3d479: 4111111111111111').text).toBe('order f47ac10b-58cc-4372-a567-0e02b2c3d479: [card •••• 1111]');
+    for (const text of ['card4111111111111111', 'fee4111111111111111', '4111111111111111abcd', 'deadbeef 4111111111111111']) expect(redact(text).text).not.toContain('4111111111111111');
+    // Digits alone, however long, are a number, not an identifier: a card-shaped UUID is read as digits.
+    expect(redact('4111111111111111').text).toBe('[card •••• 1111]');
   });
 });
 

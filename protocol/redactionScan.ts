@@ -287,8 +287,37 @@ function spansOfRun(groups: Group[], out: Span[]): void {
   }
 }
 
+/**
+ * Machine identifiers are not card numbers: a UUID, or a word of 24 or more hexadecimal characters
+ * with at least one letter among them (Parley's ids, client message ids, SHA digests, keys). Their
+ * digits hold a Luhn-valid, card-shaped run about once in 1,300–10,000 (measured on ids, UUIDs and
+ * SHA-256 digests), and masking one corrupts an id in an audit entry, a request or an export. Nobody
+ * types a card glued to that many hexadecimal letters; docs/SECURITY.md lists it as not caught.
+ */
+const MACHINE_ID = /(?<![0-9a-z])(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{24,})(?![0-9a-z])/gi;
+const HEX_LETTER = /[a-f]/i;
+
+/** `text` with every machine identifier's characters replaced by `x` (same offsets), or null when it has none. */
+function withoutMachineIds(text: string): string | null {
+  let out: string | null = null;
+  MACHINE_ID.lastIndex = 0;
+  for (let m = MACHINE_ID.exec(text); m; m = MACHINE_ID.exec(text)) {
+    if (!HEX_LETTER.test(m[0])) continue; // all digits: a number, read as one
+    out = (out ?? text).slice(0, m.index) + 'x'.repeat(m[0].length) + text.slice(m.index + m[0].length);
+  }
+  return out;
+}
+
 /** Every card number (and the expiry/code typed right after it) in `text`, in order, not overlapping. */
 export function cardSpans(text: string): Span[] {
+  const spans = scanRuns(text);
+  // Identifiers are looked for only when a card was found (rare), so ordinary text pays nothing.
+  if (spans.length === 0) return spans;
+  const plain = withoutMachineIds(text);
+  return plain === null ? spans : scanRuns(plain);
+}
+
+function scanRuns(text: string): Span[] {
   const out: Span[] = [];
   RUN.lastIndex = 0;
   for (let m = RUN.exec(text); m; m = RUN.exec(text)) {

@@ -57,6 +57,7 @@ describe('words the server writes, in the tenant’s language', () => {
 
     const s = await visitorSession(t, tenant);
     const { message } = await createMessage(t.ctx, { kind: 'visitor', tenantId: tenant.id, visitorId: s.visitorId }, { clientId: 'q1', body: 'Bonjour' });
+    await t.contactCentre.idle(); // the node's intake and bot first (see pageContext.test.ts)
     await t.ctx.storage.db.updateTable('conversations').set({ bot_active: 1 }).where('id', '=', message.conversationId).execute();
     expect(await handOff(t.ctx, tenant.id, message.conversationId, 'h1')).toBe(true);
     const log = (await t.app.inject({ method: 'GET', url: `/api/conversations/${message.conversationId}/messages`, headers: me.headers })).json().items;

@@ -13,6 +13,13 @@ describe('sink redaction', () => {
     expect(redactDeep({ password: '4242424242424242', name: '4242424242424242' }, SKIP_KEYS)).toEqual({ password: '4242424242424242', name: '[card •••• 4242]' });
   });
 
+  it('keeps ids whose hex digits hold a card-shaped run (CI 2026-12-07: an audit entry was filed under a masked tenant id)', () => {
+    // Each of these was masked by the redactor before machine identifiers were recognised.
+    const record = { tenantId: 'ten_01a24f3537d4414602898990d5a9', resourceId: 'msg_01a24f3537db0b56067484407160', details: { clientId: 'caaae777-30f0-49a3-8881-912891701d79', sha256: '5d8f6cce532a7aeb57196be62344095936793400b3aeb3580d248b17d5518a86' } };
+    expect(redactDeep(record)).toBe(record);
+    expect(redactDeep({ ...record, note: 'paid with 4111 1111 1111 1111' }).note).toBe('paid with [card •••• 1111]');
+  });
+
   it('redacts a log line however the card hides in JSON (escaped tabs and line breaks, any digits)', () => {
     const line = JSON.stringify({ level: 10, msg: 'frame', body: '4242\t4242\n4242 ４２４２', err: { message: 'bad 5555-5555-5555-4444' } }) + '\n';
     const out = logStreamWrite(line);

@@ -137,6 +137,9 @@ describe('tenant page context and the visitor’s language', () => {
     const handoffIn = async (body: Record<string, unknown>) => {
       const v = await session(body);
       const conv = await write(v.visitorId);
+      // The node's own intake and bot handle the message in the background: let them finish first,
+      // or the bot (seeing bot_active set below) hands off before the call under test (CI, 2026-12-07).
+      await t.contactCentre.idle();
       await t.ctx.storage.db.updateTable('conversations').set({ bot_active: 1 }).where('id', '=', conv).execute();
       expect(await handOff(t.ctx, tenant.id, conv, `h-${conv}`)).toBe(true);
       return (await t.app.inject({ method: 'GET', url: `/api/conversations/${conv}/messages`, headers })).json().items.at(-1).body;
