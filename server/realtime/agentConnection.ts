@@ -38,8 +38,12 @@ export class AgentConnection extends Connection<AgentClientFrame, AgentServerFra
   ) {
     super(ws, reader, log, ctx.metrics);
     this.apiKey = 'apiKey' in credential ? credential.apiKey : null;
+    this.credential = 'apiKey' in credential ? { kind: 'key', id: credential.apiKey.apiKeyId! } : { kind: 'session', id: credential.session.id };
     this.who = this.apiKey ? principalAccessor(this.apiKey) : agentAccessor(agent, 'session' in credential ? credential.session : { id: 'unknown' }, address);
   }
+
+  /** What opened this socket: while it stands the socket may stay open (realtime/credentialRecheck.ts). */
+  readonly credential: { kind: 'session' | 'key'; id: string };
 
   /** An integration's key (null: the console session): its scopes bound what it may send, and it is never a person's presence. */
   private readonly apiKey: Principal | null;

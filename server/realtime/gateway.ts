@@ -19,6 +19,7 @@ import { AppError, toAppError } from '../errors.js';
 import { clientIdOf } from './frameReader.js';
 import { refreshAgentSockets } from '../commands/agentPresence.js';
 import { PRESENCE_HEARTBEAT_MS } from '../queries/presenceQueries.js';
+import { CredentialRecheck } from './credentialRecheck.js';
 
 type RefusedSocket = { send(data: string): void; close(code: number, reason: string): void };
 
@@ -41,6 +42,8 @@ export class Gateway {
   readonly limits: AbuseLimits;
   private heartbeatTimer: NodeJS.Timeout;
   private presenceTimer: NodeJS.Timeout;
+  /** Ends agent sockets whose session or key ended (credentialRecheck.ts). */
+  readonly credentials: CredentialRecheck;
 
   constructor(private readonly ctx: Ctx) {
     this.rooms = new Rooms(ctx.metrics);
@@ -59,10 +62,15 @@ export class Gateway {
     // Presence heartbeat: keep this node's agent sockets alive in the database (see agentPresence.ts).
     this.presenceTimer = setInterval(() => {
       const ids: string[] = [];
-      for (const c of this.rooms.all()) if (c instanceof AgentConnection && c.presenceRegistered) ids.push(c.socketId);
+      for (const c of this.agentConnections()) if (c.presenceRegistered) ids.push(c.socketId);
       if (ids.length) refreshAgentSockets(ctx, ids).catch((err: Error) => ctx.log.warn({ err: err.message }, 'presence heartbeat failed'));
     }, PRESENCE_HEARTBEAT_MS);
     this.presenceTimer.unref();
+    this.credentials = new CredentialRecheck(ctx, () => this.agentConnections());
+  }
+
+  private *agentConnections(): Iterable<AgentConnection> {
+    for (const c of this.rooms.all()) if (c instanceof AgentConnection) yield c;
   }
 
   register(app: FastifyInstance, sessions: AgentSessions): void {
@@ -135,6 +143,7 @@ export class Gateway {
   close(): void {
     clearInterval(this.heartbeatTimer);
     clearInterval(this.presenceTimer);
+    this.credentials.close();
     for (const c of this.rooms.all()) c.close(CLOSE.GOING_AWAY, 'server shutting down');
   }
 }
