@@ -30,10 +30,14 @@
   var FULLSCREEN_BELOW = 480;
   var LAUNCHER = 48;
   var TIP = 140;
-  // Exactly what the widget needs: its own origin (storage, API), forms (submit events; the frame's
-  // CSP form-action 'none' still blocks any real submission) and downloads (attachments). No popups,
-  // no top navigation of any kind, no modals.
-  var SANDBOX = 'allow-scripts allow-same-origin allow-forms allow-downloads';
+  // Exactly what the widget needs: its own origin (storage, API) and forms (submit events; the frame's
+  // CSP form-action 'none' still blocks any real submission). No downloads (a frame allowed them could
+  // drop files on the shopper's disk without a click: the loader opens attachments instead, below), no
+  // popups, no top navigation of any kind, no modals.
+  var SANDBOX = 'allow-scripts allow-same-origin allow-forms';
+  // The one address the frame may ask the loader to open: an attachment on Parley's own origin, exactly
+  // as the server's route spells it (GET /files/:id/:key, server/routes/attachments/attachments.ts).
+  var FILE = /^\/files\/att_[A-Za-z\d]{1,60}\/[\w-]{10,64}$/;
   // Permissions Policy: the powerful features are denied to the frame by name. (Features whose default
   // is 'self' are already off in a cross-origin frame that is granted nothing; naming the powerful ones,
   // and the default-'*' ones a chat could abuse, keeps that true whatever a browser's defaults become.)
@@ -62,7 +66,7 @@
   var dx = offset(attr('offset-x'));
   var dy = offset(attr('offset-y'));
   var context, frame, port;
-  var open;
+  var open, opened;
 
   // Every declaration !important, set through the CSSOM (allowed under a CSP without 'unsafe-inline'):
   // inline !important wins over any host-page stylesheet rule.
@@ -92,7 +96,10 @@
     if (frame)
       css(
         frame,
-        'all:initial;max-width:100%;max-height:100%;visibility:' + (open ? 'visible;' : 'hidden;') +
+        // Opaque white under whatever the frame draws (all:initial also makes its color-scheme normal,
+        // whatever the page's): a transparent frame document cannot show the page through itself while
+        // taking its taps.
+        'all:initial;background:#fff;max-width:100%;max-height:100%;visibility:' + (open ? 'visible;' : 'hidden;') +
           (open ? (window.innerWidth < FULLSCREEN_BELOW ? place('100%', '100%', 0, 0) : place(OPEN_W + 'px', OPEN_H + 'px', 0, 0)) : place(0, 0, 0, 0)),
       );
   }
@@ -105,8 +112,11 @@
     var channel = new MessageChannel();
     frame = document.createElement('iframe');
     frame.title = label;
-    frame.setAttribute('sandbox', SANDBOX);
-    frame.setAttribute('allow', DENY);
+    frame.sandbox = SANDBOX;
+    frame.allow = DENY;
+    // The frame learns the page's origin only (it is given it as host=), never its path or query
+    // (order ids, tokens): neither in document.referrer nor in its first request's Referer.
+    frame.referrerPolicy = 'origin';
     // A logged-in shopper's identity, signed by the tenant's backend, goes in the fragment (never
     // sent to a server); empty when absent (widget/frame/src/identity.ts).
     // A path from the root, resolved against the loader's own URL: always on Parley's origin.
@@ -116,12 +126,22 @@
       parley,
     );
     port = channel.port1;
-    // Anything the frame says goes through this port: 'close', or its note for the launcher: its unread
-    // count, or [a proactive message], cut to TIP characters. Anything else clears the note.
+    // Anything the frame says goes through this port: 'close'; an attachment's path, to open it for the
+    // shopper; or its note for the launcher: its unread count, or [a proactive
+    // message], cut to TIP characters. Anything else clears the note.
     port.onmessage = (event) => {
       var data = event.data;
       if (data === 'close') shut(true);
-      else {
+      else if (FILE.test(data)) {
+        // Only while the chat is open (a click on the page closes it first), not in the first 5 s after
+        // the launcher click (Chromium's transient activation lifespan: that activation is the page's,
+        // not the shopper's click in the frame), and only Parley's attachment route, in a new
+        // top-level context with no opener and no referrer. window.open needs the page's transient
+        // activation, which a click or key inside the frame gives its ancestors: no click, no
+        // window; the server sends the file as a download (Content-Disposition: attachment, nosniff,
+        // CSP sandbox), so nothing renders there.
+        if (open && Date.now() - opened > 5e3) window.open(new URL(data, parley), '_blank', 'noopener,noreferrer');
+      } else {
         unread = data.pop ? data[0].slice(0, TIP) : data > 0 && data;
         layout();
       }
@@ -164,6 +184,7 @@
     if (!event.isTrusted) return;
     if (!frame) make();
     open = true;
+    opened = Date.now();
     send('open');
     layout();
     frame.focus();
