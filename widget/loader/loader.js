@@ -133,14 +133,15 @@
       var data = event.data;
       if (data === 'close') shut(true);
       else if (FILE.test(data)) {
-        // Only while the chat is open (a click on the page closes it first), not in the first 5 s after
-        // the launcher click (Chromium's transient activation lifespan: that activation is the page's,
-        // not the shopper's click in the frame), and only Parley's attachment route, in a new
+        // Only while the chat is open (a click on the page closes it first), not in the first 10 s after
+        // the launcher click (that activation is the page's, not the shopper's click in the frame; it
+        // lasts 5 s in Chromium and Firefox, and the wait is twice that: measured, an open exactly 5 s
+        // after the click can still find it alive), and only Parley's attachment route, in a new
         // top-level context with no opener and no referrer. window.open needs the page's transient
         // activation, which a click or key inside the frame gives its ancestors: no click, no
         // window; the server sends the file as a download (Content-Disposition: attachment, nosniff,
         // CSP sandbox), so nothing renders there.
-        if (open && Date.now() - opened > 5e3) window.open(new URL(data, parley), '_blank', 'noopener,noreferrer');
+        if (open && Date.now() - opened > 1e4) window.open(new URL(data, parley), '_blank', 'noopener,noreferrer');
       } else {
         unread = data.pop ? data[0].slice(0, TIP) : data > 0 && data;
         layout();

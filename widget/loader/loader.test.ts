@@ -121,7 +121,7 @@ describe('loader.js static checks', () => {
     // window.open is the one way out of the page the loader has; the frame may only name an attachment.
     const opens = [...code.matchAll(/window\.open\(([^;]*)\);/g)].map((m) => m[1]);
     expect(opens).toEqual(["new URL(data, parley), '_blank', 'noopener,noreferrer'"]);
-    expect(code).toMatch(/else if \(FILE\.test\(data\)\) \{\s*if \(open && Date\.now\(\) - opened > 5e3\) window\.open\(/);
+    expect(code).toMatch(/else if \(FILE\.test\(data\)\) \{\s*if \(open && Date\.now\(\) - opened > 1e4\) window\.open\(/);
     expect(/var FILE = (\/.+\/);/.exec(code)?.[1]).toBe(String(EMBED_FILE_PATH));
     // Paths only (a leading single slash, no dot, no backslash, no scheme): always Parley's origin once resolved.
     for (const bad of ['//evil.example/files/att_a/0123456789', 'https://evil.example/files/att_a/0123456789', 'javascript:alert(1)//', 'data:text/html,x', '/files/att_a/0123456789/../../api/x', '/files/att_a/0123456789\n', '/files/att_a/..%2f0123456789', '/api/files/att_a/0123456789', '/files/att_a/0123456789?x', '/files/att_a/0123456789#x', '\\evil.example/files/att_a/0123456789'])
@@ -431,10 +431,10 @@ describe('loader.js behaviour', () => {
         port.postMessage(file); // closed (a kept, hidden frame): nothing
         await settle();
         click();
-        port.postMessage(file); // within 5 s of the launcher's click, whose activation is the page's: nothing
+        port.postMessage(file); // within 10 s of the launcher's click, whose activation is the page's: nothing
         await settle();
         expect(opened).toEqual([]);
-        later(5001);
+        later(10_001);
         for (const other of ['/files/att_Ab12/short', '/api/widget/config', 'https://evil.example' + file, '//evil.example' + file, 'javascript:alert(1)', 'data:text/html,<b>', ['x'], { file }])
           port.postMessage(other);
         port.postMessage(file);
@@ -569,7 +569,7 @@ describe('loader.js behaviour', () => {
         const { port } = await b.framePort();
         port.postMessage(2);
         port.postMessage(['Need help?']);
-        b.later(6000);
+        b.later(11_000);
         port.postMessage('/files/att_a/0123456789');
         port.postMessage('close');
         await b.settle();
