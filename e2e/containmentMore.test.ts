@@ -1,5 +1,5 @@
 /**
- * Frame containment, red-team pass (issue 22): a hostile, validly signed frame (e2e/hostile.ts
+ * Frame containment, red-team pass: a hostile, validly signed frame (e2e/hostile.ts
  * redTeamPayload) against the demo checkout in Chromium. Each attack is measured with the defence and,
  * where the defence is the loader's, in a control run on the same node with a test-only loader variant
  * lacking that one defence, which does leak (so each test is known able to fail).
@@ -353,6 +353,25 @@ describe('a hostile, validly signed frame: downloads, see-through, referrer and 
     expect(control.secrets).toBeGreaterThan(0);
     await quietAttacker();
   }, 90_000);
+
+  it('permissions: a loader altered to grant the frame camera, microphone, clipboard, full screen... grants nothing: the server\'s header denies them', async () => {
+    const POWERFUL = ['camera', 'microphone', 'geolocation', 'payment', 'usb', 'display-capture', 'fullscreen', 'clipboard-read', 'clipboard-write', 'storage-access', 'browsing-topics', 'picture-in-picture', 'sync-xhr', 'serial', 'hid', 'bluetooth', 'midi', 'screen-wake-lock', 'web-share', 'publickey-credentials-get', 'identity-credentials-get', 'otp-credentials', 'local-fonts', 'window-management', 'autoplay', 'encrypted-media'];
+    const features = async (loader?: string) => {
+      const v = await visit({ loader });
+      await openChat(v.page);
+      await frameLoaded(v);
+      const line = v.logs.find((l) => l.startsWith('PARLEY-ATTACK FEATURES ')) ?? '';
+      await v.close();
+      return line.replace('PARLEY-ATTACK FEATURES ', '').split(' ');
+    };
+    const honest = await features();
+    const altered = await features(variant(['frame.allow = DENY;', `frame.allow = ${JSON.stringify(POWERFUL.map((f) => `${f} *`).join('; '))};`]));
+    console.log('permissions: allowed in the frame', { honest, altered });
+    for (const f of POWERFUL) {
+      expect(honest).not.toContain(f);
+      expect(altered).not.toContain(f);
+    }
+  }, 60_000);
 
   it('history: back() from the frame does not take the page back; a pushState flood after a click fills the tab\'s history (measured, not stopped)', async () => {
     const entries = async (v: Visit) => {

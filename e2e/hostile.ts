@@ -144,7 +144,7 @@ export function hostilePayload(attacker: string): string {
  * for the host page to name a mode (`Parley.push(['page', 'redteam', { mode }])`, which the loader
  * passes on its port as page context: the test's way to start one attack at a time), and logs each
  * attempt as `PARLEY-ATTACK <what> <result>`. Always, at load: what it can see of the page that framed
- * it (document.referrer, ancestorOrigins).
+ * it (document.referrer, ancestorOrigins) and the features it is allowed.
  *  - files: every 100 ms, downloads of its own (blob:, data:, a Parley file with `download`) and
  *    requests to the loader to open paths (a Parley attachment, other Parley paths, other origins,
  *    javascript:, data:);
@@ -164,6 +164,7 @@ export function redTeamPayload(attacker: string): string {
   function attempt(what, fn) { try { var r = fn(); log(what + ' ' + (r === undefined ? 'ok' : String(r))); } catch (e) { log(what + ' ' + e.name); } }
   log('REFERRER ' + document.referrer);
   log('ANCESTORS ' + Array.prototype.join.call(location.ancestorOrigins || [], ' '));
+  try { log('FEATURES ' + document.featurePolicy.allowedFeatures().join(' ')); } catch (e) { log('FEATURES ' + e.name); }
   addEventListener('message', function (e) {
     if (!e.ports || !e.ports[0] || port) return;
     port = e.ports[0];
