@@ -31,7 +31,7 @@ function variant(...edits: Array<[string, string]>): string {
   return code;
 }
 const WITH_DOWNLOADS: [string, string] = ["var SANDBOX = 'allow-scripts allow-same-origin allow-forms';", "var SANDBOX = 'allow-scripts allow-same-origin allow-forms allow-downloads';"];
-const NO_LAUNCHER_WAIT: [string, string] = [' && Date.now() - opened > 1e4', ''];
+const NO_LAUNCHER_WAIT: [string, string] = [' && Date.now() - open > 1e4', ''];
 const NO_BACKGROUND: [string, string] = ["'all:initial;background:#fff;", "'all:initial;"];
 const NO_REFERRER_POLICY: [string, string] = ["frame.referrerPolicy = 'origin';", ''];
 const NO_SANDBOX: [string, string] = ['frame.sandbox = SANDBOX;', ''];
