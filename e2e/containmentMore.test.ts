@@ -446,6 +446,7 @@ describe('a hostile, validly signed frame: downloads, see-through, referrer and 
     const clipboard = await v.page.evaluate(() => navigator.clipboard.readText()).catch((e: Error) => 'unreadable: ' + e.message);
     const scrollAfter = await v.page.evaluate(() => window.scrollY);
     const opener = v.context.pages()[0]!.url();
+    const viewport = await v.page.evaluate(() => ({ width: innerWidth, height: innerHeight }));
     console.log('misc:', { clipboard, scrollBefore, scrollAfter, opener, hits: attacker.hits.map((h) => h.url), logs: v.logs.filter((l) => !/LOADED|MODE|REFERRER|ANCESTORS/.test(l)) });
     // Drag text from a page field into the open chat: pressing on the page is going back to it, which
     // closes the chat (and removes its frame) before any drag can reach it.
@@ -474,6 +475,9 @@ describe('a hostile, validly signed frame: downloads, see-through, referrer and 
     expect(v.logs.some((l) => /alert\(\)/.test(l) && /sandbox/.test(l))).toBe(true);
     expect(attacker.hits).toEqual([]);
     expect(scrollAfter).toBe(scrollBefore);
+    expect(logs(v, 'TOPRESIZE')).toMatch(/SecurityError/);
+    expect(viewport).toEqual({ width: 1366, height: 500 });
+    expect(logs(v, 'NAME')).toBe('PARLEY-ATTACK NAME ""');
     expect(opener).toBe(server.demoUrl);
     // Not stopped (measured, logged above: 'ATTACKER-CLIP-EXEC' in Chromium 156): after the shopper's
     // click inside the chat, execCommand('copy') replaces what the shopper had copied

