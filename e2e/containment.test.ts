@@ -31,7 +31,7 @@ function variant(...edits: Array<[string, string]>): string {
 const FRAME_AT_LOAD: [string, string] = ['if (keep) setTimeout(make, 500);', 'make();'];
 const NO_FOCUS_GUARD: [string, string] = ["window.addEventListener('blur', () => open || drop());", ''];
 const NO_CLOSE_ON_LEAVE: [string, string] = ["frame.addEventListener('blur', () => document.hasFocus() && shut(false));", ''];
-const NO_SANDBOX: [string, string] = ["frame.setAttribute('sandbox', SANDBOX);", ''];
+const NO_SANDBOX: [string, string] = ['frame.sandbox = SANDBOX;', ''];
 // A loader that applies the size the frame asks for on its port (the resize defence taken out).
 const OBEYS_SIZE_REQUESTS: [string, string] = [
   'var data = event.data;',

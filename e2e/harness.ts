@@ -63,9 +63,14 @@ export async function startServer(opts: { dataDir: string; port: number; demoPor
   };
 }
 
-export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+/**
+ * `popupBlocker`: keep Chromium's popup blocker on (Playwright turns it off by default with
+ * --disable-popup-blocking): for tests where it is the defence (a window.open without the user's activation).
+ */
+export async function launchChromium(extraArgs: string[] = [], opts: { popupBlocker?: boolean } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
+    ...(opts.popupBlocker ? { ignoreDefaultArgs: ['--disable-popup-blocking'] } : {}),
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', ...extraArgs],
   });
 }

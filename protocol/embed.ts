@@ -30,9 +30,10 @@ export type HostPageContext = [name: unknown, attributes?: unknown, signed?: unk
 /**
  * Frame -> loader: 'close' (the shopper closed the chat inside the frame), or its note for the launcher:
  * its unread count, or [text], a proactive message (an array, so no text can be mistaken for 'close';
- * the loader cuts it to PROACTIVE_LIMITS.text characters). Anything else clears the note.
+ * the loader cuts it to PROACTIVE_LIMITS.text characters), or an attachment's path (EMBED_FILE_PATH) to
+ * open for the shopper. Anything else clears the note.
  */
-export type FrameToHost = 'close' | number | [text: string];
+export type FrameToHost = 'close' | number | [text: string] | `/files/${string}`;
 
 export const EMBED_CONTEXT_LIMITS = { name: 100, attributes: 20, key: 40, value: 200, signed: 4096 } as const;
 
@@ -45,4 +46,27 @@ export const EMBED_SIZES = {
 } as const;
 
 /** The iframe's sandbox: exactly what the widget needs (docs/SECURITY.md says why each one). */
-export const EMBED_SANDBOX = 'allow-scripts allow-same-origin allow-forms allow-downloads';
+export const EMBED_SANDBOX = 'allow-scripts allow-same-origin allow-forms';
+
+/**
+ * Frame -> loader: an attachment to open for the shopper, exactly the server's attachment route. The
+ * loader opens it in a new top-level context (noopener, noreferrer) only while the chat is open, on the
+ * shopper's own click or key inside the frame (the browser's popup blocker: transient activation).
+ */
+export const EMBED_FILE_PATH = /^\/files\/att_[A-Za-z\d]{1,60}\/[\w-]{10,64}$/;
+
+/**
+ * Features the widget frame never gets: the server's Permissions-Policy header on every frame answer
+ * (server/routes/widget/widget.ts), so an old or altered loader's allow list cannot widen them. It is
+ * the loader's iframe allow list (loader.test.ts checks it is included) plus everything else a text chat
+ * does not use: the frame copies nothing to or from the clipboard (the shopper's own copy and paste
+ * need no permission), plays no media, shares nothing, reads no sensor. Browsers ignore names they do
+ * not know.
+ */
+export const FRAME_DENIED_FEATURES = [
+  'camera', 'microphone', 'geolocation', 'payment', 'usb', 'display-capture', 'fullscreen', 'storage-access', 'browsing-topics', 'picture-in-picture', 'sync-xhr',
+  'clipboard-read', 'clipboard-write', 'serial', 'hid', 'bluetooth', 'midi', 'accelerometer', 'gyroscope', 'magnetometer', 'ambient-light-sensor',
+  'screen-wake-lock', 'xr-spatial-tracking', 'publickey-credentials-get', 'publickey-credentials-create', 'otp-credentials', 'identity-credentials-get',
+  'idle-detection', 'local-fonts', 'window-management', 'encrypted-media', 'autoplay', 'web-share', 'compute-pressure', 'keyboard-map', 'gamepad',
+  'attribution-reporting', 'private-state-token-issuance', 'private-state-token-redemption', 'captured-surface-control', 'speaker-selection', 'unload',
+] as const;

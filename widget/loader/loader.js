@@ -18,6 +18,11 @@
  * while the chat is closed, that frame is removed at once. Focus events are never read: the loader
  * only learns that its own iframe lost focus, or that the window did.
  *
+ * One way out of the page, for the frame: it may name one of Parley's attachments, which the loader
+ * opens in a new tab (window.open, no opener, no referrer) only while the chat is open and only on the
+ * shopper's own click or key inside the frame (the browser's popup blocker); the server answers a
+ * download. The frame's sandbox has no downloads and no popups of its own (docs/SECURITY.md).
+ *
  * Frame <-> loader talk over one MessageChannel whose port is handed to the frame once, to Parley's
  * exact origin; the loader has no window 'message' listener at all. Forbidden APIs are enforced by
  * widget/loader/loader.test.ts; keep it that way.
@@ -30,15 +35,25 @@
   var FULLSCREEN_BELOW = 480;
   var LAUNCHER = 48;
   var TIP = 140;
-  // Exactly what the widget needs: its own origin (storage, API), forms (submit events; the frame's
-  // CSP form-action 'none' still blocks any real submission) and downloads (attachments). No popups,
-  // no top navigation of any kind, no modals.
-  var SANDBOX = 'allow-scripts allow-same-origin allow-forms allow-downloads';
-  // Permissions Policy: the powerful features are denied to the frame by name. (Features whose default
-  // is 'self' are already off in a cross-origin frame that is granted nothing; naming the powerful ones,
-  // and the default-'*' ones a chat could abuse, keeps that true whatever a browser's defaults become.)
-  var DENY =
-    "camera 'none'; microphone 'none'; geolocation 'none'; payment 'none'; usb 'none'; display-capture 'none'; fullscreen 'none'; storage-access 'none'; browsing-topics 'none'; picture-in-picture 'none'; sync-xhr 'none'";
+  // Exactly what the widget needs: its own origin (storage, API) and forms (submit events; the frame's
+  // CSP form-action 'none' still blocks any real submission). No downloads (a frame allowed them could
+  // drop files on the shopper's disk without a click: the loader opens attachments instead, below), no
+  // popups, no top navigation of any kind, no modals.
+  var SANDBOX = 'allow-scripts allow-same-origin allow-forms';
+  // The one address the frame may ask the loader to open: an attachment on Parley's own origin, the shape
+  // of the server's route (GET /files/:id/:key, server/routes/attachments/attachments.ts, which checks
+  // each part): a path from the root, two segments of letters, digits, _ and -, nothing else.
+  var FILE = /^\/files(\/[\w-]+){2}$/;
+  // Permissions Policy. Parley's server denies the frame every powerful feature, and everything else a
+  // chat does not use, in the Permissions-Policy header of every frame answer (protocol/embed.ts
+  // FRAME_DENIED_FEATURES): no loader, old or altered, can widen that. This list only matters for a
+  // document that is not Parley's (the frame navigated itself elsewhere): there, features whose default
+  // is 'self' (camera, microphone, geolocation, payment, usb, fullscreen, clipboard, ...) are off in a
+  // cross-origin frame that is granted nothing; of the default-'*' ones, picture-in-picture is the one
+  // that could draw outside the frame. (Named until the frame red-team pass, dropped then for the
+  // loader's byte budget: storage-access, browsing-topics and sync-xhr give such a document nothing of
+  // the page.)
+  var DENY = "picture-in-picture 'none'";
 
   var me = document.currentScript;
   if (!me || (window.Parley && window.Parley.loaded)) return;
@@ -62,6 +77,7 @@
   var dx = offset(attr('offset-x'));
   var dy = offset(attr('offset-y'));
   var context, frame, port;
+  // open: when the shopper opened the chat (Date.now()), false while it is closed.
   var open;
 
   // Every declaration !important, set through the CSSOM (allowed under a CSP without 'unsafe-inline'):
@@ -92,7 +108,10 @@
     if (frame)
       css(
         frame,
-        'all:initial;max-width:100%;max-height:100%;visibility:' + (open ? 'visible;' : 'hidden;') +
+        // Opaque white under whatever the frame draws (all:initial also makes its color-scheme normal,
+        // whatever the page's): a transparent frame document cannot show the page through itself while
+        // taking its taps.
+        'all:initial;background:#fff;max-width:100%;max-height:100%;visibility:' + (open ? 'visible;' : 'hidden;') +
           (open ? (window.innerWidth < FULLSCREEN_BELOW ? place('100%', '100%', 0, 0) : place(OPEN_W + 'px', OPEN_H + 'px', 0, 0)) : place(0, 0, 0, 0)),
       );
   }
@@ -105,8 +124,11 @@
     var channel = new MessageChannel();
     frame = document.createElement('iframe');
     frame.title = label;
-    frame.setAttribute('sandbox', SANDBOX);
-    frame.setAttribute('allow', DENY);
+    frame.sandbox = SANDBOX;
+    frame.allow = DENY;
+    // The frame learns the page's origin only (it is given it as host=), never its path or query
+    // (order ids, tokens): neither in document.referrer nor in its first request's Referer.
+    frame.referrerPolicy = 'origin';
     // A logged-in shopper's identity, signed by the tenant's backend, goes in the fragment (never
     // sent to a server); empty when absent (widget/frame/src/identity.ts).
     // A path from the root, resolved against the loader's own URL: always on Parley's origin.
@@ -116,12 +138,23 @@
       parley,
     );
     port = channel.port1;
-    // Anything the frame says goes through this port: 'close', or its note for the launcher: its unread
-    // count, or [a proactive message], cut to TIP characters. Anything else clears the note.
+    // Anything the frame says goes through this port: 'close'; an attachment's path, to open it for the
+    // shopper; or its note for the launcher: its unread count, or [a proactive
+    // message], cut to TIP characters. Anything else clears the note.
     port.onmessage = (event) => {
       var data = event.data;
       if (data === 'close') shut(true);
-      else {
+      else if (FILE.test(data)) {
+        // Only while the chat is open (a click on the page closes it first), not in the first 10 s after
+        // the launcher click (that activation is the page's, not the shopper's click in the frame; it
+        // lasts 5 s in Chromium and Firefox, and the wait is twice that: measured, an open exactly 5 s
+        // after the click can still find it alive), and only Parley's attachment route, in a new
+        // top-level context ('' is _blank) with no referrer and so no opener. window.open needs the page's transient
+        // activation, which a click or key inside the frame gives its ancestors: no click, no
+        // window; the server sends the file as a download (Content-Disposition: attachment, nosniff,
+        // CSP sandbox), so nothing renders there.
+        if (open && Date.now() - open > 1e4) window.open(new URL(data, parley), '', 'noreferrer');
+      } else {
         unread = data.pop ? data[0].slice(0, TIP) : data > 0 && data;
         layout();
       }
@@ -163,7 +196,7 @@
     // Only the shopper opens the chat: a script's synthetic click is not trusted.
     if (!event.isTrusted) return;
     if (!frame) make();
-    open = true;
+    open = Date.now();
     send('open');
     layout();
     frame.focus();

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { EMBED_MARK, EMBED_SANDBOX, EMBED_SIZES } from '../../protocol/embed.js';
+import { EMBED_FILE_PATH, EMBED_MARK, EMBED_SANDBOX, EMBED_SIZES, FRAME_DENIED_FEATURES } from '../../protocol/embed.js';
 import { PROACTIVE_LIMITS } from '../../protocol/proactive.js';
 // @ts-expect-error plain .mjs build script without type declarations
 import { LOADER_SRC, minifyLoader } from './build.mjs';
@@ -73,7 +73,7 @@ describe('loader.js static checks', () => {
     ['location beyond its origin', /location\.(?!origin\b)/],
     ['history', /\bhistory\b/],
     ['document.referrer / title / URL', /document\.(referrer|title|URL|domain)\b/],
-    ['popups or top navigation in the sandbox', /allow-(top-navigation|popups|modals|pointer-lock|presentation|orientation-lock|storage-access)/],
+    ['popups, downloads or top navigation in the sandbox', /allow-(top-navigation|popups|modals|pointer-lock|presentation|orientation-lock|storage-access|downloads)/],
     ['open shadow root', /mode:\s*['"`]open/],
   ];
 
@@ -84,7 +84,7 @@ describe('loader.js static checks', () => {
   it('reads only these properties of document, window and location', () => {
     const used = (obj: string) => [...new Set([...code.matchAll(new RegExp(`\\b${obj}\\.(\\w+)`, 'g'))].map((m) => m[1]))].sort();
     expect(used('document')).toEqual(['addEventListener', 'body', 'createElement', 'currentScript', 'hasFocus']);
-    expect(used('window')).toEqual(['Parley', 'addEventListener', 'innerWidth']);
+    expect(used('window')).toEqual(['Parley', 'addEventListener', 'innerWidth', 'open']);
     expect(used('location')).toEqual(['origin']);
     // Its own script element: only its data-parley-* attributes and its src.
     expect(used('me')).toEqual(['getAttribute', 'src']);
@@ -117,13 +117,33 @@ describe('loader.js static checks', () => {
     expect(code).toMatch(/\{ once: true \}/);
   });
 
+  it('opens one thing only: Parley\'s attachment route, while open, not on the launcher\'s own click, with no opener or referrer', () => {
+    // window.open is the one way out of the page the loader has; the frame may only name an attachment.
+    const opens = [...code.matchAll(/window\.open\(([^;]*)\);/g)].map((m) => m[1]);
+    expect(opens).toEqual(["new URL(data, parley), '', 'noreferrer'"]);
+    expect(code).toMatch(/else if \(FILE\.test\(data\)\) \{\s*if \(open && Date\.now\(\) - open > 1e4\) window\.open\(/);
+    const FILE = new RegExp(/var FILE = \/(.+)\/;/.exec(code)![1]!);
+    // Paths only (a leading single slash, no dot, no backslash, no scheme): always Parley's origin once resolved.
+    for (const bad of ['//evil.example/files/att_a/0123456789', 'https://evil.example/files/att_a/0123456789', 'javascript:alert(1)//', 'data:text/html,x', '/files/att_a/0123456789/../../api/x', '/files/att_a/0123456789\n', '/files/att_a/..%2f0123456789', '/api/files/att_a/0123456789', '/files/att_a/0123456789?x', '/files/att_a/0123456789#x', '\\evil.example/files/att_a/0123456789'])
+      expect(FILE.test(bad) || EMBED_FILE_PATH.test(bad), bad).toBe(false);
+    // Every path the server makes (the frame's own check is the exact route) passes the loader's.
+    expect(FILE.test('/files/att_01a2506ca6c71c4e497da8119040/Ofw3q9ZGZlWmf9Rgg_WXF9BO')).toBe(true);
+    expect(EMBED_FILE_PATH.test('/files/att_01a2506ca6c71c4e497da8119040/Ofw3q9ZGZlWmf9Rgg_WXF9BO')).toBe(true);
+    expect(new URL('/files/att_Ab1/Zz_-0123456789', 'https://chat.parley.example/widget/v/1/loader.js').href).toBe('https://chat.parley.example/files/att_Ab1/Zz_-0123456789');
+  });
+
   it('sandboxes the frame with exactly EMBED_SANDBOX and denies every listed permission', () => {
     expect(/var SANDBOX = '([^']+)';/.exec(code)?.[1]).toBe(EMBED_SANDBOX);
     const deny = /var DENY =\s*"([^"]+)";/.exec(code)?.[1];
     expect(deny).toBeTruthy();
     const entries = deny!.split('; ');
     expect(entries.every((e) => /^[a-z-]+ 'none'$/.test(e))).toBe(true);
-    for (const f of ['camera', 'microphone', 'geolocation', 'payment', 'usb', 'fullscreen', 'display-capture']) expect(entries).toContain(`${f} 'none'`);
+    expect(entries).toContain("picture-in-picture 'none'");
+    // Nothing is granted: every entry denies. The powerful features are denied by the server's header on
+    // every frame answer (server/routes/widget/widget.test.ts), which includes each of these.
+    for (const e of entries) expect(FRAME_DENIED_FEATURES).toContain(e.split(' ')[0]);
+    for (const f of ['camera', 'microphone', 'geolocation', 'payment', 'usb', 'fullscreen', 'display-capture', 'clipboard-read', 'clipboard-write']) expect(FRAME_DENIED_FEATURES).toContain(f);
+    expect(EMBED_SANDBOX).not.toMatch(/downloads|popups|top-navigation/);
   });
 
   it('is an IIFE with no imports or exports', () => {
@@ -179,6 +199,9 @@ class FakeNode {
   children: FakeNode[] = [];
   parentNode: FakeNode | null = null;
   title = '';
+  sandbox = '';
+  allow = '';
+  referrerPolicy = '';
   // As in the DOM: a URL set as src is kept as its string.
   srcText = '';
   get src(): string {
@@ -241,6 +264,8 @@ class FakeNode {
 }
 
 function boot(options: { attrs?: Record<string, string>; innerWidth?: number; code?: string; queued?: unknown[] } = {}) {
+  let now = 1_000_000;
+  const opened: unknown[][] = [];
   const reads: string[] = [];
   const record = <T extends object>(name: string, target: T): T =>
     new Proxy(target, {
@@ -263,6 +288,7 @@ function boot(options: { attrs?: Record<string, string>; innerWidth?: number; co
     innerWidth: options.innerWidth ?? 1280,
     Parley: options.queued,
     addEventListener: (type: string, fn: Listener) => (windowListeners[type] ??= []).push(fn),
+    open: (...args: unknown[]) => opened.push(args.map(String)),
   };
   const doc = {
     currentScript: record('script', script),
@@ -286,6 +312,7 @@ function boot(options: { attrs?: Record<string, string>; innerWidth?: number; co
     encodeURIComponent,
     parseInt,
     String,
+    Date: { now: () => now },
   });
   const launcher = body.children[0]!;
   const button = created.find((n) => n.tagName === 'button')!;
@@ -308,7 +335,8 @@ function boot(options: { attrs?: Record<string, string>; innerWidth?: number; co
     return { handover, port, got };
   };
   const settle = () => new Promise((r) => setTimeout(r, 10));
-  return { script, reads, launcher, button, frame, click, resize, windowBlur, framePort, settle, window: win, timers, windowListeners, setHasFocus: (v: boolean) => (hasFocus = v) };
+  const later = (ms: number) => (now += ms);
+  return { script, reads, launcher, button, frame, click, resize, windowBlur, framePort, settle, window: win, timers, windowListeners, opened, later, setHasFocus: (v: boolean) => (hasFocus = v) };
 }
 
 const ALLOWED_READS = new Set([
@@ -323,6 +351,7 @@ const ALLOWED_READS = new Set([
   'window.Parley',
   'window.addEventListener',
   'window.innerWidth',
+  'window.open',
   'location.origin',
 ]);
 
@@ -346,8 +375,11 @@ describe('loader.js behaviour', () => {
         expect(frame()).toBeUndefined();
         click(true);
         const f = frame()!;
-        expect(f.attrs.sandbox).toBe(EMBED_SANDBOX);
-        expect(f.attrs.allow).toContain("camera 'none'");
+        expect(f.sandbox).toBe(EMBED_SANDBOX);
+        expect(f.allow).toBe("picture-in-picture 'none'");
+        expect(f.referrerPolicy).toBe('origin');
+        // Opaque under the frame: a transparent frame document shows white, not the page.
+        expect(f.css()).toMatchObject({ all: 'initial', background: '#fff' });
         expect(f.src).toBe('https://chat.parley.example/widget/frame/?key=pk_demo&host=https%3A%2F%2Fshop.example&lang=#jwt=&uid=u%201&uh=');
         expect(f.css()).toMatchObject({ width: `${EMBED_SIZES.open.width}px`, height: `${EMBED_SIZES.open.height}px`, visibility: 'visible' });
         expect(f.focused).toBe(1);
@@ -392,6 +424,33 @@ describe('loader.js behaviour', () => {
         expect(frame()).toBeUndefined(); // removed: no frame while the chat is closed
         expect(launcher.css().display).toBe('block');
         expect(button.focused).toBe(1);
+      });
+
+      it('opens an attachment the frame names, in a new tab without opener or referrer, only while open and not on the launcher\'s click', async () => {
+        const { click, framePort, settle, opened, later, timers, frame, launcher } = boot({ code, attrs: { 'data-parley-keep': '' } });
+        timers.forEach((t) => t());
+        const { port } = await framePort();
+        const file = '/files/att_Ab12/AbCdEfGhIjKl_-0123';
+        port.postMessage(file); // closed (a kept, hidden frame): nothing
+        await settle();
+        click();
+        port.postMessage(file); // within 10 s of the launcher's click, whose activation is the page's: nothing
+        await settle();
+        expect(opened).toEqual([]);
+        later(10_001);
+        for (const other of ['/files/att_Ab12', '/files/a/b/c', '/files/../api/x', '/api/widget/config', 'https://evil.example' + file, '//evil.example' + file, 'javascript:alert(1)', 'data:text/html,<b>', ['x'], { file }])
+          port.postMessage(other);
+        port.postMessage(file);
+        await settle();
+        expect(opened).toEqual([['https://chat.parley.example' + file, '', 'noreferrer']]);
+        // Nothing else changed: still open, same size, the launcher hidden.
+        expect(frame()!.css()).toMatchObject({ width: '400px', visibility: 'visible' });
+        expect(launcher.css().display).toBe('none');
+        port.postMessage('close');
+        await settle();
+        port.postMessage(file); // closed again
+        await settle();
+        expect(opened).toHaveLength(1);
       });
 
       it('closes and removes the frame when focus goes elsewhere on the page, not on a window switch', async () => {
@@ -513,6 +572,8 @@ describe('loader.js behaviour', () => {
         const { port } = await b.framePort();
         port.postMessage(2);
         port.postMessage(['Need help?']);
+        b.later(11_000);
+        port.postMessage('/files/att_a/0123456789');
         port.postMessage('close');
         await b.settle();
         b.resize(300);

@@ -45,6 +45,14 @@ describe('attachments', () => {
     expect(file.headers['x-content-type-options']).toBe('nosniff');
     expect(file.headers['content-security-policy']).toContain('sandbox');
     expect(file.headers['content-disposition']).toMatch(/^inline; filename="evil.png"/);
+    // Opened in a tab from another site (the widget's loader, on the host page): a download, never rendered.
+    // As an <img> anywhere, or in a tab from Parley's own pages (the console's preview): inline.
+    const as = async (dest: string, site: string) =>
+      String((await t.app.inject({ method: 'GET', url: m.attachment.url, headers: { 'sec-fetch-dest': dest, 'sec-fetch-site': site } })).headers['content-disposition']);
+    expect(await as('document', 'cross-site')).toMatch(/^attachment; filename="evil.png"/);
+    expect(await as('document', 'same-site')).toMatch(/^attachment; /);
+    expect(await as('image', 'cross-site')).toMatch(/^inline; /);
+    expect(await as('document', 'same-origin')).toMatch(/^inline; /);
     // The message history carries the attachment for both sides.
     const list = (await t.app.inject({ method: 'GET', url: `/api/conversations/${conversationId}/messages`, headers: me.headers })).json().items;
     expect(list.at(-1).attachment.url).toBe(m.attachment.url);

@@ -3,8 +3,8 @@
  * `?name=`), up to 5 MB; agents use their session (+CSRF), visitors their Bearer token. A visitor's
  * file goes to the conversation named in `?conversationId=` (theirs, or their verified contact's), or
  * else to their latest. Downloads are served from /files/<id>/<key>, a path outside the apps, with
- * nosniff, a sandboxing CSP and Content-Disposition (inline only for images, for previews),
- * whatever the file claims to be.
+ * nosniff, a sandboxing CSP and Content-Disposition (inline only for images shown as images or on
+ * Parley's own pages; a download otherwise), whatever the file claims to be.
  * Files and their names are sealed at rest (commands/attachmentStorer.ts) and opened here to serve.
  * Every download is in the access audit before its bytes leave: by the agent whose session cookie
  * came with it (the console), or else by `link:<attachment id>` from its address (the visitor's
@@ -86,7 +86,13 @@ export async function attachmentRoutes(app: FastifyInstance, ctx: Ctx, sessions:
     await recordAccess(ctx, who, 'attachment.read', [
       { tenantId: row.tenant_id, resourceType: 'attachment', resourceId: row.id, conversationId: row.conversation_id, visitorId: row.visitor_id, details: { bytes: bytes.length } },
     ]);
-    const image = row.content_type.startsWith('image/');
+    // An image is shown inline only where it is shown as an image: an <img> (Sec-Fetch-Dest: image),
+    // Parley's own pages (the console's preview tab: same-origin), or a browser without Fetch Metadata.
+    // A navigation from another site (the widget's loader opens attachments from the host page) gets a
+    // download: the tab it opened renders nothing.
+    const dest = req.headers['sec-fetch-dest'];
+    const site = req.headers['sec-fetch-site'];
+    const image = row.content_type.startsWith('image/') && (dest === undefined || dest === 'image' || site === 'same-origin');
     return reply
       .header('content-type', row.content_type)
       .header('content-disposition', `${image ? 'inline' : 'attachment'}; filename="${filename.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`)

@@ -106,5 +106,18 @@ describe('widget API', () => {
     }
     const foreign = await t.app.inject({ method: 'GET', url: `/widget/frame/?key=${tenant.widget_key}&host=${encodeURIComponent('https://evil.example')}` });
     expect(foreign.statusCode).toBe(403);
+    // Every answer denies the frame the powerful features, whatever the loader's allow list says.
+    const unknown = await t.app.inject({ method: 'GET', url: `/widget/frame/?key=wk_nope&host=${encodeURIComponent('https://shop.example')}` });
+    const malformed = await t.app.inject({ method: 'GET', url: `/widget/frame/?key=${tenant.widget_key}` });
+    expect(malformed.statusCode).toBe(400);
+    for (const r of [res, foreign, unknown, malformed]) {
+      const policy = String(r.headers['permissions-policy']).split(', ');
+      for (const f of ['camera', 'microphone', 'geolocation', 'payment', 'usb', 'display-capture', 'fullscreen', 'storage-access', 'browsing-topics', 'picture-in-picture', 'sync-xhr', 'clipboard-read', 'clipboard-write'])
+        expect(policy, `${r.statusCode} ${f}`).toContain(`${f}=()`);
+      expect(policy.every((p) => /^[a-z-]+=\(\)$/.test(p))).toBe(true);
+      // No redirect, and none of the frame's own requests carries a Referer.
+      expect([200, 400, 403, 404]).toContain(r.statusCode);
+      expect(r.headers['referrer-policy']).toBe('no-referrer');
+    }
   });
 });

@@ -3,8 +3,9 @@
  * Content-Security-Policy whose frame-ancestors are the tenant's allowed origins: the browser
  * refuses to show Parley's frame on any other site.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import Type from 'typebox';
+import { FRAME_DENIED_FEATURES } from '../../../protocol/embed.js';
 import { WidgetConfigQuery, WidgetSessionBody, type WidgetConfig } from '../../../protocol/http.js';
 import type { Ctx } from '../../context.js';
 import { AppError } from '../../errors.js';
@@ -26,6 +27,8 @@ function storedPatterns(json: string): string[] {
 }
 import { sendFile } from '../assets/assets.js';
 
+const FRAME_PERMISSIONS = FRAME_DENIED_FEATURES.map((f) => `${f}=()`).join(', ');
+
 const FrameQuery = Type.Object({
   key: Type.String({ minLength: 1, maxLength: 64 }),
   host: Type.String({ minLength: 1, maxLength: 300 }),
@@ -35,7 +38,13 @@ export function widgetRoutes(app: FastifyInstance, ctx: Ctx, files: PublicFiles,
   const db = ctx.storage.db;
   const ws = ctx.env.publicOrigin.replace(/^http/, 'ws');
 
-  app.get('/widget/frame/', { schema: { querystring: FrameQuery } }, async (req, reply) => {
+  // On every answer, before anything (the query's schema included) can refuse: the frame's powerful
+  // features are off whatever the iframe's allow attribute says (an old or altered loader cannot widen
+  // them), and its own requests carry no Referer.
+  const frameHeaders = async (_req: unknown, reply: FastifyReply) => {
+    reply.header('permissions-policy', FRAME_PERMISSIONS).header('referrer-policy', 'no-referrer');
+  };
+  app.get('/widget/frame/', { schema: { querystring: FrameQuery }, onRequest: frameHeaders }, async (req, reply) => {
     const { key, host } = req.query as { key: string; host: string };
     const tenant = await findTenantByWidgetKey(db, key);
     if (!tenant) throw new AppError('not_found', 'widget key not found');
@@ -58,8 +67,7 @@ export function widgetRoutes(app: FastifyInstance, ctx: Ctx, files: PublicFiles,
           "trusted-types 'none'",
           `frame-ancestors ${origins.join(' ')}`,
         ].join('; '),
-      )
-      .header('referrer-policy', 'no-referrer');
+      );
     return sendFile(reply, files, 'widget/frame/index.html', 'revalidate');
   });
 

@@ -3,6 +3,7 @@ import type { WidgetConfig } from '../../../protocol/http.js';
 import type { WidgetAvailability } from '../../../protocol/contactCentre.js';
 import type { ChatClient, ChatState } from './chat.js';
 import { ChatWindow } from './chatWindow.js';
+import { FileOpener } from './messageLog.js';
 import { isFullscreen } from './embed.js';
 import type { HostChannel } from './hostChannel.js';
 import type { ProactiveClient, ProactiveMessage } from './proactive.js';
@@ -122,6 +123,8 @@ export function App({ widgetKey, link, client, proactive, loadConfig }: AppProps
   }, [open]);
 
   if (!config) return null;
+  // Attachments open through the loader (the frame's sandbox has no downloads): docs/SECURITY.md.
+  const opener = link ? (path: string) => link.openFile(path) : null;
 
   const close = () => {
     focusLauncher.current = true;
@@ -130,13 +133,15 @@ export function App({ widgetKey, link, client, proactive, loadConfig }: AppProps
   };
 
   return (
-    <div class={`widget pos-${position}${fullscreen ? ' fullscreen' : ''}`}>
-      {open ? (
-        <ChatWindow config={config} availability={availability} chat={chat} client={client} proactive={pm?.text ?? null} onClose={close} />
-      ) : link ? null : (
-        <Launcher buttonRef={launcherRef} unread={chat.unread} onOpen={() => setOpen(true)} />
-      )}
-    </div>
+    <FileOpener.Provider value={opener}>
+      <div class={`widget pos-${position}${fullscreen ? ' fullscreen' : ''}`}>
+        {open ? (
+          <ChatWindow config={config} availability={availability} chat={chat} client={client} proactive={pm?.text ?? null} onClose={close} />
+        ) : link ? null : (
+          <Launcher buttonRef={launcherRef} unread={chat.unread} onOpen={() => setOpen(true)} />
+        )}
+      </div>
+    </FileOpener.Provider>
   );
 }
 

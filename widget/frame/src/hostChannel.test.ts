@@ -48,6 +48,23 @@ describe('hostChannel', () => {
     forged.port1.close();
   });
 
+  it('asks the loader to open an attachment, only a path of the attachment route, and says when there is no loader', async () => {
+    const { win, parent, deliver } = fakeWindow();
+    const link = new HostChannel(HOST, win);
+    const file = '/files/att_Ab12/AbCdEfGhIjKl_-0123';
+    expect(link.openFile(file)).toBe(false); // no port yet: the link's own download stays
+    const real = new MessageChannel();
+    deliver({ origin: HOST, source: parent as MessageEventSource, data: EMBED_MARK, ports: [real.port2] });
+    const got: unknown[] = [];
+    real.port1.onmessage = (e) => got.push(e.data);
+    expect(link.openFile('https://evil.example' + file)).toBe(false);
+    expect(link.openFile('/api/widget/config')).toBe(false);
+    expect(link.openFile(file)).toBe(true);
+    await tick();
+    expect(got).toEqual([file]);
+    real.port1.close();
+  });
+
   it('isHandover wants every condition', () => {
     const parent = {};
     const ports = [new MessageChannel().port1];

@@ -4,7 +4,7 @@
  * The frame cannot open or grow itself: it learns 'open' / 'closed' from the loader, and may only
  * ask to close, report its unread count and pass on a proactive message for the launcher bubble.
  */
-import { EMBED_CONTEXT_LIMITS, EMBED_MARK, type FrameToHost } from '../../../protocol/embed.js';
+import { EMBED_CONTEXT_LIMITS, EMBED_FILE_PATH, EMBED_MARK, type FrameToHost } from '../../../protocol/embed.js';
 
 /**
  * What the page said about itself (Parley.push(['page', name, attributes, signed])), checked and
@@ -92,6 +92,19 @@ export class HostChannel {
   /** The shopper closed the chat inside the frame: the loader hides (or removes) the frame. */
   requestClose(): void {
     this.send('close');
+  }
+
+  /**
+   * Opens one of this conversation's attachments for the shopper: the frame's sandbox has no downloads
+   * and no popups, so the loader opens it (a new top-level tab, noopener, that the server answers with a
+   * download), only while the chat is open and only on the shopper's click or key inside the frame
+   * (docs/SECURITY.md). Anything but Parley's attachment route is not even sent. False if there is no
+   * loader to ask (the frame opened on its own: its link then works as a plain download).
+   */
+  openFile(path: string): boolean {
+    if (!this.port || !EMBED_FILE_PATH.test(path)) return false;
+    this.send(path as `/files/${string}`);
+    return true;
   }
 
   /**

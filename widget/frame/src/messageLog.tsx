@@ -1,4 +1,6 @@
 /** The visitor's view of the conversation: grouped bubbles, delivery state, queue, typing. Bodies are text only. */
+import { createContext } from 'preact';
+import { useContext } from 'preact/hooks';
 import { messageKind, type MessageKind } from '../../../protocol/messageKind.js';
 import type { MessageView } from '../../../protocol/records.js';
 import { AfterChat } from './afterChat.js';
@@ -170,15 +172,26 @@ function MessageBubble({ entry, onRetry }: { entry: Entry; onRetry: () => void }
   );
 }
 
+/**
+ * How an attachment is opened: the loader's (HostChannel.openFile), since the frame's sandbox allows
+ * neither downloads nor popups; null when the frame runs on its own (the link's plain download then).
+ */
+export const FileOpener = createContext<((path: string) => boolean) | null>(null);
+
 function AttachmentLink({ a }: { a: NonNullable<MessageView['attachment']> }) {
+  const opener = useContext(FileOpener);
   const kb = Math.max(1, Math.round(a.size / 1024));
+  // The shopper's click (or Enter) asks the loader to open it; the loader acts only on that gesture.
+  const onClick = (event: MouseEvent) => {
+    if (opener?.(a.url)) event.preventDefault();
+  };
   return a.type.startsWith('image/') ? (
-    // Downloads, not new tabs: the frame's sandbox has no allow-popups (docs/SECURITY.md).
-    <a href={a.url} download={a.name} aria-label={t.openFile(a.name)} class="file-preview">
+    // Shown inline here; the link gets the file itself.
+    <a href={a.url} download={a.name} aria-label={t.openFile(a.name)} class="file-preview" onClick={onClick}>
       <img src={a.url} alt={a.name} loading="lazy" />
     </a>
   ) : (
-    <a href={a.url} class="file-link" download={a.name}>
+    <a href={a.url} class="file-link" download={a.name} onClick={onClick}>
       {t.fileSize(a.name, kb)}
     </a>
   );
