@@ -60,11 +60,12 @@ export class AgentConnection extends Connection<AgentClientFrame, AgentServerFra
 
   /**
    * Called by Rooms with every frame carrying a conversation's data for this socket. The first one
-   * per conversation leaves only once its `conversation.live` entry is written (and, in order, every
-   * frame after it: Connection.sendAudited); later ones go straight out, with no promise made.
+   * per conversation leaves only once its `conversation.live` entry is written (and the
+   * conversation's next frames behind it: Connection.sendAudited); later ones go straight out, with
+   * no promise made.
    */
   deliver(json: string, conversationId: string, visitorId: string): void {
-    this.sendAudited(json, this.liveAudited.has(conversationId) ? null : this.liveAudited.entry(conversationId, () => recordAccess(this.ctx, this.who, 'conversation.live', [{ tenantId: this.tenantId, resourceType: 'conversation', resourceId: conversationId, conversationId, visitorId }])));
+    this.sendAudited(json, conversationId, this.liveAudited.has(conversationId) ? null : this.liveAudited.entry(conversationId, () => recordAccess(this.ctx, this.who, 'conversation.live', [{ tenantId: this.tenantId, resourceType: 'conversation', resourceId: conversationId, conversationId, visitorId }])));
   }
 
   get tenantId(): string {

@@ -1,8 +1,9 @@
 /**
  * Live deliveries fail closed (docs/SECURITY.md, *Access audit*): a frame carrying a conversation's
  * data is not written to a socket before that socket's audit entry for the conversation is durable;
- * an entry that cannot be written means no frame and a 1011 close (the client resumes by seq); and a
- * socket's frames keep their order while one waits for its entry. For an agent socket and for a
+ * an entry that cannot be written means no frame and a 1011 close (the client resumes by seq); a
+ * conversation's frames keep their order while its first waits for its entry, and other
+ * conversations' frames are not held up by it. For an agent socket and for a
  * verified shopper's other device. The audit writer is held or failed by the test itself
  * (testing/auditFaults.ts), and the frames are caught at the server socket's `send`, so "durable
  * before sent" is checked at the instant each frame leaves.
@@ -126,25 +127,30 @@ describe('live deliveries are recorded before they are sent, or not sent', () =>
     expect((await again.next('ready')).messages.map((x: { id: string }) => x.id)).toContain(m.id);
   });
 
-  it("an agent socket keeps its frames' order while a conversation waits for its entry (interleaved conversations)", async () => {
+  it("an agent socket keeps each conversation's frames in order while it waits for its entry, and does not hold up the others (interleaved conversations)", async () => {
     const { socket, sent } = await agentSocket();
     const [a, b, c] = [await newCustomer(), await newCustomer(), await newCustomer()];
     const a0 = await a.say('a0'); // A is recorded on this socket before the interleaving starts
     await socket.next((f) => f.type === 'message' && f.message.id === a0.id);
     const before = auditFaults.started;
     const openGate = auditFaults.hold();
-    const ids: string[] = [];
-    for (const [who, body] of [[b, 'b1'], [a, 'a1'], [c, 'c1'], [a, 'a2'], [b, 'b2']] as const) ids.push((await who.say(body)).id);
+    const said: Record<string, string> = {};
+    for (const [who, body] of [[b, 'b1'], [a, 'a1'], [c, 'c1'], [a, 'a2'], [b, 'b2']] as const) said[body] = (await who.say(body)).id;
     await appendsStarted(before + 2); // B's and C's entries are being written
-    // A is recorded, but its frames are behind B's first one: nothing of the five has left.
-    expect(sent.filter((s) => s.frame.type === 'message' && ids.includes(s.frame.message.id))).toEqual([]);
+    const leftOf = (...bodies: string[]) => sent.filter((s) => s.frame.type === 'message' && bodies.some((x) => said[x] === s.frame.message.id)).map((s) => s.frame.message.body as string);
+    // A, recorded, is not held up by B and C; B's second message does not overtake its first, held.
+    await socket.next((f) => f.type === 'message' && f.message.id === said.a2);
+    expect(leftOf('a1', 'a2', 'b1', 'b2', 'c1')).toEqual(['a1', 'a2']);
     openGate();
-    await socket.next((f) => f.type === 'message' && f.message.id === ids[4]);
-    expect(sent.filter((s) => s.frame.type === 'message' && ids.includes(s.frame.message.id)).map((s) => s.frame.message.id)).toEqual(ids);
+    await socket.next((f) => f.type === 'message' && f.message.id === said.b2);
+    await socket.next((f) => f.type === 'message' && f.message.id === said.c1);
+    expect(leftOf('b1', 'b2')).toEqual(['b1', 'b2']);
+    expect(leftOf('c1')).toEqual(['c1']);
+    // Every frame (the new conversations' `conversation` frames too) was durable when it left.
     expect(sent.filter((s) => !s.durable)).toEqual([]);
   });
 
-  it("a shopper's other device: another browser's conversation leaves only after its entry; none without one (1011); its own frames keep their order behind it", async () => {
+  it("a shopper's other device: another browser's conversation leaves only after its entry, in order; none without one (1011); its own frames are not held up", async () => {
     const c = await seedCustomer(seed);
     const device = await open('/ws/visitor');
     device.send({ type: 'hello', token: c.device.token });
@@ -155,16 +161,18 @@ describe('live deliveries are recorded before they are sent, or not sent', () =>
     const own0 = await sayOwn('my own question');
     await device.next((f) => f.type === 'message' && f.message.id === own0.id);
 
-    // The first browser starts a new conversation while the device's own one goes on.
+    // The first browser starts a new conversation, twice in it, while the device's own one goes on.
     const before = auditFaults.started;
     const openGate = auditFaults.hold();
     const other = await sayFirst('from the other browser', true);
+    const other2 = (await createMessage(t.ctx, { kind: 'visitor', tenantId: tenant.id, visitorId: c.visitorId }, { clientId: `f${Math.random()}`, body: 'and again', conversationId: other.conversationId })).message;
     const own1 = await sayOwn('my own follow-up');
     await appendsStarted(before + 1);
-    expect(sent.filter((s) => s.frame.type === 'message' && [other.id, own1.id].includes(s.frame.message.id))).toEqual([]);
+    await device.next((f) => f.type === 'message' && f.message.id === own1.id); // its own: not held up
+    expect(sent.filter((s) => s.conversationId === other.conversationId)).toEqual([]);
     openGate();
-    await device.next((f) => f.type === 'message' && f.message.id === own1.id);
-    expect(sent.filter((s) => s.frame.type === 'message' && [other.id, own1.id].includes(s.frame.message.id)).map((s) => s.frame.message.id)).toEqual([other.id, own1.id]);
+    await device.next((f) => f.type === 'message' && f.message.id === other2.id);
+    expect(sent.filter((s) => s.frame.type === 'message' && s.conversationId === other.conversationId).map((s) => s.frame.message.id)).toEqual([other.id, other2.id]);
     expect(auditFaults.isDurable('identity:verified', other.conversationId, c.visitorId)).toBe(true);
     expect(sent.filter((s) => s.conversationId === other.conversationId && !s.durable)).toEqual([]);
 

@@ -14,6 +14,7 @@ import type { ErrorFrame } from '../../protocol/realtime.js';
 import { newId } from '../security/ids.js';
 
 const MAX_PROTOCOL_ERRORS = 20;
+const ignore = () => {};
 
 export abstract class Connection<In extends { type: string }, Out extends { type: string } | ErrorFrame | { type: 'pong' }> {
   /** This socket, node-wide unique: agent presence rows and a message's `fromSocket` name it. */
@@ -55,83 +56,79 @@ export abstract class Connection<In extends { type: string }, Out extends { type
   }
 
   /**
-   * Frames waiting, in the order they were sent, behind a conversation's first access-audit entry on
-   * this socket (sendAudited). null — the common case — when nothing waits: every frame goes out at
-   * once. While one waits, every later frame waits behind it, whatever it carries, so a socket's
-   * frames always leave in the order they were sent.
+   * Frames waiting for their conversation's first access-audit entry on this socket, per
+   * conversation, in the order they were sent (sendAudited). null — the common case — when none
+   * waits. A conversation's later frames wait behind its first; other conversations' frames, and
+   * frames carrying no conversation's data, are not held up by it.
    */
-  private held: Array<{ json: string; entry: Promise<void> | null }> | null = null;
+  private held: Map<string, string[]> | null = null;
   private heldBytes = 0;
-  private waitingForEntry = false;
 
-  /** Sends an already serialised frame (behind any frame still waiting for its audit entry). */
-  sendRaw(json: string): void {
-    if (this.held !== null) return this.hold(json, null);
-    this.write(json);
+  /**
+   * Sends a frame carrying `conversationId`'s data once `entry` (its access-audit entry for this
+   * socket; null when it is durable already or none is needed) is written, and after the frames of
+   * that conversation still waiting. The data is never on the wire before its entry is durable; if
+   * the entry cannot be written, the conversation's frames are dropped and the socket is closed with
+   * 1011: the client reconnects and resumes by seq, so nothing is lost, and nothing was read
+   * unrecorded (docs/SECURITY.md, *Access audit*). The common case (entry null, nothing waiting) is
+   * one comparison more than sendRaw: no promise, no allocation.
+   */
+  protected sendAudited(json: string, conversationId: string, entry: Promise<void> | null): void {
+    if (this.held === null) {
+      if (entry === null) return this.sendRaw(json);
+    } else {
+      const waiting = this.held.get(conversationId);
+      if (waiting !== undefined) {
+        entry?.catch(ignore); // the conversation's first held frame handles its failure
+        return this.hold(waiting, json);
+      }
+      if (entry === null) return this.sendRaw(json);
+    }
+    // The conversation's first frame not yet recorded: it and the conversation's next ones wait for the entry.
+    // (A failure is handled here; none surfaces as an unhandled rejection.)
+    if (this.ws.readyState !== this.ws.OPEN) return void entry.catch(ignore);
+    const frames: string[] = [];
+    (this.held ??= new Map()).set(conversationId, frames);
+    this.hold(frames, json);
+    entry.then(
+      () => this.release(conversationId, frames),
+      (err: Error) => {
+        if (this.held?.get(conversationId) === frames) this.dropHeld(`live delivery audit failed: ${err.message}`, 'audit unavailable; reconnect');
+      },
+    );
+  }
+
+  private hold(frames: string[], json: string): void {
+    frames.push(json);
+    this.heldBytes += json.length;
+    // Bounded like the socket's own buffer: an audit that does not keep up must not grow memory.
+    if (this.heldBytes > LIMITS.maxBufferedBytes) this.dropHeld('frames held too long for their audit entry', 'audit not keeping up; reconnect');
+  }
+
+  /** The conversation's entry is written: its frames leave, in order. */
+  private release(conversationId: string, frames: string[]): void {
+    if (this.held?.get(conversationId) !== frames) return; // dropped meanwhile (socket closed)
+    this.held.delete(conversationId);
+    if (this.held.size === 0) this.held = null;
+    for (const json of frames) {
+      this.heldBytes -= json.length;
+      this.sendRaw(json);
+    }
+  }
+
+  private dropHeld(why: string, reason: string): void {
+    this.log.error({ conversations: this.held?.size ?? 0 }, `${why}: frames not sent, socket closed`);
+    this.held = null;
+    this.heldBytes = 0;
+    this.close(CLOSE.INTERNAL, reason);
   }
 
   /**
-   * Sends a frame carrying a conversation's data once `entry` (its access-audit entry for this
-   * socket; null when it is durable already or none is needed) is written. The data is never on the
-   * wire before its entry is durable; if the entry cannot be written, the frame and everything
-   * after it are dropped and the socket is closed with 1011: the client reconnects and resumes by
-   * seq, so nothing is lost, and nothing was read unrecorded (docs/SECURITY.md, *Access audit*).
-   * The common case (entry null, nothing waiting) is one comparison more than sendRaw: no promise.
+   * Sends an already serialised frame at once: one carrying no conversation's data (typing,
+   * receipts, the sender's own ack…), or one whose entry is durable. A consumer too slow to drain
+   * its buffer is disconnected.
    */
-  protected sendAudited(json: string, entry: Promise<void> | null): void {
-    if (entry === null && this.held === null) return this.write(json);
-    this.hold(json, entry);
-  }
-
-  private hold(json: string, entry: Promise<void> | null): void {
-    // A failure is handled when the entry reaches the head of the queue; one that never does (the
-    // socket closed first) must not surface as an unhandled rejection.
-    entry?.catch(() => {});
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    (this.held ??= []).push({ json, entry });
-    this.heldBytes += json.length;
-    // Bounded like the socket's own buffer: an audit that does not keep up must not grow memory.
-    if (this.heldBytes > LIMITS.maxBufferedBytes) return this.dropHeld('frames held too long for their audit entry', CLOSE.INTERNAL, 'audit not keeping up; reconnect');
-    this.release();
-  }
-
-  /** Sends held frames up to the first whose entry is not written yet, then waits for that one. */
-  private release(): void {
-    const held = this.held;
-    if (held === null || this.waitingForEntry) return;
-    while (held.length > 0) {
-      const next = held[0]!;
-      if (next.entry !== null) {
-        this.waitingForEntry = true;
-        next.entry.then(
-          () => {
-            this.waitingForEntry = false;
-            next.entry = null;
-            if (this.held === held) this.release();
-          },
-          (err: Error) => {
-            this.waitingForEntry = false;
-            if (this.held === held) this.dropHeld(`live delivery audit failed: ${err.message}`, CLOSE.INTERNAL, 'audit unavailable; reconnect');
-          },
-        );
-        return;
-      }
-      held.shift();
-      this.heldBytes -= next.json.length;
-      this.write(next.json);
-    }
-    this.held = null;
-  }
-
-  private dropHeld(why: string, code: number, reason: string): void {
-    this.log.error({ frames: this.held?.length ?? 0 }, `${why}: frames not sent, socket closed`);
-    this.held = null;
-    this.heldBytes = 0;
-    this.close(code, reason);
-  }
-
-  /** Writes a serialised frame to the socket; a consumer too slow to drain its buffer is disconnected. */
-  private write(json: string): void {
+  sendRaw(json: string): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     if (this.ws.bufferedAmount > LIMITS.maxBufferedBytes) {
       // The close frame queues behind what is already buffered, and nothing more is sent

@@ -4,6 +4,8 @@
  * a verified shopper's socket follows the conversations of all their devices (issue 20), and a
  * `contact.linked` event adds the browsers that join the contact later. Only browsers that proved the
  * contact's identity share it (queries/contactQueries.ts); any other socket hears only its own visitor. Each event is serialised once, whatever the number of receivers.
+ * Frames carrying a conversation's data go through each socket's `deliver` (deliverAbout): the access
+ * audit's entry for that socket is durable before the frame leaves (Connection.sendAudited).
  */
 import type { DomainEvent } from '../events/domainEvents.js';
 import type { AgentConnection } from './agentConnection.js';

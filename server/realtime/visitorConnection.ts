@@ -132,7 +132,7 @@ export class VisitorConnection extends Connection<VisitorClientFrame, VisitorSer
    * this browser's own, or one already recorded, goes straight out.
    */
   deliver(json: string, conversationId: string, visitorId: string): void {
-    this.sendAudited(json, visitorId === this.visitorId || this.seenOthers.has(conversationId) ? null : this.recordOthers('conversation.live', [{ conversationId, visitorId }]));
+    this.sendAudited(json, conversationId, visitorId === this.visitorId || this.seenOthers.has(conversationId) ? null : this.recordOthers('conversation.live', [{ conversationId, visitorId }]));
   }
 
   /** The id, when this visitor may see that conversation (theirs or their contact's), else null. */
