@@ -15,6 +15,7 @@ import { redact } from '../../protocol/redaction.js';
 import { tenantPatterns } from '../security/redactionPatterns.js';
 import { redactString } from '../security/sinkRedaction.js';
 import { tenantText } from '../i18n/serverText.js';
+import { recordMailed } from '../security/mailer.js';
 
 export async function takeOfflineMessage(
   ctx: Ctx,
@@ -54,10 +55,16 @@ export async function takeOfflineMessage(
     to = admins.map((a) => a.email);
   }
   const words = await tenantText(db, tenant.id);
-  const emailed = await ctx.mailer.send({
-    to,
-    subject: words.offlineSubject(tenant.name, form.name || form.email),
-    text: [words.offlineIntro(form.name || words.aVisitor, form.email, team?.name ?? null), '', form.body, '', words.answerInConsole(`${ctx.env.publicUrl}/console/#c=${conversationId}`)].join('\n'),
-  });
+  // The visitor's name, email and message go to the team's inbox: an exposure of that conversation
+  // to those addresses, recorded before the mail leaves (none sent without it: security/mailer.ts).
+  // The message is stored and queued either way; only the notice is lost, and `emailed` says so.
+  const emailed = await ctx.mailer.send(
+    {
+      to,
+      subject: words.offlineSubject(tenant.name, form.name || form.email),
+      text: [words.offlineIntro(form.name || words.aVisitor, form.email, team?.name ?? null), '', form.body, '', words.answerInConsole(`${ctx.env.publicUrl}/console/#c=${conversationId}`)].join('\n'),
+    },
+    recordMailed(ctx, tenant.id, 'offline-message', [{ tenantId: tenant.id, resourceType: 'conversation', resourceId: conversationId, conversationId, visitorId: session.visitorId }]),
+  );
   return { token: session.token, conversationId, emailed };
 }

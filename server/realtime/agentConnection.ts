@@ -19,7 +19,7 @@ import type { Rooms } from './rooms.js';
 import type { AbuseLimits } from '../security/abuseLimits.js';
 import { Viewing } from '../../protocol/productivity.js';
 import { CollisionTracker } from './collision.js';
-import { SeenOnce } from './seenOnce.js';
+import { RecordedOnce } from './recordedOnce.js';
 import { ackFrameJson } from './messageFrames.js';
 
 const reader = frameReader({ hello: AgentHello, 'message.send': MessageSend, typing: Typing, history: History, ping: Ping, receipt: Receipt, viewing: Viewing });
@@ -55,16 +55,17 @@ export class AgentConnection extends Connection<AgentClientFrame, AgentServerFra
 
   /** Who reads through this socket, for the access audit. */
   private readonly who: Accessor;
-  /** Conversations already recorded as delivered live on this socket (one audit entry each per socket session). */
-  private readonly liveAudited = new SeenOnce();
+  /** Conversations whose live delivery on this socket is durably recorded (one audit entry each per socket session). */
+  private readonly liveAudited = new RecordedOnce();
 
-  /** Called by Rooms for every event about a conversation delivered to this socket. */
-  exposed(conversationId: string, visitorId: string): void {
-    if (!this.liveAudited.first(conversationId)) return;
-    recordAccess(this.ctx, this.who, 'conversation.live', [{ tenantId: this.tenantId, resourceType: 'conversation', resourceId: conversationId, conversationId, visitorId }]).catch((err: Error) => {
-      this.liveAudited.forget(conversationId);
-      this.log.error({ err: err.message }, 'live delivery audit failed');
-    });
+  /**
+   * Called by Rooms with every frame carrying a conversation's data for this socket. The first one
+   * per conversation leaves only once its `conversation.live` entry is written (and the
+   * conversation's next frames behind it: Connection.sendAudited); later ones go straight out, with
+   * no promise made.
+   */
+  deliver(json: string, conversationId: string, visitorId: string): void {
+    this.sendAudited(json, conversationId, this.liveAudited.has(conversationId) ? null : this.liveAudited.entry(conversationId, () => recordAccess(this.ctx, this.who, 'conversation.live', [{ tenantId: this.tenantId, resourceType: 'conversation', resourceId: conversationId, conversationId, visitorId }])));
   }
 
   get tenantId(): string {

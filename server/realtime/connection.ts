@@ -14,6 +14,7 @@ import type { ErrorFrame } from '../../protocol/realtime.js';
 import { newId } from '../security/ids.js';
 
 const MAX_PROTOCOL_ERRORS = 20;
+const ignore = () => {};
 
 export abstract class Connection<In extends { type: string }, Out extends { type: string } | ErrorFrame | { type: 'pong' }> {
   /** This socket, node-wide unique: agent presence rows and a message's `fromSocket` name it. */
@@ -54,7 +55,79 @@ export abstract class Connection<In extends { type: string }, Out extends { type
     if (this.ws.readyState === this.ws.OPEN) this.ws.ping();
   }
 
-  /** Sends an already serialised frame; a consumer too slow to drain its buffer is disconnected. */
+  /**
+   * Frames waiting for their conversation's first access-audit entry on this socket, per
+   * conversation, in the order they were sent (sendAudited). null — the common case — when none
+   * waits. A conversation's later frames wait behind its first; other conversations' frames, and
+   * frames carrying no conversation's data, are not held up by it.
+   */
+  private held: Map<string, string[]> | null = null;
+  private heldBytes = 0;
+
+  /**
+   * Sends a frame carrying `conversationId`'s data once `entry` (its access-audit entry for this
+   * socket; null when it is durable already or none is needed) is written, and after the frames of
+   * that conversation still waiting. The data is never on the wire before its entry is durable; if
+   * the entry cannot be written, the conversation's frames are dropped and the socket is closed with
+   * 1011: the client reconnects and resumes by seq, so nothing is lost, and nothing was read
+   * unrecorded (docs/SECURITY.md, *Access audit*). The common case (entry null, nothing waiting) is
+   * one comparison more than sendRaw: no promise, no allocation.
+   */
+  protected sendAudited(json: string, conversationId: string, entry: Promise<void> | null): void {
+    if (this.held === null) {
+      if (entry === null) return this.sendRaw(json);
+    } else {
+      const waiting = this.held.get(conversationId);
+      if (waiting !== undefined) {
+        entry?.catch(ignore); // the conversation's first held frame handles its failure
+        return this.hold(waiting, json);
+      }
+      if (entry === null) return this.sendRaw(json);
+    }
+    // The conversation's first frame not yet recorded: it and the conversation's next ones wait for the entry.
+    // (A failure is handled here; none surfaces as an unhandled rejection.)
+    if (this.ws.readyState !== this.ws.OPEN) return void entry.catch(ignore);
+    const frames: string[] = [];
+    (this.held ??= new Map()).set(conversationId, frames);
+    this.hold(frames, json);
+    entry.then(
+      () => this.release(conversationId, frames),
+      (err: Error) => {
+        if (this.held?.get(conversationId) === frames) this.dropHeld(`live delivery audit failed: ${err.message}`, 'audit unavailable; reconnect');
+      },
+    );
+  }
+
+  private hold(frames: string[], json: string): void {
+    frames.push(json);
+    this.heldBytes += json.length;
+    // Bounded like the socket's own buffer: an audit that does not keep up must not grow memory.
+    if (this.heldBytes > LIMITS.maxBufferedBytes) this.dropHeld('frames held too long for their audit entry', 'audit not keeping up; reconnect');
+  }
+
+  /** The conversation's entry is written: its frames leave, in order. */
+  private release(conversationId: string, frames: string[]): void {
+    if (this.held?.get(conversationId) !== frames) return; // dropped meanwhile (socket closed)
+    this.held.delete(conversationId);
+    if (this.held.size === 0) this.held = null;
+    for (const json of frames) {
+      this.heldBytes -= json.length;
+      this.sendRaw(json);
+    }
+  }
+
+  private dropHeld(why: string, reason: string): void {
+    this.log.error({ conversations: this.held?.size ?? 0 }, `${why}: frames not sent, socket closed`);
+    this.held = null;
+    this.heldBytes = 0;
+    this.close(CLOSE.INTERNAL, reason);
+  }
+
+  /**
+   * Sends an already serialised frame at once: one carrying no conversation's data (typing,
+   * receipts, the sender's own ack…), or one whose entry is durable. A consumer too slow to drain
+   * its buffer is disconnected.
+   */
   sendRaw(json: string): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     if (this.ws.bufferedAmount > LIMITS.maxBufferedBytes) {

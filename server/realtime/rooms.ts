@@ -4,6 +4,8 @@
  * a verified shopper's socket follows the conversations of all their devices (issue 20), and a
  * `contact.linked` event adds the browsers that join the contact later. Only browsers that proved the
  * contact's identity share it (queries/contactQueries.ts); any other socket hears only its own visitor. Each event is serialised once, whatever the number of receivers.
+ * Frames carrying a conversation's data go through each socket's `deliver` (deliverAbout): the access
+ * audit's entry for that socket is durable before the frame leaves (Connection.sendAudited).
  */
 import type { DomainEvent } from '../events/domainEvents.js';
 import type { AgentConnection } from './agentConnection.js';
@@ -83,25 +85,20 @@ export class Rooms {
         // The sender's own socket has the message in its ack already. A redacted message is sent
         // to everyone as the same `message` frame: clients replace the message with that id.
         const fromSocket = event.type === 'message.created' ? event.fromSocket : undefined;
-        broadcast(agents, () => messageFrameJson(event.message), undefined, fromSocket);
+        // Each receiving socket sends it once its access-audit entry for the conversation is durable (at once when it is already).
+        deliverAbout(agents, () => messageFrameJson(event.message), event.conversationId, event.visitorId, undefined, fromSocket);
         // Visitor → agent latency, once per new message that reached an agent socket on this node.
         if (event.type === 'message.created' && agents?.size && event.message.author.kind === 'visitor') this.metrics?.deliverySeconds.observe(Math.max(0, Date.now() - Date.parse(event.message.createdAt)) / 1000);
-        if (agents) for (const c of agents) c.exposed(event.conversationId, event.visitorId); // access audit
-        if (!event.message.internal) {
-          broadcast(visitors, () => messageFrameJson(event.message), event.tenantId, fromSocket);
-          if (visitors) for (const c of visitors) if (c.tenantId === event.tenantId) c.exposed(event.conversationId, event.visitorId); // access audit: another device's conversation
-        }
+        if (!event.message.internal) deliverAbout(visitors, () => messageFrameJson(event.message), event.conversationId, event.visitorId, event.tenantId, fromSocket);
         break;
       }
-      case 'conversation.updated':
-        broadcast(agents, { type: 'conversation', conversation: event.conversation });
-        if (agents) for (const c of agents) c.exposed(event.conversation.id, event.conversation.visitor.id); // access audit
+      case 'conversation.updated': {
+        const c = event.conversation;
+        deliverAbout(agents, () => JSON.stringify({ type: 'conversation', conversation: c }), c.id, c.visitor.id);
         // Labels, priority and snooze are the agents' business: the visitor's copy has none of them.
-        if (visitors?.size) {
-          broadcast(visitors, { type: 'conversation', conversation: forVisitor(event.conversation) }, event.tenantId);
-          for (const c of visitors) if (c.tenantId === event.tenantId) c.exposed(event.conversation.id, event.conversation.visitor.id); // access audit
-        }
+        deliverAbout(visitors, () => JSON.stringify({ type: 'conversation', conversation: forVisitor(c) }), c.id, c.visitor.id, event.tenantId);
         break;
+      }
       case 'mention.created': {
         if (!agents) break;
         const json = JSON.stringify({ type: 'mention', mention: event.mention });
@@ -154,14 +151,35 @@ export class Rooms {
   }
 }
 
-/** `frame`: the frame, or a function that encodes it (a message frame shares its message's JSON with the sender's ack: messageFrames.ts). */
-function broadcast(set: Set<{ sendRaw(json: string): void; tenantId: string; socketId: string }> | undefined, frame: object | (() => string), tenantId?: string, exceptSocket?: string): void {
+/** Sends a frame that carries no conversation's data (typing, receipts, presence…) to each socket of `set`. */
+function broadcast(set: Set<{ sendRaw(json: string): void; tenantId: string; socketId: string }> | undefined, frame: object, tenantId?: string, exceptSocket?: string): void {
   if (!set || set.size === 0) return;
   let json: string | undefined;
   for (const c of set) {
     // Visitor rooms are keyed by visitor id only; the tenant check makes a forged id useless.
     if ((tenantId && c.tenantId !== tenantId) || c.socketId === exceptSocket) continue;
-    c.sendRaw((json ??= typeof frame === 'function' ? frame() : JSON.stringify(frame)));
+    c.sendRaw((json ??= JSON.stringify(frame)));
+  }
+}
+
+/**
+ * Sends a frame carrying a conversation's data to each socket of `set` through its `deliver`, which
+ * holds it until that socket's access-audit entry for the conversation is durable (the first time;
+ * later ones go straight out). Encoded once, for the first receiver.
+ */
+function deliverAbout(
+  set: Set<{ deliver(json: string, conversationId: string, visitorId: string): void; tenantId: string; socketId: string }> | undefined,
+  encode: () => string,
+  conversationId: string,
+  visitorId: string,
+  tenantId?: string,
+  exceptSocket?: string,
+): void {
+  if (!set || set.size === 0) return;
+  let json: string | undefined;
+  for (const c of set) {
+    if ((tenantId && c.tenantId !== tenantId) || c.socketId === exceptSocket) continue;
+    c.deliver((json ??= encode()), conversationId, visitorId);
   }
 }
 

@@ -18,7 +18,7 @@ import { frameReader } from './frameReader.js';
 import type { Rooms } from './rooms.js';
 import type { AbuseLimits } from '../security/abuseLimits.js';
 import { messageExposure, recordAccess, type Accessor } from '../security/accessAudit.js';
-import { SeenOnce } from './seenOnce.js';
+import { RecordedOnce } from './recordedOnce.js';
 import { ackFrameJson } from './messageFrames.js';
 
 const reader = frameReader({ hello: VisitorHello, 'message.send': MessageSend, typing: Typing, ping: Ping, receipt: Receipt, handoff: Handoff, history: VisitorHistory });
@@ -29,15 +29,16 @@ export class VisitorConnection extends Connection<VisitorClientFrame, VisitorSer
   /** The contact (customer) of this browser (issue 20): its sockets follow all the contact's conversations. */
   contactId: string | null = null;
   /**
-   * Conversations of the contact's *other* browsers already recorded as seen by this socket (one
-   * audit entry each per socket session, like an agent socket's live deliveries). A verified shopper's
+   * Conversations of the contact's *other* browsers durably recorded as seen by this socket (one
+   * audit entry each per socket session, like an agent socket's live deliveries; written before the
+   * frame that shows them is sent). A verified shopper's
    * second device reading the first one's conversations is an exposure of those conversations to
    * another browser: if the tenant's identity secret or a shopper's signed identity leaks, the
    * exposure report must be able to list what that browser read (docs/SECURITY.md, *Access audit*).
    * Its own conversations are not recorded: the data subject's own browser reading what it wrote
    * reaches nobody new, and would add an entry per page view.
    */
-  private readonly seenOthers = new SeenOnce();
+  private readonly seenOthers = new RecordedOnce();
 
   constructor(
     ws: WebSocket,
@@ -115,22 +116,23 @@ export class VisitorConnection extends Connection<VisitorClientFrame, VisitorSer
     return { kind: 'visitor', tenantId: this.tenantId, visitorId: this.visitorId, address: this.address };
   }
 
-  /** Records the first sight on this socket of conversations of the contact's other browsers; recorded before the frame is sent. */
-  private async recordOthers(action: string, seen: Array<{ conversationId: string; visitorId: string }>): Promise<void> {
-    const fresh = seen.filter((c) => c.visitorId !== this.visitorId && this.seenOthers.first(c.conversationId));
-    if (fresh.length === 0) return;
-    try {
-      await recordAccess(this.ctx, this.who(), action, fresh.map((c) => ({ tenantId: this.tenantId, resourceType: 'conversation', resourceId: c.conversationId, conversationId: c.conversationId, visitorId: c.visitorId })));
-    } catch (err) {
-      for (const c of fresh) this.seenOthers.forget(c.conversationId); // not recorded: the next sight tries again
-      throw err;
-    }
+  /** Records the first sight on this socket of conversations of the contact's other browsers; resolves once durable, before the frame is sent. */
+  private recordOthers(action: string, seen: Array<{ conversationId: string; visitorId: string }>): Promise<void> {
+    const others = seen.filter((c) => c.visitorId !== this.visitorId);
+    if (others.length === 0) return Promise.resolve();
+    const owner = new Map(others.map((c) => [c.conversationId, c.visitorId]));
+    return this.seenOthers.all([...owner.keys()], (fresh) =>
+      recordAccess(this.ctx, this.who(), action, fresh.map((conversationId) => ({ tenantId: this.tenantId, resourceType: 'conversation', resourceId: conversationId, conversationId, visitorId: owner.get(conversationId)! }))),
+    );
   }
 
-  /** Called by Rooms for every event about a conversation delivered live to this socket (access audit, as for agents). */
-  exposed(conversationId: string, visitorId: string): void {
-    if (visitorId === this.visitorId || this.seenOthers.has(conversationId)) return;
-    this.recordOthers('conversation.live', [{ conversationId, visitorId }]).catch((err: Error) => this.log.error({ err: err.message }, 'live delivery audit failed'));
+  /**
+   * Called by Rooms with every frame carrying a conversation's data for this socket: another
+   * browser's conversation leaves only once its entry is written (as for agents: Connection.sendAudited);
+   * this browser's own, or one already recorded, goes straight out.
+   */
+  deliver(json: string, conversationId: string, visitorId: string): void {
+    this.sendAudited(json, conversationId, visitorId === this.visitorId || this.seenOthers.has(conversationId) ? null : this.recordOthers('conversation.live', [{ conversationId, visitorId }]));
   }
 
   /** The id, when this visitor may see that conversation (theirs or their contact's), else null. */

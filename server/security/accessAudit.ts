@@ -8,11 +8,14 @@
  * the cookie token, so the prefix identifies the session without being usable), `key:<id>` for API
  * keys, `webhook:<id>` for webhook deliveries, `job:<name>` for system jobs, `cli:<command>` for
  * operators at the command line, `link:<attachment id>` for a download by an attachment's URL alone
- * (the visitor's widget, or anyone the link reached).
+ * (the visitor's widget, or anyone the link reached), `email:<purpose>` for a mail carrying customer
+ * data (its recipients as the address).
  *
- * Reads are recorded *before* the data is returned (an HTTP read whose audit entry cannot be written
- * fails). Live deliveries to an agent socket are recorded once per conversation per socket session,
- * when the first event about that conversation is delivered (AgentConnection.exposed).
+ * Reads are recorded *before* the data leaves, failing closed: an HTTP read whose audit entry cannot
+ * be written fails; a live delivery to a socket (agent, or a shopper's other device) is recorded once
+ * per conversation per socket session and its frame waits for the entry (realtime/connection.ts,
+ * sendAudited: no entry, no frame, socket closed 1011); a webhook payload is recorded before its
+ * request is made (not sent, retried, without one); so is a mail (security/mailer.ts).
  */
 import type { ConversationView } from '../../protocol/records.js';
 import type { Ctx } from '../context.js';
@@ -28,7 +31,9 @@ export type Accessor =
   /** An attachment fetched by its capability URL, without a session of its tenant. */
   | { kind: 'link'; attachmentId: string; address: string | null }
   /** A visitor whose browser proved a verified identity (the tenant's signed HMAC or JWT): their contacts were linked or merged. */
-  | { kind: 'visitor'; tenantId: string; visitorId: string; address: string | null };
+  | { kind: 'visitor'; tenantId: string; visitorId: string; address: string | null }
+  /** An e-mail carrying customer data to its recipients (security/mailer.ts, recordMailed). */
+  | { kind: 'email'; tenantId: string; purpose: string; to: readonly string[] };
 
 export interface Exposure {
   tenantId: string;
@@ -61,6 +66,8 @@ export function auditActor(who: Accessor): AuditActor {
       return { kind: 'link', id: null, credential: `link:${who.attachmentId}`, address: who.address };
     case 'visitor':
       return { kind: 'visitor', id: who.visitorId, credential: 'identity:verified', address: who.address };
+    case 'email':
+      return { kind: 'system', id: null, credential: `email:${who.purpose}`, address: who.to.join(', ') };
   }
 }
 

@@ -7,11 +7,12 @@
  * an access to visitor data and is audited. Optionally notifies each affected tenant by webhook
  * (`security.exposure_report`, payload sealed at rest) and by email to its admins.
  */
+import { recordMailed } from './mailer.js';
 import type { PageContextView } from '../../protocol/contactCentre.js';
 import type { Ctx } from '../context.js';
 import { AppError } from '../errors.js';
 import { enqueueWebhookEvent } from '../webhooks/webhookEvents.js';
-import { recordAccess, type Accessor } from './accessAudit.js';
+import { recordAccess, type Accessor, type Exposure } from './accessAudit.js';
 import { openVisitors } from './sealedFields.js';
 import { contactDataOf, type StoredAttachment, type StoredRating } from '../queries/visitorContextQueries.js';
 import { publishedAuditCheckpoint } from './auditTlog.js';
@@ -233,6 +234,13 @@ export async function notifyExposure(ctx: Pick<Ctx, 'storage' | 'keyring' | 'mai
     const dk = await ctx.keyring.dataKey(t.tenantId);
     webhooks += await enqueueWebhookEvent(db, t.tenantId, 'security.exposure_report', part, dk);
     const admins = await db.selectFrom('agents').select('email').where('tenant_id', '=', t.tenantId).where('role', '=', 'admin').where('disabled_at', 'is', null).execute();
+    // The CSV names every visitor (name, email) and conversation of the part: recorded as read by
+    // the admins' addresses before the mail leaves (none sent without it: security/mailer.ts).
+    const carried = t.visitors.flatMap((v): Exposure[] =>
+      v.conversations.length
+        ? v.conversations.map((c) => ({ tenantId: t.tenantId, resourceType: 'conversation', conversationId: c.conversationId, visitorId: v.visitorId }))
+        : [{ tenantId: t.tenantId, resourceType: 'visitor', visitorId: v.visitorId }],
+    );
     const sent = await ctx.mailer.send({
       to: admins.map((a) => a.email),
       subject: `[Parley security] Exposure report: ${part.totals.visitors} visitor(s) of ${t.name ?? t.tenantId}`,
@@ -242,7 +250,7 @@ export async function notifyExposure(ctx: Pick<Ctx, 'storage' | 'keyring' | 'mai
         `Visitors: ${part.totals.visitors}, conversations: ${part.totals.conversations}\n\n` +
         `Exposed visitors and conversations (CSV):\n\n${exposureCsv(part)}\n` +
         `Access audit checkpoint at the time of this report (verifier key ${report.auditCheckpoint.verifierKey}):\n\n${report.auditCheckpoint.checkpoint ?? '(none yet)\n'}`,
-    });
+    }, recordMailed(ctx, t.tenantId, 'exposure-report', carried));
     if (sent) emails++;
     await recordAccess(ctx, who, 'exposure.notify', [{ tenantId: t.tenantId, resourceType: 'exposure_report', details: { webhooks, emailed: sent, visitors: part.totals.visitors } }]);
   }

@@ -23,7 +23,9 @@ export const UNREACHABLE = 'receiver not reachable';
 
 export type ReceiverOutcome =
   | { status: number; sent: true }
-  | { status: null; sent: boolean; reason: string };
+  | { status: null; sent: boolean; reason: string }
+  /** `beforeBody` failed: connected, but not a byte of the request was written. */
+  | { status: null; sent: false; reason: string; unrecorded: true };
 
 export class BlockedAddressError extends Error {
   readonly code = 'EBLOCKEDADDRESS';
@@ -55,13 +57,21 @@ export function refusedLiteral(url: URL, allowed: readonly Network[]): string | 
   return null;
 }
 
-export function postToReceiver(target: string, headers: Record<string, string>, body: string, allowed: readonly Network[], timeoutMs: number): Promise<ReceiverOutcome> {
+/**
+ * `beforeBody`: runs once the connection to a judged address is open (after the TLS handshake for
+ * https), before any byte of the request — headers or payload — is written; if it fails, the
+ * connection is closed with nothing written (outcome `unrecorded`). The deliverer writes the
+ * payload's access-audit entry there, so an attempt refused by this policy, or to a receiver that
+ * cannot be reached, is not recorded as a delivery, and nothing leaves unrecorded.
+ */
+export function postToReceiver(target: string, headers: Record<string, string>, body: string, allowed: readonly Network[], timeoutMs: number, beforeBody: () => Promise<void> = async () => {}): Promise<ReceiverOutcome> {
   const url = new URL(target);
   const refused = refusedLiteral(url, allowed);
   if (refused) return Promise.resolve({ status: null, sent: false, reason: refused });
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
     let sent = false;
+    let unrecorded: Error | null = null;
     const req = client.request(url, {
       method: 'POST',
       headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
@@ -79,9 +89,23 @@ export function postToReceiver(target: string, headers: Record<string, string>, 
     });
     req.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      resolve({ status: null, sent, reason: `${err.code ?? 'error'}: ${err.message}`.slice(0, 300) });
+      if (unrecorded) resolve({ status: null, sent: false, reason: `access audit: ${unrecorded.message}`.slice(0, 300), unrecorded: true });
+      else resolve({ status: null, sent, reason: `${err.code ?? 'error'}: ${err.message}`.slice(0, 300) });
     });
-    req.end(body);
+    // Node writes a request's headers with its first write: nothing is written until the connection
+    // is open and beforeBody has succeeded.
+    // (agent: false: a fresh socket, still resolving its name when handed over, so its connect event is still to come.)
+    req.once('socket', (socket) =>
+      socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () =>
+        beforeBody().then(
+          () => req.end(body),
+          (err: Error) => {
+            unrecorded = err;
+            req.destroy(err);
+          },
+        ),
+      ),
+    );
   });
 }
 

@@ -34,10 +34,25 @@ function payloadExposures(tenantId: string, deliveryId: string, eventType: strin
   return list.length ? list : [{ tenantId, resourceType: 'webhook_delivery', resourceId: deliveryId, details: { eventType } }];
 }
 
+/**
+ * A payload that names a conversation but not its visitor (message.created carries `conversationId`
+ * and the message, whose author is not the visitor's id) still exposes that visitor: the entry names
+ * them, so an exposure report by visitor lists the delivery.
+ */
+async function withVisitors(ctx: Pick<Ctx, 'storage'>, tenantId: string, exposures: Exposure[]): Promise<Exposure[]> {
+  const missing = [...new Set(exposures.filter((e) => e.conversationId && !e.visitorId).map((e) => e.conversationId!))];
+  if (missing.length === 0) return exposures;
+  const rows = await ctx.storage.db.selectFrom('conversations').select(['id', 'visitor_id']).where('tenant_id', '=', tenantId).where('id', 'in', missing).execute();
+  const visitorOf = new Map(rows.map((r) => [r.id, r.visitor_id]));
+  return exposures.map((e) => (e.conversationId && !e.visitorId ? { ...e, visitorId: visitorOf.get(e.conversationId) ?? null } : e));
+}
+
 /** Seconds before attempt n+1: 10 s, 1 min, 5 min, 30 min, 2 h, 6 h; then it is marked failed. */
 export const RETRY_DELAYS_S = [10, 60, 300, 1800, 7200, 21600];
 const TIMEOUT_MS = 10_000;
 const LOCK_MS = 30_000;
+/** The delivery log's word for a pass that sent nothing because its access-audit entry could not be written. */
+export const AUDIT_UNAVAILABLE = 'not sent: access audit unavailable; retried';
 
 export class WebhookDeliverer {
   private timer: NodeJS.Timeout | null = null;
@@ -99,6 +114,10 @@ export class WebhookDeliverer {
     // Sealed payloads (conversation or visitor data) are opened only for the request itself.
     const payload = isSealed(d.payload) ? await this.ctx.keyring.open(d.tenant_id, aadFor(d.tenant_id, 'webhook_deliveries', 'payload', d.id), d.payload) : d.payload;
     const timestamp = Math.floor(Date.now() / 1000);
+    // Access audit: what data goes to which URL, recorded once the connection to a judged address is
+    // open and before a byte of the request is written (receiverRequest.ts, beforeBody;
+    // docs/SECURITY.md, *Access audit*). An entry that cannot be written leaves the payload unsent:
+    // the delivery waits for a later pass, and is not counted as an attempt (the receiver got nothing).
     const outcome = await postToReceiver(
       hook.url,
       {
@@ -111,7 +130,14 @@ export class WebhookDeliverer {
       payload,
       this.ctx.env.webhookAllowedNetworks,
       TIMEOUT_MS,
+      async () => recordAccess(this.ctx, { kind: 'webhook', tenantId: d.tenant_id, webhookId: hook.id, url: hook.url }, 'webhook.deliver', await withVisitors(this.ctx, d.tenant_id, payloadExposures(d.tenant_id, d.id, d.event_type, payload))),
     );
+    if ('unrecorded' in outcome) {
+      this.ctx.log.error({ reason: outcome.reason, webhookId: hook.id, deliveryId: d.id }, 'webhook delivery audit failed: not sent, retried later');
+      await db.updateTable('webhook_deliveries').set({ last_error: AUDIT_UNAVAILABLE, next_attempt_at: Date.now() + RETRY_DELAYS_S[0]! * 1000, locked_until: 0 }).where('id', '=', d.id).execute();
+      this.ctx.metrics.webhookDeliveries.inc({ outcome: 'retrying' });
+      return;
+    }
     const status = outcome.status;
     let error: string | null = null;
     if (status === null) {
@@ -120,12 +146,6 @@ export class WebhookDeliverer {
       error = UNREACHABLE;
     } else if (status < 200 || status >= 300) {
       error = `receiver answered ${status}`;
-    }
-    // Access audit: what data went to which URL (every attempt whose request was sent).
-    if (outcome.sent) {
-      await recordAccess(this.ctx, { kind: 'webhook', tenantId: d.tenant_id, webhookId: hook.id, url: hook.url }, 'webhook.deliver', payloadExposures(d.tenant_id, d.id, d.event_type, payload)).catch((err: Error) =>
-        this.ctx.log.error({ err: err.message }, 'webhook delivery audit failed'),
-      );
     }
     const attempts = d.attempts + 1;
     const delay = RETRY_DELAYS_S[attempts - 1];
