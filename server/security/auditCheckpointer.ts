@@ -85,6 +85,7 @@ export class AuditCheckpointer {
   async stop(): Promise<void> {
     await this.job.stop();
     this.unlisten();
+    this.written.close();
     this.owned?.release();
     this.owned = null;
   }

@@ -146,6 +146,22 @@ describe('audit log: no window between an acknowledged entry and its checkpoint'
     }
   });
 
+  it('refuses to go on when its record in DATA_DIR changes under the running node (an older checkpoint it signed put back)', async () => {
+    await read(a, 1, 2);
+    await t.transparency.audit.tick();
+    const older = AuditTlogState.open(t.dataDir).latest()!;
+    await read(a, 3);
+    await t.transparency.audit.tick();
+    writeFileSync(join(record(), 'checkpoint'), older); // validly signed, by this node, but not its latest
+    await read(a, 4);
+    await t.transparency.audit.tick();
+    expect((await tamper()).find((i) => i.tenant_id === null)?.summary).toMatch(/latest checkpoint file changed under it/);
+    const signed = AuditTlogState.open(t.dataDir).history();
+    await read(a, 5);
+    await t.transparency.audit.tick();
+    expect(AuditTlogState.open(t.dataDir).history()).toEqual(signed);
+  });
+
   it('a fresh record over a rewritten database is refused by the witness that cosigned the real one (422), and that is an alarm', async () => {
     const wKey = parseSignerKey(generateSignerKey('witness.test/w', SIG_COSIGNATURE).signerKey);
     const witness = new Witness(noteSigner(wKey.name, SIG_COSIGNATURE, wKey.privateKey), new Map([[t.ctx.env.auditSigningKey.origin, [verifier()]]]), join(t.dataDir, 'witness-state.json'));

@@ -15,7 +15,7 @@
  * not the database's, so the next checkpoint commits to the real entry), and audit:verify reads the
  * files too: a rewrite of an acknowledged entry is provable at once, not from the next pass.
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { CommittedLeaf } from './auditLog.js';
@@ -35,6 +35,8 @@ export class WrittenRecord {
   readonly reused: Array<{ seq: number; tenantId: string | null }> = [];
   readonly file: string;
   private failed = false;
+  /** Kept open between groups: an open and a close per group cost more than the write (docs/BENCHMARKS.md). */
+  private fd: number | null = null;
 
   constructor(
     readonly dir: string,
@@ -66,11 +68,16 @@ export class WrittenRecord {
     try {
       // One write per committed group (about 10 µs, docs/BENCHMARKS.md), no fsync: a crash of
       // the machine may lose the last writes' record, not the process's.
-      appendFileSync(this.file, text, { mode: 0o600 });
+      if (text) writeSync((this.fd ??= openSync(this.file, 'a', 0o600)), text);
     } catch (err) {
       if (!this.failed) this.log.error({ err: (err as Error).message, file: this.file }, 'the audit written record could not be appended to (kept in memory only)');
       this.failed = true;
     }
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
   }
 
   /** What this process wrote and no checkpoint has covered yet. */
@@ -109,6 +116,8 @@ export class WrittenRecord {
       const tmp = `${this.file}.tmp`;
       writeFileSync(tmp, [...this.mine].map(([seq, w]) => `${seq} ${w.leaf.toString('hex')} ${w.tenantId ?? '-'}\n`).join(''), { mode: 0o600 });
       renameSync(tmp, this.file);
+      this.close(); // the next group opens the new file
+
     }
     for (const name of otherFiles(this.dir, this.file)) {
       const pid = Number(name);
