@@ -21,16 +21,17 @@
 import type { Ctx } from '../context.js';
 import { PeriodicJob } from '../periodicJob.js';
 import { enqueueWebhookEvent } from '../webhooks/webhookEvents.js';
-import { AUDIT_TLOG_DIR, auditLeaf, auditRows, AuditTlogState, missingLeafHash, signAuditCheckpoint } from './auditTlog.js';
+import { AUDIT_TLOG_DIR, AuditTlogState, missingLeafHash, signAuditCheckpoint } from './auditTlog.js';
 import { AuditAlarms, describeFindings, type AuditAlarm, type TamperFinding } from './auditAlarms.js';
 import { WrittenRecord, type WrittenLeaf } from './auditWritten.js';
 import { onAuditCommitted, verifyAudit } from './auditLog.js';
-import { leafHash, HASH_SIZE } from './tlog/merkle.js';
+import { HASH_SIZE } from './tlog/merkle.js';
 import { openCheckpoint, parseCheckpoint } from './tlog/checkpoint.js';
 import { parseNote, parseVerifierKey } from './tlog/note.js';
 import type { CosignatureCollector } from './tlog/cosignatures.js';
 import type { WitnessRefused } from './tlog/witness.js';
 import type { AuditEntry } from '../storage/schema.js';
+import { readableRows, safeLeaf } from './auditReadRows.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -61,6 +62,7 @@ export class AuditCheckpointer {
   private refusal: AuditAlarm | null = null;
   /** A record with no checkpoint: the database's chain is checked before the first one is signed. */
   private fresh = false;
+  private failedPasses = 0;
   /** Findings this process raised already (seq:problem). */
   private readonly alarmed = new Set<string>();
   /** The largest size a witness told us it cosigned (from this or another node with the key). */
@@ -105,7 +107,28 @@ export class AuditCheckpointer {
     return this.owned!;
   }
 
+  /**
+   * A pass that fails (the log cannot be read at all: the table replaced, dropped, or refused to this
+   * node) is logged by the job each time; three in a row are also an alarm, outside the database
+   * first (a database outage of 30 s looks the same, and says so).
+   */
   private async pass(): Promise<void> {
+    try {
+      await this.passOnce();
+      this.failedPasses = 0;
+    } catch (err) {
+      if (++this.failedPasses === 3) {
+        await this.alarms.raise({
+          summary: `The access audit log could not be read for ${this.failedPasses} checkpoint passes (${(err as Error).message}): nothing new is checkpointed or checked until it can be (a database outage, or the log made unreadable)`,
+          fingerprint: `audit.tamper:unreadable:${this.ctx.env.nodeId}`,
+          findings: [],
+        });
+      }
+      throw err;
+    }
+  }
+
+  private async passOnce(): Promise<void> {
     // Nodes sharing a DATA_DIR (several processes on one machine) leave the record to one of them.
     if (!this.owned) {
       this.owned = AuditTlogState.claim(this.ctx.env.dataDir);
@@ -225,11 +248,11 @@ export class AuditCheckpointer {
       let hi = 0;
       for (const seq of own.keys()) (lo = Math.min(lo, seq)), (hi = Math.max(hi, seq));
       const seen = new Set<number>();
-      for await (const row of auditRows(this.ctx.storage.db, lo - 1, hi, PAGE)) {
-        const w = own.get(row.seq);
+      for await (const { seq, row } of readableRows(this.ctx.storage.db, lo - 1, hi)) {
+        const w = own.get(seq);
         if (!w) continue;
-        seen.add(row.seq);
-        if (!safeLeaf(row)?.equals(w.leaf)) findings.push({ seq: row.seq, problem: 'changed', tenantId: w.tenantId });
+        seen.add(seq);
+        if (row === 'unreadable' || !safeLeaf(row)?.equals(w.leaf)) findings.push({ seq, problem: row === 'unreadable' ? 'unreadable' : 'changed', tenantId: w.tenantId });
       }
       for (const [seq, w] of own) if (!seen.has(seq)) findings.push({ seq, problem: 'missing', tenantId: w.tenantId });
     }
@@ -250,11 +273,11 @@ export class AuditCheckpointer {
     const findings: TamperFinding[] = [];
     let knownMax = 0;
     for (const seq of known.keys()) knownMax = Math.max(knownMax, seq);
-    const put = (seq: number, row: AuditEntry | null) => {
+    const put = (seq: number, row: AuditEntry | 'unreadable' | null) => {
       const w = known.get(seq);
-      const h = row ? safeLeaf(row) : null;
+      const h = row && row !== 'unreadable' ? safeLeaf(row) : null;
       if (!h) {
-        findings.push({ seq, problem: row ? 'unreadable' : 'missing', tenantId: w?.tenantId ?? row?.tenant_id ?? null });
+        findings.push({ seq, problem: row ? 'unreadable' : 'missing', tenantId: w?.tenantId ?? (row && row !== 'unreadable' ? row.tenant_id : null) });
         hashes.push(w?.leaf ?? missingLeafHash(seq));
       } else if (w && !w.leaf.equals(h)) {
         findings.push({ seq, problem: 'changed', tenantId: w.tenantId });
@@ -263,10 +286,10 @@ export class AuditCheckpointer {
     };
     const limit = tree.size + MAX_NEW_PER_PASS;
     let next = tree.size + 1;
-    for await (const row of auditRows(this.ctx.storage.db, tree.size, limit, PAGE)) {
-      for (; next < row.seq; next++) put(next, null);
-      put(row.seq, row);
-      next = row.seq + 1;
+    for await (const { seq, row } of readableRows(this.ctx.storage.db, tree.size, limit)) {
+      for (; next < seq; next++) put(next, null);
+      put(seq, row);
+      next = seq + 1;
     }
     const reachedEnd = next <= limit;
     // The tail: entries written and acknowledged, not in the database any more (truncated).
@@ -288,10 +311,11 @@ export class AuditCheckpointer {
     for (const [seq, w] of known) if (seq <= tree.size && !tree.leafHashAt(seq - 1).equals(w.leaf)) findings.push({ seq, problem: 'changed', tenantId: w.tenantId });
     const check = async (from: number, to: number) => {
       let expected = from + 1;
-      for await (const row of auditRows(this.ctx.storage.db, from, to, PAGE)) {
-        for (; expected < row.seq; expected++) findings.push({ seq: expected, problem: 'missing' });
-        if (!safeLeaf(row)?.equals(tree.leafHashAt(row.seq - 1))) findings.push({ seq: row.seq, problem: 'changed', tenantId: row.tenant_id });
-        expected = row.seq + 1;
+      for await (const { seq, row } of readableRows(this.ctx.storage.db, from, to)) {
+        for (; expected < seq; expected++) findings.push({ seq: expected, problem: 'missing' });
+        if (row === 'unreadable') findings.push({ seq, problem: 'unreadable' });
+        else if (!safeLeaf(row)?.equals(tree.leafHashAt(seq - 1))) findings.push({ seq, problem: 'changed', tenantId: row.tenant_id });
+        expected = seq + 1;
       }
       for (; expected <= to; expected++) findings.push({ seq: expected, problem: 'missing' });
     };
@@ -363,14 +387,5 @@ export class AuditCheckpointer {
       });
     }
     return sent;
-  }
-}
-
-/** An entry's leaf hash, or null when its row cannot be hashed (a value of a type no entry holds). */
-function safeLeaf(row: AuditEntry): Buffer | null {
-  try {
-    return leafHash(auditLeaf(row));
-  } catch {
-    return null;
   }
 }

@@ -12,6 +12,7 @@
 import { readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { sql } from 'kysely';
 import { cleanupTestParley, dropSchemas, makeTenant, startTestParley, type TestParley } from '../testing/testParley.js';
 import { rewriteAudit } from '../testing/auditRewrite.js';
 import { appendAudit, verifyAudit, type AuditActor } from './auditLog.js';
@@ -117,6 +118,33 @@ describe('audit log: no window between an acknowledged entry and its checkpoint'
     await t.ctx.storage.db.updateTable('audit_log').set({ actor_id: 'agt_innocent' }).where('seq', '=', last).execute();
     await t.transparency.audit.tick();
     expect((await tamper()).some((i) => i.tenant_id === null && i.summary.includes(`entry ${last} was changed`))).toBe(true);
+  });
+
+  it('an entry made unreadable (the table replaced by a view that fails on it) is raised and the checkpointer goes on past it', async () => {
+    const db = t.ctx.storage.db;
+    await read(a, 1, 2, 3);
+    await t.transparency.audit.tick();
+    await read(a, 4, 5, 6, 7);
+    const bad = await seqOf('conv_5');
+    const last = await seqOf('conv_7');
+    const cols = 'tenant_id, actor_kind, actor_id, credential, address, action, resource_type, resource_id, conversation_id, visitor_id, details, prev_hash, hash';
+    // Reading the row fails (SQLite: integer overflow in abs(); PostgreSQL: division by zero); every other row reads.
+    const failing = t.ctx.storage.dialect === 'sqlite' ? `abs(-9223372036854775807 - 1 + (${bad} - seq))` : `(1 / (seq - ${bad}))::bigint`;
+    await sql.raw('alter table audit_log rename to audit_real').execute(db);
+    await sql.raw(`create view audit_log as select seq, case when seq = ${bad} then ${failing} else at end as at, ${cols} from audit_real`).execute(db);
+    try {
+      await expect(db.selectFrom('audit_log').selectAll().execute()).rejects.toThrow(); // the control: the log cannot be read whole
+      await t.transparency.audit.tick();
+      const alarms = readFileSync(join(record(), ALARMS_FILE), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(alarms).toContainEqual(expect.objectContaining({ entries: expect.arrayContaining([{ seq: bad, problem: 'unreadable' }]) }));
+      // It went on past the unreadable entry: the entries after it are checkpointed (with the leaf the node wrote for it).
+      expect(AuditTlogState.open(t.dataDir).tree.size).toBe(last);
+    } finally {
+      await sql.raw('drop view audit_log').execute(db);
+      await sql.raw('alter table audit_real rename to audit_log').execute(db);
+    }
+    await t.transparency.audit.tick();
+    expect((await auditVerify()).problems).toEqual([]);
   });
 
   const RECORD_ATTACKS = {
