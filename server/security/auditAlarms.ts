@@ -44,7 +44,14 @@ export class AuditAlarms {
     private readonly dir: string,
   ) {
     const f = join(dir, ALARMS_FILE);
-    if (existsSync(f)) for (const l of readFileSync(f, 'utf8').split('\n')) if (l) this.told.add((JSON.parse(l) as { fingerprint: string }).fingerprint);
+    if (!existsSync(f)) return;
+    for (const l of readFileSync(f, 'utf8').split('\n')) {
+      try {
+        if (l) this.told.add((JSON.parse(l) as { fingerprint: string }).fingerprint);
+      } catch {
+        /* a line torn by a crash: that alarm is told again */
+      }
+    }
   }
 
   async raise(alarm: AuditAlarm): Promise<void> {

@@ -158,7 +158,7 @@ export class AuditCheckpointer {
       this.fresh = false;
     }
     // Everything up to the tree's size was compared with what was written when it was appended.
-    this.written.forget(tree.size);
+    this.written.forget(tree.size, known);
     const { note, size } = this.lastSigned;
     if (this.witnesses) await this.witnesses.collect(note, size, (old) => tree.consistencyProof(old, size), (url, err) => this.witnessRefused(url, err));
     await this.digestIfDue();
@@ -259,7 +259,7 @@ export class AuditCheckpointer {
     if (findings.length) return this.raiseFindings(findings);
     // Compared and unchanged: the owner's checkpoints cover what is at most their size.
     const latest = AuditTlogState.latestIn(this.ctx.env.dataDir);
-    if (latest && !this.refusal) this.written.forget(parseCheckpoint(parseNote(latest).text).size);
+    if (latest && !this.refusal) this.written.forget(parseCheckpoint(parseNote(latest).text).size, own);
   }
 
   /**

@@ -102,11 +102,15 @@ export class WrittenRecord {
     return { leaves, conflicts };
   }
 
-  /** Drops what the checkpoints now cover (seq ≤ size): from memory, this process's file, and the files of processes that are gone. */
-  forget(size: number): void {
+  /**
+   * Drops what the checkpoints now cover (seq ≤ size) and was compared with the database (in
+   * `compared`, the snapshot the pass compared: an entry told after it waits for the next pass):
+   * from memory, this process's file, and the files of processes that are gone.
+   */
+  forget(size: number, compared: ReadonlyMap<number, WrittenLeaf>): void {
     let dropped = false;
-    for (const seq of this.mine.keys()) {
-      if (seq <= size) {
+    for (const [seq, w] of this.mine) {
+      if (seq <= size && compared.get(seq)?.leaf.equals(w.leaf)) {
         this.mine.delete(seq);
         dropped = true;
       }
