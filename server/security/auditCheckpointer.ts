@@ -32,6 +32,7 @@ import type { CosignatureCollector } from './tlog/cosignatures.js';
 import type { WitnessRefused } from './tlog/witness.js';
 import type { AuditEntry } from '../storage/schema.js';
 import { readableRows, safeLeaf } from './auditReadRows.js';
+import { LeafTenants } from './auditLeafTenants.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -63,6 +64,8 @@ export class AuditCheckpointer {
   /** A record with no checkpoint: the database's chain is checked before the first one is signed. */
   private fresh = false;
   private failedPasses = 0;
+  /** Whose each recorded leaf is (loaded with the record). */
+  private tenants: LeafTenants | null = null;
   /** Findings this process raised already (seq:problem). */
   private readonly alarmed = new Set<string>();
   /** The largest size a witness told us it cosigned (from this or another node with the key). */
@@ -133,6 +136,7 @@ export class AuditCheckpointer {
     if (!this.owned) {
       this.owned = AuditTlogState.claim(this.ctx.env.dataDir);
       if (this.owned) this.refusal = this.checkRecord(this.owned);
+      if (this.owned && !this.refusal) this.tenants = new LeafTenants(join(this.owned.dir, 'leaf-tenants'), this.owned.tree.size);
     } else this.refusal ??= this.recordChanged();
     if (!this.owned || this.refusal) {
       if (this.refusal) await this.alarms.raise(this.refusal);
@@ -270,12 +274,14 @@ export class AuditCheckpointer {
   private async extend(known: Map<number, WrittenLeaf>): Promise<{ findings: TamperFinding[]; reachedEnd: boolean }> {
     const tree = this.state.tree;
     const hashes: Buffer[] = [];
+    const owners: Array<string | null> = [];
     const findings: TamperFinding[] = [];
     let knownMax = 0;
     for (const seq of known.keys()) knownMax = Math.max(knownMax, seq);
     const put = (seq: number, row: AuditEntry | 'unreadable' | null) => {
       const w = known.get(seq);
       const h = row && row !== 'unreadable' ? safeLeaf(row) : null;
+      owners.push(w ? w.tenantId : h && row && row !== 'unreadable' ? row.tenant_id : null);
       if (!h) {
         findings.push({ seq, problem: row ? 'unreadable' : 'missing', tenantId: w?.tenantId ?? (row && row !== 'unreadable' ? row.tenant_id : null) });
         hashes.push(w?.leaf ?? missingLeafHash(seq));
@@ -297,6 +303,7 @@ export class AuditCheckpointer {
     // In slices, each one pause of the event loop (a few hundred µs), not one for the whole pass.
     for (let i = 0; i < hashes.length; i += PAGE) {
       this.state.appendLeaves(hashes.slice(i, i + PAGE));
+      this.tenants?.append(owners.slice(i, i + PAGE));
       if (i + PAGE < hashes.length) await new Promise((resolve) => setImmediate(resolve));
     }
     return { findings: findings.slice(0, 1000), reachedEnd };
@@ -309,15 +316,17 @@ export class AuditCheckpointer {
     const findings: TamperFinding[] = [];
     // In memory: an entry appended from the database before the process that wrote it had told the record.
     for (const [seq, w] of known) if (seq <= tree.size && !tree.leafHashAt(seq - 1).equals(w.leaf)) findings.push({ seq, problem: 'changed', tenantId: w.tenantId });
+    // The tenant the record says the entry was checkpointed for (the row's may have been rewritten too).
+    const owner = (seq: number) => this.tenants?.at(seq - 1) ?? null;
     const check = async (from: number, to: number) => {
       let expected = from + 1;
       for await (const { seq, row } of readableRows(this.ctx.storage.db, from, to)) {
-        for (; expected < seq; expected++) findings.push({ seq: expected, problem: 'missing' });
-        if (row === 'unreadable') findings.push({ seq, problem: 'unreadable' });
-        else if (!safeLeaf(row)?.equals(tree.leafHashAt(seq - 1))) findings.push({ seq, problem: 'changed', tenantId: row.tenant_id });
+        for (; expected < seq; expected++) findings.push({ seq: expected, problem: 'missing', tenantId: owner(expected) });
+        if (row === 'unreadable') findings.push({ seq, problem: 'unreadable', tenantId: owner(seq) });
+        else if (!safeLeaf(row)?.equals(tree.leafHashAt(seq - 1))) findings.push({ seq, problem: 'changed', tenantId: owner(seq) ?? row.tenant_id });
         expected = seq + 1;
       }
-      for (; expected <= to; expected++) findings.push({ seq: expected, problem: 'missing' });
+      for (; expected <= to; expected++) findings.push({ seq: expected, problem: 'missing', tenantId: owner(expected) });
     };
     await check(tree.size - 1, tree.size);
     if (this.sweepFrom >= tree.size - 1) this.sweepFrom = 0;

@@ -272,6 +272,21 @@ describe('audit log: no window between an acknowledged entry and its checkpoint'
     expect(JSON.parse(platform.details).findings.every((f: object) => Object.keys(f).sort().join() === 'problem,seq')).toBe(true);
   });
 
+  it('remembers whose each checkpointed entry was: deleted, or moved to another tenant in the database, its tenant is told', async () => {
+    await read(a, 1);
+    await read(b, 2, 3);
+    await read(a, 4);
+    await t.transparency.audit.tick();
+    const moved = await seqOf('conv_2');
+    const gone = await seqOf('conv_3');
+    // b's first entry now says it was a's (nothing else changed), b's second is deleted from the tail side: every hash recomputed.
+    await rewriteAudit(t.ctx.storage.db, (rows) => rows.filter((r) => r.resource_id !== 'conv_3' && r.resource_id !== 'conv_4').map((r) => (r.resource_id === 'conv_2' ? { ...r, tenant_id: a.id } : r)));
+    await t.transparency.audit.tick();
+    const theirs = (await tamper()).filter((i) => i.tenant_id === b.id);
+    expect(theirs).toHaveLength(1);
+    expect(JSON.parse(theirs[0]!.details).entries).toEqual([{ seq: moved, problem: 'changed' }, { seq: gone, problem: 'missing' }]);
+  });
+
   it('the written record survives a restart of the node: entries acknowledged before it, rewritten meanwhile, are found', async () => {
     await read(a, 1, 2);
     await t.transparency.audit.tick();
