@@ -11,6 +11,7 @@ import type { Db } from '../storage/db.js';
 import type { AuditEntry, AuditLogTable } from '../storage/schema.js';
 import { batchWhileBusy } from '../storage/batchWhileBusy.js';
 import { leafHash } from './tlog/merkle.js';
+import { afterCommit } from '../storage/commitHooks.js';
 
 export interface AuditActor {
   kind: AuditLogTable['actor_kind'];
@@ -53,17 +54,30 @@ export interface CommittedLeaf {
 /**
  * Who is told, per database, of the entries this process committed (auditWritten.ts): the node
  * knows the canonical bytes it wrote, so a later rewrite of them in the database is provable before
- * any checkpoint covers them. Entries appended inside a caller's transaction are not told (their
- * commit is the caller's, and a rolled-back seq is reused by another entry): they are covered from
- * the next checkpoint.
+ * any checkpoint covers them. Entries appended inside a caller's transaction are told when that
+ * transaction commits (storage/commitHooks.ts), never if it rolls back (its seqs are then reused).
+ * Keyed by the dialect's adapter, which a transaction shares with its database.
  */
-const committedListeners = new WeakMap<Db, Set<(leaves: CommittedLeaf[]) => void>>();
+const committedListeners = new WeakMap<object, Set<(leaves: CommittedLeaf[]) => void>>();
+const listenersOf = (db: Db) => committedListeners.get(db.getExecutor().adapter);
 
 export function onAuditCommitted(db: Db, listener: (leaves: CommittedLeaf[]) => void): () => void {
-  let set = committedListeners.get(db);
-  if (!set) committedListeners.set(db, (set = new Set()));
+  const key = db.getExecutor().adapter;
+  let set = committedListeners.get(key);
+  if (!set) committedListeners.set(key, (set = new Set()));
   set.add(listener);
   return () => set.delete(listener);
+}
+
+function tell(listeners: Set<(leaves: CommittedLeaf[]) => void>, rows: Array<AuditEntry & { bytes: string }>): void {
+  const leaves = rows.map((r) => ({ seq: r.seq, leaf: leafHash(Buffer.from(r.bytes)), tenantId: r.tenant_id }));
+  for (const l of listeners) {
+    try {
+      l(leaves);
+    } catch {
+      /* the record logs its own failures; the entries are committed either way */
+    }
+  }
 }
 
 export const SYSTEM_ACTOR = (job: string): AuditActor => ({ kind: 'system', id: null, credential: `job:${job}`, address: null });
@@ -89,7 +103,9 @@ export async function appendAudit(db: Db, unsafeActor: AuditActor, unsafeRecords
   const actor = redactDeep(unsafeActor);
   const records = redactDeep(unsafeRecords);
   if (db.isTransaction) {
-    await writeEntries(db, [{ actor, records }]);
+    const rows = await writeEntries(db, [{ actor, records }]);
+    const listeners = listenersOf(db);
+    if (listeners?.size) await afterCommit(db as never, () => tell(listeners, rows));
     return;
   }
   let enqueue = queues.get(db);
@@ -104,18 +120,9 @@ const queues = new WeakMap<Db, (pending: Pending) => void>();
 async function writeGroup(db: Db, group: Pending[]): Promise<void> {
   try {
     const rows = await db.transaction().execute((trx) => writeEntries(trx, group));
-    const listeners = committedListeners.get(db);
-    if (listeners?.size) {
-      // Before the callers hear "recorded": from here on a rewrite of these entries is provable.
-      const leaves = rows.map((r) => ({ seq: r.seq, leaf: leafHash(Buffer.from(r.bytes)), tenantId: r.tenant_id }));
-      for (const l of listeners) {
-        try {
-          l(leaves);
-        } catch {
-          /* the record logs its own failures; the entries are committed either way */
-        }
-      }
-    }
+    const listeners = listenersOf(db);
+    // Before the callers hear "recorded": from here on a rewrite of these entries is provable.
+    if (listeners?.size) tell(listeners, rows);
     for (const p of group) p.resolve();
   } catch (err) {
     for (const p of group) p.reject(err);

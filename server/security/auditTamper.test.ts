@@ -15,7 +15,8 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import { sql } from 'kysely';
 import { cleanupTestParley, dropSchemas, makeTenant, startTestParley, type TestParley } from '../testing/testParley.js';
 import { rewriteAudit } from '../testing/auditRewrite.js';
-import { appendAudit, verifyAudit, type AuditActor } from './auditLog.js';
+import { appendAudit, entryHash, verifyAudit, type AuditActor } from './auditLog.js';
+import type { Db } from '../storage/db.js';
 import { AUDIT_TLOG_DIR, auditLeaf, AuditTlogState, verifyAuditLog } from './auditTlog.js';
 import { AuditCheckpointer } from './auditCheckpointer.js';
 import { WrittenRecord } from './auditWritten.js';
@@ -28,6 +29,21 @@ import type { AuditEntry, Tenant } from '../storage/schema.js';
 import type { AddressInfo } from 'node:net';
 
 const admin: AuditActor = { kind: 'agent', id: 'agt_admin', credential: 'session:abcdabcdabcdabcd', address: '203.0.113.7' };
+
+/** Appends entries the way another node sharing the database does: chained, head moved, but no listener of this process told. */
+async function appendAsAnotherNode(db: Db, tenantId: string, ids: number[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const head = await trx.selectFrom('audit_head').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
+    let { seq, hash: prev } = head;
+    for (const i of ids) {
+      seq++;
+      const row = { seq, at: Date.now(), tenant_id: tenantId, actor_kind: 'agent' as const, actor_id: 'agt_other', credential: 'session:otherothe', address: null, action: 'conversation.read', resource_type: null, resource_id: `conv_${i}`, conversation_id: `conv_${i}`, visitor_id: null, details: null, prev_hash: prev };
+      prev = entryHash(row);
+      await trx.insertInto('audit_log').values({ ...row, hash: prev }).execute();
+    }
+    await trx.updateTable('audit_head').set({ seq, hash: prev }).where('id', '=', 1).execute();
+  });
+}
 
 describe('audit log: no window between an acknowledged entry and its checkpoint', () => {
   let t: TestParley;
@@ -99,10 +115,8 @@ describe('audit log: no window between an acknowledged entry and its checkpoint'
   it('a hole (an entry deleted, nothing recomputed) is raised and the checkpointer goes on: later entries are checkpointed and proven', async () => {
     await read(a, 1, 2, 3);
     await t.transparency.audit.tick();
-    // Entries no node's written record knows (appended inside a caller's transaction), one of them then deleted.
-    await t.ctx.storage.db.transaction().execute(async (trx) => {
-      for (const i of [4, 5, 6, 7]) await appendAudit(trx, admin, [{ tenantId: a.id, action: 'conversation.read', resourceId: `conv_${i}`, conversationId: `conv_${i}` }]);
-    });
+    // Entries this node's written record does not know (another node appended them), one of them then deleted.
+    await appendAsAnotherNode(t.ctx.storage.db, a.id, [4, 5, 6, 7]);
     const hole = await seqOf('conv_5');
     const last = await seqOf('conv_7');
     await t.ctx.storage.db.deleteFrom('audit_log').where('seq', '=', hole).execute();
@@ -118,6 +132,30 @@ describe('audit log: no window between an acknowledged entry and its checkpoint'
     await t.ctx.storage.db.updateTable('audit_log').set({ actor_id: 'agt_innocent' }).where('seq', '=', last).execute();
     await t.transparency.audit.tick();
     expect((await tamper()).some((i) => i.tenant_id === null && i.summary.includes(`entry ${last} was changed`))).toBe(true);
+  });
+
+  it('an entry appended inside a caller’s transaction (an admin action) is known from its commit; a rolled-back one is not, and its reused number raises nothing', async () => {
+    const db = t.ctx.storage.db;
+    await read(a, 1, 2);
+    await t.transparency.audit.tick();
+    // Rolled back: its seq is taken again by the next entry; that is no rewrite.
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await appendAudit(trx, admin, [{ tenantId: a.id, action: 'webhook.created', resourceId: 'whk_rolledback' }]);
+        throw new Error('the caller fails after its audit entry');
+      }),
+    ).rejects.toThrow('the caller fails');
+    await db.transaction().execute((trx) => appendAudit(trx, admin, [{ tenantId: a.id, action: 'api_key.revoked', resourceId: 'key_1' }]));
+    await read(a, 3);
+    await t.transparency.audit.tick();
+    expect(await tamper()).toEqual([]);
+    // Committed inside a transaction, then rewritten before the next pass, every hash recomputed.
+    await db.transaction().execute((trx) => appendAudit(trx, admin, [{ tenantId: a.id, action: 'api_key.revoked', resourceId: 'key_2' }]));
+    const victim = await seqOf('key_2');
+    await rewriteAudit(db, (rows) => rows.map((r) => (r.resource_id === 'key_2' ? { ...r, actor_id: 'agt_innocent' } : r)));
+    expect((await auditVerify()).problems).toContainEqual(expect.objectContaining({ problem: 'unlike_written' }));
+    await t.transparency.audit.tick();
+    expect((await tamper()).find((i) => i.tenant_id === null)!.summary).toContain(`entry ${victim} was changed`);
   });
 
   it('an entry made unreadable (the table replaced by a view that fails on it) is raised and the checkpointer goes on past it', async () => {
