@@ -325,6 +325,17 @@ describe('audit log: no window between an acknowledged entry and its checkpoint'
     expect(JSON.parse(theirs[0]!.details).entries).toEqual([{ seq: moved, problem: 'changed' }, { seq: gone, problem: 'missing' }]);
   });
 
+  it('a process that does not own the DATA_DIR record (another live one does) still compares what it wrote with the database', async () => {
+    writeFileSync(join(record(), 'owner'), String(process.ppid)); // a live other process keeps the record
+    await read(a, 1, 2, 3);
+    const victim = await seqOf('conv_2');
+    await rewriteAudit(t.ctx.storage.db, (rows) => rows.map((r) => (r.resource_id === 'conv_2' ? { ...r, credential: 'session:innocent' } : r)));
+    await t.transparency.audit.tick();
+    expect(AuditTlogState.open(t.dataDir).history()).toEqual([]); // it signed nothing: not its record
+    expect((await tamper()).find((i) => i.tenant_id === null)!.summary).toContain(`entry ${victim} was changed`);
+    rmSync(join(record(), 'owner'));
+  });
+
   it('the written record survives a restart of the node: entries acknowledged before it, rewritten meanwhile, are found', async () => {
     await read(a, 1, 2);
     await t.transparency.audit.tick();
