@@ -10,6 +10,8 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../storage/db.js';
 import type { AuditEntry, AuditLogTable } from '../storage/schema.js';
 import { batchWhileBusy } from '../storage/batchWhileBusy.js';
+import { leafHash } from './tlog/merkle.js';
+import { afterCommit } from '../storage/commitHooks.js';
 
 export interface AuditActor {
   kind: AuditLogTable['actor_kind'];
@@ -42,6 +44,42 @@ export function entryHash(e: Omit<AuditEntry, 'hash'>): string {
   return createHash('sha256').update(entryBytes(e)).digest('hex');
 }
 
+/** An entry this node committed: its Merkle leaf hash (auditTlog.ts) and its tenant, told to the node's written record. */
+export interface CommittedLeaf {
+  seq: number;
+  leaf: Buffer;
+  tenantId: string | null;
+}
+
+/**
+ * Who is told, per database, of the entries this process committed (auditWritten.ts): the node
+ * knows the canonical bytes it wrote, so a later rewrite of them in the database is provable before
+ * any checkpoint covers them. Entries appended inside a caller's transaction are told when that
+ * transaction commits (storage/commitHooks.ts), never if it rolls back (its seqs are then reused).
+ * Keyed by the dialect's adapter, which a transaction shares with its database.
+ */
+const committedListeners = new WeakMap<object, Set<(leaves: CommittedLeaf[]) => void>>();
+const listenersOf = (db: Db) => committedListeners.get(db.getExecutor().adapter);
+
+export function onAuditCommitted(db: Db, listener: (leaves: CommittedLeaf[]) => void): () => void {
+  const key = db.getExecutor().adapter;
+  let set = committedListeners.get(key);
+  if (!set) committedListeners.set(key, (set = new Set()));
+  set.add(listener);
+  return () => set.delete(listener);
+}
+
+function tell(listeners: Set<(leaves: CommittedLeaf[]) => void>, rows: Array<AuditEntry & { bytes: string }>): void {
+  const leaves = rows.map((r) => ({ seq: r.seq, leaf: leafHash(Buffer.from(r.bytes)), tenantId: r.tenant_id }));
+  for (const l of listeners) {
+    try {
+      l(leaves);
+    } catch {
+      /* the record logs its own failures; the entries are committed either way */
+    }
+  }
+}
+
 export const SYSTEM_ACTOR = (job: string): AuditActor => ({ kind: 'system', id: null, credential: `job:${job}`, address: null });
 
 interface Pending {
@@ -64,7 +102,12 @@ export async function appendAudit(db: Db, unsafeActor: AuditActor, unsafeRecords
   // A sink: no card number in any field of an entry (security/sinkRedaction.ts), before it is hashed.
   const actor = redactDeep(unsafeActor);
   const records = redactDeep(unsafeRecords);
-  if (db.isTransaction) return writeEntries(db, [{ actor, records }]);
+  if (db.isTransaction) {
+    const rows = await writeEntries(db, [{ actor, records }]);
+    const listeners = listenersOf(db);
+    if (listeners?.size) await afterCommit(db as never, () => tell(listeners, rows));
+    return;
+  }
   let enqueue = queues.get(db);
   if (!enqueue) queues.set(db, (enqueue = batchWhileBusy((group: Pending[]) => writeGroup(db, group), { max: MAX_GROUP })));
   const submit = enqueue;
@@ -76,14 +119,17 @@ const queues = new WeakMap<Db, (pending: Pending) => void>();
 
 async function writeGroup(db: Db, group: Pending[]): Promise<void> {
   try {
-    await db.transaction().execute((trx) => writeEntries(trx, group));
+    const rows = await db.transaction().execute((trx) => writeEntries(trx, group));
+    const listeners = listenersOf(db);
+    // Before the callers hear "recorded": from here on a rewrite of these entries is provable.
+    if (listeners?.size) tell(listeners, rows);
     for (const p of group) p.resolve();
   } catch (err) {
     for (const p of group) p.reject(err);
   }
 }
 
-async function writeEntries(trx: Db, groups: Array<{ actor: AuditActor; records: AuditRecord[] }>): Promise<void> {
+async function writeEntries(trx: Db, groups: Array<{ actor: AuditActor; records: AuditRecord[] }>): Promise<Array<AuditEntry & { bytes: string }>> {
   const count = groups.reduce((n, g) => n + g.records.length, 0);
   const head = await trx
     .updateTable('audit_head')
@@ -94,7 +140,7 @@ async function writeEntries(trx: Db, groups: Array<{ actor: AuditActor; records:
   let seq = head.seq - count;
   let prev = head.hash;
   const at = Date.now();
-  const rows: AuditEntry[] = [];
+  const rows: Array<AuditEntry & { bytes: string }> = [];
   for (const { actor, records } of groups) {
     for (const r of records) {
       seq++;
@@ -114,13 +160,15 @@ async function writeEntries(trx: Db, groups: Array<{ actor: AuditActor; records:
         details: r.details ? JSON.stringify(r.details) : null,
         prev_hash: prev,
       };
-      prev = entryHash(row);
-      rows.push({ ...row, hash: prev });
+      const bytes = entryBytes(row);
+      prev = createHash('sha256').update(bytes).digest('hex');
+      rows.push({ ...row, hash: prev, bytes });
     }
   }
   // Chunks keep each insert under the drivers' parameter limits (15 columns per row).
-  for (let i = 0; i < rows.length; i += 500) await trx.insertInto('audit_log').values(rows.slice(i, i + 500)).execute();
+  for (let i = 0; i < rows.length; i += 500) await trx.insertInto('audit_log').values(rows.slice(i, i + 500).map(({ bytes: _b, ...r }) => r)).execute();
   await trx.updateTable('audit_head').set({ hash: prev }).where('id', '=', 1).execute();
+  return rows;
 }
 
 export interface ChainProblem {

@@ -7,29 +7,15 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cleanupTestParley, dropSchemas, makeAgent, makeTenant, startTestParley, type TestParley } from '../testing/testParley.js';
 import { newId } from './ids.js';
-import { appendAudit, entryHash, GENESIS_HASH, verifyAudit, type AuditActor } from './auditLog.js';
+import { appendAudit, verifyAudit, type AuditActor } from './auditLog.js';
+import { rewriteAudit } from '../testing/auditRewrite.js';
 import { AuditTlogState, verifyAuditLog } from './auditTlog.js';
 import { parseVerifierKey } from './tlog/note.js';
 import type { AuditEntry } from '../storage/schema.js';
-import type { Db } from '../storage/db.js';
 
 const admin: AuditActor = { kind: 'agent', id: 'agt_admin', credential: 'session:abcdabcdabcdabcd', address: '203.0.113.7' };
 
-/** What a database-holding attacker does: rewrite the rows, renumber, recompute the chain and its head. */
-async function rewrite(db: Db, edit: (rows: AuditEntry[]) => AuditEntry[]): Promise<void> {
-  const rows = edit(await db.selectFrom('audit_log').selectAll().orderBy('seq').execute());
-  await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('audit_log').execute();
-    let prev = GENESIS_HASH;
-    for (const [i, r] of rows.entries()) {
-      const row = { ...r, seq: i + 1, prev_hash: prev };
-      const { hash: _h, ...rest } = row;
-      prev = entryHash(rest);
-      await trx.insertInto('audit_log').values({ ...row, hash: prev }).execute();
-    }
-    await trx.updateTable('audit_head').set({ seq: rows.length, hash: prev }).where('id', '=', 1).execute();
-  });
-}
+const rewrite = rewriteAudit;
 
 const ATTACKS: Record<string, (rows: AuditEntry[]) => AuditEntry[]> = {
   'one of the admin’s reads deleted': (rows) => rows.filter((r) => r.resource_id !== 'conv_7'),

@@ -14,14 +14,15 @@
  * checkpointer (auditCheckpointer.ts), not per access. `verifyAuditLog` (parley audit:verify)
  * recomputes the tree from the database and proves it against checkpoints obtained outside it.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, linkSync, writeFileSync, appendFileSync, openSync, closeSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, linkSync, writeFileSync, appendFileSync, openSync, closeSync, writeSync, statSync, truncateSync, readSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import type { Db } from '../storage/db.js';
 import type { AuditEntry } from '../storage/schema.js';
 import { entryBytes } from './auditLog.js';
 import { formatCheckpoint, openCheckpoint, type VerifiedCheckpoint } from './tlog/checkpoint.js';
-import { HASH_SIZE, MerkleTree, verifyConsistency } from './tlog/merkle.js';
+import { HASH_SIZE, leafHash, MerkleTree, verifyConsistency } from './tlog/merkle.js';
+import type { WrittenLeaf } from './auditWritten.js';
 import { generateSignerKey, noteSigner, parseSignerKey, signNote, SIG_ED25519, type NoteVerifier } from './tlog/note.js';
 
 export interface AuditSigningKey {
@@ -79,6 +80,16 @@ export function auditLeaf(row: AuditEntry): Buffer {
   return Buffer.from(entryBytes(rest));
 }
 
+/**
+ * The leaf that stands for entry `seq` when no node can say what it held (deleted before anybody
+ * recorded it): a value no entry's bytes can hash to (entries are arrays starting with a number).
+ * With it the tree goes on past a hole, so the entries after it stay provable; the hole itself is
+ * reported (audit.tamper, and a gap in audit:verify), and restoring the entry later does not match.
+ */
+export function missingLeafHash(seq: number): Buffer {
+  return leafHash(Buffer.from(JSON.stringify(['missing', seq])));
+}
+
 /** The node's audit log state outside the database: leaf hashes, latest checkpoint, checkpoint history. */
 export class AuditTlogState {
   readonly tree = new MerkleTree();
@@ -130,8 +141,19 @@ export class AuditTlogState {
     if (existsSync(file)) {
       const bytes = readFileSync(file);
       for (let at = 0; at + HASH_SIZE <= bytes.length; at += HASH_SIZE) s.tree.appendLeafHash(bytes.subarray(at, at + HASH_SIZE));
+      // A hash torn by a crash mid-append would misalign every later one.
+      if (bytes.length % HASH_SIZE !== 0 && claimedBy(s.dir)) truncateSync(file, bytes.length - (bytes.length % HASH_SIZE));
     }
     return s;
+  }
+
+  /** Bytes in the leaf record on disk (the checkpointer notices a record changed under it). */
+  leafBytes(): number {
+    try {
+      return statSync(join(this.dir, 'leaf-hashes')).size;
+    } catch {
+      return 0;
+    }
   }
 
   appendLeaves(hashes: Buffer[]): void {
@@ -156,11 +178,44 @@ export class AuditTlogState {
     return readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { note: string }).note);
   }
 
+  /** The newest checkpoints this node signed (the last `bytes` of the history: it grows by one per pass). */
+  recentHistory(bytes = 256 * 1024): string[] {
+    const f = join(this.dir, 'checkpoints.jsonl');
+    if (!existsSync(f)) return [];
+    const size = statSync(f).size;
+    const buf = Buffer.alloc(Math.min(size, bytes));
+    const fd = openSync(f, 'r');
+    try {
+      readSync(fd, buf, 0, buf.length, size - buf.length);
+    } finally {
+      closeSync(fd);
+    }
+    const lines = buf.toString('utf8').split('\n');
+    if (buf.length < size) lines.shift(); // cut mid-line
+    const out: string[] = [];
+    for (const l of lines) {
+      try {
+        if (l) out.push((JSON.parse(l) as { note: string }).note);
+      } catch {
+        /* a torn line: the checkpoint file and the rest still count */
+      }
+    }
+    return out;
+  }
+
   save(note: string): void {
     const f = join(this.dir, 'checkpoint');
     writeFileSync(f + '.tmp', note, { mode: 0o600 });
     renameSync(f + '.tmp', f);
     appendFileSync(join(this.dir, 'checkpoints.jsonl'), JSON.stringify({ at: new Date().toISOString(), note }) + '\n', { mode: 0o600 });
+  }
+}
+
+function claimedBy(dir: string): boolean {
+  try {
+    return Number(readFileSync(join(dir, 'owner'), 'utf8')) === process.pid;
+  } catch {
+    return false;
   }
 }
 
@@ -201,7 +256,7 @@ export async function* auditRows(db: Db, afterSeq = 0, upToSeq: number | null = 
 
 export interface AuditLogProblem {
   checkpoint: string;
-  problem: 'bad_signature' | 'truncated' | 'rewritten' | 'inconsistent' | 'gap';
+  problem: 'bad_signature' | 'truncated' | 'rewritten' | 'inconsistent' | 'gap' | 'unlike_written';
   detail: string;
 }
 
@@ -221,17 +276,35 @@ export interface AuditLogReport {
  * that root whatever else in the database is recomputed. `leafHashes` (the node's own record, when
  * available) pinpoints the first entry that differs.
  */
-export async function verifyAuditLog(db: Db, opts: { verifier: NoteVerifier; checkpoints: Array<{ source: string; note: string }>; leafHashes?: MerkleTree }): Promise<AuditLogReport> {
+export async function verifyAuditLog(
+  db: Db,
+  opts: { verifier: NoteVerifier; checkpoints: Array<{ source: string; note: string }>; leafHashes?: MerkleTree; written?: Map<number, WrittenLeaf> },
+): Promise<AuditLogReport> {
   const tree = new MerkleTree();
   const problems: AuditLogProblem[] = [];
+  const written = opts.written ?? new Map<number, WrittenLeaf>();
+  const unlike: number[] = [];
   let expected = 1;
   for await (const row of auditRows(db)) {
     if (row.seq !== expected) {
       problems.push({ checkpoint: '-', problem: 'gap', detail: `entries ${expected}..${row.seq - 1} are missing from the database` });
-      expected = row.seq;
+      // The checkpointer puts the missing-entry leaf in a hole no node could fill: the same here.
+      for (; expected < row.seq; expected++) {
+        tree.appendLeafHash(missingLeafHash(expected));
+        if (written.has(expected)) unlike.push(expected);
+      }
     }
-    tree.append(auditLeaf(row));
+    const h = leafHash(auditLeaf(row));
+    tree.appendLeafHash(h);
+    const w = written.get(row.seq);
+    if (w && !w.leaf.equals(h)) unlike.push(row.seq);
     expected++;
+  }
+  // Entries a node wrote (DATA_DIR/audit-tlog/written) that no checkpoint covers yet: the database must still hold them as written.
+  for (const seq of written.keys()) if (seq >= expected) unlike.push(seq);
+  if (unlike.length) {
+    unlike.sort((a, b) => a - b);
+    problems.push({ checkpoint: 'written record', problem: 'unlike_written', detail: `${unlike.length} entries differ from what the node wrote (first: seq ${unlike[0]}): edited, deleted or replaced since they were acknowledged` });
   }
   const valid: Array<VerifiedCheckpoint & { source: string }> = [];
   const report: AuditLogReport = { entries: tree.size, checkpoints: [], uncovered: 0, problems };

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { withStorage } from '../withStorage.js';
 import { verifyAudit } from '../../security/auditLog.js';
-import { AuditTlogState, checkpointFromWitnessState, verifyAuditLog } from '../../security/auditTlog.js';
+import { AUDIT_TLOG_DIR, AuditTlogState, checkpointFromWitnessState, verifyAuditLog } from '../../security/auditTlog.js';
+import { WrittenRecord } from '../../security/auditWritten.js';
 import { parseEnv } from '../../env.js';
 import { parseVerifierKey } from '../../security/tlog/note.js';
 
@@ -25,7 +26,9 @@ Two checks:
 
 Checkpoints come from --checkpoint files (e.g. saved from the audit.checkpoint webhook or e-mail
 digest), --witness-state files (a parley witness's state.json), --url (the node's published
-/tlog/audit/checkpoint), and by default this node's own record (DATA_DIR/audit-tlog).
+/tlog/audit/checkpoint), and by default this node's own record (DATA_DIR/audit-tlog). Entries the
+node wrote and no checkpoint covers yet are compared with the leaf hashes it kept as it wrote them
+(DATA_DIR/audit-tlog/written): one edited or deleted since it was acknowledged fails at once.
 --key is the audit log's verifier key (default: from AUDIT_SIGNING_KEY / DATA_DIR/audit-signing.key;
 --print-key prints it). Entries newer than the last checkpoint are listed as not yet covered.
 Exits 0 when everything holds, 2 otherwise; with no checkpoint at all only the chain is checked
@@ -54,7 +57,7 @@ Exits 0 when everything holds, 2 otherwise; with no checkpoint at all only the c
     }
     const local = AuditTlogState.open(env.dataDir);
     if (checkpoints.length === 0) local.history().forEach((note, i) => checkpoints.push({ source: `${env.dataDir}/audit-tlog #${i + 1}`, note }));
-    const result = await withStorage(async (s) => ({ chain: await verifyAudit(s.db), log: await verifyAuditLog(s.db, { verifier, checkpoints, leafHashes: local.tree }) }));
+    const result = await withStorage(async (s) => ({ chain: await verifyAudit(s.db), log: await verifyAuditLog(s.db, { verifier, checkpoints, leafHashes: local.tree, written: WrittenRecord.readAll(join(env.dataDir, AUDIT_TLOG_DIR)) }) }));
     // Without any checkpoint (a node that never ran, and none given) nothing can be proven beyond the
     // chain: that passes only without --strict, and says so.
     const ok = result.chain.problems.length === 0 && result.log.problems.length === 0 && (checkpoints.length > 0 || !args.options.strict);

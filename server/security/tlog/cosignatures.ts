@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import { parsePairs } from '../../periodicJob.js';
 import { parseNote, parseVerifierKey, type NoteVerifier } from './note.js';
-import { submitCheckpoint } from './witness.js';
+import { submitCheckpoint, WitnessRefused } from './witness.js';
 
 export interface WitnessConfig {
   url: string;
@@ -35,8 +35,12 @@ export class CosignatureCollector {
     this.witnesses = witnesses.map((w) => ({ url: w.url, verifier: parseVerifierKey(w.vkey) }));
   }
 
-  /** Submits `checkpoint` (a signed note of a tree of `size`) to every witness; failures are logged, not thrown. */
-  async collect(checkpoint: string, size: number, proofFrom: (oldSize: number) => Buffer[]): Promise<void> {
+  /**
+   * Submits `checkpoint` (a signed note of a tree of `size`) to every witness; failures are logged,
+   * not thrown. A refusal (WitnessRefused: the witness cosigned a larger or different tree) is also
+   * told to `onRefused` (the audit log raises it as tampering).
+   */
+  async collect(checkpoint: string, size: number, proofFrom: (oldSize: number) => Buffer[], onRefused?: (witness: string, err: WitnessRefused) => Promise<void>): Promise<void> {
     const text = parseNote(checkpoint).text;
     await Promise.all(
       this.witnesses.map(async (w) => {
@@ -46,7 +50,10 @@ export class CosignatureCollector {
           Object.assign(w, { knownSize: size, line: got.line, forText: text, error: undefined });
         } catch (err) {
           w.error = (err as Error).message;
-          this.log.warn({ witness: w.url, err: w.error }, 'witness did not cosign the checkpoint');
+          if (err instanceof WitnessRefused) {
+            this.log.error({ witness: w.url, err: w.error }, 'witness refused the checkpoint');
+            await onRefused?.(w.url, err);
+          } else this.log.warn({ witness: w.url, err: w.error }, 'witness did not cosign the checkpoint');
         }
       }),
     );

@@ -133,6 +133,20 @@ export class Witness {
 }
 
 /**
+ * A witness refused the checkpoint for what it knows of the log: it cosigned a larger tree (409
+ * twice, or a size above ours), or ours is not an append-only extension of the tree it cosigned
+ * (422). For a log whose history only grows, that is a rewritten log or node record, not an outage.
+ */
+export class WitnessRefused extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
  * Submits a checkpoint to a witness and returns its verified cosignature line. `proofFrom(old)`
  * gives the consistency proof from the witness's size; a 409 tells us that size, and we retry
  * once with it.
@@ -148,7 +162,7 @@ export async function submitCheckpoint(opts: {
 }): Promise<{ line: string; size: number; timestamp: number }> {
   let old = opts.knownSize ?? 0;
   for (let attempt = 0; attempt < 2; attempt++) {
-    if (old > opts.size) throw new Error(`witness has seen size ${old}, larger than this checkpoint (${opts.size}): the log went backwards`);
+    if (old > opts.size) throw new WitnessRefused(`witness has seen size ${old}, larger than this checkpoint (${opts.size}): the log went backwards`, 409);
     const body = [`old ${old}`, ...opts.proofFrom(old).map((h) => h.toString('base64'))].join('\n') + '\n\n' + opts.checkpoint;
     const res = await fetch(new URL('add-checkpoint', opts.url.endsWith('/') ? opts.url : opts.url + '/'), {
       method: 'POST',
@@ -160,6 +174,7 @@ export async function submitCheckpoint(opts: {
       old = parseDecimal(answer.trim(), 'witness size');
       continue;
     }
+    if (res.status === 409 || res.status === 422) throw new WitnessRefused(`witness answered ${res.status}: ${answer.trim().slice(0, 200)}`, res.status);
     if (res.status !== 200) throw new Error(`witness answered ${res.status}: ${answer.trim().slice(0, 200)}`);
     const lines = parseSignatureLines(answer);
     // Verify as a note: the checkpoint text with the returned lines as its signatures.
@@ -169,5 +184,5 @@ export async function submitCheckpoint(opts: {
     if (!mine) throw new Error('the witness answered without a cosignature by its key');
     return { line: mine.line, size: opts.size, timestamp: mine.timestamp };
   }
-  throw new Error('witness kept answering 409');
+  throw new WitnessRefused('witness kept answering 409', 409);
 }

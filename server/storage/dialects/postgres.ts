@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { PostgresDialect, sql, type Kysely } from 'kysely';
+import { PostgresDialect, PostgresDriver, sql, type DatabaseConnection, type Driver, type Kysely, type PostgresDialectConfig, type TransactionSettings } from 'kysely';
+import { dropCommitHooks, runCommitHooks } from '../commitHooks.js';
 import { serverPreparedName } from '../preparedQuery.js';
 
 // bigint (epoch ms) fits in a double for the next 285,000 years; read it as a number, not a string.
@@ -24,7 +25,43 @@ export function postgresDialect(connectionString: string, options: PostgresOptio
   // An idle client losing its connection (PostgreSQL restart) is removed by the pool, which then
   // emits 'error' on itself: without a listener that would end the process.
   pool.on('error', () => {});
-  return { dialect: new PostgresDialect({ pool }), pool };
+  return { dialect: new HookedPostgresDialect({ pool }), pool };
+}
+
+/** Runs the transaction's commit hooks (storage/commitHooks.ts) after COMMIT, drops them otherwise. */
+class HookedPostgresDriver extends PostgresDriver {
+  override async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    dropCommitHooks(connection);
+    await super.beginTransaction(connection, settings);
+  }
+
+  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await super.commitTransaction(connection);
+    } catch (err) {
+      dropCommitHooks(connection);
+      throw err;
+    }
+    runCommitHooks(connection);
+  }
+
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await super.rollbackTransaction(connection);
+    } finally {
+      dropCommitHooks(connection);
+    }
+  }
+}
+
+class HookedPostgresDialect extends PostgresDialect {
+  constructor(private readonly settings: PostgresDialectConfig) {
+    super(settings);
+  }
+
+  override createDriver(): Driver {
+    return new HookedPostgresDriver(this.settings);
+  }
 }
 
 /**

@@ -7,6 +7,7 @@ import { SqliteDialect, SqliteDriver, sql, type CompiledQuery, type QueryResult,
 import type { SyncStatements } from '../preparedQuery.js';
 import type { SqliteWriter } from '../sqliteWriter.js';
 import { threadCounters } from '../threadStats.js';
+import { dropCommitHooks, runCommitHooks } from '../commitHooks.js';
 
 /**
  * Embedded default: one file, WAL so readers never block the writer, full sync so an acked commit
@@ -132,6 +133,7 @@ class FifoSqliteDriver extends SqliteDriver {
   }
 
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    dropCommitHooks(connection);
     await this.writer?.pause();
     this.inTransaction = true;
     try {
@@ -145,15 +147,20 @@ class FifoSqliteDriver extends SqliteDriver {
   override async commitTransaction(connection: DatabaseConnection): Promise<void> {
     try {
       await super.commitTransaction(connection);
+    } catch (err) {
+      dropCommitHooks(connection);
+      throw err;
     } finally {
       this.endTransaction();
     }
+    runCommitHooks(connection);
   }
 
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     try {
       await super.rollbackTransaction(connection);
     } finally {
+      dropCommitHooks(connection);
       this.endTransaction();
     }
   }
