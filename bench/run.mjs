@@ -313,6 +313,8 @@ const SYSTEMS = {
   postgresbase: () => baseline('postgres'),
 };
 const only = (process.env.BENCH_ONLY ?? `ws,sio,siosqlite,sqlite,postgres,${BASELINE ? 'sqlitebase,postgresbase,' : ''}loader,redaction`).split(',');
+const unknown = only.filter((k) => k !== 'loader' && k !== 'redaction' && !SYSTEMS[k]);
+if (unknown.length) throw new Error(`BENCH_ONLY: unknown system ${unknown.join(', ')} (known: ${Object.keys(SYSTEMS).join(', ')}, loader, redaction)`);
 for (const make of only.filter((k) => k !== 'loader' && k !== 'redaction').map((k) => SYSTEMS[k])) {
   const sys = await make();
   log('system:', sys.name);

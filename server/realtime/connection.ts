@@ -15,6 +15,15 @@ import { newId } from '../security/ids.js';
 
 const MAX_PROTOCOL_ERRORS = 20;
 const ignore = () => {};
+/**
+ * Frames held behind their conversations' first audit entries, per socket. Not the socket's own
+ * buffer bound (LIMITS.maxBufferedBytes, 1 MB): a burst of new conversations waits a few grouped audit
+ * commits, and at full load an agent socket receives ~2–3 MB of frames a second. With 1 MB the bench's
+ * burst of 600 new conversations on two PostgreSQL nodes closed the agent socket (467 conversations
+ * held, 2026-12-07). 16 MB is several seconds of that traffic: what is held is still bounded, and an
+ * audit that stays behind longer still closes the socket (1011), failing closed.
+ */
+const MAX_HELD_BYTES = 16 * LIMITS.maxBufferedBytes;
 
 export abstract class Connection<In extends { type: string }, Out extends { type: string } | ErrorFrame | { type: 'pong' }> {
   /** This socket, node-wide unique: agent presence rows and a message's `fromSocket` name it. */
@@ -102,7 +111,7 @@ export abstract class Connection<In extends { type: string }, Out extends { type
     frames.push(json);
     this.heldBytes += json.length;
     // Bounded like the socket's own buffer: an audit that does not keep up must not grow memory.
-    if (this.heldBytes > LIMITS.maxBufferedBytes) this.dropHeld('frames held too long for their audit entry', 'audit not keeping up; reconnect');
+    if (this.heldBytes > MAX_HELD_BYTES) this.dropHeld('frames held too long for their audit entry', 'audit not keeping up; reconnect');
   }
 
   /** The conversation's entry is written: its frames leave, in order. */
@@ -110,11 +119,25 @@ export abstract class Connection<In extends { type: string }, Out extends { type
     if (this.held?.get(conversationId) !== frames) return; // dropped meanwhile (socket closed)
     this.held.delete(conversationId);
     if (this.held.size === 0) this.held = null;
+    for (const json of frames) this.released += json.length;
+    this.releasing = true;
     for (const json of frames) {
       this.heldBytes -= json.length;
       this.sendRaw(json);
     }
+    this.releasing = false;
   }
+
+  /**
+   * Bytes of held frames let go since the socket's buffer was last within its bound. One audit commit
+   * releases many conversations at once, and their frames land in the buffer together: that burst
+   * (already bounded by MAX_HELD_BYTES) is not a slow consumer, so it does not count against the
+   * bound until the buffer has drained below it once. Without this the bench's agent socket was
+   * closed 4009 when its 600 new conversations were released (bufferedBytes 1,048,942), and again
+   * a few ms later when the allowance lasted one tick only (1,337,672).
+   */
+  private released = 0;
+  private releasing = false;
 
   private dropHeld(why: string, reason: string): void {
     this.log.error({ conversations: this.held?.size ?? 0 }, `${why}: frames not sent, socket closed`);
@@ -130,13 +153,15 @@ export abstract class Connection<In extends { type: string }, Out extends { type
    */
   sendRaw(json: string): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
-    if (this.ws.bufferedAmount > LIMITS.maxBufferedBytes) {
+    const buffered = this.ws.bufferedAmount;
+    if (this.released !== 0 && !this.releasing && buffered <= LIMITS.maxBufferedBytes) this.released = 0;
+    if (buffered > LIMITS.maxBufferedBytes + this.released) {
       // The close frame queues behind what is already buffered, and nothing more is sent
       // (readyState is CLOSING from here): a client that reads, however slowly, gets 4009 and
       // reconnects and resumes. terminate() here cut the TCP connection under the queued close
       // frame, so clients saw 1006 (issue 17). One that does not read at all is cut by ws's close
       // timeout (30 s), still bounded by this buffer.
-      this.log.warn({ bufferedBytes: this.ws.bufferedAmount }, 'slow consumer disconnected');
+      this.log.warn({ bufferedBytes: buffered }, 'slow consumer disconnected');
       this.close(CLOSE.SLOW_CONSUMER, 'slow consumer');
       return;
     }
