@@ -19,7 +19,21 @@ export async function afterCommit(trx: Kysely<unknown>, fn: () => void): Promise
   });
 }
 
-export function runCommitHooks(connection: object): void {
+/**
+ * A driver's COMMIT with the hooks: they run once `commit` has succeeded, and are dropped if it
+ * fails (the transaction is then not committed). The one place both dialects' drivers go through.
+ */
+export async function commitWithHooks(connection: object, commit: () => Promise<void>): Promise<void> {
+  try {
+    await commit();
+  } catch (err) {
+    dropCommitHooks(connection);
+    throw err;
+  }
+  runCommitHooks(connection);
+}
+
+function runCommitHooks(connection: object): void {
   const list = hooks.get(connection);
   if (!list) return;
   hooks.delete(connection);

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { PostgresDialect, PostgresDriver, sql, type DatabaseConnection, type Driver, type Kysely, type PostgresDialectConfig, type TransactionSettings } from 'kysely';
-import { dropCommitHooks, runCommitHooks } from '../commitHooks.js';
+import { commitWithHooks, dropCommitHooks } from '../commitHooks.js';
 import { serverPreparedName } from '../preparedQuery.js';
 
 // bigint (epoch ms) fits in a double for the next 285,000 years; read it as a number, not a string.
@@ -35,14 +35,8 @@ class HookedPostgresDriver extends PostgresDriver {
     await super.beginTransaction(connection, settings);
   }
 
-  override async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    try {
-      await super.commitTransaction(connection);
-    } catch (err) {
-      dropCommitHooks(connection);
-      throw err;
-    }
-    runCommitHooks(connection);
+  override commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return commitWithHooks(connection, () => super.commitTransaction(connection));
   }
 
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {

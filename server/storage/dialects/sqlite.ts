@@ -7,7 +7,7 @@ import { SqliteDialect, SqliteDriver, sql, type CompiledQuery, type QueryResult,
 import type { SyncStatements } from '../preparedQuery.js';
 import type { SqliteWriter } from '../sqliteWriter.js';
 import { threadCounters } from '../threadStats.js';
-import { dropCommitHooks, runCommitHooks } from '../commitHooks.js';
+import { commitWithHooks, dropCommitHooks } from '../commitHooks.js';
 
 /**
  * Embedded default: one file, WAL so readers never block the writer, full sync so an acked commit
@@ -145,15 +145,13 @@ class FifoSqliteDriver extends SqliteDriver {
   }
 
   override async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    try {
-      await super.commitTransaction(connection);
-    } catch (err) {
-      dropCommitHooks(connection);
-      throw err;
-    } finally {
-      this.endTransaction();
-    }
-    runCommitHooks(connection);
+    await commitWithHooks(connection, async () => {
+      try {
+        await super.commitTransaction(connection);
+      } finally {
+        this.endTransaction();
+      }
+    });
   }
 
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
