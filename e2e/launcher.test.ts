@@ -93,6 +93,15 @@ describe('launcher placement and language on the demo checkout', () => {
       const frame = page.frameLocator('iframe');
       await frame.locator('.widget').waitFor({ timeout: 15_000 });
       await page.waitForTimeout(1500);
+      // The iframe is opaque (a frame cannot show the page through itself): the card must fill it, with
+      // the iframe's own corners as round as the card's, or a white square shows around the card.
+      const iframe = await page.locator('iframe').evaluate((f) => getComputedStyle(f).borderRadius);
+      const card = await frame.locator('.window').evaluate((w) => {
+        const r = w.getBoundingClientRect();
+        return { gaps: [r.left, r.top, innerWidth - r.right, innerHeight - r.bottom], radius: getComputedStyle(w).borderTopLeftRadius };
+      });
+      expect(card.gaps).toEqual([0, 0, 0, 0]);
+      expect(iframe).toBe(name === 'desktop' ? card.radius : '0px');
       await page.screenshot({ path: join(DOCS_SHOTS, `launcher-${name}-open.png`) });
       await page.close();
     }

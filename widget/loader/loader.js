@@ -110,9 +110,17 @@
         frame,
         // Opaque white under whatever the frame draws (all:initial also makes its color-scheme normal,
         // whatever the page's): a transparent frame document cannot show the page through itself while
-        // taking its taps.
-        'all:initial;background:#fff;max-width:100%;max-height:100%;visibility:' + (open ? 'visible;' : 'hidden;') +
-          (open ? (window.innerWidth < FULLSCREEN_BELOW ? place('100%', '100%', 0, 0) : place(OPEN_W + 'px', OPEN_H + 'px', 0, 0)) : place(0, 0, 0, 0)),
+        // taking its taps. So the card has no see-through margin: on desktop the iframe itself sits at the
+        // launcher's offset, rounded like the card (at most the viewport's height: on a screen shorter than
+        // 640 px plus the offset, the offset's height of its header goes above the top, not its close
+        // button); on a phone it fills the viewport.
+        'all:initial;background:#fff;max-width:100%;max-height:100%;visibility:' +
+          (open
+            ? 'visible;' +
+              (window.innerWidth < FULLSCREEN_BELOW
+                ? place('100%', '100%', 0, 0)
+                : place(OPEN_W + 'px', OPEN_H + 'px', dx, dy) + 'border-radius:1pc;')
+            : 'hidden;' + place(0, 0, 0, 0)),
       );
   }
 

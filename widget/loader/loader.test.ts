@@ -8,6 +8,15 @@ import { PROACTIVE_LIMITS } from '../../protocol/proactive.js';
 import { LOADER_SRC, minifyLoader } from './build.mjs';
 
 const source: string = readFileSync(LOADER_SRC, 'utf8');
+// The open frame on desktop: EMBED_SIZES.open, rounded like the card it holds (the iframe is opaque: a
+// see-through margin around the card would show as a white square).
+const DESKTOP_OPEN = {
+  width: `${EMBED_SIZES.open.width}px`,
+  height: `${EMBED_SIZES.open.height}px`,
+  bottom: '16px', // the launcher's default offset
+  right: '16px',
+  'border-radius': '1pc',
+};
 
 /** Removes comments (block and line) while leaving string literals alone. */
 function stripComments(code: string): string {
@@ -408,7 +417,7 @@ describe('loader.js behaviour', () => {
         click();
         expect(frame()!.css()).toMatchObject({ width: '100%', height: '100%' });
         resize(1024);
-        expect(frame()!.css()).toMatchObject({ width: '400px', height: '640px' });
+        expect(frame()!.css()).toMatchObject(DESKTOP_OPEN);
       });
 
       it('acts on the port only to close or show an unread count; asks to grow are ignored', async () => {
@@ -418,7 +427,7 @@ describe('loader.js behaviour', () => {
         port.postMessage({ m: EMBED_MARK, type: 'layout', open: true, width: 5000 });
         port.postMessage('open');
         await settle();
-        expect(frame()!.css()).toMatchObject({ width: '400px', height: '640px' });
+        expect(frame()!.css()).toMatchObject(DESKTOP_OPEN);
         port.postMessage('close');
         await settle();
         expect(frame()).toBeUndefined(); // removed: no frame while the chat is closed
