@@ -79,6 +79,17 @@ export async function snapshot(sys) {
         s.checkpointer = m['parley_thread_cpu_seconds_total{thread="sqlite_checkpointer"}'] ?? null;
         s.commits = m['parley_sqlite_commits_total'] ?? null;
         s.checkpoints = m['parley_sqlite_checkpoints_total'] ?? null;
+        // Visitor messages by how long the node took (cumulative histogram buckets): accepted -> committed,
+        // and accepted -> written to an agent socket. Over a phase they say whether a p99 comes from the
+        // commit, from the node after it, or from outside the node (the network, the load generators).
+        const h = (name, labels) => pick(m, name, labels);
+        s.slow = {
+          commits: h('parley_message_commit_seconds_count', ['author="visitor"']),
+          commitOver5ms: over(h('parley_message_commit_seconds_bucket', ['le="0.005"', 'author="visitor"']), h('parley_message_commit_seconds_count', ['author="visitor"'])),
+          commitOver10ms: over(h('parley_message_commit_seconds_bucket', ['le="0.01"', 'author="visitor"']), h('parley_message_commit_seconds_count', ['author="visitor"'])),
+          deliveries: h('parley_message_delivery_seconds_count', []),
+          deliveryOver10ms: over(h('parley_message_delivery_seconds_bucket', ['le="0.01"']), h('parley_message_delivery_seconds_count', [])),
+        };
         // prom-client resets its event-loop delay histogram at each scrape: the reading after a phase covers that phase.
         // Its samples are the intervals of a 10 ms timer: the delay is what exceeds the shortest one.
         s.loopDelayP99 = m['nodejs_eventloop_lag_p99_seconds'] != null ? m['nodejs_eventloop_lag_p99_seconds'] - (m['nodejs_eventloop_lag_min_seconds'] ?? 0) : null;
@@ -109,6 +120,20 @@ export async function snapshot(sys) {
   }
   if (sys.redisUrl) out.redisCpu = await redisInfoCpu(sys.redisUrl);
   return out;
+}
+
+/** A metric's value by name and labels, whatever the order of its labels. */
+function pick(m, name, labels) {
+  for (const k of Object.keys(m)) {
+    if (k === name && labels.length === 0) return m[k];
+    if (k.startsWith(name + '{') && labels.every((l) => k.includes(l))) return m[k];
+  }
+  return null;
+}
+
+/** How many of a histogram's observations are above one bucket's bound: count - that bucket. */
+function over(bucket, count) {
+  return bucket != null && count != null ? count - bucket : null;
 }
 
 const sum = (xs) => xs.reduce((a, b) => a + (b ?? 0), 0);
@@ -146,6 +171,17 @@ export function breakdown(before, after, messages, loadgenCpu) {
     writerCores: writer == null ? null : +(writer / seconds).toFixed(2),
     // The worst node's event-loop delay p99 over the phase: every message waits behind whatever holds the loop.
     eventLoopDelayP99Ms: after.nodes.some((n) => n.loopDelayP99 != null) ? +(1000 * Math.max(...after.nodes.map((n) => n.loopDelayP99 ?? 0))).toFixed(2) : null,
+  };
+  // Percent of the phase's visitor messages that took longer than that on the node (summed over nodes).
+  const slow = (k, total) => {
+    const n = per2(k), t = per2(total);
+    return n == null || !t ? null : +((100 * n) / t).toFixed(2);
+  };
+  const per2 = (k) => (nodes.every(({ b, a }) => b.slow?.[k] != null && a.slow?.[k] != null) ? sum(nodes.map(({ b, a }) => a.slow[k] - b.slow[k])) : null);
+  out.slowPercent = {
+    commitOver5ms: slow('commitOver5ms', 'commits'),
+    commitOver10ms: slow('commitOver10ms', 'commits'),
+    deliveryOver10ms: slow('deliveryOver10ms', 'deliveries'),
   };
   if (commits != null) {
     out.sqliteCommitsPerSecond = Math.round(commits / seconds);

@@ -13,8 +13,8 @@ const fmt = (n, digits = 0) => (n == null ? '–' : Number(n).toLocaleString('en
 /** The per-message cost breakdown of each system and phase, as a Markdown table (bench/costs.mjs). */
 export function costTable(results) {
   const rows = [
-    '| system | phase | msgs | event loop | SQLite writer | checkpointer | other server threads | server total | PG backends | PG background | Redis | load generators | bytes written/msg | WAL bytes/msg | fsyncs/s | msgs/commit | event-loop delay p99 ms |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| system | phase | msgs | event loop | SQLite writer | checkpointer | other server threads | server total | PG backends | PG background | Redis | load generators | bytes written/msg | WAL bytes/msg | fsyncs/s | msgs/commit | event-loop delay p99 ms | % commit > 5 / > 10 ms | % delivery > 10 ms |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of results) {
     for (const phase of ['rate', 'max']) {
@@ -22,7 +22,7 @@ export function costTable(results) {
       if (!c) continue;
       const u = c.cpuMicrosPerMessage;
       rows.push(
-        `| ${r.name} | ${phase} | ${c.messages} | ${fmt(u.eventLoop)} | ${fmt(u.sqliteWriter)} | ${fmt(u.sqliteCheckpointer)} | ${fmt(u.otherServerThreads)} | ${fmt(u.serverTotal)} | ${fmt(u.postgresBackends)} | ${fmt(u.postgresBackground)} | ${fmt(u.redis)} | ${fmt(u.loadGenerators)} | ${fmt(c.bytesWrittenPerMessage)} | ${fmt(c.walBytesPerMessage)} | ${fmt(c.fsyncsPerSecond)} | ${fmt(c.messagesPerCommit, 1)} | ${fmt(c.eventLoopDelayP99Ms, 1)} |`,
+        `| ${r.name} | ${phase} | ${c.messages} | ${fmt(u.eventLoop)} | ${fmt(u.sqliteWriter)} | ${fmt(u.sqliteCheckpointer)} | ${fmt(u.otherServerThreads)} | ${fmt(u.serverTotal)} | ${fmt(u.postgresBackends)} | ${fmt(u.postgresBackground)} | ${fmt(u.redis)} | ${fmt(u.loadGenerators)} | ${fmt(c.bytesWrittenPerMessage)} | ${fmt(c.walBytesPerMessage)} | ${fmt(c.fsyncsPerSecond)} | ${fmt(c.messagesPerCommit, 1)} | ${fmt(c.eventLoopDelayP99Ms, 1)} | ${fmt(c.slowPercent?.commitOver5ms, 2)} / ${fmt(c.slowPercent?.commitOver10ms, 2)} | ${fmt(c.slowPercent?.deliveryOver10ms, 2)} |`,
       );
     }
   }
