@@ -8,68 +8,31 @@
  * (a test-only variant of widget/loader/loader.js, served in place of the pinned one), which DOES
  * leak: so each test is known able to fail.
  */
-import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { freePort } from '../server/testing/freePort.js';
-import { launchChromium, openChat, ROOT, SHOTS, startServer, type RunningServer } from './harness.js';
-import { attackerServer, CARD, hostilePayload, hostileRelease, leaked, takeSnapshot } from './hostile.js';
+import { openChat, SHOTS, type RunningServer } from './harness.js';
+import { CARD, hostileNodeAndChromium, hostilePayload, leaked, loaderVariant as variant, pointAtControlLoader, serveControlLoader, type Attacker, type LoaderEdit } from './hostile.js';
 
-const LOADER = readFileSync(join(ROOT, 'widget', 'loader', 'loader.js'), 'utf8');
-
-/** The loader with one defence taken out (each replacement must match, so a control cannot go stale). */
-function variant(...edits: Array<[string, string]>): string {
-  let code = LOADER;
-  for (const [from, to] of edits) {
-    if (!code.includes(from)) throw new Error(`control variant: ${JSON.stringify(from)} is no longer in loader.js`);
-    code = code.replace(from, to);
-  }
-  return code;
-}
-const FRAME_AT_LOAD: [string, string] = ['if (keep) setTimeout(make, 500);', 'make();'];
-const NO_FOCUS_GUARD: [string, string] = ["window.addEventListener('blur', () => open || drop());", ''];
-const NO_CLOSE_ON_LEAVE: [string, string] = ["frame.addEventListener('blur', () => document.hasFocus() && shut(false));", ''];
-const NO_SANDBOX: [string, string] = ['frame.sandbox = SANDBOX;', ''];
+const FRAME_AT_LOAD: LoaderEdit = ['if (keep) setTimeout(make, 500);', 'make();'];
+const NO_FOCUS_GUARD: LoaderEdit = ["window.addEventListener('blur', () => open || drop());", ''];
+const NO_CLOSE_ON_LEAVE: LoaderEdit = ["frame.addEventListener('blur', () => document.hasFocus() && shut(false));", ''];
+const NO_SANDBOX: LoaderEdit = ['frame.sandbox = SANDBOX;', ''];
 // A loader that applies the size the frame asks for on its port (the resize defence taken out).
-const OBEYS_SIZE_REQUESTS: [string, string] = [
+const OBEYS_SIZE_REQUESTS: LoaderEdit = [
   'var data = event.data;',
   "var data = event.data; if (data && data.width) { css(frame, 'all:initial;position:fixed;inset:auto 0 0 auto;visibility:visible;width:' + data.width + 'px;height:' + data.height + 'px;'); return; }",
 ];
-const OBEYS_WINDOW_MESSAGES: [string, string] = [
+const OBEYS_WINDOW_MESSAGES: LoaderEdit = [
   "window.addEventListener('resize', layout);",
   "window.addEventListener('resize', layout); window.addEventListener('message', (e) => { if (e.data && e.data.type === 'layout') { if (!frame) make(); open = !!e.data.open; layout(); } });",
 ];
 
 describe('a hostile, validly signed frame gets nothing from the host page', () => {
   let browser: Browser;
-  let attacker: Awaited<ReturnType<typeof attackerServer>>;
+  let attacker: Attacker;
   let server: RunningServer;
-  let snapshot = '';
-  const cleanups: Array<() => Promise<void> | void> = [];
-
-  beforeAll(async () => {
-    snapshot = takeSnapshot();
-    // Pages rewritten by page.route count as public-address documents for Chromium's Local Network
-    // Access checks, which would then refuse their loopback requests (the loader); the controls need them.
-    browser = await launchChromium(['--disable-features=LocalNetworkAccessChecks']);
-    attacker = await attackerServer();
-    const release = hostileRelease(snapshot, hostilePayload(attacker.origin));
-    cleanups.push(release.cleanup);
-    const dataDir = mkdtempSync(join(tmpdir(), 'parley-containment-data-'));
-    server = await startServer({ dataDir, port: await freePort(), demoPort: await freePort(), env: release.env });
-    cleanups.push(async () => {
-      await server.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    });
-  }, 60_000);
-  afterAll(async () => {
-    for (const c of cleanups.reverse()) await c();
-    await browser?.close();
-    await attacker?.close();
-    if (snapshot) rmSync(snapshot, { recursive: true, force: true });
-  });
+  hostileNodeAndChromium({ payload: hostilePayload, dataDirPrefix: 'parley-containment-data-' }, (node) => ({ browser, attacker, server } = node));
 
   interface Visit {
     page: Page;
@@ -93,22 +56,15 @@ describe('a hostile, validly signed frame gets nothing from the host page', () =
         let html = await res.text();
         // Attributes are not covered by SRI: the tenant opts in on its own tag.
         if (opts.keep) html = html.replace('data-parley-key=', 'data-parley-keep data-parley-key=');
-        if (opts.loader) html = html.replace(/src="[^"]+loader\.js" integrity="[^"]+"/, `src="${server.url}/widget/v/control/loader.js"`);
         const headers = res.headers();
+        if (opts.loader) html = pointAtControlLoader(html, headers, server.url);
         // The shop's CSP (frame-src: Parley's frame path only) also stops the frame from navigating
         // itself to the attacker, its last way out; controls drop it so the leak can be counted in bytes.
         if (opts.noCsp) delete headers['content-security-policy'];
-        // The test-only loader variant has no SRI hash, which the shop's Integrity-Policy would refuse.
-        if (opts.loader) delete headers['integrity-policy'];
         await route.fulfill({ response: res, body: html, headers });
       });
     }
-    if (opts.loader) {
-      const body = opts.loader;
-      await page.route(server.url + '/widget/v/control/loader.js', (r) =>
-        r.fulfill({ status: 200, contentType: 'text/javascript', body, headers: { 'access-control-allow-origin': '*' } }),
-      );
-    }
+    if (opts.loader) await serveControlLoader(page, server.url, opts.loader);
     await page.goto(server.demoUrl + '/checkout');
     await page.locator('parley-chat').waitFor({ state: 'attached' });
     const digits = () => Math.max(0, ...logs.map((l) => /^PARLEY-ATTACK KEYS (\d+)/.exec(l)?.[1]?.length ?? 0));

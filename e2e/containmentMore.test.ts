@@ -10,31 +10,20 @@
  *  - probes: history, clipboard, opener and sibling frames, scrolling, printing, drag and drop.
  * And the honest side: a shopper clicking a document the agent sent gets the download.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { freePort } from '../server/testing/freePort.js';
-import { consoleSignIn, launchChromium, openChat, ROOT, SHOTS, startServer, type RunningServer } from './harness.js';
-import { attackerServer, hostileRelease, redTeamPayload, takeSnapshot } from './hostile.js';
+import { consoleSignIn, launchChromium, openChat, SHOTS, startServer, type RunningServer } from './harness.js';
+import { hostileNodeAndChromium, loaderVariant as variant, pointAtControlLoader, redTeamPayload, serveControlLoader, type Attacker, type LoaderEdit } from './hostile.js';
 
-const LOADER = readFileSync(join(ROOT, 'widget', 'loader', 'loader.js'), 'utf8');
-
-/** The loader with one defence taken out (each replacement must match, so a control cannot go stale). */
-function variant(...edits: Array<[string, string]>): string {
-  let code = LOADER;
-  for (const [from, to] of edits) {
-    if (!code.includes(from)) throw new Error(`control variant: ${JSON.stringify(from)} is no longer in loader.js`);
-    code = code.replace(from, to);
-  }
-  return code;
-}
-const WITH_DOWNLOADS: [string, string] = ["var SANDBOX = 'allow-scripts allow-same-origin allow-forms';", "var SANDBOX = 'allow-scripts allow-same-origin allow-forms allow-downloads';"];
-const NO_LAUNCHER_WAIT: [string, string] = [' && Date.now() - open > 1e4', ''];
-const NO_BACKGROUND: [string, string] = ["'all:initial;background:#fff;", "'all:initial;"];
-const NO_REFERRER_POLICY: [string, string] = ["frame.referrerPolicy = 'origin';", ''];
-const NO_SANDBOX: [string, string] = ['frame.sandbox = SANDBOX;', ''];
+const WITH_DOWNLOADS: LoaderEdit = ["var SANDBOX = 'allow-scripts allow-same-origin allow-forms';", "var SANDBOX = 'allow-scripts allow-same-origin allow-forms allow-downloads';"];
+const NO_LAUNCHER_WAIT: LoaderEdit = [' && Date.now() - open > 1e4', ''];
+const NO_BACKGROUND: LoaderEdit = ["'all:initial;background:#fff;", "'all:initial;"];
+const NO_REFERRER_POLICY: LoaderEdit = ["frame.referrerPolicy = 'origin';", ''];
+const NO_SANDBOX: LoaderEdit = ['frame.sandbox = SANDBOX;', ''];
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 
@@ -98,31 +87,10 @@ async function nonWhite(browser: Browser, png: Buffer): Promise<number> {
 
 describe('a hostile, validly signed frame: downloads, see-through, referrer and other ways out', () => {
   let browser: Browser;
-  let attacker: Awaited<ReturnType<typeof attackerServer>>;
+  let attacker: Attacker;
   let server: RunningServer;
-  let snapshot = '';
-  const cleanups: Array<() => Promise<void> | void> = [];
-
-  beforeAll(async () => {
-    snapshot = takeSnapshot();
-    // With the popup blocker on, as for a shopper: it is what needs the shopper's activation.
-    browser = await launchChromium(['--disable-features=LocalNetworkAccessChecks'], { popupBlocker: true });
-    attacker = await attackerServer();
-    const release = hostileRelease(snapshot, redTeamPayload(attacker.origin));
-    cleanups.push(release.cleanup);
-    const dataDir = mkdtempSync(join(tmpdir(), 'parley-containment-more-'));
-    server = await startServer({ dataDir, port: await freePort(), demoPort: await freePort(), env: release.env });
-    cleanups.push(async () => {
-      await server.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    });
-  }, 60_000);
-  afterAll(async () => {
-    for (const c of cleanups.reverse()) await c();
-    await browser?.close();
-    await attacker?.close();
-    if (snapshot) rmSync(snapshot, { recursive: true, force: true });
-  });
+  // With the popup blocker on, as for a shopper: it is what needs the shopper's activation.
+  hostileNodeAndChromium({ payload: redTeamPayload, dataDirPrefix: 'parley-containment-more-', popupBlocker: true }, (node) => ({ browser, attacker, server } = node));
 
   interface Visit {
     page: Page;
@@ -166,22 +134,16 @@ describe('a hostile, validly signed frame: downloads, see-through, referrer and 
       await context.route((u) => u.pathname === '/demo/checkout', async (route) => {
         const res = await route.fetch();
         let html = await res.text();
-        if (opts.loader) html = html.replace(/src="[^"]+loader\.js" integrity="[^"]+"/, `src="${server.url}/widget/v/control/loader.js"`);
         const headers = res.headers();
+        if (opts.loader) html = pointAtControlLoader(html, headers, server.url);
         // The shop's CSP (frame-src) also stops the frame navigating itself to the attacker: dropped
         // where the leak is counted at the attacker, with and without the defence alike.
         if (opts.noCsp) delete headers['content-security-policy'];
-        if (opts.loader) delete headers['integrity-policy'];
         if (opts.hostReferrerPolicy) headers['referrer-policy'] = opts.hostReferrerPolicy;
         await route.fulfill({ response: res, body: html, headers });
       });
     }
-    if (opts.loader) {
-      const body = opts.loader;
-      await context.route(server.url + '/widget/v/control/loader.js', (r) =>
-        r.fulfill({ status: 200, contentType: 'text/javascript', body, headers: { 'access-control-allow-origin': '*' } }),
-      );
-    }
+    if (opts.loader) await serveControlLoader(context, server.url, opts.loader);
     const target = server.demoUrl + '/checkout' + (opts.query ?? '');
     let page: Page;
     if (opts.from) {

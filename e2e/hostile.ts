@@ -1,14 +1,18 @@
 /**
  * What the attack tests share: the attacker's collection server, a snapshot of the built release,
  * and a widget frame bundle modified by an attacker and signed with a key the node trusts (the
- * release signing key itself stolen: DESIGN.md's worst case).
+ * release signing key itself stolen: DESIGN.md's worst case); for the containment tests, a node
+ * serving such a release with a Chromium, and the control loaders (loader.js with one defence out).
  */
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { generateReleaseKey, loadPrivateKey, signRelease, sri384, type Manifest } from '../server/security/release.js';
-import { ROOT } from './harness.js';
+import { freePort } from '../server/testing/freePort.js';
+import { launchChromium, ROOT, startServer, type RunningServer } from './harness.js';
 
 export const CARD = '4242424242424242';
 
@@ -18,8 +22,15 @@ export interface Hit {
   body: string;
 }
 
+export interface Attacker {
+  origin: string;
+  hits: Hit[];
+  bytes: () => number;
+  close: () => Promise<void>;
+}
+
 /** The attacker's collection server: records everything, answers 204 to anything (CORS open). */
-export async function attackerServer(): Promise<{ origin: string; hits: Hit[]; bytes: () => number; close: () => Promise<void> }> {
+export async function attackerServer(): Promise<Attacker> {
   const hits: Hit[] = [];
   const srv: Server = createServer((req, res) => {
     let body = '';
@@ -90,6 +101,74 @@ export function hostileRelease(snapshot: string, payload: string): { dir: string
       rmSync(keyRoot, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A node serving a hostile release (`payload`, given the attacker's origin, appended to the frame
+ * bundle and signed with a key the node trusts), the attacker's server, and a Chromium, for one test
+ * file: registers the beforeAll/afterAll pair and hands them to `use` once they run. Chromium runs
+ * without its Local Network Access checks: pages rewritten by page.route count as public-address
+ * documents for them, which would then refuse their loopback requests (the loader), and the control
+ * runs (controlLoader) need those.
+ */
+export function hostileNodeAndChromium(
+  opts: { payload: (attacker: string) => string; dataDirPrefix: string; popupBlocker?: boolean },
+  use: (node: { server: RunningServer; attacker: Attacker; browser: Browser }) => void,
+): void {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  beforeAll(async () => {
+    const snapshot = takeSnapshot();
+    cleanups.push(() => rmSync(snapshot, { recursive: true, force: true }));
+    const browser = await launchChromium(['--disable-features=LocalNetworkAccessChecks'], { popupBlocker: opts.popupBlocker });
+    cleanups.push(() => browser.close());
+    const attacker = await attackerServer();
+    cleanups.push(attacker.close);
+    const release = hostileRelease(snapshot, opts.payload(attacker.origin));
+    cleanups.push(release.cleanup);
+    const dataDir = mkdtempSync(join(tmpdir(), opts.dataDirPrefix));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const server = await startServer({ dataDir, port: await freePort(), demoPort: await freePort(), env: release.env });
+    cleanups.push(() => server.stop());
+    use({ server, attacker, browser });
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+}
+
+/** A replacement in loader.js: [text that must be there, what it becomes]. */
+export type LoaderEdit = [string, string];
+
+let loaderSource: string | undefined;
+
+/**
+ * widget/loader/loader.js with one defence taken out, for a control run (each replacement must match,
+ * so a control cannot go stale).
+ */
+export function loaderVariant(...edits: LoaderEdit[]): string {
+  let code = (loaderSource ??= readFileSync(join(ROOT, 'widget', 'loader', 'loader.js'), 'utf8'));
+  for (const [from, to] of edits) {
+    if (!code.includes(from)) throw new Error(`control variant: ${JSON.stringify(from)} is no longer in loader.js`);
+    code = code.replace(from, to);
+  }
+  return code;
+}
+
+/** Where a control loader variant is served from (by the test's route, never by the node). */
+const controlLoaderUrl = (serverUrl: string) => `${serverUrl}/widget/v/control/loader.js`;
+
+/**
+ * The host page's HTML with its pinned loader tag pointed at the control variant. The variant has no
+ * SRI hash, which the shop's Integrity-Policy would refuse: that header is taken out of `headers`.
+ */
+export function pointAtControlLoader(html: string, headers: Record<string, string>, serverUrl: string): string {
+  delete headers['integrity-policy'];
+  return html.replace(/src="[^"]+loader\.js" integrity="[^"]+"/, `src="${controlLoaderUrl(serverUrl)}"`);
+}
+
+/** Serves `code` (a loaderVariant) where pointAtControlLoader points the host page, to `on`'s requests. */
+export async function serveControlLoader(on: Page | BrowserContext, serverUrl: string, code: string): Promise<void> {
+  await on.route(controlLoaderUrl(serverUrl), (r) => r.fulfill({ status: 200, contentType: 'text/javascript', body: code, headers: { 'access-control-allow-origin': '*' } }));
 }
 
 /**

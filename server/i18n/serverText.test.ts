@@ -1,20 +1,14 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupTestParley, dropSchemas, login, makeAgent, makeTenant, startTestParley, visitorSession, type TestParley } from '../testing/testParley.js';
-import { SmtpSink } from '../testing/smtpSink.js';
+import { smtpSinkForSuite } from '../testing/smtpSink.js';
 import { createMessage } from '../commands/messageCreator.js';
 import { handOff } from '../commands/botResponder.js';
 import { SERVER_TEXT } from './serverText.js';
 
 describe('words the server writes, in the tenant’s language', () => {
-  let smtp: SmtpSink;
+  const smtp = smtpSinkForSuite();
   let t: TestParley;
-  beforeAll(async () => {
-    smtp = await SmtpSink.start();
-  });
-  afterAll(async () => {
-    await smtp.stop();
-    await dropSchemas();
-  });
+  afterAll(dropSchemas);
   beforeEach(async () => {
     t = await startTestParley({ env: { SMTP_URL: smtp.url } });
   });

@@ -8,11 +8,12 @@
  * (testing/auditFaults.ts), and the frames are caught at the server socket's `send`, so "durable
  * before sent" is checked at the instant each frame leaves.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createMessage } from '../commands/messageCreator.js';
-import { seedCustomer, type SeedCtx } from '../testing/auditSeed.js';
+import { describe, expect, it, vi } from 'vitest';
+// First: the mock below uses it, and the modules after it load security/auditLog.js.
 import { auditFaults, withAuditFaults } from '../testing/auditFaults.js';
-import { cleanupTestParley, dropSchemas, login, makeAgent, makeTenant, startTestParley, TestSocket, visitorSession, type TestParley } from '../testing/testParley.js';
+import { createMessage } from '../commands/messageCreator.js';
+import { liveAuditFixture, seedCustomer, type SeedCtx } from '../testing/auditSeed.js';
+import { visitorSession, type TestParley } from '../testing/testParley.js';
 import type { Tenant } from '../storage/schema.js';
 import { AgentConnection } from './agentConnection.js';
 import { VisitorConnection } from './visitorConnection.js';
@@ -29,35 +30,13 @@ describe('live deliveries are recorded before they are sent, or not sent', () =>
   let tenant: Tenant;
   let seed: SeedCtx;
   let key: { token: string; id: string };
-  const sockets: TestSocket[] = [];
-
-  beforeEach(async () => {
-    auditFaults.reset();
-    auditFaults.actions.add('conversation.live');
-    t = await startTestParley({ listen: true });
-    tenant = await makeTenant(t);
-    const adminAgent = await makeAgent(t, tenant, 'admin');
-    const admin = await login(t, adminAgent);
-    const colleague = await login(t, await makeAgent(t, tenant, 'agent'));
-    const post = async (url: string, payload: unknown) => (await t.app.inject({ method: 'POST', url, headers: admin.headers, payload: payload as object })).json();
-    const created = await post('/api/admin/api-keys', { name: 'live', scopes: ['admin'] });
-    key = { token: created.token, id: created.apiKey.id };
-    const labelId = (await post('/api/labels', { name: 'seeded' })).id as string;
-    const identitySecret = (await post('/api/contact-settings', { rotateIdentitySecret: true })).identitySecret as string;
-    seed = { t, tenant, mentioned: adminAgent, colleague, labelId, identitySecret };
+  const open = liveAuditFixture((live) => ({ t, tenant, seed, key } = live), {
+    before: () => {
+      auditFaults.reset();
+      auditFaults.actions.add('conversation.live');
+    },
+    after: () => auditFaults.reset(),
   });
-  afterEach(async () => {
-    auditFaults.reset();
-    for (const s of sockets.splice(0)) s.close();
-    await cleanupTestParley(t);
-  });
-  afterAll(dropSchemas);
-
-  const open = async (path: '/ws/agent' | '/ws/visitor', opts: { apiKey?: string } = {}) => {
-    const s = await TestSocket.open(t, path, opts);
-    sockets.push(s);
-    return s;
-  };
 
   /** Catches every frame the server writes to `conn`'s socket, noting whether the socket's entry for its conversation was durable then. */
   function intercept(conn: AgentConnection | VisitorConnection, credential: string): Sent[] {

@@ -6,9 +6,9 @@
  * is caught at the transport, so "recorded first" is checked at that instant; the audit writer is
  * failed by the test itself (testing/auditFaults.ts).
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { auditFaults, withAuditFaults } from '../testing/auditFaults.js';
-import { SmtpSink } from '../testing/smtpSink.js';
+import { smtpSinkForSuite } from '../testing/smtpSink.js';
 import { cleanupTestParley, dropSchemas, makeAgent, makeTenant, startTestParley, visitorSession, type TestParley } from '../testing/testParley.js';
 import type { Agent, Tenant } from '../storage/schema.js';
 import { createMessage } from '../commands/messageCreator.js';
@@ -18,20 +18,14 @@ import { recordAccess } from './accessAudit.js';
 vi.mock('./auditLog.js', async (real) => withAuditFaults(await real<typeof import('./auditLog.js')>()));
 
 describe('mail carrying customer data is recorded before it is sent, or not sent', () => {
-  let smtp: SmtpSink;
+  const smtp = smtpSinkForSuite();
   let t: TestParley;
   let tenant: Tenant;
   let admin: Agent;
   /** Each hand-over to SMTP, with the watched entries committed at that instant. */
   let handedOver: Array<{ to: string[]; subject: string; durable: string[] }>;
 
-  beforeAll(async () => {
-    smtp = await SmtpSink.start();
-  });
-  afterAll(async () => {
-    await smtp.stop();
-    await dropSchemas();
-  });
+  afterAll(dropSchemas);
   beforeEach(async () => {
     auditFaults.reset();
     auditFaults.actions.add('email.deliver');

@@ -3,16 +3,17 @@
  * unique marker word, for the class-level access-audit test (routes/docs/auditAsEnforced.test.ts):
  * a response that contains a marker carries that data, whatever route answered it. Made through
  * the same routes and commands a real shop and its agents use, by a colleague (never by the
- * credential under test, so its audit entries are the operation's own).
+ * credential under test, so its audit entries are the operation's own). The live paths' audit tests
+ * seed the same way, on the node and tenant liveAuditFixture sets up.
  */
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeEach, expect } from 'vitest';
 import { createMessage } from '../commands/messageCreator.js';
 import { handleOf } from '../commands/mentionRecorder.js';
 import { randomToken } from '../security/ids.js';
 import { identityHash } from '../security/visitorIdentity.js';
 import type { Agent, Tenant } from '../storage/schema.js';
 import { pdfWith } from './fileFixtures.js';
-import type { LoggedIn, TestParley } from './testParley.js';
+import { cleanupTestParley, dropSchemas, login, makeAgent, makeTenant, startTestParley, TestSocket, type LoggedIn, type TestParley } from './testParley.js';
 import '../storage/contactSchema.js';
 import '../storage/productivitySchema.js';
 
@@ -100,4 +101,53 @@ export async function seedCustomer(s: SeedCtx): Promise<Customer> {
     [m.contactNote, 'contact_note'],
   ]);
   return { visitorId: v.visitorId, token: v.token, conversationId, contactId, otherContactId, attachmentId, attachmentKey, mentionId, device, markers };
+}
+
+/** What liveAuditFixture hands its test file before each test. */
+export interface LiveAudit {
+  t: TestParley;
+  tenant: Tenant;
+  /** For seedCustomer: the tenant's admin is the `mentioned` agent, the key's owner. */
+  seed: SeedCtx;
+  /** An admin API key of the tenant: the agent socket's credential under test. */
+  key: { token: string; id: string };
+}
+
+/**
+ * The live paths' audit tests (routes/docs/auditLive.test.ts, realtime/auditFailClosed.test.ts): before
+ * each test, a listening node with a tenant ready for seedCustomer and an admin API key, handed to
+ * `use`; after it, every socket opened with the returned `open` closed and the node cleaned up; after
+ * all, the test schemas dropped. `hooks.before` and `hooks.after` run first in each test's before and after.
+ */
+export function liveAuditFixture(
+  use: (live: LiveAudit) => void,
+  hooks: { before?: () => void; after?: () => void } = {},
+): (path: '/ws/agent' | '/ws/visitor', opts?: { apiKey?: string }) => Promise<TestSocket> {
+  let t: TestParley;
+  const sockets: TestSocket[] = [];
+  beforeEach(async () => {
+    hooks.before?.();
+    t = await startTestParley({ listen: true });
+    const tenant = await makeTenant(t);
+    const adminAgent = await makeAgent(t, tenant, 'admin');
+    const admin = await login(t, adminAgent);
+    const colleague = await login(t, await makeAgent(t, tenant, 'agent'));
+    const post = async (url: string, payload: unknown) => (await t.app.inject({ method: 'POST', url, headers: admin.headers, payload: payload as object })).json();
+    const created = await post('/api/admin/api-keys', { name: 'live', scopes: ['admin'] });
+    const key = { token: created.token, id: created.apiKey.id };
+    const labelId = (await post('/api/labels', { name: 'seeded' })).id as string;
+    const identitySecret = (await post('/api/contact-settings', { rotateIdentitySecret: true })).identitySecret as string;
+    use({ t, tenant, key, seed: { t, tenant, mentioned: adminAgent, colleague, labelId, identitySecret } });
+  });
+  afterEach(async () => {
+    hooks.after?.();
+    for (const s of sockets.splice(0)) s.close();
+    await cleanupTestParley(t);
+  });
+  afterAll(dropSchemas);
+  return async (path, opts = {}) => {
+    const s = await TestSocket.open(t, path, opts);
+    sockets.push(s);
+    return s;
+  };
 }

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 export interface ReceivedMail {
   from: string;
@@ -87,4 +88,29 @@ export class SmtpSink {
     this.proc.kill('SIGTERM');
     await exited;
   }
+}
+
+/**
+ * One sink for the tests of the enclosing describe block (or file): registers the beforeAll that
+ * starts it and the afterAll that stops it. Its `url` (for SMTP_URL) and `next` are the sink's, from
+ * the first beforeEach on.
+ */
+export function smtpSinkForSuite(): Pick<SmtpSink, 'url' | 'next'> {
+  let sink: SmtpSink | undefined;
+  beforeAll(async () => {
+    sink = await SmtpSink.start();
+  });
+  afterAll(async () => {
+    await sink?.stop();
+  });
+  const started = (): SmtpSink => {
+    if (!sink) throw new Error('the SMTP sink starts in beforeAll: use it from a beforeEach or a test');
+    return sink;
+  };
+  return {
+    get url() {
+      return started().url;
+    },
+    next: (ms) => started().next(ms),
+  };
 }

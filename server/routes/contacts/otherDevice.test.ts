@@ -7,11 +7,11 @@
  * answered "not found" and change nothing. And a read on one device reaches the others (their
  * unread markers), never a stranger's socket.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupTestParley, dropSchemas, login, makeAgent, makeTenant, startTestParley, TestSocket, type LoggedIn, type TestParley } from '../../testing/testParley.js';
-import { SmtpSink } from '../../testing/smtpSink.js';
+import { smtpSinkForSuite } from '../../testing/smtpSink.js';
 import { pngWith } from '../../testing/fileFixtures.js';
 import { createMessage } from '../../commands/messageCreator.js';
 import { identityHash } from '../../security/visitorIdentity.js';
@@ -21,20 +21,14 @@ import '../../storage/contactSchema.js';
 const PNG = pngWith();
 
 describe("a verified shopper's other device: rating, transcript, upload", () => {
-  let smtp: SmtpSink;
+  const smtp = smtpSinkForSuite();
   let t: TestParley;
   let tenant: Tenant;
   let admin: LoggedIn;
   let secret: string;
   const sockets: TestSocket[] = [];
 
-  beforeAll(async () => {
-    smtp = await SmtpSink.start();
-  });
-  afterAll(async () => {
-    await smtp.stop();
-    await dropSchemas();
-  });
+  afterAll(dropSchemas);
   beforeEach(async () => {
     t = await startTestParley({ listen: true, env: { SMTP_URL: smtp.url } });
     tenant = await makeTenant(t);

@@ -10,12 +10,12 @@
  * the reason, in NO_PERSONAL_DATA: a route that silently stops returning data (a 404 from an id the
  * test could not resolve) fails instead of passing unseen.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exampleOf, operations, type Op } from '../../testing/openapiExamples.js';
 import { seedCustomer, type Customer, type MarkerKind, type SeedCtx } from '../../testing/auditSeed.js';
 import { cleanupTestParley, dropSchemas, login, makeAgent, makeTenant, startTestParley, type LoggedIn, type TestParley } from '../../testing/testParley.js';
 import type { Agent, AuditEntry, Tenant } from '../../storage/schema.js';
-import { SmtpSink } from '../../testing/smtpSink.js';
+import { smtpSinkForSuite } from '../../testing/smtpSink.js';
 
 type Json = Record<string, any>;
 type Entry = AuditEntry;
@@ -75,7 +75,7 @@ describe('every answer carrying personal data is in the access audit, as enforce
   let key: { token: string; id: string };
   let scratchLabelId: string;
   let macroId: string;
-  let smtp: SmtpSink;
+  const smtp = smtpSinkForSuite(); // the transcript route emails a conversation: it must answer
 
   beforeEach(async () => {
     // Rate limits off: one customer is seeded per operation, each with its own widget sessions.
@@ -100,13 +100,7 @@ describe('every answer carrying personal data is in the access audit, as enforce
     spec = (await t.app.inject({ method: 'GET', url: '/docs/openapi.json' })).json() as Json;
   });
   afterEach(() => cleanupTestParley(t));
-  beforeAll(async () => {
-    smtp = await SmtpSink.start(); // the transcript route emails a conversation: it must answer
-  });
-  afterAll(async () => {
-    await smtp.stop();
-    await dropSchemas();
-  });
+  afterAll(dropSchemas);
 
   /** The seeded id a path or body field names, by where it sits; undefined when the test has none. */
   function idFor(name: string, path: string, c: Customer): string | string[] | undefined {

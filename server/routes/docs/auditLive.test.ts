@@ -7,10 +7,10 @@
  * be named by an entry of the socket's own credential. The customer's own browser reading its own
  * conversation is not recorded (by decision: see VisitorConnection.seenOthers), and that is checked too.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createMessage } from '../../commands/messageCreator.js';
-import { seedCustomer, type Customer, type MarkerKind, type SeedCtx } from '../../testing/auditSeed.js';
-import { cleanupTestParley, dropSchemas, login, makeAgent, makeTenant, startTestParley, TestSocket, type TestParley } from '../../testing/testParley.js';
+import { liveAuditFixture, seedCustomer, type Customer, type MarkerKind, type SeedCtx } from '../../testing/auditSeed.js';
+import type { TestParley } from '../../testing/testParley.js';
 import type { AuditEntry, Tenant } from '../../storage/schema.js';
 
 describe('live reads of a customer\'s data are in the access audit', () => {
@@ -18,32 +18,8 @@ describe('live reads of a customer\'s data are in the access audit', () => {
   let tenant: Tenant;
   let seed: SeedCtx;
   let key: { token: string; id: string };
-  const sockets: TestSocket[] = [];
+  const open = liveAuditFixture((live) => ({ t, tenant, seed, key } = live));
 
-  beforeEach(async () => {
-    t = await startTestParley({ listen: true });
-    tenant = await makeTenant(t);
-    const adminAgent = await makeAgent(t, tenant, 'admin');
-    const admin = await login(t, adminAgent);
-    const colleague = await login(t, await makeAgent(t, tenant, 'agent'));
-    const post = async (url: string, payload: unknown) => (await t.app.inject({ method: 'POST', url, headers: admin.headers, payload: payload as object })).json();
-    const created = await post('/api/admin/api-keys', { name: 'live', scopes: ['admin'] });
-    key = { token: created.token, id: created.apiKey.id };
-    const labelId = (await post('/api/labels', { name: 'seeded' })).id as string;
-    const identitySecret = (await post('/api/contact-settings', { rotateIdentitySecret: true })).identitySecret as string;
-    seed = { t, tenant, mentioned: adminAgent, colleague, labelId, identitySecret };
-  });
-  afterEach(async () => {
-    for (const s of sockets.splice(0)) s.close();
-    await cleanupTestParley(t);
-  });
-  afterAll(dropSchemas);
-
-  const open = async (path: '/ws/agent' | '/ws/visitor', opts: { apiKey?: string } = {}) => {
-    const s = await TestSocket.open(t, path, opts);
-    sockets.push(s);
-    return s;
-  };
   /** The kinds of the customer's data in frames received so far. */
   const kindsIn = (frames: object[], c: Customer) => {
     const text = JSON.stringify(frames);

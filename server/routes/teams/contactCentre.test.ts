@@ -4,9 +4,9 @@
  * business hours and "leave a message" by email, ratings and transcripts by email (a real SMTP
  * server process), identity verification, read receipts, canned responses and the bot.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupTestParley, dropSchemas, login, makeAgent, makeTenant, startTestParley, TestSocket, visitorSession, type LoggedIn, type TestParley } from '../../testing/testParley.js';
-import { SmtpSink } from '../../testing/smtpSink.js';
+import { smtpSinkForSuite } from '../../testing/smtpSink.js';
 import { createMessage } from '../../commands/messageCreator.js';
 import { botAnswer } from '../../commands/botResponder.js';
 import { countingQueries } from '../../testing/countingQueries.js';
@@ -14,20 +14,14 @@ import { identityHash, signIdentityJwt } from '../../security/visitorIdentity.js
 import type { Agent, Tenant } from '../../storage/schema.js';
 
 describe('contact centre', () => {
-  let smtp: SmtpSink;
+  const smtp = smtpSinkForSuite();
   let t: TestParley;
   let tenant: Tenant;
   let admin: Agent;
   let adminIn: LoggedIn;
   const sockets: TestSocket[] = [];
 
-  beforeAll(async () => {
-    smtp = await SmtpSink.start();
-  });
-  afterAll(async () => {
-    await smtp.stop();
-    await dropSchemas();
-  });
+  afterAll(dropSchemas);
   beforeEach(async () => {
     t = await startTestParley({ listen: true, env: { SMTP_URL: smtp.url } });
     tenant = await makeTenant(t);
