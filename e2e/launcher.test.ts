@@ -94,16 +94,33 @@ describe('launcher placement and language on the demo checkout', () => {
       await frame.locator('.widget').waitFor({ timeout: 15_000 });
       await page.waitForTimeout(1500);
       // The iframe is opaque (a frame cannot show the page through itself): the card must fill it, with
-      // the iframe's own corners as round as the card's, or a white square shows around the card.
-      const iframe = await page.locator('iframe').evaluate((f) => getComputedStyle(f).borderRadius);
+      // the iframe's own corners as round as the card's, or a white square shows around the card. On
+      // desktop it is docked on the window's bottom edge, whole (header and close button on screen).
+      const iframe = await page.locator('iframe').evaluate((f) => {
+        const r = f.getBoundingClientRect();
+        return { radius: getComputedStyle(f).borderRadius, top: r.top, bottom: innerHeight - r.bottom };
+      });
       const card = await frame.locator('.window').evaluate((w) => {
         const r = w.getBoundingClientRect();
-        return { gaps: [r.left, r.top, innerWidth - r.right, innerHeight - r.bottom], radius: getComputedStyle(w).borderTopLeftRadius };
+        return { gaps: [r.left, r.top, innerWidth - r.right, innerHeight - r.bottom], radius: getComputedStyle(w).borderRadius };
       });
       expect(card.gaps).toEqual([0, 0, 0, 0]);
-      expect(iframe).toBe(name === 'desktop' ? card.radius : '0px');
+      expect([iframe.radius, card.radius]).toEqual(name === 'desktop' ? ['16px 16px 0px 0px', '16px 16px 0px 0px'] : ['0px', '0px']);
+      expect(iframe.bottom).toBe(0);
+      expect(iframe.top).toBeGreaterThanOrEqual(0);
       await page.screenshot({ path: join(DOCS_SHOTS, `launcher-${name}-open.png`) });
       await page.close();
     }
+    // A laptop window shorter than the open chat plus a launcher raised above a bottom bar: the open
+    // chat still fits the window, its close button on screen.
+    const short = await checkout({ viewport: { width: 1366, height: 600 }, attrs: 'data-parley-offset-y="96"' });
+    await openChat(short);
+    const close = short.frameLocator('iframe').getByRole('button', { name: 'Close chat' });
+    await close.waitFor({ timeout: 15_000 });
+    const frameBox = (await short.locator('iframe').boundingBox())!;
+    expect(frameBox.y).toBeGreaterThanOrEqual(0);
+    expect(frameBox.y + frameBox.height).toBeLessThanOrEqual(600);
+    expect((await close.boundingBox())!.y).toBeGreaterThanOrEqual(0);
+    await short.close();
   }, 90_000);
 });

@@ -110,16 +110,16 @@
         frame,
         // Opaque white under whatever the frame draws (all:initial also makes its color-scheme normal,
         // whatever the page's): a transparent frame document cannot show the page through itself while
-        // taking its taps. So the card has no see-through margin: on desktop the iframe itself sits at the
-        // launcher's offset, rounded like the card (at most the viewport's height: on a screen shorter than
-        // 640 px plus the offset, the offset's height of its header goes above the top, not its close
-        // button); on a phone it fills the viewport.
+        // taking its taps. So the card has no see-through margin around it: on desktop the iframe itself is
+        // the card's shape, docked on the window's bottom edge at the launcher's horizontal offset with its
+        // top corners rounded like the card's, and at most the window's height (whatever the launcher's
+        // vertical offset, its header and close button stay on screen); on a phone it fills the viewport.
         'all:initial;background:#fff;max-width:100%;max-height:100%;visibility:' +
           (open
             ? 'visible;' +
               (window.innerWidth < FULLSCREEN_BELOW
                 ? place('100%', '100%', 0, 0)
-                : place(OPEN_W + 'px', OPEN_H + 'px', dx, dy) + 'border-radius:1pc;')
+                : 'border-radius:1pc 1pc 0 0;' + place(OPEN_W + 'px', OPEN_H + 'px', dx, 0))
             : 'hidden;' + place(0, 0, 0, 0)),
       );
   }
@@ -134,14 +134,15 @@
     frame.title = label;
     frame.sandbox = SANDBOX;
     frame.allow = DENY;
-    // The frame learns the page's origin only (it is given it as host=), never its path or query
+    // The frame learns the page's origin only (it is given it as host=, unescaped: an origin's scheme, host
+    // and port hold no character that ends or changes a query value), never its path or query
     // (order ids, tokens): neither in document.referrer nor in its first request's Referer.
     frame.referrerPolicy = 'origin';
     // A logged-in shopper's identity, signed by the tenant's backend, goes in the fragment (never
     // sent to a server); empty when absent (widget/frame/src/identity.ts).
     // A path from the root, resolved against the loader's own URL: always on Parley's origin.
     frame.src = new URL(
-      '/widget/frame/?key=' + encoded('key') + '&host=' + encodeURIComponent(location.origin) + '&lang=' + encoded('lang') +
+      '/widget/frame/?key=' + encoded('key') + '&host=' + location.origin + '&lang=' + encoded('lang') +
         '#jwt=' + encoded('identity-jwt') + '&uid=' + encoded('user-id') + '&uh=' + encoded('user-hash'),
       parley,
     );

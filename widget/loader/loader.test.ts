@@ -8,14 +8,16 @@ import { PROACTIVE_LIMITS } from '../../protocol/proactive.js';
 import { LOADER_SRC, minifyLoader } from './build.mjs';
 
 const source: string = readFileSync(LOADER_SRC, 'utf8');
-// The open frame on desktop: EMBED_SIZES.open, rounded like the card it holds (the iframe is opaque: a
-// see-through margin around the card would show as a white square).
+// The open frame on desktop: EMBED_SIZES.open, shaped like the card it holds (the iframe is opaque: a
+// see-through margin around the card would show as a white square), docked on the window's bottom edge
+// at the launcher's horizontal offset (so it always fits the window's height), top corners rounded.
 const DESKTOP_OPEN = {
   width: `${EMBED_SIZES.open.width}px`,
   height: `${EMBED_SIZES.open.height}px`,
-  bottom: '16px', // the launcher's default offset
-  right: '16px',
-  'border-radius': '1pc',
+  'max-height': '100%',
+  bottom: '0px',
+  right: '16px', // the launcher's default offset
+  'border-radius': '1pc 1pc 0 0',
 };
 
 /** Removes comments (block and line) while leaving string literals alone. */
@@ -389,7 +391,7 @@ describe('loader.js behaviour', () => {
         expect(f.referrerPolicy).toBe('origin');
         // Opaque under the frame: a transparent frame document shows white, not the page.
         expect(f.css()).toMatchObject({ all: 'initial', background: '#fff' });
-        expect(f.src).toBe('https://chat.parley.example/widget/frame/?key=pk_demo&host=https%3A%2F%2Fshop.example&lang=#jwt=&uid=u%201&uh=');
+        expect(f.src).toBe('https://chat.parley.example/widget/frame/?key=pk_demo&host=https://shop.example&lang=#jwt=&uid=u%201&uh=');
         expect(f.css()).toMatchObject({ width: `${EMBED_SIZES.open.width}px`, height: `${EMBED_SIZES.open.height}px`, visibility: 'visible' });
         expect(f.focused).toBe(1);
         expect(button.parentNode!.tagName).toBe('#shadow'); // in its closed shadow root
