@@ -38,9 +38,9 @@ function openClient(target, role, onFrame, visitor = 0) {
       close: () => ws.terminate(),
     };
     ws.on('error', () => finish(null));
-    ws.on('close', () => {
+    ws.on('close', (code) => {
       finish(null);
-      onFrame('close');
+      onFrame('close', code);
     });
     ws.on('open', () => {
       if (target.kind !== 'parley') return finish(client);
@@ -81,6 +81,8 @@ let sent = 0;
 let acked = 0;
 let received = 0;
 let closes = 0;
+// The agent socket's close codes (4009 slow consumer, 1011 audit not keeping up, ...), for the report.
+const closeCodes = [];
 let errors = 0;
 /** This process's CPU since the last reset: the generators' share of the machine (bench/costs.mjs). */
 let cpuAtReset = process.cpuUsage();
@@ -96,7 +98,10 @@ process.on('message', async (msg) => {
     }
     case 'agent': {
       const { clients: cs, failed } = await openMany(msg.targets, 1, 'agent', (_i, type, body) => {
-        if (type === 'close') closes++;
+        if (type === 'close') {
+          closes++;
+          closeCodes.push(body);
+        }
         if (type !== 'message') return;
         // Only the load's own messages (a bot's answers or system messages are not counted).
         const t = unstamp(body.slice(0, body.indexOf(' ')));
@@ -143,7 +148,7 @@ process.on('message', async (msg) => {
     }
     case 'stats': {
       const cpu = process.cpuUsage(cpuAtReset);
-      return reply({ cpuSeconds: (cpu.user + cpu.system) / 1e6, sent, acked, errors, received, closes, p50: histogram.getValueAtPercentile(50) / 1000, p99: histogram.getValueAtPercentile(99) / 1000, p999: histogram.getValueAtPercentile(99.9) / 1000, max: histogram.maxValue / 1000, count: histogram.totalCount });
+      return reply({ cpuSeconds: (cpu.user + cpu.system) / 1e6, sent, acked, errors, received, closes, closeCodes, p50: histogram.getValueAtPercentile(50) / 1000, p99: histogram.getValueAtPercentile(99) / 1000, p999: histogram.getValueAtPercentile(99.9) / 1000, max: histogram.maxValue / 1000, count: histogram.totalCount });
     }
     case 'reset':
       sent = acked = received = errors = 0;

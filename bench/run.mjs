@@ -264,12 +264,14 @@ async function traffic(sys, mode) {
   const [agent, ...stats] = await Promise.all([agentGen, ...gens].map((g) => g.call('stats')));
   await Promise.all([agentGen, ...gens].map((g) => g.call('stop')));
   [agentGen, ...gens].forEach((g) => g.kill());
+  // The agent socket was closed: what the nodes logged (warn and above) says why.
+  if (agent.closes) for (const n of sys.nodes) log(`agent socket closed (${agent.closeCodes.join(', ')}); node log:\n${n.out?.().slice(-3000) ?? ''}`);
   const acked = stats.reduce((n, s) => n + s.acked, 0);
   const errors = stats.reduce((n, s) => n + (s.errors ?? 0), 0);
   // Per message committed: the generators' CPU is summed over all of them (the agent's too).
   const cost = breakdown(costsBefore, costsAfter, acked, [agent, ...stats].reduce((n, s) => n + s.cpuSeconds, 0));
   if (sys.commitPerMessage) cost.fsyncsPerSecond = Math.round(acked / seconds);
-  return { mode, senders, ackedPerSecond: Math.round(acked / seconds), sendErrors: errors, deliveredPerSecond: Math.round(agent.received / seconds), p50: agent.p50, p99: agent.p99, p999: agent.p999, max: agent.max, agentDisconnects: agent.closes, cost };
+  return { mode, senders, ackedPerSecond: Math.round(acked / seconds), sendErrors: errors, deliveredPerSecond: Math.round(agent.received / seconds), p50: agent.p50, p99: agent.p99, p999: agent.p999, max: agent.max, agentDisconnects: agent.closes, ...(agent.closes ? { agentCloseCodes: agent.closeCodes } : {}), cost };
 }
 
 function sizes() {

@@ -23,7 +23,7 @@ export const CLOSE = {
   REPLACED: 4005,
   /** Too many frames; reconnect after a pause. */
   RATE_LIMITED: 4008,
-  /** Outgoing buffer exceeded LIMITS.maxBufferedBytes. */
+  /** Outgoing buffer over LIMITS.maxBufferedBytes for longer than LIMITS.slowConsumerGraceMs, or over LIMITS.maxBufferedBurstBytes. */
   SLOW_CONSUMER: 4009,
   /** Live events were interrupted on the server (event bus reconnected): reconnect and resume by seq. */
   RESUME: 4010,

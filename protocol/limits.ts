@@ -16,8 +16,15 @@ export const LIMITS = {
   historyPageSize: 200,
   /** Frames one socket may send per second before being throttled. */
   framesPerSecond: 20,
-  /** Bytes queued to one socket before it is treated as a slow consumer and closed. */
+  /**
+   * Slow consumers (closed with CLOSE.SLOW_CONSUMER): a socket may have more than maxBufferedBytes
+   * queued for at most slowConsumerGraceMs, and never more than maxBufferedBurstBytes. A client that
+   * reads but falls behind for a moment at peak load (a busy agent console) keeps its socket; one that
+   * stops reading is cut within seconds, its memory bounded. (Redis's soft and hard output limits.)
+   */
   maxBufferedBytes: 1024 * 1024,
+  slowConsumerGraceMs: 5_000,
+  maxBufferedBurstBytes: 4 * 1024 * 1024,
   /**
    * Abuse limits per minute (fixed windows, per node). Over a connection limit the socket gets an
    * `error` frame with code `rate_limited` and is closed with CLOSE.RATE_LIMITED; over a message

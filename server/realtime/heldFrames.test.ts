@@ -5,7 +5,7 @@
  * consumer that really stops reading still is. A fake socket whose buffer only grows until drained.
  */
 import { EventEmitter } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { WebSocket } from 'ws';
 import { CLOSE } from '../../protocol/closeCodes.js';
 import { LIMITS } from '../../protocol/limits.js';
@@ -66,11 +66,13 @@ describe('frames held for their audit entry', () => {
     // A frame right after the burst, before the client has read it: not a slow consumer.
     conn.sendRaw(frame(100));
     expect(ws.closedWith).toBeNull();
-    // The client reads the burst; from then on the ordinary bound holds again.
+    // The client reads the burst; from then on the ordinary bounds hold again: over the hard bound, closed.
     ws.drain();
     conn.sendRaw(frame(100));
-    for (let i = 0; i < 120 && ws.closedWith === null; i++) conn.sendRaw(frame(10_000));
+    for (let i = 0; i < 600 && ws.closedWith === null; i++) conn.sendRaw(frame(10_000));
     expect(ws.closedWith).toBe(CLOSE.SLOW_CONSUMER);
+    expect(ws.bufferedAmount).toBeGreaterThan(LIMITS.maxBufferedBurstBytes);
+    expect(ws.bufferedAmount).toBeLessThan(LIMITS.maxBufferedBurstBytes + 20_000);
     ws.emit('close');
   });
 
@@ -80,6 +82,36 @@ describe('frames held for their audit entry', () => {
     for (let i = 0; i < 2_000 && ws.closedWith === null; i++) conn.audited(frame(10_000), `conv${i % 50}`, never);
     expect(ws.sent).toBe(0);
     expect(ws.closedWith).toBe(CLOSE.INTERNAL);
+    ws.emit('close');
+  });
+});
+
+describe('slow consumers: a moment over the bound, or far over it', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('keeps a socket that is over the bound for less than the grace period, closes one that stays over it', () => {
+    // Only the clock moves (the socket's own heartbeat timers stay real).
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const later = (ms: number) => vi.setSystemTime(Date.now() + ms);
+    const { ws, conn } = probe();
+    // A busy client: 1.5 MB queued at peak load, read within a second.
+    while (ws.bufferedAmount <= LIMITS.maxBufferedBytes * 1.5) conn.sendRaw(frame(10_000));
+    conn.sendRaw(frame(100)); // the node sees it over the bound
+    later(LIMITS.slowConsumerGraceMs - 1_000);
+    conn.sendRaw(frame(10_000));
+    expect(ws.closedWith).toBeNull();
+    ws.drain();
+    conn.sendRaw(frame(100)); // within the bound: the grace period starts again next time
+    // A client that stops reading: over the bound, and still over it after the grace period.
+    while (ws.bufferedAmount <= LIMITS.maxBufferedBytes) conn.sendRaw(frame(10_000));
+    conn.sendRaw(frame(100));
+    later(LIMITS.slowConsumerGraceMs - 1_000);
+    conn.sendRaw(frame(10_000));
+    expect(ws.closedWith).toBeNull();
+    later(1_001);
+    conn.sendRaw(frame(10_000));
+    expect(ws.closedWith).toBe(CLOSE.SLOW_CONSUMER);
+    expect(ws.bufferedAmount).toBeLessThan(LIMITS.maxBufferedBurstBytes);
     ws.emit('close');
   });
 });
