@@ -82,14 +82,13 @@ export async function snapshot(sys) {
         // Visitor messages by how long the node took (cumulative histogram buckets): accepted -> committed,
         // and accepted -> written to an agent socket. Over a phase they say whether a p99 comes from the
         // commit, from the node after it, or from outside the node (the network, the load generators).
-        const h = (name, labels) => pick(m, name, labels);
-        s.slow = {
-          commits: h('parley_message_commit_seconds_count', ['author="visitor"']),
-          commitOver5ms: over(h('parley_message_commit_seconds_bucket', ['le="0.005"', 'author="visitor"']), h('parley_message_commit_seconds_count', ['author="visitor"'])),
-          commitOver10ms: over(h('parley_message_commit_seconds_bucket', ['le="0.01"', 'author="visitor"']), h('parley_message_commit_seconds_count', ['author="visitor"'])),
-          deliveries: h('parley_message_delivery_seconds_count', []),
-          deliveryOver10ms: over(h('parley_message_delivery_seconds_bucket', ['le="0.01"']), h('parley_message_delivery_seconds_count', [])),
-        };
+        const committed = pick(m, 'parley_message_commit_seconds_count', ['author="visitor"']);
+        const delivered = pick(m, 'parley_message_delivery_seconds_count', []);
+        s.visitorCommitted = committed;
+        s.commitOver5ms = over(pick(m, 'parley_message_commit_seconds_bucket', ['le="0.005"', 'author="visitor"']), committed);
+        s.commitOver10ms = over(pick(m, 'parley_message_commit_seconds_bucket', ['le="0.01"', 'author="visitor"']), committed);
+        s.delivered = delivered;
+        s.deliveryOver10ms = over(pick(m, 'parley_message_delivery_seconds_bucket', ['le="0.01"']), delivered);
         // prom-client resets its event-loop delay histogram at each scrape: the reading after a phase covers that phase.
         // Its samples are the intervals of a 10 ms timer: the delay is what exceeds the shortest one.
         s.loopDelayP99 = m['nodejs_eventloop_lag_p99_seconds'] != null ? m['nodejs_eventloop_lag_p99_seconds'] - (m['nodejs_eventloop_lag_min_seconds'] ?? 0) : null;
@@ -174,14 +173,13 @@ export function breakdown(before, after, messages, loadgenCpu) {
   };
   // Percent of the phase's visitor messages that took longer than that on the node (summed over nodes).
   const slow = (k, total) => {
-    const n = per2(k), t = per2(total);
+    const n = per(k), t = per(total);
     return n == null || !t ? null : +((100 * n) / t).toFixed(2);
   };
-  const per2 = (k) => (nodes.every(({ b, a }) => b.slow?.[k] != null && a.slow?.[k] != null) ? sum(nodes.map(({ b, a }) => a.slow[k] - b.slow[k])) : null);
   out.slowPercent = {
-    commitOver5ms: slow('commitOver5ms', 'commits'),
-    commitOver10ms: slow('commitOver10ms', 'commits'),
-    deliveryOver10ms: slow('deliveryOver10ms', 'deliveries'),
+    commitOver5ms: slow('commitOver5ms', 'visitorCommitted'),
+    commitOver10ms: slow('commitOver10ms', 'visitorCommitted'),
+    deliveryOver10ms: slow('deliveryOver10ms', 'delivered'),
   };
   if (commits != null) {
     out.sqliteCommitsPerSecond = Math.round(commits / seconds);
