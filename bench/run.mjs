@@ -38,7 +38,10 @@ const PHASES = new Set((process.env.BENCH_PHASES ?? 'idle,rate,max').split(',').
 // Built code when dist/ is current (npm run bench builds first); otherwise the sources through tsx.
 const FROM_SOURCE = process.env.BENCH_FROM_SOURCE === '1' || !existsSync(join(ROOT, 'dist', 'server', 'cli', 'main.js'));
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-const SERVER_ARGS = [...NODE_ARGS, ...(FROM_SOURCE ? ['--import', 'tsx', 'server/main.ts'] : ['dist/server/main.js'])];
+// The node runs with the flags `npm start` gives it (package.json), so the bench measures what is deployed.
+const START_FLAGS = /\bnode ((?:--\S+ )*)dist\/server\/main\.js/.exec(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start)?.[1].split(' ').filter(Boolean);
+if (!START_FLAGS) throw new Error("package.json's start script no longer reads `node [--flags] dist/server/main.js`: tell bench/run.mjs how the node starts");
+const SERVER_ARGS = [...START_FLAGS, ...NODE_ARGS, ...(FROM_SOURCE ? ['--import', 'tsx', 'server/main.ts'] : ['dist/server/main.js'])];
 const CLI_ARGS = FROM_SOURCE
   ? ['--import', 'tsx', '--input-type=module', '-e', "const { runCli } = await import('./server/cli/main.ts'); process.exit(await runCli(process.argv.slice(1)));"]
   : ['bin/parley.js'];
@@ -122,7 +125,8 @@ const RELAY_NAMES = { ws: 'bare ws relay', sio: 'Socket.IO relay', 'sio-sqlite':
 async function startRelay(kind) {
   const port = await freePort();
   const dataDir = kind === 'sio-sqlite' ? mkdtempSync(join(tmpdir(), 'parley-bench-relay-')) : null;
-  const p = await startProcess(['bench/relays.mjs', kind, String(port), ...(dataDir ? [join(dataDir, 'relay.db')] : [])], {}, 'RELAY_LISTENING');
+  // The same node flags as Parley's nodes: the ratios compare the programs, not their runtime settings.
+  const p = await startProcess([...START_FLAGS, 'bench/relays.mjs', kind, String(port), ...(dataDir ? [join(dataDir, 'relay.db')] : [])], {}, 'RELAY_LISTENING');
   const target = { kind: kind === 'ws' ? 'ws' : 'sio', url: `http://127.0.0.1:${port}` };
   const stop = async () => {
     await stopProcess(p);
@@ -292,6 +296,7 @@ const machine = {
   fdLimit: FD_LIMIT,
   scale: SCALE,
   parleyFrom: FROM_SOURCE ? 'sources (tsx)' : 'dist/',
+  nodeFlags: START_FLAGS,
   // Others' work on the machine moves messages/s; CPU µs per message (each phase's `cost`) much less.
   loadAverage: loadavg().map((l) => +l.toFixed(2)),
 };
