@@ -29,7 +29,7 @@ describe('Redis bus: own events delivered at once, once', () => {
     await redis?.destroy();
   });
 
-  /** A bus whose handler records what it gets; `subscribed` once an event of another bus gets through. */
+  /** A bus on the private Redis, and what its one handler got (each event's tenant field), in order. */
   const node = () => {
     const bus = new RedisBus(redis.url, log);
     buses.push(bus);
