@@ -39,4 +39,14 @@ describe('message frames', () => {
     ackFrameJson('c-2', counted);
     expect(reads).toBe(1);
   });
+
+  it("keep a view's encoding to that view: a copy with another body, or a frozen view, is encoded afresh", () => {
+    const m = message();
+    messageFrameJson(m);
+    const edited = { ...m, body: 'redacted' };
+    expect(messageFrameJson(edited)).toBe(JSON.stringify({ type: 'message', message: edited }));
+    expect(Object.keys(m)).toEqual(Object.keys(message()));
+    const frozen = Object.freeze(message({ body: 'frozen' }));
+    expect(ackFrameJson('c-1', frozen)).toBe(JSON.stringify({ type: 'ack', clientId: 'c-1', message: frozen }));
+  });
 });

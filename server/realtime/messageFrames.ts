@@ -8,12 +8,20 @@
  */
 import type { MessageView } from '../../protocol/records.js';
 
-/** Keyed by the view object itself: the event and the ack share it (commands/messageCreator.ts); dropped with it. */
-const encoded = new WeakMap<MessageView, string>();
+/**
+ * A view's encoding, kept on the view itself: the event and the ack share the object
+ * (commands/messageCreator.ts), and the encoding goes with it. Not enumerable, so a copy of the view
+ * (`{ ...view }`) does not carry it. Not a WeakMap: V8's young-generation collections keep a
+ * WeakMap's entries alive, so every message's view and JSON survived them, were copied and then
+ * promoted (issue 21: the scavenges that stop the event loop grew with it; docs/BENCHMARKS.md).
+ */
+const ENCODED = Symbol('messageJson');
 
 function messageJson(message: MessageView): string {
-  let json = encoded.get(message);
-  if (json === undefined) encoded.set(message, (json = JSON.stringify(message)));
+  const own = (message as { [ENCODED]?: string })[ENCODED];
+  if (own !== undefined) return own;
+  const json = JSON.stringify(message);
+  if (Object.isExtensible(message)) Object.defineProperty(message, ENCODED, { value: json });
   return json;
 }
 
