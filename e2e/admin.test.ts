@@ -121,6 +121,8 @@ describe('admin area in Chromium', () => {
     await page.goto(server.url + '/console/#admin/widget');
     await page.locator('#w-color').fill('#0f766e');
     await page.locator('#w-greeting').fill('Hello! Ask us about sizes, delivery or returns.');
+    await page.locator('#w-greeting-fr').fill('Bonjour ! Tailles, livraison, retours : demandez-nous.');
+    await page.locator('#w-greeting-en').fill('');
     await page.locator('input[name=position][value=left]').check();
     await page.locator('#w-origins').fill('https://shop.example/checkout');
     await expect.poll(() => page.locator('.form-error').first().innerText()).toMatch(/only scheme/);
@@ -132,7 +134,8 @@ describe('admin area in Chromium', () => {
     await page.locator('text=Saved.').waitFor();
     await page.screenshot({ path: join(SHOTS, 'admin-widget.png'), fullPage: true });
     const config = await (await fetch(`${server.url}/api/widget/config?key=${await widgetKey()}`)).json();
-    expect(config).toMatchObject({ brandColor: '#0f766e', position: 'left' });
+    expect(config).toMatchObject({ brandColor: '#0f766e', position: 'left', greeting: 'Hello! Ask us about sizes, delivery or returns.', greetings: { fr: 'Bonjour ! Tailles, livraison, retours : demandez-nous.' } });
+    expect(config.greetings.en).toBeUndefined();
 
     // --- embed snippet with integrity
     await page.goto(server.url + '/console/#admin/embed');

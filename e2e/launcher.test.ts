@@ -62,12 +62,15 @@ describe('launcher placement and language on the demo checkout', () => {
     const frFrame = fr.frameLocator('iframe[title="Discuter"]');
     await expect.poll(() => frFrame.locator('html').getAttribute('lang'), { timeout: 15_000 }).toBe('fr');
     await frFrame.locator('.widget').waitFor({ timeout: 15_000 });
+    // The demo shop's greeting in French, as the demo tenant wrote it (control below: English).
+    await expect.poll(() => frFrame.locator('.body .bubble').first().textContent(), { timeout: 15_000 }).toMatch(/^Bonjour !/);
     await fr.close();
 
     const en = await checkout({});
     await openChat(en);
     await en.locator('iframe[title="Chat"]').waitFor({ timeout: 15_000 });
     await expect.poll(() => en.frameLocator('iframe[title="Chat"]').locator('html').getAttribute('lang'), { timeout: 15_000 }).toBe('en');
+    await expect.poll(() => en.frameLocator('iframe[title="Chat"]').locator('.body .bubble').first().textContent(), { timeout: 15_000 }).toMatch(/^Hi! Questions/);
     await en.close();
   }, 90_000);
 

@@ -5,6 +5,7 @@
  */
 import Type, { type Static, type TSchema } from 'typebox';
 import { AgentRole, AgentView, TenantView, VisitorView } from './records.js';
+import { Greetings } from './http.js';
 import { API_SCOPES, PRECHAT_FIELDS, WEBHOOK_EVENTS, WIDGET_LANGUAGES } from './adminConstants.js';
 
 export { API_SCOPES, PRECHAT_FIELDS, WEBHOOK_EVENTS, WIDGET_LANGUAGES };
@@ -148,6 +149,8 @@ export const TenantSettings = Type.Object({
   brandColor: Type.String(),
   position: Type.Union([Type.Literal('right'), Type.Literal('left')]),
   greeting: Type.String(),
+  /** The greeting in English or French, shown instead of `greeting` to visitors whose widget speaks it. */
+  greetings: Greetings,
   /** `auto` follows the visitor's browser. */
   language: WidgetLanguage,
   prechatFields: Type.Array(PrechatField),
@@ -163,6 +166,8 @@ export const TenantSettingsPatch = Type.Object(
     brandColor: Type.Optional(Type.String({ pattern: '^#[0-9a-fA-F]{6}$' })),
     position: Type.Optional(Type.Union([Type.Literal('right'), Type.Literal('left')])),
     greeting: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
+    /** Per language: a text sets that language's greeting, an empty string removes it, an absent language is left as it is. */
+    greetings: Type.Optional(Greetings),
     language: Type.Optional(WidgetLanguage),
     prechatFields: Type.Optional(Type.Array(PrechatField, { maxItems: PRECHAT_FIELDS.length })),
     allowedOrigins: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 300 }), { maxItems: 50 })),

@@ -12,12 +12,24 @@ const ShortText = (max: number) => Type.String({ maxLength: max });
 
 // ---------- widget (visitor) ----------
 
+/**
+ * The greeting in a language of its own: a visitor whose widget speaks that language sees it instead
+ * of `greeting` (which stays the greeting for every other language).
+ */
+export const Greetings = Type.Object(
+  { en: Type.Optional(Type.String({ maxLength: 300 })), fr: Type.Optional(Type.String({ maxLength: 300 })) },
+  { additionalProperties: false },
+);
+export type Greetings = Static<typeof Greetings>;
+
 export const WidgetConfigQuery = Type.Object({ key: Type.String({ minLength: 1, maxLength: 64 }) });
 export const WidgetConfig = Type.Object({
   tenantName: Type.String(),
   brandColor: Type.String(),
   position: Type.Union([Type.Literal('right'), Type.Literal('left')]),
   greeting: Type.String(),
+  /** The greeting per language, where the tenant wrote one (absent or missing a language: `greeting`). */
+  greetings: Type.Optional(Greetings),
   /** True while at least one agent of the tenant is connected. */
   agentsOnline: Type.Boolean(),
   /** The admin's widget language; 'auto' (or absent): the visitor's browser language. */

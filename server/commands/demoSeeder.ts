@@ -16,6 +16,7 @@ export async function seedDemo(db: Db, demoOrigin: string): Promise<{ email: str
     name: 'Parley Outfitters',
     allowedOrigins: [demoOrigin],
     greeting: 'Hi! Questions about your order or our gear? We are here.',
+    greetings: { fr: 'Bonjour ! Une question sur votre commande ou notre matériel ? Nous sommes là.' },
   });
   const password = randomToken(12);
   const email = 'admin@demo.parley.local';

@@ -2,6 +2,8 @@ import type { Db } from '../storage/db.js';
 import type { Tenant } from '../storage/schema.js';
 import { AppError } from '../errors.js';
 import { newId, randomToken } from '../security/ids.js';
+import { SERVER_TEXT } from '../i18n/serverText.js';
+import type { Greetings } from '../../protocol/http.js';
 
 export interface NewTenant {
   slug: string;
@@ -9,6 +11,8 @@ export interface NewTenant {
   allowedOrigins: string[];
   brandColor?: string;
   greeting?: string;
+  /** The greeting per language (shown instead of `greeting` to visitors whose widget speaks it). */
+  greetings?: Greetings;
 }
 
 export async function createTenant(db: Db, input: NewTenant): Promise<Tenant> {
@@ -23,7 +27,9 @@ export async function createTenant(db: Db, input: NewTenant): Promise<Tenant> {
     widget_key: 'wk_' + randomToken(12),
     brand_color: input.brandColor ?? '#2563eb',
     position: 'right',
-    greeting: input.greeting ?? 'Hi! How can we help you today?',
+    // Without a greeting of its own, the tenant's widget greets in each language it speaks.
+    greeting: input.greeting ?? SERVER_TEXT.en.defaultGreeting,
+    greetings: JSON.stringify(input.greetings ?? (input.greeting === undefined ? { fr: SERVER_TEXT.fr.defaultGreeting } : {})),
     allowed_origins: JSON.stringify(input.allowedOrigins),
     created_at: Date.now(),
     retention_days: 365,

@@ -3,7 +3,7 @@ import type { Ctx } from '../context.js';
 import { AppError } from '../errors.js';
 import { appendAudit, type AuditActor } from '../security/auditLog.js';
 import { validateOrigins } from '../policies/adminPolicy.js';
-import { DEFAULT_PRECHAT } from '../presenters/adminPresenters.js';
+import { DEFAULT_PRECHAT, parseGreetings } from '../presenters/adminPresenters.js';
 import { tenantSettings } from '../queries/adminQueries.js';
 import { totpState } from '../queries/securityQueries.js';
 import type { Agent } from '../storage/schema.js';
@@ -23,11 +23,23 @@ export async function updateTenantSettings(ctx: Ctx, admin: Agent, patch: Tenant
   }
   const now = Date.now();
   await db.transaction().execute(async (trx) => {
+    let greetings: string | undefined;
+    if (patch.greetings !== undefined) {
+      // Per language: a text replaces that language's greeting, an empty one removes it, the others stay.
+      const row = await trx.selectFrom('tenants').select('greetings').where('id', '=', tenantId).executeTakeFirstOrThrow();
+      const merged = parseGreetings(row.greetings);
+      for (const [l, text] of Object.entries(patch.greetings) as Array<[keyof typeof merged, string]>) {
+        if (text.trim()) merged[l] = text.trim();
+        else delete merged[l];
+      }
+      greetings = JSON.stringify(merged);
+    }
     const tenantSet = {
       ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
       ...(patch.brandColor !== undefined ? { brand_color: patch.brandColor.toLowerCase() } : {}),
       ...(patch.position !== undefined ? { position: patch.position } : {}),
       ...(patch.greeting !== undefined ? { greeting: patch.greeting.trim() } : {}),
+      ...(greetings !== undefined ? { greetings } : {}),
       ...(origins !== undefined ? { allowed_origins: JSON.stringify(origins) } : {}),
     };
     if (Object.keys(tenantSet).length) await trx.updateTable('tenants').set(tenantSet).where('id', '=', tenantId).execute();

@@ -9,6 +9,8 @@
 import type { Db } from '../storage/db.js';
 
 const en = {
+  /** A new tenant's greeting until its admin writes one (admin › widget). */
+  defaultGreeting: 'Hi! How can we help you today?',
   handoff: 'Connecting you with a person from our team. Everything above stays visible to them.',
   transferredToAgent: (by: string, to: string) => `${by} transferred the conversation to ${to}.`,
   transferredToTeam: (by: string, team: string) => `${by} transferred the conversation to the ${team} team.`,
@@ -27,6 +29,7 @@ const en = {
 export type ServerText = typeof en;
 
 const fr: ServerText = {
+  defaultGreeting: 'Bonjour ! Comment pouvons-nous vous aider ?',
   handoff: 'Nous vous mettons en relation avec une personne de notre équipe. Elle voit tout ce qui précède.',
   transferredToAgent: (by, to) => `${by} a transféré la conversation à ${to}.`,
   transferredToTeam: (by, team) => `${by} a transféré la conversation à l’équipe ${team}.`,

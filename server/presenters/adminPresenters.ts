@@ -11,6 +11,7 @@ import type {
   WebhookDeliveryView,
   WebhookView,
 } from '../../protocol/admin.js';
+import type { Greetings } from '../../protocol/http.js';
 import { UNREACHABLE } from '../webhooks/receiverRequest.js';
 import type { Agent, ApiKey, Invitation, Session, Tenant, Webhook, WebhookDelivery } from '../storage/schema.js';
 import type { TenantSettingsTable } from '../storage/schema.js';
@@ -76,11 +77,28 @@ export function presentTenantSettings(t: Tenant, s: Pick<TenantSettingsTable, 'l
     brandColor: t.brand_color,
     position: t.position,
     greeting: t.greeting,
+    greetings: parseGreetings(t.greetings),
     language: (s?.language ?? 'auto') as TenantSettings['language'],
     prechatFields: s ? (JSON.parse(s.prechat_fields) as PrechatField[]) : DEFAULT_PRECHAT,
     allowedOrigins: JSON.parse(t.allowed_origins) as string[],
     requireTotp: Number(s?.require_totp ?? 0) === 1,
   };
+}
+
+/** The stored greetings, each language's text only if it is one (a hand-edited row cannot break the widget). */
+export function parseGreetings(json: string): Greetings {
+  let stored: unknown;
+  try {
+    stored = JSON.parse(json);
+  } catch {
+    return {};
+  }
+  const out: Greetings = {};
+  for (const l of ['en', 'fr'] as const) {
+    const text = (stored as Record<string, unknown> | null)?.[l];
+    if (typeof text === 'string' && text) out[l] = text;
+  }
+  return out;
 }
 
 export function presentWebhook(w: Webhook): WebhookView {

@@ -9,6 +9,8 @@ export interface TenantTable {
   brand_color: string;
   position: 'right' | 'left';
   greeting: string;
+  /** JSON object { en?, fr? }: the greeting in that language, shown instead of `greeting` (migration 0210). */
+  greetings: Generated<string>;
   /** JSON array of origins allowed to embed the widget. */
   allowed_origins: string;
   created_at: number;

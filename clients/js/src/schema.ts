@@ -3127,6 +3127,10 @@ export interface components {
             items: components["schemas"]["TeamView"][];
         };
         GetWellKnownParleyReleasesJsonResponse: Record<string, never>;
+        Greetings: {
+            en?: string;
+            fr?: string;
+        };
         HealthStatus: {
             node: string;
             status: string;
@@ -3888,6 +3892,7 @@ export interface components {
             allowedOrigins: string[];
             brandColor: string;
             greeting: string;
+            greetings: components["schemas"]["Greetings"];
             language: components["schemas"]["WidgetLanguage"];
             name: string;
             position: "right" | "left";
@@ -3898,6 +3903,7 @@ export interface components {
             allowedOrigins?: string[];
             brandColor?: string;
             greeting?: string;
+            greetings?: components["schemas"]["Greetings"];
             language?: components["schemas"]["WidgetLanguage"];
             name?: string;
             position?: "right" | "left";
@@ -4072,6 +4078,7 @@ export interface components {
             agentsOnline: boolean;
             brandColor: string;
             greeting: string;
+            greetings?: components["schemas"]["Greetings"];
             language?: components["schemas"]["WidgetLanguage"];
             position: "right" | "left";
             prechatFields?: {

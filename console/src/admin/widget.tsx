@@ -9,7 +9,7 @@ import { ErrorLine, ProblemLines, SaveRow, Section, useAction, useLoad } from '.
 import { lang, t } from '../i18n.js';
 import { CspPanel } from '../security.js';
 // The preview speaks the widget's language, with the widget's own words.
-import { DICTIONARIES } from '../../../widget/frame/src/i18n.js';
+import { DICTIONARIES, greetingIn } from '../../../widget/frame/src/i18n.js';
 
 const FIELDS: Array<{ field: PrechatField['field']; label: () => string }> = [
   { field: 'name', label: () => t.admColName },
@@ -61,6 +61,8 @@ export function WidgetSettings(props: { admin: AdminApi }) {
         brandColor: draft.brandColor,
         position: draft.position,
         greeting: draft.greeting,
+        // Both languages, an empty one removing that language's greeting.
+        greetings: { en: draft.greetings.en ?? '', fr: draft.greetings.fr ?? '' },
         language: draft.language,
         prechatFields: draft.prechatFields,
         allowedOrigins: originList,
@@ -109,6 +111,25 @@ export function WidgetSettings(props: { admin: AdminApi }) {
             <span>{t.admGreeting}</span>
             <textarea id="w-greeting" rows={2} maxLength={300} value={draft.greeting} onInput={(e) => set({ greeting: e.currentTarget.value })} />
           </label>
+          <div class="adm-grid">
+            {(['en', 'fr'] as const).map((l) => (
+              <label class="field" key={l}>
+                <span>{l === 'en' ? t.admGreetingEn : t.admGreetingFr}</span>
+                <textarea
+                  id={`w-greeting-${l}`}
+                  rows={2}
+                  maxLength={300}
+                  lang={l}
+                  value={draft.greetings[l] ?? ''}
+                  aria-describedby="w-greetings-hint"
+                  onInput={(e) => set({ greetings: { ...draft.greetings, [l]: e.currentTarget.value } })}
+                />
+              </label>
+            ))}
+          </div>
+          <p class="muted" id="w-greetings-hint">
+            {t.admGreetingsHint}
+          </p>
         </Section>
         <Section title={t.admPrechat} intro={t.admPrechatIntro}>
           <table class="adm-table">
@@ -168,7 +189,7 @@ function WidgetPreview(props: { settings: TenantSettings }) {
             {s.name}
           </div>
           <div class="adm-pv-body">
-            <p class="adm-pv-greeting">{s.greeting}</p>
+            <p class="adm-pv-greeting">{greetingIn(s, fr ? 'fr' : 'en')}</p>
             {s.prechatFields.map((f) => (
               <div class="adm-pv-field" key={f.field}>
                 {FIELDS.find((x) => x.field === f.field)?.label()}

@@ -264,6 +264,36 @@ describe('admin area and developer API', () => {
     expect(await audit('tenant.settings_updated')).toHaveLength(1);
   });
 
+  it('keeps a greeting per language: set, replaced one language at a time, removed with an empty text; bad input changes nothing', async () => {
+    const patchSettings = (payload: object) => t.app.inject({ method: 'PATCH', url: '/api/admin/settings', headers: s.headers, payload });
+    const widgetConfig = async () => (await t.app.inject({ method: 'GET', url: `/api/widget/config?key=${tenant.widget_key}` })).json();
+    // A tenant created without a greeting greets in each language the widget speaks.
+    expect((await t.app.inject({ method: 'GET', url: '/api/admin/settings', headers: s.headers })).json()).toMatchObject({
+      greeting: 'Hi! How can we help you today?',
+      greetings: { fr: 'Bonjour ! Comment pouvons-nous vous aider ?' },
+    });
+    const set = await patchSettings({ greeting: 'Hello there', greetings: { en: '  Hello, shopper  ', fr: 'Bonjour, client' } });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json()).toMatchObject({ greeting: 'Hello there', greetings: { en: 'Hello, shopper', fr: 'Bonjour, client' } });
+    // One language changed, the other kept; an empty text removes that language's greeting.
+    expect((await patchSettings({ greetings: { fr: 'Salut' } })).json().greetings).toEqual({ en: 'Hello, shopper', fr: 'Salut' });
+    expect((await patchSettings({ greetings: { en: ' ' } })).json().greetings).toEqual({ fr: 'Salut' });
+    expect(await widgetConfig()).toMatchObject({ greeting: 'Hello there', greetings: { fr: 'Salut' } });
+    // Unknown languages, too long a text, a non-string: refused, nothing changed.
+    for (const bad of [{ de: 'Hallo' }, { fr: 'x'.repeat(301) }, { fr: 3 }, ['fr', 'x']]) {
+      const r = await patchSettings({ greeting: 'Changed?', greetings: bad });
+      expect(r.statusCode, JSON.stringify(bad)).toBe(400);
+      expect(r.json().error.code).toBe('validation_failed');
+    }
+    expect(await widgetConfig()).toMatchObject({ greeting: 'Hello there', greetings: { fr: 'Salut' } });
+    // Another tenant's greetings are its own.
+    const other = await makeTenant(t);
+    expect((await t.app.inject({ method: 'GET', url: `/api/widget/config?key=${other.widget_key}` })).json()).toMatchObject({
+      greeting: 'Hi! How can we help you today?',
+      greetings: { fr: 'Bonjour ! Comment pouvons-nous vous aider ?' },
+    });
+  });
+
   it('creates webhooks with a secret shown once, logs deliveries and replays one', async () => {
     const bad = await t.app.inject({ method: 'POST', url: '/api/admin/webhooks', headers: s.headers, payload: { url: 'http://example.com/hook', events: ['message.created'] } });
     expect(bad.statusCode).toBe(400);

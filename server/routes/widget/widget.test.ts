@@ -21,6 +21,7 @@ describe('widget API', () => {
       brandColor: '#2563eb',
       position: 'right',
       greeting: tenant.greeting,
+      greetings: { fr: 'Bonjour ! Comment pouvons-nous vous aider ?' },
       agentsOnline: false,
       language: 'auto',
       prechatFields: [

@@ -80,6 +80,7 @@ export function widgetRoutes(app: FastifyInstance, ctx: Ctx, files: PublicFiles,
       brandColor: tenant.brand_color,
       position: tenant.position,
       greeting: tenant.greeting,
+      greetings: settings.greetings,
       agentsOnline: agentsOnline(tenant.id) > 0,
       // The admin's widget settings and the tenant's redaction patterns (the frame redacts before sending).
       language: settings.language,

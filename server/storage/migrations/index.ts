@@ -16,6 +16,7 @@ import * as m0150 from './0150_sla.js';
 import * as m0180 from './0180_page_context.js';
 import * as m0190 from './0190_hot_seq_bumps.js';
 import * as m0200 from './0200_proactive_messages.js';
+import * as m0210 from './0210_greetings.js';
 
 /** Migrations are listed in code (not read from disk) so the compiled build and tests see the same set. */
 export const migrationProvider: MigrationProvider = {
@@ -38,6 +39,7 @@ export const migrationProvider: MigrationProvider = {
       '0180_page_context': m0180,
       '0190_hot_seq_bumps': m0190,
       '0200_proactive_messages': m0200,
+      '0210_greetings': m0210,
     };
   },
 };

@@ -4,7 +4,7 @@ import type { WidgetConfig } from '../../../protocol/http.js';
 import type { WidgetAvailability } from '../../../protocol/contactCentre.js';
 import type { ChatClient, ChatState } from './chat.js';
 import { Composer } from './composer.js';
-import { t } from './i18n.js';
+import { greetingIn, t } from './i18n.js';
 import { CloseIcon } from './icons.js';
 import { MessageLog, initial } from './messageLog.js';
 import { OfflineForm } from './offlineForm.js';
@@ -95,7 +95,7 @@ export function ChatWindow({
           </div>
           <div class="group-content">
             <div class="author">{config.tenantName}</div>
-            <div class="bubble">{config.greeting}</div>
+            <div class="bubble">{greetingIn(config)}</div>
             {proactive && (
               <div class="bubble proactive" id="parley-proactive">
                 {proactive}

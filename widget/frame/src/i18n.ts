@@ -208,3 +208,8 @@ export function setLanguage(setting: string | null | undefined): Lang {
   if (typeof document !== 'undefined') document.documentElement.lang = lang;
   return lang;
 }
+
+/** The tenant's greeting in the widget's language when the tenant wrote one, its main greeting otherwise. */
+export function greetingIn(config: { greeting: string; greetings?: Partial<Record<string, string>> }, language: Lang = lang): string {
+  return config.greetings?.[language] || config.greeting;
+}
