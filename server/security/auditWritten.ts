@@ -7,7 +7,7 @@
  *
  *   in memory       seq → leaf hash and tenant, until a checkpoint covers the entry;
  *   DATA_DIR        audit-tlog/written/<pid>: one line per entry ("<seq> <hex leaf> <tenant|->"),
- *                   appended per committed group, so a restart loses nothing; compacted when a
+ *                   appended and fdatasynced per committed group, so neither a restart nor a machine crash loses a line that was told; compacted when a
  *                   checkpoint covers it, and the files of processes that are gone are removed
  *                   once covered.
  *
@@ -15,7 +15,7 @@
  * not the database's, so the next checkpoint commits to the real entry), and audit:verify reads the
  * files too: a rewrite of an acknowledged entry is provable at once, not from the next pass.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { CommittedLeaf } from './auditLog.js';
@@ -41,6 +41,8 @@ export class WrittenRecord {
   constructor(
     readonly dir: string,
     private readonly log: Pick<Logger, 'error'>,
+    /** Makes a write durable (fdatasync); a test passes its own to see that record() waits for it. */
+    private readonly sync: (fd: number) => void = fdatasyncSync,
   ) {
     mkdirSync(join(dir, WRITTEN_DIR), { recursive: true, mode: 0o700 });
     this.file = join(dir, WRITTEN_DIR, String(process.pid));
@@ -66,9 +68,15 @@ export class WrittenRecord {
       }
     }
     try {
-      // One write per committed group (about 10 µs, docs/BENCHMARKS.md), no fsync: a crash of
-      // the machine may lose the last writes' record, not the process's.
-      if (text) writeSync((this.fd ??= openSync(this.file, 'a', 0o600)), text);
+      // One write and one fdatasync per committed group, before the caller hears "recorded": a crash
+      // of the machine, not only of the process, keeps the leaf of every entry that released data.
+      // Groups are per audited request, or per conversation per socket session on the live path,
+      // never per message (the cost: docs/BENCHMARKS.md, "Audit transparency log").
+      if (text) {
+        const fd = (this.fd ??= openSync(this.file, 'a', 0o600));
+        writeSync(fd, text);
+        this.sync(fd);
+      }
     } catch (err) {
       if (!this.failed) this.log.error({ err: (err as Error).message, file: this.file }, 'the audit written record could not be appended to (kept in memory only)');
       this.failed = true;
@@ -117,9 +125,18 @@ export class WrittenRecord {
     }
     if (dropped) {
       // Synchronous, like record(): no append of this process can fall between the two.
+      // On disk before it replaces the record, and the rename itself synced (the directory): a crash
+      // leaves the old record or the new one, whole.
       const tmp = `${this.file}.tmp`;
-      writeFileSync(tmp, [...this.mine].map(([seq, w]) => `${seq} ${w.leaf.toString('hex')} ${w.tenantId ?? '-'}\n`).join(''), { mode: 0o600 });
+      const fd = openSync(tmp, 'w', 0o600);
+      try {
+        writeSync(fd, [...this.mine].map(([seq, w]) => `${seq} ${w.leaf.toString('hex')} ${w.tenantId ?? '-'}\n`).join(''));
+        this.sync(fd);
+      } finally {
+        closeSync(fd);
+      }
       renameSync(tmp, this.file);
+      syncDir(join(this.dir, WRITTEN_DIR));
       this.close(); // the next group opens the new file
 
     }
@@ -138,6 +155,15 @@ export class WrittenRecord {
     if (!existsSync(dir)) return out;
     for (const name of readdirSync(dir)) if (!name.endsWith('.tmp')) for (const [seq, w] of parseWritten(join(dir, name))) if (!out.has(seq)) out.set(seq, w);
     return out;
+  }
+}
+
+function syncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 
