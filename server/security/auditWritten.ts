@@ -7,9 +7,9 @@
  *
  *   in memory       seq → leaf hash and tenant, until a checkpoint covers the entry;
  *   DATA_DIR        audit-tlog/written/<pid>: one line per entry ("<seq> <hex leaf> <tenant|->"),
- *                   appended and fdatasynced per committed group, so neither a restart nor a machine crash loses a line that was told; compacted when a
- *                   checkpoint covers it, and the files of processes that are gone are removed
- *                   once covered.
+ *                   appended and fdatasynced per committed group, so neither a restart nor a
+ *                   machine crash loses a line that was told; compacted when a checkpoint
+ *                   covers it, and the files of processes that are gone are removed once covered.
  *
  * The checkpointer compares the database with this record (and appends the leaf the node wrote,
  * not the database's, so the next checkpoint commits to the real entry), and audit:verify reads the
