@@ -59,7 +59,7 @@ export class WrittenRecord {
         continue; // the first entry under a seq is the one acknowledged first; keep it
       }
       this.mine.set(l.seq, { leaf: l.leaf, tenantId: l.tenantId });
-      text += `${l.seq} ${l.leaf.toString('hex')} ${l.tenantId ?? '-'}\n`;
+      text += lineOf(l.seq, l);
     }
     if (this.mine.size > MAX_IN_MEMORY) {
       for (const seq of this.mine.keys()) {
@@ -130,7 +130,7 @@ export class WrittenRecord {
       const tmp = `${this.file}.tmp`;
       const fd = openSync(tmp, 'w', 0o600);
       try {
-        writeSync(fd, [...this.mine].map(([seq, w]) => `${seq} ${w.leaf.toString('hex')} ${w.tenantId ?? '-'}\n`).join(''));
+        writeSync(fd, [...this.mine].map(([seq, w]) => lineOf(seq, w)).join(''));
         this.sync(fd);
       } finally {
         closeSync(fd);
@@ -156,6 +156,11 @@ export class WrittenRecord {
     for (const name of readdirSync(dir)) if (!name.endsWith('.tmp')) for (const [seq, w] of parseWritten(join(dir, name))) if (!out.has(seq)) out.set(seq, w);
     return out;
   }
+}
+
+/** One entry's line; parseWritten reads it back. */
+function lineOf(seq: number, w: WrittenLeaf): string {
+  return `${seq} ${w.leaf.toString('hex')} ${w.tenantId ?? '-'}\n`;
 }
 
 function syncDir(dir: string): void {
